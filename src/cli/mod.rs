@@ -1,0 +1,116 @@
+//! Every flag of the `amlscreen` command, with its help text beside it.
+//! Each command lives in its own module and only calls the library.
+
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use amlscreen::lists::ListSpec;
+use amlscreen::{Config, Screener};
+
+mod audit_cmd;
+mod rules_cmd;
+mod screen_cmd;
+
+/// Embeddable AML/KYT transaction screening: sanctions lists, fuzzy names,
+/// forbidden platforms, behaviour rules, hash-chained audit trail.
+#[derive(Debug, Parser)]
+#[command(name = "amlscreen", version, about)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Config file: lists, rules directory, audit log, thresholds.
+    #[arg(
+        long,
+        global = true,
+        default_value = "amlscreen.yaml",
+        value_name = "FILE"
+    )]
+    pub config: PathBuf,
+    /// A list to load instead of the config's lists (repeatable), e.g.
+    /// `--list un_xml=consolidated.xml`. Kinds: ofac_sdn_xml, ofac_sdn_csv,
+    /// eu_fsf_xml, un_xml, uk_xml, uk_conlist_csv, nsdc_json, watchlist.
+    #[arg(long = "list", global = true, value_name = "KIND=PATH")]
+    pub lists: Vec<ListSpec>,
+}
+
+impl GlobalArgs {
+    /// The config file with `--list` flags applied.
+    pub fn load_config(&self) -> Result<Config, amlscreen::Error> {
+        let mut config = Config::load(&self.config)?;
+        if !self.lists.is_empty() {
+            config.lists = self.lists.clone();
+        }
+        Ok(config)
+    }
+
+    /// Builds the screener the config and flags describe.
+    pub fn screener(&self) -> Result<Screener, amlscreen::Error> {
+        Screener::from_config(&self.load_config()?)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Screen transactions (JSON lines): one decision per input line, in order.
+    Screen(screen_cmd::ScreenArgs),
+    /// Validate and test rule files.
+    #[command(subcommand)]
+    Rules(rules_cmd::RulesCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCommand),
+}
+
+/// Parses flags, runs the command, maps the outcome to an exit code:
+/// 0 success, 1 a failure the command reports (bad lines, failed checks),
+/// 2 the command could not run (bad flags, unreadable config).
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Screen(args) => screen_cmd::run(&cli.global, args),
+        Command::Rules(cmd) => rules_cmd::run(&cli.global, cmd),
+        Command::Audit(cmd) => audit_cmd::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("amlscreen: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Errors a command reports before exiting 2.
+pub type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
+
+/// Opens `-` or a path for reading lines.
+pub fn open_input(path: &Path) -> io::Result<Box<dyn BufRead>> {
+    if path == Path::new("-") {
+        Ok(Box::new(BufReader::new(io::stdin().lock())))
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+    }
+}
+
+/// Opens `-` or a path for writing.
+pub fn open_output(path: &Path) -> io::Result<Box<dyn Write>> {
+    if path == Path::new("-") {
+        Ok(Box::new(BufWriter::new(io::stdout().lock())))
+    } else {
+        let file = std::fs::File::create(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        Ok(Box::new(BufWriter::new(file)))
+    }
+}

@@ -1,0 +1,145 @@
+//! Combine findings into a decision: points → score → level → action.
+//!
+//! Knows nothing of how findings were made. The score is the sum of every
+//! finding's points, capped at [`MAX_SCORE`]; the level is the band the score
+//! falls in, raised to the highest level floor any finding imposes; the
+//! action is the policy's action for that level, raised to the strongest
+//! action any finding forces (`block` beats `hold` beats `allow`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Action, Decision, Finding, RiskLevel};
+
+/// Scores are on a 0–100 scale.
+pub const MAX_SCORE: u32 = 100;
+
+/// Score bands and the level → action mapping, from the policy file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Currency of transactions' `value`; thresholds are in it.
+    pub reference_currency: String,
+    /// Lowest score that is `medium` (below is `low`). Default 40.
+    pub medium_from: u32,
+    /// Lowest score that is `high`. Default 70.
+    pub high_from: u32,
+    /// Action for a `low` decision. Default `allow`.
+    pub low_action: Action,
+    /// Action for a `medium` decision. Default `allow` (reasons kept for monitoring).
+    pub medium_action: Action,
+    /// Action for a `high` decision. Default `hold`.
+    pub high_action: Action,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            reference_currency: "USD".into(),
+            medium_from: 40,
+            high_from: 70,
+            low_action: Action::Allow,
+            medium_action: Action::Allow,
+            high_action: Action::Hold,
+        }
+    }
+}
+
+impl Policy {
+    /// The band a score falls in.
+    pub fn level_for(&self, score: u32) -> RiskLevel {
+        if score >= self.high_from {
+            RiskLevel::High
+        } else if score >= self.medium_from {
+            RiskLevel::Medium
+        } else {
+            RiskLevel::Low
+        }
+    }
+
+    /// The policy's action for a level.
+    pub fn action_for(&self, level: RiskLevel) -> Action {
+        match level {
+            RiskLevel::Low => self.low_action,
+            RiskLevel::Medium => self.medium_action,
+            RiskLevel::High => self.high_action,
+        }
+    }
+
+    /// Combines findings into a decision.
+    ///
+    /// ```
+    /// use amlscreen::{decision::Policy, Action, RiskLevel};
+    /// let d = Policy::default().decide("tx-1", Vec::new(), "v1");
+    /// assert_eq!((d.risk, d.action, d.score), (RiskLevel::Low, Action::Allow, 0));
+    /// ```
+    pub fn decide(&self, transaction_id: &str, reasons: Vec<Finding>, version: &str) -> Decision {
+        let score = reasons
+            .iter()
+            .fold(0u32, |sum, f| sum.saturating_add(f.points))
+            .min(MAX_SCORE);
+        let risk = reasons
+            .iter()
+            .filter_map(|f| f.level_floor)
+            .fold(self.level_for(score), Ord::max);
+        let action = reasons
+            .iter()
+            .filter_map(|f| f.action)
+            .fold(self.action_for(risk), Ord::max);
+        Decision {
+            transaction_id: transaction_id.to_owned(),
+            risk,
+            action,
+            score,
+            reasons,
+            version: version.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FindingKind;
+
+    fn finding(points: u32, floor: Option<RiskLevel>, action: Option<Action>) -> Finding {
+        Finding {
+            rule_id: "r".into(),
+            kind: FindingKind::Rule,
+            party: None,
+            points,
+            level_floor: floor,
+            action,
+            matched: None,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn bands_floors_and_actions() {
+        let p = Policy::default();
+        let d = p.decide(
+            "t",
+            vec![finding(25, None, None), finding(20, None, None)],
+            "v",
+        );
+        assert_eq!(
+            (d.score, d.risk, d.action),
+            (45, RiskLevel::Medium, Action::Allow)
+        );
+        let d = p.decide(
+            "t",
+            vec![finding(60, None, None), finding(60, None, None)],
+            "v",
+        );
+        assert_eq!(
+            (d.score, d.risk, d.action),
+            (100, RiskLevel::High, Action::Hold)
+        );
+        let d = p.decide("t", vec![finding(0, Some(RiskLevel::High), None)], "v");
+        assert_eq!((d.risk, d.action), (RiskLevel::High, Action::Hold));
+        let d = p.decide("t", vec![finding(0, None, Some(Action::Block))], "v");
+        assert_eq!((d.risk, d.action), (RiskLevel::Low, Action::Block));
+        assert_eq!(p.level_for(39), RiskLevel::Low);
+        assert_eq!(p.level_for(40), RiskLevel::Medium);
+        assert_eq!(p.level_for(70), RiskLevel::High);
+    }
+}

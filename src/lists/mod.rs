@@ -1,0 +1,509 @@
+//! Sanctions lists and watchlists: one entity model that every source
+//! format loads into, plus each list's version and content hash.
+//!
+//! One file per source format. Each loader reads a file, never the network,
+//! and returns a [`LoadedList`]: the entities and a [`ListVersion`] that the
+//! audit record names. A file that cannot be read completely is an error;
+//! single malformed records inside an otherwise valid file are skipped and
+//! reported in [`LoadedList::skipped`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::addresses::CryptoAddress;
+
+pub mod watchlist;
+
+/// Which loader reads a list file. The names are the `source` values of the
+/// config file and of `--list KIND=PATH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SourceKind {
+    /// OFAC `sdn.xml` / consolidated SDN-style XML.
+    OfacSdnXml,
+    /// OFAC legacy `sdn.csv` with `alt.csv`, `add.csv`, `sdn_comments.csv` beside it.
+    OfacSdnCsv,
+    /// EU Financial Sanctions Files XML (`xmlFullSanctionsList_1_1`).
+    EuFsfXml,
+    /// UN Security Council consolidated list XML.
+    UnXml,
+    /// FCDO UK Sanctions List XML.
+    UkXml,
+    /// Legacy OFSI `ConList.csv` (Windows-1252).
+    UkConlistCsv,
+    /// RNBO/NSDC `/v2/subjects` JSON.
+    NsdcJson,
+    /// The internal watchlist CSV.
+    Watchlist,
+}
+
+impl SourceKind {
+    /// Every kind, in documentation order.
+    pub const ALL: [SourceKind; 8] = [
+        SourceKind::OfacSdnXml,
+        SourceKind::OfacSdnCsv,
+        SourceKind::EuFsfXml,
+        SourceKind::UnXml,
+        SourceKind::UkXml,
+        SourceKind::UkConlistCsv,
+        SourceKind::NsdcJson,
+        SourceKind::Watchlist,
+    ];
+
+    /// The config/CLI name of this kind (`ofac_sdn_xml`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::OfacSdnXml => "ofac_sdn_xml",
+            SourceKind::OfacSdnCsv => "ofac_sdn_csv",
+            SourceKind::EuFsfXml => "eu_fsf_xml",
+            SourceKind::UnXml => "un_xml",
+            SourceKind::UkXml => "uk_xml",
+            SourceKind::UkConlistCsv => "uk_conlist_csv",
+            SourceKind::NsdcJson => "nsdc_json",
+            SourceKind::Watchlist => "watchlist",
+        }
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for SourceKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        SourceKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let valid: Vec<&str> = SourceKind::ALL.iter().map(|k| k.name()).collect();
+                format!("unknown list source '{s}' (valid: {})", valid.join(", "))
+            })
+    }
+}
+
+/// Which list to load: a source kind and a file path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSpec {
+    /// Loader to use.
+    pub source: SourceKind,
+    /// File to read.
+    pub path: PathBuf,
+}
+
+impl std::str::FromStr for ListSpec {
+    type Err = String;
+    /// Parses the CLI form `KIND=PATH`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, path) = s
+            .split_once('=')
+            .ok_or_else(|| format!("expected KIND=PATH, got '{s}'"))?;
+        if path.is_empty() {
+            return Err(format!("empty path in '{s}'"));
+        }
+        Ok(ListSpec {
+            source: kind.parse()?,
+            path: PathBuf::from(path),
+        })
+    }
+}
+
+/// What a listed subject is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    /// A natural person.
+    Person,
+    /// A company, group, body or other organisation.
+    Organization,
+    /// A ship.
+    Vessel,
+    /// An aircraft.
+    Aircraft,
+    /// The source does not say.
+    #[default]
+    Unknown,
+}
+
+impl EntityKind {
+    /// The CSV/JSON name of this kind.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Organization => "organization",
+            EntityKind::Vessel => "vessel",
+            EntityKind::Aircraft => "aircraft",
+            EntityKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// How reliable an alias is. OFAC `weak`, UN `Low` quality, EU low-quality
+/// remarks and UK weak aliases are [`AliasStrength::Weak`]: they score lower.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AliasStrength {
+    /// A name the subject is known by.
+    #[default]
+    Strong,
+    /// A low-quality alias (nickname, fragment) that alone identifies poorly.
+    Weak,
+}
+
+/// One alias of an entity, as written in the source (any script).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alias {
+    /// The alias text, unaltered.
+    pub name: String,
+    /// Strong or weak.
+    #[serde(default)]
+    pub strength: AliasStrength,
+}
+
+/// A birth date as precise as the source gives it; never invented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BirthDate {
+    /// A full date.
+    Date {
+        /// The date.
+        date: NaiveDate,
+    },
+    /// Year and month only.
+    YearMonth {
+        /// Year.
+        year: i32,
+        /// Month 1–12.
+        month: u32,
+    },
+    /// A year only.
+    Year {
+        /// Year.
+        year: i32,
+    },
+    /// "circa" a year.
+    Circa {
+        /// Year.
+        year: i32,
+    },
+    /// A range of years, inclusive (UN `BETWEEN`).
+    Range {
+        /// First year.
+        from: i32,
+        /// Last year.
+        to: i32,
+    },
+    /// Free text the loader could not read as a date.
+    Text {
+        /// The text as given.
+        text: String,
+    },
+}
+
+impl BirthDate {
+    /// Parses `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; anything else is kept as text.
+    pub fn parse_iso(s: &str) -> BirthDate {
+        let s = s.trim();
+        if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return BirthDate::Date { date };
+        }
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        match s.split('-').collect::<Vec<_>>().as_slice() {
+            [y] if y.len() == 4 && digits(y) => BirthDate::Year {
+                year: y.parse().unwrap_or_default(),
+            },
+            [y, m] if y.len() == 4 && digits(y) && digits(m) => match m.parse::<u32>() {
+                Ok(month @ 1..=12) => BirthDate::YearMonth {
+                    year: y.parse().unwrap_or_default(),
+                    month,
+                },
+                _ => BirthDate::Text { text: s.to_owned() },
+            },
+            _ => BirthDate::Text { text: s.to_owned() },
+        }
+    }
+
+    /// The inclusive range of years this date can mean, if any.
+    pub fn year_range(&self) -> Option<(i32, i32)> {
+        use chrono::Datelike;
+        match self {
+            BirthDate::Date { date } => Some((date.year(), date.year())),
+            BirthDate::YearMonth { year, .. }
+            | BirthDate::Year { year }
+            | BirthDate::Circa { year } => Some((*year, *year)),
+            BirthDate::Range { from, to } => Some((*from, *to)),
+            BirthDate::Text { .. } => None,
+        }
+    }
+}
+
+/// An identity document or registration number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identifier {
+    /// `passport`, `national_id`, `tax`, `registration`, `imo`, `swift`, … (lower snake case).
+    pub kind: String,
+    /// The number as given.
+    pub value: String,
+    /// Issuing country, ISO 3166 alpha-2, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// Whether a listed subject is currently sanctioned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityStatus {
+    /// In force: screens as sanctioned.
+    #[default]
+    Active,
+    /// Sanctions expired (RNBO): kept for `lists stats`, not screened.
+    Expired,
+    /// Removed from the register (RNBO): kept for `lists stats`, not screened.
+    Excluded,
+}
+
+/// One listed subject, whatever list it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    /// Stable id prefixed by source: `ofac:36025`, `eu:<logicalId>`, `un:QDi.001`.
+    pub id: String,
+    /// List label reported in hits (`ofac`, `eu`, `un`, `uk`, `nsdc`, or a watchlist's `list`).
+    pub list: String,
+    /// Person, organisation, vessel, aircraft or unknown.
+    pub kind: EntityKind,
+    /// The primary name, as written in the source.
+    pub name: String,
+    /// Other names, any script, each strong or weak.
+    #[serde(default)]
+    pub aliases: Vec<Alias>,
+    /// Birth dates, as precise as the source gives.
+    #[serde(default)]
+    pub birth_dates: Vec<BirthDate>,
+    /// Nationalities/citizenships/countries, ISO 3166 alpha-2 where known.
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Identity documents and registration numbers.
+    #[serde(default)]
+    pub identifiers: Vec<Identifier>,
+    /// Crypto addresses attributed to the subject.
+    #[serde(default)]
+    pub addresses: Vec<CryptoAddress>,
+    /// Sanctions programmes or regimes.
+    #[serde(default)]
+    pub programs: Vec<String>,
+    /// Date of listing, as the source gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_on: Option<String>,
+    /// Active, expired or excluded.
+    #[serde(default)]
+    pub status: EntityStatus,
+    /// Link or reference back to the source record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+}
+
+impl Entity {
+    /// A new active entity with only a name.
+    pub fn new(
+        id: impl Into<String>,
+        list: impl Into<String>,
+        kind: EntityKind,
+        name: impl Into<String>,
+    ) -> Entity {
+        Entity {
+            id: id.into(),
+            list: list.into(),
+            kind,
+            name: name.into(),
+            aliases: Vec::new(),
+            birth_dates: Vec::new(),
+            countries: Vec::new(),
+            identifiers: Vec::new(),
+            addresses: Vec::new(),
+            programs: Vec::new(),
+            listed_on: None,
+            status: EntityStatus::Active,
+            source_url: None,
+        }
+    }
+
+    /// The primary name followed by every alias, with strengths.
+    pub fn names(&self) -> impl Iterator<Item = (&str, AliasStrength)> {
+        std::iter::once((self.name.as_str(), AliasStrength::Strong))
+            .chain(self.aliases.iter().map(|a| (a.name.as_str(), a.strength)))
+    }
+
+    /// Whether this subject screens as sanctioned.
+    pub fn is_active(&self) -> bool {
+        self.status == EntityStatus::Active
+    }
+}
+
+/// The identity of one loaded list file: feeds `lists stats` and the audit record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListVersion {
+    /// Loader used.
+    pub source: SourceKind,
+    /// File read.
+    pub path: String,
+    /// Publication date/version from the file itself, when it has one.
+    pub version: Option<String>,
+    /// SHA-256 of the file bytes, lower-case hex.
+    pub sha256: String,
+    /// Entities loaded.
+    pub entities: usize,
+    /// Of which persons.
+    pub persons: usize,
+    /// Of which organisations.
+    pub organizations: usize,
+    /// Of which vessels.
+    pub vessels: usize,
+    /// Of which aircraft.
+    pub aircraft: usize,
+    /// Names (primary + aliases) loaded.
+    pub names: usize,
+    /// Of which weak aliases.
+    pub weak_aliases: usize,
+    /// Crypto addresses loaded.
+    pub addresses: usize,
+    /// Malformed records skipped.
+    pub skipped: usize,
+}
+
+/// A malformed record skipped while loading an otherwise valid file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedRecord {
+    /// Record id or line number that identifies it in the file.
+    pub record: String,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// One list file, parsed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadedList {
+    /// Version, hash and counts.
+    pub version: ListVersion,
+    /// Every entity, in file order.
+    pub entities: Vec<Entity>,
+    /// Records skipped, with reasons.
+    pub skipped: Vec<SkippedRecord>,
+}
+
+impl LoadedList {
+    /// Builds the list and computes its counts from the entities.
+    pub fn new(
+        spec: &ListSpec,
+        version: Option<String>,
+        sha256: String,
+        entities: Vec<Entity>,
+        skipped: Vec<SkippedRecord>,
+    ) -> LoadedList {
+        let count = |k: EntityKind| entities.iter().filter(|e| e.kind == k).count();
+        let version = ListVersion {
+            source: spec.source,
+            path: spec.path.display().to_string(),
+            version,
+            sha256,
+            entities: entities.len(),
+            persons: count(EntityKind::Person),
+            organizations: count(EntityKind::Organization),
+            vessels: count(EntityKind::Vessel),
+            aircraft: count(EntityKind::Aircraft),
+            names: entities.iter().map(|e| 1 + e.aliases.len()).sum(),
+            weak_aliases: entities
+                .iter()
+                .flat_map(|e| &e.aliases)
+                .filter(|a| a.strength == AliasStrength::Weak)
+                .count(),
+            addresses: entities.iter().map(|e| e.addresses.len()).sum(),
+            skipped: skipped.len(),
+        };
+        LoadedList {
+            version,
+            entities,
+            skipped,
+        }
+    }
+}
+
+/// Why a list could not be loaded. Always names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid for its declared format.
+    #[error("{path}: {position}: {message}")]
+    Format {
+        /// File.
+        path: PathBuf,
+        /// Where: `line 12`, `byte 40960`, `record 7`.
+        position: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file parsed but holds no entities.
+    #[error("{path}: no entities found: an empty list would silently screen nothing")]
+    Empty {
+        /// File.
+        path: PathBuf,
+    },
+}
+
+impl ListError {
+    /// A format error at a position.
+    pub fn format(
+        path: &Path,
+        position: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ListError {
+        ListError::Format {
+            path: path.to_path_buf(),
+            position: position.into(),
+            message: message.into(),
+        }
+    }
+}
+
+pub use crate::util::sha256_hex;
+
+/// Reads a whole list file, mapping I/O errors to [`ListError::Io`].
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ListError> {
+    std::fs::read(path).map_err(|source| ListError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Loads one list file with the loader its spec names.
+pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
+    let list = match spec.source {
+        SourceKind::Watchlist => watchlist::load(spec)?,
+        other => {
+            return Err(ListError::format(
+                &spec.path,
+                "file",
+                format!("the {other} loader is not built into this version"),
+            ))
+        }
+    };
+    if list.entities.is_empty() {
+        return Err(ListError::Empty {
+            path: spec.path.clone(),
+        });
+    }
+    Ok(list)
+}

@@ -1,0 +1,236 @@
+//! The internal watchlist CSV (`source: watchlist`).
+//!
+//! Header `id,name,aliases,kind,birth_dates,countries,addresses,list`, UTF-8,
+//! RFC 4180 quoting. Multi-valued fields are `|`-separated: aliases;
+//! birth dates `YYYY-MM-DD` or `YYYY`; countries ISO 3166 alpha-2;
+//! addresses `CHAIN:address`. `list` is a free label reported in hits.
+//! A row that breaks these rules is skipped and reported with its line
+//! number; a wrong header is an error for the whole file.
+
+use super::{
+    read_file, sha256_hex, Alias, AliasStrength, BirthDate, Entity, EntityKind, ListError,
+    ListSpec, LoadedList, SkippedRecord,
+};
+use crate::addresses;
+
+/// The required header, in order.
+pub const HEADER: [&str; 8] = [
+    "id",
+    "name",
+    "aliases",
+    "kind",
+    "birth_dates",
+    "countries",
+    "addresses",
+    "list",
+];
+
+/// Loads a watchlist CSV file.
+pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
+    let bytes = read_file(&spec.path)?;
+    let sha256 = sha256_hex(&bytes);
+    let (entities, skipped) = parse(&bytes, &spec.path)?;
+    Ok(LoadedList::new(spec, None, sha256, entities, skipped))
+}
+
+/// Parses watchlist CSV bytes. Exposed for tests and for callers that hold
+/// the bytes already.
+pub fn parse(
+    bytes: &[u8],
+    path: &std::path::Path,
+) -> Result<(Vec<Entity>, Vec<SkippedRecord>), ListError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let header = reader
+        .headers()
+        .map_err(|e| ListError::format(path, "line 1", format!("cannot read header: {e}")))?
+        .clone();
+    let names: Vec<&str> = header.iter().map(str::trim).collect();
+    if names != HEADER {
+        return Err(ListError::format(
+            path,
+            "line 1",
+            format!(
+                "header must be '{}', found '{}'",
+                HEADER.join(","),
+                names.join(",")
+            ),
+        ));
+    }
+    let mut entities = Vec::new();
+    let mut skipped = Vec::new();
+    let mut seen_ids = std::collections::HashSet::new();
+    for result in reader.records() {
+        let record = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                skipped.push(SkippedRecord {
+                    record: format!("line {line}"),
+                    reason: e.to_string(),
+                });
+                // a CSV syntax error (e.g. an unclosed quote) may leave the
+                // reader unable to continue; it stops at the end of input
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        match parse_row(&record) {
+            Ok(entity) => {
+                if !seen_ids.insert(entity.id.clone()) {
+                    skipped.push(SkippedRecord {
+                        record: format!("line {line} (id {})", entity.id),
+                        reason: "duplicate id".into(),
+                    });
+                } else {
+                    entities.push(entity);
+                }
+            }
+            Err((field, reason)) => skipped.push(SkippedRecord {
+                record: format!(
+                    "line {line}{}",
+                    record
+                        .get(0)
+                        .filter(|id| !id.trim().is_empty())
+                        .map(|id| format!(" (id {})", id.trim()))
+                        .unwrap_or_default()
+                ),
+                reason: format!("field '{field}': {reason}"),
+            }),
+        }
+    }
+    Ok((entities, skipped))
+}
+
+fn split_multi(field: &str) -> impl Iterator<Item = &str> {
+    field.split('|').map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn parse_row(record: &csv::StringRecord) -> Result<Entity, (&'static str, String)> {
+    if record.len() != HEADER.len() {
+        return Err((
+            "row",
+            format!("expected {} fields, found {}", HEADER.len(), record.len()),
+        ));
+    }
+    let field = |i: usize| record.get(i).unwrap_or("").trim();
+    let id = field(0);
+    if id.is_empty() {
+        return Err(("id", "empty".into()));
+    }
+    let name = field(1);
+    if name.is_empty() {
+        return Err(("name", "empty".into()));
+    }
+    let kind = match field(3) {
+        "" | "unknown" => EntityKind::Unknown,
+        "person" => EntityKind::Person,
+        "organization" => EntityKind::Organization,
+        "vessel" => EntityKind::Vessel,
+        "aircraft" => EntityKind::Aircraft,
+        other => {
+            return Err((
+                "kind",
+                format!("'{other}' is not one of person, organization, vessel, aircraft, unknown"),
+            ))
+        }
+    };
+    let list = match field(7) {
+        "" => "watchlist",
+        l => l,
+    };
+    let mut entity = Entity::new(id, list, kind, name);
+    entity.aliases = split_multi(field(2))
+        .map(|a| Alias {
+            name: a.to_owned(),
+            strength: AliasStrength::Strong,
+        })
+        .collect();
+    for d in split_multi(field(4)) {
+        match BirthDate::parse_iso(d) {
+            BirthDate::Text { .. } => {
+                return Err(("birth_dates", format!("'{d}' is not YYYY-MM-DD or YYYY")))
+            }
+            date => entity.birth_dates.push(date),
+        }
+    }
+    for c in split_multi(field(5)) {
+        if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err((
+                "countries",
+                format!("'{c}' is not an ISO 3166 alpha-2 code"),
+            ));
+        }
+        entity.countries.push(c.to_ascii_uppercase());
+    }
+    for a in split_multi(field(6)) {
+        let (chain, address) = a
+            .split_once(':')
+            .ok_or(("addresses", format!("'{a}' is not CHAIN:address")))?;
+        let normalized =
+            addresses::normalize(chain, address).map_err(|e| ("addresses", e.to_string()))?;
+        entity.addresses.push(normalized);
+    }
+    Ok(entity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const HEAD: &str = "id,name,aliases,kind,birth_dates,countries,addresses,list\n";
+
+    #[test]
+    fn parses_quoting_and_multi_values() {
+        let csv = format!(
+            "{HEAD}w1,\"PETRENKO, Ivan\",\"Ivan \"\"Vanya\"\" P|Иван Петренко\",person,1980-02-01|1981,ua|RU,ETH:0x8589427373D6D84E98730D7795D8f6f8731FDA16,internal\n"
+        );
+        let (entities, skipped) = parse(csv.as_bytes(), Path::new("w.csv")).unwrap();
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let e = &entities[0];
+        assert_eq!(e.name, "PETRENKO, Ivan");
+        assert_eq!(e.aliases[0].name, "Ivan \"Vanya\" P");
+        assert_eq!(e.aliases[1].name, "Иван Петренко");
+        assert_eq!(e.birth_dates.len(), 2);
+        assert_eq!(e.countries, ["UA", "RU"]);
+        assert_eq!(
+            e.addresses[0].address,
+            "0x8589427373d6d84e98730d7795d8f6f8731fda16"
+        );
+        assert_eq!(e.list, "internal");
+    }
+
+    #[test]
+    fn bad_rows_are_skipped_with_line_and_field() {
+        let csv = format!(
+            "{HEAD}w1,Good Name,,person,,,,\nw2,Bad Kind,,alien,,,,\nw3,Bad Date,,person,1980-13-01,,,\nw4,,,,,,,\nw5,Bad Addr,,,,,ETH:T123,\nw6,Too,few\n"
+        );
+        let (entities, skipped) = parse(csv.as_bytes(), Path::new("w.csv")).unwrap();
+        assert_eq!(entities.len(), 1);
+        let lines: Vec<&str> = skipped.iter().map(|s| s.record.as_str()).collect();
+        assert_eq!(
+            lines,
+            [
+                "line 3 (id w2)",
+                "line 4 (id w3)",
+                "line 5 (id w4)",
+                "line 6 (id w5)",
+                "line 7 (id w6)"
+            ]
+        );
+        assert!(skipped[0].reason.contains("field 'kind'"));
+        assert!(skipped[1].reason.contains("field 'birth_dates'"));
+        assert!(skipped[2].reason.contains("field 'name'"));
+        assert!(skipped[3].reason.contains("field 'addresses'"));
+    }
+
+    #[test]
+    fn wrong_header_is_an_error_naming_the_file() {
+        let err = parse(b"id,name\nx,y\n", Path::new("w.csv")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("w.csv: line 1: header must be"), "{msg}");
+    }
+}

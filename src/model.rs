@@ -1,0 +1,347 @@
+//! Plain data types that cross the library boundary: what comes in
+//! ([`Transaction`], [`Party`]) and what goes out ([`Decision`], [`Finding`]).
+//!
+//! This module knows nothing of lists, rules or I/O. Every type is serde
+//! `Serialize`/`Deserialize` so that a backend can log, queue or replay it.
+//! Money is [`rust_decimal::Decimal`], parsed exactly from a decimal string;
+//! never a float.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// One transfer to screen, incoming or outgoing, fiat or crypto.
+///
+/// The originator/beneficiary terms are the FATF travel-rule ones: every
+/// party present (including ultimate parties and intermediaries) is screened.
+///
+/// ```
+/// let line = r#"{"id":"tx-1","timestamp":"2026-11-21T10:15:00Z","customer_id":"c-42",
+///   "direction":"outgoing","amount":"950.00","currency":"USDT","value":"950.00",
+///   "beneficiary":{"name":"Garantex Europe OU","kind":"organization"}}"#;
+/// let tx: amlscreen::Transaction = serde_json::from_str(line).unwrap();
+/// assert_eq!(tx.value.to_string(), "950.00");
+/// assert_eq!(tx.parties().count(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transaction {
+    /// Caller's transaction id; screening the same id twice is idempotent.
+    pub id: String,
+    /// Event time (RFC 3339). Rule windows are computed on this, not on arrival.
+    pub timestamp: DateTime<Utc>,
+    /// The exchange's own customer this transfer belongs to.
+    pub customer_id: String,
+    /// Whether funds come to or leave the customer.
+    pub direction: Direction,
+    /// Amount in `currency`, an exact decimal string such as `"950.00"`.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// Asset or currency code of `amount` (`USDT`, `BTC`, `EUR`, `XMR`…).
+    pub currency: String,
+    /// The amount in the policy's reference currency; rules compare this.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub value: Decimal,
+    /// Who sends the funds.
+    #[serde(default)]
+    pub originator: Option<Party>,
+    /// Who receives the funds.
+    #[serde(default)]
+    pub beneficiary: Option<Party>,
+    /// On whose behalf the originator acts, when different.
+    #[serde(default)]
+    pub ultimate_originator: Option<Party>,
+    /// For whose benefit the beneficiary receives, when different.
+    #[serde(default)]
+    pub ultimate_beneficiary: Option<Party>,
+    /// Banks or VASPs the transfer passes through.
+    #[serde(default)]
+    pub intermediaries: Vec<Party>,
+    /// How the customer reached us (IP address and flags from upstream checks).
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// Free-text payment reference.
+    #[serde(default)]
+    pub memo: Option<String>,
+}
+
+impl Transaction {
+    /// Every party present, with its role, in a fixed order.
+    pub fn parties(&self) -> impl Iterator<Item = (PartyRole, &Party)> {
+        let fixed = [
+            (PartyRole::Originator, self.originator.as_ref()),
+            (PartyRole::Beneficiary, self.beneficiary.as_ref()),
+            (
+                PartyRole::UltimateOriginator,
+                self.ultimate_originator.as_ref(),
+            ),
+            (
+                PartyRole::UltimateBeneficiary,
+                self.ultimate_beneficiary.as_ref(),
+            ),
+        ];
+        fixed
+            .into_iter()
+            .filter_map(|(role, party)| party.map(|p| (role, p)))
+            .chain(
+                self.intermediaries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (PartyRole::Intermediary(i), p)),
+            )
+    }
+
+    /// The party on the other side of the customer: the beneficiary of an
+    /// outgoing transfer, the originator of an incoming one.
+    pub fn counterparty(&self) -> Option<&Party> {
+        match self.direction {
+            Direction::Outgoing => self.beneficiary.as_ref(),
+            Direction::Incoming => self.originator.as_ref(),
+        }
+    }
+}
+
+/// Whether funds come to or leave the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Funds arrive at the customer.
+    Incoming,
+    /// Funds leave the customer.
+    Outgoing,
+}
+
+/// A person or organisation taking part in a transfer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    /// Full name as given by the customer or the counterparty VASP.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Person or organisation; absent when unknown.
+    #[serde(default)]
+    pub kind: Option<PartyKind>,
+    /// Country of residence or registration, ISO 3166 alpha-2 (or a region code).
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Birth date `YYYY-MM-DD` or year `YYYY`, when known.
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    /// Bank account or IBAN.
+    #[serde(default)]
+    pub account: Option<String>,
+    /// Crypto wallet used by this party.
+    #[serde(default)]
+    pub wallet: Option<Wallet>,
+    /// Name of the VASP or bank holding the party's account.
+    #[serde(default)]
+    pub vasp: Option<String>,
+    /// Web domain of that VASP.
+    #[serde(default)]
+    pub domain: Option<String>,
+}
+
+/// Person or organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    /// A natural person.
+    Person,
+    /// A company, group, vessel owner or any other non-person.
+    Organization,
+}
+
+/// A crypto wallet: chain (ticker or network) and address as given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wallet {
+    /// Chain or asset ticker: `BTC`, `ETH`, `TRX`, `USDT-TRC20`, …
+    pub chain: String,
+    /// Address exactly as given (case matters on base58 chains).
+    pub address: String,
+}
+
+/// How the customer reached the exchange.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Channel {
+    /// Client IP address.
+    #[serde(default)]
+    pub ip: Option<String>,
+    /// Flags set upstream: `tor`, `vpn`, `proxy`, …
+    #[serde(default)]
+    pub ip_flags: Vec<String>,
+    /// Country the IP geolocates to, ISO 3166 alpha-2.
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// The role a party plays in a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PartyRole {
+    /// Sender.
+    Originator,
+    /// Receiver.
+    Beneficiary,
+    /// On whose behalf the sender acts.
+    UltimateOriginator,
+    /// For whose benefit the receiver receives.
+    UltimateBeneficiary,
+    /// The n-th intermediary bank or VASP (0-based).
+    Intermediary(usize),
+}
+
+impl std::fmt::Display for PartyRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PartyRole::Originator => f.write_str("originator"),
+            PartyRole::Beneficiary => f.write_str("beneficiary"),
+            PartyRole::UltimateOriginator => f.write_str("ultimate_originator"),
+            PartyRole::UltimateBeneficiary => f.write_str("ultimate_beneficiary"),
+            PartyRole::Intermediary(i) => write!(f, "intermediaries[{i}]"),
+        }
+    }
+}
+
+impl std::str::FromStr for PartyRole {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "originator" => PartyRole::Originator,
+            "beneficiary" => PartyRole::Beneficiary,
+            "ultimate_originator" => PartyRole::UltimateOriginator,
+            "ultimate_beneficiary" => PartyRole::UltimateBeneficiary,
+            other => {
+                let index = other
+                    .strip_prefix("intermediaries[")
+                    .and_then(|rest| rest.strip_suffix(']'))
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| format!("unknown party role '{other}'"))?;
+                PartyRole::Intermediary(index)
+            }
+        })
+    }
+}
+
+impl Serialize for PartyRole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for PartyRole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Risk level of a decision. Ordered: `Low < Medium < High`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskLevel {
+    /// Nothing of note.
+    Low,
+    /// Worth enhanced monitoring.
+    Medium,
+    /// Needs a compliance officer.
+    High,
+}
+
+/// What the exchange must do. Ordered by severity: `Allow < Hold < Block`,
+/// so the strongest action of all findings is their maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Let the transfer through.
+    Allow,
+    /// Suspend it for compliance review.
+    Hold,
+    /// Freeze the funds.
+    Block,
+}
+
+/// What kind of check produced a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// A party's name matched a sanctions list or watchlist entry.
+    SanctionsName,
+    /// A wallet address is on a sanctions list.
+    SanctionsAddress,
+    /// A party or the memo involves a forbidden platform.
+    Platform,
+    /// A behaviour rule from the rule files fired.
+    Rule,
+}
+
+/// One reason behind a decision: everything the audit record and a
+/// compliance reviewer need, without reaching back into lists or rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Which check made it: `sanctions`, `platforms`, or a rule's `id`.
+    pub rule_id: String,
+    /// The category of check.
+    pub kind: FindingKind,
+    /// The party concerned, when the finding is about one party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<PartyRole>,
+    /// Score points this finding adds (0–100 scale; the total is capped).
+    #[serde(default)]
+    pub points: u32,
+    /// Minimum risk level this finding imposes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_floor: Option<RiskLevel>,
+    /// Action this finding forces at least.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+    /// What matched: list entry, platform, address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched: Option<Match>,
+    /// Human explanation, with the numbers behind it.
+    pub message: String,
+}
+
+/// What a finding matched against.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Match {
+    /// List label (`ofac`, `eu`, `un`, `uk`, `nsdc`, a watchlist label).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    /// Stable entity id, prefixed by source (`ofac:36025`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
+    /// The list name or alias that matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The value from the transaction that matched (party name, address, domain, memo word).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// Crypto address that matched, normalised (`chain:address`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Forbidden platform id that matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Name-match score in [0, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+/// The outcome of screening one transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The screened transaction's id.
+    pub transaction_id: String,
+    /// Overall risk level.
+    pub risk: RiskLevel,
+    /// What to do with the transfer.
+    pub action: Action,
+    /// Sum of finding points, capped at 100.
+    pub score: u32,
+    /// Every finding, in the order the checks ran. Empty when nothing was found.
+    pub reasons: Vec<Finding>,
+    /// Identifier of the engine snapshot (lists + rules) that decided.
+    pub version: String,
+}

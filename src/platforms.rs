@@ -1,0 +1,495 @@
+//! The forbidden-platform registry (`rules/platforms.yaml`) and its matchers.
+//!
+//! A party involves a platform when its VASP name, its domain (or a
+//! subdomain), its wallet address, or — for non-persons — its own name names
+//! the platform; the memo involves one when it names it. Names are matched
+//! as whole words over folded text with one Aho-Corasick automaton, so
+//! "gate.io" matches and "the gate is open" does not, "hydra market" matches
+//! and "hydraulics" does not.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use crate::addresses::{self, AddressIndex};
+use crate::lists::Entity;
+use crate::model::{Party, PartyKind};
+use crate::names::fold_text;
+use crate::rules::{RuleFileError, SourceText};
+
+/// What kind of service a platform is; rules use it (a mixer counterparty
+/// is an anonymizer signal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PlatformCategory {
+    /// Coin mixer / tumbler.
+    Mixer,
+    /// Centralised exchange or swap service.
+    Exchange,
+    /// Darknet or criminal marketplace.
+    DarknetMarket,
+    /// Decentralised finance protocol.
+    Defi,
+    /// Hacking group or other threat actor.
+    ThreatActor,
+    /// Payment or e-money service.
+    PaymentService,
+}
+
+/// One forbidden platform, as written in `platforms.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    /// Stable id reported in decisions.
+    pub id: String,
+    /// Usual name.
+    pub name: String,
+    /// Other names, matched like the name.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Kind of service.
+    pub category: PlatformCategory,
+    /// Web domains; subdomains match too.
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// `CHAIN:address` wallets attributed to the platform.
+    #[serde(default)]
+    pub addresses: Vec<String>,
+    /// Sanctions-list entity ids whose addresses are attributed to the platform.
+    #[serde(default)]
+    pub sanctions: Vec<String>,
+    /// Free text for reviewers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformsFile {
+    platforms: Vec<Platform>,
+}
+
+/// Which part of a transaction named the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlatformVia {
+    /// The party's `vasp` field.
+    Vasp,
+    /// The party's `domain` field.
+    Domain,
+    /// The party's wallet address.
+    Address,
+    /// The party's own name (organisations and parties of unknown kind).
+    Name,
+    /// The transaction memo.
+    Memo,
+}
+
+/// One platform match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformHit {
+    /// Index of the platform in [`PlatformRegistry::platforms`].
+    pub platform: usize,
+    /// Where it matched.
+    pub via: PlatformVia,
+    /// What matched: the platform name/alias/domain, or the address.
+    pub matched: String,
+}
+
+/// Parses and validates a platforms file. Errors carry `file:line:column`.
+pub fn parse_platforms(source: &SourceText) -> Result<Vec<Platform>, Vec<RuleFileError>> {
+    let file: PlatformsFile =
+        serde_yaml::from_str(&source.text).map_err(|e| vec![source.yaml_error(&e)])?;
+    let mut errors = Vec::new();
+    let mut ids = HashMap::new();
+    for (i, p) in file.platforms.iter().enumerate() {
+        let at =
+            |field: &str, value: &str| source.locate(&format!("platforms[{i}].{field}"), value);
+        if p.id.trim().is_empty() || p.id.contains(char::is_whitespace) {
+            errors.push(at("id", &p.id).error(format!(
+                "platform id '{}' must be non-empty and without spaces",
+                p.id
+            )));
+        }
+        if let Some(first) = ids.insert(p.id.clone(), i) {
+            errors.push(at("id", &p.id).error(format!(
+                "duplicate platform id '{}' (first used by platform {})",
+                p.id,
+                first + 1
+            )));
+        }
+        for name in std::iter::once(&p.name).chain(&p.aliases) {
+            if fold_text(name).trim().is_empty() {
+                errors.push(at("name", name).error(format!(
+                    "platform '{}': name '{name}' has no letters or digits to match",
+                    p.id
+                )));
+            }
+        }
+        for d in &p.domains {
+            if normalize_domain(d).is_none() {
+                errors.push(at("domains", d).error(format!(
+                    "platform '{}': '{d}' is not a domain name (like example.com)",
+                    p.id
+                )));
+            }
+        }
+        for a in &p.addresses {
+            let parsed = a
+                .split_once(':')
+                .ok_or_else(|| format!("'{a}' is not CHAIN:address"))
+                .and_then(|(c, addr)| addresses::normalize(c, addr).map_err(|e| e.to_string()));
+            if let Err(msg) = parsed {
+                errors.push(at("addresses", a).error(format!("platform '{}': {msg}", p.id)));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(file.platforms)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Loads and validates a platforms file from disk.
+pub fn load_platforms(path: &Path) -> Result<Vec<Platform>, Vec<RuleFileError>> {
+    let source = SourceText::read(path).map_err(|e| vec![e])?;
+    parse_platforms(&source)
+}
+
+/// Lower-cases a domain or URL and strips scheme, `www.`, port, path and the
+/// trailing dot. `None` when what is left is not a dotted host name.
+pub fn normalize_domain(input: &str) -> Option<String> {
+    let mut d = input.trim().to_lowercase();
+    if let Some((_, rest)) = d.split_once("://") {
+        d = rest.to_owned();
+    }
+    let end = d.find(['/', '?', '#', ':']).unwrap_or(d.len());
+    d.truncate(end);
+    let d = d.trim_end_matches('.');
+    let d = d.strip_prefix("www.").unwrap_or(d);
+    let valid = d.contains('.')
+        && d.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        });
+    valid.then(|| d.to_owned())
+}
+
+/// The compiled registry: immutable, shared by every screening thread.
+#[derive(Debug, Clone)]
+pub struct PlatformRegistry {
+    platforms: Vec<Platform>,
+    text: Option<AhoCorasick>,
+    pattern_owner: Vec<(usize, String)>,
+    domains: HashMap<String, usize>,
+    addresses: AddressIndex<usize>,
+}
+
+impl PlatformRegistry {
+    /// Compiles the matchers. Addresses of the entities a platform lists
+    /// under `sanctions` are attributed to it.
+    pub fn build(platforms: Vec<Platform>, entities: &[Entity]) -> PlatformRegistry {
+        let mut patterns = Vec::new();
+        let mut pattern_owner = Vec::new();
+        let mut domains = HashMap::new();
+        let mut address_index = AddressIndex::new();
+        let by_id: HashMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
+        for (i, p) in platforms.iter().enumerate() {
+            let names = std::iter::once(&p.name).chain(&p.aliases);
+            for text in names.chain(&p.domains) {
+                let folded = fold_text(text);
+                if !folded.is_empty() {
+                    patterns.push(format!(" {folded} "));
+                    pattern_owner.push((i, text.clone()));
+                }
+            }
+            for d in &p.domains {
+                if let Some(d) = normalize_domain(d) {
+                    domains.insert(d, i);
+                }
+            }
+            for a in &p.addresses {
+                if let Some(Ok(addr)) = a.split_once(':').map(|(c, x)| addresses::normalize(c, x)) {
+                    address_index.insert(&addr, i);
+                }
+            }
+            for id in &p.sanctions {
+                if let Some(entity) = by_id.get(id.as_str()) {
+                    for addr in &entity.addresses {
+                        address_index.insert(addr, i);
+                    }
+                }
+            }
+        }
+        // Patterns are validated non-empty ASCII-folded strings; building can
+        // only fail on pathological sizes, in which case text matching is off
+        // and reported by `is_text_matching_enabled`.
+        let text = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .ok();
+        PlatformRegistry {
+            platforms,
+            text,
+            pattern_owner,
+            domains,
+            addresses: address_index,
+        }
+    }
+
+    /// The platforms, in file order.
+    pub fn platforms(&self) -> &[Platform] {
+        &self.platforms
+    }
+
+    /// Whether the name/memo automaton could be built.
+    pub fn is_text_matching_enabled(&self) -> bool {
+        self.text.is_some() || self.pattern_owner.is_empty()
+    }
+
+    /// Number of addresses attributed to platforms.
+    pub fn address_count(&self) -> usize {
+        self.addresses.len()
+    }
+
+    /// Platforms named as whole words in a text; one hit per platform.
+    pub fn match_text(&self, text: &str) -> Vec<(usize, String)> {
+        let Some(ac) = &self.text else {
+            return Vec::new();
+        };
+        let haystack = format!(" {} ", fold_text(text));
+        let mut hits: Vec<(usize, String)> = Vec::new();
+        for m in ac.find_overlapping_iter(&haystack) {
+            let (platform, name) = &self.pattern_owner[m.pattern().as_usize()];
+            if !hits.iter().any(|(p, _)| p == platform) {
+                hits.push((*platform, name.clone()));
+            }
+        }
+        hits
+    }
+
+    /// The platform owning a domain or one of its parent domains.
+    pub fn match_domain(&self, domain: &str) -> Option<(usize, String)> {
+        let d = normalize_domain(domain)?;
+        let mut rest = d.as_str();
+        loop {
+            if let Some(&i) = self.domains.get(rest) {
+                return Some((i, rest.to_owned()));
+            }
+            rest = rest.split_once('.')?.1;
+        }
+    }
+
+    /// Every way a party involves a platform.
+    pub fn match_party(&self, party: &Party) -> Vec<PlatformHit> {
+        let mut hits = Vec::new();
+        if let Some(vasp) = &party.vasp {
+            for (platform, matched) in self.match_text(vasp) {
+                hits.push(PlatformHit {
+                    platform,
+                    via: PlatformVia::Vasp,
+                    matched,
+                });
+            }
+        }
+        if let Some((platform, matched)) =
+            party.domain.as_deref().and_then(|d| self.match_domain(d))
+        {
+            hits.push(PlatformHit {
+                platform,
+                via: PlatformVia::Domain,
+                matched,
+            });
+        }
+        if let Some(w) = &party.wallet {
+            for (_, platform) in self.addresses.lookup(&w.chain, &w.address) {
+                hits.push(PlatformHit {
+                    platform: *platform,
+                    via: PlatformVia::Address,
+                    matched: w.address.clone(),
+                });
+            }
+        }
+        if party.kind != Some(PartyKind::Person) {
+            if let Some(name) = &party.name {
+                for (platform, matched) in self.match_text(name) {
+                    hits.push(PlatformHit {
+                        platform,
+                        via: PlatformVia::Name,
+                        matched,
+                    });
+                }
+            }
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Wallet;
+
+    fn registry() -> PlatformRegistry {
+        let source = SourceText::new(
+            "platforms.yaml",
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/platforms.yaml"))
+                .unwrap(),
+        );
+        let platforms = parse_platforms(&source).unwrap();
+        let mut garantex = Entity::new(
+            "ofac:36025",
+            "ofac",
+            crate::lists::EntityKind::Organization,
+            "GARANTEX EUROPE OU",
+        );
+        garantex
+            .addresses
+            .push(addresses::normalize("XBT", "3Lpoy53K625zVeE47ZasiG5jGkAxJ27kh1").unwrap());
+        PlatformRegistry::build(platforms, &[garantex])
+    }
+
+    fn ids(r: &PlatformRegistry, hits: &[(usize, String)]) -> Vec<String> {
+        hits.iter()
+            .map(|(i, _)| r.platforms()[*i].id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn shipped_file_names_every_policy_platform_once() {
+        let r = registry();
+        assert_eq!(r.platforms().len(), 21);
+        for name in [
+            "Lazarus Group",
+            "Hydra",
+            "Garantex",
+            "Tornado Cash",
+            "Blender.io",
+            "Genesis Market",
+            "ChipMixer",
+            "Trocador.app",
+            "Shinbad.io",
+            "Anonexch.io",
+            "Bitpapa",
+            "Nobitex",
+            "Grinex.io",
+            "Rapira.net",
+            "CommEx",
+            "Capitalist.net",
+            "BitMart",
+            "Gate.io",
+            "BitMEX",
+            "MEXC",
+            "UniSwap",
+        ] {
+            assert_eq!(r.match_text(name).len(), 1, "{name}");
+        }
+    }
+
+    #[test]
+    fn memo_whole_words_only() {
+        let r = registry();
+        assert_eq!(
+            ids(&r, &r.match_text("withdraw to gate.io please")),
+            ["gate-io"]
+        );
+        assert!(r.match_text("the gate is open").is_empty());
+        assert_eq!(ids(&r, &r.match_text("HYDRA market payout")), ["hydra"]);
+        assert!(r.match_text("hydraulics parts").is_empty());
+        assert!(r.match_text("capitalist economy").is_empty());
+        assert!(r.match_text("blender for the kitchen").is_empty());
+        assert_eq!(ids(&r, &r.match_text("via Tornado-Cash")), ["tornado-cash"]);
+        assert_eq!(ids(&r, &r.match_text("Garantéx")), ["garantex"]);
+    }
+
+    #[test]
+    fn domains_match_with_subdomains_only() {
+        let r = registry();
+        assert_eq!(r.match_domain("garantex.org").unwrap().1, "garantex.org");
+        assert_eq!(
+            r.match_domain("https://WWW.Garantex.org/login").unwrap().1,
+            "garantex.org"
+        );
+        assert_eq!(r.match_domain("api.gate.io").unwrap().1, "gate.io");
+        assert!(r.match_domain("notgate.io").is_none());
+        assert!(r.match_domain("gate.io.example.com").is_none());
+        assert!(r.match_domain("localhost").is_none());
+    }
+
+    #[test]
+    fn party_paths() {
+        let r = registry();
+        let p = |f: &dyn Fn(&mut Party)| {
+            let mut party = Party::default();
+            f(&mut party);
+            r.match_party(&party)
+                .iter()
+                .map(|h| (r.platforms()[h.platform].id.clone(), h.via))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            p(&|x| x.vasp = Some("Bitpapa".into())),
+            [("bitpapa".into(), PlatformVia::Vasp)]
+        );
+        assert_eq!(
+            p(&|x| x.domain = Some("app.uniswap.org".into())),
+            [("uniswap".into(), PlatformVia::Domain)]
+        );
+        assert_eq!(
+            p(&|x| x.wallet = Some(Wallet {
+                chain: "BTC".into(),
+                address: "3Lpoy53K625zVeE47ZasiG5jGkAxJ27kh1".into()
+            })),
+            [("garantex".into(), PlatformVia::Address)]
+        );
+        // base58 is case-sensitive: a case-changed address is a different address
+        assert!(p(&|x| x.wallet = Some(Wallet {
+            chain: "BTC".into(),
+            address: "3lpoy53k625zvee47zasig5jgkaxj27kh1".into()
+        }))
+        .is_empty());
+        assert_eq!(
+            p(&|x| x.name = Some("Garantex Europe OU".into())),
+            [("garantex".into(), PlatformVia::Name)]
+        );
+        // a person's name is screened against sanctions lists, not platform names
+        assert!(p(&|x| {
+            x.name = Some("Hydra Smith".into());
+            x.kind = Some(PartyKind::Person);
+        })
+        .is_empty());
+        assert!(p(&|x| x.vasp = Some("Kuna".into())).is_empty());
+    }
+
+    #[test]
+    fn validation_errors_have_positions() {
+        let source = SourceText::new(
+            "p.yaml",
+            "platforms:\n  - id: a\n    name: A\n    category: mixer\n  - id: a\n    name: B\n    category: exchange\n    domains: [not_a_domain]\n".into(),
+        );
+        let errors = parse_platforms(&source).unwrap_err();
+        let msgs: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("p.yaml:5:") && m.contains("duplicate platform id 'a'")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("p.yaml:8:") && m.contains("not a domain")),
+            "{msgs:?}"
+        );
+        let source = SourceText::new(
+            "p.yaml",
+            "platforms:\n  - id: a\n    name: A\n    category: mixr\n".into(),
+        );
+        let msg = parse_platforms(&source).unwrap_err()[0].to_string();
+        assert!(msg.starts_with("p.yaml:4:"), "{msg}");
+    }
+}

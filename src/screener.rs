@@ -1,0 +1,380 @@
+//! The compiled, immutable screening engine: built once from config
+//! (slow, validating), then `screen` many times from many threads (fast,
+//! read-only on lists, names, addresses and platforms).
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::Utc;
+use rust_decimal::Decimal;
+
+use crate::addresses::AddressIndex;
+use crate::audit::{AuditLog, ListRef, Provenance, ENGINE_VERSION};
+use crate::config::Config;
+use crate::error::Error;
+use crate::lists::{self, Entity, ListVersion, LoadedList};
+use crate::model::{
+    Action, Decision, Finding, FindingKind, Match, Party, PartyRole, RiskLevel, Transaction,
+};
+use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
+use crate::platforms::{PlatformRegistry, PlatformVia};
+use crate::rules::RuleSet;
+
+/// Rule id of name and address hits on sanctions lists and watchlists.
+pub const SANCTIONS_RULE_ID: &str = "sanctions";
+/// Rule id of forbidden-platform hits.
+pub const PLATFORMS_RULE_ID: &str = "platforms";
+/// Points a blocking sanctions or platform hit adds (the whole scale).
+const BLOCKING_HIT_POINTS: u32 = crate::decision::MAX_SCORE;
+/// Most name hits reported per party.
+const NAME_HITS_PER_PARTY: usize = 5;
+
+/// The screening engine. `Send + Sync`: share it behind an `Arc`.
+///
+/// ```no_run
+/// use amlscreen::{Config, Screener, Transaction};
+/// let config = Config::load("amlscreen.yaml".as_ref())?;
+/// let screener = Screener::from_config(&config)?;
+/// let tx: Transaction = serde_json::from_str(r#"{"id":"tx-1","timestamp":"2026-11-21T10:15:00Z",
+///   "customer_id":"c-1","direction":"outgoing","amount":"10","currency":"EUR","value":"10",
+///   "beneficiary":{"name":"Jane Doe","kind":"person"}}"#)?;
+/// let decision = screener.screen(&tx)?;
+/// println!("{:?} {:?}", decision.risk, decision.action);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Screener {
+    entities: Vec<Entity>,
+    lists: Vec<ListVersion>,
+    names: NameIndex,
+    addresses: AddressIndex<usize>,
+    platforms: PlatformRegistry,
+    rules: RuleSet,
+    provenance: Provenance,
+    audit: Option<Mutex<AuditLog>>,
+}
+
+impl Screener {
+    /// Loads every list and rule file named by the config and opens the audit log.
+    pub fn from_config(config: &Config) -> Result<Screener, Error> {
+        let lists = config
+            .lists
+            .iter()
+            .map(lists::load)
+            .collect::<Result<Vec<_>, _>>()?;
+        let rules = RuleSet::load(&config.rules)?;
+        let audit = config
+            .audit
+            .as_ref()
+            .map(|a| AuditLog::open(&a.path))
+            .transpose()?;
+        Ok(Screener::build(
+            lists,
+            rules,
+            config.matching.clone(),
+            audit,
+        ))
+    }
+
+    /// Builds a screener from lists and rules already loaded.
+    pub fn build(
+        lists: Vec<LoadedList>,
+        rules: RuleSet,
+        matching: MatchConfig,
+        audit: Option<AuditLog>,
+    ) -> Screener {
+        let mut versions = Vec::with_capacity(lists.len());
+        let mut entities = Vec::new();
+        for list in lists {
+            versions.push(list.version);
+            entities.extend(list.entities);
+        }
+        let names = NameIndex::build(&entities, matching);
+        let mut addresses = AddressIndex::new();
+        for (i, e) in entities.iter().enumerate().filter(|(_, e)| e.is_active()) {
+            for a in &e.addresses {
+                addresses.insert(a, i);
+            }
+        }
+        let platforms = PlatformRegistry::build(rules.platforms.clone(), &entities);
+        let provenance = provenance(&versions, &rules);
+        Screener {
+            entities,
+            lists: versions,
+            names,
+            addresses,
+            platforms,
+            rules,
+            provenance,
+            audit: audit.map(Mutex::new),
+        }
+    }
+
+    /// Loads a config file and builds the screener it describes.
+    pub fn from_config_file(path: &Path) -> Result<Screener, Error> {
+        Screener::from_config(&Config::load(path)?)
+    }
+
+    /// Versions of every loaded list.
+    pub fn lists(&self) -> &[ListVersion] {
+        &self.lists
+    }
+
+    /// Every loaded entity, in list order.
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// The compiled rule set.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The forbidden-platform registry.
+    pub fn platforms(&self) -> &PlatformRegistry {
+        &self.platforms
+    }
+
+    /// What decides: engine, list and rule versions.
+    pub fn provenance(&self) -> &Provenance {
+        &self.provenance
+    }
+
+    /// Name-matcher thresholds in force.
+    pub fn matching(&self) -> &MatchConfig {
+        self.names.config()
+    }
+
+    /// Screens one name against every list: hits at or above `threshold`,
+    /// best first, at most `limit`, each with its entity.
+    pub fn match_name(
+        &self,
+        query: &NameQuery<'_>,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<(NameHit, &Entity)> {
+        self.names
+            .search(query, threshold, limit)
+            .into_iter()
+            .filter_map(|h| self.entities.get(h.entity).map(|e| (h, e)))
+            .collect()
+    }
+
+    /// Screens a transaction and, when an audit log is configured, appends
+    /// its audit record before returning the decision.
+    pub fn screen(&self, tx: &Transaction) -> Result<Decision, Error> {
+        let decision = self.evaluate(tx)?;
+        if let Some(audit) = &self.audit {
+            // A poisoned lock means a writer panicked mid-append; the file
+            // itself is still consistent line by line, so keep going.
+            let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
+            log.append(&decision, &self.provenance, Utc::now())?;
+        }
+        Ok(decision)
+    }
+
+    /// Screens a transaction without writing an audit record.
+    pub fn evaluate(&self, tx: &Transaction) -> Result<Decision, Error> {
+        validate(tx)?;
+        let mut findings = Vec::new();
+        for (role, party) in tx.parties() {
+            self.screen_party(role, party, &mut findings);
+        }
+        if let Some(memo) = &tx.memo {
+            for (platform, matched) in self.platforms.match_text(memo) {
+                findings.push(self.platform_finding(
+                    None,
+                    platform,
+                    PlatformVia::Memo,
+                    &matched,
+                    memo,
+                ));
+            }
+        }
+        Ok(self
+            .rules
+            .policy
+            .decide(&tx.id, findings, &self.provenance.snapshot))
+    }
+
+    fn screen_party(&self, role: PartyRole, party: &Party, findings: &mut Vec<Finding>) {
+        let matching = self.names.config();
+        if let Some(name) = party.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            let query = NameQuery {
+                name,
+                kind: party.kind,
+                birth_date: party.birth_date.as_deref(),
+                country: party.country.as_deref(),
+            };
+            for (hit, entity) in
+                self.match_name(&query, matching.review_threshold, NAME_HITS_PER_PARTY)
+            {
+                let blocks = hit.score >= matching.block_threshold;
+                let matched_name = entity
+                    .names()
+                    .nth(hit.name_index)
+                    .map(|(n, _)| n.to_owned())
+                    .unwrap_or_else(|| entity.name.clone());
+                findings.push(Finding {
+                    rule_id: SANCTIONS_RULE_ID.into(),
+                    kind: FindingKind::SanctionsName,
+                    party: Some(role),
+                    points: if blocks { BLOCKING_HIT_POINTS } else { 0 },
+                    level_floor: Some(RiskLevel::High),
+                    action: Some(if blocks { Action::Block } else { Action::Hold }),
+                    message: format!(
+                        "{role} name '{name}' matches {} entry {} '{matched_name}' (score {:.2} {} {} threshold {:.2}): {}",
+                        entity.list,
+                        entity.id,
+                        hit.score,
+                        if blocks { "≥" } else { "<" },
+                        if blocks { "block" } else { "block; ≥ review" },
+                        if blocks { matching.block_threshold } else { matching.review_threshold },
+                        hit.explanation
+                    ),
+                    matched: Some(Match {
+                        list: Some(entity.list.clone()),
+                        entity_id: Some(entity.id.clone()),
+                        name: Some(matched_name),
+                        query: Some(name.to_owned()),
+                        score: Some(hit.score),
+                        ..Match::default()
+                    }),
+                });
+            }
+        }
+        if let Some(wallet) = &party.wallet {
+            for (listed_chain, i) in self.addresses.lookup(&wallet.chain, &wallet.address) {
+                let entity = &self.entities[*i];
+                findings.push(Finding {
+                    rule_id: SANCTIONS_RULE_ID.into(),
+                    kind: FindingKind::SanctionsAddress,
+                    party: Some(role),
+                    points: BLOCKING_HIT_POINTS,
+                    level_floor: Some(RiskLevel::High),
+                    action: Some(Action::Block),
+                    message: format!(
+                        "{role} wallet {} {} is listed by {} for {} '{}' (listed as {listed_chain})",
+                        wallet.chain, wallet.address, entity.list, entity.id, entity.name
+                    ),
+                    matched: Some(Match {
+                        list: Some(entity.list.clone()),
+                        entity_id: Some(entity.id.clone()),
+                        name: Some(entity.name.clone()),
+                        address: Some(format!("{listed_chain}:{}", wallet.address)),
+                        query: Some(wallet.address.clone()),
+                        ..Match::default()
+                    }),
+                });
+            }
+        }
+        for hit in self.platforms.match_party(party) {
+            let query = match hit.via {
+                PlatformVia::Vasp => party.vasp.as_deref(),
+                PlatformVia::Domain => party.domain.as_deref(),
+                PlatformVia::Address => party.wallet.as_ref().map(|w| w.address.as_str()),
+                PlatformVia::Name | PlatformVia::Memo => party.name.as_deref(),
+            }
+            .unwrap_or_default();
+            findings.push(self.platform_finding(
+                Some(role),
+                hit.platform,
+                hit.via,
+                &hit.matched,
+                query,
+            ));
+        }
+    }
+
+    fn platform_finding(
+        &self,
+        role: Option<PartyRole>,
+        platform: usize,
+        via: PlatformVia,
+        matched: &str,
+        query: &str,
+    ) -> Finding {
+        let p = &self.platforms.platforms()[platform];
+        let whose = role.map(|r| format!("{r} ")).unwrap_or_default();
+        let via_text = match via {
+            PlatformVia::Vasp => "VASP",
+            PlatformVia::Domain => "domain",
+            PlatformVia::Address => "wallet address",
+            PlatformVia::Name => "name",
+            PlatformVia::Memo => "memo",
+        };
+        let category = serde_json::to_value(p.category)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Finding {
+            rule_id: PLATFORMS_RULE_ID.into(),
+            kind: FindingKind::Platform,
+            party: role,
+            points: BLOCKING_HIT_POINTS,
+            level_floor: Some(RiskLevel::High),
+            action: Some(Action::Block),
+            message: format!(
+                "{whose}{via_text} '{query}' involves forbidden platform {} ({category}) via '{matched}'",
+                p.name
+            ),
+            matched: Some(Match {
+                platform: Some(p.id.clone()),
+                name: Some(matched.to_owned()),
+                query: Some(query.to_owned()),
+                ..Match::default()
+            }),
+        }
+    }
+}
+
+/// Checks what serde cannot: non-empty ids, non-negative money.
+fn validate(tx: &Transaction) -> Result<(), Error> {
+    let invalid = |field: &str, message: &str| Error::InvalidTransaction {
+        id: tx.id.clone(),
+        field: field.into(),
+        message: message.into(),
+    };
+    if tx.id.trim().is_empty() {
+        return Err(invalid("id", "empty"));
+    }
+    if tx.customer_id.trim().is_empty() {
+        return Err(invalid("customer_id", "empty"));
+    }
+    if tx.amount < Decimal::ZERO {
+        return Err(invalid("amount", "negative"));
+    }
+    if tx.value < Decimal::ZERO {
+        return Err(invalid("value", "negative"));
+    }
+    Ok(())
+}
+
+fn provenance(lists: &[ListVersion], rules: &RuleSet) -> Provenance {
+    let lists: Vec<ListRef> = lists.iter().map(ListRef::from).collect();
+    let mut id_input = String::from(ENGINE_VERSION);
+    for l in &lists {
+        id_input.push_str(&l.sha256);
+    }
+    for r in &rules.files {
+        id_input.push_str(&r.sha256);
+    }
+    let snapshot = crate::util::sha256_hex(id_input.as_bytes())[..16].to_owned();
+    Provenance {
+        engine_version: ENGINE_VERSION.into(),
+        snapshot,
+        lists,
+        rules: rules.files.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screener_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Screener>();
+    }
+}

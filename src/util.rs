@@ -1,0 +1,44 @@
+//! Small primitives shared by several modules, and nothing else.
+
+/// Lower-case hex encoding.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    s
+}
+
+/// Lower-case hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(bytes))
+}
+
+/// Levenshtein-closest candidate within distance 3, for "did you mean" hints.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_and_hint() {
+        assert_eq!(super::hex(&[0, 0xab, 0xff]), "00abff");
+        assert_eq!(
+            super::did_you_mean("velocty", ["velocity", "amount"]),
+            Some("velocity")
+        );
+        assert_eq!(super::did_you_mean("zzzzzzzz", ["velocity"]), None);
+    }
+}

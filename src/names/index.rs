@@ -126,6 +126,8 @@ struct QueryToken {
     first: u8,
     /// Skeletons this word may pair with and the similarity, sorted by id.
     key_sims: Vec<(u32, f64)>,
+    /// Folded words within the typo budget and the similarity, sorted by id.
+    text_sims: Vec<(u32, f64)>,
     /// Skeletons whose postings hold every name this word can pair with.
     posting_keys: Vec<u32>,
     align: AlignWord,
@@ -166,6 +168,7 @@ pub struct NameIndex {
     postings: Vec<u32>,
     initial_postings: Vec<Vec<u32>>,
     deletions: DeletionDictionary,
+    text_deletions: DeletionDictionary,
     entities: Vec<EntityQualifiers>,
 }
 
@@ -288,6 +291,19 @@ impl NameIndex {
             }
         }
         ix.deletions = DeletionDictionary::build(entries);
+        // and over folded words, for typos the skeleton rewrites would hide
+        let mut entries = Vec::new();
+        for (id, text) in ix.texts.iter().enumerate() {
+            let bytes = text.as_bytes();
+            if bytes.iter().any(u8::is_ascii_digit) {
+                continue;
+            }
+            let budget = edit_budget(bytes.len(), bytes.len(), &ix.config);
+            if budget > 0 {
+                for_each_deletion(bytes, budget, |h| entries.push((h, id as u32)));
+            }
+        }
+        ix.text_deletions = DeletionDictionary::build(entries);
         ix
     }
 
@@ -337,6 +353,7 @@ impl NameIndex {
                 let text_id = self.text_ids.get(token.text.as_str()).copied();
                 let exact_key = self.key_ids.get(token.key.as_str()).copied();
                 let mut key_sims: Vec<(u32, f64)> = Vec::new();
+                let mut text_sims: Vec<(u32, f64)> = Vec::new();
                 let mut posting_keys: Vec<u32> = Vec::new();
                 if let Some(t) = text_id {
                     posting_keys.extend(&self.text_keys[t as usize]);
@@ -376,6 +393,38 @@ impl NameIndex {
                     }
                     key_sims.sort_unstable_by_key(|&(k, _)| k);
                     posting_keys.extend(key_sims.iter().map(|&(k, _)| k));
+                    let q = token.text.as_bytes();
+                    let budget = edit_budget(q.len(), q.len(), c);
+                    if budget > 0 {
+                        variants.clear();
+                        if exhaustive {
+                            variants.extend(0..self.texts.len() as u32);
+                        } else {
+                            for_each_deletion(q, budget, |h| {
+                                self.text_deletions.lookup(h, &mut variants)
+                            });
+                            variants.sort_unstable();
+                            variants.dedup();
+                        }
+                        for &t in &variants {
+                            if Some(t) == text_id {
+                                continue;
+                            }
+                            let other = self.texts[t as usize].as_bytes();
+                            if other.iter().any(u8::is_ascii_digit) {
+                                continue;
+                            }
+                            let b = edit_budget(q.len(), other.len(), c);
+                            if b > 0 && osa_distance_within(q, other, b).is_some() {
+                                let sim = jaro_winkler(q, other).min(c.key_equal_score);
+                                if sim > 0.0 {
+                                    text_sims.push((t, sim));
+                                    posting_keys.extend(&self.text_keys[t as usize]);
+                                }
+                            }
+                        }
+                    }
+                    text_sims.sort_unstable_by_key(|&(t, _)| t);
                 } else if let Some(k) = exact_key {
                     posting_keys.push(k);
                 }
@@ -386,8 +435,14 @@ impl NameIndex {
                     None => key_sims
                         .iter()
                         .max_by(|a, b| a.1.total_cmp(&b.1))
-                        .map(|&(k, _)| self.key_weight[k as usize])
-                        .unwrap_or(1.0),
+                        .map(|&(k, _)| k)
+                        .or_else(|| {
+                            text_sims
+                                .iter()
+                                .max_by(|a, b| a.1.total_cmp(&b.1))
+                                .and_then(|&(t, _)| self.text_keys[t as usize].first().copied())
+                        })
+                        .map_or(1.0, |k| self.key_weight[k as usize]),
                 };
                 let weight = word_weight(token.flags, base_weight, c);
                 let cost = if token.flags & PATRONYMIC != 0 {
@@ -400,6 +455,7 @@ impl NameIndex {
                 } else {
                     key_sims
                         .iter()
+                        .chain(&text_sims)
                         .map(|&(_, s)| s)
                         .fold(0.0, f64::max)
                         .max(c.initial_score)
@@ -409,6 +465,7 @@ impl NameIndex {
                     token,
                     text_id,
                     key_sims,
+                    text_sims,
                     posting_keys,
                     align: AlignWord {
                         weight,
@@ -494,10 +551,15 @@ impl NameIndex {
                 (0.0, false)
             };
         }
-        match q.key_sims.binary_search_by_key(&l.key, |&(k, _)| k) {
-            Ok(p) => (q.key_sims[p].1, false),
-            Err(_) => (0.0, false),
-        }
+        let by_key = match q.key_sims.binary_search_by_key(&l.key, |&(k, _)| k) {
+            Ok(p) => q.key_sims[p].1,
+            Err(_) => 0.0,
+        };
+        let by_text = match q.text_sims.binary_search_by_key(&l.text, |&(t, _)| t) {
+            Ok(p) => q.text_sims[p].1,
+            Err(_) => 0.0,
+        };
+        (by_key.max(by_text), false)
     }
 
     fn align_name(&self, q: &PreparedQuery, name: &NameEntry) -> Alignment {

@@ -119,7 +119,7 @@ impl Default for MatchConfig {
             initial_score: 0.85,
             initial_weight: 0.4,
             one_edit_min_len: 4,
-            two_edit_min_len: 8,
+            two_edit_min_len: 6,
             unmatched_query_cost: 1.0,
             unmatched_list_cost: 0.35,
             patronymic_cost: 0.1,

@@ -25,6 +25,20 @@ const PARTICLES: &[&str] = &[
     "van", "von", "der", "den", "de", "da", "di", "du", "del", "della", "dos", "das", "la", "le",
 ];
 
+/// Particles this long are recognised with one typo ("Abudl Aziz").
+const MIN_FUZZY_PARTICLE_LEN: usize = 5;
+/// …in words at least this long.
+const MIN_FUZZY_PARTICLE_WORD_LEN: usize = 4;
+
+/// Whether a word is a particle, allowing one typo in the long ones.
+fn is_particle(word: &str) -> bool {
+    PARTICLES.contains(&word) || (word.len() >= MIN_FUZZY_PARTICLE_WORD_LEN
+        && PARTICLES.iter().any(|p| {
+            p.len() >= MIN_FUZZY_PARTICLE_LEN
+                && super::score::osa_distance_within(word.as_bytes(), p.as_bytes(), 1).is_some()
+        }))
+}
+
 /// Legal forms across languages and scripts, as folded words (Cyrillic
 /// ООО, ТОВ, АО, ПАО fold to ooo, tov, ao, pao).
 const LEGAL_FORMS: &[&str] = &[
@@ -72,7 +86,7 @@ pub(crate) fn tokenize(name: &str) -> Vec<NameToken> {
     let mut prefix = String::new();
     for (i, word) in words.iter().enumerate() {
         let is_last = i + 1 == words.len();
-        if PARTICLES.contains(&word.as_str()) && !is_last {
+        if is_particle(word) && !is_last {
             prefix.push_str(word);
             continue;
         }

@@ -312,7 +312,7 @@ pub fn skeleton(word: &str) -> String {
 }
 
 /// Rewrites, `i` before a vowel dropped (ia/ya → a, ie/ye → e, iu/yu → u),
-/// final `ei`/`ai`-style endings and doubled letters collapsed.
+/// doubled letters collapsed.
 fn spelling_skeleton(word: &str) -> String {
     if word.bytes().any(|b| b.is_ascii_digit()) {
         return word.to_owned();
@@ -335,11 +335,6 @@ fn spelling_skeleton(word: &str) -> String {
             continue;
         }
         out.push(b as char);
-    }
-    // final -ei/-ii (Sergei, Yevgenii) → -i
-    if out.len() > 3 && out.ends_with("ei") {
-        out.truncate(out.len() - 2);
-        out.push('i');
     }
     collapse_doubles(&out)
 }

@@ -450,7 +450,7 @@ impl NameIndex {
                 } else {
                     c.unmatched_query_cost
                 };
-                let best_sim = if text_id.is_some() || token.flags & INITIAL != 0 {
+                let best_sim = if text_id.is_some() || token.flags & (INITIAL | PARTICLE) != 0 {
                     1.0
                 } else {
                     key_sims
@@ -489,8 +489,8 @@ impl NameIndex {
         order.sort_by(|&a, &b| {
             let ta = &q.tokens[a];
             let tb = &q.tokens[b];
-            let ia = ta.token.flags & INITIAL == 0;
-            let ib = tb.token.flags & INITIAL == 0;
+            let ia = ta.token.flags & (INITIAL | PARTICLE) == 0;
+            let ib = tb.token.flags & (INITIAL | PARTICLE) == 0;
             ia.cmp(&ib).then(
                 (ta.align.weight * ta.best_sim).total_cmp(&(tb.align.weight * tb.best_sim)),
             )
@@ -500,7 +500,9 @@ impl NameIndex {
         let mut essential_from = order.len();
         for (pos, &i) in order.iter().enumerate() {
             let t = &q.tokens[i];
-            let is_initial = t.token.flags & INITIAL != 0;
+            // initials and lone particles only ever make "initial" pairs,
+            // which alone never make a hit: no need to walk postings for them
+            let is_initial = t.token.flags & (INITIAL | PARTICLE) != 0;
             let g = gain + t.align.weight * t.best_sim;
             let c = cost - t.align.miss_cost;
             let bound = if g + c > 0.0 { g / (g + c) } else { 0.0 };
@@ -538,8 +540,20 @@ impl NameIndex {
         let c = &self.config;
         let q_initial = q.token.flags & INITIAL != 0;
         let l_initial = l.flags & INITIAL != 0;
+        let q_particle = q.token.flags & PARTICLE != 0;
         if q.text_id == Some(l.text) {
-            return (1.0, q_initial);
+            return (1.0, q_initial || q_particle);
+        }
+        if q_particle {
+            // a particle left on its own ("Agha, Abdul") meets the list word it
+            // was attached to ("abdulrahman"), as an initial meets its word
+            let l_text = self.texts[l.text as usize].as_bytes();
+            let q_text = q.token.text.as_bytes();
+            return if l_text.len() > q_text.len() && l_text.starts_with(q_text) {
+                (c.initial_score, true)
+            } else {
+                (0.0, false)
+            };
         }
         if q.token.flags & DIGITS != 0 || l.flags & DIGITS != 0 {
             return (0.0, false);

@@ -50,7 +50,13 @@ fn eval_figures_do_not_regress() {
     let latin = load(&dir.join("watchlist_latin_only.csv"));
     let all_index = NameIndex::build(&all, config.clone());
     let latin_index = NameIndex::build(&latin, config.clone());
-    let mut thresholds = vec![0.80, 0.85, 0.90, config.review_threshold, config.block_threshold];
+    let mut thresholds = vec![
+        0.80,
+        0.85,
+        0.90,
+        config.review_threshold,
+        config.block_threshold,
+    ];
     thresholds.sort_by(f64::total_cmp);
     thresholds.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
 
@@ -59,11 +65,18 @@ fn eval_figures_do_not_regress() {
         .unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|x| x == "jsonl"));
     files.sort();
-    assert!(files.len() >= 6, "expected the six dev files in {}", dir.display());
+    assert!(
+        files.len() >= 6,
+        "expected the six dev files in {}",
+        dir.display()
+    );
 
     let mut figures: Vec<Figure> = Vec::new();
     for path in &files {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let (index, entities) = if name.starts_with("translit") || name.starts_with("cyrillic") {
             (&latin_index, &latin)
         } else {

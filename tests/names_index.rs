@@ -42,11 +42,18 @@ struct Query {
 /// Every query of every eval query file.
 fn eval_queries() -> Vec<Query> {
     let mut out = Vec::new();
-    for file in ["typo_dev.jsonl", "reorder_dev.jsonl", "translit_dev.jsonl", "cyrillic_dev.jsonl", "negatives_dev.jsonl"] {
+    for file in [
+        "typo_dev.jsonl",
+        "reorder_dev.jsonl",
+        "translit_dev.jsonl",
+        "cyrillic_dev.jsonl",
+        "negatives_dev.jsonl",
+    ] {
         let text = std::fs::read_to_string(require(eval_dir().join(file)))
             .unwrap_or_else(|e| panic!("{file}: {e}"));
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}: {e}"));
             let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
             out.push(Query {
                 name: s("name").unwrap_or_default(),
@@ -85,7 +92,9 @@ fn index_returns_the_same_hits_as_scoring_every_name() {
         for q in &sample {
             let fast = index.search(&as_query(q), threshold, 50);
             let slow = index.search_exhaustive(&as_query(q), threshold, 50);
-            let key = |h: &amlscreen::names::NameHit| (h.entity, h.name_index, (h.score * 1e9).round() as i64);
+            let key = |h: &amlscreen::names::NameHit| {
+                (h.entity, h.name_index, (h.score * 1e9).round() as i64)
+            };
             let fast: Vec<_> = fast.iter().map(key).collect();
             let slow: Vec<_> = slow.iter().map(key).collect();
             assert_eq!(fast, slow, "query {:?} at {threshold}", q.name);

@@ -34,14 +34,26 @@ pub fn run(global: &GlobalArgs, args: EvalArgs) -> CliResult {
     let (matching, entities) = load_lists(global)?;
     let mut thresholds = args.thresholds.clone();
     if thresholds.is_empty() {
-        thresholds = vec![0.80, 0.85, 0.90, matching.review_threshold, matching.block_threshold];
+        thresholds = vec![
+            0.80,
+            0.85,
+            0.90,
+            matching.review_threshold,
+            matching.block_threshold,
+        ];
     }
     thresholds.sort_by(f64::total_cmp);
     thresholds.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
     let index = NameIndex::build(&entities, matching);
     let mut all: Vec<Figure> = Vec::new();
     let header: Vec<String> = thresholds.iter().map(|t| format!("@{t:.2}")).collect();
-    println!("{:<28} {:<16} {:>6}  {}", "file", "metric", "n", header.join("  "));
+    println!(
+        "{:<28} {:<16} {:>6}  {}",
+        "file",
+        "metric",
+        "n",
+        header.join("  ")
+    );
     for path in &args.inputs {
         let figures = evaluate_file(&index, &entities, path, &thresholds)?;
         let mut metrics: Vec<&str> = Vec::new();
@@ -62,8 +74,8 @@ pub fn run(global: &GlobalArgs, args: EvalArgs) -> CliResult {
     if let Some(path) = &args.baseline {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        let baseline = serde_json::from_str(&text)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let baseline =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let regressions = check_baseline(&all, &baseline, args.tolerance);
         for r in &regressions {
             eprintln!(

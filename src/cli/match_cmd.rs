@@ -67,7 +67,9 @@ pub fn party_kind(kind: Option<&str>) -> Option<PartyKind> {
 
 /// The matcher config and the entities of every list: from the config file
 /// when it exists, else from `--list` flags with default thresholds.
-pub fn load_lists(global: &GlobalArgs) -> Result<(MatchConfig, Vec<Entity>), Box<dyn std::error::Error>> {
+pub fn load_lists(
+    global: &GlobalArgs,
+) -> Result<(MatchConfig, Vec<Entity>), Box<dyn std::error::Error>> {
     let (matching, specs) = if global.config.exists() {
         let config = global.load_config()?;
         (config.matching, config.lists)

@@ -290,13 +290,21 @@ pub fn evaluate_pairs(
         let fp = scored.iter().filter(|(s, m)| *s >= t && !*m).count() as f64;
         let fneg = scored.iter().filter(|(s, m)| *s < t && *m).count() as f64;
         let precision = if tp + fp > 0.0 { tp / (tp + fp) } else { 1.0 };
-        let recall = if tp + fneg > 0.0 { tp / (tp + fneg) } else { 1.0 };
+        let recall = if tp + fneg > 0.0 {
+            tp / (tp + fneg)
+        } else {
+            1.0
+        };
         let f1 = if precision + recall > 0.0 {
             2.0 * precision * recall / (precision + recall)
         } else {
             0.0
         };
-        for (metric, value) in [("precision", precision), ("pair_recall", recall), ("f1", f1)] {
+        for (metric, value) in [
+            ("precision", precision),
+            ("pair_recall", recall),
+            ("f1", f1),
+        ] {
             figures.push(Figure {
                 file: file.clone(),
                 metric: metric.into(),
@@ -410,7 +418,10 @@ mod tests {
         )
         .unwrap();
         let figures = evaluate_file(&index, &entities, &pairs, &[0.8]).unwrap();
-        assert_eq!(figures.iter().find(|f| f.metric == "f1").unwrap().value, 1.0);
+        assert_eq!(
+            figures.iter().find(|f| f.metric == "f1").unwrap().value,
+            1.0
+        );
 
         let mut baseline = std::collections::BTreeMap::new();
         baseline.insert("p.jsonl f1@0.80".to_owned(), 1.0);
@@ -423,7 +434,11 @@ mod tests {
     fn malformed_lines_name_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.jsonl");
-        std::fs::write(&path, "{\"id\":\"1\",\"name\":\"x\",\"expect\":[]}\n{oops\n").unwrap();
+        std::fs::write(
+            &path,
+            "{\"id\":\"1\",\"name\":\"x\",\"expect\":[]}\n{oops\n",
+        )
+        .unwrap();
         let index = NameIndex::build(&[], MatchConfig::default());
         let err = evaluate_file(&index, &[], &path, &[0.8]).unwrap_err();
         assert_eq!(err.line, 2);

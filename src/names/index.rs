@@ -370,7 +370,9 @@ impl NameIndex {
                         if exhaustive {
                             variants.extend(0..self.keys.len() as u32);
                         } else {
-                            for_each_deletion(q, budget, |h| self.deletions.lookup(h, &mut variants));
+                            for_each_deletion(q, budget, |h| {
+                                self.deletions.lookup(h, &mut variants)
+                            });
                             variants.sort_unstable();
                             variants.dedup();
                         }
@@ -491,9 +493,8 @@ impl NameIndex {
             let tb = &q.tokens[b];
             let ia = ta.token.flags & (INITIAL | PARTICLE) == 0;
             let ib = tb.token.flags & (INITIAL | PARTICLE) == 0;
-            ia.cmp(&ib).then(
-                (ta.align.weight * ta.best_sim).total_cmp(&(tb.align.weight * tb.best_sim)),
-            )
+            ia.cmp(&ib)
+                .then((ta.align.weight * ta.best_sim).total_cmp(&(tb.align.weight * tb.best_sim)))
         });
         let mut gain = 0.0;
         let mut cost: f64 = q.tokens.iter().map(|t| t.align.miss_cost).sum();
@@ -690,7 +691,10 @@ impl NameIndex {
                 } else {
                     "word"
                 };
-                parts.push(format!("list {role} {} unmatched", self.texts[t.text as usize]));
+                parts.push(format!(
+                    "list {role} {} unmatched",
+                    self.texts[t.text as usize]
+                ));
             }
         }
         parts.push(format!("name score {:.2}", alignment.score));
@@ -733,7 +737,12 @@ fn word_weight(flags: u8, frequency_weight: f64, config: &MatchConfig) -> f64 {
 /// assert!(compare("Jewgeni Prigoschin", "Yevgeniy PRIGOZHIN", None, &c) > 0.9);
 /// assert!(compare("Angelo Cruz", "Angela Merkel", None, &c) < 0.5);
 /// ```
-pub fn compare(a: &str, b: &str, kind: Option<crate::model::PartyKind>, config: &MatchConfig) -> f64 {
+pub fn compare(
+    a: &str,
+    b: &str,
+    kind: Option<crate::model::PartyKind>,
+    config: &MatchConfig,
+) -> f64 {
     let entity_kind = match kind {
         Some(crate::model::PartyKind::Person) => EntityKind::Person,
         Some(crate::model::PartyKind::Organization) => EntityKind::Organization,
@@ -787,7 +796,10 @@ mod tests {
             person("p:5", "Usama bin Laden"),
             person("p:6", "Abdul Rahman Yasin"),
             org("o:1", "GARANTEX EUROPE OU"),
-            org("o:2", "Obshchestvo s ogranichennoi otvetstvennostyu Romashka"),
+            org(
+                "o:2",
+                "Obshchestvo s ogranichennoi otvetstvennostyu Romashka",
+            ),
             org("o:3", "Plant 42"),
             org("o:4", "al-Qaida"),
             person("p:7", "Oleksandr Viktorovych HRYHORENKO"),
@@ -799,8 +811,17 @@ mod tests {
     }
 
     fn score(ix: &NameIndex, name: &str, id: usize) -> f64 {
-        let hits = ix.search(&NameQuery { name, ..Default::default() }, 0.01, 20);
-        hits.iter().find(|h| h.entity == id).map_or(0.0, |h| h.score)
+        let hits = ix.search(
+            &NameQuery {
+                name,
+                ..Default::default()
+            },
+            0.01,
+            20,
+        );
+        hits.iter()
+            .find(|h| h.entity == id)
+            .map_or(0.0, |h| h.score)
     }
 
     #[test]
@@ -808,16 +829,16 @@ mod tests {
         let ix = index();
         let review = ix.config().review_threshold;
         for (q, id) in [
-            ("Jewgeni Prigoschin", 2),            // German
-            ("Evgenii Prigozhin", 2),             // ICAO 9303
-            ("Evgenij Prigozhin", 2),             // GOST 7.79-B / scholarly
-            ("Евгений Викторович Пригожин", 2),   // Cyrillic
-            ("Michail Chodorkowski", 3),          // German
-            ("Mikhail Khodorkovskiy", 3),         // BGN/PCGN
-            ("Mikhaïl Khodorkovski", 3),          // French
-            ("Aleksandr Grigorenko", 10),         // Russian form of a Ukrainian name
+            ("Jewgeni Prigoschin", 2),               // German
+            ("Evgenii Prigozhin", 2),                // ICAO 9303
+            ("Evgenij Prigozhin", 2),                // GOST 7.79-B / scholarly
+            ("Евгений Викторович Пригожин", 2),      // Cyrillic
+            ("Michail Chodorkowski", 3),             // German
+            ("Mikhail Khodorkovskiy", 3),            // BGN/PCGN
+            ("Mikhaïl Khodorkovski", 3),             // French
+            ("Aleksandr Grigorenko", 10),            // Russian form of a Ukrainian name
             ("Олександр Вікторович Григоренко", 10), // Ukrainian Cyrillic
-            ("Dmitrii Medvedev", 1),              // ICAO
+            ("Dmitrii Medvedev", 1),                 // ICAO
         ] {
             assert!(score(&ix, q, id) >= review, "{q}: {}", score(&ix, q, id));
         }
@@ -827,7 +848,12 @@ mod tests {
     fn initials_reordering_and_missing_patronymic() {
         let ix = index();
         let review = ix.config().review_threshold;
-        for q in ["V. Putin", "PUTIN, Vladimir", "Putin Vladimir Vladimirovich", "Vladimir Putin"] {
+        for q in [
+            "V. Putin",
+            "PUTIN, Vladimir",
+            "Putin Vladimir Vladimirovich",
+            "Vladimir Putin",
+        ] {
             assert!(score(&ix, q, 0) >= review, "{q}: {}", score(&ix, q, 0));
         }
         // an initial alone never matches, a wrong initial does not help
@@ -851,7 +877,11 @@ mod tests {
         let review = ix.config().review_threshold;
         assert!(score(&ix, "Garantex Europe OÜ", 6) >= review);
         assert!(score(&ix, "Garantex Europe LLC", 6) >= review);
-        assert!(score(&ix, "ООО Ромашка", 7) >= review, "{}", score(&ix, "ООО Ромашка", 7));
+        assert!(
+            score(&ix, "ООО Ромашка", 7) >= review,
+            "{}",
+            score(&ix, "ООО Ромашка", 7)
+        );
         assert!(score(&ix, "Plant 42", 8) >= review);
         assert!(score(&ix, "Plant 43", 8) < review);
     }
@@ -872,14 +902,20 @@ mod tests {
         let other = s(q(Some("1990-01-01"), Some("FR")));
         assert!(same >= none);
         assert!(other < none);
-        assert!(other >= c.review_threshold, "an exact name stays at least under review");
+        assert!(
+            other >= c.review_threshold,
+            "an exact name stays at least under review"
+        );
         // for a fuzzy name, a clashing birth year does lower it below review
         let fuzzy = NameQuery {
             name: "Vladimir Putim",
             birth_date: Some("1990"),
             ..Default::default()
         };
-        let plain = NameQuery { birth_date: None, ..fuzzy };
+        let plain = NameQuery {
+            birth_date: None,
+            ..fuzzy
+        };
         assert!(ix.search(&fuzzy, 0.01, 5)[0].score < ix.search(&plain, 0.01, 5)[0].score);
     }
 
@@ -901,21 +937,49 @@ mod tests {
             ..Default::default()
         };
         let hit = &ix.search(&query, 0.5, 1)[0];
-        assert!(hit.explanation.contains("putin = putin"), "{}", hit.explanation);
-        assert!(hit.explanation.contains("patronymic vladimirovich unmatched"), "{}", hit.explanation);
-        assert!(hit.explanation.contains("birth year equal"), "{}", hit.explanation);
+        assert!(
+            hit.explanation.contains("putin = putin"),
+            "{}",
+            hit.explanation
+        );
+        assert!(
+            hit.explanation
+                .contains("patronymic vladimirovich unmatched"),
+            "{}",
+            hit.explanation
+        );
+        assert!(
+            hit.explanation.contains("birth year equal"),
+            "{}",
+            hit.explanation
+        );
     }
 
     #[test]
     fn index_equals_full_scan_on_fixture() {
         let ix = index();
         for q in [
-            "Putin", "V Putin", "Prigozhin Yevgeny", "Garantex", "Khodorkovski M.", "bin Laden",
-            "Ромашка", "Plant", "Medvedev Dima", "Hryhorenko",
+            "Putin",
+            "V Putin",
+            "Prigozhin Yevgeny",
+            "Garantex",
+            "Khodorkovski M.",
+            "bin Laden",
+            "Ромашка",
+            "Plant",
+            "Medvedev Dima",
+            "Hryhorenko",
         ] {
             for t in [0.3, 0.6, 0.8, 0.9] {
-                let query = NameQuery { name: q, ..Default::default() };
-                assert_eq!(ix.search(&query, t, 10), ix.search_exhaustive(&query, t, 10), "{q} @ {t}");
+                let query = NameQuery {
+                    name: q,
+                    ..Default::default()
+                };
+                assert_eq!(
+                    ix.search(&query, t, 10),
+                    ix.search_exhaustive(&query, t, 10),
+                    "{q} @ {t}"
+                );
             }
         }
     }

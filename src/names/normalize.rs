@@ -295,7 +295,9 @@ mod tests {
 
     #[test]
     fn invisible_characters() {
-        for zw in ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}'] {
+        for zw in [
+            '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}',
+        ] {
             assert_eq!(fold_text(&format!("Gar{zw}antex")), "garantex", "{zw:?}");
         }
         assert_eq!(fold_text("Gar\u{202E}antex"), "garantex");

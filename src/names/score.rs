@@ -131,7 +131,8 @@ pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
         }
     }
     let m = matches as f64;
-    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
+    let jaro =
+        (m / a.len() as f64 + m / b.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
     let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
     jaro + prefix as f64 * 0.1 * (1.0 - jaro)
 }
@@ -203,7 +204,8 @@ pub(crate) fn align(
                 None => true,
                 Some(b) => {
                     let bc = cand[b];
-                    c.2 > bc.2 || (c.2 == bc.2 && query[c.0 as usize].weight > query[bc.0 as usize].weight)
+                    c.2 > bc.2
+                        || (c.2 == bc.2 && query[c.0 as usize].weight > query[bc.0 as usize].weight)
                 }
             };
             if better {
@@ -317,26 +319,48 @@ pub(crate) fn qualifier_effect(
                 .any(|b| matches!(b, BirthDate::Date { date } if *date == d))
         });
         if date_equal {
-            note(&mut effect, config.birth_date_equal_bonus, "birth date equal");
+            note(
+                &mut effect,
+                config.birth_date_equal_bonus,
+                "birth date equal",
+            );
         } else if year_match {
-            note(&mut effect, config.birth_year_match_bonus, "birth year equal");
+            note(
+                &mut effect,
+                config.birth_year_match_bonus,
+                "birth year equal",
+            );
         } else if any {
-            note(&mut effect, -config.birth_year_mismatch_penalty, "birth year differs");
+            note(
+                &mut effect,
+                -config.birth_year_mismatch_penalty,
+                "birth year differs",
+            );
         }
     }
     if let Some(country) = &query.country {
         if !entity.countries.is_empty() {
-            if entity.countries.iter().any(|c| c.eq_ignore_ascii_case(country)) {
+            if entity
+                .countries
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(country))
+            {
                 note(&mut effect, config.country_match_bonus, "country matches");
             } else {
-                note(&mut effect, -config.country_mismatch_penalty, "country differs");
+                note(
+                    &mut effect,
+                    -config.country_mismatch_penalty,
+                    "country differs",
+                );
             }
         }
     }
     let kind_clash = matches!(
         (query.kind, entity.kind),
-        (Some(PartyKind::Person), EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft)
-            | (Some(PartyKind::Organization), EntityKind::Person)
+        (
+            Some(PartyKind::Person),
+            EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft
+        ) | (Some(PartyKind::Organization), EntityKind::Person)
     );
     if kind_clash {
         note(&mut effect, -config.kind_mismatch_penalty, "kind differs");
@@ -366,9 +390,18 @@ mod tests {
 
     #[test]
     fn osa_distance_matches_strsim() {
-        for (a, b) in [("ca", "abc"), ("abudl", "abdul"), ("hakimii", "hakimi"), ("kitten", "sitting")] {
+        for (a, b) in [
+            ("ca", "abc"),
+            ("abudl", "abdul"),
+            ("hakimii", "hakimi"),
+            ("kitten", "sitting"),
+        ] {
             let d = strsim::osa_distance(a, b);
-            assert_eq!(osa_distance_within(a.as_bytes(), b.as_bytes(), 5), Some(d), "{a} {b}");
+            assert_eq!(
+                osa_distance_within(a.as_bytes(), b.as_bytes(), 5),
+                Some(d),
+                "{a} {b}"
+            );
             if d > 0 {
                 assert_eq!(osa_distance_within(a.as_bytes(), b.as_bytes(), d - 1), None);
             }
@@ -385,8 +418,15 @@ mod tests {
 
     #[test]
     fn initials_alone_never_match() {
-        let w = [AlignWord { weight: 1.0, miss_cost: 1.0 }; 2];
-        let a = align(&w, &w, |i, j| if i == j { (0.85, true) } else { (0.0, false) });
+        let w = [AlignWord {
+            weight: 1.0,
+            miss_cost: 1.0,
+        }; 2];
+        let a = align(
+            &w,
+            &w,
+            |i, j| if i == j { (0.85, true) } else { (0.0, false) },
+        );
         assert_eq!(a.score, 0.0);
     }
 }

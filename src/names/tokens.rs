@@ -20,8 +20,10 @@ pub(crate) const PARTICLE: u8 = 16;
 /// "Alqaida" become one token; its skeleton drops the particle so
 /// "Abdul Rahman" also meets a plain "Rahman".
 const PARTICLES: &[&str] = &[
-    "al", "el", "ul", "ad", "ar", "as", "ash", "at", "az", // Arabic article and its assimilated forms
-    "bin", "ibn", "bint", "ben", "ould", "abu", "abd", "abdul", "abdel", "abdal", // Arabic kinship
+    "al", "el", "ul", "ad", "ar", "as", "ash", "at",
+    "az", // Arabic article and its assimilated forms
+    "bin", "ibn", "bint", "ben", "ould", "abu", "abd", "abdul", "abdel",
+    "abdal", // Arabic kinship
     "van", "von", "der", "den", "de", "da", "di", "du", "del", "della", "dos", "das", "la", "le",
 ];
 
@@ -32,33 +34,130 @@ const MIN_FUZZY_PARTICLE_WORD_LEN: usize = 4;
 
 /// Whether a word is a particle, allowing one typo in the long ones.
 fn is_particle(word: &str) -> bool {
-    PARTICLES.contains(&word) || (word.len() >= MIN_FUZZY_PARTICLE_WORD_LEN
-        && PARTICLES.iter().any(|p| {
-            p.len() >= MIN_FUZZY_PARTICLE_LEN
-                && super::score::osa_distance_within(word.as_bytes(), p.as_bytes(), 1).is_some()
-        }))
+    PARTICLES.contains(&word)
+        || (word.len() >= MIN_FUZZY_PARTICLE_WORD_LEN
+            && PARTICLES.iter().any(|p| {
+                p.len() >= MIN_FUZZY_PARTICLE_LEN
+                    && super::score::osa_distance_within(word.as_bytes(), p.as_bytes(), 1).is_some()
+            }))
 }
 
 /// Legal forms across languages and scripts, as folded words (Cyrillic
 /// ООО, ТОВ, АО, ПАО fold to ooo, tov, ao, pao).
 const LEGAL_FORMS: &[&str] = &[
     // English
-    "llc", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "co", "company", "plc",
-    "llp", "lp", "pllc", "liability", "jsc", "pjsc", "ojsc", "cjsc", "joint", "stock",
+    "llc",
+    "ltd",
+    "limited",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "llp",
+    "lp",
+    "pllc",
+    "liability",
+    "jsc",
+    "pjsc",
+    "ojsc",
+    "cjsc",
+    "joint",
+    "stock",
     // German, Dutch, Nordic, Baltic
-    "gmbh", "ag", "kg", "ohg", "ug", "mbh", "bv", "nv", "ab", "oy", "oyj", "ou", "as", "asa", "aps", "sia", "uab",
+    "gmbh",
+    "ag",
+    "kg",
+    "ohg",
+    "ug",
+    "mbh",
+    "bv",
+    "nv",
+    "ab",
+    "oy",
+    "oyj",
+    "ou",
+    "as",
+    "asa",
+    "aps",
+    "sia",
+    "uab",
     // Romance
-    "sa", "sarl", "sas", "srl", "spa", "sl", "lda", "ltda", "sociedad", "societe",
+    "sa",
+    "sarl",
+    "sas",
+    "srl",
+    "spa",
+    "sl",
+    "lda",
+    "ltda",
+    "sociedad",
+    "societe",
     // Russian, Ukrainian, Belarusian (romanised)
-    "ooo", "oao", "zao", "ao", "pao", "tov", "pat", "prat", "tdv", "ip", "odo", "zat", "vat",
-    "obshchestvo", "obshhestvo", "tovarystvo", "ogranichennoi", "ogranichennoy", "ogranichennoj",
-    "otvetstvennostyu", "otvetstvennostiu", "otvetstvennostju", "aktsionernoe", "aktsionerne",
-    "publichnoe", "publichne", "zakrytoe", "otkrytoe", "obmezhenoiu", "vidpovidalnistiu",
-    "gesellschaft", "beschrankter", "haftung",
+    "ooo",
+    "oao",
+    "zao",
+    "ao",
+    "pao",
+    "tov",
+    "pat",
+    "prat",
+    "tdv",
+    "ip",
+    "odo",
+    "zat",
+    "vat",
+    "obshchestvo",
+    "obshhestvo",
+    "tovarystvo",
+    "ogranichennoi",
+    "ogranichennoy",
+    "ogranichennoj",
+    "otvetstvennostyu",
+    "otvetstvennostiu",
+    "otvetstvennostju",
+    "aktsionernoe",
+    "aktsionerne",
+    "publichnoe",
+    "publichne",
+    "zakrytoe",
+    "otkrytoe",
+    "obmezhenoiu",
+    "vidpovidalnistiu",
+    "gesellschaft",
+    "beschrankter",
+    "haftung",
     // Central/Eastern Europe, Turkey
-    "sro", "doo", "ad", "eood", "ood", "kft", "zrt", "nyrt", "sp", "zoo", "as", "ltd", "sti", "tic",
+    "sro",
+    "doo",
+    "ad",
+    "eood",
+    "ood",
+    "kft",
+    "zrt",
+    "nyrt",
+    "sp",
+    "zoo",
+    "as",
+    "ltd",
+    "sti",
+    "tic",
     // Gulf, Asia
-    "fzc", "fze", "fzco", "fzllc", "dmcc", "wll", "pte", "pty", "pvt", "bhd", "sdn", "tbk", "kk",
+    "fzc",
+    "fze",
+    "fzco",
+    "fzllc",
+    "dmcc",
+    "wll",
+    "pte",
+    "pty",
+    "pvt",
+    "bhd",
+    "sdn",
+    "tbk",
+    "kk",
 ];
 
 /// Patronymic endings, on skeletons (-ovych/-ovich meet as -ovich).
@@ -152,7 +251,13 @@ mod tests {
 
     #[test]
     fn legal_forms_across_scripts() {
-        for name in ["Romashka LLC", "ООО Ромашка", "ТОВ Ромашка", "Romashka GmbH", "Romashka OÜ"] {
+        for name in [
+            "Romashka LLC",
+            "ООО Ромашка",
+            "ТОВ Ромашка",
+            "Romashka GmbH",
+            "Romashka OÜ",
+        ] {
             let legal = tokenize(name)
                 .iter()
                 .filter(|t| t.flags & LEGAL_FORM != 0)

@@ -192,12 +192,12 @@ const SKELETON_REWRITES: &[(&str, &str)] = &[
     ("zh", "sh"),   // ж: English zh vs. German sch (Prigoschin)
     ("ph", "f"),    // Greek/older English φ
     ("ck", "k"),
-    ("w", "v"), // German в: Jewgeni, Chodorkowski
-    ("q", "k"), // Arabic ق romanised q or k
+    ("w", "v"),  // German в: Jewgeni, Chodorkowski
+    ("q", "k"),  // Arabic ق romanised q or k
     ("x", "ks"), // Alexander vs. Aleksandr; Greek ξ
     ("ou", "u"), // French у: Choukri, Oustinov
-    ("j", "y"), // German/GOST й: Jurij → yury
-    ("y", "i"), // й/ы/и as y, i, j all meet at i
+    ("j", "y"),  // German/GOST й: Jurij → yury
+    ("y", "i"),  // й/ы/и as y, i, j all meet at i
 ];
 
 /// Given-name forms that differ by more than spelling: Ukrainian and
@@ -214,55 +214,55 @@ const GIVEN_NAME_FORMS: &[(&str, &str)] = &[
     ("oleksii", "aleksey"),  // uk (KMU)
     ("aliaksei", "aleksey"), // be
     ("alexei", "aleksey"),
-    ("serhiy", "sergey"),  // uk
-    ("serhii", "sergey"),  // uk (KMU)
-    ("siarhei", "sergey"), // be
-    ("mykola", "nikolay"), // uk
-    ("mikalai", "nikolay"), // be
-    ("dmytro", "dmitry"),  // uk
-    ("dzmitry", "dmitry"), // be
-    ("andriy", "andrey"),  // uk
-    ("andrii", "andrey"),  // uk (KMU)
-    ("petro", "pyotr"),    // uk
-    ("petr", "pyotr"),     // ru without ё
-    ("pavlo", "pavel"),    // uk
-    ("mykhailo", "mikhail"), // uk
-    ("mykhaylo", "mikhail"), // uk
-    ("hryhoriy", "grigory"), // uk
-    ("hryhorii", "grigory"), // uk (KMU)
-    ("ryhor", "grigory"),    // be
-    ("vasyl", "vasily"),     // uk
-    ("oleh", "oleg"),        // uk
-    ("ihor", "igor"),        // uk
-    ("ihar", "igor"),        // be
-    ("yevhen", "yevgeny"),   // uk
-    ("yevhenii", "yevgeny"), // uk (KMU)
-    ("yauhen", "yevgeny"),   // be
-    ("yauheni", "yevgeny"),  // be
-    ("hennadiy", "gennady"), // uk
-    ("hennadii", "gennady"), // uk (KMU)
-    ("heorhiy", "georgy"),   // uk
-    ("heorhii", "georgy"),   // uk (KMU)
+    ("serhiy", "sergey"),         // uk
+    ("serhii", "sergey"),         // uk (KMU)
+    ("siarhei", "sergey"),        // be
+    ("mykola", "nikolay"),        // uk
+    ("mikalai", "nikolay"),       // be
+    ("dmytro", "dmitry"),         // uk
+    ("dzmitry", "dmitry"),        // be
+    ("andriy", "andrey"),         // uk
+    ("andrii", "andrey"),         // uk (KMU)
+    ("petro", "pyotr"),           // uk
+    ("petr", "pyotr"),            // ru without ё
+    ("pavlo", "pavel"),           // uk
+    ("mykhailo", "mikhail"),      // uk
+    ("mykhaylo", "mikhail"),      // uk
+    ("hryhoriy", "grigory"),      // uk
+    ("hryhorii", "grigory"),      // uk (KMU)
+    ("ryhor", "grigory"),         // be
+    ("vasyl", "vasily"),          // uk
+    ("oleh", "oleg"),             // uk
+    ("ihor", "igor"),             // uk
+    ("ihar", "igor"),             // be
+    ("yevhen", "yevgeny"),        // uk
+    ("yevhenii", "yevgeny"),      // uk (KMU)
+    ("yauhen", "yevgeny"),        // be
+    ("yauheni", "yevgeny"),       // be
+    ("hennadiy", "gennady"),      // uk
+    ("hennadii", "gennady"),      // uk (KMU)
+    ("heorhiy", "georgy"),        // uk
+    ("heorhii", "georgy"),        // uk (KMU)
     ("kostiantyn", "konstantin"), // uk (KMU)
     ("kostyantyn", "konstantin"), // uk
-    ("bohdan", "bogdan"),    // uk
-    ("olha", "olga"),        // uk
-    ("volha", "olga"),       // be
-    ("halyna", "galina"),    // uk
-    ("tetiana", "tatyana"),  // uk (KMU)
-    ("tetyana", "tatyana"),  // uk
-    ("tatsiana", "tatyana"), // be
-    ("kateryna", "yekaterina"), // uk
-    ("olena", "yelena"),     // uk
-    ("alena", "yelena"),     // be
-    ("mykyta", "nikita"),    // uk
-    ("ihnat", "ignat"),      // uk
-    ("fedir", "fyodor"),     // uk
-    ("uladzislau", "vladislav"), // be
-    ("vladyslav", "vladislav"),  // uk
-    ("viktar", "viktor"),    // be
-    ("hanna", "anna"),       // uk, be
-    ("natallia", "natalya"), // be
+    ("bohdan", "bogdan"),         // uk
+    ("olha", "olga"),             // uk
+    ("volha", "olga"),            // be
+    ("halyna", "galina"),         // uk
+    ("tetiana", "tatyana"),       // uk (KMU)
+    ("tetyana", "tatyana"),       // uk
+    ("tatsiana", "tatyana"),      // be
+    ("kateryna", "yekaterina"),   // uk
+    ("olena", "yelena"),          // uk
+    ("alena", "yelena"),          // be
+    ("mykyta", "nikita"),         // uk
+    ("ihnat", "ignat"),           // uk
+    ("fedir", "fyodor"),          // uk
+    ("uladzislau", "vladislav"),  // be
+    ("vladyslav", "vladislav"),   // uk
+    ("viktar", "viktor"),         // be
+    ("hanna", "anna"),            // uk, be
+    ("natallia", "natalya"),      // be
 ];
 
 /// Patronymic endings (on skeleton keys): a token ending so after a known
@@ -286,7 +286,8 @@ pub(crate) fn romanize_char(c: char, ukrainian_or_belarusian: bool) -> Option<&'
 
 /// Whether a Cyrillic word is Ukrainian or Belarusian (uses і ї є ґ ў).
 pub(crate) fn is_ukrainian_or_belarusian(word: &str) -> bool {
-    word.chars().any(|c| matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'ў'))
+    word.chars()
+        .any(|c| matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'ў'))
 }
 
 /// The Latin look-alike of a Cyrillic/Greek letter.

@@ -101,7 +101,7 @@ fn load_matching(global: &GlobalArgs) -> Result<MatchConfig, Box<dyn std::error:
 /// Runs `f` on every non-blank input line; a line it rejects becomes an
 /// error record `{"line","error"}`. Exit 1 when any line failed.
 fn for_each_line(
-    input: &PathBuf,
+    input: &std::path::Path,
     mut f: impl FnMut(&str) -> Result<serde_json::Value, String>,
 ) -> CliResult {
     let reader = open_input(input)?;

@@ -515,6 +515,17 @@ impl NameIndex {
                 break;
             }
         }
+        // A name that pairs an essential word only with a list initial still
+        // needs a real word pair (initials alone never match): with an
+        // essential word it is in that word's postings anyway, otherwise it
+        // holds a skeleton of a set-aside word. Only those are taken from the
+        // (broad) initial postings.
+        let mut set_aside_keys: Vec<u32> = order[..essential_from]
+            .iter()
+            .flat_map(|&i| q.tokens[i].posting_keys.iter().copied())
+            .collect();
+        set_aside_keys.sort_unstable();
+        set_aside_keys.dedup();
         let mut out: Vec<u32> = Vec::new();
         for &i in &order[essential_from..] {
             let t = &q.tokens[i];
@@ -525,10 +536,15 @@ impl NameIndex {
                 );
                 out.extend_from_slice(&self.postings[lo..hi]);
             }
-            if t.token.text.len() > 1 && t.token.flags & DIGITS == 0 {
+            if t.token.text.len() > 1 && t.token.flags & DIGITS == 0 && !set_aside_keys.is_empty() {
                 let letter = usize::from(t.first.wrapping_sub(b'a'));
                 if let Some(list) = self.initial_postings.get(letter) {
-                    out.extend_from_slice(list);
+                    out.extend(list.iter().copied().filter(|&id| {
+                        let name = &self.names[id as usize];
+                        self.tokens[name.start as usize..(name.start + name.len) as usize]
+                            .iter()
+                            .any(|lt| set_aside_keys.binary_search(&lt.key).is_ok())
+                    }));
                 }
             }
         }

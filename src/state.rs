@@ -535,6 +535,31 @@ mod tests {
     }
 
     #[test]
+    fn threads_screening_customers_lose_no_transfer() {
+        let s = StateStore::new(StateConfig::default(), Duration::days(30));
+        std::thread::scope(|scope| {
+            for t in 0..8 {
+                let s = &s;
+                scope.spawn(move || {
+                    for i in 0..200 {
+                        // four threads share customer "shared", each its own too
+                        let own = format!("own-{t}");
+                        s.apply(&tx(&format!("{t}-{i}"), &own, i, "1"), |h| {
+                            assert_eq!(h.entries().len(), i as usize, "own history is exact");
+                            decision("x", 0)
+                        });
+                        if t < 4 {
+                            s.apply(&tx(&format!("{t}-{i}"), "shared", i, "1"), |_| decision("x", 0));
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(s.history("shared").unwrap().entries().len(), 800);
+        assert_eq!(s.total_entries(), 8 * 200 + 800);
+    }
+
+    #[test]
     fn snapshots_round_trip_and_corruption_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");

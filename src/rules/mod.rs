@@ -160,10 +160,12 @@ impl RuleSet {
                 });
             }
         }
-        // tests name existing rules (or the built-in sanctions/platform checks)
+        // tests name existing rules (or the built-in sanctions/platform
+        // checks); when rules failed to compile, their own errors say enough
+        let compiled_all = errors.is_empty();
         let builtin = [crate::screener::SANCTIONS_RULE_ID, crate::screener::PLATFORMS_RULE_ID];
         let known: Vec<&str> = ids.keys().copied().chain(builtin).collect();
-        for test in &c.tests {
+        for test in c.tests.iter().filter(|_| compiled_all) {
             for (id, at) in &test.id_positions {
                 if !known.contains(&id.as_str()) {
                     let hint = crate::util::did_you_mean(id, known.iter().copied())

@@ -346,3 +346,142 @@ impl Rule {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{RuleSet, SourceText};
+    use crate::model::{Action, RiskLevel, Transaction};
+    use crate::state::{StateConfig, StateStore};
+
+    fn load(text: &str) -> Result<RuleSet, Vec<String>> {
+        RuleSet::from_sources(&[SourceText::new("r.yaml", text.to_owned())])
+            .map_err(|e| e.iter().map(ToString::to_string).collect())
+    }
+
+    fn errors(text: &str) -> Vec<String> {
+        load(text).err().unwrap_or_default()
+    }
+
+    fn tx(id: &str, ts: &str, value: &str) -> Transaction {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "timestamp": ts, "customer_id": "c", "direction": "outgoing",
+            "amount": value, "currency": "USD", "value": value
+        }))
+        .unwrap()
+    }
+
+    /// Screens a sequence through rules and state only; the last decision's rule ids.
+    fn run(set: &RuleSet, txs: &[Transaction]) -> Vec<Vec<String>> {
+        let state = StateStore::new(StateConfig::default(), set.lookback());
+        txs.iter()
+            .map(|t| {
+                let d = state.apply(t, |history| {
+                    let ctx = super::RuleContext {
+                        tx: t,
+                        history,
+                        platforms: &[],
+                    };
+                    set.policy.decide(&t.id, set.evaluate(&ctx), "v")
+                });
+                d.reasons.iter().map(|r| r.message.clone()).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_error_has_a_position_and_the_valid_choices() {
+        let e = errors("rules:\n  - id: a\n    kind: velocty\n    description: d\n    score: 5\n");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("r.yaml:3:11: unknown kind 'velocty', did you mean 'velocity'?"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: structuring\n    description: d\n    window: 90x\n    score: 5\n");
+        assert!(e[0].starts_with("r.yaml:5:13: 'window': bad duration '90x'"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: lots\n    score: 5\n");
+        assert!(e[0].starts_with("r.yaml:5:16:") && e[0].contains("not an amount"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: -5\n    score: 5\n");
+        assert!(e[0].contains("must not be negative"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    score: 500\n");
+        assert!(e[0].contains("between 0 and 100"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    level: hihg\n");
+        assert!(e[0].contains("did you mean 'high'"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n");
+        assert!(e[0].contains("contributes nothing"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: velocity\n    description: d\n    max_count: [1]\n    score: 1\n");
+        assert!(e[0].contains("'max_count' must be a whole number"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: pattern\n    description: d\n    regexes: ['(unclosed']\n    score: 1\n");
+        assert!(e[0].starts_with("r.yaml:5:15: regex 1 does not compile"), "{e:?}");
+
+        // a regex whose compiled size is over the limit is refused, not run
+        let e = errors("rules:\n  - id: a\n    kind: pattern\n    description: d\n    regexes: ['\\w{500}\\w{500}']\n    score: 1\n");
+        assert!(e[0].contains("does not compile"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: jurisdiction\n    description: d\n    country_lists: [nope.txt]\n    level: high\n");
+        assert!(e[0].starts_with("r.yaml:5:21: 'country_lists': cannot read data file nope.txt"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: anonymizer\n    description: d\n    ips: [10.0.0.0/8, 10.0.0.999]\n    score: 1\n");
+        assert!(e[0].starts_with("r.yaml:5:23: 'ips': '10.0.0.999' is not an IP address"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a b\n    kind: amount\n    description: d\n    score: 1\n  - id: x\n    kind: amount\n    description: d\n    score: 1\n  - id: x\n    kind: amount\n    description: d\n    score: 1\n");
+        assert!(e.iter().any(|m| m.contains("may hold only letters")), "{e:?}");
+        assert!(e.iter().any(|m| m.starts_with("r.yaml:10:") && m.contains("duplicate rule id 'x'")), "{e:?}");
+
+        let e = errors("rulez: []\n");
+        assert!(e[0].contains("did you mean 'rules'"), "{e:?}");
+
+        let e = errors("tests:\n  - name: t\n    transactions: [{timestamp: nope, value: 1}]\n    expect: {action: hold}\n");
+        assert!(e[0].starts_with("r.yaml:3:20: transaction 1:"), "{e:?}");
+
+        let e = errors("rules: []\ntests:\n  - name: t\n    transactions: [{timestamp: '2026-01-01T00:00:00Z', value: 1}]\n    expect: {fires: [nosuch]}\n");
+        assert!(e[0].starts_with("r.yaml:5:22: test 't' names unknown rule 'nosuch'"), "{e:?}");
+    }
+
+    #[test]
+    fn reasons_carry_the_numbers_and_decimals_stay_exact() {
+        let set = load(
+            "rules:\n  - id: s\n    kind: structuring\n    description: split\n    threshold: \"9999.999999999999999999\"\n    from: \"9999.999999999999999997\"\n    score: 60\n    level: high\n",
+        )
+        .unwrap();
+        let out = run(
+            &set,
+            &[
+                tx("a", "2026-01-01T00:00:00Z", "9999.999999999999999997"),
+                tx("b", "2026-01-01T01:00:00Z", "9999.999999999999999998"),
+                tx("c", "2026-01-01T02:00:00Z", "9999.999999999999999999"),
+                tx("d", "2026-01-01T03:00:00Z", "9999.999999999999999998"),
+            ],
+        );
+        // the third is at the (exclusive) threshold, so only a, b, d form the group
+        assert!(out[2].is_empty(), "{out:?}");
+        assert_eq!(
+            out[3],
+            ["s (split): 3 transfers 9,999.999999999999999997–9,999.999999999999999999 within 24h: 9,999.999999999999999997 + 9,999.999999999999999998 + 9,999.999999999999999998"]
+        );
+    }
+
+    #[test]
+    fn huge_values_saturate_instead_of_overflowing() {
+        let set = load("rules:\n  - id: v\n    kind: velocity\n    description: d\n    max_sum: 1\n    score: 1\n  - id: u\n    kind: unusual_activity\n    measure: value_spike\n    min_prior: 1\n    description: d\n    score: 1\n").unwrap();
+        let max = rust_decimal::Decimal::MAX.to_string();
+        let out = run(
+            &set,
+            &[tx("a", "2026-01-01T00:00:00Z", &max), tx("b", "2026-01-01T00:00:01Z", &max)],
+        );
+        assert!(out[1][0].contains("total 79,228,162,514,264,337,593,543,950,335"), "{out:?}");
+    }
+
+    #[test]
+    fn disabled_rules_are_validated_but_never_fire() {
+        let set = load("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: 1\n    enabled: false\n    level: high\n    action: block\n").unwrap();
+        assert!(run(&set, &[tx("a", "2026-01-01T00:00:00Z", "5")])[0].is_empty());
+        let r = set.rule("a").unwrap();
+        assert_eq!((r.contribution.level_floor, r.contribution.action), (Some(RiskLevel::High), Some(Action::Block)));
+        assert_eq!(r.defined_at, "r.yaml:2");
+    }
+}

@@ -70,8 +70,10 @@ impl Screener {
             .as_ref()
             .map(|a| AuditLog::open(&a.path))
             .transpose()?;
-        Ok(Screener::build(lists, rules, config.matching.clone(), audit)
-            .with_state_config(config.state.clone()))
+        Ok(
+            Screener::build(lists, rules, config.matching.clone(), audit)
+                .with_state_config(config.state.clone()),
+        )
     }
 
     /// Builds a screener from lists and rules already loaded.

@@ -129,9 +129,9 @@ impl CustomerHistory {
             seen.first = seen.first.min(entry.timestamp);
             seen.last = seen.last.max(entry.timestamp);
         }
-        let at = self
-            .entries
-            .partition_point(|e| (e.timestamp, e.id.as_str()) <= (entry.timestamp, entry.id.as_str()));
+        let at = self.entries.partition_point(|e| {
+            (e.timestamp, e.id.as_str()) <= (entry.timestamp, entry.id.as_str())
+        });
         self.decisions.insert(entry.id.clone(), decision);
         self.entries.insert(at, entry);
     }
@@ -141,7 +141,10 @@ impl CustomerHistory {
         if let Some(latest) = self.latest() {
             let horizon = latest - retention;
             let old = self.entries.partition_point(|e| e.timestamp < horizon);
-            let over = self.entries.len().saturating_sub(config.max_entries_per_customer);
+            let over = self
+                .entries
+                .len()
+                .saturating_sub(config.max_entries_per_customer);
             let cut = old.max(over);
             if cut > 0 {
                 for e in self.entries.drain(..cut) {
@@ -151,8 +154,11 @@ impl CustomerHistory {
         }
         if self.counterparties.len() > config.max_counterparties_per_customer {
             let keep = config.max_counterparties_per_customer * 9 / 10;
-            let mut by_last: Vec<(DateTime<Utc>, String)> =
-                self.counterparties.iter().map(|(k, s)| (s.last, k.clone())).collect();
+            let mut by_last: Vec<(DateTime<Utc>, String)> = self
+                .counterparties
+                .iter()
+                .map(|(k, s)| (s.last, k.clone()))
+                .collect();
             by_last.sort_unstable();
             let drop = by_last.len().saturating_sub(keep);
             for (_, k) in by_last.into_iter().take(drop) {
@@ -166,8 +172,16 @@ impl CustomerHistory {
 /// `CHAIN:address` for a wallet, else `account:<IBAN without spaces>`.
 pub fn counterparty_key(tx: &Transaction) -> Option<String> {
     let party = tx.counterparty()?;
-    if let Some(w) = party.wallet.as_ref().filter(|w| !w.address.trim().is_empty()) {
-        return Some(format!("{}:{}", w.chain.trim().to_uppercase(), w.address.trim()));
+    if let Some(w) = party
+        .wallet
+        .as_ref()
+        .filter(|w| !w.address.trim().is_empty())
+    {
+        return Some(format!(
+            "{}:{}",
+            w.chain.trim().to_uppercase(),
+            w.address.trim()
+        ));
     }
     let account: String = party
         .account
@@ -268,7 +282,11 @@ impl StateStore {
     /// Decides a transaction against its customer's history and records it,
     /// under that customer's lock. A transaction id already recorded returns
     /// its recorded decision without calling `decide`.
-    pub fn apply(&self, tx: &Transaction, decide: impl FnOnce(&CustomerHistory) -> Decision) -> Decision {
+    pub fn apply(
+        &self,
+        tx: &Transaction,
+        decide: impl FnOnce(&CustomerHistory) -> Decision,
+    ) -> Decision {
         let slot = self
             .customers
             .entry(tx.customer_id.clone())
@@ -305,9 +323,11 @@ impl StateStore {
 
     fn adjust_total(&self, delta: isize) {
         if delta >= 0 {
-            self.total_entries.fetch_add(delta.unsigned_abs(), Ordering::Relaxed);
+            self.total_entries
+                .fetch_add(delta.unsigned_abs(), Ordering::Relaxed);
         } else {
-            self.total_entries.fetch_sub(delta.unsigned_abs(), Ordering::Relaxed);
+            self.total_entries
+                .fetch_sub(delta.unsigned_abs(), Ordering::Relaxed);
         }
     }
 
@@ -330,7 +350,10 @@ impl StateStore {
             }
             // strong_count 1: nobody holds this customer's lock handle, and
             // nobody can take one while remove_if holds the shard.
-            if let Some((_, slot)) = self.customers.remove_if(&id, |_, v| Arc::strong_count(v) == 1) {
+            if let Some((_, slot)) = self
+                .customers
+                .remove_if(&id, |_, v| Arc::strong_count(v) == 1)
+            {
                 let n = slot.lock().unwrap_or_else(|p| p.into_inner()).entries.len();
                 self.adjust_total(-(n as isize));
             }
@@ -358,8 +381,11 @@ impl StateStore {
                 let h = e.value().lock().unwrap_or_else(|p| p.into_inner());
                 let mut decisions: Vec<Decision> = h.decisions.values().cloned().collect();
                 decisions.sort_by(|a, b| a.transaction_id.cmp(&b.transaction_id));
-                let mut counterparties: Vec<(String, Seen)> =
-                    h.counterparties.iter().map(|(k, s)| (k.clone(), *s)).collect();
+                let mut counterparties: Vec<(String, Seen)> = h
+                    .counterparties
+                    .iter()
+                    .map(|(k, s)| (k.clone(), *s))
+                    .collect();
                 counterparties.sort_by(|a, b| a.0.cmp(&b.0));
                 CustomerSnapshot {
                     customer_id: e.key().clone(),
@@ -375,7 +401,10 @@ impl StateStore {
             saved_at: Utc::now(),
             customers,
         };
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let file_name = path
             .file_name()
             .ok_or_else(|| err("not a file path".into()))?
@@ -489,10 +518,19 @@ mod tests {
         for (id, h) in [("a", 0), ("c", 2), ("b", 1), ("b2", 1)] {
             s.apply(&tx(id, "c1", h, "1"), |_| decision(id, 0));
         }
-        let ids: Vec<String> = s.history("c1").unwrap().entries().iter().map(|e| e.id.clone()).collect();
+        let ids: Vec<String> = s
+            .history("c1")
+            .unwrap()
+            .entries()
+            .iter()
+            .map(|e| e.id.clone())
+            .collect();
         assert_eq!(ids, ["a", "b", "b2", "c"]);
         assert_eq!(
-            s.history("c1").unwrap().counterparty("account:DE89370400440532013000").map(|x| x.first),
+            s.history("c1")
+                .unwrap()
+                .counterparty("account:DE89370400440532013000")
+                .map(|x| x.first),
             Some(tx("a", "c1", 0, "1").timestamp)
         );
     }
@@ -525,7 +563,10 @@ mod tests {
         assert_eq!(s.total_entries(), 1);
         for c in 0..10 {
             for i in 0..5 {
-                s.apply(&tx(&format!("t{i}"), &format!("k{c}"), 100 + c * 10 + i, "1"), |_| decision("x", 0));
+                s.apply(
+                    &tx(&format!("t{i}"), &format!("k{c}"), 100 + c * 10 + i, "1"),
+                    |_| decision("x", 0),
+                );
             }
         }
         assert!(s.total_entries() <= 20, "{}", s.total_entries());
@@ -549,7 +590,9 @@ mod tests {
                             decision("x", 0)
                         });
                         if t < 4 {
-                            s.apply(&tx(&format!("{t}-{i}"), "shared", i, "1"), |_| decision("x", 0));
+                            s.apply(&tx(&format!("{t}-{i}"), "shared", i, "1"), |_| {
+                                decision("x", 0)
+                            });
                         }
                     }
                 });
@@ -564,7 +607,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
         let s = StateStore::new(StateConfig::default(), Duration::days(1));
-        s.apply(&tx("a", "c1", 0, "9500.123456789012345678"), |_| decision("a", 3));
+        s.apply(&tx("a", "c1", 0, "9500.123456789012345678"), |_| {
+            decision("a", 3)
+        });
         s.apply(&tx("b", "c2", 1, "2"), |_| decision("b", 4));
         s.save(&path).unwrap();
         let t = StateStore::new(StateConfig::default(), Duration::days(1));
@@ -579,7 +624,10 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, &text[..text.len() / 2]).unwrap();
         let e = t.load(&path).unwrap_err().to_string();
-        assert!(e.contains("corrupt snapshot") && e.contains("--fresh-state"), "{e}");
+        assert!(
+            e.contains("corrupt snapshot") && e.contains("--fresh-state"),
+            "{e}"
+        );
         // a failed load does not wipe what was loaded before
         assert_eq!(t.total_entries(), 2);
         assert!(t.load(&dir.path().join("missing.json")).is_err());

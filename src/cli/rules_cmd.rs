@@ -25,7 +25,10 @@ pub enum RulesCommand {
     },
 }
 
-fn load(global: &GlobalArgs, path: Option<PathBuf>) -> Result<Result<RuleSet, ExitCode>, Box<dyn std::error::Error>> {
+fn load(
+    global: &GlobalArgs,
+    path: Option<PathBuf>,
+) -> Result<Result<RuleSet, ExitCode>, Box<dyn std::error::Error>> {
     let path = match path {
         Some(p) => p,
         None => global.load_config()?.rules,
@@ -75,8 +78,16 @@ pub fn run(global: &GlobalArgs, cmd: RulesCommand) -> CliResult {
                     }
                 }
             }
-            println!("{} tests: {} passed, {failed} failed", outcomes.len(), outcomes.len() - failed);
-            Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            println!(
+                "{} tests: {} passed, {failed} failed",
+                outcomes.len(),
+                outcomes.len() - failed
+            );
+            Ok(if failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
     }
 }

@@ -99,11 +99,19 @@ pub struct AnonymizerRule {
 impl AnonymizerRule {
     /// Reads the rule's parameters and its IP list files.
     pub fn compile(f: &mut Fields<'_>, data: &mut DataFiles) -> Option<AnonymizerRule> {
-        let ip_flags: Vec<String> = f.texts("ip_flags").iter().map(|s| s.trim().to_lowercase()).collect();
+        let ip_flags: Vec<String> = f
+            .texts("ip_flags")
+            .iter()
+            .map(|s| s.trim().to_lowercase())
+            .collect();
         let files = f.texts("ip_lists");
         let inline = f.texts("ips");
         let mixer = f.flag("mixer", false);
-        let privacy_coins: Vec<String> = f.texts("privacy_coins").iter().map(|s| s.trim().to_uppercase()).collect();
+        let privacy_coins: Vec<String> = f
+            .texts("privacy_coins")
+            .iter()
+            .map(|s| s.trim().to_uppercase())
+            .collect();
         let mut rule = AnonymizerRule {
             ip_flags,
             ips: HashSet::new(),
@@ -124,7 +132,9 @@ impl AnonymizerRule {
         };
         for (i, text) in inline.iter().enumerate() {
             if let Err(e) = add(&mut rule, text) {
-                let at = f.source().locate(&format!("{}[{i}]", f.key_path("ips")), "");
+                let at = f
+                    .source()
+                    .locate(&format!("{}[{i}]", f.key_path("ips")), "");
                 f.push(at.error(format!("'ips': {e}")));
             }
         }
@@ -143,7 +153,9 @@ impl AnonymizerRule {
                     rule.ip_sources.push(name.clone());
                 }
                 Err(e) => {
-                    let at = f.source().locate(&format!("{}[{i}]", f.key_path("ip_lists")), "");
+                    let at = f
+                        .source()
+                        .locate(&format!("{}[{i}]", f.key_path("ip_lists")), "");
                     f.push(at.error(format!("'ip_lists': {e}")));
                 }
             }
@@ -174,16 +186,30 @@ impl AnonymizerRule {
                     signals.push(format!("channel IP flagged '{f}'"));
                 }
             }
-            if let Some(ip) = channel.ip.as_deref().and_then(|s| s.trim().parse::<IpAddr>().ok()) {
+            if let Some(ip) = channel
+                .ip
+                .as_deref()
+                .and_then(|s| s.trim().parse::<IpAddr>().ok())
+            {
                 let listed = self.ips.contains(&ip) || self.networks.iter().any(|n| n.contains(ip));
                 if listed {
-                    signals.push(format!("channel IP {ip} is listed in {}", self.ip_sources.join(", ")));
+                    signals.push(format!(
+                        "channel IP {ip} is listed in {}",
+                        self.ip_sources.join(", ")
+                    ));
                 }
             }
         }
         if self.mixer {
-            for p in ctx.platforms.iter().filter(|p| p.platform.category == PlatformCategory::Mixer) {
-                let whose = p.party.map(|r| r.to_string()).unwrap_or_else(|| "memo".into());
+            for p in ctx
+                .platforms
+                .iter()
+                .filter(|p| p.platform.category == PlatformCategory::Mixer)
+            {
+                let whose = p
+                    .party
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "memo".into());
                 signals.push(format!("{whose} involves mixer {}", p.platform.name));
                 party = party.or(p.party);
             }
@@ -218,7 +244,9 @@ mod tests {
         assert!(n.contains("185.220.103.255".parse().unwrap()));
         assert!(!n.contains("185.220.104.0".parse().unwrap()));
         assert!(!n.contains("::1".parse().unwrap()));
-        assert!(IpNetwork::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert!(IpNetwork::parse("0.0.0.0/0")
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
         let v6 = IpNetwork::parse("2001:db8::/32").unwrap();
         assert!(v6.contains("2001:db8:ffff::1".parse().unwrap()));
         assert!(IpNetwork::parse("1.2.3.4/33").is_err());

@@ -73,7 +73,8 @@ impl DataFiles {
         if let Some(f) = self.cache.get(&path) {
             return Ok(f.clone());
         }
-        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read data file {}: {e}", path.display()))?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| format!("cannot read data file {}: {e}", path.display()))?;
         if bytes.len() > MAX_RULE_FILE_BYTES {
             return Err(format!(
                 "data file {} is {} bytes, more than the {MAX_RULE_FILE_BYTES} allowed",
@@ -81,8 +82,13 @@ impl DataFiles {
                 bytes.len()
             ));
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|e| format!("data file {} is not UTF-8 at byte {}", path.display(), e.utf8_error().valid_up_to()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "data file {} is not UTF-8 at byte {}",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            )
+        })?;
         self.versions.push(FileVersion {
             path: path.display().to_string(),
             sha256: crate::util::sha256_hex(text.as_bytes()),
@@ -100,8 +106,15 @@ mod tests {
     #[test]
     fn comments_and_blank_lines_are_skipped() {
         let f = DataFile::parse("x.txt".into(), "# head\n\nKP  # North Korea\n  IR\n");
-        let v: Vec<(&str, usize)> = f.entries.iter().map(|e| (e.value.as_str(), e.line)).collect();
+        let v: Vec<(&str, usize)> = f
+            .entries
+            .iter()
+            .map(|e| (e.value.as_str(), e.line))
+            .collect();
         assert_eq!(v, [("KP", 3), ("IR", 4)]);
-        assert_eq!(f.error_at(&f.entries[1], "bad").to_string(), "x.txt:4:1: bad");
+        assert_eq!(
+            f.error_at(&f.entries[1], "bad").to_string(),
+            "x.txt:4:1: bad"
+        );
     }
 }

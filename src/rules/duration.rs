@@ -6,7 +6,13 @@ use std::fmt;
 use chrono::Duration;
 
 /// The units a duration may use, with their length in seconds.
-pub const DURATION_UNITS: &[(&str, i64)] = &[("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400), ("w", 604_800)];
+pub const DURATION_UNITS: &[(&str, i64)] = &[
+    ("s", 1),
+    ("m", 60),
+    ("h", 3_600),
+    ("d", 86_400),
+    ("w", 604_800),
+];
 
 /// Longest duration a rule may use (ten years): a longer window is a typo.
 pub const MAX_DURATION_SECONDS: i64 = 10 * 366 * 86_400;
@@ -44,7 +50,9 @@ impl RuleDuration {
         let seconds = amount
             .checked_mul(unit_seconds)
             .filter(|s| *s <= MAX_DURATION_SECONDS)
-            .ok_or_else(|| format!("bad duration '{text}': longer than the 10 years a rule may look back"))?;
+            .ok_or_else(|| {
+                format!("bad duration '{text}': longer than the 10 years a rule may look back")
+            })?;
         Ok(RuleDuration {
             seconds,
             amount,
@@ -88,13 +96,32 @@ mod tests {
 
     #[test]
     fn valid_and_invalid_durations() {
-        assert_eq!(RuleDuration::parse("90m").unwrap().as_duration(), Duration::minutes(90));
-        assert_eq!(RuleDuration::parse("30d").unwrap().as_duration(), Duration::days(30));
+        assert_eq!(
+            RuleDuration::parse("90m").unwrap().as_duration(),
+            Duration::minutes(90)
+        );
+        assert_eq!(
+            RuleDuration::parse("30d").unwrap().as_duration(),
+            Duration::days(30)
+        );
         assert_eq!(RuleDuration::parse("1w").unwrap().to_string(), "1w");
-        for bad in ["", "24", "h", "24hours", "1.5h", "-3h", "0h", "24 h", "99999999999999999999d", "4000d"] {
+        for bad in [
+            "",
+            "24",
+            "h",
+            "24hours",
+            "1.5h",
+            "-3h",
+            "0h",
+            "24 h",
+            "99999999999999999999d",
+            "4000d",
+        ] {
             let e = RuleDuration::parse(bad).unwrap_err();
             assert!(e.contains("bad duration"), "{bad}: {e}");
         }
-        assert!(RuleDuration::parse("24x").unwrap_err().contains("90m, 24h, 30d"));
+        assert!(RuleDuration::parse("24x")
+            .unwrap_err()
+            .contains("90m, 24h, 30d"));
     }
 }

@@ -38,7 +38,11 @@ pub fn type_name(v: &Value) -> &'static str {
 impl<'a> Fields<'a> {
     /// Starts reading the mapping at `path` (like `rules[2]`); an error when
     /// the value is not a mapping.
-    pub fn new(source: &'a SourceText, path: &str, value: &'a Value) -> Result<Fields<'a>, RuleFileError> {
+    pub fn new(
+        source: &'a SourceText,
+        path: &str,
+        value: &'a Value,
+    ) -> Result<Fields<'a>, RuleFileError> {
         match value.as_mapping() {
             Some(map) => Ok(Fields {
                 source,
@@ -47,9 +51,10 @@ impl<'a> Fields<'a> {
                 known: Vec::new(),
                 errors: Vec::new(),
             }),
-            None => Err(source
-                .locate(path, "")
-                .error(format!("expected a mapping of keys, found {}", type_name(value)))),
+            None => Err(source.locate(path, "").error(format!(
+                "expected a mapping of keys, found {}",
+                type_name(value)
+            ))),
         }
     }
 
@@ -95,7 +100,10 @@ impl<'a> Fields<'a> {
     }
 
     fn wrong_type(&mut self, key: &str, expected: &str, v: &Value) {
-        self.error(key, format!("'{key}' must be {expected}, found {}", type_name(v)));
+        self.error(
+            key,
+            format!("'{key}' must be {expected}, found {}", type_name(v)),
+        );
     }
 
     /// Optional text.
@@ -153,7 +161,10 @@ impl<'a> Fields<'a> {
                 None
             }
             None => {
-                self.error(key, format!("'{key}': '{text}' is not an amount (write e.g. 10000 or \"9999.99\")"));
+                self.error(
+                    key,
+                    format!("'{key}': '{text}' is not an amount (write e.g. 10000 or \"9999.99\")"),
+                );
                 None
             }
         }
@@ -170,7 +181,10 @@ impl<'a> Fields<'a> {
         match v.as_u64() {
             Some(n) if n >= u64::from(min) && n <= u64::from(max) => u32::try_from(n).ok(),
             Some(n) => {
-                self.error(key, format!("'{key}' is {n}; it must be between {min} and {max}"));
+                self.error(
+                    key,
+                    format!("'{key}' is {n}; it must be between {min} and {max}"),
+                );
                 None
             }
             None => {
@@ -228,11 +242,14 @@ impl<'a> Fields<'a> {
                         Value::String(s) => out.push(s.clone()),
                         Value::Number(n) => out.push(n.to_string()),
                         other => {
-                            let e = self.source.locate(&format!("{}[{i}]", self.key_path(key)), "").error(format!(
-                                "'{key}' item {} must be text, found {}",
-                                i + 1,
-                                type_name(other)
-                            ));
+                            let e = self
+                                .source
+                                .locate(&format!("{}[{i}]", self.key_path(key)), "")
+                                .error(format!(
+                                    "'{key}' item {} must be text, found {}",
+                                    i + 1,
+                                    type_name(other)
+                                ));
                             self.errors.push(e);
                         }
                     }
@@ -247,12 +264,21 @@ impl<'a> Fields<'a> {
     }
 
     /// One of `choices` (by name), or `default`; a wrong name gets a hint.
-    pub fn choice<T: Copy>(&mut self, key: &'static str, choices: &[(&'static str, T)], default: T) -> T {
+    pub fn choice<T: Copy>(
+        &mut self,
+        key: &'static str,
+        choices: &[(&'static str, T)],
+        default: T,
+    ) -> T {
         self.opt_choice(key, choices).unwrap_or(default)
     }
 
     /// An optional choice by name.
-    pub fn opt_choice<T: Copy>(&mut self, key: &'static str, choices: &[(&'static str, T)]) -> Option<T> {
+    pub fn opt_choice<T: Copy>(
+        &mut self,
+        key: &'static str,
+        choices: &[(&'static str, T)],
+    ) -> Option<T> {
         let text = self.text(key)?;
         if let Some((_, v)) = choices.iter().find(|(name, _)| *name == text) {
             return Some(*v);
@@ -261,7 +287,10 @@ impl<'a> Fields<'a> {
         let hint = crate::util::did_you_mean(&text, names.iter().copied())
             .map(|s| format!(", did you mean '{s}'?"))
             .unwrap_or_default();
-        self.error(key, format!("unknown {key} '{text}' (valid: {}){hint}", names.join(", ")));
+        self.error(
+            key,
+            format!("unknown {key} '{text}' (valid: {}){hint}", names.join(", ")),
+        );
         None
     }
 
@@ -279,10 +308,10 @@ impl<'a> Fields<'a> {
                 Some(name) if self.known.contains(&name) => {}
                 Some(name) => unknown.push(name.to_owned()),
                 None => {
-                    let e = self.source.locate(&self.path, "").error(format!(
-                        "keys must be names, found {}",
-                        type_name(k)
-                    ));
+                    let e = self
+                        .source
+                        .locate(&self.path, "")
+                        .error(format!("keys must be names, found {}", type_name(k)));
                     self.errors.push(e);
                 }
             }

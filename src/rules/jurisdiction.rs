@@ -25,7 +25,10 @@ use super::rule::{Fired, RuleContext};
 
 /// A country code or name as compared: upper-case, single spaces.
 pub fn normalize_country(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
 }
 
 /// A compiled jurisdiction rule.
@@ -55,11 +58,15 @@ impl JurisdictionRule {
             match data.read(&source_path, name) {
                 Ok(file) => {
                     for entry in &file.entries {
-                        countries.entry(normalize_country(&entry.value)).or_insert_with(|| name.clone());
+                        countries
+                            .entry(normalize_country(&entry.value))
+                            .or_insert_with(|| name.clone());
                     }
                 }
                 Err(e) => {
-                    let at = f.source().locate(&format!("{}[{i}]", f.key_path("country_lists")), "");
+                    let at = f
+                        .source()
+                        .locate(&format!("{}[{i}]", f.key_path("country_lists")), "");
                     f.push(at.error(format!("'country_lists': {e}")));
                 }
             }
@@ -68,7 +75,10 @@ impl JurisdictionRule {
             f.error("country_lists", "a jurisdiction rule needs 'country_lists' (files) or 'countries' with at least one entry");
         }
         if !parties && !channel {
-            f.error("parties", "'parties' and 'channel' are both false: the rule would check nothing");
+            f.error(
+                "parties",
+                "'parties' and 'channel' are both false: the rule would check nothing",
+            );
         }
         Some(JurisdictionRule {
             countries,

@@ -163,7 +163,10 @@ impl RuleSet {
         // tests name existing rules (or the built-in sanctions/platform
         // checks); when rules failed to compile, their own errors say enough
         let compiled_all = errors.is_empty();
-        let builtin = [crate::screener::SANCTIONS_RULE_ID, crate::screener::PLATFORMS_RULE_ID];
+        let builtin = [
+            crate::screener::SANCTIONS_RULE_ID,
+            crate::screener::PLATFORMS_RULE_ID,
+        ];
         let known: Vec<&str> = ids.keys().copied().chain(builtin).collect();
         for test in c.tests.iter().filter(|_| compiled_all) {
             for (id, at) in &test.id_positions {
@@ -230,7 +233,11 @@ fn load_source(source: &SourceText, c: &mut Collector) -> Result<(), Vec<RuleFil
             },
             "policy" => match policy::parse_policy(source, value) {
                 Ok(p) => {
-                    let here = format!("{}:{}", source.path.display(), source.locate("policy", "").line);
+                    let here = format!(
+                        "{}:{}",
+                        source.path.display(),
+                        source.locate("policy", "").line
+                    );
                     if let Some((_, first)) = &c.set_policy {
                         errors.push(source.locate("policy", "").error(format!(
                             "a second policy (the first is at {first}); keep one policy file"
@@ -247,7 +254,9 @@ fn load_source(source: &SourceText, c: &mut Collector) -> Result<(), Vec<RuleFil
                         let path = format!("rules[{i}]");
                         match Rule::compile(source, &path, item, &mut c.data) {
                             Ok(rule) => {
-                                let at = source.locate(&format!("{path}.id"), "").error(String::new());
+                                let at = source
+                                    .locate(&format!("{path}.id"), "")
+                                    .error(String::new());
                                 c.rules.push((rule, at));
                             }
                             Err(mut e) => errors.append(&mut e),

@@ -36,7 +36,8 @@ pub enum PatternField {
 }
 
 /// Fields by name, for `fields:`.
-pub const FIELDS: &[(&str, PatternField)] = &[("memo", PatternField::Memo), ("names", PatternField::Names)];
+pub const FIELDS: &[(&str, PatternField)] =
+    &[("memo", PatternField::Memo), ("names", PatternField::Names)];
 
 /// A compiled pattern rule.
 #[derive(Debug, Clone)]
@@ -50,7 +51,11 @@ pub struct PatternRule {
 impl PatternRule {
     /// Reads and compiles the keywords and regexes.
     pub fn compile(f: &mut Fields<'_>) -> Option<PatternRule> {
-        let keywords: Vec<String> = f.texts("keywords").iter().map(|k| k.trim().to_lowercase()).collect();
+        let keywords: Vec<String> = f
+            .texts("keywords")
+            .iter()
+            .map(|k| k.trim().to_lowercase())
+            .collect();
         let sources = f.texts("regexes");
         let field_names = f.texts("fields");
         let mut fields = Vec::new();
@@ -58,7 +63,9 @@ impl PatternRule {
             match FIELDS.iter().find(|(n, _)| n == name) {
                 Some((_, fl)) => fields.push(*fl),
                 None => {
-                    let at = f.source().locate(&format!("{}[{i}]", f.key_path("fields")), "");
+                    let at = f
+                        .source()
+                        .locate(&format!("{}[{i}]", f.key_path("fields")), "");
                     f.push(at.error(format!("unknown field '{name}' (valid: memo, names)")));
                 }
             }
@@ -68,15 +75,25 @@ impl PatternRule {
         }
         for (i, k) in keywords.iter().enumerate() {
             if k.is_empty() || k.chars().count() > MAX_PATTERN_CHARS {
-                let at = f.source().locate(&format!("{}[{i}]", f.key_path("keywords")), "");
-                f.push(at.error(format!("keyword {} must have 1–{MAX_PATTERN_CHARS} characters", i + 1)));
+                let at = f
+                    .source()
+                    .locate(&format!("{}[{i}]", f.key_path("keywords")), "");
+                f.push(at.error(format!(
+                    "keyword {} must have 1–{MAX_PATTERN_CHARS} characters",
+                    i + 1
+                )));
             }
         }
         let mut regexes = Vec::new();
         for (i, src) in sources.iter().enumerate() {
-            let at = f.source().locate(&format!("{}[{i}]", f.key_path("regexes")), "");
+            let at = f
+                .source()
+                .locate(&format!("{}[{i}]", f.key_path("regexes")), "");
             if src.chars().count() > MAX_PATTERN_CHARS {
-                f.push(at.error(format!("regex {} is longer than {MAX_PATTERN_CHARS} characters", i + 1)));
+                f.push(at.error(format!(
+                    "regex {} is longer than {MAX_PATTERN_CHARS} characters",
+                    i + 1
+                )));
                 continue;
             }
             match RegexBuilder::new(src)
@@ -93,12 +110,18 @@ impl PatternRule {
             }
         }
         if keywords.is_empty() && sources.is_empty() && !f.has_errors() {
-            f.error("keywords", "a pattern rule needs 'keywords' and/or 'regexes'");
+            f.error(
+                "keywords",
+                "a pattern rule needs 'keywords' and/or 'regexes'",
+            );
         }
         let matcher = if keywords.is_empty() {
             None
         } else {
-            match AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&keywords) {
+            match AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&keywords)
+            {
                 Ok(m) => Some(m),
                 Err(e) => {
                     f.error("keywords", format!("keywords cannot be compiled: {e}"));
@@ -123,13 +146,17 @@ impl PatternRule {
                 let before = lower[..hit.start()].chars().next_back();
                 let after = lower[hit.end()..].chars().next();
                 if !is_word(before) && !is_word(after) {
-                    return Some(format!("keyword '{}'", self.keywords[hit.pattern().as_usize()]));
+                    return Some(format!(
+                        "keyword '{}'",
+                        self.keywords[hit.pattern().as_usize()]
+                    ));
                 }
             }
         }
-        self.regexes
-            .iter()
-            .find_map(|r| r.find(text).map(|m| format!("'{}' (regex {})", m.as_str(), r.as_str())))
+        self.regexes.iter().find_map(|r| {
+            r.find(text)
+                .map(|m| format!("'{}' (regex {})", m.as_str(), r.as_str()))
+        })
     }
 
     /// Fires when a configured field contains a keyword or matches a regex.

@@ -32,7 +32,10 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
     let currency = f.required_text("reference_currency");
     let mut bands = Vec::new();
     match f.raw("bands") {
-        None => f.error("bands", "missing 'bands': list the low, medium and high bands covering 0–100"),
+        None => f.error(
+            "bands",
+            "missing 'bands': list the low, medium and high bands covering 0–100",
+        ),
         Some(Value::Sequence(items)) => {
             for (i, item) in items.iter().enumerate() {
                 let path = format!("policy.bands[{i}]");
@@ -61,7 +64,8 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
                 for e in b.finish() {
                     f.push(e);
                 }
-                if let (Some(level), Some(from), Some(to), Some(action)) = (level, from, to, action) {
+                if let (Some(level), Some(from), Some(to), Some(action)) = (level, from, to, action)
+                {
                     bands.push(Band {
                         level,
                         from,
@@ -72,7 +76,10 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
                 }
             }
         }
-        Some(other) => f.error("bands", format!("'bands' must be a list, found {}", type_name(other))),
+        Some(other) => f.error(
+            "bands",
+            format!("'bands' must be a list, found {}", type_name(other)),
+        ),
     }
     let band_errors_before = f.has_errors();
     let mut errors = f.finish();
@@ -111,7 +118,10 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
         expected_from = expected_from.max(b.to + 1);
     }
     if errors.is_empty() && expected_from <= MAX_SCORE {
-        let last = bands.last().map(|b| b.path.clone()).unwrap_or_else(|| "policy.bands".into());
+        let last = bands
+            .last()
+            .map(|b| b.path.clone())
+            .unwrap_or_else(|| "policy.bands".into());
         errors.push(at(&last, "to").error(format!(
             "gap in score bands: no band covers {expected_from}–{MAX_SCORE} (bands must reach {MAX_SCORE})"
         )));
@@ -128,17 +138,19 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
     let find = |l: RiskLevel| bands.iter().find(|b| b.level == l);
     for (name, level) in LEVELS {
         if find(*level).is_none() && errors.is_empty() {
-            errors.push(
-                source
-                    .locate("policy.bands", "")
-                    .error(format!("no '{name}' band: give each of low, medium and high one band")),
-            );
+            errors.push(source.locate("policy.bands", "").error(format!(
+                "no '{name}' band: give each of low, medium and high one band"
+            )));
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    let (Some(low), Some(medium), Some(high)) = (find(RiskLevel::Low), find(RiskLevel::Medium), find(RiskLevel::High)) else {
+    let (Some(low), Some(medium), Some(high)) = (
+        find(RiskLevel::Low),
+        find(RiskLevel::Medium),
+        find(RiskLevel::High),
+    ) else {
         return Err(errors);
     };
     Ok(Policy {
@@ -152,7 +164,11 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
 }
 
 fn level_name(l: RiskLevel) -> &'static str {
-    LEVELS.iter().find(|(_, v)| *v == l).map(|(n, _)| *n).unwrap_or("?")
+    LEVELS
+        .iter()
+        .find(|(_, v)| *v == l)
+        .map(|(n, _)| *n)
+        .unwrap_or("?")
 }
 
 #[cfg(test)]
@@ -199,7 +215,10 @@ mod tests {
         let text: Vec<String> = e.iter().map(ToString::to_string).collect();
         assert!(text[0].contains("did you mean 'allow'?"), "{text:?}");
 
-        let e = parse(&format!("{HEAD}    - {{level: low, from: 0, to: 100, action: allow, colour: red}}\n")).unwrap_err();
+        let e = parse(&format!(
+            "{HEAD}    - {{level: low, from: 0, to: 100, action: allow, colour: red}}\n"
+        ))
+        .unwrap_err();
         assert!(e[0].message.contains("unknown key 'colour'"), "{}", e[0]);
     }
 }

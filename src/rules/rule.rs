@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 
-use super::anonymizer::AnonymizerRule;
 use super::amount::AmountRule;
+use super::anonymizer::AnonymizerRule;
 use super::data_file::DataFiles;
 use super::fields::Fields;
 use super::jurisdiction::JurisdictionRule;
@@ -142,7 +142,11 @@ pub struct RuleContext<'a> {
 impl RuleContext<'_> {
     /// The current transfer and the customer's transfers from
     /// `[t - w, t + w)` that pass `keep`, as window points sorted by time.
-    pub fn points_around(&self, w: chrono::Duration, keep: impl Fn(&HistoryEntry) -> bool) -> Vec<Point> {
+    pub fn points_around(
+        &self,
+        w: chrono::Duration,
+        keep: impl Fn(&HistoryEntry) -> bool,
+    ) -> Vec<Point> {
         let t = self.tx.timestamp;
         let mut points: Vec<Point> = self
             .history
@@ -226,7 +230,10 @@ pub struct Rule {
 
 /// Rule ids: letters, digits, `-`, `_`, `.`.
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 impl Rule {
@@ -240,7 +247,10 @@ impl Rule {
         let mut f = Fields::new(source, path, value).map_err(|e| vec![e])?;
         let id = f.required_text("id");
         if let Some(id) = id.as_deref().filter(|id| !valid_id(id)) {
-            f.error("id", format!("rule id '{id}' may hold only letters, digits, '-', '_' and '.'"));
+            f.error(
+                "id",
+                format!("rule id '{id}' may hold only letters, digits, '-', '_' and '.'"),
+            );
         }
         let kind = match f.required_text("kind") {
             Some(k) => match RULE_KINDS.iter().find(|(name, _)| *name == k) {
@@ -250,7 +260,10 @@ impl Rule {
                     let hint = crate::util::did_you_mean(&k, names.iter().copied())
                         .map(|s| format!(", did you mean '{s}'?"))
                         .unwrap_or_default();
-                    f.error("kind", format!("unknown kind '{k}'{hint} (valid: {})", names.join(", ")));
+                    f.error(
+                        "kind",
+                        format!("unknown kind '{k}'{hint} (valid: {})", names.join(", ")),
+                    );
                     None
                 }
             },
@@ -264,11 +277,19 @@ impl Rule {
         let check = match kind {
             Some(RuleKind::Structuring) => StructuringRule::compile(&mut f).map(Check::Structuring),
             Some(RuleKind::Velocity) => VelocityRule::compile(&mut f).map(Check::Velocity),
-            Some(RuleKind::Anonymizer) => AnonymizerRule::compile(&mut f, data).map(Check::Anonymizer),
-            Some(RuleKind::Jurisdiction) => JurisdictionRule::compile(&mut f, data).map(Check::Jurisdiction),
+            Some(RuleKind::Anonymizer) => {
+                AnonymizerRule::compile(&mut f, data).map(Check::Anonymizer)
+            }
+            Some(RuleKind::Jurisdiction) => {
+                JurisdictionRule::compile(&mut f, data).map(Check::Jurisdiction)
+            }
             Some(RuleKind::Amount) => AmountRule::compile(&mut f).map(Check::Amount),
-            Some(RuleKind::UnusualActivity) => UnusualActivityRule::compile(&mut f).map(Check::UnusualActivity),
-            Some(RuleKind::NewCounterparty) => NewCounterpartyRule::compile(&mut f).map(Check::NewCounterparty),
+            Some(RuleKind::UnusualActivity) => {
+                UnusualActivityRule::compile(&mut f).map(Check::UnusualActivity)
+            }
+            Some(RuleKind::NewCounterparty) => {
+                NewCounterpartyRule::compile(&mut f).map(Check::NewCounterparty)
+            }
             Some(RuleKind::Pattern) => PatternRule::compile(&mut f).map(Check::Pattern),
             None => None,
         };
@@ -287,19 +308,21 @@ impl Rule {
             f.finish_known_only()
         };
         match (id, kind, description, check) {
-            (Some(id), Some(kind), Some(description), Some(check)) if errors.is_empty() => Ok(Rule {
-                id,
-                kind,
-                description,
-                contribution: Contribution {
-                    points,
-                    level_floor,
-                    action,
-                },
-                enabled,
-                defined_at,
-                check,
-            }),
+            (Some(id), Some(kind), Some(description), Some(check)) if errors.is_empty() => {
+                Ok(Rule {
+                    id,
+                    kind,
+                    description,
+                    contribution: Contribution {
+                        points,
+                        level_floor,
+                        action,
+                    },
+                    enabled,
+                    defined_at,
+                    check,
+                })
+            }
             _ => Err(errors),
         }
     }
@@ -392,13 +415,22 @@ mod tests {
     fn every_error_has_a_position_and_the_valid_choices() {
         let e = errors("rules:\n  - id: a\n    kind: velocty\n    description: d\n    score: 5\n");
         assert_eq!(e.len(), 1);
-        assert!(e[0].starts_with("r.yaml:3:11: unknown kind 'velocty', did you mean 'velocity'?"), "{e:?}");
+        assert!(
+            e[0].starts_with("r.yaml:3:11: unknown kind 'velocty', did you mean 'velocity'?"),
+            "{e:?}"
+        );
 
         let e = errors("rules:\n  - id: a\n    kind: structuring\n    description: d\n    window: 90x\n    score: 5\n");
-        assert!(e[0].starts_with("r.yaml:5:13: 'window': bad duration '90x'"), "{e:?}");
+        assert!(
+            e[0].starts_with("r.yaml:5:13: 'window': bad duration '90x'"),
+            "{e:?}"
+        );
 
         let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: lots\n    score: 5\n");
-        assert!(e[0].starts_with("r.yaml:5:16:") && e[0].contains("not an amount"), "{e:?}");
+        assert!(
+            e[0].starts_with("r.yaml:5:16:") && e[0].contains("not an amount"),
+            "{e:?}"
+        );
 
         let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: -5\n    score: 5\n");
         assert!(e[0].contains("must not be negative"), "{e:?}");
@@ -406,7 +438,8 @@ mod tests {
         let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    score: 500\n");
         assert!(e[0].contains("between 0 and 100"), "{e:?}");
 
-        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    level: hihg\n");
+        let e =
+            errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    level: hihg\n");
         assert!(e[0].contains("did you mean 'high'"), "{e:?}");
 
         let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n");
@@ -416,21 +449,37 @@ mod tests {
         assert!(e[0].contains("'max_count' must be a whole number"), "{e:?}");
 
         let e = errors("rules:\n  - id: a\n    kind: pattern\n    description: d\n    regexes: ['(unclosed']\n    score: 1\n");
-        assert!(e[0].starts_with("r.yaml:5:15: regex 1 does not compile"), "{e:?}");
+        assert!(
+            e[0].starts_with("r.yaml:5:15: regex 1 does not compile"),
+            "{e:?}"
+        );
 
         // a regex whose compiled size is over the limit is refused, not run
         let e = errors("rules:\n  - id: a\n    kind: pattern\n    description: d\n    regexes: ['\\w{500}\\w{500}']\n    score: 1\n");
         assert!(e[0].contains("does not compile"), "{e:?}");
 
         let e = errors("rules:\n  - id: a\n    kind: jurisdiction\n    description: d\n    country_lists: [nope.txt]\n    level: high\n");
-        assert!(e[0].starts_with("r.yaml:5:21: 'country_lists': cannot read data file nope.txt"), "{e:?}");
+        assert!(
+            e[0].starts_with("r.yaml:5:21: 'country_lists': cannot read data file nope.txt"),
+            "{e:?}"
+        );
 
         let e = errors("rules:\n  - id: a\n    kind: anonymizer\n    description: d\n    ips: [10.0.0.0/8, 10.0.0.999]\n    score: 1\n");
-        assert!(e[0].starts_with("r.yaml:5:23: 'ips': '10.0.0.999' is not an IP address"), "{e:?}");
+        assert!(
+            e[0].starts_with("r.yaml:5:23: 'ips': '10.0.0.999' is not an IP address"),
+            "{e:?}"
+        );
 
         let e = errors("rules:\n  - id: a b\n    kind: amount\n    description: d\n    score: 1\n  - id: x\n    kind: amount\n    description: d\n    score: 1\n  - id: x\n    kind: amount\n    description: d\n    score: 1\n");
-        assert!(e.iter().any(|m| m.contains("may hold only letters")), "{e:?}");
-        assert!(e.iter().any(|m| m.starts_with("r.yaml:10:") && m.contains("duplicate rule id 'x'")), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.contains("may hold only letters")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("r.yaml:10:") && m.contains("duplicate rule id 'x'")),
+            "{e:?}"
+        );
 
         let e = errors("rulez: []\n");
         assert!(e[0].contains("did you mean 'rules'"), "{e:?}");
@@ -439,7 +488,10 @@ mod tests {
         assert!(e[0].starts_with("r.yaml:3:20: transaction 1:"), "{e:?}");
 
         let e = errors("rules: []\ntests:\n  - name: t\n    transactions: [{timestamp: '2026-01-01T00:00:00Z', value: 1}]\n    expect: {fires: [nosuch]}\n");
-        assert!(e[0].starts_with("r.yaml:5:22: test 't' names unknown rule 'nosuch'"), "{e:?}");
+        assert!(
+            e[0].starts_with("r.yaml:5:22: test 't' names unknown rule 'nosuch'"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -471,9 +523,15 @@ mod tests {
         let max = rust_decimal::Decimal::MAX.to_string();
         let out = run(
             &set,
-            &[tx("a", "2026-01-01T00:00:00Z", &max), tx("b", "2026-01-01T00:00:01Z", &max)],
+            &[
+                tx("a", "2026-01-01T00:00:00Z", &max),
+                tx("b", "2026-01-01T00:00:01Z", &max),
+            ],
         );
-        assert!(out[1][0].contains("total 79,228,162,514,264,337,593,543,950,335"), "{out:?}");
+        assert!(
+            out[1][0].contains("total 79,228,162,514,264,337,593,543,950,335"),
+            "{out:?}"
+        );
     }
 
     #[test]
@@ -481,7 +539,10 @@ mod tests {
         let set = load("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: 1\n    enabled: false\n    level: high\n    action: block\n").unwrap();
         assert!(run(&set, &[tx("a", "2026-01-01T00:00:00Z", "5")])[0].is_empty());
         let r = set.rule("a").unwrap();
-        assert_eq!((r.contribution.level_floor, r.contribution.action), (Some(RiskLevel::High), Some(Action::Block)));
+        assert_eq!(
+            (r.contribution.level_floor, r.contribution.action),
+            (Some(RiskLevel::High), Some(Action::Block))
+        );
         assert_eq!(r.defined_at, "r.yaml:2");
     }
 }

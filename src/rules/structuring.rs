@@ -60,7 +60,11 @@ impl StructuringRule {
         if from >= threshold {
             f.error(
                 "from",
-                format!("'from' ({}) must be below 'threshold' ({})", money(from), money(threshold)),
+                format!(
+                    "'from' ({}) must be below 'threshold' ({})",
+                    money(from),
+                    money(threshold)
+                ),
             );
         }
         Some(StructuringRule {

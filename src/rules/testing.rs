@@ -118,7 +118,11 @@ fn number_to_text(map: &mut Mapping, key: &str) {
 }
 
 /// Parses the test at `path` (like `tests[2]`).
-pub fn parse_test(source: &SourceText, path: &str, value: &Value) -> Result<RuleTest, Vec<RuleFileError>> {
+pub fn parse_test(
+    source: &SourceText,
+    path: &str,
+    value: &Value,
+) -> Result<RuleTest, Vec<RuleFileError>> {
     let mut f = Fields::new(source, path, value).map_err(|e| vec![e])?;
     let name = f.required_text("name");
     let mut transactions = Vec::new();
@@ -139,18 +143,32 @@ pub fn parse_test(source: &SourceText, path: &str, value: &Value) -> Result<Rule
                 number_to_text(&mut map, "amount");
                 let value = map.get("value").cloned().unwrap_or(Value::Null);
                 with_default(&mut map, "id", Value::String(format!("t{}", j + 1)));
-                with_default(&mut map, "customer_id", Value::String(DEFAULT_TEST_CUSTOMER.into()));
+                with_default(
+                    &mut map,
+                    "customer_id",
+                    Value::String(DEFAULT_TEST_CUSTOMER.into()),
+                );
                 with_default(&mut map, "direction", Value::String("outgoing".into()));
                 with_default(&mut map, "currency", Value::String("USD".into()));
                 with_default(&mut map, "amount", value);
                 match serde_yaml::from_value::<Transaction>(Value::Mapping(map)) {
                     Ok(tx) => transactions.push(tx),
-                    Err(e) => f.push(source.locate(&tx_path, "").error(format!("transaction {}: {e}", j + 1))),
+                    Err(e) => f.push(
+                        source
+                            .locate(&tx_path, "")
+                            .error(format!("transaction {}: {e}", j + 1)),
+                    ),
                 }
             }
         }
-        Some(Value::Sequence(_)) | None => f.error("transactions", "a test needs 'transactions': a list of at least one"),
-        Some(other) => f.error("transactions", format!("'transactions' must be a list, found {}", type_name(other))),
+        Some(Value::Sequence(_)) | None => f.error(
+            "transactions",
+            "a test needs 'transactions': a list of at least one",
+        ),
+        Some(other) => f.error(
+            "transactions",
+            format!("'transactions' must be a list, found {}", type_name(other)),
+        ),
     }
     let mut expect = Expectation::default();
     let mut id_positions = Vec::new();
@@ -161,14 +179,24 @@ pub fn parse_test(source: &SourceText, path: &str, value: &Value) -> Result<Rule
                 expect.level = e.opt_choice("level", LEVELS);
                 expect.fires = e.texts("fires");
                 expect.does_not_fire = e.texts("does_not_fire");
-                for (key, ids) in [("fires", &expect.fires), ("does_not_fire", &expect.does_not_fire)] {
+                for (key, ids) in [
+                    ("fires", &expect.fires),
+                    ("does_not_fire", &expect.does_not_fire),
+                ] {
                     for (k, id) in ids.iter().enumerate() {
                         let at = source.locate(&format!("{path}.expect.{key}[{k}]"), "");
                         id_positions.push((id.clone(), at.error(String::new())));
                     }
                 }
-                if !e.present("action") && !e.present("level") && expect.fires.is_empty() && expect.does_not_fire.is_empty() {
-                    e.error("action", "'expect' needs at least one of action, level, fires, does_not_fire");
+                if !e.present("action")
+                    && !e.present("level")
+                    && expect.fires.is_empty()
+                    && expect.does_not_fire.is_empty()
+                {
+                    e.error(
+                        "action",
+                        "'expect' needs at least one of action, level, fires, does_not_fire",
+                    );
                 }
                 for err in e.finish() {
                     f.push(err);
@@ -176,7 +204,10 @@ pub fn parse_test(source: &SourceText, path: &str, value: &Value) -> Result<Rule
             }
             Err(err) => f.push(err),
         },
-        None => f.error("expect", "a test needs 'expect' (action, level, fires, does_not_fire)"),
+        None => f.error(
+            "expect",
+            "a test needs 'expect' (action, level, fires, does_not_fire)",
+        ),
     }
     let defined_at = format!("{}:{}", source.path.display(), source.locate(path, "").line);
     let errors = f.finish();
@@ -195,7 +226,12 @@ pub fn parse_test(source: &SourceText, path: &str, value: &Value) -> Result<Rule
 /// Runs every test of a rule set, each on a fresh state, with the forbidden
 /// platforms and no sanctions lists.
 pub fn run_rule_tests(set: &RuleSet) -> Vec<TestOutcome> {
-    let screener = crate::Screener::build(Vec::new(), set.clone(), crate::names::MatchConfig::default(), None);
+    let screener = crate::Screener::build(
+        Vec::new(),
+        set.clone(),
+        crate::names::MatchConfig::default(),
+        None,
+    );
     set.tests
         .iter()
         .map(|test| {
@@ -211,7 +247,11 @@ pub fn run_rule_tests(set: &RuleSet) -> Vec<TestOutcome> {
                     Ok(d) if j + 1 == test.transactions.len() => outcome.decision = Some(d),
                     Ok(_) => {}
                     Err(e) => {
-                        outcome.failures.push(format!("transaction {} ('{}') could not be screened: {e}", j + 1, tx.id));
+                        outcome.failures.push(format!(
+                            "transaction {} ('{}') could not be screened: {e}",
+                            j + 1,
+                            tx.id
+                        ));
                         return outcome;
                     }
                 }

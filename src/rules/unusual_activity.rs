@@ -38,7 +38,10 @@ pub enum Measure {
 }
 
 /// Measures by name, for `measure:`.
-pub const MEASURES: &[(&str, Measure)] = &[("value_spike", Measure::ValueSpike), ("rhythm_change", Measure::RhythmChange)];
+pub const MEASURES: &[(&str, Measure)] = &[
+    ("value_spike", Measure::ValueSpike),
+    ("rhythm_change", Measure::RhythmChange),
+];
 
 /// Default `multiple` for `value_spike`: 10.
 pub const DEFAULT_SPIKE_MULTIPLE: i64 = 10;
@@ -75,7 +78,10 @@ impl UnusualActivityRule {
     pub fn compile(f: &mut Fields<'_>) -> Option<UnusualActivityRule> {
         let measure = f.opt_choice("measure", MEASURES);
         if measure.is_none() && !f.present("measure") {
-            f.error("measure", "missing 'measure' (valid: value_spike, rhythm_change)");
+            f.error(
+                "measure",
+                "missing 'measure' (valid: value_spike, rhythm_change)",
+            );
         }
         let measure = measure.unwrap_or(Measure::ValueSpike);
         let (default_multiple, default_min) = match measure {
@@ -95,7 +101,13 @@ impl UnusualActivityRule {
             f.error("recent", "'recent' applies to measure rhythm_change only");
         }
         if rule.multiple <= Decimal::ONE {
-            f.error("multiple", format!("'multiple' is {}; it must be more than 1", money(rule.multiple)));
+            f.error(
+                "multiple",
+                format!(
+                    "'multiple' is {}; it must be more than 1",
+                    money(rule.multiple)
+                ),
+            );
         }
         Some(rule)
     }
@@ -132,7 +144,10 @@ impl UnusualActivityRule {
                 let median = if n % 2 == 1 {
                     prior[n / 2]
                 } else {
-                    prior[n / 2 - 1].checked_add(prior[n / 2]).map(|s| s / Decimal::TWO).unwrap_or(prior[n / 2])
+                    prior[n / 2 - 1]
+                        .checked_add(prior[n / 2])
+                        .map(|s| s / Decimal::TWO)
+                        .unwrap_or(prior[n / 2])
                 };
                 let limit = median.checked_mul(self.multiple).unwrap_or(Decimal::MAX);
                 (tx.value > limit).then(|| {
@@ -159,14 +174,18 @@ impl UnusualActivityRule {
                 let baseline_start = start_recent - self.lookback.as_duration();
                 let baseline = ctx
                     .history
-                    .between(baseline_start + chrono::Duration::nanoseconds(1), start_recent + chrono::Duration::nanoseconds(1))
+                    .between(
+                        baseline_start + chrono::Duration::nanoseconds(1),
+                        start_recent + chrono::Duration::nanoseconds(1),
+                    )
                     .iter()
                     .filter(|e| self.direction.accepts(e.direction))
                     .count();
                 if baseline < self.min_prior as usize {
                     return None;
                 }
-                let periods = Decimal::from(self.lookback.as_duration().num_seconds()) / Decimal::from(recent.num_seconds().max(1));
+                let periods = Decimal::from(self.lookback.as_duration().num_seconds())
+                    / Decimal::from(recent.num_seconds().max(1));
                 let average = Decimal::from(baseline) / periods;
                 let limit = average.checked_mul(self.multiple).unwrap_or(Decimal::MAX);
                 (Decimal::from(count_recent) > limit).then(|| {

@@ -68,7 +68,9 @@ impl VelocityRule {
         let points = ctx.points_around(w, |e| self.direction.accepts(e.direction));
         let mut details = Vec::new();
         if let Some(max) = self.max_count {
-            if let Some(r) = busiest_window(&points, tx.timestamp, w).filter(|r| r.len() > max as usize) {
+            if let Some(r) =
+                busiest_window(&points, tx.timestamp, w).filter(|r| r.len() > max as usize)
+            {
                 details.push(format!(
                     "{} {}transfers within {} (more than {max}): {}",
                     r.len(),
@@ -79,7 +81,9 @@ impl VelocityRule {
             }
         }
         if let Some(max) = self.max_sum {
-            if let Some((r, total)) = heaviest_window(&points, tx.timestamp, w).filter(|(_, s)| *s > max) {
+            if let Some((r, total)) =
+                heaviest_window(&points, tx.timestamp, w).filter(|(_, s)| *s > max)
+            {
                 details.push(format!(
                     "{}transfers within {} total {} (over {}): {}",
                     self.direction.adjective(),

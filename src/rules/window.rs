@@ -48,25 +48,32 @@ pub fn busiest_window(points: &[Point], t: DateTime<Utc>, w: Duration) -> Option
 }
 
 /// The window containing `t` with the largest total value (the earliest on ties).
-pub fn heaviest_window(points: &[Point], t: DateTime<Utc>, w: Duration) -> Option<(Range<usize>, Decimal)> {
+pub fn heaviest_window(
+    points: &[Point],
+    t: DateTime<Utc>,
+    w: Duration,
+) -> Option<(Range<usize>, Decimal)> {
     windows_containing(points, t, w)
         .into_iter()
         .map(|r| {
             let s = sum(&points[r.clone()]);
             (r, s)
         })
-        .fold(None, |best: Option<(Range<usize>, Decimal)>, (r, s)| match best {
-            Some((br, bs)) if bs >= s => Some((br, bs)),
-            _ => Some((r, s)),
-        })
+        .fold(
+            None,
+            |best: Option<(Range<usize>, Decimal)>, (r, s)| match best {
+                Some((br, bs)) if bs >= s => Some((br, bs)),
+                _ => Some((r, s)),
+            },
+        )
 }
 
 /// The total value of some transfers; saturates at the largest decimal
 /// instead of overflowing.
 pub fn sum(points: &[Point]) -> Decimal {
-    points
-        .iter()
-        .fold(Decimal::ZERO, |acc, p| acc.checked_add(p.value).unwrap_or(Decimal::MAX))
+    points.iter().fold(Decimal::ZERO, |acc, p| {
+        acc.checked_add(p.value).unwrap_or(Decimal::MAX)
+    })
 }
 
 /// Most values listed one by one in a reason; longer lists are shortened.
@@ -74,7 +81,11 @@ pub const MAX_LISTED_VALUES: usize = 10;
 
 /// `9,500 + 9,800 + 9,900` (shortened with `… (n more)` past [`MAX_LISTED_VALUES`]).
 pub fn list_values(points: &[Point]) -> String {
-    let mut parts: Vec<String> = points.iter().take(MAX_LISTED_VALUES).map(|p| money(p.value)).collect();
+    let mut parts: Vec<String> = points
+        .iter()
+        .take(MAX_LISTED_VALUES)
+        .map(|p| money(p.value))
+        .collect();
     if points.len() > MAX_LISTED_VALUES {
         parts.push(format!("… ({} more)", points.len() - MAX_LISTED_VALUES));
     }
@@ -163,8 +174,14 @@ mod tests {
         assert_eq!(money("9500.00".parse().unwrap()), "9,500");
         assert_eq!(money("100".parse().unwrap()), "100");
         assert_eq!(money("123456".parse().unwrap()), "123,456");
-        assert_eq!(money("0.000000000000000000000000001".parse().unwrap()), "0.000000000000000000000000001");
-        assert_eq!(money(Decimal::MAX), "79,228,162,514,264,337,593,543,950,335");
+        assert_eq!(
+            money("0.000000000000000000000000001".parse().unwrap()),
+            "0.000000000000000000000000001"
+        );
+        assert_eq!(
+            money(Decimal::MAX),
+            "79,228,162,514,264,337,593,543,950,335"
+        );
         let pts: Vec<Point> = (0..12).map(|h| at(h, 1000)).collect();
         assert!(list_values(&pts).ends_with("+ … (2 more)"));
     }

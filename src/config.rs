@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::lists::ListSpec;
+use crate::lists::{ListGuard, ListSpec};
 use crate::names::MatchConfig;
 
 /// The engine's configuration.
@@ -27,6 +27,9 @@ pub struct Config {
     /// Name-matcher thresholds and tunables.
     #[serde(default)]
     pub matching: MatchConfig,
+    /// Refusal of implausibly shrunken lists (history file, tolerance).
+    #[serde(default)]
+    pub list_guard: ListGuard,
 }
 
 /// Where and how audit records are written.
@@ -72,6 +75,9 @@ impl Config {
         fix(&mut self.rules);
         if let Some(audit) = &mut self.audit {
             fix(&mut audit.path);
+        }
+        if let Some(history) = &mut self.list_guard.history {
+            fix(history);
         }
     }
 }

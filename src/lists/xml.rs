@@ -79,9 +79,27 @@ impl Node {
 
 /// `line L (byte B)` for a byte offset into the file.
 pub fn position(bytes: &[u8], offset: u64) -> String {
-    let offset = (offset as usize).min(bytes.len());
-    let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
-    format!("line {line} (byte {offset})")
+    LineCounter::default().position(bytes, offset)
+}
+
+/// Turns increasing byte offsets into line numbers in linear total time
+/// (counting from the file start for every record would be quadratic).
+#[derive(Debug, Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: usize,
+}
+
+impl LineCounter {
+    fn position(&mut self, bytes: &[u8], offset: u64) -> String {
+        let offset = (offset as usize).min(bytes.len());
+        if offset < self.offset {
+            *self = LineCounter::default();
+        }
+        self.newlines += bytes[self.offset..offset].iter().filter(|&&b| b == b'\n').count();
+        self.offset = offset;
+        format!("line {} (byte {offset})", self.newlines + 1)
+    }
 }
 
 fn start_node(e: &BytesStart<'_>, bytes: &[u8], offset: u64, path: &Path) -> Result<Node, ListError> {
@@ -126,6 +144,7 @@ pub fn stream(
     let mut depth = 0usize;
     let mut root_seen = false;
     let mut building: Vec<(Node, u64)> = Vec::new();
+    let mut lines = LineCounter::default();
     let fail = |offset: u64, message: String| ListError::format(path, position(bytes, offset), message);
     loop {
         let offset = reader.buffer_position();
@@ -163,7 +182,7 @@ pub fn stream(
                     if is_empty {
                         match building.last_mut() {
                             Some((parent, _)) => parent.children.push(node),
-                            None => on_record(node, &position(bytes, offset)),
+                            None => on_record(node, &lines.position(bytes, offset)),
                         }
                     } else {
                         building.push((node, offset));
@@ -178,7 +197,7 @@ pub fn stream(
                 if let Some((node, start)) = building.pop() {
                     match building.last_mut() {
                         Some((parent, _)) => parent.children.push(node),
-                        None => on_record(node, &position(bytes, start)),
+                        None => on_record(node, &lines.position(bytes, start)),
                     }
                 }
             }

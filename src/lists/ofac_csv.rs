@@ -102,7 +102,8 @@ fn field(r: &csv::StringRecord, i: usize) -> &str {
 pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Parsed, ListError> {
     let mut out = Parsed::default();
     let mut by_id: HashMap<String, usize> = HashMap::new();
-    let mut truncated: Vec<bool> = Vec::new();
+    // per entity: whether its remarks stop at an item boundary (`;`)
+    let mut ends_at_item: Vec<bool> = Vec::new();
     for (i, row) in with_text(sdn, |text| parse_rows(text)).into_iter().enumerate() {
         let line = i + 1;
         let r = match row {
@@ -145,14 +146,15 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
             .map(str::to_owned)
             .collect();
         let remarks = field(&r, 11);
-        let cut = !remarks.is_empty() && !remarks.ends_with('.');
-        truncated.push(cut);
+        // complete remarks end with `.`; cut ones end mid-item, or exactly after a `;`
+        let cut = !remarks.is_empty() && !remarks.ends_with('.') && !remarks.ends_with(';');
         read_remarks(&mut e, remarks, cut, &mut out.warnings);
-        if by_id.insert(ent_num.to_owned(), out.entities.len()).is_some() {
+        if by_id.contains_key(ent_num) {
             out.skipped.push(SkippedRecord { record: format!("ent_num {ent_num}"), reason: "duplicate ent_num".into() });
-            truncated.pop();
             continue;
         }
+        by_id.insert(ent_num.to_owned(), out.entities.len());
+        ends_at_item.push(remarks.ends_with(';'));
         out.entities.push(e);
     }
     if let Some(bytes) = companions.comments {
@@ -162,10 +164,17 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
             match by_id.get(ent_num) {
                 Some(&i) => {
                     let e = &mut out.entities[i];
-                    // the continuation starts mid-item where the remarks were cut
-                    let text = field(&r, 1);
-                    let rest = text.split_once(';').map(|(_, rest)| rest).unwrap_or("");
-                    let cut = !text.ends_with('.');
+                    // the continuation starts mid-item where the remarks were cut,
+                    // unless they were cut between items (`;` then ` next item`)
+                    let text = r.get(1).unwrap_or("");
+                    let whole_first = ends_at_item[i] || text.starts_with(' ');
+                    let rest = if whole_first {
+                        text
+                    } else {
+                        text.split_once(';').map(|(_, rest)| rest).unwrap_or("")
+                    };
+                    let text = text.trim();
+                    let cut = !text.ends_with('.') && !text.ends_with(';');
                     read_remarks(e, rest, cut, &mut out.warnings);
                 }
                 None => orphans.add(ent_num),

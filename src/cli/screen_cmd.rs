@@ -84,7 +84,7 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 fn screen_line(screener: &Screener, line: &[u8]) -> Result<String, String> {
     let text =
         std::str::from_utf8(line).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
-    let tx: Transaction = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let tx = Transaction::from_json(text)?;
     let decision = screener.screen(&tx).map_err(|e| e.to_string())?;
     serde_json::to_string(&decision).map_err(|e| e.to_string())
 }

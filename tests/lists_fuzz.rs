@@ -9,7 +9,15 @@ use proptest::prelude::*;
 fn parse_all(bytes: &[u8]) {
     let p = Path::new("fuzz");
     let _ = ofac_xml::parse(bytes, p);
-    let _ = ofac_csv::parse(bytes, p, ofac_csv::Companions { alt: Some(bytes), add: Some(bytes), comments: Some(bytes) });
+    let _ = ofac_csv::parse(
+        bytes,
+        p,
+        ofac_csv::Companions {
+            alt: Some(bytes),
+            add: Some(bytes),
+            comments: Some(bytes),
+        },
+    );
     let _ = eu_fsf::parse(bytes, p);
     let _ = un::parse(bytes, p);
     let _ = uk::parse_xml(bytes, p);
@@ -20,10 +28,18 @@ fn parse_all(bytes: &[u8]) {
 
 fn fixtures() -> Vec<Vec<u8>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sanctions/fixtures");
-    ["ofac_sdn.xml", "ofac_csv/sdn.csv", "eu_fsf.xml", "un.xml", "uk.xml", "ofsi_conlist.csv", "nsdc.json"]
-        .iter()
-        .map(|f| std::fs::read(dir.join(f)).unwrap())
-        .collect()
+    [
+        "ofac_sdn.xml",
+        "ofac_csv/sdn.csv",
+        "eu_fsf.xml",
+        "un.xml",
+        "uk.xml",
+        "ofsi_conlist.csv",
+        "nsdc.json",
+    ]
+    .iter()
+    .map(|f| std::fs::read(dir.join(f)).unwrap())
+    .collect()
 }
 
 proptest! {

@@ -63,13 +63,26 @@ fn exact_names_and_listed_wallets_are_blocked() {
     for (name, kind, expect) in [
         ("GARANTEX EUROPE OU", "organization", vec!["ofac:36025"]),
         ("Sergey Viktorovich LAVROV", "person", eu_lavrov),
-        ("SIRAJUDDIN JALLALOUDINE HAQQANI", "person", vec!["un:TAi.144"]),
-        ("Уладзімір Уладзіміравіч НАВУМАЎ", "person", vec!["nsdc:700000"]),
+        (
+            "SIRAJUDDIN JALLALOUDINE HAQQANI",
+            "person",
+            vec!["un:TAi.144"],
+        ),
+        (
+            "Уладзімір Уладзіміравіч НАВУМАЎ",
+            "person",
+            vec!["nsdc:700000"],
+        ),
     ] {
-        let d = s.evaluate(&tx("t", serde_json::json!({"name": name, "kind": kind}))).unwrap();
+        let d = s
+            .evaluate(&tx("t", serde_json::json!({"name": name, "kind": kind})))
+            .unwrap();
         assert_eq!(d.action, Action::Block, "{name}: {:?}", d.reasons);
         let ids = hits(&d, FindingKind::SanctionsName);
-        assert!(ids.iter().any(|id| expect.contains(&id.as_str())), "{name}: {ids:?}");
+        assert!(
+            ids.iter().any(|id| expect.contains(&id.as_str())),
+            "{name}: {ids:?}"
+        );
     }
 
     // GARANTEX's ETH address as OFAC prints it, then lower-cased, on Ethereum and BSC
@@ -78,20 +91,41 @@ fn exact_names_and_listed_wallets_are_blocked() {
         ("ETH", "0x7ff9cfad3877f21d41da833e2f775db0569ee3d9"),
         ("BSC", "0x7FF9CFAD3877F21D41DA833E2F775DB0569EE3D9"),
     ] {
-        let d = s.evaluate(&tx("w", serde_json::json!({"wallet": {"chain": chain, "address": address}}))).unwrap();
+        let d = s
+            .evaluate(&tx(
+                "w",
+                serde_json::json!({"wallet": {"chain": chain, "address": address}}),
+            ))
+            .unwrap();
         assert_eq!(d.action, Action::Block, "{chain} {address}");
         assert!(hits(&d, FindingKind::SanctionsAddress).contains(&"ofac:36025".to_owned()));
     }
     // a base58 Bitcoin address of ent_num 42496: blocked as listed, not with its case changed
     let listed = "18yWCu6agTxYqAerMxiz9sgHrK3ViezzGa";
-    let d = s.evaluate(&tx("b", serde_json::json!({"wallet": {"chain": "BTC", "address": listed}}))).unwrap();
+    let d = s
+        .evaluate(&tx(
+            "b",
+            serde_json::json!({"wallet": {"chain": "BTC", "address": listed}}),
+        ))
+        .unwrap();
     assert_eq!(d.action, Action::Block);
     assert_eq!(hits(&d, FindingKind::SanctionsAddress), ["ofac:42496"]);
     let swapped: String = listed
         .chars()
-        .map(|c| if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() })
+        .map(|c| {
+            if c.is_ascii_uppercase() {
+                c.to_ascii_lowercase()
+            } else {
+                c.to_ascii_uppercase()
+            }
+        })
         .collect();
-    let d = s.evaluate(&tx("c", serde_json::json!({"wallet": {"chain": "BTC", "address": swapped}}))).unwrap();
+    let d = s
+        .evaluate(&tx(
+            "c",
+            serde_json::json!({"wallet": {"chain": "BTC", "address": swapped}}),
+        ))
+        .unwrap();
     assert!(hits(&d, FindingKind::SanctionsAddress).is_empty());
     assert_ne!(d.action, Action::Block, "{:?}", d.reasons);
 }

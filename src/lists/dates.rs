@@ -105,25 +105,47 @@ mod tests {
     fn ofac_forms() {
         assert_eq!(parse_ofac("1962"), BirthDate::Year { year: 1962 });
         assert_eq!(parse_ofac("08 Feb 1980"), date(1980, 2, 8));
-        assert_eq!(parse_ofac("Feb 1980"), BirthDate::YearMonth { year: 1980, month: 2 });
+        assert_eq!(
+            parse_ofac("Feb 1980"),
+            BirthDate::YearMonth {
+                year: 1980,
+                month: 2
+            }
+        );
         assert_eq!(parse_ofac("circa 1951"), BirthDate::Circa { year: 1951 });
         assert_eq!(
             parse_ofac("01 Jan 1953 to 31 Dec 1954"),
-            BirthDate::Range { from: 1953, to: 1954 }
+            BirthDate::Range {
+                from: 1953,
+                to: 1954
+            }
         );
-        assert_eq!(parse_ofac("31 Feb 1980"), BirthDate::Text { text: "31 Feb 1980".into() });
+        assert_eq!(
+            parse_ofac("31 Feb 1980"),
+            BirthDate::Text {
+                text: "31 Feb 1980".into()
+            }
+        );
     }
 
     #[test]
     fn day_month_year_forms() {
         assert_eq!(parse_dmy("07.02.1956", '.'), date(1956, 2, 7));
-        assert_eq!(parse_dmy("dd/05/1958", '/'), BirthDate::YearMonth { year: 1958, month: 5 });
+        assert_eq!(
+            parse_dmy("dd/05/1958", '/'),
+            BirthDate::YearMonth {
+                year: 1958,
+                month: 5
+            }
+        );
         assert_eq!(parse_dmy("dd/mm/1945", '/'), BirthDate::Year { year: 1945 });
         assert_eq!(parse_dmy("1946", '/'), BirthDate::Year { year: 1946 });
         assert_eq!(parse_dmy("00/00/1943", '/'), BirthDate::Year { year: 1943 });
         assert_eq!(
             parse_dmy("29.02.1963 (не валідна)", '.'),
-            BirthDate::Text { text: "29.02.1963 (не валідна)".into() }
+            BirthDate::Text {
+                text: "29.02.1963 (не валідна)".into()
+            }
         );
     }
 }

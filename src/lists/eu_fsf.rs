@@ -26,10 +26,7 @@ pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
 }
 
 /// Parses EU FSF XML bytes into the version, entities and skipped records.
-pub fn parse(
-    bytes: &[u8],
-    path: &Path,
-) -> Result<(Option<String>, Vec<Entity>, Vec<SkippedRecord>), ListError> {
+pub fn parse(bytes: &[u8], path: &Path) -> Result<super::ParsedRecords, ListError> {
     let mut version = None;
     let mut entities = Vec::new();
     let mut skipped = Vec::new();
@@ -62,7 +59,9 @@ pub fn parse(
 
 /// Whether every letter of `s` is Latin (Basic Latin to Latin Extended-B).
 fn is_latin(s: &str) -> bool {
-    s.chars().filter(|c| c.is_alphabetic()).all(|c| (c as u32) < 0x250)
+    s.chars()
+        .filter(|c| c.is_alphabetic())
+        .all(|c| (c as u32) < 0x250)
 }
 
 fn is_weak(alias: &Node) -> bool {
@@ -95,7 +94,9 @@ fn entity(node: &Node) -> Result<Entity, String> {
     };
     let mut names: Vec<(String, AliasStrength, bool)> = Vec::new();
     for alias in node.children_named("nameAlias") {
-        let Some(name) = alias_name(alias) else { continue };
+        let Some(name) = alias_name(alias) else {
+            continue;
+        };
         let strength = if is_weak(alias) {
             AliasStrength::Weak
         } else {
@@ -221,7 +222,10 @@ mod tests {
     #[test]
     fn names_strength_dates_and_version() {
         let (version, entities, skipped) = parse(XML.as_bytes(), Path::new("eu.xml")).unwrap();
-        assert_eq!(version.as_deref(), Some("2026-08-05T16:47:04.449+02:00 globalFileId=184961"));
+        assert_eq!(
+            version.as_deref(),
+            Some("2026-08-05T16:47:04.449+02:00 globalFileId=184961")
+        );
         let e = &entities[0];
         assert_eq!(e.id, "eu:13");
         assert_eq!(e.name, "Sergey Viktorovich LAVROV");
@@ -231,7 +235,13 @@ mod tests {
         assert_eq!(e.aliases[2].strength, AliasStrength::Weak);
         assert_eq!(e.countries, ["RU"]);
         assert_eq!(e.programs, ["RUS"]);
-        assert_eq!(e.birth_dates[1], BirthDate::Range { from: 1953, to: 1958 });
+        assert_eq!(
+            e.birth_dates[1],
+            BirthDate::Range {
+                from: 1953,
+                to: 1958
+            }
+        );
         assert!(matches!(e.birth_dates[2], BirthDate::Text { .. }));
         assert_eq!(e.identifiers[0].kind, "passport");
         assert_eq!(skipped.len(), 1);

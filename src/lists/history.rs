@@ -81,7 +81,9 @@ impl ListHistory {
             message,
         };
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| err(format!("not a list history: {e}"))),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| err(format!("not a list history: {e}")))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ListHistory::default()),
             Err(e) => Err(err(e.to_string())),
         }
@@ -183,8 +185,14 @@ mod tests {
         guard.check_and_record(&version(1000, "a")).unwrap();
         // exactly 20% fewer is accepted and becomes the new reference
         guard.check_and_record(&version(800, "b")).unwrap();
-        let err = guard.check_and_record(&version(639, "c")).unwrap_err().to_string();
-        assert!(err.contains("un.xml: 639 entities, 21% fewer than the 800"), "{err}");
+        let err = guard
+            .check_and_record(&version(639, "c"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("un.xml: 639 entities, 21% fewer than the 800"),
+            "{err}"
+        );
         assert!(err.contains("allowed 20%"), "{err}");
         let history = ListHistory::read(guard.history.as_deref().unwrap()).unwrap();
         assert_eq!(history.sources["un_xml=un.xml"].entities, 800);
@@ -194,11 +202,20 @@ mod tests {
 
     #[test]
     fn no_history_means_no_check() {
-        ListGuard::default().check_and_record(&version(1, "a")).unwrap();
+        ListGuard::default()
+            .check_and_record(&version(1, "a"))
+            .unwrap();
         let bad = tempfile::tempdir().unwrap();
         let path = bad.path().join("h.json");
         std::fs::write(&path, "not json").unwrap();
-        let guard = ListGuard { history: Some(path), max_shrink_percent: 20 };
-        assert!(guard.check_and_record(&version(1, "a")).unwrap_err().to_string().contains("not a list history"));
+        let guard = ListGuard {
+            history: Some(path),
+            max_shrink_percent: 20,
+        };
+        assert!(guard
+            .check_and_record(&version(1, "a"))
+            .unwrap_err()
+            .to_string()
+            .contains("not a list history"));
     }
 }

@@ -522,6 +522,10 @@ impl ListError {
 
 pub use crate::util::sha256_hex;
 
+/// What a format parser returns: the version the file declares, its
+/// entities in file order, and the records it skipped.
+pub type ParsedRecords = (Option<String>, Vec<Entity>, Vec<SkippedRecord>);
+
 /// Reads a whole list file, mapping I/O errors to [`ListError::Io`].
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ListError> {
     std::fs::read(path).map_err(|source| ListError::Io {

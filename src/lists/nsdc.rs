@@ -62,7 +62,10 @@ fn sid_text(v: &Value) -> String {
 }
 
 fn str_of<'a>(s: &'a Value, key: &str) -> Option<&'a str> {
-    s.get(key).and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty())
+    s.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 /// Splits a packed name into its names: `ukr (rus, eng)` → three;
@@ -77,7 +80,12 @@ pub fn split_packed(text: &str) -> Vec<String> {
                 let mut out = vec![outer.to_owned()];
                 let parts: Vec<&str> = inner.split(',').map(str::trim).collect();
                 if parts.len() == 2 {
-                    out.extend(parts.iter().filter(|p| !p.is_empty()).map(|p| (*p).to_owned()));
+                    out.extend(
+                        parts
+                            .iter()
+                            .filter(|p| !p.is_empty())
+                            .map(|p| (*p).to_owned()),
+                    );
                 } else if inner.split_whitespace().count() >= 2 {
                     out.push(inner.trim().to_owned());
                 }
@@ -98,8 +106,14 @@ fn subject(s: &Value) -> Result<Entity, String> {
         Some("active") => EntityStatus::Active,
         Some("expired") => EntityStatus::Expired,
         Some("excluded") => EntityStatus::Excluded,
-        Some(other) => return Err(format!("status '{other}' is not active, expired or excluded")),
-        None => return Err("no status: the register does not say the subject is sanctioned".into()),
+        Some(other) => {
+            return Err(format!(
+                "status '{other}' is not active, expired or excluded"
+            ))
+        }
+        None => {
+            return Err("no status: the register does not say the subject is sanctioned".into())
+        }
     };
     let packed = str_of(s, "name").ok_or("no name")?;
     let mut names = split_packed(packed);
@@ -142,7 +156,9 @@ fn subject(s: &Value) -> Result<Entity, String> {
     }
     if let Some(ids) = s.get("identifiers").and_then(Value::as_array) {
         for id in ids {
-            let Some(code) = str_of(id, "code") else { continue };
+            let Some(code) = str_of(id, "code") else {
+                continue;
+            };
             let kind = match str_of(id, "id") {
                 Some(t) if t.contains("passport") => "passport".to_owned(),
                 Some(t) if t.starts_with("tax:") => "tax".to_owned(),
@@ -150,7 +166,9 @@ fn subject(s: &Value) -> Result<Entity, String> {
                 Some(t) => t.replace(':', "_"),
                 None => "other".to_owned(),
             };
-            let country = str_of(id, "iso2").and_then(countries::iso2).map(str::to_owned);
+            let country = str_of(id, "iso2")
+                .and_then(countries::iso2)
+                .map(str::to_owned);
             for value in code.split(';').map(str::trim).filter(|v| !v.is_empty()) {
                 e.identifiers.push(Identifier {
                     kind: kind.clone(),
@@ -191,7 +209,10 @@ mod tests {
             split_packed("Іван ПЕТРОВ (Иван ПЕТРОВ, Ivan PETROV)"),
             ["Іван ПЕТРОВ", "Иван ПЕТРОВ", "Ivan PETROV"]
         );
-        assert_eq!(split_packed("Лiлiя ЛУКАШЭНКА (СЯМАШКА)"), ["Лiлiя ЛУКАШЭНКА"]);
+        assert_eq!(
+            split_packed("Лiлiя ЛУКАШЭНКА (СЯМАШКА)"),
+            ["Лiлiя ЛУКАШЭНКА"]
+        );
         assert_eq!(
             split_packed("Viktar SHEIMAN (Viktar SHEYMAN)"),
             ["Viktar SHEIMAN", "Viktar SHEYMAN"]
@@ -231,7 +252,9 @@ mod tests {
 
     #[test]
     fn not_json_is_an_error_with_position() {
-        let err = parse(b"<sdnList/>", Path::new("n.json")).unwrap_err().to_string();
+        let err = parse(b"<sdnList/>", Path::new("n.json"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("n.json: line 1 column 1"), "{err}");
     }
 }

@@ -22,8 +22,8 @@ use std::path::Path;
 
 use super::ofac_xml::{identifier_kind, source_url, DIGITAL_CURRENCY_PREFIX};
 use super::{
-    countries, dates, read_file, sha256_hex, Alias, AliasStrength, Entity, EntityKind,
-    Identifier, ListError, ListSpec, LoadedList, SkippedRecord,
+    countries, dates, read_file, sha256_hex, Alias, AliasStrength, Entity, EntityKind, Identifier,
+    ListError, ListSpec, LoadedList, SkippedRecord,
 };
 use crate::addresses;
 use crate::lists::xml::collapse;
@@ -54,7 +54,12 @@ pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
         }
         sha256_hex(input.as_bytes())
     };
-    let find = |n: &str| companions.iter().find(|(c, _)| *c == n).map(|(_, b)| b.as_slice());
+    let find = |n: &str| {
+        companions
+            .iter()
+            .find(|(c, _)| *c == n)
+            .map(|(_, b)| b.as_slice())
+    };
     let parsed = parse(
         &sdn,
         &spec.path,
@@ -104,12 +109,15 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
     let mut by_id: HashMap<String, usize> = HashMap::new();
     // per entity: whether its remarks stop at an item boundary (`;`)
     let mut ends_at_item: Vec<bool> = Vec::new();
-    for (i, row) in with_text(sdn, |text| parse_rows(text)).into_iter().enumerate() {
+    for (i, row) in with_text(sdn, parse_rows).into_iter().enumerate() {
         let line = i + 1;
         let r = match row {
             Ok(r) => r,
             Err(e) => {
-                out.skipped.push(SkippedRecord { record: format!("line {line}"), reason: e });
+                out.skipped.push(SkippedRecord {
+                    record: format!("line {line}"),
+                    reason: e,
+                });
                 continue;
             }
         };
@@ -120,15 +128,25 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
                 format!("ent_num '{}' is not a number", field(&r, 0))
             };
             if line == 1 {
-                return Err(ListError::format(path, "line 1", format!("not an OFAC sdn.csv: {reason}")));
+                return Err(ListError::format(
+                    path,
+                    "line 1",
+                    format!("not an OFAC sdn.csv: {reason}"),
+                ));
             }
-            out.skipped.push(SkippedRecord { record: format!("line {line}"), reason });
+            out.skipped.push(SkippedRecord {
+                record: format!("line {line}"),
+                reason,
+            });
             continue;
         }
         let ent_num = field(&r, 0);
         let name = collapse(field(&r, 1));
         if name.is_empty() {
-            out.skipped.push(SkippedRecord { record: format!("ent_num {ent_num}"), reason: "empty SDN_Name".into() });
+            out.skipped.push(SkippedRecord {
+                record: format!("ent_num {ent_num}"),
+                reason: "empty SDN_Name".into(),
+            });
             continue;
         }
         let kind = match field(&r, 2) {
@@ -150,7 +168,10 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
         let cut = !remarks.is_empty() && !remarks.ends_with('.') && !remarks.ends_with(';');
         read_remarks(&mut e, remarks, cut, &mut out.warnings);
         if by_id.contains_key(ent_num) {
-            out.skipped.push(SkippedRecord { record: format!("ent_num {ent_num}"), reason: "duplicate ent_num".into() });
+            out.skipped.push(SkippedRecord {
+                record: format!("ent_num {ent_num}"),
+                reason: "duplicate ent_num".into(),
+            });
             continue;
         }
         by_id.insert(ent_num.to_owned(), out.entities.len());
@@ -159,7 +180,7 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
     }
     if let Some(bytes) = companions.comments {
         let mut orphans = Orphans::new("sdn_comments.csv");
-        for r in with_text(bytes, |t| parse_rows(t)).into_iter().flatten() {
+        for r in with_text(bytes, parse_rows).into_iter().flatten() {
             let ent_num = field(&r, 0);
             match by_id.get(ent_num) {
                 Some(&i) => {
@@ -184,7 +205,7 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
     }
     if let Some(bytes) = companions.alt {
         let mut orphans = Orphans::new("alt.csv");
-        for r in with_text(bytes, |t| parse_rows(t)).into_iter().flatten() {
+        for r in with_text(bytes, parse_rows).into_iter().flatten() {
             let ent_num = field(&r, 0);
             let name = collapse(field(&r, 3));
             match by_id.get(ent_num) {
@@ -197,7 +218,7 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
     }
     if let Some(bytes) = companions.add {
         let mut orphans = Orphans::new("add.csv");
-        for r in with_text(bytes, |t| parse_rows(t)).into_iter().flatten() {
+        for r in with_text(bytes, parse_rows).into_iter().flatten() {
             let ent_num = field(&r, 0);
             match by_id.get(ent_num) {
                 Some(&i) => {
@@ -238,7 +259,10 @@ struct Orphans {
 
 impl Orphans {
     fn new(file: &'static str) -> Self {
-        Orphans { file, rows: Vec::new() }
+        Orphans {
+            file,
+            rows: Vec::new(),
+        }
     }
     fn add(&mut self, ent_num: &str) {
         match self.rows.iter_mut().find(|(e, _)| e == ent_num) {
@@ -258,17 +282,35 @@ impl Orphans {
 
 fn push_alias(e: &mut Entity, name: String) {
     if name != e.name && !e.aliases.iter().any(|a| a.name == name) {
-        e.aliases.push(Alias { name, strength: AliasStrength::Strong });
+        e.aliases.push(Alias {
+            name,
+            strength: AliasStrength::Strong,
+        });
     }
 }
 
 /// Remark labels of documents, longest first where one prefixes another.
 const DOCUMENT_LABELS: &[&str] = &[
-    "Passport", "National ID No.", "Tax ID No.", "Business Registration Number",
-    "Registration Number", "Registration ID", "Company Number", "Cedula No.", "C.U.R.P. #",
-    "R.F.C. #", "NIT #", "RUC #", "Identification Number", "SWIFT/BIC",
-    "Vessel Registration Identification", "Legal Entity Number",
-    "Unified Social Credit Code (USCC)", "V.A.T. Number", "D.N.I.", "Driver's License No.",
+    "Passport",
+    "National ID No.",
+    "Tax ID No.",
+    "Business Registration Number",
+    "Registration Number",
+    "Registration ID",
+    "Company Number",
+    "Cedula No.",
+    "C.U.R.P. #",
+    "R.F.C. #",
+    "NIT #",
+    "RUC #",
+    "Identification Number",
+    "SWIFT/BIC",
+    "Vessel Registration Identification",
+    "Legal Entity Number",
+    "Unified Social Credit Code (USCC)",
+    "V.A.T. Number",
+    "D.N.I.",
+    "Driver's License No.",
     "SSN",
 ];
 
@@ -283,7 +325,11 @@ fn document_kind(label: &str) -> &'static str {
 /// Reads `;`-separated remark items into the entity. When `cut` is true the
 /// last item is incomplete and only reported.
 fn read_remarks(e: &mut Entity, remarks: &str, cut: bool, warnings: &mut Vec<SkippedRecord>) {
-    let items: Vec<&str> = remarks.split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let items: Vec<&str> = remarks
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     let ent = e.id.trim_start_matches("ofac:").to_owned();
     for (n, raw) in items.iter().enumerate() {
         if cut && n + 1 == items.len() {
@@ -307,8 +353,14 @@ fn read_remarks(e: &mut Entity, remarks: &str, cut: bool, warnings: &mut Vec<Ski
                     reason: format!("crypto address dropped: {err}"),
                 }),
             }
-        } else if let Some(rest) = ["a.k.a.", "f.k.a.", "n.k.a."].iter().find_map(|p| item.strip_prefix(p)) {
-            let name = rest.trim().trim_matches(|c| c == '\'' || c == ')' || c == '(').trim();
+        } else if let Some(rest) = ["a.k.a.", "f.k.a.", "n.k.a."]
+            .iter()
+            .find_map(|p| item.strip_prefix(p))
+        {
+            let name = rest
+                .trim()
+                .trim_matches(|c| c == '\'' || c == ')' || c == '(')
+                .trim();
             if !name.is_empty() {
                 push_alias(e, collapse(name));
             }
@@ -317,11 +369,15 @@ fn read_remarks(e: &mut Entity, remarks: &str, cut: bool, warnings: &mut Vec<Ski
             if !e.birth_dates.contains(&d) {
                 e.birth_dates.push(d);
             }
-        } else if let Some(rest) = item.strip_prefix("nationality ").or(item.strip_prefix("citizen ")) {
+        } else if let Some(rest) = item
+            .strip_prefix("nationality ")
+            .or(item.strip_prefix("citizen "))
+        {
             countries::push_country(&mut e.countries, rest);
-        } else if let Some(label) = DOCUMENT_LABELS.iter().find(|l| {
-            item.strip_prefix(**l).is_some_and(|r| r.starts_with(' '))
-        }) {
+        } else if let Some(label) = DOCUMENT_LABELS
+            .iter()
+            .find(|l| item.strip_prefix(**l).is_some_and(|r| r.starts_with(' ')))
+        {
             let rest = item[label.len()..].trim();
             let (value, country) = match rest.find(" (") {
                 Some(open) => {
@@ -358,7 +414,10 @@ x,bad,row\r\n\x1a";
         let g = &p.entities[0];
         assert_eq!(g.kind, EntityKind::Organization);
         assert_eq!(g.addresses.len(), 2);
-        assert_eq!(g.addresses[1].address, "0x7ff9cfad3877f21d41da833e2f775db0569ee3d9");
+        assert_eq!(
+            g.addresses[1].address,
+            "0x7ff9cfad3877f21d41da833e2f775db0569ee3d9"
+        );
         assert_eq!(g.identifiers[0].kind, "registration");
         assert_eq!(g.identifiers[0].value, "14850239");
         assert_eq!(g.identifiers[0].country.as_deref(), Some("EE"));
@@ -369,7 +428,10 @@ x,bad,row\r\n\x1a";
         assert_eq!(j.countries, ["CU"]);
         assert_eq!(j.aliases[0].name, "PEPE");
         assert_eq!(j.identifiers[0].kind, "passport");
-        assert!(j.addresses.is_empty(), "a cut-off address must not be indexed");
+        assert!(
+            j.addresses.is_empty(),
+            "a cut-off address must not be indexed"
+        );
         assert!(p.warnings[0].reason.contains("1B11Ezqg3A"));
         assert_eq!(p.skipped.len(), 1);
         assert_eq!(p.skipped[0].record, "line 3");
@@ -383,7 +445,11 @@ x,bad,row\r\n\x1a";
         let p = parse(
             SDN,
             Path::new("sdn.csv"),
-            Companions { alt: Some(alt), add: Some(add), comments: Some(comments) },
+            Companions {
+                alt: Some(alt),
+                add: Some(add),
+                comments: Some(comments),
+            },
         )
         .unwrap();
         let j = &p.entities[1];
@@ -391,15 +457,27 @@ x,bad,row\r\n\x1a";
         assert_eq!(j.addresses.len(), 1);
         assert_eq!(j.addresses[0].address, "1DtGgdCi9VPKz2Bpq8GQhUQEPnQ5HwaT9n");
         assert_eq!(p.entities[0].countries, ["EE"]);
-        let orphans: Vec<&str> = p.warnings.iter().filter(|w| w.reason.starts_with("orphan")).map(|w| w.record.as_str()).collect();
+        let orphans: Vec<&str> = p
+            .warnings
+            .iter()
+            .filter(|w| w.reason.starts_with("orphan"))
+            .map(|w| w.record.as_str())
+            .collect();
         assert_eq!(orphans, ["alt.csv ent_num 999", "add.csv ent_num 998"]);
     }
 
     #[test]
     fn wrong_format_is_an_error() {
-        let err = parse(b"<?xml version=\"1.0\"?><sdnList/>", Path::new("sdn.csv"), Companions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("sdn.csv: line 1: not an OFAC sdn.csv"), "{err}");
+        let err = parse(
+            b"<?xml version=\"1.0\"?><sdnList/>",
+            Path::new("sdn.csv"),
+            Companions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("sdn.csv: line 1: not an OFAC sdn.csv"),
+            "{err}"
+        );
     }
 }

@@ -33,21 +33,47 @@ pub fn identifier_kind(id_type: &str) -> Option<&'static str> {
     let t = id_type.trim().to_ascii_lowercase();
     let kind = if t.contains("passport") {
         "passport"
-    } else if t.starts_with("national id") || t.starts_with("identification number") || t.starts_with("cedula") || t.starts_with("nit #") || t.starts_with("curp") || t.starts_with("citizen's card") || t.starts_with("personal id") {
+    } else if t.starts_with("national id")
+        || t.starts_with("identification number")
+        || t.starts_with("cedula")
+        || t.starts_with("nit #")
+        || t.starts_with("curp")
+        || t.starts_with("citizen's card")
+        || t.starts_with("personal id")
+    {
         "national_id"
-    } else if t.starts_with("tax id") || t.starts_with("ruc") || t.starts_with("rfc") || t.starts_with("inn") || t.starts_with("tax number") {
+    } else if t.starts_with("tax id")
+        || t.starts_with("ruc")
+        || t.starts_with("rfc")
+        || t.starts_with("inn")
+        || t.starts_with("tax number")
+    {
         "tax"
     } else if t.starts_with("swift") {
         "swift"
     } else if t.starts_with("vessel registration identification") || t.starts_with("imo") {
         "imo"
-    } else if t.starts_with("registration") || t.starts_with("business registration") || t.starts_with("company number") || t.starts_with("commercial registry") || t.starts_with("legal entity number") || t.starts_with("unified social credit code") || t.starts_with("certificate of incorporation") || t.starts_with("chamber of commerce") || t.starts_with("government gazette") || t.starts_with("public registration") || t.starts_with("trade license") || t.starts_with("enterprise number") {
+    } else if t.starts_with("registration")
+        || t.starts_with("business registration")
+        || t.starts_with("company number")
+        || t.starts_with("commercial registry")
+        || t.starts_with("legal entity number")
+        || t.starts_with("unified social credit code")
+        || t.starts_with("certificate of incorporation")
+        || t.starts_with("chamber of commerce")
+        || t.starts_with("government gazette")
+        || t.starts_with("public registration")
+        || t.starts_with("trade license")
+        || t.starts_with("enterprise number")
+    {
         "registration"
     } else if t.starts_with("driver") {
         "drivers_license"
     } else if t.starts_with("ssn") || t.starts_with("social security") {
         "ssn"
-    } else if t.starts_with("aircraft") && (t.contains("serial") || t.contains("tail") || t.contains("manufacturer")) {
+    } else if t.starts_with("aircraft")
+        && (t.contains("serial") || t.contains("tail") || t.contains("manufacturer"))
+    {
         "aircraft"
     } else if t.starts_with("isin") {
         "isin"
@@ -62,7 +88,13 @@ pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
     let bytes = read_file(&spec.path)?;
     let sha256 = sha256_hex(&bytes);
     let parsed = parse(&bytes, &spec.path)?;
-    let mut list = LoadedList::new(spec, parsed.version, sha256, parsed.entities, parsed.skipped);
+    let mut list = LoadedList::new(
+        spec,
+        parsed.version,
+        sha256,
+        parsed.entities,
+        parsed.skipped,
+    );
     list.warnings = parsed.warnings;
     Ok(list)
 }
@@ -97,7 +129,9 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Parsed, ListError> {
                 if let Some(count) = node.child_text("Record_Count") {
                     match count.parse::<usize>() {
                         Ok(n) => declared = Some((n, position.to_owned())),
-                        Err(_) => bad_count = Some(format!("Record_Count '{count}' is not a number")),
+                        Err(_) => {
+                            bad_count = Some(format!("Record_Count '{count}' is not a number"))
+                        }
                     }
                 }
                 return;
@@ -123,7 +157,9 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Parsed, ListError> {
             return Err(ListError::format(
                 path,
                 position,
-                format!("Record_Count declares {n} entries but the file holds {found}: incomplete file"),
+                format!(
+                    "Record_Count declares {n} entries but the file holds {found}: incomplete file"
+                ),
             ));
         }
     }
@@ -178,7 +214,8 @@ fn entry(node: &Node, warnings: &mut Vec<SkippedRecord>) -> Result<Entity, Strin
         }
     }
     for id in node.items("idList", "id") {
-        let (Some(id_type), Some(number)) = (id.child_text("idType"), id.child_text("idNumber")) else {
+        let (Some(id_type), Some(number)) = (id.child_text("idType"), id.child_text("idNumber"))
+        else {
             continue;
         };
         if let Some(ticker) = id_type.strip_prefix(DIGITAL_CURRENCY_PREFIX) {
@@ -197,7 +234,10 @@ fn entry(node: &Node, warnings: &mut Vec<SkippedRecord>) -> Result<Entity, Strin
             e.identifiers.push(Identifier {
                 kind: kind.to_owned(),
                 value: number.to_owned(),
-                country: id.child_text("idCountry").and_then(countries::iso2).map(str::to_owned),
+                country: id
+                    .child_text("idCountry")
+                    .and_then(countries::iso2)
+                    .map(str::to_owned),
             });
         }
     }
@@ -248,7 +288,10 @@ mod tests {
         assert_eq!(g.addresses.len(), 2);
         assert_eq!(g.addresses[0].chain, "BTC");
         assert_eq!(g.addresses[0].address, "3Lpoy53K625zVeE47ZasiG5jGkAxJ27kh1");
-        assert_eq!(g.addresses[1].address, "0x7ff9cfad3877f21d41da833e2f775db0569ee3d9");
+        assert_eq!(
+            g.addresses[1].address,
+            "0x7ff9cfad3877f21d41da833e2f775db0569ee3d9"
+        );
         assert_eq!(g.identifiers.len(), 1, "{:?}", g.identifiers);
         assert_eq!(g.identifiers[0].kind, "registration");
         assert_eq!(g.identifiers[0].country.as_deref(), Some("EE"));
@@ -256,7 +299,10 @@ mod tests {
         assert!(p.warnings[0].reason.contains("0x123"));
         let h = &p.entities[1];
         assert_eq!(h.name, "Ismail Abdul Salah HANIYA");
-        assert_eq!(h.birth_dates, [crate::lists::BirthDate::Circa { year: 1962 }]);
+        assert_eq!(
+            h.birth_dates,
+            [crate::lists::BirthDate::Circa { year: 1962 }]
+        );
         assert_eq!(h.countries, ["PS"]);
         assert_eq!(p.skipped.len(), 1);
         assert_eq!(p.skipped[0].record, "uid 1");
@@ -264,18 +310,37 @@ mod tests {
 
     #[test]
     fn record_count_mismatch_is_an_error() {
-        let xml = XML.replace("<Record_Count>3</Record_Count>", "<Record_Count>4</Record_Count>");
-        let err = parse(xml.as_bytes(), Path::new("sdn.xml")).unwrap_err().to_string();
-        assert!(err.contains("Record_Count declares 4 entries but the file holds 3"), "{err}");
+        let xml = XML.replace(
+            "<Record_Count>3</Record_Count>",
+            "<Record_Count>4</Record_Count>",
+        );
+        let err = parse(xml.as_bytes(), Path::new("sdn.xml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Record_Count declares 4 entries but the file holds 3"),
+            "{err}"
+        );
     }
 
     #[test]
     fn non_documents_are_dropped() {
-        for t in ["Website", "Email Address", "Gender", "Target Type", "Executive Order 13662 Directive Determination -", "Organization Established Date", "Nationality of Registration"] {
+        for t in [
+            "Website",
+            "Email Address",
+            "Gender",
+            "Target Type",
+            "Executive Order 13662 Directive Determination -",
+            "Organization Established Date",
+            "Nationality of Registration",
+        ] {
             assert_eq!(identifier_kind(t), None, "{t}");
         }
         assert_eq!(identifier_kind("Passport"), Some("passport"));
         assert_eq!(identifier_kind("Tax ID No."), Some("tax"));
-        assert_eq!(identifier_kind("Vessel Registration Identification"), Some("imo"));
+        assert_eq!(
+            identifier_kind("Vessel Registration Identification"),
+            Some("imo")
+        );
     }
 }

@@ -15,8 +15,8 @@ use std::path::Path;
 
 use super::xml::{self, Node};
 use super::{
-    countries, dates, read_file, sha256_hex, Alias, AliasStrength, Entity, EntityKind,
-    Identifier, ListError, ListSpec, LoadedList, SkippedRecord,
+    countries, dates, read_file, sha256_hex, Alias, AliasStrength, Entity, EntityKind, Identifier,
+    ListError, ListSpec, LoadedList, SkippedRecord,
 };
 
 /// Loads a UK Sanctions List XML file.
@@ -28,10 +28,7 @@ pub fn load_xml(spec: &ListSpec) -> Result<LoadedList, ListError> {
 }
 
 /// Parses UK Sanctions List XML bytes.
-pub fn parse_xml(
-    bytes: &[u8],
-    path: &Path,
-) -> Result<(Option<String>, Vec<Entity>, Vec<SkippedRecord>), ListError> {
+pub fn parse_xml(bytes: &[u8], path: &Path) -> Result<super::ParsedRecords, ListError> {
     let mut version = None;
     let mut entities = Vec::new();
     let mut skipped = Vec::new();
@@ -101,7 +98,10 @@ fn designation(node: &Node) -> Result<Entity, String> {
             Some(s) if s.to_ascii_lowercase().starts_with("low") => AliasStrength::Weak,
             _ => AliasStrength::Strong,
         };
-        aliases.push(Alias { name: text, strength });
+        aliases.push(Alias {
+            name: text,
+            strength,
+        });
     }
     for n in node.items("NonLatinNames", "NonLatinName") {
         if let Some(text) = n.child_text("NameNonLatinScript") {
@@ -119,7 +119,11 @@ fn designation(node: &Node) -> Result<Entity, String> {
     let mut e = Entity::new(format!("uk:{id}"), "uk", kind, name);
     aliases.retain(|a| a.name != e.name);
     e.aliases = aliases;
-    e.programs = node.child_text("RegimeName").map(str::to_owned).into_iter().collect();
+    e.programs = node
+        .child_text("RegimeName")
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
     e.listed_on = node.child_text("DateDesignated").map(str::to_owned);
     e.source_url = Some(format!("UK Sanctions List {id}"));
     for dob in deep(node, &["IndividualDetails", "Individual", "DOBs", "DOB"]) {
@@ -127,7 +131,15 @@ fn designation(node: &Node) -> Result<Entity, String> {
             e.birth_dates.push(dates::parse_dmy(t, '/'));
         }
     }
-    for n in deep(node, &["IndividualDetails", "Individual", "Nationalities", "Nationality"]) {
+    for n in deep(
+        node,
+        &[
+            "IndividualDetails",
+            "Individual",
+            "Nationalities",
+            "Nationality",
+        ],
+    ) {
         if let Some(t) = n.text_opt() {
             countries::push_country(&mut e.countries, t);
         }
@@ -144,13 +156,37 @@ fn designation(node: &Node) -> Result<Entity, String> {
             }
         }
     };
-    for p in deep(node, &["IndividualDetails", "Individual", "PassportDetails", "Passport"]) {
+    for p in deep(
+        node,
+        &[
+            "IndividualDetails",
+            "Individual",
+            "PassportDetails",
+            "Passport",
+        ],
+    ) {
         push_id("passport", p.child_text("PassportNumber"));
     }
-    for p in deep(node, &["IndividualDetails", "Individual", "NationalIdentifierDetails", "NationalIdentifier"]) {
+    for p in deep(
+        node,
+        &[
+            "IndividualDetails",
+            "Individual",
+            "NationalIdentifierDetails",
+            "NationalIdentifier",
+        ],
+    ) {
         push_id("national_id", p.child_text("NationalIdentifierNumber"));
     }
-    for r in deep(node, &["EntityDetails", "Entity", "BusinessRegistrationNumbers", "BusinessRegistrationNumber"]) {
+    for r in deep(
+        node,
+        &[
+            "EntityDetails",
+            "Entity",
+            "BusinessRegistrationNumbers",
+            "BusinessRegistrationNumber",
+        ],
+    ) {
         push_id("registration", r.text_opt());
     }
     for r in deep(node, &["ShipDetails", "Ship", "IMONumbers", "IMONumber"]) {
@@ -169,16 +205,26 @@ pub fn load_conlist(spec: &ListSpec) -> Result<LoadedList, ListError> {
 
 /// The ConList columns the loader reads; the header must name them all.
 const CONLIST_COLUMNS: [&str; 16] = [
-    "Name 6", "Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "DOB", "Nationality",
-    "Passport Details", "NI Number", "Group Type", "Alias Type", "Regime", "Listed On",
-    "Group ID", "Country",
+    "Name 6",
+    "Name 1",
+    "Name 2",
+    "Name 3",
+    "Name 4",
+    "Name 5",
+    "DOB",
+    "Nationality",
+    "Passport Details",
+    "NI Number",
+    "Group Type",
+    "Alias Type",
+    "Regime",
+    "Listed On",
+    "Group ID",
+    "Country",
 ];
 
 /// Parses ConList CSV bytes: returns the version, entities and skipped rows.
-pub fn parse_conlist(
-    bytes: &[u8],
-    path: &Path,
-) -> Result<(Option<String>, Vec<Entity>, Vec<SkippedRecord>), ListError> {
+pub fn parse_conlist(bytes: &[u8], path: &Path) -> Result<super::ParsedRecords, ListError> {
     let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
     let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
     let version = match first.trim().split_once(',') {
@@ -187,7 +233,10 @@ pub fn parse_conlist(
             return Err(ListError::format(
                 path,
                 "line 1",
-                format!("expected 'Last Updated,DD/MM/YYYY', found '{}'", first.trim()),
+                format!(
+                    "expected 'Last Updated,DD/MM/YYYY', found '{}'",
+                    first.trim()
+                ),
             ))
         }
     };
@@ -205,11 +254,19 @@ pub fn parse_conlist(
     }
     for c in CONLIST_COLUMNS {
         if !col.contains_key(c) {
-            return Err(ListError::format(path, "line 2", format!("header lacks column '{c}'")));
+            return Err(ListError::format(
+                path,
+                "line 2",
+                format!("header lacks column '{c}'"),
+            ));
         }
     }
     let get = |r: &csv::StringRecord, c: &str| -> String {
-        col.get(c).and_then(|&i| r.get(i)).map(str::trim).unwrap_or("").to_owned()
+        col.get(c)
+            .and_then(|&i| r.get(i))
+            .map(str::trim)
+            .unwrap_or("")
+            .to_owned()
     };
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, Entity> = HashMap::new();
@@ -219,7 +276,10 @@ pub fn parse_conlist(
         let r = match result {
             Ok(r) => r,
             Err(e) => {
-                skipped.push(SkippedRecord { record: format!("line {line}"), reason: e.to_string() });
+                skipped.push(SkippedRecord {
+                    record: format!("line {line}"),
+                    reason: e.to_string(),
+                });
                 continue;
             }
         };
@@ -232,7 +292,11 @@ pub fn parse_conlist(
         if group.is_empty() || parts.is_empty() {
             skipped.push(SkippedRecord {
                 record: format!("line {line}"),
-                reason: if group.is_empty() { "no Group ID".into() } else { "no name".into() },
+                reason: if group.is_empty() {
+                    "no Group ID".into()
+                } else {
+                    "no name".into()
+                },
             });
             continue;
         }
@@ -258,7 +322,10 @@ pub fn parse_conlist(
         if prime && e.name.is_empty() {
             e.name = name;
         } else if e.name != name && !e.aliases.iter().any(|a| a.name == name) {
-            e.aliases.push(Alias { name, strength: AliasStrength::Strong });
+            e.aliases.push(Alias {
+                name,
+                strength: AliasStrength::Strong,
+            });
         }
         let dob = get(&r, "DOB");
         if !dob.is_empty() {
@@ -289,7 +356,7 @@ pub fn parse_conlist(
 
 /// Splits OFSI's `(1) German (2) Moroccan` lists.
 fn split_numbered(s: &str) -> Vec<&str> {
-    s.split(|c: char| c == '(' || c == ')')
+    s.split(['(', ')'])
         .map(str::trim)
         .filter(|p| !p.is_empty() && !p.bytes().all(|b| b.is_ascii_digit()))
         .collect()
@@ -347,7 +414,12 @@ mod tests {
 
     #[test]
     fn conlist_wrong_first_line_is_an_error() {
-        let err = parse_conlist(b"id,name\n", Path::new("c.csv")).unwrap_err().to_string();
-        assert!(err.contains("c.csv: line 1: expected 'Last Updated"), "{err}");
+        let err = parse_conlist(b"id,name\n", Path::new("c.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("c.csv: line 1: expected 'Last Updated"),
+            "{err}"
+        );
     }
 }

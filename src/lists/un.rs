@@ -25,10 +25,7 @@ pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
 }
 
 /// Parses UN XML bytes into the version, entities and skipped records.
-pub fn parse(
-    bytes: &[u8],
-    path: &Path,
-) -> Result<(Option<String>, Vec<Entity>, Vec<SkippedRecord>), ListError> {
+pub fn parse(bytes: &[u8], path: &Path) -> Result<super::ParsedRecords, ListError> {
     let mut version = None;
     let mut entities = Vec::new();
     let mut skipped = Vec::new();
@@ -58,7 +55,9 @@ fn values<'a>(node: &'a Node, name: &'a str) -> impl Iterator<Item = &'a str> + 
 }
 
 fn record(node: &Node) -> Result<Entity, String> {
-    let reference = node.child_text("REFERENCE_NUMBER").ok_or("no REFERENCE_NUMBER")?;
+    let reference = node
+        .child_text("REFERENCE_NUMBER")
+        .ok_or("no REFERENCE_NUMBER")?;
     let individual = node.name == "INDIVIDUAL";
     let parts: Vec<&str> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
         .iter()
@@ -73,17 +72,32 @@ fn record(node: &Node) -> Result<Entity, String> {
     } else {
         EntityKind::Organization
     };
-    let mut e = Entity::new(format!("un:{reference}"), "un", kind, xml::collapse(&parts.join(" ")));
-    e.source_url = node.child_text("DATAID").map(|d| format!("UN consolidated list DATAID {d}"));
+    let mut e = Entity::new(
+        format!("un:{reference}"),
+        "un",
+        kind,
+        xml::collapse(&parts.join(" ")),
+    );
+    e.source_url = node
+        .child_text("DATAID")
+        .map(|d| format!("UN consolidated list DATAID {d}"));
     e.listed_on = node.child_text("LISTED_ON").map(str::to_owned);
-    e.programs = node.child_text("UN_LIST_TYPE").map(str::to_owned).into_iter().collect();
+    e.programs = node
+        .child_text("UN_LIST_TYPE")
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
     if let Some(original) = node.child_text("NAME_ORIGINAL_SCRIPT") {
         e.aliases.push(Alias {
             name: xml::collapse(original),
             strength: AliasStrength::Strong,
         });
     }
-    let alias_tag = if individual { "INDIVIDUAL_ALIAS" } else { "ENTITY_ALIAS" };
+    let alias_tag = if individual {
+        "INDIVIDUAL_ALIAS"
+    } else {
+        "ENTITY_ALIAS"
+    };
     for alias in node.children_named(alias_tag) {
         let Some(name) = alias.child_text("ALIAS_NAME") else {
             continue; // the UN file carries many empty alias blocks
@@ -109,7 +123,10 @@ fn record(node: &Node) -> Result<Entity, String> {
         let Some(number) = doc.child_text("NUMBER") else {
             continue;
         };
-        let doc_type = doc.child_text("TYPE_OF_DOCUMENT").unwrap_or("").to_lowercase();
+        let doc_type = doc
+            .child_text("TYPE_OF_DOCUMENT")
+            .unwrap_or("")
+            .to_lowercase();
         let kind = if doc_type.contains("passport") || doc_type.contains("passeport") {
             "passport"
         } else if doc_type.contains("identi") {
@@ -154,7 +171,9 @@ fn birth_date(dob: &Node) -> Option<BirthDate> {
             BirthDate::Year { year }
         });
     }
-    dob.child_text("NOTE").map(|text| BirthDate::Text { text: text.to_owned() })
+    dob.child_text("NOTE").map(|text| BirthDate::Text {
+        text: text.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -194,7 +213,13 @@ mod tests {
         assert_eq!(z.aliases[2].strength, AliasStrength::Strong);
         assert_eq!(z.aliases.len(), 3);
         assert_eq!(z.countries, ["EG"]);
-        assert_eq!(z.birth_dates[1], BirthDate::Range { from: 1953, to: 1958 });
+        assert_eq!(
+            z.birth_dates[1],
+            BirthDate::Range {
+                from: 1953,
+                to: 1958
+            }
+        );
         assert_eq!(z.birth_dates[2], BirthDate::Circa { year: 1950 });
         assert_eq!(z.identifiers[0].country.as_deref(), Some("EG"));
         assert_eq!(entities[1].kind, EntityKind::Organization);

@@ -62,7 +62,11 @@ impl Node {
     }
 
     /// Children of the first child `list` named `item` (e.g. `akaList`/`aka`).
-    pub fn items<'a>(&'a self, list: &'a str, item: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+    pub fn items<'a>(
+        &'a self,
+        list: &'a str,
+        item: &'a str,
+    ) -> impl Iterator<Item = &'a Node> + 'a {
         self.children_named(list)
             .flat_map(move |l| l.children_named(item))
     }
@@ -96,18 +100,30 @@ impl LineCounter {
         if offset < self.offset {
             *self = LineCounter::default();
         }
-        self.newlines += bytes[self.offset..offset].iter().filter(|&&b| b == b'\n').count();
+        self.newlines += bytes[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         self.offset = offset;
         format!("line {} (byte {offset})", self.newlines + 1)
     }
 }
 
-fn start_node(e: &BytesStart<'_>, bytes: &[u8], offset: u64, path: &Path) -> Result<Node, ListError> {
+fn start_node(
+    e: &BytesStart<'_>,
+    bytes: &[u8],
+    offset: u64,
+    path: &Path,
+) -> Result<Node, ListError> {
     let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
     let mut attrs = Vec::new();
     for attr in e.attributes() {
         let attr = attr.map_err(|err| {
-            ListError::format(path, position(bytes, offset), format!("bad attribute in <{name}>: {err}"))
+            ListError::format(
+                path,
+                position(bytes, offset),
+                format!("bad attribute in <{name}>: {err}"),
+            )
         })?;
         let key = String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned();
         let value = attr.unescape_value().map_err(|err| {
@@ -145,7 +161,8 @@ pub fn stream(
     let mut root_seen = false;
     let mut building: Vec<(Node, u64)> = Vec::new();
     let mut lines = LineCounter::default();
-    let fail = |offset: u64, message: String| ListError::format(path, position(bytes, offset), message);
+    let fail =
+        |offset: u64, message: String| ListError::format(path, position(bytes, offset), message);
     loop {
         let offset = reader.buffer_position();
         let event = reader
@@ -156,7 +173,10 @@ pub fn stream(
                 let is_empty = matches!(event, Event::Empty(_));
                 if depth == 0 {
                     if root_seen {
-                        return Err(fail(offset, "a second root element follows the first".into()));
+                        return Err(fail(
+                            offset,
+                            "a second root element follows the first".into(),
+                        ));
                     }
                     root_seen = true;
                     let root = start_node(e, bytes, offset, path)?;
@@ -177,7 +197,8 @@ pub fn stream(
                     continue;
                 }
                 let in_record = !building.is_empty();
-                if in_record || is_record(&String::from_utf8_lossy(e.local_name().as_ref()), depth) {
+                if in_record || is_record(&String::from_utf8_lossy(e.local_name().as_ref()), depth)
+                {
                     let node = start_node(e, bytes, offset, path)?;
                     if is_empty {
                         match building.last_mut() {
@@ -223,11 +244,16 @@ pub fn stream(
                 if depth > 0 {
                     return Err(fail(
                         offset,
-                        format!("file ends with {depth} element(s) still open: truncated download?"),
+                        format!(
+                            "file ends with {depth} element(s) still open: truncated download?"
+                        ),
                     ));
                 }
                 if !root_seen {
-                    return Err(fail(offset, format!("no <{}> root element", roots.join("> or <"))));
+                    return Err(fail(
+                        offset,
+                        format!("no <{}> root element", roots.join("> or <")),
+                    ));
                 }
                 return Ok(());
             }
@@ -280,7 +306,9 @@ mod tests {
 
     #[test]
     fn truncated_file_is_an_error_with_position() {
-        let err = records("<root>\n<rec><a>x</a></rec>\n<rec><a>y").unwrap_err().to_string();
+        let err = records("<root>\n<rec><a>x</a></rec>\n<rec><a>y")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("t.xml: line 3"), "{err}");
         assert!(err.contains("truncated"), "{err}");
     }
@@ -293,15 +321,22 @@ mod tests {
         assert!(err.contains("not an XML list file"), "{err}");
         let err = records("").unwrap_err().to_string();
         assert!(err.contains("no <root> root element"), "{err}");
-        let err = records("<root><rec></other></root>").unwrap_err().to_string();
+        let err = records("<root><rec></other></root>")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("malformed XML"), "{err}");
     }
 
     #[test]
     fn doctype_entities_are_never_expanded() {
-        let mut bomb = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE root [\n<!ENTITY lol \"lol\">\n");
+        let mut bomb =
+            String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE root [\n<!ENTITY lol \"lol\">\n");
         for i in 1..10 {
-            let prev = if i == 1 { "lol".to_owned() } else { format!("lol{}", i - 1) };
+            let prev = if i == 1 {
+                "lol".to_owned()
+            } else {
+                format!("lol{}", i - 1)
+            };
             bomb.push_str(&format!(
                 "<!ENTITY lol{i} \"{}\">\n",
                 format!("&{prev};").repeat(10)
@@ -311,7 +346,9 @@ mod tests {
         let err = records(&bomb).unwrap_err().to_string();
         assert!(err.contains("text in <a>"), "{err}");
         // declared but unused entities are harmless and leave text untouched
-        let ok = records("<!DOCTYPE root [<!ENTITY x \"yyyy\">]><root><rec><a>plain</a></rec></root>").unwrap();
+        let ok =
+            records("<!DOCTYPE root [<!ENTITY x \"yyyy\">]><root><rec><a>plain</a></rec></root>")
+                .unwrap();
         assert_eq!(ok[0].child_text("a"), Some("plain"));
     }
 

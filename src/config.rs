@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::lists::{ListGuard, ListSpec};
 use crate::names::MatchConfig;
+use crate::state::StateConfig;
 
 /// The engine's configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,6 +31,9 @@ pub struct Config {
     /// Refusal of implausibly shrunken lists (history file, tolerance).
     #[serde(default)]
     pub list_guard: ListGuard,
+    /// Bounds on the per-customer history the behaviour rules keep.
+    #[serde(default)]
+    pub state: StateConfig,
 }
 
 /// Where and how audit records are written.

@@ -75,7 +75,10 @@ fn exact_names_and_listed_wallets_are_blocked() {
         ),
     ] {
         let d = s
-            .evaluate(&tx("t", serde_json::json!({"name": name, "kind": kind})))
+            .evaluate(&tx(
+                &format!("name-{name}"),
+                serde_json::json!({"name": name, "kind": kind}),
+            ))
             .unwrap();
         assert_eq!(d.action, Action::Block, "{name}: {:?}", d.reasons);
         let ids = hits(&d, FindingKind::SanctionsName);
@@ -93,7 +96,7 @@ fn exact_names_and_listed_wallets_are_blocked() {
     ] {
         let d = s
             .evaluate(&tx(
-                "w",
+                &format!("wallet-{chain}-{address}"),
                 serde_json::json!({"wallet": {"chain": chain, "address": address}}),
             ))
             .unwrap();

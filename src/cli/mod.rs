@@ -13,6 +13,7 @@ use amlscreen::{Config, Screener};
 mod audit_cmd;
 mod eval_cmd;
 mod match_cmd;
+mod lists_cmd;
 mod rules_cmd;
 mod screen_cmd;
 
@@ -77,6 +78,9 @@ enum Command {
     Compare(match_cmd::CompareArgs),
     /// Measure matching quality on labelled query and pair files.
     Eval(eval_cmd::EvalArgs),
+    /// Inspect the sanctions lists: versions, hashes, counts.
+    #[command(subcommand)]
+    Lists(lists_cmd::ListsCommand),
 }
 
 /// Parses flags, runs the command, maps the outcome to an exit code:
@@ -91,6 +95,7 @@ pub fn run() -> ExitCode {
         Command::Match(args) => match_cmd::run_match(&cli.global, args),
         Command::Compare(args) => match_cmd::run_compare(&cli.global, args),
         Command::Eval(args) => eval_cmd::run(&cli.global, args),
+        Command::Lists(cmd) => lists_cmd::run(&cli.global, cmd),
     };
     match result {
         Ok(code) => code,

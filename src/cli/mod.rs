@@ -12,8 +12,8 @@ use amlscreen::{Config, Screener};
 
 mod audit_cmd;
 mod eval_cmd;
-mod match_cmd;
 mod lists_cmd;
+mod match_cmd;
 mod rules_cmd;
 mod screen_cmd;
 

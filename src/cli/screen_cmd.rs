@@ -25,6 +25,9 @@ pub struct ScreenArgs {
 
 pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     let screener = global.screener()?;
+    if let Some(torn) = screener.audit_recovery() {
+        eprintln!("amlscreen: warning: {torn}");
+    }
     let mut input = open_input(&args.input)?;
     let mut output = open_output(&args.output)?;
     let mut failed = 0usize;

@@ -291,8 +291,7 @@ fn record_link(line: &[u8]) -> Result<(u64, String), String> {
     struct Seq {
         seq: u64,
     }
-    let seq: Seq =
-        serde_json::from_str(&body).map_err(|e| format!("not a valid record: {e}"))?;
+    let seq: Seq = serde_json::from_str(&body).map_err(|e| format!("not a valid record: {e}"))?;
     Ok((seq.seq, hash.to_owned()))
 }
 
@@ -459,9 +458,7 @@ impl AuditLog {
             std::fs::create_dir_all(dir).map_err(AuditError::io(path))?;
         }
         let mut file = open_append(path)?;
-        let len = file
-            .seek(SeekFrom::End(0))
-            .map_err(AuditError::io(path))?;
+        let len = file.seek(SeekFrom::End(0)).map_err(AuditError::io(path))?;
         let tail = read_tail(&mut file, len, path)?;
         let mut recovered = None;
         if tail.whole_len < len {
@@ -476,7 +473,9 @@ impl AuditLog {
             Some(line) => record_link(line).map_err(|message| AuditError::Corrupt {
                 path: path.to_path_buf(),
                 line: 0,
-                message: format!("last whole record is unreadable, so the chain cannot continue: {message}"),
+                message: format!(
+                    "last whole record is unreadable, so the chain cannot continue: {message}"
+                ),
             })?,
             None => Self::continue_from_rotated(path)?,
         };
@@ -1043,7 +1042,10 @@ mod tests {
         }
         // a rotated file alone does not start the chain
         let middle = &rotated_files(&path).unwrap()[1];
-        assert!(matches!(verify(middle).unwrap(), Verification::Broken { line: 1, .. }));
+        assert!(matches!(
+            verify(middle).unwrap(),
+            Verification::Broken { line: 1, .. }
+        ));
         // removing a rotated file breaks the set at the next file's first record
         let first = rotated_files(&path).unwrap()[0].clone();
         std::fs::remove_file(&first).unwrap();
@@ -1091,8 +1093,14 @@ mod tests {
         let expected = pseudonymise(&key, "customer-7");
         assert!(expected.starts_with("hmac-sha256:") && expected.len() == 12 + 64);
         assert_eq!(text.matches(&expected).count(), 2);
-        assert_ne!(expected, pseudonymise(b"another key of 16+ bytes", "customer-7"));
-        assert!(matches!(verify(&path).unwrap(), Verification::Ok { records: 2 }));
+        assert_ne!(
+            expected,
+            pseudonymise(b"another key of 16+ bytes", "customer-7")
+        );
+        assert!(matches!(
+            verify(&path).unwrap(),
+            Verification::Ok { records: 2 }
+        ));
         // RFC 4231 test case 2: HMAC-SHA256("Jefe", "what do ya want for nothing?")
         assert_eq!(
             pseudonymise(b"Jefe", "what do ya want for nothing?"),

@@ -92,9 +92,9 @@ impl AuditConfig {
         use crate::audit::{AuditError, AuditOptions, Durability};
         let durability = match self.fsync {
             FsyncPolicy::EveryRecord => Durability::EveryRecord,
-            FsyncPolicy::Interval => {
-                Durability::Interval(std::time::Duration::from_millis(self.fsync_interval_ms.max(1)))
-            }
+            FsyncPolicy::Interval => Durability::Interval(std::time::Duration::from_millis(
+                self.fsync_interval_ms.max(1),
+            )),
             FsyncPolicy::Os => Durability::OsBuffered,
         };
         let pseudonymise_key = match &self.pseudonymise_key_file {

@@ -13,6 +13,7 @@ use amlscreen::{Config, Screener};
 mod audit_cmd;
 mod rules_cmd;
 mod screen_cmd;
+mod update_cmd;
 
 /// Embeddable AML/KYT transaction screening: sanctions lists, fuzzy names,
 /// forbidden platforms, behaviour rules, hash-chained audit trail.
@@ -69,6 +70,17 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Manage list files.
+    #[command(subcommand)]
+    Lists(ListsCommand),
+}
+
+/// `amlscreen lists …`
+#[derive(Debug, Subcommand)]
+enum ListsCommand {
+    /// Download the official lists named in the sources file, check them and
+    /// replace the stored files atomically (the previous version kept as `.prev`).
+    Update(update_cmd::UpdateArgs),
 }
 
 /// Parses flags, runs the command, maps the outcome to an exit code:
@@ -80,6 +92,7 @@ pub fn run() -> ExitCode {
         Command::Screen(args) => screen_cmd::run(&cli.global, args),
         Command::Rules(cmd) => rules_cmd::run(&cli.global, cmd),
         Command::Audit(cmd) => audit_cmd::run(cmd),
+        Command::Lists(ListsCommand::Update(args)) => update_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::addresses::CryptoAddress;
 
+pub mod update;
 pub mod watchlist;
 
 /// Which loader reads a list file. The names are the `source` values of the

@@ -341,8 +341,10 @@ impl Screener {
     }
 }
 
-/// Checks what serde cannot: non-empty ids, non-negative money.
+/// Checks what serde cannot: size limits (see [`crate::limits`]),
+/// non-empty ids, non-negative money.
 fn validate(tx: &Transaction) -> Result<(), Error> {
+    crate::limits::check_transaction(tx)?;
     let invalid = |field: &str, message: &str| Error::InvalidTransaction {
         id: tx.id.clone(),
         field: field.into(),

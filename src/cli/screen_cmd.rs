@@ -11,7 +11,7 @@ use super::{open_input, open_output, CliResult, GlobalArgs};
 use amlscreen::{Screener, Transaction};
 
 /// Longest transaction line accepted, in bytes.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub use amlscreen::limits::MAX_LINE_BYTES;
 
 #[derive(Debug, Args)]
 pub struct ScreenArgs {
@@ -87,6 +87,8 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 fn screen_line(screener: &Screener, line: &[u8]) -> Result<String, String> {
     let text =
         std::str::from_utf8(line).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
+    amlscreen::limits::check_json_depth(line, amlscreen::limits::MAX_JSON_DEPTH)
+        .map_err(|e| e.to_string())?;
     let tx: Transaction = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let decision = screener.screen(&tx).map_err(|e| e.to_string())?;
     serde_json::to_string(&decision).map_err(|e| e.to_string())

@@ -107,8 +107,8 @@ fn each_bad_line_gets_an_error_record_and_the_run_goes_on() {
     let expect = [
         (2, "longer than 1048576 bytes"),
         (3, "not UTF-8 at byte 40"),
-        (4, "invalid type"),
-        (5, "Decimal"),
+        (4, "intermediaries: invalid type"),
+        (5, "amount: invalid type"),
         (6, "nested deeper than 16 levels"),
         (7, "intermediaries"),
         (8, "beneficiary.name"),

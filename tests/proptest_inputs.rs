@@ -40,7 +40,7 @@ fn screen_line(line: &[u8]) -> Result<(), String> {
     let text = std::str::from_utf8(line).map_err(|e| e.to_string())?;
     amlscreen::limits::check_json_depth(line, amlscreen::limits::MAX_JSON_DEPTH)
         .map_err(|e| e.to_string())?;
-    let tx: Transaction = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let tx = Transaction::from_json(text)?;
     screener().screen(&tx).map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -89,7 +89,7 @@ fn screen_line(screener: &Screener, line: &[u8]) -> Result<String, String> {
         std::str::from_utf8(line).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
     amlscreen::limits::check_json_depth(line, amlscreen::limits::MAX_JSON_DEPTH)
         .map_err(|e| e.to_string())?;
-    let tx: Transaction = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let tx = Transaction::from_json(text)?;
     let decision = screener.screen(&tx).map_err(|e| e.to_string())?;
     serde_json::to_string(&decision).map_err(|e| e.to_string())
 }

@@ -154,11 +154,12 @@ impl AuditError {
 }
 
 /// When written records are forced to stable storage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub enum Durability {
     /// `fdatasync` after every record, before `append` returns: a decision
     /// the caller has seen is on disk. The safest and slowest setting.
+    #[default]
     EveryRecord,
     /// A background thread syncs at most this long after a record was
     /// written: a power loss can lose up to this window; a killed process
@@ -167,12 +168,6 @@ pub enum Durability {
     /// Never sync explicitly; the OS writes back when it chooses (and on
     /// close). Survives a killed process, not a power loss.
     OsBuffered,
-}
-
-impl Default for Durability {
-    fn default() -> Durability {
-        Durability::EveryRecord
-    }
 }
 
 /// Smallest accepted pseudonymisation key, in bytes.

@@ -21,12 +21,35 @@ pub struct ScreenArgs {
     /// Where to write decisions; `-` is standard output.
     #[arg(long, short, default_value = "-", value_name = "FILE")]
     output: PathBuf,
+    /// Customer-state snapshot: loaded at start (a missing file starts
+    /// empty; a corrupt one is an error) and saved atomically at the end.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Start with empty customer state even if the --state file exists
+    /// (it is overwritten at the end).
+    #[arg(long, requires = "state")]
+    fresh_state: bool,
+    /// Also save the state snapshot every N screened lines (0: only at the end).
+    #[arg(long, default_value_t = 0, value_name = "N", requires = "state")]
+    state_every: usize,
 }
 
 pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     let screener = global.screener()?;
     if let Some(torn) = screener.audit_recovery() {
         eprintln!("amlscreen: warning: {torn}");
+    }
+    if let Some(path) = &args.state {
+        if args.fresh_state {
+            eprintln!("amlscreen: --fresh-state: starting with empty customer state");
+        } else if path.exists() {
+            screener.load_state(path)?;
+        } else {
+            eprintln!(
+                "amlscreen: no state file at {} yet: starting with empty customer state",
+                path.display()
+            );
+        }
     }
     let mut input = open_input(&args.input)?;
     let mut output = open_output(&args.output)?;
@@ -66,8 +89,16 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
         };
         output.write_all(out.as_bytes())?;
         output.write_all(b"\n")?;
+        if let Some(path) = &args.state {
+            if args.state_every > 0 && line_no % args.state_every == 0 {
+                screener.save_state(path)?;
+            }
+        }
     }
     output.flush()?;
+    if let Some(path) = &args.state {
+        screener.save_state(path)?;
+    }
     if failed > 0 {
         eprintln!("amlscreen: {failed} of {line_no} lines could not be screened");
         Ok(ExitCode::from(1))

@@ -11,6 +11,7 @@ use amlscreen::lists::ListSpec;
 use amlscreen::{Config, Screener};
 
 mod audit_cmd;
+mod lists_cmd;
 mod rules_cmd;
 mod screen_cmd;
 mod update_cmd;
@@ -70,17 +71,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
-    /// Manage list files.
+    /// Inspect the sanctions lists (versions, hashes, counts) and update them.
     #[command(subcommand)]
-    Lists(ListsCommand),
-}
-
-/// `amlscreen lists …`
-#[derive(Debug, Subcommand)]
-enum ListsCommand {
-    /// Download the official lists named in the sources file, check them and
-    /// replace the stored files atomically (the previous version kept as `.prev`).
-    Update(update_cmd::UpdateArgs),
+    Lists(lists_cmd::ListsCommand),
 }
 
 /// Parses flags, runs the command, maps the outcome to an exit code:
@@ -92,7 +85,7 @@ pub fn run() -> ExitCode {
         Command::Screen(args) => screen_cmd::run(&cli.global, args),
         Command::Rules(cmd) => rules_cmd::run(&cli.global, cmd),
         Command::Audit(cmd) => audit_cmd::run(cmd),
-        Command::Lists(ListsCommand::Update(args)) => update_cmd::run(args),
+        Command::Lists(cmd) => lists_cmd::run(&cli.global, cmd),
     };
     match result {
         Ok(code) => code,

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod config;
 pub mod decision;
 pub mod error;
+pub mod limits;
 pub mod lists;
 pub mod model;
 pub mod names;

@@ -68,7 +68,7 @@ impl Screener {
         let audit = config
             .audit
             .as_ref()
-            .map(|a| AuditLog::open(&a.path))
+            .map(|a| AuditLog::open_with(&a.path, a.options()?))
             .transpose()?;
         Ok(
             Screener::build(lists, rules, config.matching.clone(), audit)
@@ -185,6 +185,14 @@ impl Screener {
             .collect()
     }
 
+    /// The torn last audit record found (and set aside) when the audit log
+    /// was opened, if any: callers should report it.
+    pub fn audit_recovery(&self) -> Option<crate::audit::TornTail> {
+        let audit = self.audit.as_ref()?;
+        let log = audit.lock().unwrap_or_else(|p| p.into_inner());
+        log.recovered().cloned()
+    }
+
     /// Screens a transaction and, when an audit log is configured, appends
     /// its audit record before returning the decision.
     pub fn screen(&self, tx: &Transaction) -> Result<Decision, Error> {
@@ -193,7 +201,12 @@ impl Screener {
             // A poisoned lock means a writer panicked mid-append; the file
             // itself is still consistent line by line, so keep going.
             let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
-            log.append(&decision, &self.provenance, Utc::now())?;
+            log.append_for(
+                &decision,
+                &self.provenance,
+                Some(&tx.customer_id),
+                Utc::now(),
+            )?;
         }
         Ok(decision)
     }
@@ -383,8 +396,10 @@ impl Screener {
     }
 }
 
-/// Checks what serde cannot: non-empty ids, non-negative money.
+/// Checks what serde cannot: size limits (see [`crate::limits`]),
+/// non-empty ids, non-negative money.
 fn validate(tx: &Transaction) -> Result<(), Error> {
+    crate::limits::check_transaction(tx)?;
     let invalid = |field: &str, message: &str| Error::InvalidTransaction {
         id: tx.id.clone(),
         field: field.into(),

@@ -16,6 +16,7 @@ pub mod decision;
 pub mod error;
 pub mod limits;
 pub mod lists;
+pub mod live;
 pub mod model;
 pub mod names;
 pub mod platforms;

@@ -3,7 +3,7 @@
 //! read-only on lists, names, addresses and platforms).
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use rust_decimal::Decimal;
@@ -52,8 +52,10 @@ pub struct Screener {
     platforms: PlatformRegistry,
     rules: RuleSet,
     provenance: Provenance,
-    audit: Option<Mutex<AuditLog>>,
-    state: StateStore,
+    // Shared with the screeners that replace this one on reload (see
+    // `crate::live`): one audit chain and one customer history per process.
+    audit: Option<Arc<Mutex<AuditLog>>>,
+    state: Arc<StateStore>,
 }
 
 impl Screener {
@@ -107,15 +109,24 @@ impl Screener {
             platforms,
             rules,
             provenance,
-            audit: audit.map(Mutex::new),
-            state,
+            audit: audit.map(|log| Arc::new(Mutex::new(log))),
+            state: Arc::new(state),
         }
     }
 
     /// Replaces the (empty) customer state with one bounded by `config`.
     /// Call before screening: history recorded so far is dropped.
     pub fn with_state_config(mut self, config: StateConfig) -> Screener {
-        self.state = StateStore::new(config, self.rules.lookback());
+        self.state = Arc::new(StateStore::new(config, self.rules.lookback()));
+        self
+    }
+
+    /// Takes over `previous`'s audit log and customer state, so a screener
+    /// built from new lists or rules continues the same audit chain and the
+    /// same per-customer windows (hot reload).
+    pub fn continuing(mut self, previous: &Screener) -> Screener {
+        self.audit = previous.audit.clone();
+        self.state = Arc::clone(&previous.state);
         self
     }
 

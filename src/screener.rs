@@ -164,13 +164,24 @@ impl Screener {
     /// its audit record before returning the decision.
     pub fn screen(&self, tx: &Transaction) -> Result<Decision, Error> {
         let decision = self.evaluate(tx)?;
+        self.append_audit(&decision)?;
+        Ok(decision)
+    }
+
+    /// Whether decisions are written to an audit log.
+    pub(crate) fn has_audit(&self) -> bool {
+        self.audit.is_some()
+    }
+
+    /// Appends the audit record of a decision, when an audit log is configured.
+    pub(crate) fn append_audit(&self, decision: &Decision) -> Result<(), Error> {
         if let Some(audit) = &self.audit {
             // A poisoned lock means a writer panicked mid-append; the file
             // itself is still consistent line by line, so keep going.
             let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
-            log.append(&decision, &self.provenance, Utc::now())?;
+            log.append(decision, &self.provenance, Utc::now())?;
         }
-        Ok(decision)
+        Ok(())
     }
 
     /// Screens a transaction without writing an audit record.

@@ -99,7 +99,7 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
             } else {
                 bar.inc(outputs.len() as u64);
             }
-            bar.set_message(format!("{screened} lines"));
+            bar.set_message(lines_message(screened, bar.elapsed()));
         }
         if at_end {
             break;
@@ -107,7 +107,7 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     }
     output.flush()?;
     if let Some(bar) = &progress {
-        bar.finish_with_message(format!("{screened} lines"));
+        bar.finish_with_message(lines_message(screened, bar.elapsed()));
     }
     if failed > 0 {
         eprintln!("amlscreen: {failed} of {line_no} lines could not be screened");
@@ -194,6 +194,16 @@ fn screen_chunk(screener: &Screener, chunk: &[Line]) -> Vec<Result<String, Strin
         .collect()
 }
 
+/// "N lines, R lines/s" for the progress bar.
+fn lines_message(lines: u64, elapsed: Duration) -> String {
+    let secs = elapsed.as_secs_f64();
+    if secs > 0.0 {
+        format!("{lines} lines, {:.0} lines/s", lines as f64 / secs)
+    } else {
+        format!("{lines} lines")
+    }
+}
+
 fn trimmed_len(buf: &[u8]) -> usize {
     let mut end = buf.len();
     while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
@@ -228,7 +238,7 @@ fn progress_bar(forced: bool, total_bytes: Option<u64>) -> Option<ProgressBar> {
         ),
         None => (
             ProgressBar::with_draw_target(None, target),
-            "{spinner} [{elapsed_precise}] {msg} ({per_sec})",
+            "{spinner} [{elapsed_precise}] {msg}",
         ),
     };
     if let Ok(style) = ProgressStyle::with_template(template) {
@@ -266,10 +276,7 @@ impl TermLike for PlainStderr {
         writeln!(std::io::stderr(), "{s}")
     }
     fn write_str(&self, s: &str) -> std::io::Result<()> {
-        if s.trim().is_empty() {
-            return Ok(());
-        }
-        write!(std::io::stderr(), "{s}")
+        self.write_line(s)
     }
     fn clear_line(&self) -> std::io::Result<()> {
         Ok(())

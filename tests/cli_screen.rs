@@ -1,0 +1,287 @@
+//! Whole-pipeline tests of `amlscreen screen`, `audit verify` and
+//! `rules check` through the binary, with the bundled sample lists and rules.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use amlscreen::{Action, Decision, RiskLevel};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A config like the shipped one, with its audit file in `dir`.
+fn config_in(dir: &Path) -> PathBuf {
+    let config = dir.join("amlscreen.yaml");
+    let text = format!(
+        "lists:\n  - source: watchlist\n    path: {}\nrules: {}\naudit:\n  path: {}\n",
+        repo().join("sanctions/sample_watchlist.csv").display(),
+        repo().join("rules").display(),
+        dir.join("audit.jsonl").display()
+    );
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
+fn amlscreen(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = stdin.unwrap_or("").to_owned();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = pipe.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn stdout_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn examples_block_exactly_the_platform_and_watchlist_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let out = amlscreen(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "screen",
+            "--input",
+            "examples/transactions.jsonl",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let input = std::fs::read_to_string(repo().join("examples/transactions.jsonl")).unwrap();
+    let lines = stdout_lines(&out);
+    assert_eq!(
+        lines.len(),
+        input.lines().count(),
+        "one decision per input line"
+    );
+    let expected_blocks = [
+        ("ex-03-platform-vasp", "platforms"),
+        ("ex-04-platform-domain", "platforms"),
+        ("ex-05-platform-address", "platforms"),
+        ("ex-06-platform-memo", "platforms"),
+        ("ex-07-watchlist-alias", "sanctions"),
+        ("ex-08-watchlist-reordered", "sanctions"),
+        ("ex-11-sanctioned-wallet-incoming", "sanctions"),
+        ("ex-13-platform-intermediary", "platforms"),
+        ("ex-14-watchlist-organization", "sanctions"),
+    ];
+    for (line, tx) in lines.iter().zip(input.lines()) {
+        let decision: Decision = serde_json::from_value(line.clone()).unwrap();
+        let tx: serde_json::Value = serde_json::from_str(tx).unwrap();
+        assert_eq!(
+            decision.transaction_id, tx["id"],
+            "decisions keep input order"
+        );
+        match expected_blocks
+            .iter()
+            .find(|(id, _)| *id == decision.transaction_id)
+        {
+            Some((id, rule)) => {
+                assert_eq!(decision.action, Action::Block, "{id}: {decision:?}");
+                assert_eq!(decision.risk, RiskLevel::High, "{id}");
+                assert!(
+                    decision.reasons.iter().any(|r| r.rule_id == *rule),
+                    "{id} should be blocked by {rule}: {decision:?}"
+                );
+            }
+            None => assert_eq!(
+                decision.action,
+                Action::Allow,
+                "{} must be allowed: {decision:?}",
+                decision.transaction_id
+            ),
+        }
+    }
+    // every decision was audited, and the chain verifies
+    let audit = dir.path().join("audit.jsonl");
+    let verify = amlscreen(&["audit", "verify", audit.to_str().unwrap()], None);
+    assert!(verify.status.success());
+    let text = String::from_utf8_lossy(&verify.stdout);
+    assert!(
+        text.starts_with(&format!("OK: {} records", lines.len())),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_lines_yield_error_records_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let good = r#"{"id":"t1","timestamp":"2026-11-21T10:00:00Z","customer_id":"c","direction":"incoming","amount":"1","currency":"EUR","value":"1"}"#;
+    let missing = r#"{"id":"t2","timestamp":"2026-11-21T10:00:00Z","customer_id":"c","direction":"incoming","amount":"1","currency":"EUR"}"#;
+    let float_money = r#"{"id":"t3","timestamp":"2026-11-21T10:00:00Z","customer_id":"c","direction":"incoming","amount":1.5,"currency":"EUR","value":"1"}"#;
+    let negative = r#"{"id":"t4","timestamp":"2026-11-21T10:00:00Z","customer_id":"c","direction":"incoming","amount":"1","currency":"EUR","value":"-5"}"#;
+    let input = format!("{good}\nnot json\n{missing}\n{float_money}\n{negative}\n{good}\n");
+    let out = amlscreen(
+        &["--config", config.to_str().unwrap(), "screen"],
+        Some(&input),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let lines = stdout_lines(&out);
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[0]["transaction_id"], "t1");
+    for (i, needle) in [
+        (1, "expected"),
+        (2, "missing field `value`"),
+        (3, "amount"),
+        (4, "negative"),
+    ] {
+        assert_eq!(lines[i]["line"], i + 1, "{:?}", lines[i]);
+        let error = lines[i]["error"].as_str().unwrap();
+        assert!(error.contains(needle), "line {}: {error}", i + 1);
+    }
+    assert_eq!(lines[5]["transaction_id"], "t1");
+}
+
+#[test]
+fn invalid_utf8_is_an_error_for_that_line_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let input_path = dir.path().join("in.jsonl");
+    let good = br#"{"id":"t1","timestamp":"2026-11-21T10:00:00Z","customer_id":"c","direction":"incoming","amount":"1","currency":"EUR","value":"1"}"#;
+    let mut bytes = good.to_vec();
+    bytes.extend_from_slice(b"\n{\"id\":\"\xff\xfe\"}\n");
+    bytes.extend_from_slice(good);
+    std::fs::write(&input_path, bytes).unwrap();
+    let out = amlscreen(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "screen",
+            "--input",
+            input_path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let lines = stdout_lines(&out);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].as_str().unwrap().contains("UTF-8"));
+    assert_eq!(lines[2]["transaction_id"], "t1");
+}
+
+#[test]
+fn decision_json_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let out = amlscreen(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "screen",
+            "--input",
+            "examples/transactions.jsonl",
+        ],
+        None,
+    );
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let decision: Decision = serde_json::from_str(line).unwrap();
+        let again = serde_json::to_string(&decision).unwrap();
+        let back: Decision = serde_json::from_str(&again).unwrap();
+        assert_eq!(decision, back);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(line).unwrap(),
+            serde_json::from_str::<serde_json::Value>(&again).unwrap()
+        );
+    }
+}
+
+#[test]
+fn audit_verify_names_the_edited_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let out = amlscreen(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "screen",
+            "--input",
+            "examples/transactions.jsonl",
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    let audit = dir.path().join("audit.jsonl");
+    let original = std::fs::read(&audit).unwrap();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(
+            original
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect();
+    // change one byte in the middle of record 7: a digit of its score or a letter of its id
+    let start = line_starts[6];
+    let offset = start
+        + original[start..]
+            .windows(4)
+            .position(|w| w == b"ex-0")
+            .unwrap()
+        + 3;
+    let mut edited = original.clone();
+    edited[offset] = b'9';
+    std::fs::write(&audit, &edited).unwrap();
+    let verify = amlscreen(&["audit", "verify", audit.to_str().unwrap()], None);
+    assert_eq!(verify.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&verify.stdout);
+    assert!(text.contains("line 7:"), "{text}");
+}
+
+#[test]
+fn rules_check_passes_on_shipped_rules_and_positions_errors() {
+    let out = amlscreen(&["rules", "check", "rules"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(repo().join("rules")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let platforms = dir.path().join("platforms.yaml");
+    let text = std::fs::read_to_string(&platforms).unwrap();
+    let broken = text.replacen("category: mixer", "category: mixr", 1);
+    let line = broken
+        .lines()
+        .position(|l| l.contains("category: mixr"))
+        .unwrap()
+        + 1;
+    std::fs::write(&platforms, broken).unwrap();
+    let out = amlscreen(&["rules", "check", dir.path().to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let expected = format!("{}:{line}:", platforms.display());
+    assert!(text.contains(&expected), "expected {expected} in {text}");
+    assert!(text.contains("mixr"), "{text}");
+}

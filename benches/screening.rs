@@ -226,7 +226,9 @@ fn resident_memory(b: &Bench, customers: usize) {
                 .map(|l| l.trim_start_matches("VmRSS:").trim().to_owned())
         })
         .unwrap_or_else(|| "unknown (no /proc/self/status)".into());
-    println!("resident memory after {screened} transactions over {customers} customers: VmRSS {rss}");
+    println!(
+        "resident memory after {screened} transactions over {customers} customers: VmRSS {rss}"
+    );
 }
 
 fn main() {

@@ -60,7 +60,11 @@ fn tx(id: &str, customer: &str, minute: u32, beneficiary: &str) -> String {
 fn input() -> String {
     let mut lines = Vec::new();
     for i in 0..36 {
-        let name = if i == 20 { "Vladimir Putin" } else { "Jane Doe" };
+        let name = if i == 20 {
+            "Vladimir Putin"
+        } else {
+            "Jane Doe"
+        };
         lines.push(tx(&format!("t{i}"), &format!("c{}", i % 4), 59 - i, name));
         if i == 10 {
             lines.push(String::new());
@@ -97,15 +101,32 @@ fn output_is_in_input_order_whatever_the_chunk_size() {
     assert_eq!(seven.status.code(), Some(1));
     assert_eq!(all.status.code(), Some(1));
     let expected = ids_and_errors(&one.stdout);
-    assert_eq!(expected.len(), 37, "36 transactions + 1 error record, blank skipped");
+    assert_eq!(
+        expected.len(),
+        37,
+        "36 transactions + 1 error record, blank skipped"
+    );
     assert!(expected[0].starts_with("t0:"), "{}", expected[0]);
-    assert!(expected[11].starts_with("t11:"), "blank line 12 emits nothing");
-    assert!(expected[20].starts_with("t20:\"block\""), "{}", expected[20]);
-    assert_eq!(expected[26], "line 28 error", "line numbers count the blank line");
+    assert!(
+        expected[11].starts_with("t11:"),
+        "blank line 12 emits nothing"
+    );
+    assert!(
+        expected[20].starts_with("t20:\"block\""),
+        "{}",
+        expected[20]
+    );
+    assert_eq!(
+        expected[26], "line 28 error",
+        "line numbers count the blank line"
+    );
     assert_eq!(ids_and_errors(&seven.stdout), expected);
     assert_eq!(ids_and_errors(&all.stdout), expected);
     let stderr = String::from_utf8_lossy(&all.stderr);
-    assert!(stderr.contains("1 of 38 lines could not be screened"), "{stderr}");
+    assert!(
+        stderr.contains("1 of 38 lines could not be screened"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -117,12 +138,18 @@ fn clean_input_exits_zero_and_progress_goes_to_stderr() {
         .collect();
     let quiet = screen(&config, &input, &["--chunk-lines", "64"]);
     assert_eq!(quiet.status.code(), Some(0));
-    assert!(quiet.stderr.is_empty(), "no bar when stderr is not a terminal");
+    assert!(
+        quiet.stderr.is_empty(),
+        "no bar when stderr is not a terminal"
+    );
     let shown = screen(&config, &input, &["--chunk-lines", "64", "--progress"]);
     assert_eq!(shown.status.code(), Some(0));
     assert_eq!(shown.stdout, quiet.stdout);
     let stderr = String::from_utf8_lossy(&shown.stderr);
-    assert!(stderr.contains("500 lines"), "final progress line: {stderr}");
+    assert!(
+        stderr.contains("500 lines"),
+        "final progress line: {stderr}"
+    );
     assert_eq!(String::from_utf8_lossy(&shown.stdout).lines().count(), 500);
 }
 

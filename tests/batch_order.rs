@@ -103,7 +103,9 @@ fn an_invalid_transaction_fails_alone() {
     let results = screener(&lists, None).evaluate_batch(&txs);
     for (i, r) in results.iter().enumerate() {
         match i {
-            17 => assert!(r.as_ref().is_err_and(|e| e.to_string().contains("customer_id"))),
+            17 => assert!(r
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("customer_id"))),
             30 => assert!(r.as_ref().is_err_and(|e| e.to_string().contains("value"))),
             _ => assert_eq!(
                 r.as_ref().map(|d| d.transaction_id.as_str()).ok(),

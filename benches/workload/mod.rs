@@ -50,7 +50,10 @@ pub fn shared_data() -> PathBuf {
 pub const REAL_LISTS: &[(SourceKind, &str)] = &[
     (SourceKind::UnXml, "un/consolidated.xml"),
     (SourceKind::OfacSdnCsv, "ofac/sdn_csv/sdn.csv"),
-    (SourceKind::OfacSdnXml, "ofac/consolidated_2025/consolidated.xml"),
+    (
+        SourceKind::OfacSdnXml,
+        "ofac/consolidated_2025/consolidated.xml",
+    ),
     (SourceKind::EuFsfXml, "eu/eu_fsf_converted.xml"),
     (SourceKind::NsdcJson, "ua_nsdc/nsdc_subjects_converted.json"),
 ];
@@ -320,20 +323,109 @@ impl Rng {
 // Names.
 
 const FIRST_NAMES: &[&str] = &[
-    "James", "Maria", "John", "Anna", "Robert", "Elena", "Michael", "Sofia", "David", "Laura",
-    "Thomas", "Julia", "Daniel", "Emma", "Peter", "Olga", "Andrew", "Natalia", "Paul", "Irina",
-    "Mark", "Sarah", "Lukas", "Marta", "Jan", "Eva", "Pierre", "Claire", "Hans", "Greta", "Carlos",
-    "Lucia", "Ahmed", "Fatima", "Kenji", "Yuki", "Wei", "Mei", "Oleh", "Oksana", "Taras", "Iryna",
-    "Dmytro", "Halyna", "Marco", "Giulia", "Sven", "Ingrid", "Pavel", "Katarzyna",
+    "James",
+    "Maria",
+    "John",
+    "Anna",
+    "Robert",
+    "Elena",
+    "Michael",
+    "Sofia",
+    "David",
+    "Laura",
+    "Thomas",
+    "Julia",
+    "Daniel",
+    "Emma",
+    "Peter",
+    "Olga",
+    "Andrew",
+    "Natalia",
+    "Paul",
+    "Irina",
+    "Mark",
+    "Sarah",
+    "Lukas",
+    "Marta",
+    "Jan",
+    "Eva",
+    "Pierre",
+    "Claire",
+    "Hans",
+    "Greta",
+    "Carlos",
+    "Lucia",
+    "Ahmed",
+    "Fatima",
+    "Kenji",
+    "Yuki",
+    "Wei",
+    "Mei",
+    "Oleh",
+    "Oksana",
+    "Taras",
+    "Iryna",
+    "Dmytro",
+    "Halyna",
+    "Marco",
+    "Giulia",
+    "Sven",
+    "Ingrid",
+    "Pavel",
+    "Katarzyna",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "Smith", "Johnson", "Brown", "Garcia", "Miller", "Davis", "Wilson", "Anderson", "Taylor",
-    "Moore", "Martin", "Lee", "Thompson", "White", "Harris", "Clark", "Lewis", "Walker", "Hall",
-    "Young", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Hoffmann",
-    "Dubois", "Laurent", "Rossi", "Russo", "Ferrari", "Kowalski", "Nowak", "Wisniewski",
-    "Shevchenko", "Kovalenko", "Bondarenko", "Tkachenko", "Kravchenko", "Oliynyk", "Lysenko",
-    "Nakamura", "Tanaka", "Chen", "Wang", "Jensen", "Nielsen", "Hansen",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Moore",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Hall",
+    "Young",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Dubois",
+    "Laurent",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Kowalski",
+    "Nowak",
+    "Wisniewski",
+    "Shevchenko",
+    "Kovalenko",
+    "Bondarenko",
+    "Tkachenko",
+    "Kravchenko",
+    "Oliynyk",
+    "Lysenko",
+    "Nakamura",
+    "Tanaka",
+    "Chen",
+    "Wang",
+    "Jensen",
+    "Nielsen",
+    "Hansen",
 ];
 
 const SYLLABLES: &[&str] = &[
@@ -347,8 +439,22 @@ const CYRILLIC_SYLLABLES: &[&str] = &[
 ];
 
 const ORG_WORDS: &[&str] = &[
-    "Trading", "Logistics", "Holding", "Energy", "Shipping", "Metals", "Capital", "Invest",
-    "Systems", "Industrial", "Export", "Technologies", "Marine", "Petroleum", "Group", "Services",
+    "Trading",
+    "Logistics",
+    "Holding",
+    "Energy",
+    "Shipping",
+    "Metals",
+    "Capital",
+    "Invest",
+    "Systems",
+    "Industrial",
+    "Export",
+    "Technologies",
+    "Marine",
+    "Petroleum",
+    "Group",
+    "Services",
 ];
 
 const LEGAL_FORMS: &[&str] = &["LLC", "Ltd", "GmbH", "JSC", "OOO", "FZE", "S.A.", "Co."];
@@ -371,7 +477,11 @@ fn capitalise(w: &str) -> String {
 }
 
 fn generated_person_name(rng: &mut Rng, cyrillic: bool) -> String {
-    let s = if cyrillic { CYRILLIC_SYLLABLES } else { SYLLABLES };
+    let s = if cyrillic {
+        CYRILLIC_SYLLABLES
+    } else {
+        SYLLABLES
+    };
     match rng.below(3) {
         0 => format!(
             "{} {}",
@@ -589,9 +699,13 @@ impl NamePool {
     pub fn new(lists: &Lists) -> NamePool {
         let listed = lists
             .entities()
-            .filter(|e| e.is_active() && matches!(e.kind, EntityKind::Person | EntityKind::Organization))
+            .filter(|e| {
+                e.is_active() && matches!(e.kind, EntityKind::Person | EntityKind::Organization)
+            })
             .flat_map(|e| e.names())
-            .filter(|(n, s)| *s == lists::AliasStrength::Strong && n.split_whitespace().count() >= 2)
+            .filter(|(n, s)| {
+                *s == lists::AliasStrength::Strong && n.split_whitespace().count() >= 2
+            })
             .map(|(n, _)| n.to_owned())
             .collect();
         NamePool { listed }
@@ -749,7 +863,10 @@ pub fn transaction(src: &Sources, seed: u64, i: usize, customers: usize) -> Tran
             Decimal::new(8_000_00 + rng.below(1_999_00) as i64, 2),
         )
     } else if in_burst {
-        (Direction::Outgoing, Decimal::new(100_00 + rng.below(900_00) as i64, 2))
+        (
+            Direction::Outgoing,
+            Decimal::new(100_00 + rng.below(900_00) as i64, 2),
+        )
     } else {
         let dir = if rng.chance(500) {
             Direction::Outgoing

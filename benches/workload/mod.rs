@@ -463,7 +463,8 @@ fn syllable_word(rng: &mut Rng, syllables: &[&str], min: usize, max: usize) -> S
     let n = min + rng.below(max - min + 1);
     let mut w = String::new();
     for _ in 0..n {
-        w.push_str(*rng.pick(syllables));
+        let syllable: &&str = rng.pick(syllables);
+        w.push_str(syllable);
     }
     capitalise(&w)
 }
@@ -857,15 +858,16 @@ pub fn transaction(src: &Sources, seed: u64, i: usize, customers: usize) -> Tran
         rng.below(customers)
     };
     let timestamp = epoch() + Duration::seconds(i as i64 * 3);
+    // Values are in cents (two decimal places).
     let (direction, value) = if in_burst && burst_kind == 0 {
         (
             Direction::Outgoing,
-            Decimal::new(8_000_00 + rng.below(1_999_00) as i64, 2),
+            Decimal::new(800_000 + rng.below(199_900) as i64, 2),
         )
     } else if in_burst {
         (
             Direction::Outgoing,
-            Decimal::new(100_00 + rng.below(900_00) as i64, 2),
+            Decimal::new(10_000 + rng.below(90_000) as i64, 2),
         )
     } else {
         let dir = if rng.chance(500) {
@@ -874,9 +876,9 @@ pub fn transaction(src: &Sources, seed: u64, i: usize, customers: usize) -> Tran
             Direction::Incoming
         };
         let v = if rng.chance(20) {
-            10_000_00 + rng.below(20_000_00)
+            1_000_000 + rng.below(2_000_000)
         } else {
-            10_00 + rng.below(4_990_00)
+            1_000 + rng.below(499_000)
         };
         (dir, Decimal::new(v as i64, 2))
     };

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::lists::ListSpec;
 use crate::names::MatchConfig;
+use crate::state::StateConfig;
 
 /// The engine's configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +28,9 @@ pub struct Config {
     /// Name-matcher thresholds and tunables.
     #[serde(default)]
     pub matching: MatchConfig,
+    /// Bounds on the per-customer history the behaviour rules keep.
+    #[serde(default)]
+    pub state: StateConfig,
 }
 
 /// Where and how audit records are written.

@@ -30,6 +30,9 @@ pub enum Error {
     /// The audit log could not be written.
     #[error(transparent)]
     Audit(#[from] AuditError),
+    /// A customer-state snapshot could not be read or written.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
     /// A transaction is not valid for screening.
     #[error("transaction '{id}': field '{field}': {message}")]
     InvalidTransaction {

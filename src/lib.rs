@@ -21,6 +21,7 @@ pub mod names;
 pub mod platforms;
 pub mod rules;
 pub mod screener;
+pub mod state;
 pub mod util;
 
 pub use config::Config;

@@ -18,7 +18,8 @@ use crate::model::{
 };
 use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
 use crate::platforms::{PlatformRegistry, PlatformVia};
-use crate::rules::RuleSet;
+use crate::rules::{PlatformInvolvement, RuleContext, RuleSet};
+use crate::state::{StateConfig, StateStore};
 
 /// Rule id of name and address hits on sanctions lists and watchlists.
 pub const SANCTIONS_RULE_ID: &str = "sanctions";
@@ -52,6 +53,7 @@ pub struct Screener {
     rules: RuleSet,
     provenance: Provenance,
     audit: Option<Mutex<AuditLog>>,
+    state: StateStore,
 }
 
 impl Screener {
@@ -68,12 +70,10 @@ impl Screener {
             .as_ref()
             .map(|a| AuditLog::open(&a.path))
             .transpose()?;
-        Ok(Screener::build(
-            lists,
-            rules,
-            config.matching.clone(),
-            audit,
-        ))
+        Ok(
+            Screener::build(lists, rules, config.matching.clone(), audit)
+                .with_state_config(config.state.clone()),
+        )
     }
 
     /// Builds a screener from lists and rules already loaded.
@@ -98,6 +98,7 @@ impl Screener {
         }
         let platforms = PlatformRegistry::build(rules.platforms.clone(), &entities);
         let provenance = provenance(&versions, &rules);
+        let state = StateStore::new(StateConfig::default(), rules.lookback());
         Screener {
             entities,
             lists: versions,
@@ -107,7 +108,31 @@ impl Screener {
             rules,
             provenance,
             audit: audit.map(Mutex::new),
+            state,
         }
+    }
+
+    /// Replaces the (empty) customer state with one bounded by `config`.
+    /// Call before screening: history recorded so far is dropped.
+    pub fn with_state_config(mut self, config: StateConfig) -> Screener {
+        self.state = StateStore::new(config, self.rules.lookback());
+        self
+    }
+
+    /// The per-customer history the behaviour rules read and update.
+    pub fn state(&self) -> &StateStore {
+        &self.state
+    }
+
+    /// Writes the customer state to `path` atomically (see [`StateStore::save`]).
+    pub fn save_state(&self, path: &Path) -> Result<(), Error> {
+        Ok(self.state.save(path)?)
+    }
+
+    /// Replaces the customer state with the snapshot at `path`; a corrupt
+    /// snapshot is an error and leaves the state as it was.
+    pub fn load_state(&self, path: &Path) -> Result<(), Error> {
+        Ok(self.state.load(path)?)
     }
 
     /// Loads a config file and builds the screener it describes.
@@ -184,9 +209,14 @@ impl Screener {
         Ok(())
     }
 
-    /// Screens a transaction without writing an audit record.
+    /// Screens a transaction without writing an audit record. The customer
+    /// state is updated: a transaction id already screened for the customer
+    /// returns its recorded decision and is not counted twice.
     pub fn evaluate(&self, tx: &Transaction) -> Result<Decision, Error> {
         validate(tx)?;
+        if let Some(recorded) = self.state.recorded(tx) {
+            return Ok(recorded);
+        }
         let mut findings = Vec::new();
         for (role, party) in tx.parties() {
             self.screen_party(role, party, &mut findings);
@@ -202,10 +232,35 @@ impl Screener {
                 ));
             }
         }
-        Ok(self
-            .rules
-            .policy
-            .decide(&tx.id, findings, &self.provenance.snapshot))
+        Ok(self.apply_rules(tx, findings))
+    }
+
+    /// Runs the behaviour rules against the customer's history, decides,
+    /// and records the transaction — under that customer's lock only.
+    fn apply_rules(&self, tx: &Transaction, mut findings: Vec<Finding>) -> Decision {
+        let platforms: Vec<PlatformInvolvement<'_>> = findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Platform)
+            .filter_map(|f| {
+                let id = f.matched.as_ref()?.platform.as_deref()?;
+                let platform = self.platforms.platforms().iter().find(|p| p.id == id)?;
+                Some(PlatformInvolvement {
+                    party: f.party,
+                    platform,
+                })
+            })
+            .collect();
+        self.state.apply(tx, |history| {
+            let ctx = RuleContext {
+                tx,
+                history,
+                platforms: &platforms,
+            };
+            findings.extend(self.rules.evaluate(&ctx));
+            self.rules
+                .policy
+                .decide(&tx.id, findings, &self.provenance.snapshot)
+        })
     }
 
     fn screen_party(&self, role: PartyRole, party: &Party, findings: &mut Vec<Finding>) {

@@ -40,6 +40,19 @@ pub struct ScreenArgs {
     /// Where to write decisions; `-` is standard output.
     #[arg(long, short, default_value = "-", value_name = "FILE")]
     output: PathBuf,
+    /// Customer-state snapshot: loaded at start (a missing file starts
+    /// empty; a corrupt one is an error) and saved atomically at the end.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Start with empty customer state even if the --state file exists
+    /// (it is overwritten at the end).
+    #[arg(long, requires = "state")]
+    fresh_state: bool,
+    /// Also save the state snapshot every N screened lines (0: only at the
+    /// end). Saved after the chunk holding the N-th line, once its
+    /// decisions are written.
+    #[arg(long, default_value_t = 0, value_name = "N", requires = "state")]
+    state_every: usize,
     /// Show a progress bar (rate, ETA) on stderr even when stderr is not a
     /// terminal; without it the bar shows only on a terminal.
     #[arg(long)]
@@ -58,6 +71,18 @@ struct Line {
 
 pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     let screener = global.screener()?;
+    if let Some(path) = &args.state {
+        if args.fresh_state {
+            eprintln!("amlscreen: --fresh-state: starting with empty customer state");
+        } else if path.exists() {
+            screener.load_state(path)?;
+        } else {
+            eprintln!(
+                "amlscreen: no state file at {} yet: starting with empty customer state",
+                path.display()
+            );
+        }
+    }
     let mut input = open_input(&args.input)?;
     let mut output = open_output(&args.output)?;
     let total_bytes = if args.input.as_os_str() == "-" {
@@ -70,6 +95,7 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     let mut failed = 0usize;
     let mut line_no = 0usize;
     let mut screened = 0u64;
+    let mut saved_blocks = 0usize;
     let mut chunk: Vec<Line> = Vec::with_capacity(chunk_lines);
     loop {
         chunk.clear();
@@ -93,6 +119,13 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
             output.write_all(b"\n")?;
         }
         screened += outputs.len() as u64;
+        if let Some(path) = &args.state {
+            if args.state_every > 0 && line_no / args.state_every > saved_blocks {
+                output.flush()?;
+                screener.save_state(path)?;
+                saved_blocks = line_no / args.state_every;
+            }
+        }
         if let Some(bar) = &progress {
             if total_bytes.is_some() {
                 bar.inc(bytes_read);
@@ -106,6 +139,9 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
         }
     }
     output.flush()?;
+    if let Some(path) = &args.state {
+        screener.save_state(path)?;
+    }
     if let Some(bar) = &progress {
         bar.finish_with_message(lines_message(screened, bar.elapsed()));
     }

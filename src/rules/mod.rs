@@ -2,19 +2,47 @@
 //! and compiled before use. A rule set that fails validation is never used.
 //!
 //! A rules directory holds YAML files; each file's top-level keys say what
-//! it holds: `policy` (reference currency, score bands, level → action),
-//! `platforms` (the forbidden-platform registry, see [`crate::platforms`]).
+//! it holds: `policy` (reference currency, score bands, level → action, see
+//! [`policy`]), `platforms` (the forbidden-platform registry, see
+//! [`crate::platforms`]), `rules` (behaviour rules, one module per kind:
+//! [`structuring`], [`velocity`], [`anonymizer`], [`jurisdiction`],
+//! [`amount`], [`unusual_activity`], [`new_counterparty`], [`pattern`]) and
+//! `tests` (rule tests, see [`testing`]).
+//!
+//! Every rule has an `id`, a `kind`, a `description`, its parameters, and
+//! what it contributes when it fires: `score` points, a `level` floor
+//! and/or an `action` (`block` beats `hold` beats `allow`).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use serde_yaml::Value;
 
 use crate::decision::Policy;
+use crate::model::Finding;
 use crate::platforms::{parse_platforms, Platform};
 
+pub mod amount;
+pub mod anonymizer;
+pub mod data_file;
+pub mod duration;
+pub mod fields;
+pub mod jurisdiction;
+pub mod new_counterparty;
+pub mod pattern;
+pub mod policy;
+pub mod rule;
 pub mod source;
+pub mod structuring;
+pub mod testing;
+pub mod unusual_activity;
+pub mod velocity;
+pub mod window;
 
+pub use rule::{PlatformInvolvement, Rule, RuleContext, RuleKind};
 pub use source::{RuleFileError, SourceText};
+pub use testing::{run_rule_tests, RuleTest, TestOutcome};
 
 /// A rule or policy file's identity, for the audit record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,11 +60,15 @@ pub struct RuleSet {
     pub policy: Policy,
     /// Forbidden platforms from every `platforms` file.
     pub platforms: Vec<Platform>,
-    /// Every file read, with its hash.
+    /// Behaviour rules from every `rules` list, in file order.
+    pub rules: Vec<Rule>,
+    /// Rule tests from every `tests` list.
+    pub tests: Vec<RuleTest>,
+    /// Every file read (rule files and the data files they name), with its hash.
     pub files: Vec<FileVersion>,
 }
 
-const TOP_LEVEL_KEYS: &[&str] = &["policy", "platforms"];
+const TOP_LEVEL_KEYS: &[&str] = &["policy", "platforms", "rules", "tests"];
 
 /// The YAML files of a rules path: the file itself, or every `*.yaml`/`*.yml`
 /// file in the directory, sorted by name.
@@ -65,82 +97,205 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RuleFileError> {
     Ok(files)
 }
 
+/// What the loader collects across files before it can check references.
+#[derive(Default)]
+struct Collector {
+    set_policy: Option<(Policy, String)>,
+    platforms: Vec<Platform>,
+    rules: Vec<(Rule, RuleFileError)>,
+    tests: Vec<RuleTest>,
+    data: data_file::DataFiles,
+}
+
 impl RuleSet {
     /// Loads and validates every rule file under `path` (a file or a
     /// directory). Returns every error found, not just the first.
     pub fn load(path: &Path) -> Result<RuleSet, Vec<RuleFileError>> {
         let files = rule_files(path).map_err(|e| vec![e])?;
         let mut errors = Vec::new();
-        let mut set = RuleSet {
-            policy: Policy::default(),
-            platforms: Vec::new(),
-            files: Vec::new(),
-        };
+        let mut sources = Vec::new();
         for file in files {
-            let source = match SourceText::read(&file) {
-                Ok(s) => s,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-            };
-            set.files.push(FileVersion {
-                path: file.display().to_string(),
-                sha256: crate::util::sha256_hex(source.text.as_bytes()),
-            });
-            if let Err(mut e) = set.load_source(&source) {
-                errors.append(&mut e);
+            match SourceText::read(&file) {
+                Ok(s) => sources.push(s),
+                Err(e) => errors.push(e),
             }
         }
-        if errors.is_empty() {
-            Ok(set)
-        } else {
-            Err(errors)
+        match RuleSet::from_sources(&sources) {
+            Ok(set) if errors.is_empty() => Ok(set),
+            Ok(_) => Err(errors),
+            Err(mut e) => {
+                errors.append(&mut e);
+                Err(errors)
+            }
         }
     }
 
-    fn load_source(&mut self, source: &SourceText) -> Result<(), Vec<RuleFileError>> {
-        let doc: serde_yaml::Value =
-            serde_yaml::from_str(&source.text).map_err(|e| vec![source.yaml_error(&e)])?;
-        let Some(map) = doc.as_mapping() else {
-            return Err(vec![source.locate("", "").error(format!(
-                "a rule file is a mapping with top-level keys {}",
-                TOP_LEVEL_KEYS.join(", ")
-            ))]);
-        };
+    /// Validates and compiles rule files already read. Data files they name
+    /// are read relative to each source's path.
+    pub fn from_sources(sources: &[SourceText]) -> Result<RuleSet, Vec<RuleFileError>> {
         let mut errors = Vec::new();
-        for key in map.keys() {
-            let key = key.as_str().unwrap_or_default();
-            match key {
-                "platforms" => match parse_platforms(source) {
-                    Ok(mut p) => self.platforms.append(&mut p),
-                    Err(mut e) => errors.append(&mut e),
-                },
-                "policy" => {
-                    #[derive(Deserialize)]
-                    struct PolicyFile {
-                        policy: Policy,
-                    }
-                    match serde_yaml::from_str::<PolicyFile>(&source.text) {
-                        Ok(p) => self.policy = p.policy,
-                        Err(e) => errors.push(source.yaml_error(&e)),
-                    }
-                }
-                other => {
-                    let hint = crate::util::did_you_mean(other, TOP_LEVEL_KEYS.iter().copied())
+        let mut c = Collector::default();
+        let mut files = Vec::new();
+        for source in sources {
+            files.push(FileVersion {
+                path: source.path.display().to_string(),
+                sha256: crate::util::sha256_hex(source.text.as_bytes()),
+            });
+            if let Err(mut e) = load_source(source, &mut c) {
+                errors.append(&mut e);
+            }
+        }
+        // rule ids are unique across files
+        let mut ids: HashMap<&str, &RuleFileError> = HashMap::new();
+        for (rule, at) in &c.rules {
+            if let Some(first) = ids.insert(rule.id.as_str(), at) {
+                errors.push(RuleFileError {
+                    message: format!(
+                        "duplicate rule id '{}' (first defined at {}:{})",
+                        rule.id,
+                        first.file.display(),
+                        first.line
+                    ),
+                    ..at.clone()
+                });
+            }
+        }
+        // tests name existing rules (or the built-in sanctions/platform
+        // checks); when rules failed to compile, their own errors say enough
+        let compiled_all = errors.is_empty();
+        let builtin = [
+            crate::screener::SANCTIONS_RULE_ID,
+            crate::screener::PLATFORMS_RULE_ID,
+        ];
+        let known: Vec<&str> = ids.keys().copied().chain(builtin).collect();
+        for test in c.tests.iter().filter(|_| compiled_all) {
+            for (id, at) in &test.id_positions {
+                if !known.contains(&id.as_str()) {
+                    let hint = crate::util::did_you_mean(id, known.iter().copied())
                         .map(|s| format!(", did you mean '{s}'?"))
                         .unwrap_or_default();
-                    errors.push(source.locate(other, other).error(format!(
-                        "unknown top-level key '{other}' (valid: {}){hint}",
-                        TOP_LEVEL_KEYS.join(", ")
-                    )));
+                    errors.push(RuleFileError {
+                        message: format!("test '{}' names unknown rule '{id}'{hint}", test.name),
+                        ..at.clone()
+                    });
                 }
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
+        if !errors.is_empty() {
+            return Err(errors);
         }
+        files.append(&mut c.data.versions);
+        Ok(RuleSet {
+            policy: c.set_policy.map(|(p, _)| p).unwrap_or_default(),
+            platforms: c.platforms,
+            rules: c.rules.into_iter().map(|(r, _)| r).collect(),
+            tests: c.tests,
+            files,
+        })
+    }
+
+    /// Runs every enabled rule on one transaction; a finding per rule fired.
+    pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Vec<Finding> {
+        self.rules.iter().filter_map(|r| r.evaluate(ctx)).collect()
+    }
+
+    /// The furthest any rule looks around a transfer: the history the
+    /// customer state must keep.
+    pub fn lookback(&self) -> chrono::Duration {
+        self.rules
+            .iter()
+            .map(Rule::lookback)
+            .max()
+            .unwrap_or_else(chrono::Duration::zero)
+    }
+
+    /// A rule by id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+fn load_source(source: &SourceText, c: &mut Collector) -> Result<(), Vec<RuleFileError>> {
+    let doc: Value = serde_yaml::from_str(&source.text).map_err(|e| vec![source.yaml_error(&e)])?;
+    let Some(map) = doc.as_mapping() else {
+        return Err(vec![source.locate("", "").error(format!(
+            "a rule file is a mapping with top-level keys {}",
+            TOP_LEVEL_KEYS.join(", ")
+        ))]);
+    };
+    let mut errors = Vec::new();
+    for (key, value) in map {
+        let key = key.as_str().unwrap_or_default();
+        match key {
+            "platforms" => match parse_platforms(source) {
+                Ok(mut p) => c.platforms.append(&mut p),
+                Err(mut e) => errors.append(&mut e),
+            },
+            "policy" => match policy::parse_policy(source, value) {
+                Ok(p) => {
+                    let here = format!(
+                        "{}:{}",
+                        source.path.display(),
+                        source.locate("policy", "").line
+                    );
+                    if let Some((_, first)) = &c.set_policy {
+                        errors.push(source.locate("policy", "").error(format!(
+                            "a second policy (the first is at {first}); keep one policy file"
+                        )));
+                    } else {
+                        c.set_policy = Some((p, here));
+                    }
+                }
+                Err(mut e) => errors.append(&mut e),
+            },
+            "rules" => match value {
+                Value::Sequence(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        let path = format!("rules[{i}]");
+                        match Rule::compile(source, &path, item, &mut c.data) {
+                            Ok(rule) => {
+                                let at = source
+                                    .locate(&format!("{path}.id"), "")
+                                    .error(String::new());
+                                c.rules.push((rule, at));
+                            }
+                            Err(mut e) => errors.append(&mut e),
+                        }
+                    }
+                }
+                other => errors.push(source.locate("rules", "").error(format!(
+                    "'rules' must be a list of rules, found {}",
+                    fields::type_name(other)
+                ))),
+            },
+            "tests" => match value {
+                Value::Sequence(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        match testing::parse_test(source, &format!("tests[{i}]"), item) {
+                            Ok(t) => c.tests.push(t),
+                            Err(mut e) => errors.append(&mut e),
+                        }
+                    }
+                }
+                other => errors.push(source.locate("tests", "").error(format!(
+                    "'tests' must be a list of tests, found {}",
+                    fields::type_name(other)
+                ))),
+            },
+            other => {
+                let hint = crate::util::did_you_mean(other, TOP_LEVEL_KEYS.iter().copied())
+                    .map(|s| format!(", did you mean '{s}'?"))
+                    .unwrap_or_default();
+                errors.push(source.locate(other, other).error(format!(
+                    "unknown top-level key '{other}' (valid: {}){hint}",
+                    TOP_LEVEL_KEYS.join(", ")
+                )));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }

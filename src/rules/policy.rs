@@ -1,0 +1,224 @@
+//! The policy file: the reference currency, the score bands and what each
+//! risk level does.
+//!
+//! ```yaml
+//! policy:
+//!   reference_currency: USD
+//!   bands:                       # cover 0–100 with no gap and no overlap
+//!     - {level: low,    from: 0,  to: 39,  action: allow}
+//!     - {level: medium, from: 40, to: 69,  action: allow}   # reasons kept for monitoring
+//!     - {level: high,   from: 70, to: 100, action: hold}
+//! ```
+
+use serde_yaml::Value;
+
+use super::fields::{type_name, Fields};
+use super::rule::{ACTIONS, LEVELS};
+use super::source::{RuleFileError, SourceText};
+use crate::decision::{Policy, MAX_SCORE};
+use crate::model::{Action, RiskLevel};
+
+struct Band {
+    level: RiskLevel,
+    from: u32,
+    to: u32,
+    action: Action,
+    path: String,
+}
+
+/// Parses and validates the `policy` mapping of a rule file.
+pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<RuleFileError>> {
+    let mut f = Fields::new(source, "policy", value).map_err(|e| vec![e])?;
+    let currency = f.required_text("reference_currency");
+    let mut bands = Vec::new();
+    match f.raw("bands") {
+        None => f.error(
+            "bands",
+            "missing 'bands': list the low, medium and high bands covering 0–100",
+        ),
+        Some(Value::Sequence(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let path = format!("policy.bands[{i}]");
+                let mut b = match Fields::new(source, &path, item) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        f.push(e);
+                        continue;
+                    }
+                };
+                let level = b.opt_choice("level", LEVELS);
+                if !b.present("level") {
+                    b.error("level", "missing 'level' (valid: low, medium, high)");
+                }
+                let from = b.opt_count("from", 0, MAX_SCORE);
+                let to = b.opt_count("to", 0, MAX_SCORE);
+                for key in ["from", "to"] {
+                    if !b.present(key) {
+                        b.error(key, format!("missing '{key}' (a score 0–{MAX_SCORE})"));
+                    }
+                }
+                let action = b.opt_choice("action", ACTIONS);
+                if !b.present("action") {
+                    b.error("action", "missing 'action' (valid: allow, hold, block)");
+                }
+                for e in b.finish() {
+                    f.push(e);
+                }
+                if let (Some(level), Some(from), Some(to), Some(action)) = (level, from, to, action)
+                {
+                    bands.push(Band {
+                        level,
+                        from,
+                        to,
+                        action,
+                        path,
+                    });
+                }
+            }
+        }
+        Some(other) => f.error(
+            "bands",
+            format!("'bands' must be a list, found {}", type_name(other)),
+        ),
+    }
+    let band_errors_before = f.has_errors();
+    let mut errors = f.finish();
+    if band_errors_before || !errors.is_empty() {
+        return Err(errors);
+    }
+    let at = |path: &str, key: &str| source.locate(&format!("{path}.{key}"), "");
+    bands.sort_by_key(|b| (b.from, b.to));
+    let mut expected_from = 0u32;
+    for (i, b) in bands.iter().enumerate() {
+        if b.from > b.to {
+            errors.push(at(&b.path, "to").error(format!(
+                "band '{}' runs from {} to {}: 'to' must not be below 'from'",
+                level_name(b.level),
+                b.from,
+                b.to
+            )));
+            continue;
+        }
+        if b.from > expected_from {
+            errors.push(at(&b.path, "from").error(format!(
+                "gap in score bands: no band covers {}–{} (the '{}' band starts at {}; bands must cover 0–{MAX_SCORE} without gaps or overlaps)",
+                expected_from,
+                b.from - 1,
+                level_name(b.level),
+                b.from
+            )));
+        } else if b.from < expected_from && i > 0 {
+            errors.push(at(&b.path, "from").error(format!(
+                "score bands overlap: '{}' starts at {} but {} is already covered (the next band must start at {expected_from})",
+                level_name(b.level),
+                b.from,
+                b.from
+            )));
+        }
+        expected_from = expected_from.max(b.to + 1);
+    }
+    if errors.is_empty() && expected_from <= MAX_SCORE {
+        let last = bands
+            .last()
+            .map(|b| b.path.clone())
+            .unwrap_or_else(|| "policy.bands".into());
+        errors.push(at(&last, "to").error(format!(
+            "gap in score bands: no band covers {expected_from}–{MAX_SCORE} (bands must reach {MAX_SCORE})"
+        )));
+    }
+    for pair in bands.windows(2) {
+        if pair[0].level >= pair[1].level {
+            errors.push(at(&pair[1].path, "level").error(format!(
+                "band levels must rise with the score (low, medium, high): '{}' follows '{}'",
+                level_name(pair[1].level),
+                level_name(pair[0].level)
+            )));
+        }
+    }
+    let find = |l: RiskLevel| bands.iter().find(|b| b.level == l);
+    for (name, level) in LEVELS {
+        if find(*level).is_none() && errors.is_empty() {
+            errors.push(source.locate("policy.bands", "").error(format!(
+                "no '{name}' band: give each of low, medium and high one band"
+            )));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let (Some(low), Some(medium), Some(high)) = (
+        find(RiskLevel::Low),
+        find(RiskLevel::Medium),
+        find(RiskLevel::High),
+    ) else {
+        return Err(errors);
+    };
+    Ok(Policy {
+        reference_currency: currency.unwrap_or_default().trim().to_uppercase(),
+        medium_from: medium.from,
+        high_from: high.from,
+        low_action: low.action,
+        medium_action: medium.action,
+        high_action: high.action,
+    })
+}
+
+fn level_name(l: RiskLevel) -> &'static str {
+    LEVELS
+        .iter()
+        .find(|(_, v)| *v == l)
+        .map(|(n, _)| *n)
+        .unwrap_or("?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Policy, Vec<RuleFileError>> {
+        let source = SourceText::new("policy.yaml", text.to_owned());
+        let doc: Value = serde_yaml::from_str(text).unwrap();
+        parse_policy(&source, &doc["policy"])
+    }
+
+    const HEAD: &str = "policy:\n  reference_currency: usd\n  bands:\n";
+
+    #[test]
+    fn default_bands_parse() {
+        let p = parse(&format!(
+            "{HEAD}    - {{level: low, from: 0, to: 39, action: allow}}\n    - {{level: medium, from: 40, to: 69, action: allow}}\n    - {{level: high, from: 70, to: 100, action: hold}}\n"
+        ))
+        .unwrap();
+        assert_eq!(p, Policy::default());
+    }
+
+    #[test]
+    fn gaps_overlaps_and_typos_are_positioned() {
+        let e = parse(&format!(
+            "{HEAD}    - {{level: low, from: 0, to: 39, action: allow}}\n    - {{level: medium, from: 45, to: 69, action: allow}}\n    - {{level: high, from: 70, to: 100, action: hold}}\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(e[0].to_string().starts_with("policy.yaml:5:"), "{}", e[0]);
+        assert!(e[0].message.contains("no band covers 40–44"), "{}", e[0]);
+
+        let e = parse(&format!(
+            "{HEAD}    - {{level: low, from: 0, to: 50, action: allow}}\n    - {{level: medium, from: 40, to: 69, action: allow}}\n    - {{level: high, from: 70, to: 100, action: hold}}\n"
+        ))
+        .unwrap_err();
+        assert!(e[0].message.contains("overlap"), "{}", e[0]);
+
+        let e = parse(&format!(
+            "{HEAD}    - {{level: low, from: 0, to: 39, action: allow}}\n    - {{level: medium, from: 40, to: 69, action: alow}}\n    - {{level: high, from: 70, to: 90, action: hold}}\n"
+        ))
+        .unwrap_err();
+        let text: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert!(text[0].contains("did you mean 'allow'?"), "{text:?}");
+
+        let e = parse(&format!(
+            "{HEAD}    - {{level: low, from: 0, to: 100, action: allow, colour: red}}\n"
+        ))
+        .unwrap_err();
+        assert!(e[0].message.contains("unknown key 'colour'"), "{}", e[0]);
+    }
+}

@@ -1,0 +1,548 @@
+//! One behaviour rule: its id, kind, description, what it contributes to
+//! the decision, and its compiled check. Compiling validates everything
+//! (types, durations, regexes, data files) before the rule can ever run.
+
+use serde::{Deserialize, Serialize};
+use serde_yaml::Value;
+
+use super::amount::AmountRule;
+use super::anonymizer::AnonymizerRule;
+use super::data_file::DataFiles;
+use super::fields::Fields;
+use super::jurisdiction::JurisdictionRule;
+use super::new_counterparty::NewCounterpartyRule;
+use super::pattern::PatternRule;
+use super::source::{RuleFileError, SourceText};
+use super::structuring::StructuringRule;
+use super::unusual_activity::UnusualActivityRule;
+use super::velocity::VelocityRule;
+use super::window::Point;
+use crate::model::{Action, Direction, Finding, FindingKind, PartyRole, RiskLevel, Transaction};
+use crate::platforms::Platform;
+use crate::state::{CustomerHistory, HistoryEntry};
+
+/// The kinds of behaviour rule, as written in `kind:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RuleKind {
+    /// Several transfers just under a threshold within a window.
+    Structuring,
+    /// Count and/or sum of transfers per window and direction.
+    Velocity,
+    /// TOR/VPN/proxy, listed IPs, mixers, privacy coins.
+    Anonymizer,
+    /// Party or channel countries against country lists.
+    Jurisdiction,
+    /// A single transfer at or over a threshold.
+    Amount,
+    /// A value far above the customer's usual, or a sudden change of rhythm.
+    UnusualActivity,
+    /// First transfer to a wallet or account never seen for the customer.
+    NewCounterparty,
+    /// Keywords or regexes over the memo and party names.
+    Pattern,
+}
+
+/// Every kind with its name in rule files.
+pub const RULE_KINDS: &[(&str, RuleKind)] = &[
+    ("structuring", RuleKind::Structuring),
+    ("velocity", RuleKind::Velocity),
+    ("anonymizer", RuleKind::Anonymizer),
+    ("jurisdiction", RuleKind::Jurisdiction),
+    ("amount", RuleKind::Amount),
+    ("unusual_activity", RuleKind::UnusualActivity),
+    ("new_counterparty", RuleKind::NewCounterparty),
+    ("pattern", RuleKind::Pattern),
+];
+
+/// Risk levels by name, for `level:`.
+pub const LEVELS: &[(&str, RiskLevel)] = &[
+    ("low", RiskLevel::Low),
+    ("medium", RiskLevel::Medium),
+    ("high", RiskLevel::High),
+];
+
+/// Actions by name, for `action:`.
+pub const ACTIONS: &[(&str, Action)] = &[
+    ("allow", Action::Allow),
+    ("hold", Action::Hold),
+    ("block", Action::Block),
+];
+
+/// Which transfers a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectionFilter {
+    /// Only incoming transfers.
+    Incoming,
+    /// Only outgoing transfers.
+    Outgoing,
+    /// Both.
+    Any,
+}
+
+/// Directions by name, for `direction:`.
+pub const DIRECTIONS: &[(&str, DirectionFilter)] = &[
+    ("outgoing", DirectionFilter::Outgoing),
+    ("incoming", DirectionFilter::Incoming),
+    ("any", DirectionFilter::Any),
+];
+
+impl DirectionFilter {
+    /// Whether a transfer in direction `d` passes.
+    pub fn accepts(self, d: Direction) -> bool {
+        match self {
+            DirectionFilter::Any => true,
+            DirectionFilter::Incoming => d == Direction::Incoming,
+            DirectionFilter::Outgoing => d == Direction::Outgoing,
+        }
+    }
+
+    /// `outgoing `, `incoming ` or nothing, to put before "transfers".
+    pub fn adjective(self) -> &'static str {
+        match self {
+            DirectionFilter::Any => "",
+            DirectionFilter::Incoming => "incoming ",
+            DirectionFilter::Outgoing => "outgoing ",
+        }
+    }
+}
+
+/// What a fired rule adds to the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Contribution {
+    /// Score points (0–100).
+    pub points: u32,
+    /// Minimum level imposed.
+    pub level_floor: Option<RiskLevel>,
+    /// Minimum action forced.
+    pub action: Option<Action>,
+}
+
+/// A platform a party of the transaction involves (found by the screener).
+#[derive(Debug, Clone, Copy)]
+pub struct PlatformInvolvement<'a> {
+    /// The party, or `None` for the memo.
+    pub party: Option<PartyRole>,
+    /// The platform.
+    pub platform: &'a Platform,
+}
+
+/// Everything a rule may look at while screening one transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleContext<'a> {
+    /// The transaction being screened.
+    pub tx: &'a Transaction,
+    /// The customer's history, without this transaction.
+    pub history: &'a CustomerHistory,
+    /// Forbidden platforms the transaction involves.
+    pub platforms: &'a [PlatformInvolvement<'a>],
+}
+
+impl RuleContext<'_> {
+    /// The current transfer and the customer's transfers from
+    /// `[t - w, t + w)` that pass `keep`, as window points sorted by time.
+    pub fn points_around(
+        &self,
+        w: chrono::Duration,
+        keep: impl Fn(&HistoryEntry) -> bool,
+    ) -> Vec<Point> {
+        let t = self.tx.timestamp;
+        let mut points: Vec<Point> = self
+            .history
+            .between(t - w, t + w)
+            .iter()
+            .filter(|e| keep(e))
+            .map(|e| Point {
+                timestamp: e.timestamp,
+                value: e.value,
+            })
+            .collect();
+        let at = points.partition_point(|p| p.timestamp <= t);
+        points.insert(
+            at,
+            Point {
+                timestamp: t,
+                value: self.tx.value,
+            },
+        );
+        points
+    }
+}
+
+/// A rule that fired: the numbers behind it, and the party concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fired {
+    /// The party concerned, when the rule is about one party.
+    pub party: Option<PartyRole>,
+    /// What was seen, with the numbers ("3 transfers 8,000–10,000 within 24h: …").
+    pub detail: String,
+}
+
+impl Fired {
+    /// A finding about the whole transaction.
+    pub fn new(detail: impl Into<String>) -> Fired {
+        Fired {
+            party: None,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A compiled check of one kind.
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// See [`StructuringRule`].
+    Structuring(StructuringRule),
+    /// See [`VelocityRule`].
+    Velocity(VelocityRule),
+    /// See [`AnonymizerRule`].
+    Anonymizer(AnonymizerRule),
+    /// See [`JurisdictionRule`].
+    Jurisdiction(JurisdictionRule),
+    /// See [`AmountRule`].
+    Amount(AmountRule),
+    /// See [`UnusualActivityRule`].
+    UnusualActivity(UnusualActivityRule),
+    /// See [`NewCounterpartyRule`].
+    NewCounterparty(NewCounterpartyRule),
+    /// See [`PatternRule`].
+    Pattern(PatternRule),
+}
+
+/// A validated, compiled behaviour rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable id reported in decisions.
+    pub id: String,
+    /// Its kind.
+    pub kind: RuleKind,
+    /// Human description, quoted in every reason.
+    pub description: String,
+    /// What it adds when it fires.
+    pub contribution: Contribution,
+    /// Disabled rules are validated but never run.
+    pub enabled: bool,
+    /// Where it is defined (`file:line`), for messages.
+    pub defined_at: String,
+    check: Check,
+}
+
+/// Rule ids: letters, digits, `-`, `_`, `.`.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+impl Rule {
+    /// Compiles the rule at `path` (like `rules[3]`) of a rule file.
+    pub fn compile(
+        source: &SourceText,
+        path: &str,
+        value: &Value,
+        data: &mut DataFiles,
+    ) -> Result<Rule, Vec<RuleFileError>> {
+        let mut f = Fields::new(source, path, value).map_err(|e| vec![e])?;
+        let id = f.required_text("id");
+        if let Some(id) = id.as_deref().filter(|id| !valid_id(id)) {
+            f.error(
+                "id",
+                format!("rule id '{id}' may hold only letters, digits, '-', '_' and '.'"),
+            );
+        }
+        let kind = match f.required_text("kind") {
+            Some(k) => match RULE_KINDS.iter().find(|(name, _)| *name == k) {
+                Some((_, kind)) => Some(*kind),
+                None => {
+                    let names: Vec<&str> = RULE_KINDS.iter().map(|(n, _)| *n).collect();
+                    let hint = crate::util::did_you_mean(&k, names.iter().copied())
+                        .map(|s| format!(", did you mean '{s}'?"))
+                        .unwrap_or_default();
+                    f.error(
+                        "kind",
+                        format!("unknown kind '{k}'{hint} (valid: {})", names.join(", ")),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        let description = f.required_text("description");
+        let points = f.count("score", 0, 0, crate::decision::MAX_SCORE);
+        let level_floor = f.opt_choice("level", LEVELS);
+        let action = f.opt_choice("action", ACTIONS);
+        let enabled = f.flag("enabled", true);
+        let check = match kind {
+            Some(RuleKind::Structuring) => StructuringRule::compile(&mut f).map(Check::Structuring),
+            Some(RuleKind::Velocity) => VelocityRule::compile(&mut f).map(Check::Velocity),
+            Some(RuleKind::Anonymizer) => {
+                AnonymizerRule::compile(&mut f, data).map(Check::Anonymizer)
+            }
+            Some(RuleKind::Jurisdiction) => {
+                JurisdictionRule::compile(&mut f, data).map(Check::Jurisdiction)
+            }
+            Some(RuleKind::Amount) => AmountRule::compile(&mut f).map(Check::Amount),
+            Some(RuleKind::UnusualActivity) => {
+                UnusualActivityRule::compile(&mut f).map(Check::UnusualActivity)
+            }
+            Some(RuleKind::NewCounterparty) => {
+                NewCounterpartyRule::compile(&mut f).map(Check::NewCounterparty)
+            }
+            Some(RuleKind::Pattern) => PatternRule::compile(&mut f).map(Check::Pattern),
+            None => None,
+        };
+        let contributes = points > 0 || level_floor.is_some() || action.is_some();
+        if !contributes && !f.has_errors() {
+            f.error("score", "the rule contributes nothing: set 'score' (1–100), 'level' (low, medium, high) or 'action' (allow, hold, block)");
+        }
+        let defined_at = {
+            let p = source.locate(path, "");
+            format!("{}:{}", source.path.display(), p.line)
+        };
+        let errors = if kind.is_some() {
+            f.finish()
+        } else {
+            // with the kind unknown, its parameters cannot be judged
+            f.finish_known_only()
+        };
+        match (id, kind, description, check) {
+            (Some(id), Some(kind), Some(description), Some(check)) if errors.is_empty() => {
+                Ok(Rule {
+                    id,
+                    kind,
+                    description,
+                    contribution: Contribution {
+                        points,
+                        level_floor,
+                        action,
+                    },
+                    enabled,
+                    defined_at,
+                    check,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    /// The furthest this rule looks back (or forward, for late transfers)
+    /// from a transfer's timestamp; the state keeps at least this much.
+    pub fn lookback(&self) -> chrono::Duration {
+        match &self.check {
+            Check::Structuring(r) => r.lookback(),
+            Check::Velocity(r) => r.lookback(),
+            Check::UnusualActivity(r) => r.lookback(),
+            Check::Anonymizer(_)
+            | Check::Jurisdiction(_)
+            | Check::Amount(_)
+            | Check::NewCounterparty(_)
+            | Check::Pattern(_) => chrono::Duration::zero(),
+        }
+    }
+
+    /// Runs the rule; a finding when it fires.
+    pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Finding> {
+        if !self.enabled {
+            return None;
+        }
+        let fired = match &self.check {
+            Check::Structuring(r) => r.evaluate(ctx),
+            Check::Velocity(r) => r.evaluate(ctx),
+            Check::Anonymizer(r) => r.evaluate(ctx),
+            Check::Jurisdiction(r) => r.evaluate(ctx),
+            Check::Amount(r) => r.evaluate(ctx),
+            Check::UnusualActivity(r) => r.evaluate(ctx),
+            Check::NewCounterparty(r) => r.evaluate(ctx),
+            Check::Pattern(r) => r.evaluate(ctx),
+        }?;
+        Some(Finding {
+            rule_id: self.id.clone(),
+            kind: FindingKind::Rule,
+            party: fired.party,
+            points: self.contribution.points,
+            level_floor: self.contribution.level_floor,
+            action: self.contribution.action,
+            matched: None,
+            message: format!("{} ({}): {}", self.id, self.description, fired.detail),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{RuleSet, SourceText};
+    use crate::model::{Action, RiskLevel, Transaction};
+    use crate::state::{StateConfig, StateStore};
+
+    fn load(text: &str) -> Result<RuleSet, Vec<String>> {
+        RuleSet::from_sources(&[SourceText::new("r.yaml", text.to_owned())])
+            .map_err(|e| e.iter().map(ToString::to_string).collect())
+    }
+
+    fn errors(text: &str) -> Vec<String> {
+        load(text).err().unwrap_or_default()
+    }
+
+    fn tx(id: &str, ts: &str, value: &str) -> Transaction {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "timestamp": ts, "customer_id": "c", "direction": "outgoing",
+            "amount": value, "currency": "USD", "value": value
+        }))
+        .unwrap()
+    }
+
+    /// Screens a sequence through rules and state only; the last decision's rule ids.
+    fn run(set: &RuleSet, txs: &[Transaction]) -> Vec<Vec<String>> {
+        let state = StateStore::new(StateConfig::default(), set.lookback());
+        txs.iter()
+            .map(|t| {
+                let d = state.apply(t, |history| {
+                    let ctx = super::RuleContext {
+                        tx: t,
+                        history,
+                        platforms: &[],
+                    };
+                    set.policy.decide(&t.id, set.evaluate(&ctx), "v")
+                });
+                d.reasons.iter().map(|r| r.message.clone()).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_error_has_a_position_and_the_valid_choices() {
+        let e = errors("rules:\n  - id: a\n    kind: velocty\n    description: d\n    score: 5\n");
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].starts_with("r.yaml:3:11: unknown kind 'velocty', did you mean 'velocity'?"),
+            "{e:?}"
+        );
+
+        let e = errors("rules:\n  - id: a\n    kind: structuring\n    description: d\n    window: 90x\n    score: 5\n");
+        assert!(
+            e[0].starts_with("r.yaml:5:13: 'window': bad duration '90x'"),
+            "{e:?}"
+        );
+
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: lots\n    score: 5\n");
+        assert!(
+            e[0].starts_with("r.yaml:5:16:") && e[0].contains("not an amount"),
+            "{e:?}"
+        );
+
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: -5\n    score: 5\n");
+        assert!(e[0].contains("must not be negative"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    score: 500\n");
+        assert!(e[0].contains("between 0 and 100"), "{e:?}");
+
+        let e =
+            errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    level: hihg\n");
+        assert!(e[0].contains("did you mean 'high'"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n");
+        assert!(e[0].contains("contributes nothing"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: velocity\n    description: d\n    max_count: [1]\n    score: 1\n");
+        assert!(e[0].contains("'max_count' must be a whole number"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: pattern\n    description: d\n    regexes: ['(unclosed']\n    score: 1\n");
+        assert!(
+            e[0].starts_with("r.yaml:5:15: regex 1 does not compile"),
+            "{e:?}"
+        );
+
+        // a regex whose compiled size is over the limit is refused, not run
+        let e = errors("rules:\n  - id: a\n    kind: pattern\n    description: d\n    regexes: ['\\w{500}\\w{500}']\n    score: 1\n");
+        assert!(e[0].contains("does not compile"), "{e:?}");
+
+        let e = errors("rules:\n  - id: a\n    kind: jurisdiction\n    description: d\n    country_lists: [nope.txt]\n    level: high\n");
+        assert!(
+            e[0].starts_with("r.yaml:5:21: 'country_lists': cannot read data file nope.txt"),
+            "{e:?}"
+        );
+
+        let e = errors("rules:\n  - id: a\n    kind: anonymizer\n    description: d\n    ips: [10.0.0.0/8, 10.0.0.999]\n    score: 1\n");
+        assert!(
+            e[0].starts_with("r.yaml:5:23: 'ips': '10.0.0.999' is not an IP address"),
+            "{e:?}"
+        );
+
+        let e = errors("rules:\n  - id: a b\n    kind: amount\n    description: d\n    score: 1\n  - id: x\n    kind: amount\n    description: d\n    score: 1\n  - id: x\n    kind: amount\n    description: d\n    score: 1\n");
+        assert!(
+            e.iter().any(|m| m.contains("may hold only letters")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("r.yaml:10:") && m.contains("duplicate rule id 'x'")),
+            "{e:?}"
+        );
+
+        let e = errors("rulez: []\n");
+        assert!(e[0].contains("did you mean 'rules'"), "{e:?}");
+
+        let e = errors("tests:\n  - name: t\n    transactions: [{timestamp: nope, value: 1}]\n    expect: {action: hold}\n");
+        assert!(e[0].starts_with("r.yaml:3:20: transaction 1:"), "{e:?}");
+
+        let e = errors("rules: []\ntests:\n  - name: t\n    transactions: [{timestamp: '2026-01-01T00:00:00Z', value: 1}]\n    expect: {fires: [nosuch]}\n");
+        assert!(
+            e[0].starts_with("r.yaml:5:22: test 't' names unknown rule 'nosuch'"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn reasons_carry_the_numbers_and_decimals_stay_exact() {
+        let set = load(
+            "rules:\n  - id: s\n    kind: structuring\n    description: split\n    threshold: \"9999.999999999999999999\"\n    from: \"9999.999999999999999997\"\n    score: 60\n    level: high\n",
+        )
+        .unwrap();
+        let out = run(
+            &set,
+            &[
+                tx("a", "2026-01-01T00:00:00Z", "9999.999999999999999997"),
+                tx("b", "2026-01-01T01:00:00Z", "9999.999999999999999998"),
+                tx("c", "2026-01-01T02:00:00Z", "9999.999999999999999999"),
+                tx("d", "2026-01-01T03:00:00Z", "9999.999999999999999998"),
+            ],
+        );
+        // the third is at the (exclusive) threshold, so only a, b, d form the group
+        assert!(out[2].is_empty(), "{out:?}");
+        assert_eq!(
+            out[3],
+            ["s (split): 3 transfers 9,999.999999999999999997–9,999.999999999999999999 within 24h: 9,999.999999999999999997 + 9,999.999999999999999998 + 9,999.999999999999999998"]
+        );
+    }
+
+    #[test]
+    fn huge_values_saturate_instead_of_overflowing() {
+        let set = load("rules:\n  - id: v\n    kind: velocity\n    description: d\n    max_sum: 1\n    score: 1\n  - id: u\n    kind: unusual_activity\n    measure: value_spike\n    min_prior: 1\n    description: d\n    score: 1\n").unwrap();
+        let max = rust_decimal::Decimal::MAX.to_string();
+        let out = run(
+            &set,
+            &[
+                tx("a", "2026-01-01T00:00:00Z", &max),
+                tx("b", "2026-01-01T00:00:01Z", &max),
+            ],
+        );
+        assert!(
+            out[1][0].contains("total 79,228,162,514,264,337,593,543,950,335"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn disabled_rules_are_validated_but_never_fire() {
+        let set = load("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: 1\n    enabled: false\n    level: high\n    action: block\n").unwrap();
+        assert!(run(&set, &[tx("a", "2026-01-01T00:00:00Z", "5")])[0].is_empty());
+        let r = set.rule("a").unwrap();
+        assert_eq!(
+            (r.contribution.level_floor, r.contribution.action),
+            (Some(RiskLevel::High), Some(Action::Block))
+        );
+        assert_eq!(r.defined_at, "r.yaml:2");
+    }
+}

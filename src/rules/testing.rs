@@ -1,0 +1,265 @@
+//! Rule tests, as the authors of rule files write them: a rule file may
+//! carry `tests:`, each a named sequence of transactions with the decision
+//! expected for the last one.
+//!
+//! ```yaml
+//! tests:
+//!   - name: three structured transfers within 24h are held
+//!     transactions:            # defaults: id t1, t2…; customer_id test-customer;
+//!                              # direction outgoing; currency USD; amount = value
+//!       - {timestamp: "2026-11-21T09:00:00Z", value: 9500}
+//!       - {timestamp: "2026-11-21T13:00:00Z", value: 9800}
+//!       - {timestamp: "2026-11-21T17:00:00Z", value: 9900}
+//!     expect:
+//!       action: hold
+//!       level: high
+//!       fires: [structuring-under-10k]   # must be among the reasons
+//!       does_not_fire: []                # must not be
+//! ```
+//!
+//! Each test runs on a fresh screener state with the whole rule set (all
+//! files), the forbidden platforms, and no sanctions lists.
+
+use serde_yaml::{Mapping, Value};
+
+use super::fields::{type_name, Fields};
+use super::rule::{ACTIONS, LEVELS};
+use super::source::{RuleFileError, SourceText};
+use super::RuleSet;
+use crate::model::{Action, Decision, RiskLevel, Transaction};
+
+/// Customer id given to test transactions that name none.
+pub const DEFAULT_TEST_CUSTOMER: &str = "test-customer";
+
+/// What a test expects of the last transaction's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expectation {
+    /// Expected action.
+    pub action: Option<Action>,
+    /// Expected risk level.
+    pub level: Option<RiskLevel>,
+    /// Rule ids that must be among the reasons.
+    pub fires: Vec<String>,
+    /// Rule ids that must not be.
+    pub does_not_fire: Vec<String>,
+}
+
+impl Expectation {
+    /// Every way `d` differs from the expectation; empty when it passes.
+    pub fn mismatches(&self, d: &Decision) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(a) = self.action.filter(|a| *a != d.action) {
+            out.push(format!("expected action {a:?}, got {:?}", d.action).to_lowercase());
+        }
+        if let Some(l) = self.level.filter(|l| *l != d.risk) {
+            out.push(format!("expected level {l:?}, got {:?}", d.risk).to_lowercase());
+        }
+        for id in &self.fires {
+            if !d.reasons.iter().any(|r| &r.rule_id == id) {
+                out.push(format!("expected rule '{id}' to fire, it did not"));
+            }
+        }
+        for id in &self.does_not_fire {
+            if d.reasons.iter().any(|r| &r.rule_id == id) {
+                out.push(format!("expected rule '{id}' not to fire, it did"));
+            }
+        }
+        out
+    }
+}
+
+/// One rule test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleTest {
+    /// Its name.
+    pub name: String,
+    /// Where it is written (`file:line`).
+    pub defined_at: String,
+    /// The transactions, screened in order.
+    pub transactions: Vec<Transaction>,
+    /// What the last decision must be.
+    pub expect: Expectation,
+    pub(crate) id_positions: Vec<(String, RuleFileError)>,
+}
+
+/// The outcome of one rule test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestOutcome {
+    /// The test's name.
+    pub name: String,
+    /// Where it is written.
+    pub defined_at: String,
+    /// What went wrong; empty when the test passed.
+    pub failures: Vec<String>,
+    /// The last transaction's decision, when screening got that far.
+    pub decision: Option<Decision>,
+}
+
+impl TestOutcome {
+    /// Whether the test passed.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+fn with_default(map: &mut Mapping, key: &str, value: Value) {
+    let k = Value::String(key.into());
+    if matches!(map.get(&k), None | Some(Value::Null)) {
+        map.insert(k, value);
+    }
+}
+
+fn number_to_text(map: &mut Mapping, key: &str) {
+    let k = Value::String(key.into());
+    if let Some(Value::Number(n)) = map.get(&k) {
+        let text = n.to_string();
+        map.insert(k, Value::String(text));
+    }
+}
+
+/// Parses the test at `path` (like `tests[2]`).
+pub fn parse_test(
+    source: &SourceText,
+    path: &str,
+    value: &Value,
+) -> Result<RuleTest, Vec<RuleFileError>> {
+    let mut f = Fields::new(source, path, value).map_err(|e| vec![e])?;
+    let name = f.required_text("name");
+    let mut transactions = Vec::new();
+    match f.raw("transactions") {
+        Some(Value::Sequence(items)) if !items.is_empty() => {
+            for (j, item) in items.iter().enumerate() {
+                let tx_path = format!("{path}.transactions[{j}]");
+                let Some(map) = item.as_mapping() else {
+                    f.push(source.locate(&tx_path, "").error(format!(
+                        "transaction {} must be a mapping of transaction fields, found {}",
+                        j + 1,
+                        type_name(item)
+                    )));
+                    continue;
+                };
+                let mut map = map.clone();
+                number_to_text(&mut map, "value");
+                number_to_text(&mut map, "amount");
+                let value = map.get("value").cloned().unwrap_or(Value::Null);
+                with_default(&mut map, "id", Value::String(format!("t{}", j + 1)));
+                with_default(
+                    &mut map,
+                    "customer_id",
+                    Value::String(DEFAULT_TEST_CUSTOMER.into()),
+                );
+                with_default(&mut map, "direction", Value::String("outgoing".into()));
+                with_default(&mut map, "currency", Value::String("USD".into()));
+                with_default(&mut map, "amount", value);
+                match serde_yaml::from_value::<Transaction>(Value::Mapping(map)) {
+                    Ok(tx) => transactions.push(tx),
+                    Err(e) => f.push(
+                        source
+                            .locate(&tx_path, "")
+                            .error(format!("transaction {}: {e}", j + 1)),
+                    ),
+                }
+            }
+        }
+        Some(Value::Sequence(_)) | None => f.error(
+            "transactions",
+            "a test needs 'transactions': a list of at least one",
+        ),
+        Some(other) => f.error(
+            "transactions",
+            format!("'transactions' must be a list, found {}", type_name(other)),
+        ),
+    }
+    let mut expect = Expectation::default();
+    let mut id_positions = Vec::new();
+    match f.raw("expect") {
+        Some(v) => match Fields::new(source, &format!("{path}.expect"), v) {
+            Ok(mut e) => {
+                expect.action = e.opt_choice("action", ACTIONS);
+                expect.level = e.opt_choice("level", LEVELS);
+                expect.fires = e.texts("fires");
+                expect.does_not_fire = e.texts("does_not_fire");
+                for (key, ids) in [
+                    ("fires", &expect.fires),
+                    ("does_not_fire", &expect.does_not_fire),
+                ] {
+                    for (k, id) in ids.iter().enumerate() {
+                        let at = source.locate(&format!("{path}.expect.{key}[{k}]"), "");
+                        id_positions.push((id.clone(), at.error(String::new())));
+                    }
+                }
+                if !e.present("action")
+                    && !e.present("level")
+                    && expect.fires.is_empty()
+                    && expect.does_not_fire.is_empty()
+                {
+                    e.error(
+                        "action",
+                        "'expect' needs at least one of action, level, fires, does_not_fire",
+                    );
+                }
+                for err in e.finish() {
+                    f.push(err);
+                }
+            }
+            Err(err) => f.push(err),
+        },
+        None => f.error(
+            "expect",
+            "a test needs 'expect' (action, level, fires, does_not_fire)",
+        ),
+    }
+    let defined_at = format!("{}:{}", source.path.display(), source.locate(path, "").line);
+    let errors = f.finish();
+    match name {
+        Some(name) if errors.is_empty() => Ok(RuleTest {
+            name,
+            defined_at,
+            transactions,
+            expect,
+            id_positions,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Runs every test of a rule set, each on a fresh state, with the forbidden
+/// platforms and no sanctions lists.
+pub fn run_rule_tests(set: &RuleSet) -> Vec<TestOutcome> {
+    let screener = crate::Screener::build(
+        Vec::new(),
+        set.clone(),
+        crate::names::MatchConfig::default(),
+        None,
+    );
+    set.tests
+        .iter()
+        .map(|test| {
+            screener.state().clear();
+            let mut outcome = TestOutcome {
+                name: test.name.clone(),
+                defined_at: test.defined_at.clone(),
+                failures: Vec::new(),
+                decision: None,
+            };
+            for (j, tx) in test.transactions.iter().enumerate() {
+                match screener.evaluate(tx) {
+                    Ok(d) if j + 1 == test.transactions.len() => outcome.decision = Some(d),
+                    Ok(_) => {}
+                    Err(e) => {
+                        outcome.failures.push(format!(
+                            "transaction {} ('{}') could not be screened: {e}",
+                            j + 1,
+                            tx.id
+                        ));
+                        return outcome;
+                    }
+                }
+            }
+            if let Some(d) = &outcome.decision {
+                outcome.failures = test.expect.mismatches(d);
+            }
+            outcome
+        })
+        .collect()
+}

@@ -5,6 +5,13 @@
 //! (per-customer order kept), serialised on every core and written in input
 //! order before the next chunk is read. Memory is bounded by the chunk, not
 //! the input, so a 10 GB file screens in constant space.
+//!
+//! Within a chunk each customer's transactions are applied in timestamp
+//! order; chunks are applied one after the other. For a feed in timestamp
+//! order (the usual case) the decisions therefore do not depend on the
+//! chunk size; a line that arrives late is placed by its timestamp in the
+//! customer's history either way, but what it sees depends on what was
+//! already applied.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;

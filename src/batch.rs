@@ -5,7 +5,8 @@
 //! customer's history, so two transactions of one customer must not race.
 //! A batch is therefore split into one group per `customer_id`; each group
 //! runs on one thread at a time, its transactions in timestamp order (ties
-//! keep input order), while different customers run in parallel. A batch
+//! keep input order; [`BatchOrder::Arrival`] keeps input order instead),
+//! while different customers run in parallel. A batch
 //! dominated by one customer degrades towards one core, never to a wrong
 //! window.
 //!
@@ -35,11 +36,26 @@ use crate::error::Error;
 use crate::model::{Decision, Transaction};
 use crate::screener::Screener;
 
+/// In which order one customer's transactions of a batch are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum BatchOrder {
+    /// By event time (`timestamp`; ties keep input order): the batch is
+    /// one set of events, each judged against everything earlier than it.
+    #[default]
+    Timestamp,
+    /// In input order: the batch is a replay of arrivals, each judged
+    /// against what had arrived before it, as screening one by one would.
+    /// `amlscreen screen` uses this, so its decisions do not depend on the
+    /// chunk size.
+    Arrival,
+}
+
 /// The order in which a batch's transactions are applied: one group of
-/// input indices per customer, each group sorted by timestamp (stable, so
-/// equal timestamps keep their input order). Groups are in order of first
-/// appearance, which keeps the schedule deterministic.
-pub fn customer_schedule(txs: &[Transaction]) -> Vec<Vec<usize>> {
+/// input indices per customer, each group in `order` (the sort is stable,
+/// so equal timestamps keep their input order). Groups are in order of
+/// first appearance, which keeps the schedule deterministic.
+pub fn customer_schedule(txs: &[Transaction], order: BatchOrder) -> Vec<Vec<usize>> {
     let mut group_of: HashMap<&str, usize> = HashMap::new();
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, tx) in txs.iter().enumerate() {
@@ -49,8 +65,10 @@ pub fn customer_schedule(txs: &[Transaction]) -> Vec<Vec<usize>> {
         });
         groups[g].push(i);
     }
-    for group in &mut groups {
-        group.sort_by_key(|&i| txs[i].timestamp);
+    if order == BatchOrder::Timestamp {
+        for group in &mut groups {
+            group.sort_by_key(|&i| txs[i].timestamp);
+        }
     }
     groups
 }
@@ -64,7 +82,16 @@ impl Screener {
     /// If the audit log cannot be written, that decision's result is the
     /// audit error (the decision must not be acted on unaudited).
     pub fn screen_batch(&self, txs: &[Transaction]) -> Vec<Result<Decision, Error>> {
-        let mut results = self.evaluate_batch(txs);
+        self.screen_batch_ordered(txs, BatchOrder::Timestamp)
+    }
+
+    /// [`Screener::screen_batch`] with each customer's transactions applied in `order`.
+    pub fn screen_batch_ordered(
+        &self,
+        txs: &[Transaction],
+        order: BatchOrder,
+    ) -> Vec<Result<Decision, Error>> {
+        let mut results = self.evaluate_batch_ordered(txs, order);
         if self.has_audit() {
             for result in &mut results {
                 if let Ok(decision) = result {
@@ -80,7 +107,16 @@ impl Screener {
     /// Screens a batch on every core without writing audit records: one
     /// result per transaction, in input order (see [`customer_schedule`]).
     pub fn evaluate_batch(&self, txs: &[Transaction]) -> Vec<Result<Decision, Error>> {
-        let groups = customer_schedule(txs);
+        self.evaluate_batch_ordered(txs, BatchOrder::Timestamp)
+    }
+
+    /// [`Screener::evaluate_batch`] with each customer's transactions applied in `order`.
+    pub fn evaluate_batch_ordered(
+        &self,
+        txs: &[Transaction],
+        order: BatchOrder,
+    ) -> Vec<Result<Decision, Error>> {
+        let groups = customer_schedule(txs, order);
         let per_group: Vec<Vec<(usize, Result<Decision, Error>)>> = groups
             .par_iter()
             .map(|group| group.iter().map(|&i| (i, self.evaluate(&txs[i]))).collect())
@@ -125,8 +161,10 @@ mod tests {
             tx("a2", "a", 10),
             tx("b0", "b", 1),
         ];
-        let groups = customer_schedule(&txs);
+        let groups = customer_schedule(&txs, BatchOrder::Timestamp);
         assert_eq!(groups, vec![vec![2, 3, 0], vec![4, 1]]);
+        let groups = customer_schedule(&txs, BatchOrder::Arrival);
+        assert_eq!(groups, vec![vec![0, 2, 3], vec![1, 4]]);
     }
 
     #[test]

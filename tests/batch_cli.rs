@@ -55,10 +55,11 @@ fn tx(id: &str, customer: &str, minute: u32, beneficiary: &str) -> String {
     )
 }
 
-/// 38 lines: transactions of 4 customers in timestamp order (a feed), a
-/// blank line, a line that is not JSON, a listed beneficiary. Each
-/// customer's transfers are structured (9,500 each), so decisions depend
-/// on history: the chunk size must not change them.
+/// 38 lines: transactions of 4 customers, each customer's in reverse
+/// timestamp order, a blank line, a line that is not JSON, a listed
+/// beneficiary. Each customer's transfers are structured (9,500 each), so
+/// decisions depend on history and on order: the chunk size must not
+/// change them (lines are applied in arrival order).
 fn input() -> String {
     let mut lines = Vec::new();
     for i in 0..36 {
@@ -67,7 +68,7 @@ fn input() -> String {
         } else {
             "Jane Doe"
         };
-        lines.push(tx(&format!("t{i}"), &format!("c{}", i % 4), i, name));
+        lines.push(tx(&format!("t{i}"), &format!("c{}", i % 4), 59 - i, name));
         if i == 10 {
             lines.push(String::new());
         }

@@ -2,16 +2,14 @@
 //!
 //! The input is streamed in chunks of `--chunk-lines` lines: each chunk is
 //! parsed on every core, screened through [`Screener::screen_batch`]
-//! (per-customer order kept), serialised on every core and written in input
+//! (per-customer arrival order kept), serialised on every core and written in input
 //! order before the next chunk is read. Memory is bounded by the chunk, not
 //! the input, so a 10 GB file screens in constant space.
 //!
-//! Within a chunk each customer's transactions are applied in timestamp
-//! order; chunks are applied one after the other. For a feed in timestamp
-//! order (the usual case) the decisions therefore do not depend on the
-//! chunk size; a line that arrives late is placed by its timestamp in the
-//! customer's history either way, but what it sees depends on what was
-//! already applied.
+//! Each customer's lines are applied in input (arrival) order, as screening
+//! line by line would ([`BatchOrder::Arrival`]): the decisions do not
+//! depend on the chunk size, and a late line is placed by its timestamp in
+//! the customer's history but judged against what arrived before it.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -24,6 +22,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::{open_input, open_output, CliResult, GlobalArgs};
+use amlscreen::batch::BatchOrder;
 use amlscreen::{Screener, Transaction};
 
 /// Longest transaction line accepted, in bytes.
@@ -222,7 +221,7 @@ fn screen_chunk(screener: &Screener, chunk: &[Line]) -> Vec<Result<String, Strin
             })
         })
         .collect();
-    let decisions = screener.screen_batch(&txs);
+    let decisions = screener.screen_batch_ordered(&txs, BatchOrder::Arrival);
     outcomes
         .into_par_iter()
         .zip(chunk.par_iter())

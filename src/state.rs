@@ -58,6 +58,11 @@ impl Default for StateConfig {
     }
 }
 
+/// History is always kept at least this long (from the customer's latest
+/// transfer), so a transaction id repeated within a day is recognised even
+/// when no rule looks back that far.
+pub const MIN_RETENTION_HOURS: i64 = 24;
+
 /// One transfer of a customer, as the rules remember it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
@@ -236,7 +241,9 @@ impl StateStore {
     /// An empty store keeping `retention` of history per customer (at
     /// least; see [`StateConfig::min_retention_days`]).
     pub fn new(config: StateConfig, retention: Duration) -> StateStore {
-        let retention = retention.max(Duration::days(i64::from(config.min_retention_days)));
+        let retention = retention
+            .max(Duration::days(i64::from(config.min_retention_days)))
+            .max(Duration::hours(MIN_RETENTION_HOURS));
         StateStore {
             customers: DashMap::new(),
             config,
@@ -553,12 +560,13 @@ mod tests {
             ..StateConfig::default()
         };
         let s = StateStore::new(config, Duration::hours(10));
+        assert_eq!(s.retention(), Duration::hours(MIN_RETENTION_HOURS));
         for i in 0..8 {
             s.apply(&tx(&format!("t{i}"), "c1", i, "1"), |_| decision("x", 0));
         }
         assert_eq!(s.history("c1").unwrap().entries().len(), 5);
-        // a transfer 20h later pushes everything older than 10h out
-        s.apply(&tx("late", "c1", 30, "1"), |_| decision("x", 0));
+        // a transfer 30h later pushes everything older than 24h out
+        s.apply(&tx("late", "c1", 40, "1"), |_| decision("x", 0));
         assert_eq!(s.history("c1").unwrap().entries().len(), 1);
         assert_eq!(s.total_entries(), 1);
         for c in 0..10 {

@@ -263,12 +263,7 @@ fn rules_check_passes_on_shipped_rules_and_positions_errors() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(repo().join("rules")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
+    copy_dir(&repo().join("rules"), dir.path());
     let platforms = dir.path().join("platforms.yaml");
     let text = std::fs::read_to_string(&platforms).unwrap();
     let broken = text.replacen("category: mixer", "category: mixr", 1);
@@ -284,4 +279,19 @@ fn rules_check_passes_on_shipped_rules_and_positions_errors() {
     let expected = format!("{}:{line}:", platforms.display());
     assert!(text.contains(&expected), "expected {expected} in {text}");
     assert!(text.contains("mixr"), "{text}");
+    // the only error is the one introduced
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, target).unwrap();
+        }
+    }
 }

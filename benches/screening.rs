@@ -46,12 +46,8 @@ const RULE_KINDS: &[&str] = &[
 ];
 
 fn lists() -> Lists {
-    let forced = std::env::var("AMLSCREEN_BENCH_LISTS").is_ok_and(|v| v == "generated");
-    let lists = if forced {
-        Lists::generated(SEED)
-    } else {
-        Lists::load_or_generate().unwrap_or_else(|e| panic!("cannot load the real lists: {e}"))
-    };
+    let lists =
+        Lists::load_or_generate().unwrap_or_else(|e| panic!("cannot load the real lists: {e}"));
     eprintln!("workload: {}", lists.summary());
     lists
 }

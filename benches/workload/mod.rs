@@ -97,8 +97,12 @@ impl Lists {
     ///
     /// With `../shared/data` present, a real file that fails to load is an
     /// error (never a silent fallback to generated names).
+    ///
+    /// `AMLSCREEN_BENCH_LISTS=generated` forces the generated lists (to
+    /// compare with a fresh clone).
     pub fn load_or_generate() -> Result<Lists, String> {
-        if shared_data().join("lists").is_dir() {
+        let forced = std::env::var("AMLSCREEN_BENCH_LISTS").is_ok_and(|v| v == "generated");
+        if !forced && shared_data().join("lists").is_dir() {
             Lists::load_real()
         } else {
             Ok(Lists::generated(SEED))

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::lists::ListSpec;
+use crate::lists::{ListGuard, ListSpec};
 use crate::names::MatchConfig;
 use crate::state::StateConfig;
 
@@ -28,6 +28,9 @@ pub struct Config {
     /// Name-matcher thresholds and tunables.
     #[serde(default)]
     pub matching: MatchConfig,
+    /// Refusal of implausibly shrunken lists (history file, tolerance).
+    #[serde(default)]
+    pub list_guard: ListGuard,
     /// Bounds on the per-customer history the behaviour rules keep.
     #[serde(default)]
     pub state: StateConfig,
@@ -76,6 +79,9 @@ impl Config {
         fix(&mut self.rules);
         if let Some(audit) = &mut self.audit {
             fix(&mut audit.path);
+        }
+        if let Some(history) = &mut self.list_guard.history {
+            fix(history);
         }
     }
 }

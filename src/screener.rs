@@ -62,7 +62,7 @@ impl Screener {
         let lists = config
             .lists
             .iter()
-            .map(lists::load)
+            .map(|spec| lists::load_guarded(spec, &config.list_guard))
             .collect::<Result<Vec<_>, _>>()?;
         let rules = RuleSet::load(&config.rules)?;
         let audit = config

@@ -11,6 +11,7 @@ use amlscreen::lists::ListSpec;
 use amlscreen::{Config, Screener};
 
 mod audit_cmd;
+mod lists_cmd;
 mod rules_cmd;
 mod screen_cmd;
 
@@ -69,6 +70,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Inspect the sanctions lists: versions, hashes, counts.
+    #[command(subcommand)]
+    Lists(lists_cmd::ListsCommand),
 }
 
 /// Parses flags, runs the command, maps the outcome to an exit code:
@@ -80,6 +84,7 @@ pub fn run() -> ExitCode {
         Command::Screen(args) => screen_cmd::run(&cli.global, args),
         Command::Rules(cmd) => rules_cmd::run(&cli.global, cmd),
         Command::Audit(cmd) => audit_cmd::run(cmd),
+        Command::Lists(cmd) => lists_cmd::run(&cli.global, cmd),
     };
     match result {
         Ok(code) => code,

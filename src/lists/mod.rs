@@ -15,7 +15,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::addresses::CryptoAddress;
 
+pub mod countries;
+pub mod dates;
+pub mod eu_fsf;
+pub mod history;
+pub mod nsdc;
+pub mod ofac_csv;
+pub mod ofac_xml;
+pub mod uk;
+pub mod un;
 pub mod watchlist;
+pub mod xml;
+
+pub use history::{ListGuard, ListHistory};
 
 /// Which loader reads a list file. The names are the `source` values of the
 /// config file and of `--list KIND=PATH`.
@@ -395,6 +407,10 @@ pub struct LoadedList {
     pub entities: Vec<Entity>,
     /// Records skipped, with reasons.
     pub skipped: Vec<SkippedRecord>,
+    /// Details dropped from records that were kept (a malformed crypto
+    /// address, an alias row naming an entity the file lacks …), with reasons.
+    #[serde(default)]
+    pub warnings: Vec<SkippedRecord>,
 }
 
 impl LoadedList {
@@ -430,6 +446,7 @@ impl LoadedList {
             version,
             entities,
             skipped,
+            warnings: Vec::new(),
         }
     }
 }
@@ -461,6 +478,31 @@ pub enum ListError {
         /// File.
         path: PathBuf,
     },
+    /// The file holds implausibly fewer entities than the last version
+    /// loaded for the same source (see [`ListGuard`]).
+    #[error("{path}: {entities} entities, {drop_percent}% fewer than the {previous} of the last loaded version ({previous_sha256}); more than the allowed {max_shrink_percent}%: refusing a possibly partial list")]
+    Shrunk {
+        /// File.
+        path: PathBuf,
+        /// Entities in this file.
+        entities: usize,
+        /// Entities in the last loaded version.
+        previous: usize,
+        /// SHA-256 of the last loaded version.
+        previous_sha256: String,
+        /// How much smaller, in whole percent.
+        drop_percent: u64,
+        /// The configured tolerance.
+        max_shrink_percent: u8,
+    },
+    /// The history file of the shrink check could not be read or written.
+    #[error("{path}: list history: {message}")]
+    History {
+        /// History file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl ListError {
@@ -480,6 +522,10 @@ impl ListError {
 
 pub use crate::util::sha256_hex;
 
+/// What a format parser returns: the version the file declares, its
+/// entities in file order, and the records it skipped.
+pub type ParsedRecords = (Option<String>, Vec<Entity>, Vec<SkippedRecord>);
+
 /// Reads a whole list file, mapping I/O errors to [`ListError::Io`].
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ListError> {
     std::fs::read(path).map_err(|source| ListError::Io {
@@ -490,20 +536,65 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ListError> {
 
 /// Loads one list file with the loader its spec names.
 pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
-    let list = match spec.source {
+    let mut list = match spec.source {
+        SourceKind::OfacSdnXml => ofac_xml::load(spec)?,
+        SourceKind::OfacSdnCsv => ofac_csv::load(spec)?,
+        SourceKind::EuFsfXml => eu_fsf::load(spec)?,
+        SourceKind::UnXml => un::load(spec)?,
+        SourceKind::UkXml => uk::load_xml(spec)?,
+        SourceKind::UkConlistCsv => uk::load_conlist(spec)?,
+        SourceKind::NsdcJson => nsdc::load(spec)?,
         SourceKind::Watchlist => watchlist::load(spec)?,
-        other => {
-            return Err(ListError::format(
-                &spec.path,
-                "file",
-                format!("the {other} loader is not built into this version"),
-            ))
-        }
     };
+    drop_duplicate_ids(&mut list);
     if list.entities.is_empty() {
         return Err(ListError::Empty {
             path: spec.path.clone(),
         });
     }
     Ok(list)
+}
+
+/// Loads a list like [`load`], then applies the shrink check of `guard`
+/// against the last version loaded for the same source and records this
+/// one as the new last version.
+pub fn load_guarded(spec: &ListSpec, guard: &ListGuard) -> Result<LoadedList, ListError> {
+    let list = load(spec)?;
+    guard.check_and_record(&list.version)?;
+    Ok(list)
+}
+
+/// Keeps the first entity of each id; later ones are skipped and reported,
+/// so ids stay unique and loading a file twice gives the same ids.
+fn drop_duplicate_ids(list: &mut LoadedList) {
+    let mut seen = std::collections::HashSet::with_capacity(list.entities.len());
+    let before = list.entities.len();
+    let mut dropped = Vec::new();
+    list.entities.retain(|e| {
+        let fresh = seen.insert(e.id.clone());
+        if !fresh {
+            dropped.push(SkippedRecord {
+                record: e.id.clone(),
+                reason: "duplicate id: an earlier record has the same id".into(),
+            });
+        }
+        fresh
+    });
+    if list.entities.len() != before {
+        let spec = ListSpec {
+            source: list.version.source,
+            path: PathBuf::from(&list.version.path),
+        };
+        let mut skipped = std::mem::take(&mut list.skipped);
+        skipped.extend(dropped);
+        let warnings = std::mem::take(&mut list.warnings);
+        *list = LoadedList::new(
+            &spec,
+            list.version.version.clone(),
+            list.version.sha256.clone(),
+            std::mem::take(&mut list.entities),
+            skipped,
+        );
+        list.warnings = warnings;
+    }
 }

@@ -1,0 +1,75 @@
+//! `amlscreen lists stats`: load every list and print one JSON object per
+//! source with its version, hash and counts.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::{CliResult, GlobalArgs};
+use amlscreen::lists::{self, ListSpec, ListVersion};
+
+/// One output line: the list version's fields in order, then the extras.
+#[derive(Serialize)]
+struct StatsLine<'a> {
+    #[serde(flatten)]
+    version: &'a ListVersion,
+    /// Subjects kept but not screened (RNBO expired/excluded).
+    inactive: usize,
+    /// Details dropped from kept records, and orphan companion rows.
+    warnings: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListsCommand {
+    /// Load each list (`--list KIND=PATH`, or the config's lists) and print
+    /// one JSON line per source: source, path, version, sha256, entities,
+    /// persons, organizations, vessels, aircraft, names, weak_aliases,
+    /// addresses, skipped (plus inactive subjects and warnings).
+    Stats {
+        /// Also print every skipped record and warning to stderr.
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+pub fn run(global: &GlobalArgs, cmd: ListsCommand) -> CliResult {
+    let ListsCommand::Stats { verbose } = cmd;
+    let specs: Vec<ListSpec> = if global.lists.is_empty() {
+        global.load_config()?.lists
+    } else {
+        global.lists.clone()
+    };
+    let mut failed = false;
+    for spec in &specs {
+        match lists::load(spec) {
+            Ok(list) => {
+                let v = &list.version;
+                let inactive = list.entities.iter().filter(|e| !e.is_active()).count();
+                let line = StatsLine {
+                    version: v,
+                    inactive,
+                    warnings: list.warnings.len(),
+                };
+                println!("{}", serde_json::to_string(&line)?);
+                if verbose {
+                    for s in &list.skipped {
+                        eprintln!("{}: skipped {}: {}", v.path, s.record, s.reason);
+                    }
+                    for w in &list.warnings {
+                        eprintln!("{}: warning {}: {}", v.path, w.record, w.reason);
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("amlscreen: {e}");
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

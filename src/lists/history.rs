@@ -1,0 +1,221 @@
+//! The implausible-shrink check: a list file that suddenly holds far fewer
+//! entities than the last version loaded for the same source is more likely
+//! a truncated or broken download than a mass delisting, so it is refused.
+//!
+//! The last loaded version of each source is kept in a small JSON history
+//! file (config `list_guard.history`), keyed by `kind=path`, holding the
+//! entity count, SHA-256 and version. A load is refused when its entity
+//! count is more than `list_guard.max_shrink_percent` (default 20) below the
+//! recorded one; an accepted load becomes the new record. To accept a
+//! genuine large delisting, raise the tolerance for one load or delete the
+//! source's entry from the history file. Without a history file the check
+//! is off (the first load of a source always passes).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{ListError, ListVersion};
+
+/// Default tolerance of [`ListGuard::max_shrink_percent`].
+pub const DEFAULT_MAX_SHRINK_PERCENT: u8 = 20;
+
+fn default_max_shrink_percent() -> u8 {
+    DEFAULT_MAX_SHRINK_PERCENT
+}
+
+/// Config of the shrink check (`list_guard:` in the config file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListGuard {
+    /// JSON file remembering the last loaded version of each source; the
+    /// check is off when absent.
+    #[serde(default)]
+    pub history: Option<PathBuf>,
+    /// Largest accepted drop in entity count against the last loaded version
+    /// of the same source, in percent (default 20). Lower it to catch smaller
+    /// truncations; raise it (up to 100 = off) to accept a large delisting.
+    #[serde(default = "default_max_shrink_percent")]
+    pub max_shrink_percent: u8,
+}
+
+impl Default for ListGuard {
+    fn default() -> Self {
+        ListGuard {
+            history: None,
+            max_shrink_percent: DEFAULT_MAX_SHRINK_PERCENT,
+        }
+    }
+}
+
+/// What the history remembers of one source's last accepted load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Entities loaded.
+    pub entities: usize,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// Version the file declared.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// The history file's contents: last accepted load per `kind=path`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListHistory {
+    /// Entries by `kind=path`.
+    pub sources: BTreeMap<String, HistoryEntry>,
+}
+
+impl ListHistory {
+    /// The key of a loaded list: `kind=path`.
+    pub fn key(version: &ListVersion) -> String {
+        format!("{}={}", version.source, version.path)
+    }
+
+    /// Reads a history file; a missing file is an empty history.
+    pub fn read(path: &Path) -> Result<ListHistory, ListError> {
+        let err = |message: String| ListError::History {
+            path: path.to_path_buf(),
+            message,
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| err(format!("not a list history: {e}")))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ListHistory::default()),
+            Err(e) => Err(err(e.to_string())),
+        }
+    }
+
+    /// Writes the history atomically (temporary file, then rename).
+    pub fn write(&self, path: &Path) -> Result<(), ListError> {
+        let err = |message: String| ListError::History {
+            path: path.to_path_buf(),
+            message,
+        };
+        let json = serde_json::to_vec_pretty(self).map_err(|e| err(e.to_string()))?;
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, json).map_err(|e| err(e.to_string()))?;
+        std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))
+    }
+}
+
+impl ListGuard {
+    /// Refuses `version` if it shrank more than allowed against the history,
+    /// otherwise records it as the source's last accepted load.
+    pub fn check_and_record(&self, version: &ListVersion) -> Result<(), ListError> {
+        let Some(history_path) = &self.history else {
+            return Ok(());
+        };
+        let mut history = ListHistory::read(history_path)?;
+        let key = ListHistory::key(version);
+        if let Some(previous) = history.sources.get(&key) {
+            check_shrink(version, previous, self.max_shrink_percent)?;
+        }
+        history.sources.insert(
+            key,
+            HistoryEntry {
+                entities: version.entities,
+                sha256: version.sha256.clone(),
+                version: version.version.clone(),
+            },
+        );
+        history.write(history_path)
+    }
+}
+
+/// The comparison itself: `Err` when `version` holds more than
+/// `max_shrink_percent` fewer entities than `previous`.
+pub fn check_shrink(
+    version: &ListVersion,
+    previous: &HistoryEntry,
+    max_shrink_percent: u8,
+) -> Result<(), ListError> {
+    let (now, before) = (version.entities as u64, previous.entities as u64);
+    if before == 0 || now >= before {
+        return Ok(());
+    }
+    // integer arithmetic: drop% = ceil((before - now) * 100 / before)
+    let drop_percent = ((before - now) * 100).div_ceil(before);
+    if (before - now) * 100 > before * u64::from(max_shrink_percent) {
+        return Err(ListError::Shrunk {
+            path: PathBuf::from(&version.path),
+            entities: version.entities,
+            previous: previous.entities,
+            previous_sha256: previous.sha256.clone(),
+            drop_percent,
+            max_shrink_percent,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lists::SourceKind;
+
+    fn version(entities: usize, sha: &str) -> ListVersion {
+        ListVersion {
+            source: SourceKind::UnXml,
+            path: "un.xml".into(),
+            version: None,
+            sha256: sha.into(),
+            entities,
+            persons: 0,
+            organizations: 0,
+            vessels: 0,
+            aircraft: 0,
+            names: 0,
+            weak_aliases: 0,
+            addresses: 0,
+            skipped: 0,
+        }
+    }
+
+    #[test]
+    fn shrink_beyond_tolerance_is_refused_and_not_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let guard = ListGuard {
+            history: Some(dir.path().join("history.json")),
+            max_shrink_percent: 20,
+        };
+        guard.check_and_record(&version(1000, "a")).unwrap();
+        // exactly 20% fewer is accepted and becomes the new reference
+        guard.check_and_record(&version(800, "b")).unwrap();
+        let err = guard
+            .check_and_record(&version(639, "c"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("un.xml: 639 entities, 21% fewer than the 800"),
+            "{err}"
+        );
+        assert!(err.contains("allowed 20%"), "{err}");
+        let history = ListHistory::read(guard.history.as_deref().unwrap()).unwrap();
+        assert_eq!(history.sources["un_xml=un.xml"].entities, 800);
+        // growth is always fine
+        guard.check_and_record(&version(5000, "d")).unwrap();
+    }
+
+    #[test]
+    fn no_history_means_no_check() {
+        ListGuard::default()
+            .check_and_record(&version(1, "a"))
+            .unwrap();
+        let bad = tempfile::tempdir().unwrap();
+        let path = bad.path().join("h.json");
+        std::fs::write(&path, "not json").unwrap();
+        let guard = ListGuard {
+            history: Some(path),
+            max_shrink_percent: 20,
+        };
+        assert!(guard
+            .check_and_record(&version(1, "a"))
+            .unwrap_err()
+            .to_string()
+            .contains("not a list history"));
+    }
+}

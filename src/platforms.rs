@@ -409,6 +409,27 @@ mod tests {
     }
 
     #[test]
+    fn memo_evasion_still_matches() {
+        let r = registry();
+        for memo in [
+            "pay to G\u{0430}rantex",          // Cyrillic а inside the Latin word
+            "pay to Gar\u{200B}an\u{200D}tex", // zero-width space and joiner
+            "pay to Ｇａｒａｎｔｅｘ",         // full-width forms
+            "pay to G\u{0301}arante\u{0300}x", // combining marks
+            "pay to G.a.r.a.n.t.e.x",          // letters split by dots
+            "pay to G a r a n t e x",          // letters split by spaces
+        ] {
+            assert_eq!(ids(&r, &r.match_text(memo)), ["garantex"], "{memo:?}");
+        }
+        assert_eq!(
+            ids(&r, &r.match_text("withdraw to g\u{0430}te.\u{0456}o")),
+            ["gate-io"]
+        );
+        // folding must not create words that were not there
+        assert!(r.match_text("the gate is open").is_empty());
+    }
+
+    #[test]
     fn domains_match_with_subdomains_only() {
         let r = registry();
         assert_eq!(r.match_domain("garantex.org").unwrap().1, "garantex.org");

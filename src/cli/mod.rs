@@ -11,7 +11,9 @@ use amlscreen::lists::ListSpec;
 use amlscreen::{Config, Screener};
 
 mod audit_cmd;
+mod eval_cmd;
 mod lists_cmd;
+mod match_cmd;
 mod rules_cmd;
 mod screen_cmd;
 
@@ -70,6 +72,12 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Screen names (JSON lines) against the lists: hits per name, best first.
+    Match(match_cmd::MatchArgs),
+    /// Score pairs of names (JSON lines {"id","a","b","kind"?}).
+    Compare(match_cmd::CompareArgs),
+    /// Measure matching quality on labelled query and pair files.
+    Eval(eval_cmd::EvalArgs),
     /// Inspect the sanctions lists: versions, hashes, counts.
     #[command(subcommand)]
     Lists(lists_cmd::ListsCommand),
@@ -84,6 +92,9 @@ pub fn run() -> ExitCode {
         Command::Screen(args) => screen_cmd::run(&cli.global, args),
         Command::Rules(cmd) => rules_cmd::run(&cli.global, cmd),
         Command::Audit(cmd) => audit_cmd::run(cmd),
+        Command::Match(args) => match_cmd::run_match(&cli.global, args),
+        Command::Compare(args) => match_cmd::run_compare(&cli.global, args),
+        Command::Eval(args) => eval_cmd::run(&cli.global, args),
         Command::Lists(cmd) => lists_cmd::run(&cli.global, cmd),
     };
     match result {

@@ -1,0 +1,1002 @@
+//! The name index: every list name tokenised once at build, an inverted
+//! index from word skeletons to names, and a symmetric-deletion dictionary
+//! over skeletons that finds every skeleton within the edit budget of a
+//! query word without scanning the vocabulary.
+//!
+//! A search only scores names reached through the postings of its
+//! "essential" words. Query words are set aside as non-essential, cheapest
+//! first, while a name matched only by set-aside words provably cannot reach
+//! the threshold (`S / (S + C)` with `S` the best those words can contribute
+//! and `C` what the other words cost when unmatched). Common words
+//! ("Mohammad", "LLC") are then never walked when a rarer word decides.
+//! The result equals scoring every list name (tested).
+
+use std::collections::HashMap;
+
+use super::score::{
+    align, edit_budget, jaro_winkler, max_qualifier_bonus, osa_distance_within, qualifier_effect,
+    AlignWord, Alignment, EntityQualifiers, QueryQualifiers, MAX_TOKENS,
+};
+use super::tokens::{tokenize, NameToken, DIGITS, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC};
+use super::{MatchConfig, NameHit, NameQuery};
+use crate::lists::{AliasStrength, Entity, EntityKind};
+
+/// Bits of a deletion hash used to find its bucket.
+const DIRECTORY_BITS: u32 = 20;
+
+/// One word of one list name.
+#[derive(Debug, Clone, Copy)]
+struct ListToken {
+    text: u32,
+    key: u32,
+    first: u8,
+    flags: u8,
+    align: AlignWord,
+}
+
+/// One indexed list name.
+#[derive(Debug, Clone, Copy)]
+struct NameEntry {
+    entity: u32,
+    name_index: u32,
+    start: u32,
+    len: u32,
+    weak: bool,
+}
+
+/// Skeletons by their deletion variants: sorted `(hash, key id)` pairs and a
+/// directory from the hash's top bits to where its bucket starts.
+#[derive(Debug, Clone, Default)]
+struct DeletionDictionary {
+    directory: Vec<u32>,
+    entries: Vec<(u64, u32)>,
+}
+
+impl DeletionDictionary {
+    fn build(mut entries: Vec<(u64, u32)>) -> Self {
+        entries.sort_unstable();
+        entries.dedup();
+        let buckets = 1usize << DIRECTORY_BITS;
+        let mut directory = vec![0u32; buckets + 1];
+        let mut pos = 0usize;
+        for (b, slot) in directory.iter_mut().enumerate() {
+            while pos < entries.len() && bucket(entries[pos].0) < b {
+                pos += 1;
+            }
+            *slot = pos as u32;
+        }
+        DeletionDictionary { directory, entries }
+    }
+
+    fn lookup(&self, hash: u64, out: &mut Vec<u32>) {
+        if self.entries.is_empty() {
+            return;
+        }
+        let b = bucket(hash);
+        let (lo, hi) = (self.directory[b] as usize, self.directory[b + 1] as usize);
+        out.extend(
+            self.entries[lo..hi]
+                .iter()
+                .filter(|(h, _)| *h == hash)
+                .map(|&(_, k)| k),
+        );
+    }
+}
+
+fn bucket(hash: u64) -> usize {
+    (hash >> (64 - DIRECTORY_BITS)) as usize
+}
+
+/// FNV-1a over `word` without the bytes at positions `skip`.
+fn deletion_hash(word: &[u8], skip: [usize; 2]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, &b) in word.iter().enumerate() {
+        if i != skip[0] && i != skip[1] {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    // mix so the top bits (the bucket) depend on every byte
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
+/// Every deletion variant of `word` with up to `deletions` bytes removed.
+fn for_each_deletion(word: &[u8], deletions: usize, mut f: impl FnMut(u64)) {
+    const NONE: usize = usize::MAX;
+    f(deletion_hash(word, [NONE, NONE]));
+    if deletions >= 1 {
+        for i in 0..word.len() {
+            f(deletion_hash(word, [i, NONE]));
+            if deletions >= 2 {
+                for j in i + 1..word.len() {
+                    f(deletion_hash(word, [i, j]));
+                }
+            }
+        }
+    }
+}
+
+/// A query word, prepared once per search.
+#[derive(Debug, Clone)]
+struct QueryToken {
+    token: NameToken,
+    text_id: Option<u32>,
+    first: u8,
+    /// Skeletons this word may pair with and the similarity, sorted by id.
+    key_sims: Vec<(u32, f64)>,
+    /// Folded words within the typo budget and the similarity, sorted by id.
+    text_sims: Vec<(u32, f64)>,
+    /// Skeletons whose postings hold every name this word can pair with.
+    posting_keys: Vec<u32>,
+    align: AlignWord,
+    /// The best similarity this word can reach with any list word.
+    best_sim: f64,
+}
+
+/// A query, prepared once per search.
+#[derive(Debug, Clone)]
+struct PreparedQuery {
+    tokens: Vec<QueryToken>,
+    qualifiers: QueryQualifiers,
+}
+
+/// Index over every name of every active entity: build once, search from
+/// many threads (`Send + Sync`, read-only).
+///
+/// ```
+/// use amlscreen::lists::{Entity, EntityKind};
+/// use amlscreen::names::{MatchConfig, NameIndex, NameQuery};
+/// let entities = vec![Entity::new("x:1", "test", EntityKind::Person, "Vladimir Vladimirovich PUTIN")];
+/// let index = NameIndex::build(&entities, MatchConfig::default());
+/// let hits = index.search(&NameQuery { name: "Путин Владимир", ..Default::default() }, 0.8, 10);
+/// assert_eq!(hits[0].entity, 0);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct NameIndex {
+    config: MatchConfig,
+    texts: Vec<Box<str>>,
+    text_ids: HashMap<Box<str>, u32>,
+    text_keys: Vec<Vec<u32>>,
+    keys: Vec<Box<str>>,
+    key_ids: HashMap<Box<str>, u32>,
+    key_weight: Vec<f64>,
+    tokens: Vec<ListToken>,
+    names: Vec<NameEntry>,
+    posting_start: Vec<u32>,
+    postings: Vec<u32>,
+    initial_postings: Vec<Vec<u32>>,
+    deletions: DeletionDictionary,
+    text_deletions: DeletionDictionary,
+    entities: Vec<EntityQualifiers>,
+}
+
+fn intern(map: &mut HashMap<Box<str>, u32>, list: &mut Vec<Box<str>>, s: &str) -> u32 {
+    if let Some(&id) = map.get(s) {
+        return id;
+    }
+    let id = list.len() as u32;
+    list.push(s.into());
+    map.insert(s.into(), id);
+    id
+}
+
+impl NameIndex {
+    /// Builds the index; inactive (expired/excluded) entities are left out.
+    pub fn build(entities: &[Entity], config: MatchConfig) -> NameIndex {
+        let mut ix = NameIndex {
+            config,
+            entities: entities.iter().map(EntityQualifiers::of).collect(),
+            initial_postings: vec![Vec::new(); 26],
+            ..NameIndex::default()
+        };
+        let mut raw_tokens: Vec<NameToken> = Vec::new();
+        for (e, entity) in entities.iter().enumerate().filter(|(_, e)| e.is_active()) {
+            for (n, (name, strength)) in entity.names().enumerate() {
+                let mut toks = tokenize(name);
+                toks.truncate(MAX_TOKENS);
+                if toks.is_empty() {
+                    continue;
+                }
+                let start = ix.tokens.len() as u32;
+                for t in &toks {
+                    let text = intern(&mut ix.text_ids, &mut ix.texts, &t.text);
+                    let key = intern(&mut ix.key_ids, &mut ix.keys, &t.key);
+                    ix.tokens.push(ListToken {
+                        text,
+                        key,
+                        first: t.text.as_bytes().first().copied().unwrap_or(0),
+                        flags: t.flags,
+                        align: AlignWord::default(),
+                    });
+                }
+                raw_tokens.extend(toks);
+                ix.names.push(NameEntry {
+                    entity: e as u32,
+                    name_index: n as u32,
+                    start,
+                    len: ix.tokens.len() as u32 - start,
+                    weak: strength == AliasStrength::Weak,
+                });
+            }
+        }
+        // which skeletons each folded word appeared with
+        ix.text_keys = vec![Vec::new(); ix.texts.len()];
+        for t in &ix.tokens {
+            let keys = &mut ix.text_keys[t.text as usize];
+            if !keys.contains(&t.key) {
+                keys.push(t.key);
+            }
+        }
+        // postings and document frequencies
+        let mut df = vec![0u32; ix.keys.len()];
+        let mut per_key: Vec<Vec<u32>> = vec![Vec::new(); ix.keys.len()];
+        for (id, name) in ix.names.iter().enumerate() {
+            let toks = &ix.tokens[name.start as usize..(name.start + name.len) as usize];
+            for (k, t) in toks.iter().enumerate() {
+                if toks[..k].iter().any(|p| p.key == t.key) {
+                    continue;
+                }
+                df[t.key as usize] += 1;
+                per_key[t.key as usize].push(id as u32);
+                if t.flags & INITIAL != 0 {
+                    let letter = usize::from(t.first.wrapping_sub(b'a'));
+                    if let Some(list) = ix.initial_postings.get_mut(letter) {
+                        list.push(id as u32);
+                    }
+                }
+            }
+        }
+        ix.posting_start = Vec::with_capacity(per_key.len() + 1);
+        for list in per_key {
+            ix.posting_start.push(ix.postings.len() as u32);
+            ix.postings.extend(list);
+        }
+        ix.posting_start.push(ix.postings.len() as u32);
+        let n = ix.names.len() as f64;
+        let trust_idf = ix.names.len() >= ix.config.idf_min_names;
+        ix.key_weight = df
+            .iter()
+            .map(|&d| {
+                if trust_idf && d > 0 {
+                    ((n / f64::from(d)).ln() / n.ln()).clamp(ix.config.min_token_weight, 1.0)
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        for t in &mut ix.tokens {
+            let weight = word_weight(t.flags, ix.key_weight[t.key as usize], &ix.config);
+            let cost = if t.flags & PATRONYMIC != 0 {
+                ix.config.patronymic_cost
+            } else {
+                ix.config.unmatched_list_cost
+            };
+            t.align = AlignWord {
+                weight,
+                miss_cost: weight * cost,
+            };
+        }
+        // deletion dictionary over skeletons that may carry typos
+        let mut entries = Vec::new();
+        for (id, key) in ix.keys.iter().enumerate() {
+            let bytes = key.as_bytes();
+            if bytes.iter().any(u8::is_ascii_digit) {
+                continue;
+            }
+            let budget = edit_budget(bytes.len(), bytes.len(), &ix.config);
+            if budget > 0 {
+                for_each_deletion(bytes, budget, |h| entries.push((h, id as u32)));
+            }
+        }
+        ix.deletions = DeletionDictionary::build(entries);
+        // and over folded words, for typos the skeleton rewrites would hide
+        let mut entries = Vec::new();
+        for (id, text) in ix.texts.iter().enumerate() {
+            let bytes = text.as_bytes();
+            if bytes.iter().any(u8::is_ascii_digit) {
+                continue;
+            }
+            let budget = edit_budget(bytes.len(), bytes.len(), &ix.config);
+            if budget > 0 {
+                for_each_deletion(bytes, budget, |h| entries.push((h, id as u32)));
+            }
+        }
+        ix.text_deletions = DeletionDictionary::build(entries);
+        ix
+    }
+
+    /// The matcher configuration.
+    pub fn config(&self) -> &MatchConfig {
+        &self.config
+    }
+
+    /// Number of indexed list names.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether no name is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// List names scoring at least `threshold` (and above 0), best first
+    /// (ties by entity order), at most `limit`, one hit per entity.
+    pub fn search(&self, query: &NameQuery<'_>, threshold: f64, limit: usize) -> Vec<NameHit> {
+        let prepared = self.prepare(query, false);
+        let candidates = self.candidates(&prepared, threshold);
+        self.rank(&prepared, candidates.into_iter(), threshold, limit)
+    }
+
+    /// Like [`NameIndex::search`] but scores every list name and compares
+    /// every skeleton: the reference the index is tested against. Slow.
+    pub fn search_exhaustive(
+        &self,
+        query: &NameQuery<'_>,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<NameHit> {
+        let prepared = self.prepare(query, true);
+        self.rank(&prepared, 0..self.names.len() as u32, threshold, limit)
+    }
+
+    fn prepare(&self, query: &NameQuery<'_>, exhaustive: bool) -> PreparedQuery {
+        let mut toks = tokenize(query.name);
+        toks.truncate(MAX_TOKENS);
+        let c = &self.config;
+        let mut variants = Vec::new();
+        let tokens = toks
+            .into_iter()
+            .map(|token| {
+                let text_id = self.text_ids.get(token.text.as_str()).copied();
+                let exact_key = self.key_ids.get(token.key.as_str()).copied();
+                let mut key_sims: Vec<(u32, f64)> = Vec::new();
+                let mut text_sims: Vec<(u32, f64)> = Vec::new();
+                let mut posting_keys: Vec<u32> = Vec::new();
+                if let Some(t) = text_id {
+                    posting_keys.extend(&self.text_keys[t as usize]);
+                }
+                let fuzzy_allowed = token.flags & (DIGITS | INITIAL) == 0;
+                if fuzzy_allowed {
+                    if let Some(k) = exact_key {
+                        key_sims.push((k, c.key_equal_score));
+                    }
+                    let q = token.key.as_bytes();
+                    let budget = edit_budget(q.len(), q.len(), c);
+                    if budget > 0 {
+                        variants.clear();
+                        if exhaustive {
+                            variants.extend(0..self.keys.len() as u32);
+                        } else {
+                            for_each_deletion(q, budget, |h| {
+                                self.deletions.lookup(h, &mut variants)
+                            });
+                            variants.sort_unstable();
+                            variants.dedup();
+                        }
+                        for &k in &variants {
+                            if Some(k) == exact_key {
+                                continue;
+                            }
+                            let other = self.keys[k as usize].as_bytes();
+                            if other.iter().any(u8::is_ascii_digit) {
+                                continue;
+                            }
+                            let b = edit_budget(q.len(), other.len(), c);
+                            if b > 0 && osa_distance_within(q, other, b).is_some() {
+                                let sim = jaro_winkler(q, other).min(c.key_equal_score);
+                                if sim > 0.0 {
+                                    key_sims.push((k, sim));
+                                }
+                            }
+                        }
+                    }
+                    key_sims.sort_unstable_by_key(|&(k, _)| k);
+                    posting_keys.extend(key_sims.iter().map(|&(k, _)| k));
+                    let q = token.text.as_bytes();
+                    let budget = edit_budget(q.len(), q.len(), c);
+                    if budget > 0 {
+                        variants.clear();
+                        if exhaustive {
+                            variants.extend(0..self.texts.len() as u32);
+                        } else {
+                            for_each_deletion(q, budget, |h| {
+                                self.text_deletions.lookup(h, &mut variants)
+                            });
+                            variants.sort_unstable();
+                            variants.dedup();
+                        }
+                        for &t in &variants {
+                            if Some(t) == text_id {
+                                continue;
+                            }
+                            let other = self.texts[t as usize].as_bytes();
+                            if other.iter().any(u8::is_ascii_digit) {
+                                continue;
+                            }
+                            let b = edit_budget(q.len(), other.len(), c);
+                            if b > 0 && osa_distance_within(q, other, b).is_some() {
+                                let sim = jaro_winkler(q, other).min(c.key_equal_score);
+                                if sim > 0.0 {
+                                    text_sims.push((t, sim));
+                                    posting_keys.extend(&self.text_keys[t as usize]);
+                                }
+                            }
+                        }
+                    }
+                    text_sims.sort_unstable_by_key(|&(t, _)| t);
+                } else if let Some(k) = exact_key {
+                    posting_keys.push(k);
+                }
+                posting_keys.sort_unstable();
+                posting_keys.dedup();
+                let base_weight = match exact_key {
+                    Some(k) => self.key_weight[k as usize],
+                    None => key_sims
+                        .iter()
+                        .max_by(|a, b| a.1.total_cmp(&b.1))
+                        .map(|&(k, _)| k)
+                        .or_else(|| {
+                            text_sims
+                                .iter()
+                                .max_by(|a, b| a.1.total_cmp(&b.1))
+                                .and_then(|&(t, _)| self.text_keys[t as usize].first().copied())
+                        })
+                        .map_or(1.0, |k| self.key_weight[k as usize]),
+                };
+                let weight = word_weight(token.flags, base_weight, c);
+                let cost = if token.flags & PATRONYMIC != 0 {
+                    c.patronymic_cost
+                } else {
+                    c.unmatched_query_cost
+                };
+                let best_sim = if text_id.is_some() || token.flags & (INITIAL | PARTICLE) != 0 {
+                    1.0
+                } else {
+                    key_sims
+                        .iter()
+                        .chain(&text_sims)
+                        .map(|&(_, s)| s)
+                        .fold(0.0, f64::max)
+                        .max(c.initial_score)
+                };
+                QueryToken {
+                    first: token.text.as_bytes().first().copied().unwrap_or(0),
+                    token,
+                    text_id,
+                    key_sims,
+                    text_sims,
+                    posting_keys,
+                    align: AlignWord {
+                        weight,
+                        miss_cost: weight * cost,
+                    },
+                    best_sim,
+                }
+            })
+            .collect();
+        PreparedQuery {
+            tokens,
+            qualifiers: QueryQualifiers::new(query.birth_date, query.country, query.kind),
+        }
+    }
+
+    /// Names reached by the postings of the query's essential words.
+    fn candidates(&self, q: &PreparedQuery, threshold: f64) -> Vec<u32> {
+        let bound_threshold = threshold - max_qualifier_bonus(&self.config);
+        let mut order: Vec<usize> = (0..q.tokens.len()).collect();
+        // initials first (they have no postings), then by what they can add
+        order.sort_by(|&a, &b| {
+            let ta = &q.tokens[a];
+            let tb = &q.tokens[b];
+            let ia = ta.token.flags & (INITIAL | PARTICLE) == 0;
+            let ib = tb.token.flags & (INITIAL | PARTICLE) == 0;
+            ia.cmp(&ib)
+                .then((ta.align.weight * ta.best_sim).total_cmp(&(tb.align.weight * tb.best_sim)))
+        });
+        let mut gain = 0.0;
+        let mut cost: f64 = q.tokens.iter().map(|t| t.align.miss_cost).sum();
+        let mut essential_from = order.len();
+        for (pos, &i) in order.iter().enumerate() {
+            let t = &q.tokens[i];
+            // initials and lone particles only ever make "initial" pairs,
+            // which alone never make a hit: no need to walk postings for them
+            let is_initial = t.token.flags & (INITIAL | PARTICLE) != 0;
+            let g = gain + t.align.weight * t.best_sim;
+            let c = cost - t.align.miss_cost;
+            let bound = if g + c > 0.0 { g / (g + c) } else { 0.0 };
+            if is_initial || bound < bound_threshold {
+                gain = g;
+                cost = c;
+            } else {
+                essential_from = pos;
+                break;
+            }
+        }
+        // A name that pairs an essential word only with a list initial still
+        // needs a real word pair (initials alone never match): with an
+        // essential word it is in that word's postings anyway, otherwise it
+        // holds a skeleton of a set-aside word. Only those are taken from the
+        // (broad) initial postings.
+        let mut set_aside_keys: Vec<u32> = order[..essential_from]
+            .iter()
+            .flat_map(|&i| q.tokens[i].posting_keys.iter().copied())
+            .collect();
+        set_aside_keys.sort_unstable();
+        set_aside_keys.dedup();
+        let mut out: Vec<u32> = Vec::new();
+        for &i in &order[essential_from..] {
+            let t = &q.tokens[i];
+            for &k in &t.posting_keys {
+                let (lo, hi) = (
+                    self.posting_start[k as usize] as usize,
+                    self.posting_start[k as usize + 1] as usize,
+                );
+                out.extend_from_slice(&self.postings[lo..hi]);
+            }
+            if t.token.text.len() > 1 && t.token.flags & DIGITS == 0 && !set_aside_keys.is_empty() {
+                let letter = usize::from(t.first.wrapping_sub(b'a'));
+                if let Some(list) = self.initial_postings.get(letter) {
+                    out.extend(list.iter().copied().filter(|&id| {
+                        let name = &self.names[id as usize];
+                        self.tokens[name.start as usize..(name.start + name.len) as usize]
+                            .iter()
+                            .any(|lt| set_aside_keys.binary_search(&lt.key).is_ok())
+                    }));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn pair_similarity(&self, q: &QueryToken, l: &ListToken) -> (f64, bool) {
+        let c = &self.config;
+        let q_initial = q.token.flags & INITIAL != 0;
+        let l_initial = l.flags & INITIAL != 0;
+        let q_particle = q.token.flags & PARTICLE != 0;
+        if q.text_id == Some(l.text) {
+            return (1.0, q_initial || q_particle);
+        }
+        if q_particle {
+            // a particle left on its own ("Agha, Abdul") meets the list word it
+            // was attached to ("abdulrahman"), as an initial meets its word
+            let l_text = self.texts[l.text as usize].as_bytes();
+            let q_text = q.token.text.as_bytes();
+            return if l_text.len() > q_text.len() && l_text.starts_with(q_text) {
+                (c.initial_score, true)
+            } else {
+                (0.0, false)
+            };
+        }
+        if q.token.flags & DIGITS != 0 || l.flags & DIGITS != 0 {
+            return (0.0, false);
+        }
+        if q_initial || l_initial {
+            return if q.first == l.first && !(q_initial && l_initial) {
+                (c.initial_score, true)
+            } else {
+                (0.0, false)
+            };
+        }
+        let by_key = match q.key_sims.binary_search_by_key(&l.key, |&(k, _)| k) {
+            Ok(p) => q.key_sims[p].1,
+            Err(_) => 0.0,
+        };
+        let by_text = match q.text_sims.binary_search_by_key(&l.text, |&(t, _)| t) {
+            Ok(p) => q.text_sims[p].1,
+            Err(_) => 0.0,
+        };
+        (by_key.max(by_text), false)
+    }
+
+    fn align_name(&self, q: &PreparedQuery, name: &NameEntry) -> Alignment {
+        let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
+        let mut qw = [AlignWord::default(); MAX_TOKENS];
+        let mut lw = [AlignWord::default(); MAX_TOKENS];
+        for (slot, t) in qw.iter_mut().zip(&q.tokens) {
+            *slot = t.align;
+        }
+        for (slot, t) in lw.iter_mut().zip(list) {
+            *slot = t.align;
+        }
+        align(&qw[..q.tokens.len()], &lw[..list.len()], |i, j| {
+            self.pair_similarity(&q.tokens[i], &list[j])
+        })
+    }
+
+    /// Final score of one name: alignment, weak-alias penalty, qualifiers; an
+    /// exact full-name match never drops below the review threshold.
+    fn score_name(&self, q: &PreparedQuery, name: &NameEntry) -> (f64, Alignment) {
+        let alignment = self.align_name(q, name);
+        if alignment.score <= 0.0 {
+            return (0.0, alignment);
+        }
+        let mut name_score = alignment.score;
+        if name.weak {
+            name_score -= self.config.weak_alias_penalty;
+        }
+        let effect = qualifier_effect(
+            &self.config,
+            &q.qualifiers,
+            &self.entities[name.entity as usize],
+            false,
+        );
+        let mut score = name_score + effect.adjustment;
+        if alignment.exact {
+            score = score.max(name_score.min(self.config.review_threshold));
+        }
+        (score.clamp(0.0, 1.0), alignment)
+    }
+
+    fn rank(
+        &self,
+        q: &PreparedQuery,
+        candidates: impl Iterator<Item = u32>,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<NameHit> {
+        let mut scored: Vec<(f64, u32, u32)> = Vec::new();
+        for id in candidates {
+            let name = &self.names[id as usize];
+            let (score, _) = self.score_name(q, name);
+            if score > 0.0 && score >= threshold {
+                scored.push((score, name.entity, id));
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut hits: Vec<NameHit> = Vec::new();
+        let mut last_entity = None;
+        let mut seen: Vec<u32> = Vec::new();
+        for (score, entity, id) in scored {
+            if hits.len() >= limit {
+                break;
+            }
+            if last_entity == Some(entity) || seen.contains(&entity) {
+                continue;
+            }
+            last_entity = Some(entity);
+            seen.push(entity);
+            let name = &self.names[id as usize];
+            hits.push(NameHit {
+                entity: entity as usize,
+                name_index: name.name_index as usize,
+                score,
+                explanation: self.explain(q, name),
+            });
+        }
+        hits
+    }
+
+    /// "ivanov ≈ ivanou 0.93; sergei = sergei; birth year equal".
+    fn explain(&self, q: &PreparedQuery, name: &NameEntry) -> String {
+        let alignment = self.align_name(q, name);
+        let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
+        let mut parts: Vec<String> = Vec::new();
+        let mut q_used = [false; MAX_TOKENS];
+        let mut l_used = [false; MAX_TOKENS];
+        for &(i, j, s) in &alignment.pairs[..alignment.len] {
+            let (qi, lj) = (i as usize, j as usize);
+            q_used[qi] = true;
+            l_used[lj] = true;
+            let qt = &q.tokens[qi].token.text;
+            let lt = &self.texts[list[lj].text as usize];
+            let initial = q.tokens[qi].token.flags & INITIAL != 0 || list[lj].flags & INITIAL != 0;
+            parts.push(if s >= 1.0 {
+                format!("{qt} = {lt}")
+            } else if initial {
+                format!("{qt} ~ {lt} (initial) {s:.2}")
+            } else {
+                format!("{qt} ≈ {lt} {s:.2}")
+            });
+        }
+        for (i, t) in q.tokens.iter().enumerate() {
+            if !q_used[i] {
+                parts.push(format!("{} unmatched", t.token.text));
+            }
+        }
+        for (j, t) in list.iter().enumerate() {
+            if !l_used[j] {
+                let role = if t.flags & PATRONYMIC != 0 {
+                    "patronymic"
+                } else if t.flags & LEGAL_FORM != 0 {
+                    "legal form"
+                } else {
+                    "word"
+                };
+                parts.push(format!(
+                    "list {role} {} unmatched",
+                    self.texts[t.text as usize]
+                ));
+            }
+        }
+        parts.push(format!("name score {:.2}", alignment.score));
+        if name.weak {
+            parts.push("weak alias".to_owned());
+        }
+        let effect = qualifier_effect(
+            &self.config,
+            &q.qualifiers,
+            &self.entities[name.entity as usize],
+            true,
+        );
+        parts.extend(effect.notes.iter().map(|n| (*n).to_owned()));
+        parts.join("; ")
+    }
+}
+
+/// The weight of a word from its role and its frequency weight.
+fn word_weight(flags: u8, frequency_weight: f64, config: &MatchConfig) -> f64 {
+    if flags & INITIAL != 0 {
+        config.initial_weight
+    } else if flags & LEGAL_FORM != 0 {
+        config.legal_form_weight
+    } else if flags & PARTICLE != 0 {
+        config.particle_weight
+    } else if flags & DIGITS != 0 {
+        1.0
+    } else {
+        frequency_weight
+    }
+}
+
+/// Scores name `b` (as a list name) against query `a`, with uniform word
+/// weights (no list statistics): the `compare` command and the pair
+/// evaluation. 0 when nothing aligns.
+///
+/// ```
+/// use amlscreen::names::{compare, MatchConfig};
+/// let c = MatchConfig::default();
+/// assert!(compare("Jewgeni Prigoschin", "Yevgeniy PRIGOZHIN", None, &c) > 0.9);
+/// assert!(compare("Angelo Cruz", "Angela Merkel", None, &c) < 0.5);
+/// ```
+pub fn compare(
+    a: &str,
+    b: &str,
+    kind: Option<crate::model::PartyKind>,
+    config: &MatchConfig,
+) -> f64 {
+    let entity_kind = match kind {
+        Some(crate::model::PartyKind::Person) => EntityKind::Person,
+        Some(crate::model::PartyKind::Organization) => EntityKind::Organization,
+        None => EntityKind::Unknown,
+    };
+    let entity = Entity::new("compare:b", "compare", entity_kind, b);
+    let index = NameIndex::build(std::slice::from_ref(&entity), config.clone());
+    let query = NameQuery {
+        name: a,
+        kind,
+        ..NameQuery::default()
+    };
+    index
+        .search(&query, f64::MIN_POSITIVE, 1)
+        .first()
+        .map_or(0.0, |h| h.score)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lists::{Alias, BirthDate};
+    use crate::model::PartyKind;
+
+    fn person(id: &str, name: &str) -> Entity {
+        Entity::new(id, "test", EntityKind::Person, name)
+    }
+
+    fn org(id: &str, name: &str) -> Entity {
+        Entity::new(id, "test", EntityKind::Organization, name)
+    }
+
+    fn fixture() -> Vec<Entity> {
+        let mut putin = person("p:1", "Vladimir Vladimirovich PUTIN");
+        putin.birth_dates.push(BirthDate::parse_iso("1952-10-07"));
+        putin.countries.push("RU".into());
+        let mut medvedev = person("p:2", "Dmitry Anatolyevich MEDVEDEV");
+        medvedev.aliases.push(Alias {
+            name: "Dima".into(),
+            strength: AliasStrength::Weak,
+        });
+        medvedev.aliases.push(Alias {
+            name: "Dmitri Medvedev".into(),
+            strength: AliasStrength::Weak,
+        });
+        vec![
+            putin,
+            medvedev,
+            person("p:3", "Yevgeniy Viktorovich PRIGOZHIN"),
+            person("p:4", "Mikhail Borisovich KHODORKOVSKY"),
+            person("p:5", "Usama bin Laden"),
+            person("p:6", "Abdul Rahman Yasin"),
+            org("o:1", "GARANTEX EUROPE OU"),
+            org(
+                "o:2",
+                "Obshchestvo s ogranichennoi otvetstvennostyu Romashka",
+            ),
+            org("o:3", "Plant 42"),
+            org("o:4", "al-Qaida"),
+            person("p:7", "Oleksandr Viktorovych HRYHORENKO"),
+        ]
+    }
+
+    fn index() -> NameIndex {
+        NameIndex::build(&fixture(), MatchConfig::default())
+    }
+
+    fn score(ix: &NameIndex, name: &str, id: usize) -> f64 {
+        let hits = ix.search(
+            &NameQuery {
+                name,
+                ..Default::default()
+            },
+            0.01,
+            20,
+        );
+        hits.iter()
+            .find(|h| h.entity == id)
+            .map_or(0.0, |h| h.score)
+    }
+
+    #[test]
+    fn transliteration_standards_on_real_names() {
+        let ix = index();
+        let review = ix.config().review_threshold;
+        for (q, id) in [
+            ("Jewgeni Prigoschin", 2),               // German
+            ("Evgenii Prigozhin", 2),                // ICAO 9303
+            ("Evgenij Prigozhin", 2),                // GOST 7.79-B / scholarly
+            ("Евгений Викторович Пригожин", 2),      // Cyrillic
+            ("Michail Chodorkowski", 3),             // German
+            ("Mikhail Khodorkovskiy", 3),            // BGN/PCGN
+            ("Mikhaïl Khodorkovski", 3),             // French
+            ("Aleksandr Grigorenko", 10),            // Russian form of a Ukrainian name
+            ("Олександр Вікторович Григоренко", 10), // Ukrainian Cyrillic
+            ("Dmitrii Medvedev", 1),                 // ICAO
+        ] {
+            assert!(score(&ix, q, id) >= review, "{q}: {}", score(&ix, q, id));
+        }
+    }
+
+    #[test]
+    fn initials_reordering_and_missing_patronymic() {
+        let ix = index();
+        let review = ix.config().review_threshold;
+        for q in [
+            "V. Putin",
+            "PUTIN, Vladimir",
+            "Putin Vladimir Vladimirovich",
+            "Vladimir Putin",
+        ] {
+            assert!(score(&ix, q, 0) >= review, "{q}: {}", score(&ix, q, 0));
+        }
+        // an initial alone never matches, a wrong initial does not help
+        assert_eq!(score(&ix, "V. V.", 0), 0.0);
+        assert!(score(&ix, "K. Putin", 0) < score(&ix, "V. Putin", 0));
+    }
+
+    #[test]
+    fn particles_and_compounds() {
+        let ix = index();
+        let review = ix.config().review_threshold;
+        assert!(score(&ix, "Osama bin Ladin", 4) >= review);
+        assert!(score(&ix, "Abdulrahman Yasin", 5) >= review);
+        assert!(score(&ix, "Al Qaida", 9) >= review);
+        assert!(score(&ix, "Alqaida", 9) >= review);
+    }
+
+    #[test]
+    fn legal_forms_weigh_little_and_digits_must_match() {
+        let ix = index();
+        let review = ix.config().review_threshold;
+        assert!(score(&ix, "Garantex Europe OÜ", 6) >= review);
+        assert!(score(&ix, "Garantex Europe LLC", 6) >= review);
+        assert!(
+            score(&ix, "ООО Ромашка", 7) >= review,
+            "{}",
+            score(&ix, "ООО Ромашка", 7)
+        );
+        assert!(score(&ix, "Plant 42", 8) >= review);
+        assert!(score(&ix, "Plant 43", 8) < review);
+    }
+
+    #[test]
+    fn birth_date_and_country_qualify_but_never_hide_an_exact_name() {
+        let ix = index();
+        let c = ix.config().clone();
+        let q = |birth_date, country| NameQuery {
+            name: "Vladimir Vladimirovich Putin",
+            kind: Some(PartyKind::Person),
+            birth_date,
+            country,
+        };
+        let s = |query: NameQuery<'_>| ix.search(&query, 0.01, 5)[0].score;
+        let none = s(q(None, None));
+        let same = s(q(Some("1952-10-07"), Some("RU")));
+        let other = s(q(Some("1990-01-01"), Some("FR")));
+        assert!(same >= none);
+        assert!(other < none);
+        assert!(
+            other >= c.review_threshold,
+            "an exact name stays at least under review"
+        );
+        // for a fuzzy name, a clashing birth year does lower it below review
+        let fuzzy = NameQuery {
+            name: "Vladimir Putim",
+            birth_date: Some("1990"),
+            ..Default::default()
+        };
+        let plain = NameQuery {
+            birth_date: None,
+            ..fuzzy
+        };
+        assert!(ix.search(&fuzzy, 0.01, 5)[0].score < ix.search(&plain, 0.01, 5)[0].score);
+    }
+
+    #[test]
+    fn weak_aliases_score_lower() {
+        let mut strong = fixture();
+        strong[1].aliases[1].strength = AliasStrength::Strong;
+        let weak_ix = index();
+        let strong_ix = NameIndex::build(&strong, MatchConfig::default());
+        assert!(score(&weak_ix, "Dmitri Medvedev", 1) < score(&strong_ix, "Dmitri Medvedev", 1));
+    }
+
+    #[test]
+    fn explanation_shows_alignment() {
+        let ix = index();
+        let query = NameQuery {
+            name: "Putin Vladimir",
+            birth_date: Some("1952"),
+            ..Default::default()
+        };
+        let hit = &ix.search(&query, 0.5, 1)[0];
+        assert!(
+            hit.explanation.contains("putin = putin"),
+            "{}",
+            hit.explanation
+        );
+        assert!(
+            hit.explanation
+                .contains("patronymic vladimirovich unmatched"),
+            "{}",
+            hit.explanation
+        );
+        assert!(
+            hit.explanation.contains("birth year equal"),
+            "{}",
+            hit.explanation
+        );
+    }
+
+    #[test]
+    fn index_equals_full_scan_on_fixture() {
+        let ix = index();
+        for q in [
+            "Putin",
+            "V Putin",
+            "Prigozhin Yevgeny",
+            "Garantex",
+            "Khodorkovski M.",
+            "bin Laden",
+            "Ромашка",
+            "Plant",
+            "Medvedev Dima",
+            "Hryhorenko",
+        ] {
+            for t in [0.3, 0.6, 0.8, 0.9] {
+                let query = NameQuery {
+                    name: q,
+                    ..Default::default()
+                };
+                assert_eq!(
+                    ix.search(&query, t, 10),
+                    ix.search_exhaustive(&query, t, 10),
+                    "{q} @ {t}"
+                );
+            }
+        }
+    }
+}

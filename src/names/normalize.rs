@@ -1,0 +1,365 @@
+//! Text folding shared by list names, queries and platform/memo matching.
+//!
+//! Every piece of text goes through the same steps, so a list name and a
+//! query that differ only in how they were typed fold to the same words:
+//!
+//! 1. invisible characters (zero-width spaces and joiners, soft hyphens, BOMs,
+//!    bidi controls, variation selectors, Hangul fillers) and apostrophes are
+//!    dropped, so "Gar\u{200B}antex" and "O'Neil" stay one word;
+//! 2. Unicode NFKC unifies compatibility forms (full-width "Ｇａｒａｎｔｅｘ",
+//!    ligatures, superscripts), then lower case;
+//! 3. accents and other combining marks are removed (except on Cyrillic
+//!    letters, where й and ї are letters of their own);
+//! 4. the text splits into words at every character that is not a letter or
+//!    digit;
+//! 5. a word written mostly in one script has its look-alike letters from
+//!    another script folded into the main one ([`super::translit`]);
+//! 6. each word is romanised to lower-case ASCII;
+//! 7. a run of single letters joined by punctuation ("G.a.r.a.n.t.e.x",
+//!    "L.L.C.") or of five or more spaced single letters ("G a r a n t e x")
+//!    becomes one word. Two initials ("V. V. Putin") stay initials.
+
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::UnicodeNormalization;
+
+use super::translit;
+
+/// Single letters joined by punctuation only merge from this many on
+/// ("A.B.C." merges, the initials "V.V." do not).
+const MIN_PUNCTUATED_LETTER_RUN: usize = 3;
+/// Single letters separated by spaces merge from this many on.
+const MIN_SPACED_LETTER_RUN: usize = 5;
+
+/// Characters that render as nothing and are used to split a word invisibly.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' // soft hyphen
+        | '\u{034F}' // combining grapheme joiner
+        | '\u{061C}' // Arabic letter mark
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
+        | '\u{17B4}' | '\u{17B5}' // Khmer inherent vowels
+        | '\u{180B}'..='\u{180F}' // Mongolian variation selectors, vowel separator
+        | '\u{200B}'..='\u{200F}' // zero-width space/non-joiner/joiner, LRM, RLM
+        | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+        | '\u{2060}'..='\u{206F}' // word joiner, invisible operators, bidi isolates
+        | '\u{FE00}'..='\u{FE0F}' // variation selectors
+        | '\u{FEFF}' // byte-order mark / zero-width no-break space
+        | '\u{E0000}'..='\u{E007F}' // tag characters
+        | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
+    ) || (c.is_control() && !c.is_whitespace())
+}
+
+/// Apostrophe-like marks inside names ("O'Neil", "Ra'ad", Ukrainian "Ф'юрі"):
+/// dropped so the name stays one word.
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '\u{02B9}' | '`' | '\u{00B4}'
+    )
+}
+
+fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{052F}' | '\u{1C80}'..='\u{1C8F}' | '\u{A640}'..='\u{A69F}')
+}
+
+fn is_greek(c: char) -> bool {
+    matches!(c, '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}')
+}
+
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' | '\u{2C60}'..='\u{2C7F}')
+}
+
+/// One folded word and whether whitespace preceded it.
+struct RawWord {
+    text: String,
+    spaced: bool,
+}
+
+/// Folds text into lower-case ASCII words (see the module doc).
+///
+/// ```
+/// use amlscreen::names::fold_words;
+/// assert_eq!(fold_words("G.a.r.a.n.t.e.x"), vec!["garantex"]);
+/// assert_eq!(fold_words("ＭÜLLER, Jürgen"), vec!["muller", "jurgen"]);
+/// assert_eq!(fold_words("Сергій"), vec!["serhiy"]);
+/// ```
+pub fn fold_words(text: &str) -> Vec<String> {
+    let cleaned: String = text
+        .chars()
+        .filter(|&c| !is_invisible(c) && !is_apostrophe(c))
+        .nfkc()
+        .filter(|&c| !is_invisible(c) && !is_apostrophe(c))
+        .collect();
+    let mut letters = String::with_capacity(cleaned.len());
+    for c in cleaned.chars().flat_map(char::to_lowercase) {
+        if is_cyrillic(c) {
+            letters.push(c);
+        } else {
+            decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    letters.push(d);
+                }
+            });
+        }
+    }
+    let mut raw: Vec<RawWord> = Vec::new();
+    let mut word = String::new();
+    let mut spaced = false;
+    for c in letters.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else {
+            if !word.is_empty() {
+                push_romanized(&word, spaced, &mut raw);
+                word.clear();
+                spaced = false;
+            }
+            if c.is_whitespace() {
+                spaced = true;
+            }
+        }
+    }
+    if !word.is_empty() {
+        push_romanized(&word, spaced, &mut raw);
+    }
+    merge_letter_runs(raw)
+}
+
+/// Folds text to its words joined by single spaces: the form platform and
+/// memo matching compare ("gate.io" → "gate io").
+pub fn fold_text(text: &str) -> String {
+    fold_words(text).join(" ")
+}
+
+/// Romanises one word (any script) and pushes the ASCII words it yields.
+fn push_romanized(word: &str, spaced: bool, out: &mut Vec<RawWord>) {
+    let (mut latin, mut cyrillic, mut greek) = (0usize, 0usize, 0usize);
+    for c in word.chars() {
+        if is_latin(c) {
+            latin += 1;
+        } else if is_cyrillic(c) {
+            cyrillic += 1;
+        } else if is_greek(c) {
+            greek += 1;
+        }
+    }
+    let mixed = [latin, cyrillic, greek].iter().filter(|&&n| n > 0).count() > 1;
+    let folded: String = if !mixed {
+        word.to_owned()
+    } else if latin >= cyrillic && latin >= greek {
+        word.chars()
+            .map(|c| {
+                if is_cyrillic(c) || is_greek(c) {
+                    translit::lookalike_latin(c).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect()
+    } else if cyrillic >= greek {
+        word.chars()
+            .map(|c| {
+                if is_latin(c) {
+                    translit::lookalike_cyrillic(c).unwrap_or(c)
+                } else if is_greek(c) {
+                    translit::lookalike_latin(c)
+                        .and_then(translit::lookalike_cyrillic)
+                        .unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect()
+    } else {
+        word.to_owned()
+    };
+    let ukrainian = translit::is_ukrainian_or_belarusian(&folded);
+    let mut ascii = String::with_capacity(folded.len() + 4);
+    for c in folded.chars() {
+        if c.is_ascii() {
+            ascii.push(c.to_ascii_lowercase());
+        } else if let Some(s) = translit::romanize_char(c, ukrainian) {
+            ascii.push_str(s);
+        } else {
+            ascii.extend(
+                any_ascii::any_ascii_char(c)
+                    .chars()
+                    .map(|a| a.to_ascii_lowercase()),
+            );
+        }
+    }
+    let mut first = true;
+    for part in ascii
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+    {
+        out.push(RawWord {
+            text: part.to_owned(),
+            spaced: spaced || !first,
+        });
+        first = false;
+    }
+}
+
+fn is_single_letter(w: &RawWord) -> bool {
+    w.text.len() == 1 && w.text.as_bytes()[0].is_ascii_alphabetic()
+}
+
+/// Joins runs of single letters (see the module doc).
+fn merge_letter_runs(words: Vec<RawWord>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        if !is_single_letter(&words[i]) {
+            out.push(words[i].text.clone());
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while end < words.len() && is_single_letter(&words[end]) {
+            end += 1;
+        }
+        if end - i >= MIN_SPACED_LETTER_RUN {
+            out.push(words[i..end].iter().map(|w| w.text.as_str()).collect());
+        } else {
+            let mut s = i;
+            while s < end {
+                let mut e = s + 1;
+                while e < end && !words[e].spaced {
+                    e += 1;
+                }
+                if e - s >= MIN_PUNCTUATED_LETTER_RUN {
+                    out.push(words[s..e].iter().map(|w| w.text.as_str()).collect());
+                } else {
+                    out.extend(words[s..e].iter().map(|w| w.text.clone()));
+                }
+                s = e;
+            }
+        }
+        i = end;
+    }
+    out
+}
+
+/// Normalises a name for exact comparison: its folded words, sorted, joined
+/// by spaces. Idempotent.
+///
+/// ```
+/// use amlscreen::names::normalize;
+/// assert_eq!(normalize("PETRENKO, Ivan"), normalize("ivan petrenko"));
+/// ```
+pub fn normalize(name: &str) -> String {
+    let mut current = name.to_owned();
+    // Sorting can bring single letters together that then merge; repeat to
+    // the fixed point (each round only ever merges, so it terminates).
+    loop {
+        let mut words = fold_words(&current);
+        words.sort_unstable();
+        let next = words.join(" ");
+        if next == current {
+            return next;
+        }
+        current = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn case_accents_punctuation_and_order() {
+        assert_eq!(normalize("PETRENKO, Ivan"), normalize("ivan petrenko"));
+        assert_eq!(normalize("José Müller"), "jose muller");
+        assert_eq!(normalize("  "), "");
+    }
+
+    #[test]
+    fn cyrillic_lookalike_inside_latin_word() {
+        // Cyrillic а (U+0430) and е (U+0435)
+        assert_eq!(fold_text("G\u{0430}rant\u{0435}x"), "garantex");
+        // Greek ο (U+03BF) inside a Latin word
+        assert_eq!(fold_text("Gar\u{03BF}ntex"), "garontex");
+    }
+
+    #[test]
+    fn latin_lookalike_inside_cyrillic_word() {
+        // the EU's Belarusian "Дзмiтрый" with a Latin i
+        assert_eq!(fold_text("Дзм\u{0069}трый"), fold_text("Дзмітрый"));
+        // Latin o and a inside Russian words
+        assert_eq!(fold_text("Путин Влaдимир"), fold_text("Путин Владимир"));
+    }
+
+    #[test]
+    fn invisible_characters() {
+        for zw in [
+            '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}',
+        ] {
+            assert_eq!(fold_text(&format!("Gar{zw}antex")), "garantex", "{zw:?}");
+        }
+        assert_eq!(fold_text("Gar\u{202E}antex"), "garantex");
+    }
+
+    #[test]
+    fn full_width_forms() {
+        assert_eq!(fold_text("Ｇａｒａｎｔｅｘ"), "garantex");
+        assert_eq!(fold_text("ＧＡＲＡＮＴＥＸ．ＩＯ"), "garantex io");
+    }
+
+    #[test]
+    fn combining_marks() {
+        assert_eq!(fold_text("G\u{0301}a\u{0300}rantex\u{0308}"), "garantex");
+        assert_eq!(fold_text("Müller"), "muller");
+        // Cyrillic й and ї are letters, not accented и and і
+        assert_eq!(fold_text("Сергей"), "sergey");
+        assert_eq!(fold_text("Київ"), "kyyiv");
+    }
+
+    #[test]
+    fn odd_spacing_and_punctuation() {
+        assert_eq!(fold_text("G.a.r.a.n.t.e.x"), "garantex");
+        assert_eq!(fold_text("G-a-r-a-n-t-e-x"), "garantex");
+        assert_eq!(fold_text("G a r a n t e x"), "garantex");
+        assert_eq!(fold_text("  Garantex\t\n "), "garantex");
+        assert_eq!(fold_text("Acme L.L.C."), "acme llc");
+        // two initials stay initials
+        assert_eq!(fold_text("V.V. Putin"), "v v putin");
+        assert_eq!(fold_text("gate.io"), "gate io");
+    }
+
+    #[test]
+    fn apostrophes_keep_words_whole() {
+        assert_eq!(fold_text("O'Neil"), "oneil");
+        assert_eq!(fold_text("Ra\u{2019}ad"), "raad");
+    }
+
+    #[test]
+    fn other_scripts_romanised() {
+        assert_eq!(fold_text("Αλέξανδρος"), "alexandros");
+        assert!(!fold_text("경수 박").is_empty());
+        assert!(fold_text("محمد").is_ascii());
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(s in "\\PC{0,40}") {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once.clone());
+            prop_assert!(once.is_ascii());
+        }
+
+        #[test]
+        fn fold_text_never_panics_and_is_idempotent(s in any::<String>()) {
+            let once = fold_text(&s);
+            prop_assert_eq!(fold_text(&once), once.clone());
+        }
+
+        #[test]
+        fn mixed_script_names_never_panic(s in "[a-zA-Zа-яА-ЯіїєґўαβγΑΒΓ .,\\-'\u{200B}\u{0301}]{0,30}") {
+            let _ = normalize(&s);
+        }
+    }
+}

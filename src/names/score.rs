@@ -1,0 +1,432 @@
+//! Scoring one list name against a query: word similarity, word alignment,
+//! qualifiers. Allocation-free: every buffer lives on the stack, sized by
+//! [`MAX_TOKENS`] and [`MAX_WORD_LEN`].
+//!
+//! The name score is a weighted share:
+//! `Σ matched w·sim / (Σ matched w + Σ unmatched query w·cost + Σ unmatched list w·cost)`,
+//! where each query word is paired with at most one list word, best pairs
+//! first. A name whose only pairs are initials scores 0: initials alone
+//! never identify anyone.
+
+use chrono::NaiveDate;
+
+use super::MatchConfig;
+use crate::lists::{BirthDate, Entity, EntityKind};
+
+/// The qualifiers of one listed entity, copied out at index build.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EntityQualifiers {
+    pub kind: EntityKind,
+    pub birth_dates: Vec<BirthDate>,
+    pub countries: Vec<String>,
+}
+
+impl EntityQualifiers {
+    pub fn of(entity: &Entity) -> Self {
+        EntityQualifiers {
+            kind: entity.kind,
+            birth_dates: entity.birth_dates.clone(),
+            countries: entity.countries.clone(),
+        }
+    }
+}
+use crate::model::PartyKind;
+
+/// Words per name considered; further words are ignored (no real list name
+/// comes close).
+pub const MAX_TOKENS: usize = 16;
+/// Letters per word compared; longer words are compared on their first
+/// this many letters.
+pub const MAX_WORD_LEN: usize = 64;
+
+/// How many edits two words of these lengths may differ by.
+pub fn edit_budget(len_a: usize, len_b: usize, config: &MatchConfig) -> usize {
+    let len = len_a.min(len_b);
+    if len >= config.two_edit_min_len {
+        2
+    } else if len >= config.one_edit_min_len {
+        1
+    } else {
+        0
+    }
+}
+
+/// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent
+/// transpositions), or `None` when it exceeds `max`.
+pub fn osa_distance_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    let a = &a[..a.len().min(MAX_WORD_LEN)];
+    let b = &b[..b.len().min(MAX_WORD_LEN)];
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let n = b.len();
+    let mut prev2 = [0usize; MAX_WORD_LEN + 1];
+    let mut prev = [0usize; MAX_WORD_LEN + 1];
+    let mut cur = [0usize; MAX_WORD_LEN + 1];
+    for (j, p) in prev.iter_mut().enumerate().take(n + 1) {
+        *p = j;
+    }
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=n {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        prev2[..=n].copy_from_slice(&prev[..=n]);
+        prev[..=n].copy_from_slice(&cur[..=n]);
+    }
+    Some(prev[n]).filter(|&d| d <= max)
+}
+
+/// Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4) of two ASCII
+/// words.
+pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
+    let a = &a[..a.len().min(MAX_WORD_LEN)];
+    let b = &b[..b.len().min(MAX_WORD_LEN)];
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut a_flags: u64 = 0;
+    let mut b_flags: u64 = 0;
+    let mut matches = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        for (j, &cb) in b.iter().enumerate().take(hi).skip(lo) {
+            if b_flags & (1 << j) == 0 && cb == ca {
+                a_flags |= 1 << i;
+                b_flags |= 1 << j;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut j = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        if a_flags & (1 << i) != 0 {
+            while b_flags & (1 << j) == 0 {
+                j += 1;
+            }
+            if ca != b[j] {
+                transpositions += 1;
+            }
+            j += 1;
+        }
+    }
+    let m = matches as f64;
+    let jaro =
+        (m / a.len() as f64 + m / b.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
+    jaro + prefix as f64 * 0.1 * (1.0 - jaro)
+}
+
+/// One query or list word as the aligner sees it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct AlignWord {
+    /// Weight when matched.
+    pub weight: f64,
+    /// Weight it costs when left unmatched.
+    pub miss_cost: f64,
+}
+
+/// The outcome of aligning a query with one list name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Alignment {
+    /// Name score in [0, 1].
+    pub score: f64,
+    /// Whether every word on both sides found an exact partner.
+    pub exact: bool,
+    /// Pairs `(query word, list word, similarity)`, best first.
+    pub pairs: [(u8, u8, f64); MAX_TOKENS],
+    /// How many of `pairs` are set.
+    pub len: usize,
+}
+
+/// Aligns query words with list words, best pairs first, each word used at
+/// most once. `sim(i, j)` gives the similarity of query word `i` and list
+/// word `j` and whether the pair is only an initial match.
+pub(crate) fn align(
+    query: &[AlignWord],
+    list: &[AlignWord],
+    sim: impl Fn(usize, usize) -> (f64, bool),
+) -> Alignment {
+    let nq = query.len().min(MAX_TOKENS);
+    let nl = list.len().min(MAX_TOKENS);
+    let mut cand: [(u8, u8, f64, bool); MAX_TOKENS * MAX_TOKENS] =
+        [(0, 0, 0.0, false); MAX_TOKENS * MAX_TOKENS];
+    let mut nc = 0;
+    for i in 0..nq {
+        for j in 0..nl {
+            let (s, initial) = sim(i, j);
+            if s > 0.0 {
+                cand[nc] = (i as u8, j as u8, s, initial);
+                nc += 1;
+            }
+        }
+    }
+    let mut out = Alignment {
+        score: 0.0,
+        exact: false,
+        pairs: [(0, 0, 0.0); MAX_TOKENS],
+        len: 0,
+    };
+    let mut q_used: u32 = 0;
+    let mut l_used: u32 = 0;
+    let mut num = 0.0;
+    let mut den = 0.0;
+    let mut any_word_pair = false;
+    let mut all_exact = true;
+    loop {
+        let mut best: Option<usize> = None;
+        for (k, c) in cand[..nc].iter().enumerate() {
+            if q_used & (1 << c.0) != 0 || l_used & (1 << c.1) != 0 {
+                continue;
+            }
+            // best similarity first; among equals, heavier query words first
+            let better = match best {
+                None => true,
+                Some(b) => {
+                    let bc = cand[b];
+                    c.2 > bc.2
+                        || (c.2 == bc.2 && query[c.0 as usize].weight > query[bc.0 as usize].weight)
+                }
+            };
+            if better {
+                best = Some(k);
+            }
+        }
+        let Some(b) = best else { break };
+        let (i, j, s, initial) = cand[b];
+        q_used |= 1 << i;
+        l_used |= 1 << j;
+        let w = query[i as usize].weight;
+        num += w * s;
+        den += w;
+        any_word_pair |= !initial;
+        all_exact &= s >= 1.0 && !initial;
+        out.pairs[out.len] = (i, j, s);
+        out.len += 1;
+    }
+    for (i, q) in query[..nq].iter().enumerate() {
+        if q_used & (1 << i) == 0 {
+            den += q.miss_cost;
+            all_exact = false;
+        }
+    }
+    for (j, l) in list[..nl].iter().enumerate() {
+        if l_used & (1 << j) == 0 {
+            den += l.miss_cost;
+            all_exact = false;
+        }
+    }
+    if any_word_pair && den > 0.0 {
+        out.score = (num / den).clamp(0.0, 1.0);
+        out.exact = all_exact;
+    }
+    out
+}
+
+/// Birth date, country and kind of a query, parsed once per search.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct QueryQualifiers {
+    pub years: Option<(i32, i32)>,
+    pub date: Option<NaiveDate>,
+    pub country: Option<String>,
+    pub kind: Option<PartyKind>,
+}
+
+impl QueryQualifiers {
+    pub fn new(birth_date: Option<&str>, country: Option<&str>, kind: Option<PartyKind>) -> Self {
+        let parsed = birth_date.map(BirthDate::parse_iso);
+        QueryQualifiers {
+            years: parsed.as_ref().and_then(BirthDate::year_range),
+            date: match parsed {
+                Some(BirthDate::Date { date }) => Some(date),
+                _ => None,
+            },
+            country: country
+                .map(|c| c.trim().to_ascii_uppercase())
+                .filter(|c| !c.is_empty()),
+            kind,
+        }
+    }
+}
+
+/// What the entity's qualifiers did to the score.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct QualifierEffect {
+    /// Added to the name score (negative lowers it).
+    pub adjustment: f64,
+    /// Human-readable reasons, in order.
+    pub notes: Vec<&'static str>,
+}
+
+/// The largest amount qualifiers can add: bounds candidate pruning.
+pub(crate) fn max_qualifier_bonus(config: &MatchConfig) -> f64 {
+    config
+        .birth_date_equal_bonus
+        .max(config.birth_year_match_bonus)
+        .max(0.0)
+        + config.country_match_bonus.max(0.0)
+}
+
+/// Birth date, country and kind adjustments (both sides must give them).
+pub(crate) fn qualifier_effect(
+    config: &MatchConfig,
+    query: &QueryQualifiers,
+    entity: &EntityQualifiers,
+    with_notes: bool,
+) -> QualifierEffect {
+    let mut effect = QualifierEffect::default();
+    let note = |effect: &mut QualifierEffect, delta: f64, text: &'static str| {
+        effect.adjustment += delta;
+        if with_notes {
+            effect.notes.push(text);
+        }
+    };
+    if let Some((qlo, qhi)) = query.years {
+        let tol = config.birth_year_tolerance;
+        let ranges = entity.birth_dates.iter().filter_map(BirthDate::year_range);
+        let mut any = false;
+        let mut year_match = false;
+        for (lo, hi) in ranges {
+            any = true;
+            if lo - tol <= qhi && qlo <= hi + tol {
+                year_match = true;
+            }
+        }
+        let date_equal = query.date.is_some_and(|d| {
+            entity
+                .birth_dates
+                .iter()
+                .any(|b| matches!(b, BirthDate::Date { date } if *date == d))
+        });
+        if date_equal {
+            note(
+                &mut effect,
+                config.birth_date_equal_bonus,
+                "birth date equal",
+            );
+        } else if year_match {
+            note(
+                &mut effect,
+                config.birth_year_match_bonus,
+                "birth year equal",
+            );
+        } else if any {
+            note(
+                &mut effect,
+                -config.birth_year_mismatch_penalty,
+                "birth year differs",
+            );
+        }
+    }
+    if let Some(country) = &query.country {
+        if !entity.countries.is_empty() {
+            if entity
+                .countries
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(country))
+            {
+                note(&mut effect, config.country_match_bonus, "country matches");
+            } else {
+                note(
+                    &mut effect,
+                    -config.country_mismatch_penalty,
+                    "country differs",
+                );
+            }
+        }
+    }
+    let kind_clash = matches!(
+        (query.kind, entity.kind),
+        (
+            Some(PartyKind::Person),
+            EntityKind::Organization | EntityKind::Vessel | EntityKind::Aircraft
+        ) | (Some(PartyKind::Organization), EntityKind::Person)
+    );
+    if kind_clash {
+        note(&mut effect, -config.kind_mismatch_penalty, "kind differs");
+    }
+    effect
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jaro_winkler_agrees_with_strsim() {
+        for (a, b) in [
+            ("martha", "marhta"),
+            ("dwayne", "duane"),
+            ("salimi", "salimj"),
+            ("ivanov", "ivanou"),
+            ("a", "b"),
+            ("abc", "abc"),
+        ] {
+            let ours = jaro_winkler(a.as_bytes(), b.as_bytes());
+            let theirs = strsim::jaro_winkler(a, b);
+            assert!((ours - theirs).abs() < 1e-9, "{a} {b}: {ours} vs {theirs}");
+        }
+    }
+
+    #[test]
+    fn osa_distance_matches_strsim() {
+        for (a, b) in [
+            ("ca", "abc"),
+            ("abudl", "abdul"),
+            ("hakimii", "hakimi"),
+            ("kitten", "sitting"),
+        ] {
+            let d = strsim::osa_distance(a, b);
+            assert_eq!(
+                osa_distance_within(a.as_bytes(), b.as_bytes(), 5),
+                Some(d),
+                "{a} {b}"
+            );
+            if d > 0 {
+                assert_eq!(osa_distance_within(a.as_bytes(), b.as_bytes(), d - 1), None);
+            }
+        }
+    }
+
+    #[test]
+    fn short_words_must_match_exactly() {
+        let c = MatchConfig::default();
+        assert_eq!(edit_budget(3, 7, &c), 0);
+        assert_eq!(edit_budget(5, 5, &c), 1);
+        assert_eq!(edit_budget(9, 10, &c), 2);
+    }
+
+    #[test]
+    fn initials_alone_never_match() {
+        let w = [AlignWord {
+            weight: 1.0,
+            miss_cost: 1.0,
+        }; 2];
+        let a = align(
+            &w,
+            &w,
+            |i, j| if i == j { (0.85, true) } else { (0.0, false) },
+        );
+        assert_eq!(a.score, 0.0);
+    }
+}

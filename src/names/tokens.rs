@@ -1,0 +1,278 @@
+//! Name structure: folded words → name tokens with a spelling skeleton and
+//! what role the word plays (initial, particle, legal form, patronymic,
+//! number). Shared by list names (once, at index build) and queries.
+
+use super::normalize::fold_words;
+use super::translit::skeleton;
+
+/// The word is a single letter: an initial.
+pub(crate) const INITIAL: u8 = 1;
+/// The word contains a digit: it must match exactly.
+pub(crate) const DIGITS: u8 = 2;
+/// The word is a legal form (LLC, OOO, GmbH…): weighs little.
+pub(crate) const LEGAL_FORM: u8 = 4;
+/// The word is a patronymic (-ovich, -ovna, ogly…): missing costs little.
+pub(crate) const PATRONYMIC: u8 = 8;
+/// The word is a particle with no word after it to attach to.
+pub(crate) const PARTICLE: u8 = 16;
+
+/// Particles that attach to the next word: "al-Qaida", "Al Qaida" and
+/// "Alqaida" become one token; its skeleton drops the particle so
+/// "Abdul Rahman" also meets a plain "Rahman".
+const PARTICLES: &[&str] = &[
+    "al", "el", "ul", "ad", "ar", "as", "ash", "at",
+    "az", // Arabic article and its assimilated forms
+    "bin", "ibn", "bint", "ben", "ould", "abu", "abd", "abdul", "abdel",
+    "abdal", // Arabic kinship
+    "van", "von", "der", "den", "de", "da", "di", "du", "del", "della", "dos", "das", "la", "le",
+];
+
+/// Particles this long are recognised with one typo ("Abudl Aziz").
+const MIN_FUZZY_PARTICLE_LEN: usize = 5;
+/// …in words at least this long.
+const MIN_FUZZY_PARTICLE_WORD_LEN: usize = 4;
+
+/// Whether a word is a particle, allowing one typo in the long ones.
+fn is_particle(word: &str) -> bool {
+    PARTICLES.contains(&word)
+        || (word.len() >= MIN_FUZZY_PARTICLE_WORD_LEN
+            && PARTICLES.iter().any(|p| {
+                p.len() >= MIN_FUZZY_PARTICLE_LEN
+                    && super::score::osa_distance_within(word.as_bytes(), p.as_bytes(), 1).is_some()
+            }))
+}
+
+/// Legal forms across languages and scripts, as folded words (Cyrillic
+/// ООО, ТОВ, АО, ПАО fold to ooo, tov, ao, pao).
+const LEGAL_FORMS: &[&str] = &[
+    // English
+    "llc",
+    "ltd",
+    "limited",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "llp",
+    "lp",
+    "pllc",
+    "liability",
+    "jsc",
+    "pjsc",
+    "ojsc",
+    "cjsc",
+    "joint",
+    "stock",
+    // German, Dutch, Nordic, Baltic
+    "gmbh",
+    "ag",
+    "kg",
+    "ohg",
+    "ug",
+    "mbh",
+    "bv",
+    "nv",
+    "ab",
+    "oy",
+    "oyj",
+    "ou",
+    "as",
+    "asa",
+    "aps",
+    "sia",
+    "uab",
+    // Romance
+    "sa",
+    "sarl",
+    "sas",
+    "srl",
+    "spa",
+    "sl",
+    "lda",
+    "ltda",
+    "sociedad",
+    "societe",
+    // Russian, Ukrainian, Belarusian (romanised)
+    "ooo",
+    "oao",
+    "zao",
+    "ao",
+    "pao",
+    "tov",
+    "pat",
+    "prat",
+    "tdv",
+    "ip",
+    "odo",
+    "zat",
+    "vat",
+    "obshchestvo",
+    "obshhestvo",
+    "tovarystvo",
+    "ogranichennoi",
+    "ogranichennoy",
+    "ogranichennoj",
+    "otvetstvennostyu",
+    "otvetstvennostiu",
+    "otvetstvennostju",
+    "aktsionernoe",
+    "aktsionerne",
+    "publichnoe",
+    "publichne",
+    "zakrytoe",
+    "otkrytoe",
+    "obmezhenoiu",
+    "vidpovidalnistiu",
+    "gesellschaft",
+    "beschrankter",
+    "haftung",
+    // Central/Eastern Europe, Turkey
+    "sro",
+    "doo",
+    "ad",
+    "eood",
+    "ood",
+    "kft",
+    "zrt",
+    "nyrt",
+    "sp",
+    "zoo",
+    "as",
+    "ltd",
+    "sti",
+    "tic",
+    // Gulf, Asia
+    "fzc",
+    "fze",
+    "fzco",
+    "fzllc",
+    "dmcc",
+    "wll",
+    "pte",
+    "pty",
+    "pvt",
+    "bhd",
+    "sdn",
+    "tbk",
+    "kk",
+];
+
+/// Patronymic endings, on skeletons (-ovych/-ovich meet as -ovich).
+const PATRONYMIC_ENDINGS: &[&str] = &["vich", "vna", "ichna", "ich"];
+/// Turkic patronymic words: "ogly", "kyzy", "uly" (skeletons).
+const PATRONYMIC_WORDS: &[&str] = &["ogli", "oglu", "kizi", "gizi", "uli"];
+/// A patronymic ending only counts on a word at least this long.
+const MIN_PATRONYMIC_LEN: usize = 7;
+
+/// One word of a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NameToken {
+    /// Folded word, particles attached ("alqaida").
+    pub text: String,
+    /// Spelling skeleton, particle dropped (`qaida`).
+    pub key: String,
+    /// [`INITIAL`], [`DIGITS`], [`LEGAL_FORM`], [`PATRONYMIC`], [`PARTICLE`].
+    pub flags: u8,
+}
+
+/// Splits a name into tokens (see the module doc).
+pub(crate) fn tokenize(name: &str) -> Vec<NameToken> {
+    let words = fold_words(name);
+    let mut tokens = Vec::with_capacity(words.len());
+    let mut prefix = String::new();
+    for (i, word) in words.iter().enumerate() {
+        let is_last = i + 1 == words.len();
+        if is_particle(word) && !is_last {
+            prefix.push_str(word);
+            continue;
+        }
+        let text = format!("{prefix}{word}");
+        tokens.push(make_token(text, word));
+        prefix.clear();
+    }
+    // a one-letter word between legal-form words is a preposition of the
+    // legal form ("obshchestvo s ogranichennoi…", "tovarystvo z obmezhenoiu…")
+    for i in 1..tokens.len().saturating_sub(1) {
+        if tokens[i].flags & INITIAL != 0
+            && tokens[i - 1].flags & LEGAL_FORM != 0
+            && tokens[i + 1].flags & LEGAL_FORM != 0
+        {
+            tokens[i].flags = LEGAL_FORM;
+        }
+    }
+    tokens
+}
+
+fn make_token(text: String, word: &str) -> NameToken {
+    let key = skeleton(word);
+    let mut flags = 0;
+    if text.len() == 1 && text.as_bytes()[0].is_ascii_alphabetic() {
+        flags |= INITIAL;
+    }
+    if text.bytes().any(|b| b.is_ascii_digit()) {
+        flags |= DIGITS;
+    }
+    if LEGAL_FORMS.contains(&text.as_str()) {
+        flags |= LEGAL_FORM;
+    }
+    if PARTICLES.contains(&text.as_str()) {
+        flags |= PARTICLE;
+    }
+    let patronymic_ending =
+        key.len() >= MIN_PATRONYMIC_LEN && PATRONYMIC_ENDINGS.iter().any(|e| key.ends_with(e));
+    if patronymic_ending || PATRONYMIC_WORDS.contains(&key.as_str()) {
+        flags |= PATRONYMIC;
+    }
+    NameToken { text, key, flags }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(name: &str) -> Vec<String> {
+        tokenize(name).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn particles_attach_to_the_next_word() {
+        assert_eq!(texts("al-Qaida"), texts("Al Qaida"));
+        assert_eq!(texts("Alqaida"), texts("Al Qaida"));
+        assert_eq!(texts("Abdul Rahman"), texts("Abdulrahman"));
+        let t = tokenize("Usama bin Laden");
+        assert_eq!(t[1].text, "binladen");
+        assert_eq!(t[1].key, "laden");
+        // a particle at the end stays a (light) word of its own
+        assert_eq!(tokenize("Ahmad Al")[1].flags & PARTICLE, PARTICLE);
+    }
+
+    #[test]
+    fn legal_forms_across_scripts() {
+        for name in [
+            "Romashka LLC",
+            "ООО Ромашка",
+            "ТОВ Ромашка",
+            "Romashka GmbH",
+            "Romashka OÜ",
+        ] {
+            let legal = tokenize(name)
+                .iter()
+                .filter(|t| t.flags & LEGAL_FORM != 0)
+                .count();
+            assert_eq!(legal, 1, "{name}");
+        }
+    }
+
+    #[test]
+    fn patronymics_initials_and_digits() {
+        let t = tokenize("Putin Vladimir Vladimirovich");
+        assert_eq!(t[2].flags & PATRONYMIC, PATRONYMIC);
+        assert_eq!(t[0].flags & PATRONYMIC, 0);
+        assert_eq!(tokenize("Олександрович")[0].flags & PATRONYMIC, PATRONYMIC);
+        assert_eq!(tokenize("V. Putin")[0].flags & INITIAL, INITIAL);
+        assert_eq!(tokenize("Plant 42")[1].flags & DIGITS, DIGITS);
+    }
+}

@@ -1,0 +1,130 @@
+//! Whole-pipeline name matching on the shipped sample watchlist: evasion
+//! spellings still block in `screen`, and the `match`/`compare` commands
+//! print their documented formats.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use amlscreen::{Action, Config, Screener, Transaction};
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn screener(dir: &Path) -> Screener {
+    let path = dir.join("amlscreen.yaml");
+    let text = format!(
+        "lists:\n  - source: watchlist\n    path: {}\nrules: {}\n",
+        repo().join("sanctions/sample_watchlist.csv").display(),
+        repo().join("rules").display()
+    );
+    std::fs::write(&path, text).unwrap();
+    Screener::from_config(&Config::load(&path).unwrap()).unwrap()
+}
+
+fn transfer_to(name: &str, kind: &str) -> Transaction {
+    serde_json::from_value(serde_json::json!({
+        "id": "tx-1", "timestamp": "2026-11-21T10:15:00Z", "customer_id": "c-1",
+        "direction": "outgoing", "amount": "10", "currency": "EUR", "value": "10",
+        "beneficiary": {"name": name, "kind": kind}
+    }))
+    .unwrap()
+}
+
+#[test]
+fn evasion_spellings_of_a_sanctioned_name_still_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = screener(dir.path());
+    for name in [
+        "Vladimir Putin",
+        "Vl\u{0430}dimir Put\u{0456}n", // Cyrillic look-alikes in Latin words
+        "Vladi\u{200B}mir Pu\u{200D}tin", // zero-width space and joiner
+        "Ｖｌａｄｉｍｉｒ Ｐｕｔｉｎ",  // full-width forms
+        "Vla\u{0301}dimir Pu\u{0308}tin", // combining marks
+        "Путин Влaдимир",               // Latin a inside a Cyrillic word
+        "V.l.a.d.i.m.i.r P.u.t.i.n",    // letters split by dots
+        "PUTIN,   Vladimir",            // odd spacing and punctuation
+    ] {
+        let d = s.evaluate(&transfer_to(name, "person")).unwrap();
+        assert_eq!(d.action, Action::Block, "{name:?}: {d:?}");
+    }
+    for name in [
+        "G\u{0430}rantex",
+        "Gar\u{200B}antex",
+        "Ｇａｒａｎｔｅｘ",
+        "G.a.r.a.n.t.e.x",
+    ] {
+        let d = s.evaluate(&transfer_to(name, "organization")).unwrap();
+        assert_eq!(d.action, Action::Block, "{name:?}: {d:?}");
+    }
+    // the reasons carry the alignment
+    let d = s
+        .evaluate(&transfer_to("Putin Vladimir", "person"))
+        .unwrap();
+    let text = serde_json::to_string(&d).unwrap();
+    assert!(text.contains("putin = putin"), "{text}");
+}
+
+fn run(args: &[&str], stdin: &str) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn match_and_compare_print_their_formats() {
+    let list = format!(
+        "watchlist={}",
+        repo().join("sanctions/sample_watchlist.csv").display()
+    );
+    let (code, out) = run(
+        &["--config", "/nonexistent.yaml", "--list", &list, "match", "--limit", "1"],
+        "{\"id\":\"q1\",\"name\":\"Путин Владимир\",\"kind\":\"person\"}\n{\"id\":\"q2\",\"name\":\"Jane Nobody\"}\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "q1");
+    let hit = &lines[0]["hits"][0];
+    assert_eq!(hit["entity_id"], "wl:ofac-35096");
+    assert_eq!(hit["list"], "sample-ofac");
+    assert!(hit["name"].is_string());
+    assert!(hit["score"].as_f64().unwrap() >= 0.8);
+    assert_eq!(lines[0]["hits"].as_array().unwrap().len(), 1);
+    assert_eq!(lines[1]["hits"].as_array().unwrap().len(), 0);
+
+    let (code, out) = run(
+        &["--config", "/nonexistent.yaml", "compare"],
+        "{\"id\":\"p1\",\"a\":\"Jewgeni Prigoschin\",\"b\":\"Yevgeniy PRIGOZHIN\"}\n{\"id\":\"p2\",\"a\":\"Angelo Cruz\",\"b\":\"Angela Merkel\"}\nnot json\n",
+    );
+    assert_eq!(code, 1, "a bad line exits 1: {out}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["id"], "p1");
+    assert!(lines[0]["score"].as_f64().unwrap() > 0.9);
+    assert!(lines[1]["score"].as_f64().unwrap() < 0.5);
+    assert_eq!(lines[2]["line"], 3);
+}

@@ -200,13 +200,13 @@ fn single_rule_dir(kind: &str) -> Option<tempfile::TempDir> {
             // Rule-file `tests:` name rules of other kinds; drop them here.
             let text = std::fs::read_to_string(&from)
                 .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
-            let mut doc: serde_yaml::Value = serde_yaml::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+            let mut doc: serde_yaml::Value =
+                serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
             if let Some(map) = doc.as_mapping_mut() {
                 map.remove("tests");
             }
-            let text = serde_yaml::to_string(&doc)
-                .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+            let text =
+                serde_yaml::to_string(&doc).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
             std::fs::write(dir.path().join(name), text)
                 .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
         }

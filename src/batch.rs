@@ -93,9 +93,9 @@ impl Screener {
     ) -> Vec<Result<Decision, Error>> {
         let mut results = self.evaluate_batch_ordered(txs, order);
         if self.has_audit() {
-            for result in &mut results {
+            for (tx, result) in txs.iter().zip(&mut results) {
                 if let Ok(decision) = result {
-                    if let Err(e) = self.append_audit(decision) {
+                    if let Err(e) = self.append_audit(tx, decision) {
                         *result = Err(e);
                     }
                 }

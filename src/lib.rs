@@ -15,6 +15,7 @@ pub mod batch;
 pub mod config;
 pub mod decision;
 pub mod error;
+pub mod limits;
 pub mod lists;
 pub mod model;
 pub mod names;

@@ -68,7 +68,7 @@ impl Screener {
         let audit = config
             .audit
             .as_ref()
-            .map(|a| AuditLog::open(&a.path))
+            .map(|a| AuditLog::open_with(&a.path, a.options()?))
             .transpose()?;
         Ok(
             Screener::build(lists, rules, config.matching.clone(), audit)
@@ -185,11 +185,19 @@ impl Screener {
             .collect()
     }
 
+    /// The torn last audit record found (and set aside) when the audit log
+    /// was opened, if any: callers should report it.
+    pub fn audit_recovery(&self) -> Option<crate::audit::TornTail> {
+        let audit = self.audit.as_ref()?;
+        let log = audit.lock().unwrap_or_else(|p| p.into_inner());
+        log.recovered().cloned()
+    }
+
     /// Screens a transaction and, when an audit log is configured, appends
     /// its audit record before returning the decision.
     pub fn screen(&self, tx: &Transaction) -> Result<Decision, Error> {
         let decision = self.evaluate(tx)?;
-        self.append_audit(&decision)?;
+        self.append_audit(tx, &decision)?;
         Ok(decision)
     }
 
@@ -199,12 +207,17 @@ impl Screener {
     }
 
     /// Appends the audit record of a decision, when an audit log is configured.
-    pub(crate) fn append_audit(&self, decision: &Decision) -> Result<(), Error> {
+    pub(crate) fn append_audit(&self, tx: &Transaction, decision: &Decision) -> Result<(), Error> {
         if let Some(audit) = &self.audit {
             // A poisoned lock means a writer panicked mid-append; the file
             // itself is still consistent line by line, so keep going.
             let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
-            log.append(decision, &self.provenance, Utc::now())?;
+            log.append_for(
+                decision,
+                &self.provenance,
+                Some(&tx.customer_id),
+                Utc::now(),
+            )?;
         }
         Ok(())
     }
@@ -394,8 +407,10 @@ impl Screener {
     }
 }
 
-/// Checks what serde cannot: non-empty ids, non-negative money.
+/// Checks what serde cannot: size limits (see [`crate::limits`]),
+/// non-empty ids, non-negative money.
 fn validate(tx: &Transaction) -> Result<(), Error> {
+    crate::limits::check_transaction(tx)?;
     let invalid = |field: &str, message: &str| Error::InvalidTransaction {
         id: tx.id.clone(),
         field: field.into(),

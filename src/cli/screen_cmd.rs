@@ -26,7 +26,7 @@ use amlscreen::batch::BatchOrder;
 use amlscreen::{Screener, Transaction};
 
 /// Longest transaction line accepted, in bytes.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub use amlscreen::limits::MAX_LINE_BYTES;
 
 /// Default lines per chunk: large enough to keep both cores busy and
 /// amortise the per-chunk fork/join, small enough that a chunk of
@@ -77,6 +77,9 @@ struct Line {
 
 pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     let screener = global.screener()?;
+    if let Some(torn) = screener.audit_recovery() {
+        eprintln!("amlscreen: warning: {torn}");
+    }
     if let Some(path) = &args.state {
         if args.fresh_state {
             eprintln!("amlscreen: --fresh-state: starting with empty customer state");
@@ -257,6 +260,8 @@ fn trimmed_len(buf: &[u8]) -> usize {
 fn parse_line(line: &[u8]) -> Result<Transaction, String> {
     let text =
         std::str::from_utf8(line).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
+    amlscreen::limits::check_json_depth(line, amlscreen::limits::MAX_JSON_DEPTH)
+        .map_err(|e| e.to_string())?;
     Transaction::from_json(text)
 }
 

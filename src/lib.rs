@@ -11,6 +11,7 @@
 
 pub mod addresses;
 pub mod audit;
+pub mod batch;
 pub mod config;
 pub mod decision;
 pub mod error;

@@ -208,18 +208,29 @@ impl Screener {
     /// its audit record before returning the decision.
     pub fn screen(&self, tx: &Transaction) -> Result<Decision, Error> {
         let decision = self.evaluate(tx)?;
+        self.append_audit(tx, &decision)?;
+        Ok(decision)
+    }
+
+    /// Whether decisions are written to an audit log.
+    pub(crate) fn has_audit(&self) -> bool {
+        self.audit.is_some()
+    }
+
+    /// Appends the audit record of a decision, when an audit log is configured.
+    pub(crate) fn append_audit(&self, tx: &Transaction, decision: &Decision) -> Result<(), Error> {
         if let Some(audit) = &self.audit {
             // A poisoned lock means a writer panicked mid-append; the file
             // itself is still consistent line by line, so keep going.
             let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
             log.append_for(
-                &decision,
+                decision,
                 &self.provenance,
                 Some(&tx.customer_id),
                 Utc::now(),
             )?;
         }
-        Ok(decision)
+        Ok(())
     }
 
     /// Screens a transaction without writing an audit record. The customer

@@ -1,0 +1,120 @@
+//! The ratio check of the latency guard: the indexed `match_name` must be
+//! at least [`MIN_SPEEDUP`]× faster than scoring every list name with the
+//! same scorer (`NameIndex::search_exhaustive`), and return the same hits
+//! at or above the review threshold on the workload's query names. Both
+//! are timed in one process, one after the other on the same queries, so
+//! machine load largely cancels out of the ratio.
+//!
+//! Runs on the generated lists (fresh clone) and, ignored by default, on
+//! all real lists (`cargo test --release -- --ignored`).
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::Instant;
+
+use amlscreen::names::{MatchConfig, NameIndex, NameQuery};
+use amlscreen::PartyKind;
+
+#[path = "../benches/workload/mod.rs"]
+mod workload;
+
+use workload::{Lists, NameKind, NamePool, SEED};
+
+/// The speed-up the index must keep over an exhaustive scan.
+const MIN_SPEEDUP: f64 = 100.0;
+/// Query names compared (hits) and timed.
+const QUERIES: usize = 300;
+/// Hits compared per query: high enough that no hit above the threshold
+/// is cut by the limit.
+const LIMIT: usize = 100;
+
+fn query(name: &str) -> NameQuery<'_> {
+    NameQuery {
+        name,
+        kind: Some(PartyKind::Person),
+        birth_date: None,
+        country: None,
+    }
+}
+
+/// `(entity, score in 1e-6)` of every hit, for comparing two searches.
+type HitSet = BTreeMap<usize, i64>;
+
+fn hit_set(hits: &[amlscreen::names::NameHit]) -> HitSet {
+    hits.iter()
+        .map(|h| (h.entity, (h.score * 1e6).round() as i64))
+        .collect()
+}
+
+fn check(lists: &Lists) {
+    eprintln!("workload: {}", lists.summary());
+    let entities: Vec<_> = lists.entities().cloned().collect();
+    let config = MatchConfig::default();
+    let review = config.review_threshold;
+    let index = NameIndex::build(&entities, config);
+    let queries = NamePool::new(lists).queries(SEED ^ 3, QUERIES);
+
+    let start = Instant::now();
+    let indexed: Vec<HitSet> = queries
+        .iter()
+        .map(|(_, n)| hit_set(&black_box(index.search(&query(n), review, LIMIT))))
+        .collect();
+    let t_indexed = start.elapsed();
+    let start = Instant::now();
+    let exhaustive: Vec<HitSet> = queries
+        .iter()
+        .map(|(_, n)| {
+            hit_set(&black_box(index.search_exhaustive(
+                &query(n),
+                review,
+                LIMIT,
+            )))
+        })
+        .collect();
+    let t_exhaustive = start.elapsed();
+
+    let mut disagreements = Vec::new();
+    let mut listed_found = 0usize;
+    let mut listed = 0usize;
+    for (((kind, name), a), b) in queries.iter().zip(&indexed).zip(&exhaustive) {
+        if *kind != NameKind::Clean {
+            listed += 1;
+            listed_found += usize::from(!b.is_empty());
+        }
+        if a != b {
+            disagreements.push(format!(
+                "{kind:?} '{name}': indexed {a:?} vs exhaustive {b:?}"
+            ));
+        }
+    }
+    let speedup = t_exhaustive.as_secs_f64() / t_indexed.as_secs_f64().max(1e-9);
+    eprintln!(
+        "{QUERIES} queries: indexed {:.2} µs/query, exhaustive {:.1} µs/query, speed-up {speedup:.0}×; \
+         {listed_found}/{listed} list-derived queries found; {} disagreements",
+        t_indexed.as_secs_f64() * 1e6 / QUERIES as f64,
+        t_exhaustive.as_secs_f64() * 1e6 / QUERIES as f64,
+        disagreements.len()
+    );
+    for d in &disagreements {
+        eprintln!("  {d}");
+    }
+    assert!(
+        disagreements.is_empty(),
+        "the index must return the same hits as scoring every name"
+    );
+    assert!(
+        speedup >= MIN_SPEEDUP,
+        "indexed match_name is only {speedup:.0}× faster than the exhaustive scan (need ≥ {MIN_SPEEDUP}×)"
+    );
+}
+
+#[test]
+fn index_is_100x_faster_with_the_same_hits_on_generated_lists() {
+    check(&Lists::generated(SEED));
+}
+
+#[test]
+#[ignore = "reads ../shared/data"]
+fn index_is_100x_faster_with_the_same_hits_on_real_lists() {
+    check(&Lists::load_real().unwrap_or_else(|e| panic!("{e}")));
+}

@@ -91,7 +91,8 @@ fn sigkill_at_random_points_loses_no_synced_record_and_keeps_the_chain() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
             .arg("--config")
             .arg(&config)
-            .args(["screen", "--input"])
+            // small chunks: decisions reach stdout while the child runs
+            .args(["screen", "--chunk-lines", "4", "--input"])
             .arg(&input)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

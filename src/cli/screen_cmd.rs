@@ -127,6 +127,9 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
             }
             output.write_all(b"\n")?;
         }
+        // A chunk's decisions are audited before they are printed; flushing
+        // per chunk lets a consumer act on them without waiting for the end.
+        output.flush()?;
         screened += outputs.len() as u64;
         if let Some(path) = &args.state {
             if args.state_every > 0 && line_no / args.state_every > saved_blocks {

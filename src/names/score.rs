@@ -60,10 +60,16 @@ pub fn osa_distance_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         return None;
     }
     let n = b.len();
-    // Called for every dictionary word near a query word, so: three rows
-    // that rotate instead of being copied, and u8 cells (a distance never
-    // exceeds MAX_WORD_LEN = 64, nor does a cell + 1).
-    let mut rows = [[0u8; MAX_WORD_LEN + 1]; 3];
+    // Called for every dictionary word near a query word, so it is kept
+    // lean: three rows that rotate instead of being copied, u8 cells, and
+    // only the diagonal band |i - j| <= max is computed. A cell's distance
+    // is at least |i - j|, so every cell outside the band exceeds `max`;
+    // storing `far` (max + 1) there instead changes no cell inside the band
+    // that is <= max, hence neither the answer nor the early exit. Cells
+    // never exceed MAX_WORD_LEN + 1, so u8 holds them.
+    let band = max.min(MAX_WORD_LEN);
+    let far = band as u8 + 1;
+    let mut rows = [[0u8; MAX_WORD_LEN + 2]; 3];
     for (j, p) in rows[1].iter_mut().enumerate().take(n + 1) {
         *p = j as u8;
     }
@@ -76,9 +82,16 @@ pub fn osa_distance_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
             (1, 2, 0) => (&*r1, &*r2, r0),
             _ => (&*r2, &*r0, r1),
         };
+        let lo = i.saturating_sub(band).max(1);
+        let hi = (i + band).min(n);
         cur[0] = i as u8;
+        // the neighbours just outside the band, read by this and the next rows
+        if lo > 1 {
+            cur[lo - 1] = far;
+        }
+        cur[hi + 1] = far;
         let mut row_min = cur[0];
-        for j in 1..=n {
+        for j in lo..=hi {
             let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
@@ -437,6 +450,37 @@ mod tests {
             );
             if d > 0 {
                 assert_eq!(osa_distance_within(a.as_bytes(), b.as_bytes(), d - 1), None);
+            }
+        }
+    }
+
+    #[test]
+    fn banded_osa_agrees_with_strsim_on_many_pairs() {
+        // deterministic pseudo-random words over a small alphabet, so that
+        // near and far pairs, transpositions and length gaps all occur
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let (la, lb) = (next() % 11, next() % 11);
+            let a: String = (0..la)
+                .map(|_| char::from(b'a' + (next() % 4) as u8))
+                .collect();
+            let b: String = (0..lb)
+                .map(|_| char::from(b'a' + (next() % 4) as u8))
+                .collect();
+            let d = strsim::osa_distance(&a, &b);
+            for max in 0..5 {
+                let want = Some(d).filter(|&d| d <= max);
+                assert_eq!(
+                    osa_distance_within(a.as_bytes(), b.as_bytes(), max),
+                    want,
+                    "{a} {b} within {max}"
+                );
             }
         }
     }

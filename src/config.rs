@@ -42,6 +42,93 @@ pub struct Config {
 pub struct AuditConfig {
     /// The audit file (JSON lines, hash-chained).
     pub path: PathBuf,
+    /// When records are forced to disk: `every_record` (default: a decision
+    /// returned is on disk), `interval` (at most `fsync_interval_ms` after
+    /// the write: faster, a power loss can lose that window) or `os` (never
+    /// explicitly: survives a killed process, not a power loss).
+    #[serde(default)]
+    pub fsync: FsyncPolicy,
+    /// With `fsync: interval`, the longest a written record waits for its
+    /// sync, in milliseconds. Default 200. Lower is safer and costs more syncs.
+    #[serde(default = "default_fsync_interval_ms")]
+    pub fsync_interval_ms: u64,
+    /// Start a new file when the live one would grow past this many bytes;
+    /// the old one becomes `<path>.000001`, `<path>.000002`, … and the hash
+    /// chain runs on across files. Absent: never rotate.
+    #[serde(default)]
+    pub rotate_bytes: Option<u64>,
+    /// A file holding the secret key (at least 16 bytes) under which customer
+    /// identifiers are pseudonymised (HMAC-SHA256) in audit records. Absent:
+    /// identifiers are stored as given. Keep the key outside the audit directory.
+    #[serde(default)]
+    pub pseudonymise_key_file: Option<PathBuf>,
+}
+
+/// When audit records are forced to stable storage (see [`AuditConfig::fsync`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FsyncPolicy {
+    /// After every record.
+    #[default]
+    EveryRecord,
+    /// At most `fsync_interval_ms` after a record.
+    Interval,
+    /// Left to the operating system.
+    Os,
+}
+
+fn default_fsync_interval_ms() -> u64 {
+    200
+}
+
+impl AuditConfig {
+    /// An audit config with default durability, no rotation, no pseudonymisation.
+    pub fn new(path: impl Into<PathBuf>) -> AuditConfig {
+        AuditConfig {
+            path: path.into(),
+            fsync: FsyncPolicy::default(),
+            fsync_interval_ms: default_fsync_interval_ms(),
+            rotate_bytes: None,
+            pseudonymise_key_file: None,
+        }
+    }
+
+    /// The options the audit log opens with; reads the key file if one is set.
+    pub fn options(&self) -> Result<crate::audit::AuditOptions, crate::audit::AuditError> {
+        use crate::audit::{AuditError, AuditOptions, Durability};
+        let durability = match self.fsync {
+            FsyncPolicy::EveryRecord => Durability::EveryRecord,
+            FsyncPolicy::Interval => Durability::Interval(std::time::Duration::from_millis(
+                self.fsync_interval_ms.max(1),
+            )),
+            FsyncPolicy::Os => Durability::OsBuffered,
+        };
+        let pseudonymise_key = match &self.pseudonymise_key_file {
+            None => None,
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|source| AuditError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                let key = bytes.trim_ascii().to_vec();
+                if key.len() < crate::audit::MIN_PSEUDONYMISE_KEY_BYTES {
+                    return Err(AuditError::Config(format!(
+                        "{}: field pseudonymise_key_file: key has {} bytes; at least {} are needed",
+                        path.display(),
+                        key.len(),
+                        crate::audit::MIN_PSEUDONYMISE_KEY_BYTES
+                    )));
+                }
+                Some(key)
+            }
+        };
+        Ok(AuditOptions {
+            durability,
+            rotate_bytes: self.rotate_bytes,
+            pseudonymise_key,
+        })
+    }
 }
 
 impl Config {
@@ -79,6 +166,9 @@ impl Config {
         fix(&mut self.rules);
         if let Some(audit) = &mut self.audit {
             fix(&mut audit.path);
+            if let Some(key) = &mut audit.pseudonymise_key_file {
+                fix(key);
+            }
         }
         if let Some(history) = &mut self.list_guard.history {
             fix(history);

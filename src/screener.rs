@@ -3,7 +3,7 @@
 //! read-only on lists, names, addresses and platforms).
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use rust_decimal::Decimal;
@@ -52,8 +52,10 @@ pub struct Screener {
     platforms: PlatformRegistry,
     rules: RuleSet,
     provenance: Provenance,
-    audit: Option<Mutex<AuditLog>>,
-    state: StateStore,
+    // Shared with the screeners that replace this one on reload (see
+    // `crate::live`): one audit chain and one customer history per process.
+    audit: Option<Arc<Mutex<AuditLog>>>,
+    state: Arc<StateStore>,
 }
 
 impl Screener {
@@ -68,7 +70,7 @@ impl Screener {
         let audit = config
             .audit
             .as_ref()
-            .map(|a| AuditLog::open(&a.path))
+            .map(|a| AuditLog::open_with(&a.path, a.options()?))
             .transpose()?;
         Ok(
             Screener::build(lists, rules, config.matching.clone(), audit)
@@ -107,15 +109,24 @@ impl Screener {
             platforms,
             rules,
             provenance,
-            audit: audit.map(Mutex::new),
-            state,
+            audit: audit.map(|log| Arc::new(Mutex::new(log))),
+            state: Arc::new(state),
         }
     }
 
     /// Replaces the (empty) customer state with one bounded by `config`.
     /// Call before screening: history recorded so far is dropped.
     pub fn with_state_config(mut self, config: StateConfig) -> Screener {
-        self.state = StateStore::new(config, self.rules.lookback());
+        self.state = Arc::new(StateStore::new(config, self.rules.lookback()));
+        self
+    }
+
+    /// Takes over `previous`'s audit log and customer state, so a screener
+    /// built from new lists or rules continues the same audit chain and the
+    /// same per-customer windows (hot reload).
+    pub fn continuing(mut self, previous: &Screener) -> Screener {
+        self.audit = previous.audit.clone();
+        self.state = Arc::clone(&previous.state);
         self
     }
 
@@ -185,6 +196,14 @@ impl Screener {
             .collect()
     }
 
+    /// The torn last audit record found (and set aside) when the audit log
+    /// was opened, if any: callers should report it.
+    pub fn audit_recovery(&self) -> Option<crate::audit::TornTail> {
+        let audit = self.audit.as_ref()?;
+        let log = audit.lock().unwrap_or_else(|p| p.into_inner());
+        log.recovered().cloned()
+    }
+
     /// Screens a transaction and, when an audit log is configured, appends
     /// its audit record before returning the decision.
     pub fn screen(&self, tx: &Transaction) -> Result<Decision, Error> {
@@ -193,7 +212,12 @@ impl Screener {
             // A poisoned lock means a writer panicked mid-append; the file
             // itself is still consistent line by line, so keep going.
             let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
-            log.append(&decision, &self.provenance, Utc::now())?;
+            log.append_for(
+                &decision,
+                &self.provenance,
+                Some(&tx.customer_id),
+                Utc::now(),
+            )?;
         }
         Ok(decision)
     }
@@ -383,8 +407,10 @@ impl Screener {
     }
 }
 
-/// Checks what serde cannot: non-empty ids, non-negative money.
+/// Checks what serde cannot: size limits (see [`crate::limits`]),
+/// non-empty ids, non-negative money.
 fn validate(tx: &Transaction) -> Result<(), Error> {
+    crate::limits::check_transaction(tx)?;
     let invalid = |field: &str, message: &str| Error::InvalidTransaction {
         id: tx.id.clone(),
         field: field.into(),

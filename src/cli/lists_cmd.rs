@@ -31,10 +31,16 @@ pub enum ListsCommand {
         #[arg(long)]
         verbose: bool,
     },
+    /// Download the official lists named in the sources file, check them and
+    /// replace the stored files atomically (the previous version kept as `.prev`).
+    Update(super::update_cmd::UpdateArgs),
 }
 
 pub fn run(global: &GlobalArgs, cmd: ListsCommand) -> CliResult {
-    let ListsCommand::Stats { verbose } = cmd;
+    let verbose = match cmd {
+        ListsCommand::Stats { verbose } => verbose,
+        ListsCommand::Update(args) => return super::update_cmd::run(args),
+    };
     let specs: Vec<ListSpec> = if global.lists.is_empty() {
         global.load_config()?.lists
     } else {

@@ -16,6 +16,7 @@ mod lists_cmd;
 mod match_cmd;
 mod rules_cmd;
 mod screen_cmd;
+mod update_cmd;
 
 /// Embeddable AML/KYT transaction screening: sanctions lists, fuzzy names,
 /// forbidden platforms, behaviour rules, hash-chained audit trail.
@@ -78,7 +79,7 @@ enum Command {
     Compare(match_cmd::CompareArgs),
     /// Measure matching quality on labelled query and pair files.
     Eval(eval_cmd::EvalArgs),
-    /// Inspect the sanctions lists: versions, hashes, counts.
+    /// Inspect the sanctions lists (versions, hashes, counts) and update them.
     #[command(subcommand)]
     Lists(lists_cmd::ListsCommand),
 }

@@ -11,7 +11,7 @@ use super::{open_input, open_output, CliResult, GlobalArgs};
 use amlscreen::{Screener, Transaction};
 
 /// Longest transaction line accepted, in bytes.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub use amlscreen::limits::MAX_LINE_BYTES;
 
 #[derive(Debug, Args)]
 pub struct ScreenArgs {
@@ -36,6 +36,9 @@ pub struct ScreenArgs {
 
 pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     let screener = global.screener()?;
+    if let Some(torn) = screener.audit_recovery() {
+        eprintln!("amlscreen: warning: {torn}");
+    }
     if let Some(path) = &args.state {
         if args.fresh_state {
             eprintln!("amlscreen: --fresh-state: starting with empty customer state");
@@ -115,6 +118,8 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 fn screen_line(screener: &Screener, line: &[u8]) -> Result<String, String> {
     let text =
         std::str::from_utf8(line).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
+    amlscreen::limits::check_json_depth(line, amlscreen::limits::MAX_JSON_DEPTH)
+        .map_err(|e| e.to_string())?;
     let tx = Transaction::from_json(text)?;
     let decision = screener.screen(&tx).map_err(|e| e.to_string())?;
     serde_json::to_string(&decision).map_err(|e| e.to_string())

@@ -1,0 +1,224 @@
+//! Limits on hostile input, in one place.
+//!
+//! An exchange feeds the screener whatever its counterparties send. Each
+//! limit below bounds the time or memory one input can cost; an input over
+//! a limit is rejected with an error that names the field and the limit —
+//! never a hang, a panic or unbounded memory. The limits are far above any
+//! real transaction: raising one only admits bigger (slower) inputs, lowering
+//! one may reject real ones.
+//!
+//! Where each is enforced:
+//! * [`MAX_LINE_BYTES`], [`MAX_JSON_DEPTH`]: by the `screen` command before a
+//!   line is parsed ([`check_json_depth`]);
+//! * the per-field limits and [`MAX_INTERMEDIARIES`]: by
+//!   [`check_transaction`], called from `Screener::screen`/`evaluate` for
+//!   every caller, library or CLI;
+//! * YAML alias expansion ("billion laughs") in config and rule files:
+//!   by serde_yaml's alias repetition limit (tested in `tests/limits_*.rs`);
+//!   rule files are also capped at `rules::source::MAX_RULE_FILE_BYTES`.
+
+use crate::error::Error;
+use crate::model::{Party, Transaction};
+
+/// Longest transaction line the `screen` command reads, in bytes (1 MiB).
+/// The rest of a longer line is skipped and the line gets an error record.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Deepest JSON nesting accepted in a transaction line. A transaction is 3
+/// levels deep; 16 leaves room and stops stack-heavy nesting bombs early.
+pub const MAX_JSON_DEPTH: usize = 16;
+
+/// Longest party name, in characters. The longest names on the official
+/// lists are under 300 characters; name scoring is quadratic in length.
+pub const MAX_NAME_CHARS: usize = 1024;
+
+/// Longest memo (payment reference), in characters; the memo is scanned
+/// for platform names.
+pub const MAX_MEMO_CHARS: usize = 16 * 1024;
+
+/// Longest of any other text field (ids, codes, accounts, addresses,
+/// domains, VASP names), in characters.
+pub const MAX_FIELD_CHARS: usize = 1024;
+
+/// Most intermediaries in one transaction; each is screened like a party.
+pub const MAX_INTERMEDIARIES: usize = 64;
+
+fn too_long(tx: &Transaction, field: String, len: usize, max: usize) -> Error {
+    Error::InvalidTransaction {
+        id: tx.id.chars().take(64).collect(),
+        field,
+        message: format!("{len} characters, more than the limit of {max}"),
+    }
+}
+
+fn check_len(
+    tx: &Transaction,
+    field: impl FnOnce() -> String,
+    value: &str,
+    max: usize,
+) -> Result<(), Error> {
+    // bytes bound characters from above: count only when it could matter
+    if value.len() > max {
+        let chars = value.chars().count();
+        if chars > max {
+            return Err(too_long(tx, field(), chars, max));
+        }
+    }
+    Ok(())
+}
+
+/// Checks every size limit of a parsed transaction.
+pub fn check_transaction(tx: &Transaction) -> Result<(), Error> {
+    if tx.intermediaries.len() > MAX_INTERMEDIARIES {
+        return Err(Error::InvalidTransaction {
+            id: tx.id.chars().take(64).collect(),
+            field: "intermediaries".into(),
+            message: format!(
+                "{} parties, more than the limit of {MAX_INTERMEDIARIES}",
+                tx.intermediaries.len()
+            ),
+        });
+    }
+    check_len(tx, || "id".into(), &tx.id, MAX_FIELD_CHARS)?;
+    check_len(
+        tx,
+        || "customer_id".into(),
+        &tx.customer_id,
+        MAX_FIELD_CHARS,
+    )?;
+    check_len(tx, || "currency".into(), &tx.currency, MAX_FIELD_CHARS)?;
+    if let Some(memo) = &tx.memo {
+        check_len(tx, || "memo".into(), memo, MAX_MEMO_CHARS)?;
+    }
+    if let Some(channel) = &tx.channel {
+        let text = serde_json::to_string(channel).unwrap_or_default();
+        check_len(tx, || "channel".into(), &text, MAX_FIELD_CHARS)?;
+    }
+    for (role, party) in tx.parties() {
+        check_party(tx, &role.to_string(), party)?;
+    }
+    Ok(())
+}
+
+fn check_party(tx: &Transaction, role: &str, party: &Party) -> Result<(), Error> {
+    let field = |name: &str| format!("{role}.{name}");
+    if let Some(name) = &party.name {
+        check_len(tx, || field("name"), name, MAX_NAME_CHARS)?;
+    }
+    let others = [
+        ("country", party.country.as_deref()),
+        ("birth_date", party.birth_date.as_deref()),
+        ("account", party.account.as_deref()),
+        ("vasp", party.vasp.as_deref()),
+        ("domain", party.domain.as_deref()),
+        (
+            "wallet.chain",
+            party.wallet.as_ref().map(|w| w.chain.as_str()),
+        ),
+        (
+            "wallet.address",
+            party.wallet.as_ref().map(|w| w.address.as_str()),
+        ),
+    ];
+    for (name, value) in others {
+        if let Some(value) = value {
+            check_len(tx, || field(name), value, MAX_FIELD_CHARS)?;
+        }
+    }
+    Ok(())
+}
+
+/// Why a raw line was refused before parsing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("JSON nested deeper than {max} levels (at byte {at})")]
+pub struct DepthError {
+    /// The limit.
+    pub max: usize,
+    /// Byte offset where the limit was crossed.
+    pub at: usize,
+}
+
+/// Checks that JSON text nests no deeper than `max` arrays/objects, without
+/// parsing it (strings and escapes are skipped). Malformed JSON passes —
+/// the parser reports it.
+pub fn check_json_depth(bytes: &[u8], max: usize) -> Result<(), DepthError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return Err(DepthError { max, at });
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tx() -> Transaction {
+        serde_json::from_str(
+            r#"{"id":"t","timestamp":"2026-11-21T10:15:00Z","customer_id":"c","direction":"outgoing",
+            "amount":"1","currency":"EUR","value":"1","beneficiary":{"name":"Jane Doe"}}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn depth_counts_only_structure_outside_strings() {
+        assert!(check_json_depth(br#"{"a":[{"b":"[[[[[[[[[[[[[[[[[[[[[\"["}]}"#, 3).is_ok());
+        let deep = "[".repeat(17) + &"]".repeat(17);
+        let err = check_json_depth(deep.as_bytes(), MAX_JSON_DEPTH).unwrap_err();
+        assert_eq!(err.at, 16);
+        assert!(check_json_depth("[".repeat(16).as_bytes(), MAX_JSON_DEPTH).is_ok());
+    }
+
+    #[test]
+    fn each_limit_names_its_field() {
+        assert!(check_transaction(&tx()).is_ok());
+        let mut t = tx();
+        t.beneficiary.as_mut().unwrap().name = Some("é".repeat(MAX_NAME_CHARS + 1));
+        let msg = check_transaction(&t).unwrap_err().to_string();
+        assert!(
+            msg.contains("beneficiary.name") && msg.contains("1025 characters"),
+            "{msg}"
+        );
+        // multi-byte characters are counted as characters, not bytes
+        t.beneficiary.as_mut().unwrap().name = Some("é".repeat(MAX_NAME_CHARS));
+        assert!(check_transaction(&t).is_ok());
+
+        let mut t = tx();
+        t.intermediaries = vec![Party::default(); MAX_INTERMEDIARIES + 1];
+        let msg = check_transaction(&t).unwrap_err().to_string();
+        assert!(
+            msg.contains("intermediaries") && msg.contains("limit of 64"),
+            "{msg}"
+        );
+
+        let mut t = tx();
+        t.memo = Some("x".repeat(MAX_MEMO_CHARS + 1));
+        assert!(check_transaction(&t)
+            .unwrap_err()
+            .to_string()
+            .contains("memo"));
+    }
+}

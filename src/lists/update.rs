@@ -1,0 +1,637 @@
+//! Downloading new versions of official lists, safely.
+//!
+//! Reach for this to refresh the list files a config loads. The sources
+//! (`sanctions/sources.yaml`) name each official download: its loader kind,
+//! URL, expected body format, where the file is stored, and how often the
+//! publisher changes it. [`update_source`] then:
+//!
+//! 1. downloads into a temporary file beside the stored one, with connect,
+//!    read and total timeouts, a size limit, and a bounded number of retries
+//!    (with doubling back-off) for network errors, HTTP 5xx and 429;
+//! 2. checks that the body is the declared format (an HTML error page served
+//!    with status 200 is refused) and not cut short (`Content-Length`, final
+//!    line break);
+//! 3. loads it completely with the same loader the screener uses
+//!    ([`crate::lists::load`]), and refuses it when it holds implausibly
+//!    fewer entities than the stored file ([`UpdateSettings::max_shrink_percent`])
+//!    or too many malformed records ([`UpdateSettings::max_skipped_percent`]);
+//! 4. only then fsyncs it, keeps the stored file as `<file>.prev`, and
+//!    renames the new one over the stored one (atomic on POSIX), then fsyncs
+//!    the directory.
+//!
+//! Any failure removes the temporary file and leaves the stored file and
+//! its `.prev` exactly as they were.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{load, ListError, ListSpec, SourceKind};
+
+/// Tunables of every download; each has a documented default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UpdateSettings {
+    /// Longest wait for a TCP/TLS connection, ms. Default 10 000.
+    pub connect_timeout_ms: u64,
+    /// Longest silence while reading the response, ms. Default 30 000.
+    /// Raise it for publishers that generate the file on the fly (EU FSF).
+    pub read_timeout_ms: u64,
+    /// Longest a whole attempt may take, ms. Default 600 000 (10 minutes).
+    pub total_timeout_ms: u64,
+    /// Extra attempts after a failed one (network error, HTTP 5xx or 429).
+    /// Default 3. A refused body (wrong format, too large, shrink) is never retried.
+    pub retries: u32,
+    /// Wait before the first retry, ms; doubles each time. Default 2 000.
+    pub retry_backoff_ms: u64,
+    /// Largest body accepted, bytes, unless the source sets its own. Default
+    /// 512 MiB (OFAC's SDN_ADVANCED.XML is ≈130 MB).
+    pub max_bytes: u64,
+    /// Largest drop in entity count accepted versus the stored file, in
+    /// percent. Default 10: a list that loses more than a tenth of its
+    /// entries overnight is far likelier a broken export than a policy
+    /// change. Raise it (or replace the file by hand) for a real purge.
+    pub max_shrink_percent: u32,
+    /// Largest share of malformed (skipped) records accepted in a new file,
+    /// in percent of its records. Default 1.
+    pub max_skipped_percent: u32,
+    /// `User-Agent` sent; some publishers refuse unnamed clients.
+    pub user_agent: String,
+}
+
+impl Default for UpdateSettings {
+    fn default() -> UpdateSettings {
+        UpdateSettings {
+            connect_timeout_ms: 10_000,
+            read_timeout_ms: 30_000,
+            total_timeout_ms: 600_000,
+            retries: 3,
+            retry_backoff_ms: 2_000,
+            max_bytes: 512 << 20,
+            max_shrink_percent: 10,
+            max_skipped_percent: 1,
+            user_agent: concat!("amlscreen/", env!("CARGO_PKG_VERSION"), " (list update)")
+                .to_owned(),
+        }
+    }
+}
+
+/// What a body must look like before it is even parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BodyFormat {
+    /// An XML document (not HTML).
+    Xml,
+    /// Comma- or semicolon-separated text ending with a line break.
+    Csv,
+    /// A JSON array or object.
+    Json,
+}
+
+/// One official download.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Short name used by `--only` (`un`, `ofac_sdn`, `eu`, `uk`, …).
+    pub id: String,
+    /// Loader that reads the file.
+    pub kind: SourceKind,
+    /// Official download URL.
+    pub url: String,
+    /// Expected body format.
+    pub format: BodyFormat,
+    /// A string the first 4 KiB of the body must contain (e.g. the root
+    /// element `<CONSOLIDATED_LIST`), to tell the list from any other valid
+    /// document of the same format.
+    #[serde(default)]
+    pub expect: Option<String>,
+    /// Where the file is stored (relative to the sources file).
+    pub path: PathBuf,
+    /// How often the publisher changes it (informative; drives the schedule).
+    pub frequency: String,
+    /// Body size limit for this source, overriding [`UpdateSettings::max_bytes`].
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+    /// Whether `lists update` fetches it without `--only` (default true).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Why it is disabled, or anything an operator should know.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The sources file: settings and every source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    /// Download tunables.
+    #[serde(default)]
+    pub settings: UpdateSettings,
+    /// Official downloads.
+    pub sources: Vec<Source>,
+}
+
+impl Sources {
+    /// Reads a sources file; relative `path`s become relative to its directory.
+    pub fn load(path: &Path) -> Result<Sources, UpdateError> {
+        let text = std::fs::read_to_string(path).map_err(|source| UpdateError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut sources: Sources =
+            serde_yaml::from_str(&text).map_err(|e| UpdateError::Config {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let mut seen = std::collections::HashSet::new();
+        for s in &mut sources.sources {
+            if !seen.insert(s.id.clone()) {
+                return Err(UpdateError::Config {
+                    path: path.to_path_buf(),
+                    message: format!("source id '{}' appears twice", s.id),
+                });
+            }
+            if s.path.is_relative() {
+                s.path = base.join(&s.path);
+            }
+        }
+        Ok(sources)
+    }
+
+    /// The source with this id.
+    pub fn get(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+}
+
+/// What a successful update did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateReport {
+    /// Source id.
+    pub id: String,
+    /// The stored file, now replaced.
+    pub path: PathBuf,
+    /// Bytes downloaded.
+    pub bytes: u64,
+    /// SHA-256 of the new file.
+    pub sha256: String,
+    /// Entities in the new file.
+    pub entities: usize,
+    /// Entities in the replaced file (`None` when there was none, or it did not load).
+    pub previous_entities: Option<usize>,
+    /// Where the replaced file was kept.
+    pub kept_previous: Option<PathBuf>,
+    /// Whether the new file is byte-identical to the stored one (then nothing was replaced).
+    pub unchanged: bool,
+    /// Attempts made (1 = no retry).
+    pub attempts: u32,
+}
+
+/// Why an update was refused. The stored file is untouched in every case.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UpdateError {
+    /// The sources file is invalid.
+    #[error("{}: {message}", path.display())]
+    Config {
+        /// Sources file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// No source has this id.
+    #[error("no source '{id}' (known: {known})")]
+    UnknownSource {
+        /// Asked for.
+        id: String,
+        /// Comma-separated known ids.
+        known: String,
+    },
+    /// The download failed after every attempt.
+    #[error("{id}: download from {url} failed after {attempts} attempt(s): {message}")]
+    Download {
+        /// Source id.
+        id: String,
+        /// URL.
+        url: String,
+        /// Attempts made.
+        attempts: u32,
+        /// Last failure.
+        message: String,
+    },
+    /// The body is not what the source declares.
+    #[error("{id}: downloaded body refused: {message}")]
+    Body {
+        /// Source id.
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The body is the right format but the loader rejects it.
+    #[error("{id}: downloaded file does not load: {source}")]
+    Load {
+        /// Source id.
+        id: String,
+        /// Loader error.
+        source: ListError,
+    },
+    /// The new file holds implausibly fewer entities than the stored one.
+    #[error("{id}: new file has {new} entities, the stored one {old}: a drop of more than {max_percent}% is refused as implausible (raise settings.max_shrink_percent if it is real)")]
+    Shrink {
+        /// Source id.
+        id: String,
+        /// Entities in the stored file.
+        old: usize,
+        /// Entities in the download.
+        new: usize,
+        /// Tolerance.
+        max_percent: u32,
+    },
+    /// File-system failure.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// A temporary download file, removed unless it was renamed into place.
+struct TempFile {
+    path: PathBuf,
+    file: File,
+    committed: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn sibling(target: &Path, prefix: &str) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // keeps the file's own name (and extension) at the end
+    target.with_file_name(format!(".{prefix}-{}-{name}", std::process::id()))
+}
+
+/// Where the previous version of a stored file is kept.
+pub fn prev_path(target: &Path) -> PathBuf {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".prev");
+    target.with_file_name(name)
+}
+
+/// Downloads, checks and installs one source (see the module docs).
+pub fn update_source(
+    source: &Source,
+    settings: &UpdateSettings,
+) -> Result<UpdateReport, UpdateError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: std::io::Error| UpdateError::Io { path, source: e }
+    };
+    let target = &source.path;
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    let tmp_path = sibling(target, "download");
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp_path)
+        .map_err(io(&tmp_path))?;
+    let mut tmp = TempFile {
+        path: tmp_path,
+        file,
+        committed: false,
+    };
+    let limit = source.max_bytes.unwrap_or(settings.max_bytes);
+    let (bytes, attempts) = download(source, settings, limit, &mut tmp)?;
+    check_body(source, &mut tmp)?;
+    tmp.file.sync_all().map_err(io(&tmp.path))?;
+
+    let loaded = load(&ListSpec {
+        source: source.kind,
+        path: tmp.path.clone(),
+    })
+    .map_err(|e| UpdateError::Load {
+        id: source.id.clone(),
+        source: e,
+    })?;
+    let new = loaded.version.entities;
+    let skipped = loaded.version.skipped;
+    if skipped * 100 > (new + skipped) * settings.max_skipped_percent as usize {
+        return Err(UpdateError::Body {
+            id: source.id.clone(),
+            message: format!(
+                "{skipped} of {} records are malformed (more than {}%): truncated or broken export",
+                new + skipped,
+                settings.max_skipped_percent
+            ),
+        });
+    }
+    let current = if target.exists() {
+        load(&ListSpec {
+            source: source.kind,
+            path: target.clone(),
+        })
+        .ok()
+    } else {
+        None
+    };
+    let previous_entities = current.as_ref().map(|c| c.version.entities);
+    if let Some(old) = previous_entities {
+        if (new as u128) * 100
+            < (old as u128) * (100 - settings.max_shrink_percent.min(100)) as u128
+        {
+            return Err(UpdateError::Shrink {
+                id: source.id.clone(),
+                old,
+                new,
+                max_percent: settings.max_shrink_percent,
+            });
+        }
+    }
+    let sha256 = loaded.version.sha256.clone();
+    if current.as_ref().is_some_and(|c| c.version.sha256 == sha256) {
+        return Ok(UpdateReport {
+            id: source.id.clone(),
+            path: target.clone(),
+            bytes,
+            sha256,
+            entities: new,
+            previous_entities,
+            kept_previous: None,
+            unchanged: true,
+            attempts,
+        });
+    }
+
+    let mut kept_previous = None;
+    if target.exists() {
+        let prev = prev_path(target);
+        let staging = sibling(target, "prev");
+        let _ = std::fs::remove_file(&staging);
+        if std::fs::hard_link(target, &staging).is_err() {
+            std::fs::copy(target, &staging).map_err(io(&staging))?;
+        }
+        std::fs::rename(&staging, &prev).map_err(io(&prev))?;
+        kept_previous = Some(prev);
+    }
+    std::fs::rename(&tmp.path, target).map_err(io(target))?;
+    tmp.committed = true;
+    #[cfg(unix)]
+    {
+        let dir = match target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => d,
+            None => Path::new("."),
+        };
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io(dir))?;
+    }
+    Ok(UpdateReport {
+        id: source.id.clone(),
+        path: target.clone(),
+        bytes,
+        sha256,
+        entities: new,
+        previous_entities,
+        kept_previous,
+        unchanged: false,
+        attempts,
+    })
+}
+
+/// One attempt's failure: whether to retry, and why.
+struct Failure {
+    retry: bool,
+    message: String,
+}
+
+fn download(
+    source: &Source,
+    settings: &UpdateSettings,
+    limit: u64,
+    tmp: &mut TempFile,
+) -> Result<(u64, u32), UpdateError> {
+    let agent = ureq::AgentBuilder::new()
+        .timeout_connect(Duration::from_millis(settings.connect_timeout_ms))
+        .timeout_read(Duration::from_millis(settings.read_timeout_ms))
+        // not `.timeout(..)`: in ureq 2 it replaces the read timeout; the
+        // total is enforced by `Deadline` instead
+        .user_agent(&settings.user_agent)
+        .build();
+    let mut attempts = 0u32;
+    let mut backoff = Duration::from_millis(settings.retry_backoff_ms);
+    loop {
+        attempts += 1;
+        let started = std::time::Instant::now();
+        let deadline = started + Duration::from_millis(settings.total_timeout_ms);
+        let outcome = attempt(&agent, source, limit, deadline, tmp).map_err(|mut f| {
+            // ureq reports a read timeout as an I/O error ("Unexpected EOF"
+            // on the status line); name it for what it was
+            let waited = started.elapsed();
+            if f.retry && waited >= Duration::from_millis(settings.read_timeout_ms) {
+                f.message = format!(
+                    "timed out: no complete response within {} ms ({})",
+                    waited.as_millis(),
+                    f.message
+                );
+            }
+            f
+        });
+        match outcome {
+            Ok(bytes) => return Ok((bytes, attempts)),
+            Err(f) if f.retry && attempts <= settings.retries => {
+                std::thread::sleep(backoff);
+                backoff = backoff.saturating_mul(2);
+            }
+            Err(f) => {
+                return Err(if f.retry {
+                    UpdateError::Download {
+                        id: source.id.clone(),
+                        url: source.url.clone(),
+                        attempts,
+                        message: f.message,
+                    }
+                } else {
+                    UpdateError::Body {
+                        id: source.id.clone(),
+                        message: f.message,
+                    }
+                })
+            }
+        }
+    }
+}
+
+/// A body reader that fails once the attempt's total time is up.
+struct Deadline<R> {
+    inner: R,
+    at: std::time::Instant,
+}
+
+impl<R: Read> Read for Deadline<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if std::time::Instant::now() >= self.at {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "total download time exceeded (settings.total_timeout_ms)",
+            ));
+        }
+        self.inner.read(buf)
+    }
+}
+
+fn attempt(
+    agent: &ureq::Agent,
+    source: &Source,
+    limit: u64,
+    deadline: std::time::Instant,
+    tmp: &mut TempFile,
+) -> Result<u64, Failure> {
+    let retry = |message: String| Failure {
+        retry: true,
+        message,
+    };
+    let refuse = |message: String| Failure {
+        retry: false,
+        message,
+    };
+    tmp.file
+        .set_len(0)
+        .and_then(|_| tmp.file.seek(SeekFrom::Start(0)))
+        .map_err(|e| refuse(format!("{}: {e}", tmp.path.display())))?;
+    let response = match agent.get(&source.url).call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(code, _)) if code >= 500 || code == 429 => {
+            return Err(retry(format!("HTTP {code}")))
+        }
+        Err(ureq::Error::Status(code, _)) => return Err(refuse(format!("HTTP {code}"))),
+        Err(ureq::Error::Transport(t)) => return Err(retry(t.to_string())),
+    };
+    if response.status() != 200 {
+        // OFAC answers 202 with an empty body to clients its firewall challenges
+        return Err(retry(format!(
+            "HTTP {} instead of 200: not the file",
+            response.status()
+        )));
+    }
+    let declared = response
+        .header("Content-Length")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(n) = declared.filter(|&n| n > limit) {
+        return Err(refuse(format!(
+            "Content-Length {n} exceeds the size limit of {limit} bytes"
+        )));
+    }
+    let mut body = Deadline {
+        inner: response.into_reader(),
+        at: deadline,
+    }
+    .take(limit + 1);
+    let written = std::io::copy(&mut body, &mut tmp.file)
+        .map_err(|e| retry(format!("reading the body: {e}")))?;
+    if written > limit {
+        return Err(refuse(format!(
+            "body exceeds the size limit of {limit} bytes"
+        )));
+    }
+    if let Some(n) = declared.filter(|&n| n != written) {
+        return Err(retry(format!(
+            "body truncated: {written} of {n} bytes (Content-Length) received"
+        )));
+    }
+    tmp.file
+        .flush()
+        .map_err(|e| refuse(format!("{}: {e}", tmp.path.display())))?;
+    Ok(written)
+}
+
+/// Checks the start (and for CSV the end) of the body against the declared format.
+fn check_body(source: &Source, tmp: &mut TempFile) -> Result<(), UpdateError> {
+    const HEAD_BYTES: usize = 4096;
+    let refuse = |message: String| UpdateError::Body {
+        id: source.id.clone(),
+        message,
+    };
+    let io = |e: std::io::Error| UpdateError::Io {
+        path: tmp.path.clone(),
+        source: e,
+    };
+    let len = tmp.file.seek(SeekFrom::End(0)).map_err(io)?;
+    if len == 0 {
+        return Err(refuse("empty body".into()));
+    }
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    tmp.file.seek(SeekFrom::Start(0)).map_err(io)?;
+    (&mut tmp.file)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    let text = String::from_utf8_lossy(&head);
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    let lower = start.to_ascii_lowercase();
+    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<html")
+    {
+        return Err(refuse(format!(
+            "an HTML page, not the {:?} list (an error or login page served with status 200?)",
+            source.format
+        )));
+    }
+    let ok = match source.format {
+        BodyFormat::Xml => start.starts_with('<'),
+        BodyFormat::Json => start.starts_with('[') || start.starts_with('{'),
+        BodyFormat::Csv => {
+            !start.starts_with('<')
+                && start
+                    .lines()
+                    .next()
+                    .is_some_and(|l| l.contains(',') || l.contains(';'))
+        }
+    };
+    if !ok {
+        let shown: String = start.chars().take(60).collect();
+        return Err(refuse(format!(
+            "does not look like {:?}: starts with {shown:?}",
+            source.format
+        )));
+    }
+    if let Some(expect) = &source.expect {
+        if !text.contains(expect.as_str()) {
+            return Err(refuse(format!(
+                "the first {HEAD_BYTES} bytes do not contain {expect:?}: not this list"
+            )));
+        }
+    }
+    if source.format == BodyFormat::Csv {
+        let mut last = [0u8; 1];
+        tmp.file.seek(SeekFrom::Start(len - 1)).map_err(io)?;
+        tmp.file.read_exact(&mut last).map_err(io)?;
+        if last[0] != b'\n' {
+            return Err(refuse(
+                "CSV does not end with a line break: truncated".into(),
+            ));
+        }
+    }
+    Ok(())
+}

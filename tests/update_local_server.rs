@@ -1,0 +1,482 @@
+//! `lists update` against a local HTTP server on 127.0.0.1 that each test
+//! starts itself: a good file, a truncated one, an HTML error page served
+//! with 200, a timeout, a 500, an implausible shrink, an oversized body.
+//! None may leave a partial file in place.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use amlscreen::lists::update::{
+    prev_path, update_source, BodyFormat, Source, UpdateError, UpdateSettings,
+};
+use amlscreen::lists::SourceKind;
+
+const HEADER: &str = "id,name,aliases,kind,birth_dates,countries,addresses,list\n";
+
+fn watchlist(rows: usize) -> String {
+    let mut s = String::from(HEADER);
+    for i in 0..rows {
+        s.push_str(&format!(
+            "t:{i},\"Person Number{i}, Testname\",Alias{i},person,1970-01-01,RU,,test\n"
+        ));
+    }
+    s
+}
+
+/// A tiny HTTP/1.1 server: `routes(path) -> raw response bytes` (or a stall).
+struct Server {
+    addr: String,
+    hits: Arc<AtomicUsize>,
+}
+
+enum Reply {
+    Raw(Vec<u8>),
+    Stall(Duration),
+}
+
+fn ok(body: &str, content_type: &str) -> Reply {
+    Reply::Raw(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
+}
+
+fn serve(route: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&hits);
+    let route = Arc::new(route);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { break };
+            counter.fetch_add(1, Ordering::SeqCst);
+            let route = Arc::clone(&route);
+            std::thread::spawn(move || handle(stream, &*route));
+        }
+    });
+    Server { addr, hits }
+}
+
+fn handle(mut stream: TcpStream, route: &dyn Fn(&str) -> Reply) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_owned();
+    match route(&path) {
+        Reply::Raw(bytes) => {
+            let _ = stream.write_all(&bytes);
+        }
+        Reply::Stall(d) => std::thread::sleep(d),
+    }
+    let _ = stream.flush();
+}
+
+fn settings() -> UpdateSettings {
+    UpdateSettings {
+        connect_timeout_ms: 2_000,
+        read_timeout_ms: 400,
+        total_timeout_ms: 5_000,
+        retries: 2,
+        retry_backoff_ms: 10,
+        ..UpdateSettings::default()
+    }
+}
+
+fn source(url: String, path: PathBuf) -> Source {
+    Source {
+        id: "test".into(),
+        kind: SourceKind::Watchlist,
+        url,
+        format: BodyFormat::Csv,
+        expect: Some("id,name,aliases".into()),
+        path,
+        frequency: "test".into(),
+        max_bytes: None,
+        enabled: true,
+        note: None,
+    }
+}
+
+/// Every file in the directory: the stored file and its `.prev` at most.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Installs a first good version (12 entities) and returns the stored path.
+fn installed(dir: &Path) -> PathBuf {
+    let target = dir.join("lists/watch.csv");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::write(&target, watchlist(12)).unwrap();
+    target
+}
+
+fn assert_untouched(target: &Path) {
+    assert_eq!(std::fs::read_to_string(target).unwrap(), watchlist(12));
+    assert_eq!(
+        files_in(target.parent().unwrap()),
+        vec!["watch.csv".to_string()],
+        "no temporary or partial file may remain"
+    );
+}
+
+#[test]
+fn a_good_file_replaces_the_stored_one_and_keeps_the_previous() {
+    let body = watchlist(13);
+    let server = serve(move |_| ok(&body, "text/csv"));
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let report = update_source(
+        &source(format!("{}/good.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap();
+    assert_eq!(report.entities, 13);
+    assert_eq!(report.previous_entities, Some(12));
+    assert_eq!(report.attempts, 1);
+    assert!(!report.unchanged);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), watchlist(13));
+    assert_eq!(
+        std::fs::read_to_string(prev_path(&target)).unwrap(),
+        watchlist(12)
+    );
+    assert_eq!(
+        files_in(target.parent().unwrap()),
+        vec!["watch.csv", "watch.csv.prev"]
+    );
+
+    // the same file again changes nothing
+    let again = update_source(
+        &source(format!("{}/good.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap();
+    assert!(again.unchanged);
+    assert_eq!(
+        std::fs::read_to_string(prev_path(&target)).unwrap(),
+        watchlist(12)
+    );
+}
+
+#[test]
+fn a_first_download_needs_no_stored_file() {
+    let body = watchlist(3);
+    let server = serve(move |_| ok(&body, "text/csv"));
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("new/dir/watch.csv");
+    let report = update_source(
+        &source(format!("{}/w.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap();
+    assert_eq!((report.entities, report.previous_entities), (3, None));
+    assert!(report.kept_previous.is_none());
+    assert_eq!(files_in(target.parent().unwrap()), vec!["watch.csv"]);
+}
+
+#[test]
+fn a_truncated_body_is_refused() {
+    let body = watchlist(13);
+    // Content-Length says the whole file, the connection closes half-way
+    let server = serve(move |_| {
+        let half = &body[..body.len() / 2];
+        Reply::Raw(
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{half}",
+                body.len()
+            )
+            .into_bytes(),
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let err = update_source(
+        &source(format!("{}/t.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, UpdateError::Download { attempts: 3, .. }),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("truncated")
+            || msg.contains("closed")
+            || msg.contains("EOF")
+            || msg.contains("eof"),
+        "{msg}"
+    );
+    assert_untouched(&target);
+}
+
+#[test]
+fn a_body_cut_mid_row_without_content_length_is_refused() {
+    let body = watchlist(13);
+    let server = serve(move |_| {
+        let cut = &body[..body.len() - 20];
+        Reply::Raw(
+            format!("HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nConnection: close\r\n\r\n{cut}")
+                .into_bytes(),
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let err = update_source(
+        &source(format!("{}/cut.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+    assert_untouched(&target);
+}
+
+#[test]
+fn an_html_error_page_with_status_200_is_refused() {
+    let server = serve(|_| {
+        ok(
+            "<!DOCTYPE html>\n<html><head><title>Maintenance</title></head><body>Try later</body></html>\n",
+            "text/html",
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let err = update_source(
+        &source(format!("{}/w.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, UpdateError::Body { .. }), "{err}");
+    assert!(err.to_string().contains("HTML"), "{err}");
+    assert_eq!(
+        server.hits.load(Ordering::SeqCst),
+        1,
+        "a refused body is not retried"
+    );
+    assert_untouched(&target);
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_after_bounded_retries() {
+    let server = serve(|_| Reply::Stall(Duration::from_secs(3)));
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let started = std::time::Instant::now();
+    let err = update_source(
+        &source(format!("{}/w.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, UpdateError::Download { attempts: 3, .. }),
+        "{msg}"
+    );
+    assert!(
+        msg.to_lowercase().contains("timed out") || msg.contains("timeout"),
+        "{msg}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_untouched(&target);
+}
+
+#[test]
+fn a_500_is_retried_a_bounded_number_of_times() {
+    let server = serve(|_| {
+        Reply::Raw(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops!".to_vec())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let err = update_source(
+        &source(format!("{}/w.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("HTTP 500"), "{err}");
+    assert!(
+        matches!(err, UpdateError::Download { attempts: 3, .. }),
+        "{err}"
+    );
+    assert_eq!(server.hits.load(Ordering::SeqCst), 3);
+    assert_untouched(&target);
+}
+
+#[test]
+fn a_transient_500_then_the_file_succeeds() {
+    let body = watchlist(12);
+    let calls = AtomicUsize::new(0);
+    let server = serve(move |_| {
+        if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+            Reply::Raw(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec())
+        } else {
+            ok(&body.replace("Alias1,", "Alias1b,"), "text/csv")
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let report = update_source(
+        &source(format!("{}/w.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap();
+    assert_eq!(report.attempts, 2);
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .contains("Alias1b"));
+}
+
+#[test]
+fn an_implausible_shrink_is_refused() {
+    let body = watchlist(6);
+    let server = serve(move |_| ok(&body, "text/csv"));
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let err = update_source(
+        &source(format!("{}/w.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            UpdateError::Shrink {
+                old: 12,
+                new: 6,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_untouched(&target);
+    // a tolerance that allows it lets it through
+    let lax = UpdateSettings {
+        max_shrink_percent: 60,
+        ..settings()
+    };
+    update_source(
+        &source(format!("{}/w.csv", server.addr), target.clone()),
+        &lax,
+    )
+    .unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), watchlist(6));
+}
+
+#[test]
+fn an_oversized_body_is_refused() {
+    let body = watchlist(40);
+    let server = serve(move |_| ok(&body, "text/csv"));
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let mut s = source(format!("{}/w.csv", server.addr), target.clone());
+    s.max_bytes = Some(1000);
+    let err = update_source(&s, &settings()).unwrap_err();
+    assert!(err.to_string().contains("size limit"), "{err}");
+    assert_untouched(&target);
+}
+
+#[test]
+fn a_file_of_the_right_format_but_not_the_list_is_refused() {
+    let server = serve(|_| ok("a,b,c\n1,2,3\n", "text/csv"));
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let err = update_source(
+        &source(format!("{}/w.csv", server.addr), target.clone()),
+        &settings(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("not this list"), "{err}");
+    assert_untouched(&target);
+}
+
+#[test]
+fn the_cli_updates_only_the_named_source_and_reports_failures() {
+    let body = watchlist(13);
+    let server = serve(move |path| {
+        if path == "/good.csv" {
+            ok(&body, "text/csv")
+        } else {
+            Reply::Raw(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_vec(),
+            )
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let sources = dir.path().join("sources.yaml");
+    std::fs::write(
+        &sources,
+        format!(
+            "settings:\n  retries: 0\n  read_timeout_ms: 1000\nsources:\n  - id: good\n    kind: watchlist\n    url: {0}/good.csv\n    format: csv\n    path: lists/watch.csv\n    frequency: daily\n  - id: gone\n    kind: watchlist\n    url: {0}/gone.csv\n    format: csv\n    path: lists/other.csv\n    frequency: daily\n",
+            server.addr
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_amlscreen"))
+            .args(["lists", "update", "--sources"])
+            .arg(&sources)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--only", "gone"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAILED gone") && stdout.contains("HTTP 404"),
+        "{stdout}"
+    );
+    assert_untouched(&target);
+
+    let out = run(&["--only", "good"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("updated good") && stdout.contains("13 entities, was 12"),
+        "{stdout}"
+    );
+
+    let out = run(&["--only", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no source 'nope'"));
+}
+
+#[test]
+fn the_shipped_sources_file_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sanctions/sources.yaml");
+    let sources = amlscreen::lists::update::Sources::load(&path).unwrap();
+    for id in ["un", "ofac_sdn", "eu", "uk", "nsdc"] {
+        let s = sources.get(id).unwrap_or_else(|| panic!("source {id}"));
+        assert!(s.url.starts_with("https://"), "{}", s.url);
+        assert!(!s.frequency.is_empty());
+    }
+}

@@ -130,3 +130,32 @@ fn median_search_latency_over_the_full_watchlist() {
     // its cores, so the guard only catches an order-of-magnitude regression.
     assert!(median < 2_000.0, "median search took {median:.1} µs");
 }
+
+/// A fixed workload for `valgrind --tool=callgrind`: builds the index, then
+/// runs `AMLSCREEN_PROFILE_QUERIES` (default 300) eval queries, every
+/// `len / n`-th one, so instruction counts per query compare across commits:
+///
+/// ```text
+/// valgrind --tool=callgrind --callgrind-out-file=cg.out \
+///   target/release/deps/names_index-* --ignored --exact search_workload_for_profiling
+/// callgrind_annotate --inclusive=yes cg.out | grep NameIndex::search
+/// ```
+#[test]
+#[ignore = "reads ../shared/data"]
+fn search_workload_for_profiling() {
+    let entities = watchlist();
+    let config = MatchConfig::default();
+    let threshold = config.review_threshold;
+    let index = NameIndex::build(&entities, config);
+    let queries = eval_queries();
+    let n: usize = std::env::var("AMLSCREEN_PROFILE_QUERIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let step = (queries.len() / n.max(1)).max(1);
+    let mut total_hits = 0usize;
+    for q in queries.iter().step_by(step).take(n) {
+        total_hits += std::hint::black_box(index.search(&as_query(q), threshold, 10)).len();
+    }
+    println!("{} queries, {total_hits} hits", n.min(queries.len()));
+}

@@ -139,6 +139,8 @@ struct QueryToken {
 #[derive(Debug, Clone)]
 struct PreparedQuery {
     tokens: Vec<QueryToken>,
+    /// `tokens[i].align`, contiguous, as the aligner takes it.
+    align: Vec<AlignWord>,
     qualifiers: QueryQualifiers,
 }
 
@@ -163,6 +165,8 @@ pub struct NameIndex {
     key_ids: HashMap<Box<str>, u32>,
     key_weight: Vec<f64>,
     tokens: Vec<ListToken>,
+    /// `tokens[i].align`, contiguous, so scoring a name copies nothing.
+    token_align: Vec<AlignWord>,
     names: Vec<NameEntry>,
     posting_start: Vec<u32>,
     postings: Vec<u32>,
@@ -278,6 +282,7 @@ impl NameIndex {
                 miss_cost: weight * cost,
             };
         }
+        ix.token_align = ix.tokens.iter().map(|t| t.align).collect();
         // deletion dictionary over skeletons that may carry typos
         let mut entries = Vec::new();
         for (id, key) in ix.keys.iter().enumerate() {
@@ -476,8 +481,9 @@ impl NameIndex {
                     best_sim,
                 }
             })
-            .collect();
+            .collect::<Vec<QueryToken>>();
         PreparedQuery {
+            align: tokens.iter().map(|t| t.align).collect(),
             tokens,
             qualifiers: QueryQualifiers::new(query.birth_date, query.country, query.kind),
         }
@@ -530,27 +536,51 @@ impl NameIndex {
         for &i in &order[essential_from..] {
             let t = &q.tokens[i];
             for &k in &t.posting_keys {
-                let (lo, hi) = (
-                    self.posting_start[k as usize] as usize,
-                    self.posting_start[k as usize + 1] as usize,
-                );
-                out.extend_from_slice(&self.postings[lo..hi]);
+                out.extend_from_slice(self.posting(k));
             }
             if t.token.text.len() > 1 && t.token.flags & DIGITS == 0 && !set_aside_keys.is_empty() {
                 let letter = usize::from(t.first.wrapping_sub(b'a'));
                 if let Some(list) = self.initial_postings.get(letter) {
-                    out.extend(list.iter().copied().filter(|&id| {
-                        let name = &self.names[id as usize];
-                        self.tokens[name.start as usize..(name.start + name.len) as usize]
-                            .iter()
-                            .any(|lt| set_aside_keys.binary_search(&lt.key).is_ok())
-                    }));
+                    // The names wanted are those in both `list` and the
+                    // postings of the set-aside keys (a name holds such a
+                    // skeleton iff it is in that skeleton's postings). Walk
+                    // whichever side is shorter; both are sorted by id.
+                    let set_aside_len: usize =
+                        set_aside_keys.iter().map(|&k| self.posting_len(k)).sum();
+                    if set_aside_len < list.len() {
+                        for &k in &set_aside_keys {
+                            out.extend(
+                                self.posting(k)
+                                    .iter()
+                                    .copied()
+                                    .filter(|id| list.binary_search(id).is_ok()),
+                            );
+                        }
+                    } else {
+                        out.extend(list.iter().copied().filter(|&id| {
+                            let name = &self.names[id as usize];
+                            self.tokens[name.start as usize..(name.start + name.len) as usize]
+                                .iter()
+                                .any(|lt| set_aside_keys.binary_search(&lt.key).is_ok())
+                        }));
+                    }
                 }
             }
         }
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// The names holding skeleton `k`, by increasing id.
+    fn posting(&self, k: u32) -> &[u32] {
+        let lo = self.posting_start[k as usize] as usize;
+        let hi = self.posting_start[k as usize + 1] as usize;
+        &self.postings[lo..hi]
+    }
+
+    fn posting_len(&self, k: u32) -> usize {
+        (self.posting_start[k as usize + 1] - self.posting_start[k as usize]) as usize
     }
 
     fn pair_similarity(&self, q: &QueryToken, l: &ListToken) -> (f64, bool) {
@@ -594,16 +624,9 @@ impl NameIndex {
     }
 
     fn align_name(&self, q: &PreparedQuery, name: &NameEntry) -> Alignment {
-        let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
-        let mut qw = [AlignWord::default(); MAX_TOKENS];
-        let mut lw = [AlignWord::default(); MAX_TOKENS];
-        for (slot, t) in qw.iter_mut().zip(&q.tokens) {
-            *slot = t.align;
-        }
-        for (slot, t) in lw.iter_mut().zip(list) {
-            *slot = t.align;
-        }
-        align(&qw[..q.tokens.len()], &lw[..list.len()], |i, j| {
+        let range = name.start as usize..(name.start + name.len) as usize;
+        let list = &self.tokens[range.clone()];
+        align(&q.align, &self.token_align[range], |i, j| {
             self.pair_similarity(&q.tokens[i], &list[j])
         })
     }

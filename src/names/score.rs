@@ -60,17 +60,39 @@ pub fn osa_distance_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         return None;
     }
     let n = b.len();
-    let mut prev2 = [0usize; MAX_WORD_LEN + 1];
-    let mut prev = [0usize; MAX_WORD_LEN + 1];
-    let mut cur = [0usize; MAX_WORD_LEN + 1];
-    for (j, p) in prev.iter_mut().enumerate().take(n + 1) {
-        *p = j;
+    // Called for every dictionary word near a query word, so it is kept
+    // lean: three rows that rotate instead of being copied, u8 cells, and
+    // only the diagonal band |i - j| <= max is computed. A cell's distance
+    // is at least |i - j|, so every cell outside the band exceeds `max`;
+    // storing `far` (max + 1) there instead changes no cell inside the band
+    // that is <= max, hence neither the answer nor the early exit. Cells
+    // never exceed MAX_WORD_LEN + 1, so u8 holds them.
+    let band = max.min(MAX_WORD_LEN);
+    let far = band as u8 + 1;
+    let mut rows = [[0u8; MAX_WORD_LEN + 2]; 3];
+    for (j, p) in rows[1].iter_mut().enumerate().take(n + 1) {
+        *p = j as u8;
     }
+    // rows[p2] = row i-2, rows[p1] = row i-1, rows[c] = row i
+    let (mut p2, mut p1, mut c) = (0usize, 1usize, 2usize);
     for i in 1..=a.len() {
-        cur[0] = i;
+        let [r0, r1, r2] = &mut rows;
+        let (prev2, prev, cur) = match (p2, p1, c) {
+            (0, 1, 2) => (&*r0, &*r1, r2),
+            (1, 2, 0) => (&*r1, &*r2, r0),
+            _ => (&*r2, &*r0, r1),
+        };
+        let lo = i.saturating_sub(band).max(1);
+        let hi = (i + band).min(n);
+        cur[0] = i as u8;
+        // the neighbours just outside the band, read by this and the next rows
+        if lo > 1 {
+            cur[lo - 1] = far;
+        }
+        cur[hi + 1] = far;
         let mut row_min = cur[0];
-        for j in 1..=n {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+        for j in lo..=hi {
+            let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(prev2[j - 2] + 1);
@@ -78,13 +100,12 @@ pub fn osa_distance_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
             cur[j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return None;
         }
-        prev2[..=n].copy_from_slice(&prev[..=n]);
-        prev[..=n].copy_from_slice(&cur[..=n]);
+        (p2, p1, c) = (p1, c, p2);
     }
-    Some(prev[n]).filter(|&d| d <= max)
+    Some(usize::from(rows[p1][n])).filter(|&d| d <= max)
 }
 
 /// Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4) of two ASCII
@@ -169,14 +190,36 @@ pub(crate) fn align(
 ) -> Alignment {
     let nq = query.len().min(MAX_TOKENS);
     let nl = list.len().min(MAX_TOKENS);
-    let mut cand: [(u8, u8, f64, bool); MAX_TOKENS * MAX_TOKENS] =
-        [(0, 0, 0.0, false); MAX_TOKENS * MAX_TOKENS];
+    // Hot path (once per candidate name): the pair buffer is sized to the
+    // name, because initialising a 256-pair buffer cost more than scoring a
+    // typical 3×3 name. Same pairs, same order, same result either way.
+    if nq * nl <= SMALL_PAIRS {
+        align_with::<SMALL_PAIRS>(query, list, nq, nl, sim)
+    } else {
+        align_with::<{ MAX_TOKENS * MAX_TOKENS }>(query, list, nq, nl, sim)
+    }
+}
+
+/// Pair-buffer size that covers nearly every real query × list name.
+const SMALL_PAIRS: usize = 36;
+
+fn align_with<const N: usize>(
+    query: &[AlignWord],
+    list: &[AlignWord],
+    nq: usize,
+    nl: usize,
+    sim: impl Fn(usize, usize) -> (f64, bool),
+) -> Alignment {
+    // candidate pairs: similarity, and (query word, list word, initial) packed
+    let mut sims = [0.0f64; N];
+    let mut meta = [(0u8, 0u8, false); N];
     let mut nc = 0;
     for i in 0..nq {
         for j in 0..nl {
             let (s, initial) = sim(i, j);
             if s > 0.0 {
-                cand[nc] = (i as u8, j as u8, s, initial);
+                sims[nc] = s;
+                meta[nc] = (i as u8, j as u8, initial);
                 nc += 1;
             }
         }
@@ -195,17 +238,19 @@ pub(crate) fn align(
     let mut all_exact = true;
     loop {
         let mut best: Option<usize> = None;
-        for (k, c) in cand[..nc].iter().enumerate() {
-            if q_used & (1 << c.0) != 0 || l_used & (1 << c.1) != 0 {
+        for k in 0..nc {
+            let (ci, cj, _) = meta[k];
+            if q_used & (1 << ci) != 0 || l_used & (1 << cj) != 0 {
                 continue;
             }
             // best similarity first; among equals, heavier query words first
             let better = match best {
                 None => true,
                 Some(b) => {
-                    let bc = cand[b];
-                    c.2 > bc.2
-                        || (c.2 == bc.2 && query[c.0 as usize].weight > query[bc.0 as usize].weight)
+                    let bi = meta[b].0;
+                    sims[k] > sims[b]
+                        || (sims[k] == sims[b]
+                            && query[ci as usize].weight > query[bi as usize].weight)
                 }
             };
             if better {
@@ -213,7 +258,8 @@ pub(crate) fn align(
             }
         }
         let Some(b) = best else { break };
-        let (i, j, s, initial) = cand[b];
+        let (i, j, initial) = meta[b];
+        let s = sims[b];
         q_used |= 1 << i;
         l_used |= 1 << j;
         let w = query[i as usize].weight;
@@ -404,6 +450,37 @@ mod tests {
             );
             if d > 0 {
                 assert_eq!(osa_distance_within(a.as_bytes(), b.as_bytes(), d - 1), None);
+            }
+        }
+    }
+
+    #[test]
+    fn banded_osa_agrees_with_strsim_on_many_pairs() {
+        // deterministic pseudo-random words over a small alphabet, so that
+        // near and far pairs, transpositions and length gaps all occur
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let (la, lb) = (next() % 11, next() % 11);
+            let a: String = (0..la)
+                .map(|_| char::from(b'a' + (next() % 4) as u8))
+                .collect();
+            let b: String = (0..lb)
+                .map(|_| char::from(b'a' + (next() % 4) as u8))
+                .collect();
+            let d = strsim::osa_distance(&a, &b);
+            for max in 0..5 {
+                let want = Some(d).filter(|&d| d <= max);
+                assert_eq!(
+                    osa_distance_within(a.as_bytes(), b.as_bytes(), max),
+                    want,
+                    "{a} {b} within {max}"
+                );
             }
         }
     }

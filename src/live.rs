@@ -85,12 +85,7 @@ impl LiveScreener {
     /// error that kept the current version in force.
     pub fn reload(&self, config: &Config) -> Result<String, Error> {
         self.swap_in(|| {
-            let lists = config
-                .lists
-                .iter()
-                .map(|spec| lists::load_guarded(spec, &config.list_guard))
-                .collect::<Result<Vec<_>, _>>()?;
-            let rules = RuleSet::load(&config.rules)?;
+            let (lists, rules) = crate::screener::load_lists_and_rules(config)?;
             Ok(Screener::build(lists, rules, config.matching.clone(), None))
         })
     }

@@ -61,12 +61,7 @@ pub struct Screener {
 impl Screener {
     /// Loads every list and rule file named by the config and opens the audit log.
     pub fn from_config(config: &Config) -> Result<Screener, Error> {
-        let lists = config
-            .lists
-            .iter()
-            .map(|spec| lists::load_guarded(spec, &config.list_guard))
-            .collect::<Result<Vec<_>, _>>()?;
-        let rules = RuleSet::load(&config.rules)?;
+        let (lists, rules) = load_lists_and_rules(config)?;
         let audit = config
             .audit
             .as_ref()
@@ -416,6 +411,18 @@ impl Screener {
             }),
         }
     }
+}
+
+/// Loads (guarded against implausible shrinks) every list the config names,
+/// and validates its rules: what a new engine version needs before it is built.
+pub(crate) fn load_lists_and_rules(config: &Config) -> Result<(Vec<LoadedList>, RuleSet), Error> {
+    let lists = config
+        .lists
+        .iter()
+        .map(|spec| lists::load_guarded(spec, &config.list_guard))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rules = RuleSet::load(&config.rules)?;
+    Ok((lists, rules))
 }
 
 /// Checks what serde cannot: size limits (see [`crate::limits`]),

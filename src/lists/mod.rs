@@ -527,6 +527,18 @@ pub use crate::util::sha256_hex;
 /// entities in file order, and the records it skipped.
 pub type ParsedRecords = (Option<String>, Vec<Entity>, Vec<SkippedRecord>);
 
+/// Reads a list file, hashes its bytes and parses them with a format's
+/// parser: the load step every single-file loader shares.
+pub(crate) fn load_parsed(
+    spec: &ListSpec,
+    parse: fn(&[u8], &Path) -> Result<ParsedRecords, ListError>,
+) -> Result<LoadedList, ListError> {
+    let bytes = read_file(&spec.path)?;
+    let sha256 = sha256_hex(&bytes);
+    let (version, entities, skipped) = parse(&bytes, &spec.path)?;
+    Ok(LoadedList::new(spec, version, sha256, entities, skipped))
+}
+
 /// Reads a whole list file, mapping I/O errors to [`ListError::Io`].
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ListError> {
     std::fs::read(path).map_err(|source| ListError::Io {

@@ -15,16 +15,13 @@ use std::path::Path;
 
 use super::xml::{self, Node};
 use super::{
-    countries, dates, read_file, sha256_hex, Alias, AliasStrength, Entity, EntityKind, Identifier,
-    ListError, ListSpec, LoadedList, SkippedRecord,
+    countries, dates, Alias, AliasStrength, Entity, EntityKind, Identifier, ListError, ListSpec,
+    LoadedList, SkippedRecord,
 };
 
 /// Loads a UK Sanctions List XML file.
 pub fn load_xml(spec: &ListSpec) -> Result<LoadedList, ListError> {
-    let bytes = read_file(&spec.path)?;
-    let sha256 = sha256_hex(&bytes);
-    let (version, entities, skipped) = parse_xml(&bytes, &spec.path)?;
-    Ok(LoadedList::new(spec, version, sha256, entities, skipped))
+    super::load_parsed(spec, parse_xml)
 }
 
 /// Parses UK Sanctions List XML bytes.
@@ -197,10 +194,7 @@ fn designation(node: &Node) -> Result<Entity, String> {
 
 /// Loads a legacy OFSI ConList CSV file (Windows-1252).
 pub fn load_conlist(spec: &ListSpec) -> Result<LoadedList, ListError> {
-    let bytes = read_file(&spec.path)?;
-    let sha256 = sha256_hex(&bytes);
-    let (version, entities, skipped) = parse_conlist(&bytes, &spec.path)?;
-    Ok(LoadedList::new(spec, version, sha256, entities, skipped))
+    super::load_parsed(spec, parse_conlist)
 }
 
 /// The ConList columns the loader reads; the header must name them all.

@@ -12,16 +12,13 @@ use std::path::Path;
 
 use super::xml::{self, Node};
 use super::{
-    countries, read_file, sha256_hex, Alias, AliasStrength, BirthDate, Entity, EntityKind,
-    Identifier, ListError, ListSpec, LoadedList, SkippedRecord,
+    countries, Alias, AliasStrength, BirthDate, Entity, EntityKind, Identifier, ListError,
+    ListSpec, LoadedList, SkippedRecord,
 };
 
 /// Loads a UN consolidated XML file.
 pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
-    let bytes = read_file(&spec.path)?;
-    let sha256 = sha256_hex(&bytes);
-    let (version, entities, skipped) = parse(&bytes, &spec.path)?;
-    Ok(LoadedList::new(spec, version, sha256, entities, skipped))
+    super::load_parsed(spec, parse)
 }
 
 /// Parses UN XML bytes into the version, entities and skipped records.

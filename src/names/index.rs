@@ -347,6 +347,51 @@ impl NameIndex {
         self.rank(&prepared, 0..self.names.len() as u32, threshold, limit)
     }
 
+    /// Words of one dictionary (skeleton keys or folded texts) within the
+    /// edit budget of `q`, other than `exact` and words with digits, each
+    /// with its similarity, appended to `out` in dictionary-id order of
+    /// discovery. `exhaustive` compares every word instead of walking the
+    /// deletion dictionary (the reference the index is tested against).
+    fn fuzzy_neighbours(
+        &self,
+        q: &[u8],
+        (words, deletions): (&[Box<str>], &DeletionDictionary),
+        exact: Option<u32>,
+        exhaustive: bool,
+        variants: &mut Vec<u32>,
+        out: &mut Vec<(u32, f64)>,
+    ) {
+        let c = &self.config;
+        let budget = edit_budget(q.len(), q.len(), c);
+        if budget == 0 {
+            return;
+        }
+        variants.clear();
+        if exhaustive {
+            variants.extend(0..words.len() as u32);
+        } else {
+            for_each_deletion(q, budget, |h| deletions.lookup(h, variants));
+            variants.sort_unstable();
+            variants.dedup();
+        }
+        for &w in variants.iter() {
+            if Some(w) == exact {
+                continue;
+            }
+            let other = words[w as usize].as_bytes();
+            if other.iter().any(u8::is_ascii_digit) {
+                continue;
+            }
+            let b = edit_budget(q.len(), other.len(), c);
+            if b > 0 && osa_distance_within(q, other, b).is_some() {
+                let sim = jaro_winkler(q, other).min(c.key_equal_score);
+                if sim > 0.0 {
+                    out.push((w, sim));
+                }
+            }
+        }
+    }
+
     fn prepare(&self, query: &NameQuery<'_>, exhaustive: bool) -> PreparedQuery {
         let mut toks = tokenize(query.name);
         toks.truncate(MAX_TOKENS);
@@ -368,68 +413,26 @@ impl NameIndex {
                     if let Some(k) = exact_key {
                         key_sims.push((k, c.key_equal_score));
                     }
-                    let q = token.key.as_bytes();
-                    let budget = edit_budget(q.len(), q.len(), c);
-                    if budget > 0 {
-                        variants.clear();
-                        if exhaustive {
-                            variants.extend(0..self.keys.len() as u32);
-                        } else {
-                            for_each_deletion(q, budget, |h| {
-                                self.deletions.lookup(h, &mut variants)
-                            });
-                            variants.sort_unstable();
-                            variants.dedup();
-                        }
-                        for &k in &variants {
-                            if Some(k) == exact_key {
-                                continue;
-                            }
-                            let other = self.keys[k as usize].as_bytes();
-                            if other.iter().any(u8::is_ascii_digit) {
-                                continue;
-                            }
-                            let b = edit_budget(q.len(), other.len(), c);
-                            if b > 0 && osa_distance_within(q, other, b).is_some() {
-                                let sim = jaro_winkler(q, other).min(c.key_equal_score);
-                                if sim > 0.0 {
-                                    key_sims.push((k, sim));
-                                }
-                            }
-                        }
-                    }
+                    self.fuzzy_neighbours(
+                        token.key.as_bytes(),
+                        (&self.keys, &self.deletions),
+                        exact_key,
+                        exhaustive,
+                        &mut variants,
+                        &mut key_sims,
+                    );
                     key_sims.sort_unstable_by_key(|&(k, _)| k);
                     posting_keys.extend(key_sims.iter().map(|&(k, _)| k));
-                    let q = token.text.as_bytes();
-                    let budget = edit_budget(q.len(), q.len(), c);
-                    if budget > 0 {
-                        variants.clear();
-                        if exhaustive {
-                            variants.extend(0..self.texts.len() as u32);
-                        } else {
-                            for_each_deletion(q, budget, |h| {
-                                self.text_deletions.lookup(h, &mut variants)
-                            });
-                            variants.sort_unstable();
-                            variants.dedup();
-                        }
-                        for &t in &variants {
-                            if Some(t) == text_id {
-                                continue;
-                            }
-                            let other = self.texts[t as usize].as_bytes();
-                            if other.iter().any(u8::is_ascii_digit) {
-                                continue;
-                            }
-                            let b = edit_budget(q.len(), other.len(), c);
-                            if b > 0 && osa_distance_within(q, other, b).is_some() {
-                                let sim = jaro_winkler(q, other).min(c.key_equal_score);
-                                if sim > 0.0 {
-                                    text_sims.push((t, sim));
-                                    posting_keys.extend(&self.text_keys[t as usize]);
-                                }
-                            }
-                        }
+                    self.fuzzy_neighbours(
+                        token.text.as_bytes(),
+                        (&self.texts, &self.text_deletions),
+                        text_id,
+                        exhaustive,
+                        &mut variants,
+                        &mut text_sims,
+                    );
+                    for &(t, _) in &text_sims {
+                        posting_keys.extend(&self.text_keys[t as usize]);
                     }
                     text_sims.sort_unstable_by_key(|&(t, _)| t);
                 } else if let Some(k) = exact_key {

@@ -20,6 +20,12 @@ pub struct Config {
     /// Lists to load, in order.
     #[serde(default)]
     pub lists: Vec<ListSpec>,
+    /// A list snapshot written by `amlscreen lists compile` to load instead
+    /// of parsing `lists`, when it was compiled from exactly these files by
+    /// this engine build with these `matching` settings; otherwise it is
+    /// refused (reason on stderr) and the lists are parsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<PathBuf>,
     /// Rules directory (or a single rule file).
     pub rules: PathBuf,
     /// Audit log settings; no audit log when absent.
@@ -164,6 +170,9 @@ impl Config {
             fix(&mut list.path);
         }
         fix(&mut self.rules);
+        if let Some(snapshot) = &mut self.snapshot {
+            fix(snapshot);
+        }
         if let Some(audit) = &mut self.audit {
             fix(&mut audit.path);
             if let Some(key) = &mut audit.pseudonymise_key_file {

@@ -23,6 +23,7 @@ pub mod names;
 pub mod platforms;
 pub mod rules;
 pub mod screener;
+pub mod snapshot;
 pub mod state;
 pub mod util;
 

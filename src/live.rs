@@ -79,14 +79,15 @@ impl LiveScreener {
         self.current.load().screen(tx)
     }
 
-    /// Reloads lists and rules as `config` names them (its `audit` and
+    /// Reloads lists and rules as `config` names them — the lists from its
+    /// `snapshot` when that is valid for them, else parsed (its `audit` and
     /// `state` sections are not reopened: the running audit chain and
     /// customer state carry over). Returns the new snapshot id, or the
     /// error that kept the current version in force.
     pub fn reload(&self, config: &Config) -> Result<String, Error> {
         self.swap_in(|| {
             let (lists, rules) = crate::screener::load_lists_and_rules(config)?;
-            Ok(Screener::build(lists, rules, config.matching.clone(), None))
+            Ok(Screener::from_compiled(lists, rules, None))
         })
     }
 

@@ -12,13 +12,14 @@ use crate::addresses::AddressIndex;
 use crate::audit::{AuditLog, ListRef, Provenance, ENGINE_VERSION};
 use crate::config::Config;
 use crate::error::Error;
-use crate::lists::{self, Entity, ListVersion, LoadedList};
+use crate::lists::{Entity, ListVersion, LoadedList};
 use crate::model::{
     Action, Decision, Finding, FindingKind, Match, Party, PartyRole, RiskLevel, Transaction,
 };
 use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
 use crate::platforms::{PlatformRegistry, PlatformVia};
 use crate::rules::{PlatformInvolvement, RuleContext, RuleSet};
+use crate::snapshot::{CompiledLists, ListsOrigin};
 use crate::state::{StateConfig, StateStore};
 
 /// Rule id of name and address hits on sanctions lists and watchlists.
@@ -56,6 +57,7 @@ pub struct Screener {
     // `crate::live`): one audit chain and one customer history per process.
     audit: Option<Arc<Mutex<AuditLog>>>,
     state: Arc<StateStore>,
+    origin: ListsOrigin,
 }
 
 impl Screener {
@@ -68,7 +70,7 @@ impl Screener {
             .map(|a| AuditLog::open_with(&a.path, a.options()?))
             .transpose()?;
         Ok(
-            Screener::build(lists, rules, config.matching.clone(), audit)
+            Screener::from_compiled(lists, rules, audit)
                 .with_state_config(config.state.clone()),
         )
     }
@@ -80,19 +82,23 @@ impl Screener {
         matching: MatchConfig,
         audit: Option<AuditLog>,
     ) -> Screener {
-        let mut versions = Vec::with_capacity(lists.len());
-        let mut entities = Vec::new();
-        for list in lists {
-            versions.push(list.version);
-            entities.extend(list.entities);
-        }
-        let names = NameIndex::build(&entities, matching);
-        let mut addresses = AddressIndex::new();
-        for (i, e) in entities.iter().enumerate().filter(|(_, e)| e.is_active()) {
-            for a in &e.addresses {
-                addresses.insert(a, i);
-            }
-        }
+        Screener::from_compiled(CompiledLists::build(lists, matching), rules, audit)
+    }
+
+    /// Builds a screener from lists already compiled (parsed and indexed,
+    /// or loaded from a snapshot, see [`crate::snapshot`]).
+    pub fn from_compiled(
+        lists: CompiledLists,
+        rules: RuleSet,
+        audit: Option<AuditLog>,
+    ) -> Screener {
+        let CompiledLists {
+            lists: versions,
+            entities,
+            names,
+            addresses,
+            origin,
+        } = lists;
         let platforms = PlatformRegistry::build(rules.platforms.clone(), &entities);
         let provenance = provenance(&versions, &rules);
         let state = StateStore::new(StateConfig::default(), rules.lookback());
@@ -106,6 +112,7 @@ impl Screener {
             provenance,
             audit: audit.map(|log| Arc::new(Mutex::new(log))),
             state: Arc::new(state),
+            origin,
         }
     }
 
@@ -149,6 +156,12 @@ impl Screener {
     /// Versions of every loaded list.
     pub fn lists(&self) -> &[ListVersion] {
         &self.lists
+    }
+
+    /// Where the lists came from: parsed sources, a snapshot, or sources
+    /// after a refused snapshot (with the reason).
+    pub fn lists_origin(&self) -> &ListsOrigin {
+        &self.origin
     }
 
     /// Every loaded entity, in list order.
@@ -413,14 +426,11 @@ impl Screener {
     }
 }
 
-/// Loads (guarded against implausible shrinks) every list the config names,
-/// and validates its rules: what a new engine version needs before it is built.
-pub(crate) fn load_lists_and_rules(config: &Config) -> Result<(Vec<LoadedList>, RuleSet), Error> {
-    let lists = config
-        .lists
-        .iter()
-        .map(|spec| lists::load_guarded(spec, &config.list_guard))
-        .collect::<Result<Vec<_>, _>>()?;
+/// The lists (from the config's snapshot when it is valid, else parsed and
+/// guarded against implausible shrinks) and the validated rules: what a new
+/// engine version needs before it is built.
+pub(crate) fn load_lists_and_rules(config: &Config) -> Result<(CompiledLists, RuleSet), Error> {
+    let lists = CompiledLists::load(config)?;
     let rules = RuleSet::load(&config.rules)?;
     Ok((lists, rules))
 }

@@ -53,6 +53,8 @@ impl GlobalArgs {
         let mut config = Config::load(&self.config)?;
         if !self.lists.is_empty() {
             config.lists = self.lists.clone();
+            // a snapshot caches the config's lists, not these
+            config.snapshot = None;
         }
         Ok(config)
     }

@@ -25,6 +25,7 @@ use crate::lists::{AliasStrength, Entity, EntityKind};
 const DIRECTORY_BITS: u32 = 20;
 
 /// One word of one list name.
+#[derive(serde::Serialize, serde::Deserialize)]
 #[derive(Debug, Clone, Copy)]
 struct ListToken {
     text: u32,
@@ -35,6 +36,7 @@ struct ListToken {
 }
 
 /// One indexed list name.
+#[derive(serde::Serialize, serde::Deserialize)]
 #[derive(Debug, Clone, Copy)]
 struct NameEntry {
     entity: u32,
@@ -46,6 +48,7 @@ struct NameEntry {
 
 /// Skeletons by their deletion variants: sorted `(hash, key id)` pairs and a
 /// directory from the hash's top bits to where its bucket starts.
+#[derive(serde::Serialize, serde::Deserialize)]
 #[derive(Debug, Clone, Default)]
 struct DeletionDictionary {
     directory: Vec<u32>,
@@ -155,6 +158,7 @@ struct PreparedQuery {
 /// let hits = index.search(&NameQuery { name: "Путин Владимир", ..Default::default() }, 0.8, 10);
 /// assert_eq!(hits[0].entity, 0);
 /// ```
+#[derive(serde::Serialize, serde::Deserialize)]
 #[derive(Debug, Clone, Default)]
 pub struct NameIndex {
     config: MatchConfig,

@@ -14,9 +14,11 @@ use super::MatchConfig;
 use crate::lists::{BirthDate, Entity, EntityKind};
 
 /// The qualifiers of one listed entity, copied out at index build.
+#[derive(serde::Serialize, serde::Deserialize)]
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EntityQualifiers {
     pub kind: EntityKind,
+    #[serde(with = "crate::snapshot::birth_dates")]
     pub birth_dates: Vec<BirthDate>,
     pub countries: Vec<String>,
 }
@@ -159,6 +161,7 @@ pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
 }
 
 /// One query or list word as the aligner sees it.
+#[derive(serde::Serialize, serde::Deserialize)]
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct AlignWord {
     /// Weight when matched.

@@ -12,9 +12,10 @@
 //! The result equals scoring every list name (tested).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use super::score::{
-    align, edit_budget, jaro_winkler, max_qualifier_bonus, osa_distance_within, qualifier_effect,
+    align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, OsaPattern,
     AlignWord, Alignment, EntityQualifiers, QueryQualifiers, MAX_TOKENS,
 };
 use super::tokens::{tokenize, NameToken, DIGITS, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC};
@@ -42,6 +43,11 @@ struct NameEntry {
     start: u32,
     len: u32,
     weak: bool,
+    /// Whether one of its words is an initial (pairs outside the postings).
+    has_initial: bool,
+    /// The smallest cost any of its words has when unmatched: bounds the
+    /// list-side cost in [`NameIndex::upper_bound`].
+    min_miss: f64,
 }
 
 /// Skeletons by their deletion variants: sorted `(hash, key id)` pairs and a
@@ -142,6 +148,80 @@ struct PreparedQuery {
     /// `tokens[i].align`, contiguous, as the aligner takes it.
     align: Vec<AlignWord>,
     qualifiers: QueryQualifiers,
+    /// Every skeleton in some query word's postings → its row in `key_rows`.
+    key_table: IdTable,
+    /// Per skeleton row: which query words reach it (bit `i` for word `i`)
+    /// and each word's similarity with it (`tokens.len()` values).
+    key_masks: Vec<u32>,
+    key_rows: Vec<f64>,
+    /// Every folded word some query word is near → its row in `text_rows`.
+    text_table: IdTable,
+    text_rows: Vec<f64>,
+}
+
+/// A small open-addressing map from dictionary ids to row numbers, built
+/// per query so that scoring a candidate looks each of its words up once
+/// instead of searching every query word's neighbour list per word pair.
+#[derive(Debug, Clone, Default)]
+struct IdTable {
+    /// `(id + 1, row)`; 0 marks an empty slot.
+    slots: Vec<(u32, u32)>,
+    shift: u32,
+    len: u32,
+}
+
+impl IdTable {
+    /// A table for at most `capacity` ids, at most half full.
+    fn with_capacity(capacity: usize) -> Self {
+        let bits = (capacity.max(1) * 2).next_power_of_two().trailing_zeros().max(3);
+        IdTable {
+            slots: vec![(0, 0); 1 << bits],
+            shift: 64 - bits,
+            len: 0,
+        }
+    }
+
+    fn slot_of(&self, id: u32) -> usize {
+        // Fibonacci hashing: the top bits of id × 2^64/φ
+        ((u64::from(id).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> self.shift) as usize
+    }
+
+    /// The row of `id`, inserting it as the next row if absent.
+    fn row_or_insert(&mut self, id: u32) -> (u32, bool) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.slot_of(id);
+        loop {
+            let (stored, row) = self.slots[at];
+            if stored == id + 1 {
+                return (row, false);
+            }
+            if stored == 0 {
+                let row = self.len;
+                self.slots[at] = (id + 1, row);
+                self.len += 1;
+                return (row, true);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    fn get(&self, id: u32) -> Option<u32> {
+        let mask = self.slots.len().wrapping_sub(1);
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut at = self.slot_of(id);
+        loop {
+            let (stored, row) = self.slots[at];
+            if stored == id + 1 {
+                return Some(row);
+            }
+            if stored == 0 {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 /// Index over every name of every active entity: build once, search from
@@ -173,7 +253,34 @@ pub struct NameIndex {
     initial_postings: Vec<Vec<u32>>,
     deletions: DeletionDictionary,
     text_deletions: DeletionDictionary,
+    /// Fuzzy neighbours of each skeleton (by key id), computed the first
+    /// time a query holds that skeleton. See [`NeighbourCache`].
+    key_neighbours: NeighbourCache,
+    /// Fuzzy neighbours of each folded word (by text id), likewise.
+    text_neighbours: NeighbourCache,
     entities: Vec<EntityQualifiers>,
+}
+
+/// The fuzzy neighbours (dictionary words within the edit budget, with
+/// their similarity) of each dictionary word, filled in lazily.
+///
+/// A query word that is itself a list word (most words of most names:
+/// common first names, surnames of listed families, "bank", "trading")
+/// has neighbours that depend on nothing but that word, so they are
+/// computed once — deletion lookups plus an edit-distance check of every
+/// colliding word, the costliest part of preparing a query — and reused by
+/// every later query, from any thread (`OnceLock`: no lock once filled).
+/// Memory is bounded by the vocabulary. The result is the same as
+/// computing afresh (the index-vs-full-scan tests compare against the
+/// uncached exhaustive path). A cache shorter than the vocabulary (e.g. an
+/// index restored without it) is simply bypassed.
+#[derive(Debug, Clone, Default)]
+struct NeighbourCache(Vec<OnceLock<Box<[(u32, f64)]>>>);
+
+impl NeighbourCache {
+    fn with_len(len: usize) -> Self {
+        NeighbourCache((0..len).map(|_| OnceLock::new()).collect())
+    }
 }
 
 fn intern(map: &mut HashMap<Box<str>, u32>, list: &mut Vec<Box<str>>, s: &str) -> u32 {
@@ -222,6 +329,8 @@ impl NameIndex {
                     start,
                     len: ix.tokens.len() as u32 - start,
                     weak: strength == AliasStrength::Weak,
+                    has_initial: false,
+                    min_miss: 0.0,
                 });
             }
         }
@@ -283,6 +392,14 @@ impl NameIndex {
             };
         }
         ix.token_align = ix.tokens.iter().map(|t| t.align).collect();
+        for name in &mut ix.names {
+            let toks = &ix.tokens[name.start as usize..(name.start + name.len) as usize];
+            name.has_initial = toks.iter().any(|t| t.flags & INITIAL != 0);
+            name.min_miss = toks
+                .iter()
+                .map(|t| t.align.miss_cost)
+                .fold(f64::INFINITY, f64::min);
+        }
         // deletion dictionary over skeletons that may carry typos
         let mut entries = Vec::new();
         for (id, key) in ix.keys.iter().enumerate() {
@@ -309,6 +426,8 @@ impl NameIndex {
             }
         }
         ix.text_deletions = DeletionDictionary::build(entries);
+        ix.key_neighbours = NeighbourCache::with_len(ix.keys.len());
+        ix.text_neighbours = NeighbourCache::with_len(ix.texts.len());
         ix
     }
 
@@ -332,7 +451,7 @@ impl NameIndex {
     pub fn search(&self, query: &NameQuery<'_>, threshold: f64, limit: usize) -> Vec<NameHit> {
         let prepared = self.prepare(query, false);
         let candidates = self.candidates(&prepared, threshold);
-        self.rank(&prepared, candidates.into_iter(), threshold, limit)
+        self.rank(&prepared, candidates.into_iter(), true, threshold, limit)
     }
 
     /// Like [`NameIndex::search`] but scores every list name and compares
@@ -344,7 +463,7 @@ impl NameIndex {
         limit: usize,
     ) -> Vec<NameHit> {
         let prepared = self.prepare(query, true);
-        self.rank(&prepared, 0..self.names.len() as u32, threshold, limit)
+        self.rank(&prepared, 0..self.names.len() as u32, false, threshold, limit)
     }
 
     /// Words of one dictionary (skeleton keys or folded texts) within the
@@ -374,6 +493,7 @@ impl NameIndex {
             variants.sort_unstable();
             variants.dedup();
         }
+        let pattern = OsaPattern::new(q);
         for &w in variants.iter() {
             if Some(w) == exact {
                 continue;
@@ -383,12 +503,39 @@ impl NameIndex {
                 continue;
             }
             let b = edit_budget(q.len(), other.len(), c);
-            if b > 0 && osa_distance_within(q, other, b).is_some() {
+            if b > 0 && pattern.within(other, b).is_some() {
                 let sim = jaro_winkler(q, other).min(c.key_equal_score);
                 if sim > 0.0 {
                     out.push((w, sim));
                 }
             }
+        }
+    }
+
+    /// [`NameIndex::fuzzy_neighbours`] of a word, taken from (and, the first
+    /// time, stored in) `cache` when the word is itself in the dictionary.
+    #[allow(clippy::too_many_arguments)]
+    fn cached_neighbours(
+        &self,
+        q: &[u8],
+        dictionary: (&[Box<str>], &DeletionDictionary),
+        cache: &NeighbourCache,
+        exact: Option<u32>,
+        exhaustive: bool,
+        variants: &mut Vec<u32>,
+        out: &mut Vec<(u32, f64)>,
+    ) {
+        let slot = exact.and_then(|id| cache.0.get(id as usize));
+        match slot {
+            Some(slot) if !exhaustive => {
+                let list = slot.get_or_init(|| {
+                    let mut found = Vec::new();
+                    self.fuzzy_neighbours(q, dictionary, exact, false, variants, &mut found);
+                    found.into_boxed_slice()
+                });
+                out.extend_from_slice(list);
+            }
+            _ => self.fuzzy_neighbours(q, dictionary, exact, exhaustive, variants, out),
         }
     }
 
@@ -413,9 +560,10 @@ impl NameIndex {
                     if let Some(k) = exact_key {
                         key_sims.push((k, c.key_equal_score));
                     }
-                    self.fuzzy_neighbours(
+                    self.cached_neighbours(
                         token.key.as_bytes(),
                         (&self.keys, &self.deletions),
+                        &self.key_neighbours,
                         exact_key,
                         exhaustive,
                         &mut variants,
@@ -423,9 +571,10 @@ impl NameIndex {
                     );
                     key_sims.sort_unstable_by_key(|&(k, _)| k);
                     posting_keys.extend(key_sims.iter().map(|&(k, _)| k));
-                    self.fuzzy_neighbours(
+                    self.cached_neighbours(
                         token.text.as_bytes(),
                         (&self.texts, &self.text_deletions),
+                        &self.text_neighbours,
                         text_id,
                         exhaustive,
                         &mut variants,
@@ -485,10 +634,49 @@ impl NameIndex {
                 }
             })
             .collect::<Vec<QueryToken>>();
+        // Per-query lookup tables: skeleton → (which words reach it, each
+        // word's similarity), folded word → each word's similarity.
+        let nq = tokens.len();
+        let mut key_table =
+            IdTable::with_capacity(tokens.iter().map(|t| t.posting_keys.len()).sum());
+        let mut key_masks: Vec<u32> = Vec::new();
+        let mut key_rows: Vec<f64> = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            for &k in &t.posting_keys {
+                let (row, new) = key_table.row_or_insert(k);
+                if new {
+                    key_masks.push(0);
+                    key_rows.resize(key_rows.len() + nq, 0.0);
+                }
+                key_masks[row as usize] |= 1 << i;
+            }
+            for &(k, sim) in &t.key_sims {
+                // every key of `key_sims` is among the word's posting keys
+                if let Some(row) = key_table.get(k) {
+                    key_rows[row as usize * nq + i] = sim;
+                }
+            }
+        }
+        let mut text_table = IdTable::with_capacity(tokens.iter().map(|t| t.text_sims.len()).sum());
+        let mut text_rows: Vec<f64> = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            for &(w, sim) in &t.text_sims {
+                let (row, new) = text_table.row_or_insert(w);
+                if new {
+                    text_rows.resize(text_rows.len() + nq, 0.0);
+                }
+                text_rows[row as usize * nq + i] = sim;
+            }
+        }
         PreparedQuery {
             align: tokens.iter().map(|t| t.align).collect(),
             tokens,
             qualifiers: QueryQualifiers::new(query.birth_date, query.country, query.kind),
+            key_table,
+            key_masks,
+            key_rows,
+            text_table,
+            text_rows,
         }
     }
 
@@ -586,7 +774,10 @@ impl NameIndex {
         (self.posting_start[k as usize + 1] - self.posting_start[k as usize]) as usize
     }
 
-    fn pair_similarity(&self, q: &QueryToken, l: &ListToken) -> (f64, bool) {
+    /// Similarity of query word `q` and list word `l` and whether it is
+    /// only an initial pair; `rows` is the word's similarity by skeleton and
+    /// by folded word, looked up in the query's tables.
+    fn pair_similarity(&self, q: &QueryToken, l: &ListToken, rows: (f64, f64)) -> (f64, bool) {
         let c = &self.config;
         let q_initial = q.token.flags & INITIAL != 0;
         let l_initial = l.flags & INITIAL != 0;
@@ -615,23 +806,81 @@ impl NameIndex {
                 (0.0, false)
             };
         }
-        let by_key = match q.key_sims.binary_search_by_key(&l.key, |&(k, _)| k) {
-            Ok(p) => q.key_sims[p].1,
-            Err(_) => 0.0,
-        };
-        let by_text = match q.text_sims.binary_search_by_key(&l.text, |&(t, _)| t) {
-            Ok(p) => q.text_sims[p].1,
-            Err(_) => 0.0,
-        };
-        (by_key.max(by_text), false)
+        (rows.0.max(rows.1), false)
     }
 
     fn align_name(&self, q: &PreparedQuery, name: &NameEntry) -> Alignment {
         let range = name.start as usize..(name.start + name.len) as usize;
         let list = &self.tokens[range.clone()];
+        // each list word's rows in the query tables, looked up once
+        let mut key_row = [usize::MAX; MAX_TOKENS];
+        let mut text_row = [usize::MAX; MAX_TOKENS];
+        let nq = q.tokens.len();
+        for (j, l) in list.iter().enumerate().take(MAX_TOKENS) {
+            if let Some(r) = q.key_table.get(l.key) {
+                key_row[j] = r as usize * nq;
+            }
+            if let Some(r) = q.text_table.get(l.text) {
+                text_row[j] = r as usize * nq;
+            }
+        }
+        let row = |rows: &[f64], start: usize, i: usize| {
+            if start == usize::MAX {
+                0.0
+            } else {
+                rows.get(start + i).copied().unwrap_or(0.0)
+            }
+        };
         align(&q.align, &self.token_align[range], |i, j| {
-            self.pair_similarity(&q.tokens[i], &list[j])
+            let by_key = row(&q.key_rows, key_row[j], i);
+            let by_text = row(&q.text_rows, text_row[j], i);
+            self.pair_similarity(&q.tokens[i], &list[j], (by_key, by_text))
         })
+    }
+
+    /// An upper bound of [`NameIndex::score_name`] for `name`, from which
+    /// query words can pair with it at all (cheap: one table lookup per list
+    /// word, no alignment).
+    ///
+    /// Why it is safe: the score is `num / den` plus at most the largest
+    /// qualifier bonus, with `num = Σ matched w·sim` and `den = Σ matched w
+    /// + Σ unmatched costs` on both sides. A query word can pair with this
+    /// name only if (a) some word of the name has a skeleton in that query
+    /// word's postings (every non-initial pair with similarity above 0 has
+    /// one, by how `posting_keys` is built), or (b) it is an initial or a
+    /// lone particle, or (c) the name holds an initial. Counting every such
+    /// word as matched at its best similarity overestimates `num`; counting
+    /// each at the smaller of its weight and its miss cost, the rest at
+    /// their miss cost, and the list words that must stay unpaired (name
+    /// length minus possible pairs) at the name's cheapest miss cost
+    /// underestimates `den`.
+    fn upper_bound(&self, q: &PreparedQuery, name: &NameEntry) -> f64 {
+        let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
+        let mut reached = 0u32;
+        for l in list {
+            if let Some(r) = q.key_table.get(l.key) {
+                reached |= q.key_masks[r as usize];
+            }
+        }
+        let mut num = 0.0;
+        let mut den = 0.0;
+        let mut pairable = 0u32;
+        for (i, t) in q.tokens.iter().enumerate() {
+            let sim = if reached & (1 << i) != 0 || t.token.flags & (INITIAL | PARTICLE) != 0 {
+                t.best_sim
+            } else if name.has_initial {
+                self.config.initial_score
+            } else {
+                den += t.align.miss_cost;
+                continue;
+            };
+            pairable += 1;
+            num += t.align.weight * sim;
+            den += t.align.weight.min(t.align.miss_cost);
+        }
+        den += f64::from(name.len.saturating_sub(pairable)) * name.min_miss;
+        let bound = if den > 0.0 { num / den } else { 1.0 };
+        bound + max_qualifier_bonus(&self.config)
     }
 
     /// Final score of one name: alignment, weak-alias penalty, qualifiers; an
@@ -662,12 +911,16 @@ impl NameIndex {
         &self,
         q: &PreparedQuery,
         candidates: impl Iterator<Item = u32>,
+        prune: bool,
         threshold: f64,
         limit: usize,
     ) -> Vec<NameHit> {
         let mut scored: Vec<(f64, u32, u32)> = Vec::new();
         for id in candidates {
             let name = &self.names[id as usize];
+            if prune && self.upper_bound(q, name) < threshold {
+                continue;
+            }
             let (score, _) = self.score_name(q, name);
             if score > 0.0 && score >= threshold {
                 scored.push((score, name.entity, id));

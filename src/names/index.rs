@@ -50,23 +50,35 @@ struct NameEntry {
     min_miss: f64,
 }
 
-/// Skeletons by their deletion variants: sorted `(hash, key id)` pairs and a
-/// directory from the hash's top bits to where its bucket starts.
+/// Skeletons by their deletion variants: `(hash, word id, word length)`
+/// entries sorted by hash and a directory from the hash's top bits to where
+/// its bucket starts.
 #[derive(Debug, Clone, Default)]
 struct DeletionDictionary {
     directory: Vec<u32>,
-    entries: Vec<(u64, u32)>,
+    entries: Vec<DeletionEntry>,
+}
+
+/// One deletion variant of one dictionary word. The word's length rides
+/// along so that most colliding words are rejected by length without
+/// touching their text (a cache miss each).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct DeletionEntry {
+    hash: u64,
+    id: u32,
+    /// Length in bytes, saturated at 255.
+    len: u8,
 }
 
 impl DeletionDictionary {
-    fn build(mut entries: Vec<(u64, u32)>) -> Self {
+    fn build(mut entries: Vec<DeletionEntry>) -> Self {
         entries.sort_unstable();
         entries.dedup();
         let buckets = 1usize << DIRECTORY_BITS;
         let mut directory = vec![0u32; buckets + 1];
         let mut pos = 0usize;
         for (b, slot) in directory.iter_mut().enumerate() {
-            while pos < entries.len() && bucket(entries[pos].0) < b {
+            while pos < entries.len() && bucket(entries[pos].hash) < b {
                 pos += 1;
             }
             *slot = pos as u32;
@@ -74,19 +86,39 @@ impl DeletionDictionary {
         DeletionDictionary { directory, entries }
     }
 
-    fn lookup(&self, hash: u64, out: &mut Vec<u32>) {
+    /// The `(word id, length)` of every entry whose hash is in `hashes`.
+    ///
+    /// Every lookup is two dependent cache misses (directory, then bucket)
+    /// in tables of tens of megabytes. Done one after another they stall
+    /// the processor; here all directory loads are issued first, then all
+    /// bucket scans, so the misses of different variants overlap.
+    fn lookup_many(&self, scratch: &mut LookupScratch) {
+        scratch.found.clear();
         if self.entries.is_empty() {
             return;
         }
-        let b = bucket(hash);
-        let (lo, hi) = (self.directory[b] as usize, self.directory[b + 1] as usize);
-        out.extend(
-            self.entries[lo..hi]
-                .iter()
-                .filter(|(h, _)| *h == hash)
-                .map(|&(_, k)| k),
-        );
+        scratch.ranges.clear();
+        scratch.ranges.extend(scratch.hashes.iter().map(|&h| {
+            let b = bucket(h);
+            (self.directory[b], self.directory[b + 1])
+        }));
+        for (&h, &(lo, hi)) in scratch.hashes.iter().zip(&scratch.ranges) {
+            scratch.found.extend(
+                self.entries[lo as usize..hi as usize]
+                    .iter()
+                    .filter(|e| e.hash == h)
+                    .map(|e| (e.id, e.len)),
+            );
+        }
     }
+}
+
+/// Buffers one query reuses across its words' dictionary lookups.
+#[derive(Debug, Default)]
+struct LookupScratch {
+    hashes: Vec<u64>,
+    ranges: Vec<(u32, u32)>,
+    found: Vec<(u32, u8)>,
 }
 
 fn bucket(hash: u64) -> usize {
@@ -250,7 +282,10 @@ pub struct NameIndex {
     names: Vec<NameEntry>,
     posting_start: Vec<u32>,
     postings: Vec<u32>,
-    initial_postings: Vec<Vec<u32>>,
+    /// Per skeleton, the names of its postings that hold an initial
+    /// (`initial_posting_start[k]..[k + 1]` in `initial_postings`).
+    initial_posting_start: Vec<u32>,
+    initial_postings: Vec<u32>,
     deletions: DeletionDictionary,
     text_deletions: DeletionDictionary,
     /// Fuzzy neighbours of each skeleton (by key id), computed the first
@@ -299,7 +334,6 @@ impl NameIndex {
         let mut ix = NameIndex {
             config,
             entities: entities.iter().map(EntityQualifiers::of).collect(),
-            initial_postings: vec![Vec::new(); 26],
             ..NameIndex::default()
         };
         let mut raw_tokens: Vec<NameToken> = Vec::new();
@@ -353,12 +387,6 @@ impl NameIndex {
                 }
                 df[t.key as usize] += 1;
                 per_key[t.key as usize].push(id as u32);
-                if t.flags & INITIAL != 0 {
-                    let letter = usize::from(t.first.wrapping_sub(b'a'));
-                    if let Some(list) = ix.initial_postings.get_mut(letter) {
-                        list.push(id as u32);
-                    }
-                }
             }
         }
         ix.posting_start = Vec::with_capacity(per_key.len() + 1);
@@ -367,6 +395,20 @@ impl NameIndex {
             ix.postings.extend(list);
         }
         ix.posting_start.push(ix.postings.len() as u32);
+        // the same postings restricted to names holding an initial
+        ix.initial_posting_start = Vec::with_capacity(ix.posting_start.len());
+        for k in 0..ix.keys.len() {
+            ix.initial_posting_start.push(ix.initial_postings.len() as u32);
+            let (lo, hi) = (ix.posting_start[k] as usize, ix.posting_start[k + 1] as usize);
+            for &id in &ix.postings[lo..hi] {
+                let name = &ix.names[id as usize];
+                let toks = &ix.tokens[name.start as usize..(name.start + name.len) as usize];
+                if toks.iter().any(|t| t.flags & INITIAL != 0) {
+                    ix.initial_postings.push(id);
+                }
+            }
+        }
+        ix.initial_posting_start.push(ix.initial_postings.len() as u32);
         let n = ix.names.len() as f64;
         let trust_idf = ix.names.len() >= ix.config.idf_min_names;
         ix.key_weight = df
@@ -409,7 +451,14 @@ impl NameIndex {
             }
             let budget = edit_budget(bytes.len(), bytes.len(), &ix.config);
             if budget > 0 {
-                for_each_deletion(bytes, budget, |h| entries.push((h, id as u32)));
+                let len = bytes.len().min(255) as u8;
+                for_each_deletion(bytes, budget, |hash| {
+                    entries.push(DeletionEntry {
+                        hash,
+                        id: id as u32,
+                        len,
+                    })
+                });
             }
         }
         ix.deletions = DeletionDictionary::build(entries);
@@ -422,7 +471,14 @@ impl NameIndex {
             }
             let budget = edit_budget(bytes.len(), bytes.len(), &ix.config);
             if budget > 0 {
-                for_each_deletion(bytes, budget, |h| entries.push((h, id as u32)));
+                let len = bytes.len().min(255) as u8;
+                for_each_deletion(bytes, budget, |hash| {
+                    entries.push(DeletionEntry {
+                        hash,
+                        id: id as u32,
+                        len,
+                    })
+                });
             }
         }
         ix.text_deletions = DeletionDictionary::build(entries);
@@ -477,7 +533,7 @@ impl NameIndex {
         (words, deletions): (&[Box<str>], &DeletionDictionary),
         exact: Option<u32>,
         exhaustive: bool,
-        variants: &mut Vec<u32>,
+        scratch: &mut LookupScratch,
         out: &mut Vec<(u32, f64)>,
     ) {
         let c = &self.config;
@@ -485,18 +541,36 @@ impl NameIndex {
         if budget == 0 {
             return;
         }
-        variants.clear();
+        let found = &mut scratch.found;
         if exhaustive {
-            variants.extend(0..words.len() as u32);
+            found.clear();
+            found.extend(
+                words
+                    .iter()
+                    .enumerate()
+                    .map(|(w, text)| (w as u32, text.len().min(255) as u8)),
+            );
         } else {
-            for_each_deletion(q, budget, |h| deletions.lookup(h, variants));
-            variants.sort_unstable();
-            variants.dedup();
+            scratch.hashes.clear();
+            for_each_deletion(q, budget, |h| scratch.hashes.push(h));
+            deletions.lookup_many(scratch);
+            scratch.found.sort_unstable();
+            scratch.found.dedup();
         }
         let pattern = OsaPattern::new(q);
-        for &w in variants.iter() {
+        for &(w, len) in scratch.found.iter() {
             if Some(w) == exact {
                 continue;
+            }
+            // most words met through a shared deletion variant differ too
+            // much in length for their budget: reject them before reading
+            // their text (saturated lengths are always read)
+            let len = usize::from(len);
+            if len < 255 && q.len() < 255 {
+                let b = edit_budget(q.len(), len, c);
+                if b == 0 || q.len().abs_diff(len) > b {
+                    continue;
+                }
             }
             let other = words[w as usize].as_bytes();
             if other.iter().any(u8::is_ascii_digit) {
@@ -522,7 +596,7 @@ impl NameIndex {
         cache: &NeighbourCache,
         exact: Option<u32>,
         exhaustive: bool,
-        variants: &mut Vec<u32>,
+        scratch: &mut LookupScratch,
         out: &mut Vec<(u32, f64)>,
     ) {
         let slot = exact.and_then(|id| cache.0.get(id as usize));
@@ -530,12 +604,12 @@ impl NameIndex {
             Some(slot) if !exhaustive => {
                 let list = slot.get_or_init(|| {
                     let mut found = Vec::new();
-                    self.fuzzy_neighbours(q, dictionary, exact, false, variants, &mut found);
+                    self.fuzzy_neighbours(q, dictionary, exact, false, scratch, &mut found);
                     found.into_boxed_slice()
                 });
                 out.extend_from_slice(list);
             }
-            _ => self.fuzzy_neighbours(q, dictionary, exact, exhaustive, variants, out),
+            _ => self.fuzzy_neighbours(q, dictionary, exact, exhaustive, scratch, out),
         }
     }
 
@@ -543,7 +617,7 @@ impl NameIndex {
         let mut toks = tokenize(query.name);
         toks.truncate(MAX_TOKENS);
         let c = &self.config;
-        let mut variants = Vec::new();
+        let mut scratch = LookupScratch::default();
         let tokens = toks
             .into_iter()
             .map(|token| {
@@ -566,7 +640,7 @@ impl NameIndex {
                         &self.key_neighbours,
                         exact_key,
                         exhaustive,
-                        &mut variants,
+                        &mut scratch,
                         &mut key_sims,
                     );
                     key_sims.sort_unstable_by_key(|&(k, _)| k);
@@ -577,7 +651,7 @@ impl NameIndex {
                         &self.text_neighbours,
                         text_id,
                         exhaustive,
-                        &mut variants,
+                        &mut scratch,
                         &mut text_sims,
                     );
                     for &(t, _) in &text_sims {
@@ -729,32 +803,17 @@ impl NameIndex {
             for &k in &t.posting_keys {
                 out.extend_from_slice(self.posting(k));
             }
-            if t.token.text.len() > 1 && t.token.flags & DIGITS == 0 && !set_aside_keys.is_empty() {
-                let letter = usize::from(t.first.wrapping_sub(b'a'));
-                if let Some(list) = self.initial_postings.get(letter) {
-                    // The names wanted are those in both `list` and the
-                    // postings of the set-aside keys (a name holds such a
-                    // skeleton iff it is in that skeleton's postings). Walk
-                    // whichever side is shorter; both are sorted by id.
-                    let set_aside_len: usize =
-                        set_aside_keys.iter().map(|&k| self.posting_len(k)).sum();
-                    if set_aside_len < list.len() {
-                        for &k in &set_aside_keys {
-                            out.extend(
-                                self.posting(k)
-                                    .iter()
-                                    .copied()
-                                    .filter(|id| list.binary_search(id).is_ok()),
-                            );
-                        }
-                    } else {
-                        out.extend(list.iter().copied().filter(|&id| {
-                            let name = &self.names[id as usize];
-                            self.tokens[name.start as usize..(name.start + name.len) as usize]
-                                .iter()
-                                .any(|lt| set_aside_keys.binary_search(&lt.key).is_ok())
-                        }));
-                    }
+            if t.token.text.len() > 1 && t.token.flags & DIGITS == 0 {
+                // The names wanted hold a set-aside skeleton and an initial
+                // of this word's first letter: walk the (short) postings of
+                // the set-aside skeletons restricted to names with initials.
+                for &k in &set_aside_keys {
+                    out.extend(self.initial_posting(k).iter().copied().filter(|&id| {
+                        let name = &self.names[id as usize];
+                        self.tokens[name.start as usize..(name.start + name.len) as usize]
+                            .iter()
+                            .any(|lt| lt.flags & INITIAL != 0 && lt.first == t.first)
+                    }));
                 }
             }
         }
@@ -770,8 +829,11 @@ impl NameIndex {
         &self.postings[lo..hi]
     }
 
-    fn posting_len(&self, k: u32) -> usize {
-        (self.posting_start[k as usize + 1] - self.posting_start[k as usize]) as usize
+    /// The names holding skeleton `k` and an initial, by increasing id.
+    fn initial_posting(&self, k: u32) -> &[u32] {
+        let lo = self.initial_posting_start[k as usize] as usize;
+        let hi = self.initial_posting_start[k as usize + 1] as usize;
+        &self.initial_postings[lo..hi]
     }
 
     /// Similarity of query word `q` and list word `l` and whether it is

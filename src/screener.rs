@@ -69,10 +69,7 @@ impl Screener {
             .as_ref()
             .map(|a| AuditLog::open_with(&a.path, a.options()?))
             .transpose()?;
-        Ok(
-            Screener::from_compiled(lists, rules, audit)
-                .with_state_config(config.state.clone()),
-        )
+        Ok(Screener::from_compiled(lists, rules, audit).with_state_config(config.state.clone()))
     }
 
     /// Builds a screener from lists and rules already loaded.

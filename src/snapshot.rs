@@ -429,7 +429,9 @@ pub fn compile(config: &Config, out: &Path) -> Result<CompileSummary, Error> {
                     .map_or_else(|| a.path.clone(), |(x, _)| x.path.clone())
             })
             .unwrap_or_default();
-        return Err(SnapshotError::new(out, SnapshotRefusal::ChangedWhileCompiling { path }).into());
+        return Err(
+            SnapshotError::new(out, SnapshotRefusal::ChangedWhileCompiling { path }).into(),
+        );
     }
     let bytes = write(&compiled, before, &config.matching, out)?;
     Ok(CompileSummary {
@@ -467,8 +469,8 @@ fn write(
         payload_len: payload.len() as u64,
         payload_sha256: sha256_hex(&payload),
     };
-    let header =
-        bitcode::serialize(&header).map_err(|e| fail(format!("cannot serialize the header: {e}")))?;
+    let header = bitcode::serialize(&header)
+        .map_err(|e| fail(format!("cannot serialize the header: {e}")))?;
     let header_len =
         u32::try_from(header.len()).map_err(|_| fail("header larger than 4 GiB".into()))?;
     let dir = out
@@ -535,17 +537,21 @@ pub fn read(
             (checksum.join(), decoded)
         });
         let panicked = |_| SnapshotRefusal::Payload("verification thread panicked".into());
-        let verified = sources.join().map_err(panicked).and_then(|r| r).and_then(|()| {
-            let found = checksum.map_err(panicked)?;
-            if found == header.payload_sha256 {
-                Ok(())
-            } else {
-                Err(SnapshotRefusal::Checksum {
-                    found,
-                    expected: header.payload_sha256.clone(),
-                })
-            }
-        });
+        let verified = sources
+            .join()
+            .map_err(panicked)
+            .and_then(|r| r)
+            .and_then(|()| {
+                let found = checksum.map_err(panicked)?;
+                if found == header.payload_sha256 {
+                    Ok(())
+                } else {
+                    Err(SnapshotRefusal::Checksum {
+                        found,
+                        expected: header.payload_sha256.clone(),
+                    })
+                }
+            });
         (verified, Some(decoded))
     });
     verified.map_err(refuse)?;
@@ -612,7 +618,9 @@ fn read_header(file: &mut File, file_len: u64) -> Result<(SnapshotHeader, usize)
     if available < PREFIX_LEN {
         return Err(truncated(PREFIX_LEN as u64));
     }
-    let word = |at: usize| u32::from_le_bytes([prefix[at], prefix[at + 1], prefix[at + 2], prefix[at + 3]]);
+    let word = |at: usize| {
+        u32::from_le_bytes([prefix[at], prefix[at + 1], prefix[at + 2], prefix[at + 3]])
+    };
     let format = word(8);
     if format != FORMAT_VERSION {
         return Err(SnapshotRefusal::FormatVersion { found: format });
@@ -625,8 +633,8 @@ fn read_header(file: &mut File, file_len: u64) -> Result<(SnapshotHeader, usize)
     let mut header_bytes = vec![0u8; header_len];
     file.read_exact(&mut header_bytes)
         .map_err(SnapshotRefusal::Io)?;
-    let header: SnapshotHeader = bitcode::deserialize(&header_bytes)
-        .map_err(|e| SnapshotRefusal::Header(e.to_string()))?;
+    let header: SnapshotHeader =
+        bitcode::deserialize(&header_bytes).map_err(|e| SnapshotRefusal::Header(e.to_string()))?;
     let expected = header_end.saturating_add(header.payload_len);
     if file_len != expected {
         return Err(truncated(expected));
@@ -1113,7 +1121,9 @@ mod tests {
         let msg = refusal(&config);
         assert!(msg.contains("lists.snap"), "{msg}");
         assert!(
-            msg.contains("written by a build with other list parser or index code (build 0123456789abcdef"),
+            msg.contains(
+                "written by a build with other list parser or index code (build 0123456789abcdef"
+            ),
             "{msg}"
         );
     }
@@ -1132,7 +1142,10 @@ mod tests {
         }
         std::fs::write(&path, bytes).unwrap();
         let msg = refusal(&config);
-        assert!(msg.contains("list snapshot refused: unreadable header"), "{msg}");
+        assert!(
+            msg.contains("list snapshot refused: unreadable header"),
+            "{msg}"
+        );
     }
 
     #[test]

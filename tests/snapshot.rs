@@ -67,7 +67,10 @@ impl Setup {
         for (kind, file) in FIXTURES.iter().filter(|(k, _)| keep(k)) {
             text.push_str(&format!("  - source: {kind}\n    path: lists/{file}\n"));
         }
-        text.push_str(&format!("rules: {}\n{extra}", repo().join("rules").display()));
+        text.push_str(&format!(
+            "rules: {}\n{extra}",
+            repo().join("rules").display()
+        ));
         let path = self.path(name);
         std::fs::write(&path, text).unwrap();
         Config::load(&path).unwrap()
@@ -151,7 +154,11 @@ fn assert_same_screening(parsed: &Screener, loaded: &Screener) {
         assert_eq!(a, b, "hits for '{name}'");
         with_hits += usize::from(!a.is_empty());
     }
-    assert!(with_hits * 2 > names.len(), "{with_hits} of {} hit", names.len());
+    assert!(
+        with_hits * 2 > names.len(),
+        "{with_hits} of {} hit",
+        names.len()
+    );
     let mut decided = 0;
     for tx in transactions() {
         let a = serde_json::to_value(parsed.evaluate(&tx).unwrap()).unwrap();
@@ -326,7 +333,10 @@ fn a_changed_or_removed_companion_file_is_refused() {
     std::fs::write(&alt, &bytes).unwrap();
     let msg = setup.refusal(&config);
     assert!(
-        msg.contains(&format!("source file {} changed since it was compiled", alt.display())),
+        msg.contains(&format!(
+            "source file {} changed since it was compiled",
+            alt.display()
+        )),
         "{msg}"
     );
     std::fs::remove_file(&alt).unwrap();
@@ -395,7 +405,9 @@ fn a_truncated_or_extended_snapshot_is_refused() {
         std::fs::write(setup.snapshot(), &bytes[..keep]).unwrap();
         let msg = setup.refusal(&config);
         assert!(
-            msg.contains(&format!("list snapshot refused: truncated: {keep} bytes, the header accounts for ")),
+            msg.contains(&format!(
+                "list snapshot refused: truncated: {keep} bytes, the header accounts for "
+            )),
             "{keep}: {msg}"
         );
     }
@@ -451,7 +463,10 @@ fn a_refused_snapshot_falls_back_to_the_sources_which_win() {
     let screener = Screener::from_config(&setup.snapshot_config()).unwrap();
     match screener.lists_origin() {
         ListsOrigin::SourcesAfterRefusal { refusal } => {
-            assert!(refusal.contains("sample_watchlist.csv changed since it was compiled"), "{refusal}")
+            assert!(
+                refusal.contains("sample_watchlist.csv changed since it was compiled"),
+                "{refusal}"
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -461,7 +476,11 @@ fn a_refused_snapshot_falls_back_to_the_sources_which_win() {
         name: "Zebulon Quartermaine",
         ..NameQuery::default()
     };
-    assert_eq!(screener.match_name(&query, 0.9, 5).len(), 1, "the new entry screens");
+    assert_eq!(
+        screener.match_name(&query, 0.9, 5).len(),
+        1,
+        "the new entry screens"
+    );
 }
 
 #[test]
@@ -559,7 +578,11 @@ fn cli_compiles_and_screens_from_the_snapshot() {
         .arg(setup.snapshot())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["lists"], sources.lists.len());
     assert!(line["bytes"].as_u64().unwrap() > 1000);

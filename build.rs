@@ -9,10 +9,11 @@
 use std::path::{Path, PathBuf};
 
 /// Files and directories (walked recursively) that feed the fingerprint.
-const FINGERPRINTED: [&str; 6] = [
+const FINGERPRINTED: [&str; 7] = [
     "src/lists",
     "src/names",
     "src/addresses.rs",
+    "src/util.rs",
     "src/snapshot.rs",
     "Cargo.lock",
     "Cargo.toml",

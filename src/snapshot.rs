@@ -493,8 +493,11 @@ fn write(
         file.write_all(&payload)?;
         file.sync_all()?;
         std::fs::rename(&tmp, out)?;
-        // make the rename itself durable
-        File::open(dir)?.sync_all()
+        // make the rename itself durable (directories cannot be synced on
+        // every platform)
+        #[cfg(unix)]
+        File::open(dir)?.sync_all()?;
+        Ok(())
     };
     if let Err(e) = write_all() {
         let _ = std::fs::remove_file(&tmp);

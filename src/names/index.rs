@@ -15,12 +15,16 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::score::{
-    align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, OsaPattern,
-    AlignWord, Alignment, EntityQualifiers, QueryQualifiers, MAX_TOKENS,
+    align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, AlignWord, Alignment,
+    EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS,
 };
 use super::tokens::{tokenize, NameToken, DIGITS, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC};
 use super::{MatchConfig, NameHit, NameQuery};
 use crate::lists::{AliasStrength, Entity, EntityKind};
+
+/// Queries with at most this many non-initial words choose the words to
+/// set aside among all subsets (see `NameIndex::set_aside_words`).
+const EXHAUSTIVE_SET_ASIDE_WORDS: usize = 8;
 
 /// Bits of a deletion hash used to find its bucket.
 const DIRECTORY_BITS: u32 = 20;
@@ -212,7 +216,10 @@ struct IdTable {
 impl IdTable {
     /// A table for at most `capacity` ids, at most half full.
     fn with_capacity(capacity: usize) -> Self {
-        let bits = (capacity.max(1) * 2).next_power_of_two().trailing_zeros().max(3);
+        let bits = (capacity.max(1) * 2)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(3);
         IdTable {
             slots: vec![(0, 0); 1 << bits],
             shift: 64 - bits,
@@ -408,8 +415,12 @@ impl NameIndex {
         // the same postings restricted to names holding an initial
         ix.initial_posting_start = Vec::with_capacity(ix.posting_start.len());
         for k in 0..ix.keys.len() {
-            ix.initial_posting_start.push(ix.initial_postings.len() as u32);
-            let (lo, hi) = (ix.posting_start[k] as usize, ix.posting_start[k + 1] as usize);
+            ix.initial_posting_start
+                .push(ix.initial_postings.len() as u32);
+            let (lo, hi) = (
+                ix.posting_start[k] as usize,
+                ix.posting_start[k + 1] as usize,
+            );
             for &id in &ix.postings[lo..hi] {
                 let name = &ix.names[id as usize];
                 let toks = &ix.tokens[name.start as usize..(name.start + name.len) as usize];
@@ -418,7 +429,8 @@ impl NameIndex {
                 }
             }
         }
-        ix.initial_posting_start.push(ix.initial_postings.len() as u32);
+        ix.initial_posting_start
+            .push(ix.initial_postings.len() as u32);
         let n = ix.names.len() as f64;
         let trust_idf = ix.names.len() >= ix.config.idf_min_names;
         ix.key_weight = df
@@ -529,7 +541,13 @@ impl NameIndex {
         limit: usize,
     ) -> Vec<NameHit> {
         let prepared = self.prepare(query, true);
-        self.rank(&prepared, 0..self.names.len() as u32, false, threshold, limit)
+        self.rank(
+            &prepared,
+            0..self.names.len() as u32,
+            false,
+            threshold,
+            limit,
+        )
     }
 
     /// Words of one dictionary (skeleton keys or folded texts) within the
@@ -767,51 +785,108 @@ impl NameIndex {
         }
     }
 
-    /// Names reached by the postings of the query's essential words.
-    fn candidates(&self, q: &PreparedQuery, threshold: f64) -> Vec<u32> {
-        let bound_threshold = threshold - max_qualifier_bonus(&self.config);
-        let mut order: Vec<usize> = (0..q.tokens.len()).collect();
-        // initials first (they have no postings), then by what they can add
-        order.sort_by(|&a, &b| {
-            let ta = &q.tokens[a];
-            let tb = &q.tokens[b];
-            let ia = ta.token.flags & (INITIAL | PARTICLE) == 0;
-            let ib = tb.token.flags & (INITIAL | PARTICLE) == 0;
-            ia.cmp(&ib)
-                .then((ta.align.weight * ta.best_sim).total_cmp(&(tb.align.weight * tb.best_sim)))
-        });
-        let mut gain = 0.0;
-        let mut cost: f64 = q.tokens.iter().map(|t| t.align.miss_cost).sum();
-        let mut essential_from = order.len();
-        for (pos, &i) in order.iter().enumerate() {
-            let t = &q.tokens[i];
-            // initials and lone particles only ever make "initial" pairs,
-            // which alone never make a hit: no need to walk postings for them
-            let is_initial = t.token.flags & (INITIAL | PARTICLE) != 0;
-            let g = gain + t.align.weight * t.best_sim;
-            let c = cost - t.align.miss_cost;
-            let bound = if g + c > 0.0 { g / (g + c) } else { 0.0 };
-            if is_initial || bound < bound_threshold {
-                gain = g;
-                cost = c;
+    /// The query words whose postings need not be walked (bit `i` for word
+    /// `i`): a name reached only through them provably scores below the
+    /// threshold (`S / (S + C)`, with `S` the most they can contribute and
+    /// `C` what the other words cost when unmatched, is below it), so every
+    /// hit is in the postings of some other, "essential" word. Initials and
+    /// lone particles are always set aside: they only make initial pairs,
+    /// which alone never make a hit.
+    ///
+    /// Any such set is correct; the cheapest is wanted, i.e. the one whose
+    /// essential words have the shortest postings ("John Smith" walks the
+    /// postings of whichever of the two is rarer, with its fuzzy variants).
+    /// Queries have few words, so every subset is tried (up to
+    /// [`EXHAUSTIVE_SET_ASIDE_WORDS`] words; beyond that, words are set aside
+    /// greedily, least valuable first).
+    fn set_aside_words(&self, q: &PreparedQuery, bound_threshold: f64) -> u32 {
+        let n = q.tokens.len();
+        let initials: u32 = (0..n)
+            .filter(|&i| q.tokens[i].token.flags & (INITIAL | PARTICLE) != 0)
+            .fold(0, |m, i| m | 1 << i);
+        let total_miss: f64 = q.tokens.iter().map(|t| t.align.miss_cost).sum();
+        let valid = |set: u32| {
+            if set & !initials == 0 {
+                return true;
+            }
+            let (mut gain, mut cost) = (0.0, total_miss);
+            for (i, t) in q.tokens.iter().enumerate() {
+                if set & (1 << i) != 0 {
+                    gain += t.align.weight * t.best_sim;
+                    cost -= t.align.miss_cost;
+                }
+            }
+            let bound = if gain + cost > 0.0 {
+                gain / (gain + cost)
             } else {
-                essential_from = pos;
+                0.0
+            };
+            bound < bound_threshold
+        };
+        let words: Vec<usize> = (0..n).filter(|&i| initials & (1 << i) == 0).collect();
+        if words.len() <= EXHAUSTIVE_SET_ASIDE_WORDS {
+            let walk: Vec<usize> = q
+                .tokens
+                .iter()
+                .map(|t| t.posting_keys.iter().map(|&k| self.posting(k).len()).sum())
+                .collect();
+            let mut best = (usize::MAX, initials);
+            for subset in 0u32..(1 << words.len()) {
+                let set = words
+                    .iter()
+                    .enumerate()
+                    .filter(|&(b, _)| subset & (1 << b) != 0)
+                    .fold(initials, |m, (_, &i)| m | 1 << i);
+                if !valid(set) {
+                    continue;
+                }
+                let cost: usize = words
+                    .iter()
+                    .filter(|&&i| set & (1 << i) == 0)
+                    .map(|&i| walk[i])
+                    .sum();
+                if cost < best.0 {
+                    best = (cost, set);
+                }
+            }
+            return best.1;
+        }
+        // many words: least valuable first, while the bound allows
+        let mut order = words;
+        order.sort_by(|&a, &b| {
+            let (ta, tb) = (&q.tokens[a], &q.tokens[b]);
+            (ta.align.weight * ta.best_sim).total_cmp(&(tb.align.weight * tb.best_sim))
+        });
+        let mut set = initials;
+        for i in order {
+            if valid(set | 1 << i) {
+                set |= 1 << i;
+            } else {
                 break;
             }
         }
+        set
+    }
+
+    /// Names reached by the postings of the query's essential words.
+    fn candidates(&self, q: &PreparedQuery, threshold: f64) -> Vec<u32> {
+        let bound_threshold = threshold - max_qualifier_bonus(&self.config);
+        let set_aside = self.set_aside_words(q, bound_threshold);
+        let (set_aside, essential): (Vec<usize>, Vec<usize>) =
+            (0..q.tokens.len()).partition(|&i| set_aside & (1 << i) != 0);
         // A name that pairs an essential word only with a list initial still
         // needs a real word pair (initials alone never match): with an
         // essential word it is in that word's postings anyway, otherwise it
         // holds a skeleton of a set-aside word. Only those are taken from the
         // (broad) initial postings.
-        let mut set_aside_keys: Vec<u32> = order[..essential_from]
+        let mut set_aside_keys: Vec<u32> = set_aside
             .iter()
             .flat_map(|&i| q.tokens[i].posting_keys.iter().copied())
             .collect();
         set_aside_keys.sort_unstable();
         set_aside_keys.dedup();
         let mut out: Vec<u32> = Vec::new();
-        for &i in &order[essential_from..] {
+        for &i in &essential {
             let t = &q.tokens[i];
             for &k in &t.posting_keys {
                 out.extend_from_slice(self.posting(k));

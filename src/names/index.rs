@@ -17,7 +17,9 @@ use super::score::{
     align, edit_budget, jaro_winkler, max_qualifier_bonus, osa_distance_within, qualifier_effect,
     AlignWord, Alignment, EntityQualifiers, QueryQualifiers, MAX_TOKENS,
 };
-use super::tokens::{tokenize, NameToken, DIGITS, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC};
+use super::tokens::{
+    tokenize, NameToken, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC,
+};
 use super::{MatchConfig, NameHit, NameQuery};
 use crate::lists::{AliasStrength, Entity, EntityKind};
 
@@ -457,6 +459,8 @@ impl NameIndex {
                 let weight = word_weight(token.flags, base_weight, c);
                 let cost = if token.flags & PATRONYMIC != 0 {
                     c.patronymic_cost
+                } else if token.flags & INITIAL != 0 {
+                    c.unmatched_initial_cost
                 } else {
                     c.unmatched_query_cost
                 };
@@ -629,7 +633,11 @@ impl NameIndex {
     fn align_name(&self, q: &PreparedQuery, name: &NameEntry) -> Alignment {
         let range = name.start as usize..(name.start + name.len) as usize;
         let list = &self.tokens[range.clone()];
-        align(&q.align, &self.token_align[range], |i, j| {
+        // dropped middle names are cheap in a person's name only: in an
+        // organisation's, a missing middle word is as telling as any other
+        let middle_cost = (self.entities[name.entity as usize].kind == EntityKind::Person)
+            .then_some(self.config.middle_name_cost);
+        align(&q.align, &self.token_align[range], middle_cost, |i, j| {
             self.pair_similarity(&q.tokens[i], &list[j])
         })
     }
@@ -762,6 +770,8 @@ fn word_weight(flags: u8, frequency_weight: f64, config: &MatchConfig) -> f64 {
         config.legal_form_weight
     } else if flags & PARTICLE != 0 {
         config.particle_weight
+    } else if flags & FILLER != 0 {
+        config.filler_weight
     } else if flags & DIGITS != 0 {
         1.0
     } else {

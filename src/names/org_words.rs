@@ -20,8 +20,10 @@
 //! ASCII exactly as a name is, at first use) followed by one of the
 //! inflection endings below, so "завод", "завода", "заводом" all read
 //! "plant", while a longer word that merely begins with the stem
-//! ("заводской") does not.
+//! ("заводской") does not. Ukrainian spellings that fold to the same ASCII
+//! as the Russian ones ("компанія", "корпорація") need no entry of their own.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::normalize::fold_words;
@@ -35,37 +37,28 @@ const ORG_WORDS: &[(&str, &str)] = &[
     ("фабрик", "factory"),
     ("предприяти", "enterprise"),
     ("підприємств", "enterprise"), // Ukrainian
-    ("объединени", "association"),
-    ("обьединени", "association"), // hard sign typed as soft sign
+    ("объединени", "association"), // also written with a soft sign: both fold away
     ("об'єднанн", "association"),  // Ukrainian
     ("корпораци", "corporation"),
-    ("корпораці", "corporation"), // Ukrainian
     ("компани", "company"),
-    ("компані", "company"), // Ukrainian
     ("групп", "group"),
     ("груп", "group"), // Ukrainian
     ("концерн", "concern"),
     ("институт", "institute"),
-    ("інститут", "institute"), // Ukrainian
     ("университет", "university"),
-    ("університет", "university"), // Ukrainian
     ("академи", "academy"),
-    ("академі", "academy"), // Ukrainian
     ("центр", "center"),
     ("бюро", "bureau"),
     ("агентств", "agency"),
     ("служб", "service"),
     ("министерств", "ministry"),
-    ("міністерств", "ministry"), // Ukrainian
     ("департамент", "department"),
     ("управлени", "directorate"),
     ("управлінн", "directorate"), // Ukrainian
     ("комитет", "committee"),
-    ("комітет", "committee"), // Ukrainian
-    ("партия", "party"),      // the whole word: "парти-" also starts "партизан"
+    ("партия", "party"), // the whole word: "парти-" also starts "партизан"
     ("партии", "party"),
     ("партію", "party"), // Ukrainian
-    ("партія", "party"), // Ukrainian
     ("войск", "troops"),
     ("військ", "troops"), // Ukrainian
     ("флот", "fleet"),
@@ -76,7 +69,6 @@ const ORG_WORDS: &[(&str, &str)] = &[
     ("холдингов", "holding"), // the adjective: "холдинговая компания"
     ("систем", "systems"),
     ("технологи", "technologies"),
-    ("технологі", "technologies"), // Ukrainian
     // what it does
     ("научн", "scientific"),
     ("научно", ""), // combining form: "научно-исследовательский" is "research"
@@ -140,9 +132,7 @@ const ORG_WORDS: &[(&str, &str)] = &[
     ("дзяржаўн", "state"), // Belarusian
     ("федеральн", "federal"),
     ("федераци", "federation"),
-    ("федераці", "federation"), // Ukrainian
     ("национальн", "national"),
-    ("національн", "national"), // Ukrainian
     ("республиканск", "republican"),
     ("центральн", "central"),
     ("главн", "main"),
@@ -173,26 +163,30 @@ const ENDINGS: &[&str] = &[
     "eye", "eyu",
 ];
 
-/// The table folded to ASCII, longest stem first (so "нефтян" wins over
-/// "нефт").
-fn folded_table() -> &'static [(String, &'static str)] {
-    static TABLE: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
+/// The longest ending of [`ENDINGS`], in bytes.
+const MAX_ENDING_LEN: usize = 4;
+
+/// The table folded to ASCII: stem → English word.
+fn folded_table() -> &'static HashMap<String, &'static str> {
+    static TABLE: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t: Vec<(String, &'static str)> = ORG_WORDS
+        ORG_WORDS
             .iter()
             .filter_map(|&(stem, english)| {
                 let folded = fold_words(stem);
                 (folded.len() == 1).then(|| (folded.concat(), english))
             })
-            .collect();
-        t.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        t
+            .collect()
     })
 }
 
 /// The English translation of a folded organisation word, when the word is
 /// a stem of the table plus an inflection ending; `""` for a combining form
-/// that translations drop.
+/// that translations drop. The longest stem wins ("нефтян" over "нефт").
+///
+/// Called for every word of every name, so it splits the word at most
+/// five times (one per possible ending length) instead of trying every
+/// stem.
 ///
 /// ```
 /// use amlscreen::names::org_words::translate;
@@ -200,10 +194,15 @@ fn folded_table() -> &'static [(String, &'static str)] {
 /// assert_eq!(translate("zavodskoy"), None);
 /// ```
 pub fn translate(word: &str) -> Option<&'static str> {
-    folded_table().iter().find_map(|(stem, english)| {
-        word.strip_prefix(stem.as_str())
-            .filter(|ending| ENDINGS.contains(ending))
-            .map(|_| *english)
+    let table = folded_table();
+    (0..=MAX_ENDING_LEN.min(word.len())).find_map(|k| {
+        let split = word.len() - k;
+        let (stem, ending) = (word.get(..split)?, word.get(split..)?);
+        if ENDINGS.contains(&ending) {
+            table.get(stem).copied()
+        } else {
+            None
+        }
     })
 }
 
@@ -220,7 +219,15 @@ mod tests {
         for (stem, _) in ORG_WORDS {
             assert_eq!(fold_words(stem).len(), 1, "{stem}");
         }
+        // no two stems fold to the same ASCII
+        let mut seen = std::collections::HashMap::new();
+        for (stem, _) in ORG_WORDS {
+            if let Some(other) = seen.insert(fold_words(stem).concat(), stem) {
+                panic!("{stem} and {other} fold alike");
+            }
+        }
         assert_eq!(folded_table().len(), ORG_WORDS.len());
+        assert!(ENDINGS.iter().all(|e| e.len() <= MAX_ENDING_LEN));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::score::{
     EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS,
 };
 use super::tokens::{
-    tokenize, NameToken, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC,
+    tokenize, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC,
 };
 use super::{MatchConfig, NameHit, NameQuery};
 use crate::lists::{AliasStrength, Entity, EntityKind};
@@ -50,6 +50,9 @@ struct NameEntry {
     /// The smallest cost any of its words has when unmatched: bounds the
     /// list-side cost in [`NameIndex::upper_bound`].
     min_miss: f64,
+    /// The same when every query word pairs, so that a dropped middle word
+    /// of a person's name costs only [`MatchConfig::middle_name_cost`].
+    min_miss_middle: f64,
 }
 
 /// Skeletons by their deletion variants: `(hash, word id, word length)`
@@ -370,6 +373,7 @@ impl NameIndex {
                     weak: strength == AliasStrength::Weak,
                     has_initial: false,
                     min_miss: 0.0,
+                    min_miss_middle: 0.0,
                 });
             }
         }
@@ -451,6 +455,10 @@ impl NameIndex {
             let toks = &ix.tokens[name.start as usize..(name.start + name.len) as usize];
             ix.names[id].has_initial = toks.iter().any(|t| t.flags & INITIAL != 0);
             ix.names[id].min_miss = toks
+                .iter()
+                .map(|t| t.align.miss_cost)
+                .fold(f64::INFINITY, f64::min);
+            ix.names[id].min_miss_middle = toks
                 .iter()
                 .map(|t| match middle_share {
                     Some(share) => t.align.miss_cost.min(t.align.weight * share),
@@ -949,7 +957,8 @@ impl NameIndex {
     /// each at the smaller of its weight and its miss cost, the rest at
     /// their miss cost, and the list words that must stay unpaired (name
     /// length minus possible pairs) at the name's cheapest miss cost
-    /// underestimates `den`.
+    /// underestimates `den` — the cheapest dropped-middle-word cost when
+    /// every query word can pair, since only then does that discount apply.
     fn upper_bound(&self, q: &PreparedQuery, name: &NameEntry) -> f64 {
         let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
         let mut reached = 0u32;
@@ -974,7 +983,13 @@ impl NameIndex {
             num += t.align.weight * sim;
             den += t.align.weight.min(t.align.miss_cost);
         }
-        den += f64::from(name.len.saturating_sub(pairable)) * name.min_miss;
+        // a dropped middle word is cheap only when every query word pairs
+        let min_miss = if pairable as usize == q.tokens.len() {
+            name.min_miss_middle
+        } else {
+            name.min_miss
+        };
+        den += f64::from(name.len.saturating_sub(pairable)) * min_miss;
         let bound = if den > 0.0 { num / den } else { 1.0 };
         bound + max_qualifier_bonus(&self.config)
     }
@@ -1113,6 +1128,8 @@ fn word_weight(flags: u8, frequency_weight: f64, config: &MatchConfig) -> f64 {
         config.particle_weight
     } else if flags & FILLER != 0 {
         config.filler_weight
+    } else if flags & ASIDE != 0 {
+        config.aside_weight
     } else if flags & DIGITS != 0 {
         1.0
     } else {

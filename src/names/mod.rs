@@ -115,6 +115,15 @@ pub struct MatchConfig {
     /// Makhlouf"). Raise it to make a title on one side only count against
     /// the match.
     pub filler_weight: f64,
+    /// Weight of a word in an annotation inside a name, parentheses opened
+    /// by "a.k.a.", "born", "Russian:" …: "(a.k.a. Riyad)", "(Russian:
+    /// Андрей Рюмин)".
+    ///
+    /// Default 0.1: lists put second spellings and other scripts there, so
+    /// on the list side such a word left unmatched should cost little; a
+    /// query word that does pair with it still brings its own, full weight.
+    /// Raise it to make annotations count like the words around them.
+    pub aside_weight: f64,
     /// Lowest weight a very common word gets (its weight is its inverse
     /// document frequency over list names, scaled to at most 1).
     pub min_token_weight: f64,
@@ -158,6 +167,7 @@ impl Default for MatchConfig {
             legal_form_weight: 0.05,
             particle_weight: 0.2,
             filler_weight: 0.05,
+            aside_weight: 0.1,
             min_token_weight: 0.25,
             idf_min_names: 1000,
             weak_alias_penalty: 0.05,

@@ -20,6 +20,11 @@ pub(crate) const PARTICLE: u8 = 16;
 /// "of", "a.k.a."): it says nothing about who is meant and weighs little.
 pub(crate) const FILLER: u8 = 32;
 
+/// The word stood inside parentheses or brackets that open with an
+/// annotation: an aside such as "(a.k.a. Riyad)" or "(Russian: Андрей
+/// Рюмин)", a second spelling of words outside it; it weighs little.
+pub(crate) const ASIDE: u8 = 64;
+
 /// Titles, ranks and connectives, as folded words. Lists print them inside
 /// names ("Colonel Dr Abdoulaye DIABY", "Major General Riad (a.k.a. Riyad)
 /// AL-AHMED") and queries add or drop them ("Mr. Rami Makhlouf"); they are
@@ -252,23 +257,27 @@ pub(crate) struct NameToken {
     /// Spelling skeleton, particle dropped (`qaida`).
     pub key: String,
     /// [`INITIAL`], [`DIGITS`], [`LEGAL_FORM`], [`PATRONYMIC`], [`PARTICLE`],
-    /// [`FILLER`].
+    /// [`FILLER`], [`ASIDE`].
     pub flags: u8,
 }
 
 /// Splits a name into tokens (see the module doc).
 pub(crate) fn tokenize(name: &str) -> Vec<NameToken> {
-    let words = fold_words(name);
+    let words = folded_words_with_asides(name);
     let mut tokens = Vec::with_capacity(words.len());
     let mut prefix = String::new();
-    for (i, word) in words.iter().enumerate() {
+    for (i, (word, aside)) in words.iter().enumerate() {
         let is_last = i + 1 == words.len();
         if is_particle(word) && !is_last {
             prefix.push_str(word);
             continue;
         }
         let text = format!("{prefix}{word}");
-        tokens.push(make_token(text, word));
+        let mut token = make_token(text, word);
+        if *aside {
+            token.flags |= ASIDE;
+        }
+        tokens.push(token);
         prefix.clear();
     }
     // a one-letter word between legal-form words is a preposition of the
@@ -282,6 +291,60 @@ pub(crate) fn tokenize(name: &str) -> Vec<NameToken> {
         }
     }
     tokens
+}
+
+/// First words that make a parenthesised part of a name an annotation
+/// rather than part of the name: "(a.k.a. Riyad)", "(Russian: Андрей
+/// Рюмин)", "(born ZHILKO)". Other parentheses stay ordinary words: in
+/// "Bowne Global Solutions (France)" the country tells two companies apart.
+const ASIDE_MARKERS: &[&str] = &[
+    "aka",
+    "fka",
+    "also",
+    "formerly",
+    "born",
+    "nee",
+    "russian",
+    "ukrainian",
+    "belarusian",
+    "arabic",
+    "cyrillic",
+];
+
+/// The folded words of a name, each with whether it stood inside
+/// parentheses or brackets opened by one of the [`ASIDE_MARKERS`] (an
+/// [`ASIDE`]). An unclosed parenthesis runs to the end of the name.
+fn folded_words_with_asides(name: &str) -> Vec<(String, bool)> {
+    if !name.contains(['(', '[']) {
+        return fold_words(name).into_iter().map(|w| (w, false)).collect();
+    }
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut segment = String::new();
+    let mut flush = |segment: &mut String, inside: bool| {
+        let words = fold_words(segment);
+        let aside = inside
+            && words
+                .first()
+                .is_some_and(|w| ASIDE_MARKERS.contains(&w.as_str()));
+        out.extend(words.into_iter().map(|w| (w, aside)));
+        segment.clear();
+    };
+    for c in name.chars() {
+        match c {
+            '(' | '[' => {
+                flush(&mut segment, depth > 0);
+                depth += 1;
+            }
+            ')' | ']' => {
+                flush(&mut segment, depth > 0);
+                depth = depth.saturating_sub(1);
+            }
+            _ => segment.push(c),
+        }
+    }
+    flush(&mut segment, depth > 0);
+    out
 }
 
 fn make_token(text: String, word: &str) -> NameToken {
@@ -364,6 +427,29 @@ mod tests {
         assert_eq!(fillers, ["colonel", "dr", "aka"]);
         // a filler inside a word is not one
         assert_eq!(tokenize("Drummond")[0].flags & FILLER, 0);
+    }
+
+    #[test]
+    fn words_in_parentheses_are_asides() {
+        // as the EU prints a listed general's alternative spelling
+        let t = tokenize("Ali (a.k.a. Aly) MAMLUK [Syria] (Russian: Али");
+        let asides: Vec<(&str, bool)> = t
+            .iter()
+            .map(|t| (t.text.as_str(), t.flags & ASIDE != 0))
+            .collect();
+        assert_eq!(
+            asides,
+            [
+                ("ali", false),
+                ("aka", true),
+                ("aly", true),
+                ("mamluk", false),
+                ("syria", false),
+                ("russian", true),
+                ("ali", true)
+            ]
+        );
+        assert!(tokenize("Ali Mamluk").iter().all(|t| t.flags & ASIDE == 0));
     }
 
     #[test]

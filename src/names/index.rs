@@ -318,7 +318,10 @@ pub struct NameIndex {
 /// uncached exhaustive path). A cache shorter than the vocabulary (e.g. an
 /// index restored without it) is simply bypassed.
 #[derive(Debug, Clone, Default)]
-struct NeighbourCache(Vec<OnceLock<Box<[(u32, f64)]>>>);
+struct NeighbourCache(Vec<OnceLock<Neighbours>>);
+
+/// Dictionary word ids and their similarity with one word.
+type Neighbours = Box<[(u32, f64)]>;
 
 impl NeighbourCache {
     fn with_len(len: usize) -> Self {
@@ -957,8 +960,11 @@ impl NameIndex {
     /// each at the smaller of its weight and its miss cost, the rest at
     /// their miss cost, and the list words that must stay unpaired (name
     /// length minus possible pairs) at the name's cheapest miss cost
-    /// underestimates `den` — the cheapest dropped-middle-word cost when
-    /// every query word can pair, since only then does that discount apply.
+    /// underestimates `den`.
+    ///
+    /// In a person's name that cheapest cost is the dropped-middle-word
+    /// cost when every query word can pair, as only then does that discount
+    /// apply.
     fn upper_bound(&self, q: &PreparedQuery, name: &NameEntry) -> f64 {
         let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
         let mut reached = 0u32;

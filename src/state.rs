@@ -24,7 +24,7 @@ use dashmap::DashMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Action, Decision, Direction, Finding, RiskLevel, Transaction};
+use crate::model::{Action, Decision, Direction, Finding, FindingKind, RiskLevel, Transaction};
 
 /// Bounds on the history kept in memory. Defaults suit an exchange with up
 /// to a few hundred thousand active customers in a few GB of memory.
@@ -45,6 +45,16 @@ pub struct StateConfig {
     /// Keep at least this many days of history even when no rule looks that
     /// far back (the longest rule window is always kept). Default 0.
     pub min_retention_days: u32,
+    /// How long (event time, from the customer's latest transfer) a
+    /// transfer's decision keeps its reasons in memory. Default 24 hours.
+    /// A transaction id repeated within this time gets its recorded
+    /// decision back whole; repeated later (but within the history) it is
+    /// still recognised and not counted twice, and gets the same risk,
+    /// action, score and version with one note in place of the reasons
+    /// (they are in the decision's audit record). Reasons are most of a
+    /// recorded decision's size (≈0.9 KB of JSON for a flagged transfer):
+    /// raising this keeps more of them, up to the whole history.
+    pub full_decision_hours: u32,
 }
 
 impl Default for StateConfig {
@@ -54,9 +64,18 @@ impl Default for StateConfig {
             max_counterparties_per_customer: 10_000,
             max_total_entries: 5_000_000,
             min_retention_days: 0,
+            full_decision_hours: DEFAULT_FULL_DECISION_HOURS,
         }
     }
 }
+
+/// Default [`StateConfig::full_decision_hours`]: a day, the same as
+/// [`MIN_RETENTION_HOURS`].
+pub const DEFAULT_FULL_DECISION_HOURS: u32 = 24;
+
+/// `rule_id` of the note standing in for a recorded decision's reasons
+/// once they were dropped from memory (see [`StateConfig::full_decision_hours`]).
+pub const DROPPED_REASONS_RULE_ID: &str = "state.reasons_dropped";
 
 /// History is always kept at least this long (from the customer's latest
 /// transfer), so a transaction id repeated within a day is recognised even
@@ -88,9 +107,29 @@ impl HistoryEntry {
         &self.id
     }
 
-    /// The decision recorded for this transfer.
+    /// The decision recorded for this transfer (with a note in place of
+    /// its reasons once they were dropped, see
+    /// [`StateConfig::full_decision_hours`]).
     pub fn decision(&self) -> Decision {
-        self.decision.to_decision(&self.id)
+        let mut d = self.decision.to_decision(&self.id);
+        if let RecordedReasons::Dropped(n) = self.decision.reasons {
+            d.reasons = vec![Finding {
+                rule_id: DROPPED_REASONS_RULE_ID.into(),
+                kind: FindingKind::Rule,
+                party: None,
+                points: 0,
+                level_floor: None,
+                action: None,
+                matched: None,
+                message: format!(
+                    "transaction id already screened for {}: decision repeated; its {n} reason(s) \
+                     are no longer kept in memory (state full_decision_hours) and are in that \
+                     decision's audit record",
+                    self.timestamp.to_rfc3339()
+                ),
+            }];
+        }
+        d
     }
 }
 
@@ -102,8 +141,15 @@ struct RecordedDecision {
     risk: RiskLevel,
     action: Action,
     score: u32,
-    reasons: Box<[Finding]>,
+    reasons: RecordedReasons,
     version: Arc<str>,
+}
+
+/// A recorded decision's reasons: whole, or only how many there were.
+#[derive(Debug, Clone, PartialEq)]
+enum RecordedReasons {
+    Full(Box<[Finding]>),
+    Dropped(u32),
 }
 
 impl RecordedDecision {
@@ -118,18 +164,31 @@ impl RecordedDecision {
             risk: decision.risk,
             action: decision.action,
             score: decision.score,
-            reasons: decision.reasons.into_boxed_slice(),
+            reasons: RecordedReasons::Full(decision.reasons.into_boxed_slice()),
             version,
         }
     }
 
+    /// Forgets the reasons, keeping their number.
+    fn drop_reasons(&mut self) {
+        if let RecordedReasons::Full(r) = &self.reasons {
+            if !r.is_empty() {
+                self.reasons = RecordedReasons::Dropped(u32::try_from(r.len()).unwrap_or(u32::MAX));
+            }
+        }
+    }
+
+    /// The decision as recorded; dropped reasons are left out.
     fn to_decision(&self, id: &str) -> Decision {
         Decision {
             transaction_id: id.to_owned(),
             risk: self.risk,
             action: self.action,
             score: self.score,
-            reasons: self.reasons.to_vec(),
+            reasons: match &self.reasons {
+                RecordedReasons::Full(r) => r.to_vec(),
+                RecordedReasons::Dropped(_) => Vec::new(),
+            },
             version: self.version.to_string(),
         }
     }
@@ -174,6 +233,8 @@ pub struct CustomerHistory {
     /// How many retained entries have each id hash.
     ids: HashMap<u64, u32>,
     counterparties: HashMap<u64, Seen>,
+    /// Entries before this time have had their decisions' reasons dropped.
+    reasons_dropped_before: Option<DateTime<Utc>>,
 }
 
 impl CustomerHistory {
@@ -263,6 +324,21 @@ impl CustomerHistory {
                     }
                 }
             }
+        }
+        if let Some(latest) = self.latest() {
+            // Only the entries that crossed the horizon since the last prune.
+            let horizon = latest - Duration::hours(i64::from(config.full_decision_hours));
+            let done = self.reasons_dropped_before.map_or(0, |t| {
+                self.entries.partition_point(|e| e.timestamp < t)
+            });
+            let upto = self.entries.partition_point(|e| e.timestamp < horizon);
+            for e in self.entries.get_mut(done..upto).unwrap_or_default() {
+                e.decision.drop_reasons();
+            }
+            self.reasons_dropped_before = Some(
+                self.reasons_dropped_before
+                    .map_or(horizon, |t| t.max(horizon)),
+            );
         }
         if self.counterparties.len() > config.max_counterparties_per_customer {
             let keep = config.max_counterparties_per_customer * 9 / 10;
@@ -354,6 +430,10 @@ struct EntrySnapshot {
     /// Version 2: the decision (version 1 keeps them in a separate list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     decision: Option<Decision>,
+    /// Version 2: how many reasons the decision had when they were
+    /// dropped from memory (its `reasons` are then empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reasons_dropped: Option<u32>,
 }
 
 /// A snapshot of either version, as read.
@@ -563,7 +643,11 @@ impl StateStore {
                         direction: e.direction,
                         value: e.value,
                         counterparty: None,
-                        decision: Some(e.decision()),
+                        decision: Some(e.decision.to_decision(&e.id)),
+                        reasons_dropped: match e.decision.reasons {
+                            RecordedReasons::Dropped(n) => Some(n),
+                            RecordedReasons::Full(_) => None,
+                        },
                     })
                     .collect();
                 let mut counterparties: Vec<(u64, Seen)> =
@@ -666,7 +750,10 @@ impl StateStore {
                         e.id
                     )));
                 };
-                let recorded = RecordedDecision::new(decision, h.last_version());
+                let mut recorded = RecordedDecision::new(decision, h.last_version());
+                if let Some(n) = e.reasons_dropped {
+                    recorded.reasons = RecordedReasons::Dropped(n);
+                }
                 h.insert(HistoryEntry {
                     timestamp: e.timestamp,
                     value: e.value,
@@ -953,5 +1040,54 @@ mod tests {
         let e = t.load(&path).unwrap_err().to_string();
         assert!(e.contains("transaction 'b' has no recorded decision"), "{e}");
         assert_eq!(t.total_entries(), 2);
+    }
+
+    #[test]
+    fn reasons_older_than_full_decision_hours_become_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateStore::new(StateConfig::default(), Duration::days(30));
+        let mut d = decision("a", 100);
+        d.risk = RiskLevel::High;
+        d.action = Action::Block;
+        d.reasons.push(Finding {
+            rule_id: "sanctions".into(),
+            kind: crate::model::FindingKind::SanctionsName,
+            party: None,
+            points: 0,
+            level_floor: Some(RiskLevel::High),
+            action: Some(Action::Block),
+            matched: None,
+            message: "listed".into(),
+        });
+        s.apply(&tx("a", "c1", 0, "1"), |_| d.clone());
+        // 23 hours later the reasons are still whole
+        s.apply(&tx("b", "c1", 23, "1"), |_| decision("b", 0));
+        assert_eq!(s.apply(&tx("a", "c1", 0, "1"), |_| decision("a", 0)), d);
+        // 25 hours later they are a note; risk, action, score and version stay
+        s.apply(&tx("c", "c1", 25, "1"), |_| decision("c", 0));
+        let again = s.apply(&tx("a", "c1", 0, "1"), |_| decision("a", 0));
+        assert_eq!(
+            (again.risk, again.action, again.score, &again.version),
+            (d.risk, d.action, d.score, &d.version)
+        );
+        assert_eq!(again.reasons.len(), 1);
+        assert_eq!(again.reasons[0].rule_id, DROPPED_REASONS_RULE_ID);
+        assert!(again.reasons[0].message.contains("1 reason(s)"), "{again:?}");
+        // still counted once, and the note survives a snapshot
+        assert_eq!(s.total_entries(), 3);
+        let path = dir.path().join("state.json");
+        s.save(&path).unwrap();
+        let t = StateStore::new(StateConfig::default(), Duration::days(30));
+        t.load(&path).unwrap();
+        assert_eq!(t.recorded(&tx("a", "c1", 0, "1")), Some(again));
+        // a longer setting keeps them
+        let config = StateConfig {
+            full_decision_hours: 48,
+            ..StateConfig::default()
+        };
+        let u = StateStore::new(config, Duration::days(30));
+        u.apply(&tx("a", "c1", 0, "1"), |_| d.clone());
+        u.apply(&tx("c", "c1", 25, "1"), |_| decision("c", 0));
+        assert_eq!(u.recorded(&tx("a", "c1", 0, "1")), Some(d));
     }
 }

@@ -12,9 +12,10 @@
 //! The result equals scoring every list name (tested).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use super::score::{
-    align, edit_budget, jaro_winkler, max_qualifier_bonus, osa_distance_within, qualifier_effect,
+    align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, OsaPattern,
     AlignWord, Alignment, EntityQualifiers, QueryQualifiers, MAX_TOKENS,
 };
 use super::tokens::{tokenize, NameToken, DIGITS, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC};
@@ -42,25 +43,42 @@ struct NameEntry {
     start: u32,
     len: u32,
     weak: bool,
+    /// Whether one of its words is an initial (pairs outside the postings).
+    has_initial: bool,
+    /// The smallest cost any of its words has when unmatched: bounds the
+    /// list-side cost in [`NameIndex::upper_bound`].
+    min_miss: f64,
 }
 
-/// Skeletons by their deletion variants: sorted `(hash, key id)` pairs and a
-/// directory from the hash's top bits to where its bucket starts.
+/// Skeletons by their deletion variants: `(hash, word id, word length)`
+/// entries sorted by hash and a directory from the hash's top bits to where
+/// its bucket starts.
 #[derive(Debug, Clone, Default)]
 struct DeletionDictionary {
     directory: Vec<u32>,
-    entries: Vec<(u64, u32)>,
+    entries: Vec<DeletionEntry>,
+}
+
+/// One deletion variant of one dictionary word. The word's length rides
+/// along so that most colliding words are rejected by length without
+/// touching their text (a cache miss each).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct DeletionEntry {
+    hash: u64,
+    id: u32,
+    /// Length in bytes, saturated at 255.
+    len: u8,
 }
 
 impl DeletionDictionary {
-    fn build(mut entries: Vec<(u64, u32)>) -> Self {
+    fn build(mut entries: Vec<DeletionEntry>) -> Self {
         entries.sort_unstable();
         entries.dedup();
         let buckets = 1usize << DIRECTORY_BITS;
         let mut directory = vec![0u32; buckets + 1];
         let mut pos = 0usize;
         for (b, slot) in directory.iter_mut().enumerate() {
-            while pos < entries.len() && bucket(entries[pos].0) < b {
+            while pos < entries.len() && bucket(entries[pos].hash) < b {
                 pos += 1;
             }
             *slot = pos as u32;
@@ -68,19 +86,39 @@ impl DeletionDictionary {
         DeletionDictionary { directory, entries }
     }
 
-    fn lookup(&self, hash: u64, out: &mut Vec<u32>) {
+    /// The `(word id, length)` of every entry whose hash is in `hashes`.
+    ///
+    /// Every lookup is two dependent cache misses (directory, then bucket)
+    /// in tables of tens of megabytes. Done one after another they stall
+    /// the processor; here all directory loads are issued first, then all
+    /// bucket scans, so the misses of different variants overlap.
+    fn lookup_many(&self, scratch: &mut LookupScratch) {
+        scratch.found.clear();
         if self.entries.is_empty() {
             return;
         }
-        let b = bucket(hash);
-        let (lo, hi) = (self.directory[b] as usize, self.directory[b + 1] as usize);
-        out.extend(
-            self.entries[lo..hi]
-                .iter()
-                .filter(|(h, _)| *h == hash)
-                .map(|&(_, k)| k),
-        );
+        scratch.ranges.clear();
+        scratch.ranges.extend(scratch.hashes.iter().map(|&h| {
+            let b = bucket(h);
+            (self.directory[b], self.directory[b + 1])
+        }));
+        for (&h, &(lo, hi)) in scratch.hashes.iter().zip(&scratch.ranges) {
+            scratch.found.extend(
+                self.entries[lo as usize..hi as usize]
+                    .iter()
+                    .filter(|e| e.hash == h)
+                    .map(|e| (e.id, e.len)),
+            );
+        }
     }
+}
+
+/// Buffers one query reuses across its words' dictionary lookups.
+#[derive(Debug, Default)]
+struct LookupScratch {
+    hashes: Vec<u64>,
+    ranges: Vec<(u32, u32)>,
+    found: Vec<(u32, u8)>,
 }
 
 fn bucket(hash: u64) -> usize {
@@ -142,6 +180,80 @@ struct PreparedQuery {
     /// `tokens[i].align`, contiguous, as the aligner takes it.
     align: Vec<AlignWord>,
     qualifiers: QueryQualifiers,
+    /// Every skeleton in some query word's postings → its row in `key_rows`.
+    key_table: IdTable,
+    /// Per skeleton row: which query words reach it (bit `i` for word `i`)
+    /// and each word's similarity with it (`tokens.len()` values).
+    key_masks: Vec<u32>,
+    key_rows: Vec<f64>,
+    /// Every folded word some query word is near → its row in `text_rows`.
+    text_table: IdTable,
+    text_rows: Vec<f64>,
+}
+
+/// A small open-addressing map from dictionary ids to row numbers, built
+/// per query so that scoring a candidate looks each of its words up once
+/// instead of searching every query word's neighbour list per word pair.
+#[derive(Debug, Clone, Default)]
+struct IdTable {
+    /// `(id + 1, row)`; 0 marks an empty slot.
+    slots: Vec<(u32, u32)>,
+    shift: u32,
+    len: u32,
+}
+
+impl IdTable {
+    /// A table for at most `capacity` ids, at most half full.
+    fn with_capacity(capacity: usize) -> Self {
+        let bits = (capacity.max(1) * 2).next_power_of_two().trailing_zeros().max(3);
+        IdTable {
+            slots: vec![(0, 0); 1 << bits],
+            shift: 64 - bits,
+            len: 0,
+        }
+    }
+
+    fn slot_of(&self, id: u32) -> usize {
+        // Fibonacci hashing: the top bits of id × 2^64/φ
+        ((u64::from(id).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> self.shift) as usize
+    }
+
+    /// The row of `id`, inserting it as the next row if absent.
+    fn row_or_insert(&mut self, id: u32) -> (u32, bool) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.slot_of(id);
+        loop {
+            let (stored, row) = self.slots[at];
+            if stored == id + 1 {
+                return (row, false);
+            }
+            if stored == 0 {
+                let row = self.len;
+                self.slots[at] = (id + 1, row);
+                self.len += 1;
+                return (row, true);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    fn get(&self, id: u32) -> Option<u32> {
+        let mask = self.slots.len().wrapping_sub(1);
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut at = self.slot_of(id);
+        loop {
+            let (stored, row) = self.slots[at];
+            if stored == id + 1 {
+                return Some(row);
+            }
+            if stored == 0 {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 /// Index over every name of every active entity: build once, search from
@@ -170,10 +282,40 @@ pub struct NameIndex {
     names: Vec<NameEntry>,
     posting_start: Vec<u32>,
     postings: Vec<u32>,
-    initial_postings: Vec<Vec<u32>>,
+    /// Per skeleton, the names of its postings that hold an initial
+    /// (`initial_posting_start[k]..[k + 1]` in `initial_postings`).
+    initial_posting_start: Vec<u32>,
+    initial_postings: Vec<u32>,
     deletions: DeletionDictionary,
     text_deletions: DeletionDictionary,
+    /// Fuzzy neighbours of each skeleton (by key id), computed the first
+    /// time a query holds that skeleton. See [`NeighbourCache`].
+    key_neighbours: NeighbourCache,
+    /// Fuzzy neighbours of each folded word (by text id), likewise.
+    text_neighbours: NeighbourCache,
     entities: Vec<EntityQualifiers>,
+}
+
+/// The fuzzy neighbours (dictionary words within the edit budget, with
+/// their similarity) of each dictionary word, filled in lazily.
+///
+/// A query word that is itself a list word (most words of most names:
+/// common first names, surnames of listed families, "bank", "trading")
+/// has neighbours that depend on nothing but that word, so they are
+/// computed once — deletion lookups plus an edit-distance check of every
+/// colliding word, the costliest part of preparing a query — and reused by
+/// every later query, from any thread (`OnceLock`: no lock once filled).
+/// Memory is bounded by the vocabulary. The result is the same as
+/// computing afresh (the index-vs-full-scan tests compare against the
+/// uncached exhaustive path). A cache shorter than the vocabulary (e.g. an
+/// index restored without it) is simply bypassed.
+#[derive(Debug, Clone, Default)]
+struct NeighbourCache(Vec<OnceLock<Box<[(u32, f64)]>>>);
+
+impl NeighbourCache {
+    fn with_len(len: usize) -> Self {
+        NeighbourCache((0..len).map(|_| OnceLock::new()).collect())
+    }
 }
 
 fn intern(map: &mut HashMap<Box<str>, u32>, list: &mut Vec<Box<str>>, s: &str) -> u32 {
@@ -192,7 +334,6 @@ impl NameIndex {
         let mut ix = NameIndex {
             config,
             entities: entities.iter().map(EntityQualifiers::of).collect(),
-            initial_postings: vec![Vec::new(); 26],
             ..NameIndex::default()
         };
         let mut raw_tokens: Vec<NameToken> = Vec::new();
@@ -222,6 +363,8 @@ impl NameIndex {
                     start,
                     len: ix.tokens.len() as u32 - start,
                     weak: strength == AliasStrength::Weak,
+                    has_initial: false,
+                    min_miss: 0.0,
                 });
             }
         }
@@ -244,12 +387,6 @@ impl NameIndex {
                 }
                 df[t.key as usize] += 1;
                 per_key[t.key as usize].push(id as u32);
-                if t.flags & INITIAL != 0 {
-                    let letter = usize::from(t.first.wrapping_sub(b'a'));
-                    if let Some(list) = ix.initial_postings.get_mut(letter) {
-                        list.push(id as u32);
-                    }
-                }
             }
         }
         ix.posting_start = Vec::with_capacity(per_key.len() + 1);
@@ -258,6 +395,20 @@ impl NameIndex {
             ix.postings.extend(list);
         }
         ix.posting_start.push(ix.postings.len() as u32);
+        // the same postings restricted to names holding an initial
+        ix.initial_posting_start = Vec::with_capacity(ix.posting_start.len());
+        for k in 0..ix.keys.len() {
+            ix.initial_posting_start.push(ix.initial_postings.len() as u32);
+            let (lo, hi) = (ix.posting_start[k] as usize, ix.posting_start[k + 1] as usize);
+            for &id in &ix.postings[lo..hi] {
+                let name = &ix.names[id as usize];
+                let toks = &ix.tokens[name.start as usize..(name.start + name.len) as usize];
+                if toks.iter().any(|t| t.flags & INITIAL != 0) {
+                    ix.initial_postings.push(id);
+                }
+            }
+        }
+        ix.initial_posting_start.push(ix.initial_postings.len() as u32);
         let n = ix.names.len() as f64;
         let trust_idf = ix.names.len() >= ix.config.idf_min_names;
         ix.key_weight = df
@@ -283,6 +434,14 @@ impl NameIndex {
             };
         }
         ix.token_align = ix.tokens.iter().map(|t| t.align).collect();
+        for name in &mut ix.names {
+            let toks = &ix.tokens[name.start as usize..(name.start + name.len) as usize];
+            name.has_initial = toks.iter().any(|t| t.flags & INITIAL != 0);
+            name.min_miss = toks
+                .iter()
+                .map(|t| t.align.miss_cost)
+                .fold(f64::INFINITY, f64::min);
+        }
         // deletion dictionary over skeletons that may carry typos
         let mut entries = Vec::new();
         for (id, key) in ix.keys.iter().enumerate() {
@@ -292,7 +451,14 @@ impl NameIndex {
             }
             let budget = edit_budget(bytes.len(), bytes.len(), &ix.config);
             if budget > 0 {
-                for_each_deletion(bytes, budget, |h| entries.push((h, id as u32)));
+                let len = bytes.len().min(255) as u8;
+                for_each_deletion(bytes, budget, |hash| {
+                    entries.push(DeletionEntry {
+                        hash,
+                        id: id as u32,
+                        len,
+                    })
+                });
             }
         }
         ix.deletions = DeletionDictionary::build(entries);
@@ -305,10 +471,19 @@ impl NameIndex {
             }
             let budget = edit_budget(bytes.len(), bytes.len(), &ix.config);
             if budget > 0 {
-                for_each_deletion(bytes, budget, |h| entries.push((h, id as u32)));
+                let len = bytes.len().min(255) as u8;
+                for_each_deletion(bytes, budget, |hash| {
+                    entries.push(DeletionEntry {
+                        hash,
+                        id: id as u32,
+                        len,
+                    })
+                });
             }
         }
         ix.text_deletions = DeletionDictionary::build(entries);
+        ix.key_neighbours = NeighbourCache::with_len(ix.keys.len());
+        ix.text_neighbours = NeighbourCache::with_len(ix.texts.len());
         ix
     }
 
@@ -332,7 +507,7 @@ impl NameIndex {
     pub fn search(&self, query: &NameQuery<'_>, threshold: f64, limit: usize) -> Vec<NameHit> {
         let prepared = self.prepare(query, false);
         let candidates = self.candidates(&prepared, threshold);
-        self.rank(&prepared, candidates.into_iter(), threshold, limit)
+        self.rank(&prepared, candidates.into_iter(), true, threshold, limit)
     }
 
     /// Like [`NameIndex::search`] but scores every list name and compares
@@ -344,7 +519,7 @@ impl NameIndex {
         limit: usize,
     ) -> Vec<NameHit> {
         let prepared = self.prepare(query, true);
-        self.rank(&prepared, 0..self.names.len() as u32, threshold, limit)
+        self.rank(&prepared, 0..self.names.len() as u32, false, threshold, limit)
     }
 
     /// Words of one dictionary (skeleton keys or folded texts) within the
@@ -358,7 +533,7 @@ impl NameIndex {
         (words, deletions): (&[Box<str>], &DeletionDictionary),
         exact: Option<u32>,
         exhaustive: bool,
-        variants: &mut Vec<u32>,
+        scratch: &mut LookupScratch,
         out: &mut Vec<(u32, f64)>,
     ) {
         let c = &self.config;
@@ -366,24 +541,43 @@ impl NameIndex {
         if budget == 0 {
             return;
         }
-        variants.clear();
+        let found = &mut scratch.found;
         if exhaustive {
-            variants.extend(0..words.len() as u32);
+            found.clear();
+            found.extend(
+                words
+                    .iter()
+                    .enumerate()
+                    .map(|(w, text)| (w as u32, text.len().min(255) as u8)),
+            );
         } else {
-            for_each_deletion(q, budget, |h| deletions.lookup(h, variants));
-            variants.sort_unstable();
-            variants.dedup();
+            scratch.hashes.clear();
+            for_each_deletion(q, budget, |h| scratch.hashes.push(h));
+            deletions.lookup_many(scratch);
+            scratch.found.sort_unstable();
+            scratch.found.dedup();
         }
-        for &w in variants.iter() {
+        let pattern = OsaPattern::new(q);
+        for &(w, len) in scratch.found.iter() {
             if Some(w) == exact {
                 continue;
+            }
+            // most words met through a shared deletion variant differ too
+            // much in length for their budget: reject them before reading
+            // their text (saturated lengths are always read)
+            let len = usize::from(len);
+            if len < 255 && q.len() < 255 {
+                let b = edit_budget(q.len(), len, c);
+                if b == 0 || q.len().abs_diff(len) > b {
+                    continue;
+                }
             }
             let other = words[w as usize].as_bytes();
             if other.iter().any(u8::is_ascii_digit) {
                 continue;
             }
             let b = edit_budget(q.len(), other.len(), c);
-            if b > 0 && osa_distance_within(q, other, b).is_some() {
+            if b > 0 && pattern.within(other, b).is_some() {
                 let sim = jaro_winkler(q, other).min(c.key_equal_score);
                 if sim > 0.0 {
                     out.push((w, sim));
@@ -392,11 +586,38 @@ impl NameIndex {
         }
     }
 
+    /// [`NameIndex::fuzzy_neighbours`] of a word, taken from (and, the first
+    /// time, stored in) `cache` when the word is itself in the dictionary.
+    #[allow(clippy::too_many_arguments)]
+    fn cached_neighbours(
+        &self,
+        q: &[u8],
+        dictionary: (&[Box<str>], &DeletionDictionary),
+        cache: &NeighbourCache,
+        exact: Option<u32>,
+        exhaustive: bool,
+        scratch: &mut LookupScratch,
+        out: &mut Vec<(u32, f64)>,
+    ) {
+        let slot = exact.and_then(|id| cache.0.get(id as usize));
+        match slot {
+            Some(slot) if !exhaustive => {
+                let list = slot.get_or_init(|| {
+                    let mut found = Vec::new();
+                    self.fuzzy_neighbours(q, dictionary, exact, false, scratch, &mut found);
+                    found.into_boxed_slice()
+                });
+                out.extend_from_slice(list);
+            }
+            _ => self.fuzzy_neighbours(q, dictionary, exact, exhaustive, scratch, out),
+        }
+    }
+
     fn prepare(&self, query: &NameQuery<'_>, exhaustive: bool) -> PreparedQuery {
         let mut toks = tokenize(query.name);
         toks.truncate(MAX_TOKENS);
         let c = &self.config;
-        let mut variants = Vec::new();
+        let mut scratch = LookupScratch::default();
         let tokens = toks
             .into_iter()
             .map(|token| {
@@ -413,22 +634,24 @@ impl NameIndex {
                     if let Some(k) = exact_key {
                         key_sims.push((k, c.key_equal_score));
                     }
-                    self.fuzzy_neighbours(
+                    self.cached_neighbours(
                         token.key.as_bytes(),
                         (&self.keys, &self.deletions),
+                        &self.key_neighbours,
                         exact_key,
                         exhaustive,
-                        &mut variants,
+                        &mut scratch,
                         &mut key_sims,
                     );
                     key_sims.sort_unstable_by_key(|&(k, _)| k);
                     posting_keys.extend(key_sims.iter().map(|&(k, _)| k));
-                    self.fuzzy_neighbours(
+                    self.cached_neighbours(
                         token.text.as_bytes(),
                         (&self.texts, &self.text_deletions),
+                        &self.text_neighbours,
                         text_id,
                         exhaustive,
-                        &mut variants,
+                        &mut scratch,
                         &mut text_sims,
                     );
                     for &(t, _) in &text_sims {
@@ -485,10 +708,49 @@ impl NameIndex {
                 }
             })
             .collect::<Vec<QueryToken>>();
+        // Per-query lookup tables: skeleton → (which words reach it, each
+        // word's similarity), folded word → each word's similarity.
+        let nq = tokens.len();
+        let mut key_table =
+            IdTable::with_capacity(tokens.iter().map(|t| t.posting_keys.len()).sum());
+        let mut key_masks: Vec<u32> = Vec::new();
+        let mut key_rows: Vec<f64> = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            for &k in &t.posting_keys {
+                let (row, new) = key_table.row_or_insert(k);
+                if new {
+                    key_masks.push(0);
+                    key_rows.resize(key_rows.len() + nq, 0.0);
+                }
+                key_masks[row as usize] |= 1 << i;
+            }
+            for &(k, sim) in &t.key_sims {
+                // every key of `key_sims` is among the word's posting keys
+                if let Some(row) = key_table.get(k) {
+                    key_rows[row as usize * nq + i] = sim;
+                }
+            }
+        }
+        let mut text_table = IdTable::with_capacity(tokens.iter().map(|t| t.text_sims.len()).sum());
+        let mut text_rows: Vec<f64> = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            for &(w, sim) in &t.text_sims {
+                let (row, new) = text_table.row_or_insert(w);
+                if new {
+                    text_rows.resize(text_rows.len() + nq, 0.0);
+                }
+                text_rows[row as usize * nq + i] = sim;
+            }
+        }
         PreparedQuery {
             align: tokens.iter().map(|t| t.align).collect(),
             tokens,
             qualifiers: QueryQualifiers::new(query.birth_date, query.country, query.kind),
+            key_table,
+            key_masks,
+            key_rows,
+            text_table,
+            text_rows,
         }
     }
 
@@ -541,32 +803,17 @@ impl NameIndex {
             for &k in &t.posting_keys {
                 out.extend_from_slice(self.posting(k));
             }
-            if t.token.text.len() > 1 && t.token.flags & DIGITS == 0 && !set_aside_keys.is_empty() {
-                let letter = usize::from(t.first.wrapping_sub(b'a'));
-                if let Some(list) = self.initial_postings.get(letter) {
-                    // The names wanted are those in both `list` and the
-                    // postings of the set-aside keys (a name holds such a
-                    // skeleton iff it is in that skeleton's postings). Walk
-                    // whichever side is shorter; both are sorted by id.
-                    let set_aside_len: usize =
-                        set_aside_keys.iter().map(|&k| self.posting_len(k)).sum();
-                    if set_aside_len < list.len() {
-                        for &k in &set_aside_keys {
-                            out.extend(
-                                self.posting(k)
-                                    .iter()
-                                    .copied()
-                                    .filter(|id| list.binary_search(id).is_ok()),
-                            );
-                        }
-                    } else {
-                        out.extend(list.iter().copied().filter(|&id| {
-                            let name = &self.names[id as usize];
-                            self.tokens[name.start as usize..(name.start + name.len) as usize]
-                                .iter()
-                                .any(|lt| set_aside_keys.binary_search(&lt.key).is_ok())
-                        }));
-                    }
+            if t.token.text.len() > 1 && t.token.flags & DIGITS == 0 {
+                // The names wanted hold a set-aside skeleton and an initial
+                // of this word's first letter: walk the (short) postings of
+                // the set-aside skeletons restricted to names with initials.
+                for &k in &set_aside_keys {
+                    out.extend(self.initial_posting(k).iter().copied().filter(|&id| {
+                        let name = &self.names[id as usize];
+                        self.tokens[name.start as usize..(name.start + name.len) as usize]
+                            .iter()
+                            .any(|lt| lt.flags & INITIAL != 0 && lt.first == t.first)
+                    }));
                 }
             }
         }
@@ -582,11 +829,17 @@ impl NameIndex {
         &self.postings[lo..hi]
     }
 
-    fn posting_len(&self, k: u32) -> usize {
-        (self.posting_start[k as usize + 1] - self.posting_start[k as usize]) as usize
+    /// The names holding skeleton `k` and an initial, by increasing id.
+    fn initial_posting(&self, k: u32) -> &[u32] {
+        let lo = self.initial_posting_start[k as usize] as usize;
+        let hi = self.initial_posting_start[k as usize + 1] as usize;
+        &self.initial_postings[lo..hi]
     }
 
-    fn pair_similarity(&self, q: &QueryToken, l: &ListToken) -> (f64, bool) {
+    /// Similarity of query word `q` and list word `l` and whether it is
+    /// only an initial pair; `rows` is the word's similarity by skeleton and
+    /// by folded word, looked up in the query's tables.
+    fn pair_similarity(&self, q: &QueryToken, l: &ListToken, rows: (f64, f64)) -> (f64, bool) {
         let c = &self.config;
         let q_initial = q.token.flags & INITIAL != 0;
         let l_initial = l.flags & INITIAL != 0;
@@ -615,23 +868,81 @@ impl NameIndex {
                 (0.0, false)
             };
         }
-        let by_key = match q.key_sims.binary_search_by_key(&l.key, |&(k, _)| k) {
-            Ok(p) => q.key_sims[p].1,
-            Err(_) => 0.0,
-        };
-        let by_text = match q.text_sims.binary_search_by_key(&l.text, |&(t, _)| t) {
-            Ok(p) => q.text_sims[p].1,
-            Err(_) => 0.0,
-        };
-        (by_key.max(by_text), false)
+        (rows.0.max(rows.1), false)
     }
 
     fn align_name(&self, q: &PreparedQuery, name: &NameEntry) -> Alignment {
         let range = name.start as usize..(name.start + name.len) as usize;
         let list = &self.tokens[range.clone()];
+        // each list word's rows in the query tables, looked up once
+        let mut key_row = [usize::MAX; MAX_TOKENS];
+        let mut text_row = [usize::MAX; MAX_TOKENS];
+        let nq = q.tokens.len();
+        for (j, l) in list.iter().enumerate().take(MAX_TOKENS) {
+            if let Some(r) = q.key_table.get(l.key) {
+                key_row[j] = r as usize * nq;
+            }
+            if let Some(r) = q.text_table.get(l.text) {
+                text_row[j] = r as usize * nq;
+            }
+        }
+        let row = |rows: &[f64], start: usize, i: usize| {
+            if start == usize::MAX {
+                0.0
+            } else {
+                rows.get(start + i).copied().unwrap_or(0.0)
+            }
+        };
         align(&q.align, &self.token_align[range], |i, j| {
-            self.pair_similarity(&q.tokens[i], &list[j])
+            let by_key = row(&q.key_rows, key_row[j], i);
+            let by_text = row(&q.text_rows, text_row[j], i);
+            self.pair_similarity(&q.tokens[i], &list[j], (by_key, by_text))
         })
+    }
+
+    /// An upper bound of [`NameIndex::score_name`] for `name`, from which
+    /// query words can pair with it at all (cheap: one table lookup per list
+    /// word, no alignment).
+    ///
+    /// Why it is safe: the score is `num / den` plus at most the largest
+    /// qualifier bonus, with `num = Σ matched w·sim` and `den = Σ matched w
+    /// + Σ unmatched costs` on both sides. A query word can pair with this
+    /// name only if (a) some word of the name has a skeleton in that query
+    /// word's postings (every non-initial pair with similarity above 0 has
+    /// one, by how `posting_keys` is built), or (b) it is an initial or a
+    /// lone particle, or (c) the name holds an initial. Counting every such
+    /// word as matched at its best similarity overestimates `num`; counting
+    /// each at the smaller of its weight and its miss cost, the rest at
+    /// their miss cost, and the list words that must stay unpaired (name
+    /// length minus possible pairs) at the name's cheapest miss cost
+    /// underestimates `den`.
+    fn upper_bound(&self, q: &PreparedQuery, name: &NameEntry) -> f64 {
+        let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
+        let mut reached = 0u32;
+        for l in list {
+            if let Some(r) = q.key_table.get(l.key) {
+                reached |= q.key_masks[r as usize];
+            }
+        }
+        let mut num = 0.0;
+        let mut den = 0.0;
+        let mut pairable = 0u32;
+        for (i, t) in q.tokens.iter().enumerate() {
+            let sim = if reached & (1 << i) != 0 || t.token.flags & (INITIAL | PARTICLE) != 0 {
+                t.best_sim
+            } else if name.has_initial {
+                self.config.initial_score
+            } else {
+                den += t.align.miss_cost;
+                continue;
+            };
+            pairable += 1;
+            num += t.align.weight * sim;
+            den += t.align.weight.min(t.align.miss_cost);
+        }
+        den += f64::from(name.len.saturating_sub(pairable)) * name.min_miss;
+        let bound = if den > 0.0 { num / den } else { 1.0 };
+        bound + max_qualifier_bonus(&self.config)
     }
 
     /// Final score of one name: alignment, weak-alias penalty, qualifiers; an
@@ -662,12 +973,16 @@ impl NameIndex {
         &self,
         q: &PreparedQuery,
         candidates: impl Iterator<Item = u32>,
+        prune: bool,
         threshold: f64,
         limit: usize,
     ) -> Vec<NameHit> {
         let mut scored: Vec<(f64, u32, u32)> = Vec::new();
         for id in candidates {
             let name = &self.names[id as usize];
+            if prune && self.upper_bound(q, name) < threshold {
+                continue;
+            }
             let (score, _) = self.score_name(q, name);
             if score > 0.0 && score >= threshold {
                 scored.push((score, name.entity, id));

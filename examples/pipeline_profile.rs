@@ -5,9 +5,9 @@
 //! # rules/state/decision cost per transaction, names out of the way
 //! # (no list entries, so the name index is empty): warm up on W
 //! # transactions, then screen N more one by one
+//! # (FILE: a gen_workload output, read instead of generating the stream)
 //! valgrind --tool=callgrind --toggle-collect='*pipeline_profile*screen_measured*' \
-//!     target/release/examples/pipeline_profile rules 20000 2000
-//! perf stat -e instructions target/release/examples/pipeline_profile rules 20000 0
+//!     target/release/examples/pipeline_profile rules 20000 2000 [FILE]
 //!
 //! # resident memory: all lists of the workload + state of C customers
 //! # after T transactions (default 100,000 customers, 300,000 transactions)
@@ -71,19 +71,41 @@ fn screen_measured(screener: &Screener, txs: &[Transaction]) -> usize {
     flagged
 }
 
+/// The first `n` transactions of a JSON-lines file.
+fn read_transactions(path: &str, n: usize) -> Result<Vec<Transaction>, String> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    std::io::BufReader::new(file)
+        .lines()
+        .take(n)
+        .enumerate()
+        .map(|(i, line)| {
+            let line = line.map_err(|e| format!("{path}: {e}"))?;
+            Transaction::from_json(&line).map_err(|e| format!("{path}:{}: {e}", i + 1))
+        })
+        .collect()
+}
+
 fn rules_mode(args: &[String]) -> Result<(), String> {
     let warm = arg(args, 1, 20_000)?;
     let measured = arg(args, 2, 2_000)?;
-    let lists = workload::Lists::load_or_generate()?;
-    let sources = workload::Sources::new(&lists);
     let screener = Screener::build(Vec::new(), rules()?, MatchConfig::default(), None);
-    let txs = workload::transactions_from(
-        &sources,
-        workload::SEED,
-        0,
-        warm + measured,
-        workload::CUSTOMERS,
-    );
+    let txs = match args.get(3) {
+        // a file written by gen_workload: no list loading in the profile
+        Some(file) => read_transactions(file, warm + measured)?,
+        None => {
+            let lists = workload::Lists::load_or_generate()?;
+            let sources = workload::Sources::new(&lists);
+            workload::transactions_from(
+                &sources,
+                workload::SEED,
+                0,
+                warm + measured,
+                workload::CUSTOMERS,
+            )
+        }
+    };
+    let warm = warm.min(txs.len());
     screen_measured(&screener, &txs[..warm]);
     let t = Instant::now();
     let flagged = screen_measured(&screener, &txs[warm..]);
@@ -167,6 +189,6 @@ fn main() -> Result<(), String> {
         Some("rules") => rules_mode(&args),
         Some("memory") => memory_mode(&args),
         Some("audit") => audit_mode(&args),
-        _ => Err("usage: pipeline_profile rules [WARM] [N] | memory [CUSTOMERS] [TRANSACTIONS] | audit [N]".into()),
+        _ => Err("usage: pipeline_profile rules [WARM] [N] [FILE] | memory [CUSTOMERS] [TRANSACTIONS] | audit [N]".into()),
     }
 }

@@ -15,9 +15,12 @@
 //! * A record is one `write_all` of a whole line on an `O_APPEND` file, so a
 //!   reader sees whole lines or (if the process dies inside the write) a torn
 //!   last line without its newline — never a record spliced into another.
+//!   [`AuditLog::append_batch`] writes a batch's whole lines in one
+//!   `write_all`; a crash inside it leaves the batch's leading whole
+//!   records and at most one torn line, handled the same way.
 //! * [`Durability`] says when written records are forced to disk: after
-//!   every record, at most every N milliseconds (a background thread syncs),
-//!   or when the OS decides.
+//!   every record (after every batch, for a batch), at most every N
+//!   milliseconds (a background thread syncs), or when the OS decides.
 //! * [`AuditLog::open`] finds a torn last line, copies it aside to
 //!   `<file>.torn-<timestamp>`, truncates the file to its last whole record
 //!   and continues the chain from there; [`AuditLog::recovered`] reports it.

@@ -30,7 +30,6 @@ use amlscreen::rules::RuleSet;
 use amlscreen::{Screener, Transaction};
 
 #[path = "../benches/workload/mod.rs"]
-#[allow(dead_code)]
 mod workload;
 
 /// Transactions per batch call in the memory and audit modes.
@@ -123,12 +122,7 @@ fn memory_mode(args: &[String]) -> Result<(), String> {
     let lists = workload::Lists::load_or_generate()?;
     eprintln!("workload: {}", lists.summary());
     let sources = workload::Sources::new(&lists);
-    let screener = Screener::build(
-        lists.lists.clone(),
-        rules()?,
-        MatchConfig::default(),
-        None,
-    );
+    let screener = Screener::build(lists.lists.clone(), rules()?, MatchConfig::default(), None);
     drop(lists);
     println!("after building the screener: VmRSS {}", vm_rss());
     let mut first = 0;
@@ -162,13 +156,8 @@ fn audit_mode(args: &[String]) -> Result<(), String> {
     let mut first = 0;
     while first < n {
         let step = STEP.min(n - first);
-        let txs = workload::transactions_from(
-            &sources,
-            workload::SEED,
-            first,
-            step,
-            workload::CUSTOMERS,
-        );
+        let txs =
+            workload::transactions_from(&sources, workload::SEED, first, step, workload::CUSTOMERS);
         for r in screener.screen_batch(&txs) {
             r.map_err(|e| e.to_string())?;
         }

@@ -281,19 +281,19 @@ impl CustomerHistory {
 
     /// Remembers that a transfer with `counterparty` (a hash) happened at `at`.
     fn see(&mut self, counterparty: u64, at: DateTime<Utc>) {
-        let seen = self
-            .counterparties
-            .entry(counterparty)
-            .or_insert(Seen { first: at, last: at });
+        let seen = self.counterparties.entry(counterparty).or_insert(Seen {
+            first: at,
+            last: at,
+        });
         seen.first = seen.first.min(at);
         seen.last = seen.last.max(at);
     }
 
     /// Inserts in (timestamp, id) order.
     fn insert(&mut self, entry: HistoryEntry) {
-        let at = self.entries.partition_point(|e| {
-            (e.timestamp, &*e.id) <= (entry.timestamp, &*entry.id)
-        });
+        let at = self
+            .entries
+            .partition_point(|e| (e.timestamp, &*e.id) <= (entry.timestamp, &*entry.id));
         *self.ids.entry(id_hash(&entry.id)).or_insert(0) += 1;
         self.entries.insert(at, entry);
     }
@@ -328,9 +328,9 @@ impl CustomerHistory {
         if let Some(latest) = self.latest() {
             // Only the entries that crossed the horizon since the last prune.
             let horizon = latest - Duration::hours(i64::from(config.full_decision_hours));
-            let done = self.reasons_dropped_before.map_or(0, |t| {
-                self.entries.partition_point(|e| e.timestamp < t)
-            });
+            let done = self
+                .reasons_dropped_before
+                .map_or(0, |t| self.entries.partition_point(|e| e.timestamp < t));
             let upto = self.entries.partition_point(|e| e.timestamp < horizon);
             for e in self.entries.get_mut(done..upto).unwrap_or_default() {
                 e.decision.drop_reasons();
@@ -1030,7 +1030,8 @@ mod tests {
         std::fs::write(&path, v9.to_string()).unwrap();
         let e = t.load(&path).unwrap_err().to_string();
         assert!(
-            e.contains("unknown snapshot format 'amlscreen-state/9'") && e.contains("--fresh-state"),
+            e.contains("unknown snapshot format 'amlscreen-state/9'")
+                && e.contains("--fresh-state"),
             "{e}"
         );
         // a v1 snapshot missing a decision is corrupt, not half-loaded
@@ -1038,7 +1039,10 @@ mod tests {
         broken["customers"][0]["decisions"] = serde_json::json!([d("a", 3)]);
         std::fs::write(&path, broken.to_string()).unwrap();
         let e = t.load(&path).unwrap_err().to_string();
-        assert!(e.contains("transaction 'b' has no recorded decision"), "{e}");
+        assert!(
+            e.contains("transaction 'b' has no recorded decision"),
+            "{e}"
+        );
         assert_eq!(t.total_entries(), 2);
     }
 
@@ -1072,7 +1076,10 @@ mod tests {
         );
         assert_eq!(again.reasons.len(), 1);
         assert_eq!(again.reasons[0].rule_id, DROPPED_REASONS_RULE_ID);
-        assert!(again.reasons[0].message.contains("1 reason(s)"), "{again:?}");
+        assert!(
+            again.reasons[0].message.contains("1 reason(s)"),
+            "{again:?}"
+        );
         // still counted once, and the note survives a snapshot
         assert_eq!(s.total_entries(), 3);
         let path = dir.path().join("state.json");

@@ -180,8 +180,8 @@ fn progress_on_a_file_shows_rate_and_eta_and_the_audit_has_every_line() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 300);
     // one audit record per line, chained in input order across chunks
-    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let audit =
+        std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<String> = audit
         .lines()
         .map(|l| {
@@ -192,10 +192,13 @@ fn progress_on_a_file_shows_rate_and_eta_and_the_audit_has_every_line() {
         .collect();
     let expected: Vec<String> = (0..300).map(|i| format!("f{i}")).collect();
     assert_eq!(ids, expected);
-    let verified = amlscreen::audit::verify(&dir.path().join("audit.jsonl"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let verified =
+        amlscreen::audit::verify(&dir.path().join("audit.jsonl")).unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        matches!(verified, amlscreen::audit::Verification::Ok { records: 300, .. }),
+        matches!(
+            verified,
+            amlscreen::audit::Verification::Ok { records: 300, .. }
+        ),
         "{verified:?}"
     );
 }

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::score::{
-    align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, OsaPattern,
-    AlignWord, Alignment, EntityQualifiers, QueryQualifiers, MAX_TOKENS,
+    align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, AlignWord, Alignment,
+    EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS,
 };
 use super::tokens::{tokenize, NameToken, DIGITS, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC};
 use super::{MatchConfig, NameHit, NameQuery};
@@ -205,7 +205,10 @@ struct IdTable {
 impl IdTable {
     /// A table for at most `capacity` ids, at most half full.
     fn with_capacity(capacity: usize) -> Self {
-        let bits = (capacity.max(1) * 2).next_power_of_two().trailing_zeros().max(3);
+        let bits = (capacity.max(1) * 2)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(3);
         IdTable {
             slots: vec![(0, 0); 1 << bits],
             shift: 64 - bits,
@@ -398,8 +401,12 @@ impl NameIndex {
         // the same postings restricted to names holding an initial
         ix.initial_posting_start = Vec::with_capacity(ix.posting_start.len());
         for k in 0..ix.keys.len() {
-            ix.initial_posting_start.push(ix.initial_postings.len() as u32);
-            let (lo, hi) = (ix.posting_start[k] as usize, ix.posting_start[k + 1] as usize);
+            ix.initial_posting_start
+                .push(ix.initial_postings.len() as u32);
+            let (lo, hi) = (
+                ix.posting_start[k] as usize,
+                ix.posting_start[k + 1] as usize,
+            );
             for &id in &ix.postings[lo..hi] {
                 let name = &ix.names[id as usize];
                 let toks = &ix.tokens[name.start as usize..(name.start + name.len) as usize];
@@ -408,7 +415,8 @@ impl NameIndex {
                 }
             }
         }
-        ix.initial_posting_start.push(ix.initial_postings.len() as u32);
+        ix.initial_posting_start
+            .push(ix.initial_postings.len() as u32);
         let n = ix.names.len() as f64;
         let trust_idf = ix.names.len() >= ix.config.idf_min_names;
         ix.key_weight = df
@@ -519,7 +527,13 @@ impl NameIndex {
         limit: usize,
     ) -> Vec<NameHit> {
         let prepared = self.prepare(query, true);
-        self.rank(&prepared, 0..self.names.len() as u32, false, threshold, limit)
+        self.rank(
+            &prepared,
+            0..self.names.len() as u32,
+            false,
+            threshold,
+            limit,
+        )
     }
 
     /// Words of one dictionary (skeleton keys or folded texts) within the

@@ -586,7 +586,9 @@ mod tests {
             // b: a with a few random edits, or an unrelated word
             let mut b = a.clone();
             if next() % 4 == 0 {
-                b = (0..next() % 71).map(|_| b'a' + (next() % 6) as u8).collect();
+                b = (0..next() % 71)
+                    .map(|_| b'a' + (next() % 6) as u8)
+                    .collect();
             } else {
                 for _ in 0..next() % 4 {
                     let at = (next() as usize) % (b.len() + 1);

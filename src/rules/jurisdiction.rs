@@ -146,8 +146,18 @@ mod tests {
             channel: true,
         };
         for c in [
-            "IR", "ir", " IR ", "Ir", "KP", "DE", "", "North  Korea", "NORTH KOREA", "\tkp",
-            "İR", "I R",
+            "IR",
+            "ir",
+            " IR ",
+            "Ir",
+            "KP",
+            "DE",
+            "",
+            "North  Korea",
+            "NORTH KOREA",
+            "\tkp",
+            "İR",
+            "I R",
         ] {
             assert_eq!(
                 rule.listed_in(c),

@@ -110,21 +110,28 @@ fn median_search_latency_over_the_full_watchlist() {
     let threshold = config.review_threshold;
     let index = NameIndex::build(&entities, config);
     let queries = eval_queries();
-    let mut micros: Vec<f64> = Vec::with_capacity(queries.len());
-    for q in &queries {
-        let start = Instant::now();
-        let hits = index.search(&as_query(q), threshold, 10);
-        micros.push(start.elapsed().as_secs_f64() * 1e6);
-        std::hint::black_box(hits);
+    // Two passes: the first meets every list word for the first time (its
+    // fuzzy neighbours are computed then and cached in the index), the
+    // second is the steady state of a long-running screener.
+    let mut median = 0.0;
+    for pass in ["first pass (cold)", "second pass (warm)"] {
+        let mut micros: Vec<f64> = Vec::with_capacity(queries.len());
+        for q in &queries {
+            let start = Instant::now();
+            let hits = index.search(&as_query(q), threshold, 10);
+            micros.push(start.elapsed().as_secs_f64() * 1e6);
+            std::hint::black_box(hits);
+        }
+        micros.sort_by(f64::total_cmp);
+        median = micros[micros.len() / 2];
+        let p90 = micros[micros.len() * 9 / 10];
+        let p99 = micros[micros.len() * 99 / 100];
+        println!(
+            "{} names, {} queries, {pass}: median {median:.1} µs, p90 {p90:.1} µs, p99 {p99:.1} µs per search",
+            index.len(),
+            micros.len()
+        );
     }
-    micros.sort_by(f64::total_cmp);
-    let median = micros[micros.len() / 2];
-    let p90 = micros[micros.len() * 9 / 10];
-    println!(
-        "{} names, {} queries: median {median:.1} µs, p90 {p90:.1} µs per search",
-        index.len(),
-        micros.len()
-    );
     // The product target is 10 µs; this version measures about 200 µs
     // median on a loaded shared 2-core machine (see the README). CI shares
     // its cores, so the guard only catches an order-of-magnitude regression.

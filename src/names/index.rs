@@ -92,7 +92,10 @@ impl DeletionDictionary {
     /// in tables of tens of megabytes. Done one after another they stall
     /// the processor; here all directory loads are issued first, then all
     /// bucket scans, so the misses of different variants overlap.
-    fn lookup_many(&self, scratch: &mut LookupScratch) {
+    ///
+    /// `keep(len)` says whether a word of that length can be within the
+    /// budget at all; the others are dropped before the caller reads them.
+    fn lookup_many(&self, scratch: &mut LookupScratch, keep: impl Fn(u8) -> bool) {
         scratch.found.clear();
         if self.entries.is_empty() {
             return;
@@ -106,7 +109,7 @@ impl DeletionDictionary {
             scratch.found.extend(
                 self.entries[lo as usize..hi as usize]
                     .iter()
-                    .filter(|e| e.hash == h)
+                    .filter(|e| e.hash == h && keep(e.len))
                     .map(|e| (e.id, e.len)),
             );
         }
@@ -567,24 +570,27 @@ impl NameIndex {
         } else {
             scratch.hashes.clear();
             for_each_deletion(q, budget, |h| scratch.hashes.push(h));
-            deletions.lookup_many(scratch);
-            scratch.found.sort_unstable();
-            scratch.found.dedup();
+            // most words met through a shared deletion variant differ too
+            // much in length for their budget: drop them before reading
+            // their text (saturated lengths are kept)
+            deletions.lookup_many(scratch, |len| {
+                let len = usize::from(len);
+                if len == 255 || q.len() >= 255 {
+                    return true;
+                }
+                let b = edit_budget(q.len(), len, c);
+                b > 0 && q.len().abs_diff(len) <= b
+            });
+            // a near word shares many deletion variants with `q`, so it is
+            // found many times: keep its first finding (a hash set, cheaper
+            // than sorting the findings)
+            let mut seen = IdTable::with_capacity(scratch.found.len());
+            scratch.found.retain(|&(w, _)| seen.row_or_insert(w).1);
         }
         let pattern = OsaPattern::new(q);
-        for &(w, len) in scratch.found.iter() {
+        for &(w, _) in scratch.found.iter() {
             if Some(w) == exact {
                 continue;
-            }
-            // most words met through a shared deletion variant differ too
-            // much in length for their budget: reject them before reading
-            // their text (saturated lengths are always read)
-            let len = usize::from(len);
-            if len < 255 && q.len() < 255 {
-                let b = edit_budget(q.len(), len, c);
-                if b == 0 || q.len().abs_diff(len) > b {
-                    continue;
-                }
             }
             let other = words[w as usize].as_bytes();
             if other.iter().any(u8::is_ascii_digit) {

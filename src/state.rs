@@ -12,6 +12,12 @@
 //! transfer is placed where it belongs. A transaction id already recorded
 //! for the customer returns the decision recorded for it, and is not
 //! counted twice (as long as it is still within the retained history).
+//!
+//! Memory: a transfer is kept as a compact [`HistoryEntry`] (what the rules
+//! read, plus the id and the decision), never the whole transaction; each
+//! counterparty once per customer as a hash; a decision's reasons only for
+//! [`StateConfig::full_decision_hours`]. Snapshots are versioned
+//! ([`SNAPSHOT_FORMAT`]); the previous format is migrated on load.
 
 use std::collections::HashMap;
 use std::io::Write;

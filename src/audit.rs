@@ -15,9 +15,12 @@
 //! * A record is one `write_all` of a whole line on an `O_APPEND` file, so a
 //!   reader sees whole lines or (if the process dies inside the write) a torn
 //!   last line without its newline — never a record spliced into another.
+//!   [`AuditLog::append_batch`] writes a batch's whole lines in one
+//!   `write_all`; a crash inside it leaves the batch's leading whole
+//!   records and at most one torn line, handled the same way.
 //! * [`Durability`] says when written records are forced to disk: after
-//!   every record, at most every N milliseconds (a background thread syncs),
-//!   or when the OS decides.
+//!   every record (after every batch, for a batch), at most every N
+//!   milliseconds (a background thread syncs), or when the OS decides.
 //! * [`AuditLog::open`] finds a torn last line, copies it aside to
 //!   `<file>.torn-<timestamp>`, truncates the file to its last whole record
 //!   and continues the chain from there; [`AuditLog::recovered`] reports it.
@@ -117,6 +120,31 @@ pub struct AuditRecord {
     pub provenance: Provenance,
 }
 
+/// [`AuditRecord`] borrowed from the decision being recorded: serialises
+/// to the same bytes without copying the decision.
+#[derive(Serialize)]
+struct AuditRecordRef<'a> {
+    prev_hash: &'a str,
+    seq: u64,
+    decided_at: DateTime<Utc>,
+    transaction_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer_id: Option<&'a str>,
+    decision: &'a Decision,
+    provenance: &'a Provenance,
+}
+
+/// One decision for [`AuditLog::append_batch`].
+#[derive(Debug, Clone, Copy)]
+pub struct AuditEntry<'a> {
+    /// The decision.
+    pub decision: &'a Decision,
+    /// The customer it concerns (pseudonymised when a key is configured).
+    pub customer_id: Option<&'a str>,
+    /// When it was made.
+    pub decided_at: DateTime<Utc>,
+}
+
 /// Why an audit operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -145,6 +173,27 @@ pub enum AuditError {
 }
 
 impl AuditError {
+    /// A copy of this error, for reporting one failure on every decision
+    /// of a batch (`std::io::Error` is not `Clone`; its kind and message are kept).
+    pub fn duplicate(&self) -> AuditError {
+        match self {
+            AuditError::Io { path, source } => AuditError::Io {
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            AuditError::Corrupt {
+                path,
+                line,
+                message,
+            } => AuditError::Corrupt {
+                path: path.clone(),
+                line: *line,
+                message: message.clone(),
+            },
+            AuditError::Config(message) => AuditError::Config(message.clone()),
+        }
+    }
+
     fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError + '_ {
         move |source| AuditError::Io {
             path: path.to_path_buf(),
@@ -607,43 +656,135 @@ impl AuditLog {
         customer_id: Option<&str>,
         decided_at: DateTime<Utc>,
     ) -> Result<String, AuditError> {
+        let (line, hash) = self.record_line(
+            &self.last_hash,
+            self.seq + 1,
+            decision,
+            provenance,
+            customer_id,
+            decided_at,
+        )?;
+        if self.rotation_due(0, line.len()) {
+            self.rotate()?;
+        }
+        self.write_lines(line.as_bytes(), 1, &hash)?;
+        if self.options.durability == Durability::EveryRecord {
+            self.sync()?;
+        }
+        Ok(hash)
+    }
+
+    /// Appends many decisions, chained in slice order, with as few writes
+    /// as possible: all records go to the OS in one `write_all` (one per
+    /// file when the batch crosses a rotation), and under
+    /// [`Durability::EveryRecord`] one `fdatasync` covers the batch before
+    /// this returns. That keeps the guarantee "no reported decision without
+    /// its record on disk" as long as the caller reports none of the batch's
+    /// decisions before this returns `Ok`.
+    ///
+    /// On error, some leading records of the batch may have been written
+    /// (and the chain continues after them), but none is known to be on
+    /// disk: treat every decision of the batch as unaudited.
+    pub fn append_batch(
+        &mut self,
+        records: &[AuditEntry<'_>],
+        provenance: &Provenance,
+    ) -> Result<(), AuditError> {
+        // Records serialised but not yet written, and the chain after them.
+        let mut pending: Vec<u8> = Vec::new();
+        let mut pending_count = 0u64;
+        let mut last_hash = self.last_hash.clone();
+        for record in records {
+            let (line, hash) = self.record_line(
+                &last_hash,
+                self.seq + pending_count + 1,
+                record.decision,
+                provenance,
+                record.customer_id,
+                record.decided_at,
+            )?;
+            if self.rotation_due(pending.len(), line.len()) {
+                if pending_count > 0 {
+                    self.write_lines(&pending, pending_count, &last_hash)?;
+                    pending.clear();
+                    pending_count = 0;
+                }
+                // a record alone over the limit still gets a file of its own
+                if self.rotation_due(0, line.len()) {
+                    self.rotate()?;
+                }
+            }
+            pending.extend_from_slice(line.as_bytes());
+            pending_count += 1;
+            last_hash = hash;
+        }
+        if pending_count > 0 {
+            self.write_lines(&pending, pending_count, &last_hash)?;
+        }
+        if self.options.durability == Durability::EveryRecord && !records.is_empty() {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Whether a record of `line` bytes, after `pending` bytes not yet
+    /// written, would push a non-empty live file past the rotation limit.
+    fn rotation_due(&self, pending: usize, line: usize) -> bool {
+        let size = self.size + pending as u64;
+        match self.options.rotate_bytes {
+            Some(limit) => size > 0 && size + line as u64 > limit,
+            None => false,
+        }
+    }
+
+    /// The line (with its newline) and hash of one record at chain
+    /// position `seq` after `prev_hash`.
+    fn record_line(
+        &self,
+        prev_hash: &str,
+        seq: u64,
+        decision: &Decision,
+        provenance: &Provenance,
+        customer_id: Option<&str>,
+        decided_at: DateTime<Utc>,
+    ) -> Result<(String, String), AuditError> {
         let customer_id = customer_id.map(|c| match &self.options.pseudonymise_key {
             Some(key) => pseudonymise(key, c),
             None => c.to_owned(),
         });
-        let record = AuditRecord {
-            prev_hash: self.last_hash.clone(),
-            seq: self.seq + 1,
+        let record = AuditRecordRef {
+            prev_hash,
+            seq,
             decided_at,
-            transaction_id: decision.transaction_id.clone(),
-            customer_id,
-            decision: decision.clone(),
-            provenance: provenance.clone(),
+            transaction_id: &decision.transaction_id,
+            customer_id: customer_id.as_deref(),
+            decision,
+            provenance,
         };
         let body = serde_json::to_string(&record)
             .map_err(|e| AuditError::io(&self.path)(std::io::Error::other(e)))?;
         let hash = sha256_hex(body.as_bytes());
         let mut line = body;
         line.pop(); // the closing brace; the hash member goes before it
+        line.reserve(hash.len() + 13);
         line.push_str(",\"hash\":\"");
         line.push_str(&hash);
         line.push_str("\"}\n");
-        if let Some(limit) = self.options.rotate_bytes {
-            if self.size > 0 && self.size + line.len() as u64 > limit {
-                self.rotate()?;
-            }
-        }
+        Ok((line, hash))
+    }
+
+    /// Writes whole lines (`count` records, the last with hash `last_hash`)
+    /// to the live file in one `write_all` and advances the chain.
+    fn write_lines(&mut self, lines: &[u8], count: u64, last_hash: &str) -> Result<(), AuditError> {
         self.file
-            .write_all(line.as_bytes())
+            .write_all(lines)
             .map_err(AuditError::io(&self.path))?;
-        self.size += line.len() as u64;
-        self.seq += 1;
-        self.last_hash = hash.clone();
+        self.size += lines.len() as u64;
+        self.seq += count;
+        self.last_hash.clear();
+        self.last_hash.push_str(last_hash);
         self.shared.written.store(self.seq, Ordering::Release);
-        if self.options.durability == Durability::EveryRecord {
-            self.sync()?;
-        }
-        Ok(hash)
+        Ok(())
     }
 
     /// Closes the live file as the next rotated file and starts a new one.
@@ -1140,5 +1281,127 @@ mod tests {
         assert_eq!(log.synced(), 0);
         log.sync().unwrap();
         assert_eq!(log.synced(), 3);
+    }
+
+    /// Decisions with reasons and customers, and one fixed time, so two
+    /// logs written from them can be compared byte for byte.
+    fn batch_inputs(n: usize) -> (Vec<Decision>, Vec<String>, DateTime<Utc>) {
+        let decisions = (0..n)
+            .map(|i| {
+                let mut d = decision(&format!("tx-{i}"));
+                if i % 3 == 0 {
+                    d.score = 40;
+                    d.reasons.push(crate::model::Finding {
+                        rule_id: "velocity".into(),
+                        kind: crate::model::FindingKind::Rule,
+                        party: None,
+                        points: 40,
+                        level_floor: None,
+                        action: Some(Action::Hold),
+                        matched: None,
+                        message: format!("{i} transfers \"quoted\" ü"),
+                    });
+                }
+                d
+            })
+            .collect();
+        let customers = (0..n).map(|i| format!("c-{}", i % 4)).collect();
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        (decisions, customers, at)
+    }
+
+    #[test]
+    fn a_batch_writes_the_same_bytes_as_one_append_per_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let (decisions, customers, at) = batch_inputs(7);
+        for options in [
+            AuditOptions::default(),
+            AuditOptions {
+                pseudonymise_key: Some(b"0123456789abcdef0123456789abcdef".to_vec()),
+                ..AuditOptions::default()
+            },
+        ] {
+            let one = dir.path().join("one.jsonl");
+            let batch = dir.path().join("batch.jsonl");
+            let _ = std::fs::remove_file(&one);
+            let _ = std::fs::remove_file(&batch);
+            let mut log = AuditLog::open_with(&one, options.clone()).unwrap();
+            for (d, c) in decisions.iter().zip(&customers) {
+                log.append_for(d, &provenance(), Some(c), at).unwrap();
+            }
+            drop(log);
+            let mut log = AuditLog::open_with(&batch, options.clone()).unwrap();
+            let entries: Vec<AuditEntry<'_>> = decisions
+                .iter()
+                .zip(&customers)
+                .map(|(d, c)| AuditEntry {
+                    decision: d,
+                    customer_id: Some(c),
+                    decided_at: at,
+                })
+                .collect();
+            log.append_batch(&entries[..3], &provenance()).unwrap();
+            log.append_batch(&[], &provenance()).unwrap();
+            log.append_batch(&entries[3..], &provenance()).unwrap();
+            assert_eq!(log.len(), 7);
+            // one sync covered the whole batch before it returned
+            assert_eq!(log.synced(), 7);
+            drop(log);
+            assert_eq!(
+                std::fs::read_to_string(&one).unwrap(),
+                std::fs::read_to_string(&batch).unwrap()
+            );
+            assert!(matches!(
+                verify(&batch).unwrap(),
+                Verification::Ok { records: 7, .. }
+            ));
+            // the serialised record is exactly an AuditRecord
+            let first = std::fs::read_to_string(&batch).unwrap();
+            let line = first.lines().next().unwrap();
+            let record: AuditRecord = serde_json::from_str(line).unwrap();
+            assert_eq!(record.decision, decisions[0]);
+            assert_eq!(record.seq, 1);
+        }
+    }
+
+    #[test]
+    fn a_batch_crossing_rotations_keeps_one_chain_and_the_size_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (decisions, customers, at) = batch_inputs(40);
+        let options = AuditOptions {
+            rotate_bytes: Some(2_000),
+            ..AuditOptions::default()
+        };
+        let one = dir.path().join("one/audit.jsonl");
+        let batch = dir.path().join("batch/audit.jsonl");
+        let mut log = AuditLog::open_with(&one, options.clone()).unwrap();
+        for (d, c) in decisions.iter().zip(&customers) {
+            log.append_for(d, &provenance(), Some(c), at).unwrap();
+        }
+        drop(log);
+        let mut log = AuditLog::open_with(&batch, options).unwrap();
+        let entries: Vec<AuditEntry<'_>> = decisions
+            .iter()
+            .zip(&customers)
+            .map(|(d, c)| AuditEntry {
+                decision: d,
+                customer_id: Some(c),
+                decided_at: at,
+            })
+            .collect();
+        log.append_batch(&entries, &provenance()).unwrap();
+        drop(log);
+        let files = rotated_files(&batch).unwrap();
+        assert!(files.len() >= 3, "{files:?}");
+        let reference = rotated_files(&one).unwrap();
+        assert_eq!(files.len(), reference.len());
+        for (a, b) in files.iter().zip(&reference) {
+            assert!(std::fs::metadata(a).unwrap().len() <= 2_000);
+            assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+        }
+        match verify_set(&batch).unwrap() {
+            SetVerification::Ok { records, .. } => assert_eq!(records, 40),
+            broken => panic!("{broken:?}"),
+        }
     }
 }

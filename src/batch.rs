@@ -12,7 +12,8 @@
 //!
 //! Audit records are appended after the parallel part, in input order, so
 //! a batch's audit records follow its input lines whatever the thread
-//! timing was.
+//! timing was: all of them in one write and, when every record must be
+//! durable, one sync, before any of the batch's decisions is returned.
 //!
 //! ```
 //! use amlscreen::{Screener, Transaction};
@@ -79,8 +80,9 @@ impl Screener {
     ///
     /// Returns one result per transaction, in input order. A transaction
     /// that fails validation gets its error and does not stop the others.
-    /// If the audit log cannot be written, that decision's result is the
-    /// audit error (the decision must not be acted on unaudited).
+    /// If the audit log cannot be written, every decision of the batch
+    /// gets the audit error (none may be acted on unaudited): the batch's
+    /// records are written and synced together.
     pub fn screen_batch(&self, txs: &[Transaction]) -> Vec<Result<Decision, Error>> {
         self.screen_batch_ordered(txs, BatchOrder::Timestamp)
     }
@@ -93,11 +95,15 @@ impl Screener {
     ) -> Vec<Result<Decision, Error>> {
         let mut results = self.evaluate_batch_ordered(txs, order);
         if self.has_audit() {
-            for (tx, result) in txs.iter().zip(&mut results) {
-                if let Ok(decision) = result {
-                    if let Err(e) = self.append_audit(tx, decision) {
-                        *result = Err(e);
-                    }
+            let decided: Vec<(&Transaction, &Decision)> = txs
+                .iter()
+                .zip(&results)
+                .filter_map(|(tx, r)| r.as_ref().ok().map(|d| (tx, d)))
+                .collect();
+            if let Err(e) = self.append_audit_batch(&decided) {
+                // None of the batch's decisions is known to be on disk.
+                for result in results.iter_mut().filter(|r| r.is_ok()) {
+                    *result = Err(Error::Audit(e.duplicate()));
                 }
             }
         }

@@ -238,6 +238,30 @@ impl Screener {
         Ok(())
     }
 
+    /// Appends the audit records of a batch's decisions in slice order
+    /// with one write and (under `Durability::EveryRecord`) one sync, when
+    /// an audit log is configured (see [`AuditLog::append_batch`]). On
+    /// error none of them may be reported as audited.
+    pub(crate) fn append_audit_batch(
+        &self,
+        decided: &[(&Transaction, &Decision)],
+    ) -> Result<(), crate::audit::AuditError> {
+        let Some(audit) = &self.audit else {
+            return Ok(());
+        };
+        let decided_at = Utc::now();
+        let entries: Vec<crate::audit::AuditEntry<'_>> = decided
+            .iter()
+            .map(|(tx, decision)| crate::audit::AuditEntry {
+                decision,
+                customer_id: Some(&tx.customer_id),
+                decided_at,
+            })
+            .collect();
+        let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
+        log.append_batch(&entries, &self.provenance)
+    }
+
     /// Screens a transaction without writing an audit record. The customer
     /// state is updated: a transaction id already screened for the customer
     /// returns its recorded decision and is not counted twice.

@@ -12,6 +12,12 @@
 //! transfer is placed where it belongs. A transaction id already recorded
 //! for the customer returns the decision recorded for it, and is not
 //! counted twice (as long as it is still within the retained history).
+//!
+//! Memory: a transfer is kept as a compact [`HistoryEntry`] (what the rules
+//! read, plus the id and the decision), never the whole transaction; each
+//! counterparty once per customer as a hash; a decision's reasons only for
+//! [`StateConfig::full_decision_hours`]. Snapshots are versioned
+//! ([`SNAPSHOT_FORMAT`]); the previous format is migrated on load.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -24,7 +30,7 @@ use dashmap::DashMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Decision, Direction, Transaction};
+use crate::model::{Action, Decision, Direction, Finding, FindingKind, RiskLevel, Transaction};
 
 /// Bounds on the history kept in memory. Defaults suit an exchange with up
 /// to a few hundred thousand active customers in a few GB of memory.
@@ -45,6 +51,16 @@ pub struct StateConfig {
     /// Keep at least this many days of history even when no rule looks that
     /// far back (the longest rule window is always kept). Default 0.
     pub min_retention_days: u32,
+    /// How long (event time, from the customer's latest transfer) a
+    /// transfer's decision keeps its reasons in memory. Default 24 hours.
+    /// A transaction id repeated within this time gets its recorded
+    /// decision back whole; repeated later (but within the history) it is
+    /// still recognised and not counted twice, and gets the same risk,
+    /// action, score and version with one note in place of the reasons
+    /// (they are in the decision's audit record). Reasons are most of a
+    /// recorded decision's size (≈0.9 KB of JSON for a flagged transfer):
+    /// raising this keeps more of them, up to the whole history.
+    pub full_decision_hours: u32,
 }
 
 impl Default for StateConfig {
@@ -54,30 +70,134 @@ impl Default for StateConfig {
             max_counterparties_per_customer: 10_000,
             max_total_entries: 5_000_000,
             min_retention_days: 0,
+            full_decision_hours: DEFAULT_FULL_DECISION_HOURS,
         }
     }
 }
+
+/// Default [`StateConfig::full_decision_hours`]: a day, the same as
+/// [`MIN_RETENTION_HOURS`].
+pub const DEFAULT_FULL_DECISION_HOURS: u32 = 24;
+
+/// `rule_id` of the note standing in for a recorded decision's reasons
+/// once they were dropped from memory (see [`StateConfig::full_decision_hours`]).
+pub const DROPPED_REASONS_RULE_ID: &str = "state.reasons_dropped";
 
 /// History is always kept at least this long (from the customer's latest
 /// transfer), so a transaction id repeated within a day is recognised even
 /// when no rule looks back that far.
 pub const MIN_RETENTION_HOURS: i64 = 24;
 
-/// One transfer of a customer, as the rules remember it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One transfer of a customer, as the rules remember it: only what they
+/// read (time, direction, value) plus the id and the decision, for
+/// recognising a repeated transaction id. The counterparty is kept once
+/// per customer, as a hash, in [`CustomerHistory::counterparty`].
+///
+/// About 90 bytes plus the id; the whole transaction (≈1.2 KB with its
+/// parties) is not kept.
+#[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
-    /// Transaction id.
-    pub id: String,
     /// Event time.
     pub timestamp: DateTime<Utc>,
+    /// Value in the reference currency.
+    pub value: Decimal,
     /// Direction.
     pub direction: Direction,
-    /// Value in the reference currency.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub value: Decimal,
-    /// Counterparty wallet or account, when known (see [`counterparty_key`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub counterparty: Option<String>,
+    id: Box<str>,
+    decision: RecordedDecision,
+}
+
+impl HistoryEntry {
+    /// Transaction id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The decision recorded for this transfer (with a note in place of
+    /// its reasons once they were dropped, see
+    /// [`StateConfig::full_decision_hours`]).
+    pub fn decision(&self) -> Decision {
+        let mut d = self.decision.to_decision(&self.id);
+        if let RecordedReasons::Dropped(n) = self.decision.reasons {
+            d.reasons = vec![Finding {
+                rule_id: DROPPED_REASONS_RULE_ID.into(),
+                kind: FindingKind::Rule,
+                party: None,
+                points: 0,
+                level_floor: None,
+                action: None,
+                matched: None,
+                message: format!(
+                    "transaction id already screened for {}: decision repeated; its {n} reason(s) \
+                     are no longer kept in memory (state full_decision_hours) and are in that \
+                     decision's audit record",
+                    self.timestamp.to_rfc3339()
+                ),
+            }];
+        }
+        d
+    }
+}
+
+/// A [`Decision`] without its transaction id (the entry has it), with the
+/// engine version shared between entries and the reasons in a boxed slice
+/// (no allocation for the usual decision without reasons).
+#[derive(Debug, Clone, PartialEq)]
+struct RecordedDecision {
+    risk: RiskLevel,
+    action: Action,
+    score: u32,
+    reasons: RecordedReasons,
+    version: Arc<str>,
+}
+
+/// A recorded decision's reasons: whole, or only how many there were.
+#[derive(Debug, Clone, PartialEq)]
+enum RecordedReasons {
+    Full(Box<[Finding]>),
+    Dropped(u32),
+}
+
+impl RecordedDecision {
+    /// `version` is reused when it equals `decision.version` (one copy of
+    /// the engine version per customer instead of one per transfer).
+    fn new(decision: Decision, version: Option<&Arc<str>>) -> RecordedDecision {
+        let version = match version {
+            Some(v) if **v == *decision.version => Arc::clone(v),
+            _ => Arc::from(decision.version),
+        };
+        RecordedDecision {
+            risk: decision.risk,
+            action: decision.action,
+            score: decision.score,
+            reasons: RecordedReasons::Full(decision.reasons.into_boxed_slice()),
+            version,
+        }
+    }
+
+    /// Forgets the reasons, keeping their number.
+    fn drop_reasons(&mut self) {
+        if let RecordedReasons::Full(r) = &self.reasons {
+            if !r.is_empty() {
+                self.reasons = RecordedReasons::Dropped(u32::try_from(r.len()).unwrap_or(u32::MAX));
+            }
+        }
+    }
+
+    /// The decision as recorded; dropped reasons are left out.
+    fn to_decision(&self, id: &str) -> Decision {
+        Decision {
+            transaction_id: id.to_owned(),
+            risk: self.risk,
+            action: self.action,
+            score: self.score,
+            reasons: match &self.reasons {
+                RecordedReasons::Full(r) => r.to_vec(),
+                RecordedReasons::Dropped(_) => Vec::new(),
+            },
+            version: self.version.to_string(),
+        }
+    }
 }
 
 /// When a counterparty was first and last seen for a customer (event time).
@@ -89,12 +209,38 @@ pub struct Seen {
     pub last: DateTime<Utc>,
 }
 
+/// A counterparty key (see [`counterparty_key`]) as stored: the first 8
+/// bytes of its SHA-256. Stable across processes (snapshots hold it), and
+/// a collision between two counterparties of one customer needs ~2^32
+/// counterparties of that customer by chance, or a second preimage of
+/// SHA-256 on purpose.
+pub fn counterparty_hash(key: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
+}
+
+/// A transaction id as kept in the duplicate index: a fast in-process hash.
+/// A hit is confirmed against the entries' ids, so a collision costs one
+/// scan, never a wrong answer.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
 /// One customer's retained history, sorted by (timestamp, id).
 #[derive(Debug, Clone, Default)]
 pub struct CustomerHistory {
     entries: Vec<HistoryEntry>,
-    decisions: HashMap<String, Decision>,
-    counterparties: HashMap<String, Seen>,
+    /// How many retained entries have each id hash.
+    ids: HashMap<u64, u32>,
+    counterparties: HashMap<u64, Seen>,
+    /// Entries before this time have had their decisions' reasons dropped.
+    reasons_dropped_before: Option<DateTime<Utc>>,
 }
 
 impl CustomerHistory {
@@ -110,35 +256,57 @@ impl CustomerHistory {
         &self.entries[a..b.max(a)]
     }
 
-    /// When a counterparty was seen, if it was.
+    /// When a counterparty (a [`counterparty_key`]) was seen, if it was.
     pub fn counterparty(&self, key: &str) -> Option<Seen> {
-        self.counterparties.get(key).copied()
+        self.counterparty_by_hash(counterparty_hash(key))
+    }
+
+    /// When the counterparty with this [`counterparty_hash`] was seen.
+    pub fn counterparty_by_hash(&self, hash: u64) -> Option<Seen> {
+        self.counterparties.get(&hash).copied()
+    }
+
+    /// The retained transfer with this id, if any.
+    pub fn entry(&self, id: &str) -> Option<&HistoryEntry> {
+        if !self.ids.contains_key(&id_hash(id)) {
+            return None;
+        }
+        // Rare: a true repeat (usually recent, so search from the end) or
+        // an id-hash collision.
+        self.entries.iter().rev().find(|e| &*e.id == id)
     }
 
     /// The decision recorded for a transaction id.
-    pub fn decision(&self, id: &str) -> Option<&Decision> {
-        self.decisions.get(id)
+    pub fn decision(&self, id: &str) -> Option<Decision> {
+        self.entry(id).map(HistoryEntry::decision)
     }
 
     fn latest(&self) -> Option<DateTime<Utc>> {
         self.entries.last().map(|e| e.timestamp)
     }
 
-    /// Inserts in (timestamp, id) order; returns the new length.
-    fn insert(&mut self, entry: HistoryEntry, decision: Decision) {
-        if let Some(key) = &entry.counterparty {
-            let seen = self.counterparties.entry(key.clone()).or_insert(Seen {
-                first: entry.timestamp,
-                last: entry.timestamp,
-            });
-            seen.first = seen.first.min(entry.timestamp);
-            seen.last = seen.last.max(entry.timestamp);
-        }
-        let at = self.entries.partition_point(|e| {
-            (e.timestamp, e.id.as_str()) <= (entry.timestamp, entry.id.as_str())
+    /// Remembers that a transfer with `counterparty` (a hash) happened at `at`.
+    fn see(&mut self, counterparty: u64, at: DateTime<Utc>) {
+        let seen = self.counterparties.entry(counterparty).or_insert(Seen {
+            first: at,
+            last: at,
         });
-        self.decisions.insert(entry.id.clone(), decision);
+        seen.first = seen.first.min(at);
+        seen.last = seen.last.max(at);
+    }
+
+    /// Inserts in (timestamp, id) order.
+    fn insert(&mut self, entry: HistoryEntry) {
+        let at = self
+            .entries
+            .partition_point(|e| (e.timestamp, &*e.id) <= (entry.timestamp, &*entry.id));
+        *self.ids.entry(id_hash(&entry.id)).or_insert(0) += 1;
         self.entries.insert(at, entry);
+    }
+
+    /// The engine version of the latest entry, to share with a new one.
+    fn last_version(&self) -> Option<&Arc<str>> {
+        self.entries.last().map(|e| &e.decision.version)
     }
 
     /// Drops what lies beyond the retention and the caps.
@@ -153,16 +321,37 @@ impl CustomerHistory {
             let cut = old.max(over);
             if cut > 0 {
                 for e in self.entries.drain(..cut) {
-                    self.decisions.remove(&e.id);
+                    let h = id_hash(&e.id);
+                    if let Some(n) = self.ids.get_mut(&h) {
+                        *n -= 1;
+                        if *n == 0 {
+                            self.ids.remove(&h);
+                        }
+                    }
                 }
             }
         }
+        if let Some(latest) = self.latest() {
+            // Only the entries that crossed the horizon since the last prune.
+            let horizon = latest - Duration::hours(i64::from(config.full_decision_hours));
+            let done = self
+                .reasons_dropped_before
+                .map_or(0, |t| self.entries.partition_point(|e| e.timestamp < t));
+            let upto = self.entries.partition_point(|e| e.timestamp < horizon);
+            for e in self.entries.get_mut(done..upto).unwrap_or_default() {
+                e.decision.drop_reasons();
+            }
+            self.reasons_dropped_before = Some(
+                self.reasons_dropped_before
+                    .map_or(horizon, |t| t.max(horizon)),
+            );
+        }
         if self.counterparties.len() > config.max_counterparties_per_customer {
             let keep = config.max_counterparties_per_customer * 9 / 10;
-            let mut by_last: Vec<(DateTime<Utc>, String)> = self
+            let mut by_last: Vec<(DateTime<Utc>, u64)> = self
                 .counterparties
                 .iter()
-                .map(|(k, s)| (s.last, k.clone()))
+                .map(|(k, s)| (s.last, *k))
                 .collect();
             by_last.sort_unstable();
             let drop = by_last.len().saturating_sub(keep);
@@ -208,24 +397,79 @@ pub struct StateError {
     pub message: String,
 }
 
-/// The format tag written in every snapshot.
-pub const SNAPSHOT_FORMAT: &str = "amlscreen-state/1";
+/// The format tag written in every snapshot. Version 2 keeps each
+/// transfer's decision beside it and counterparties as
+/// [`counterparty_hash`]es; version 1 snapshots ([`SNAPSHOT_FORMAT_V1`])
+/// are still read (migrated on load).
+pub const SNAPSHOT_FORMAT: &str = "amlscreen-state/2";
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Snapshot {
-    format: String,
+/// The first snapshot format: whole counterparty keys, decisions in a
+/// separate list. Read and migrated; never written.
+pub const SNAPSHOT_FORMAT_V1: &str = "amlscreen-state/1";
+
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    format: &'static str,
     saved_at: DateTime<Utc>,
-    customers: Vec<CustomerSnapshot>,
+    customers: Vec<CustomerSnapshot<'a>>,
+}
+
+#[derive(Serialize)]
+struct CustomerSnapshot<'a> {
+    customer_id: &'a str,
+    entries: Vec<EntrySnapshot>,
+    counterparties: Vec<(u64, Seen)>,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CustomerSnapshot {
+struct EntrySnapshot {
+    id: String,
+    timestamp: DateTime<Utc>,
+    direction: Direction,
+    #[serde(with = "rust_decimal::serde::str")]
+    value: Decimal,
+    /// Version 1: the counterparty key (its `Seen` is in `counterparties`).
+    #[serde(default, skip_serializing)]
+    #[allow(dead_code)]
+    counterparty: Option<String>,
+    /// Version 2: the decision (version 1 keeps them in a separate list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    decision: Option<Decision>,
+    /// Version 2: how many reasons the decision had when they were
+    /// dropped from memory (its `reasons` are then empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reasons_dropped: Option<u32>,
+}
+
+/// A snapshot of either version, as read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotIn {
+    format: String,
+    #[allow(dead_code)]
+    saved_at: DateTime<Utc>,
+    customers: Vec<CustomerSnapshotIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerSnapshotIn {
     customer_id: String,
-    entries: Vec<HistoryEntry>,
+    entries: Vec<EntrySnapshot>,
+    /// Version 1 only.
+    #[serde(default)]
     decisions: Vec<Decision>,
-    counterparties: Vec<(String, Seen)>,
+    counterparties: Vec<(CounterpartyIn, Seen)>,
+}
+
+/// A counterparty as snapshots store it: a hash (version 2) or the key
+/// itself (version 1).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CounterpartyIn {
+    Hash(u64),
+    Key(String),
 }
 
 /// Every customer's history. `Send + Sync`; one lock per customer.
@@ -283,7 +527,7 @@ impl StateStore {
     pub fn recorded(&self, tx: &Transaction) -> Option<Decision> {
         let slot = self.customers.get(&tx.customer_id)?.clone();
         let h = slot.lock().unwrap_or_else(|p| p.into_inner());
-        h.decision(&tx.id).cloned()
+        h.decision(&tx.id)
     }
 
     /// Decides a transaction against its customer's history and records it,
@@ -294,30 +538,36 @@ impl StateStore {
         tx: &Transaction,
         decide: impl FnOnce(&CustomerHistory) -> Decision,
     ) -> Decision {
-        let slot = self
-            .customers
-            .entry(tx.customer_id.clone())
-            .or_default()
-            .clone();
+        // Outside the lock: the only hashing of the counterparty here.
+        let counterparty = counterparty_key(tx).map(|k| counterparty_hash(&k));
+        let slot = match self.customers.get(tx.customer_id.as_str()) {
+            Some(slot) => slot.clone(),
+            None => self
+                .customers
+                .entry(tx.customer_id.clone())
+                .or_default()
+                .clone(),
+        };
         let added;
         let decision;
         {
             let mut h = slot.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(d) = h.decision(&tx.id) {
-                return d.clone();
+                return d;
             }
             decision = decide(&h);
             let before = h.entries.len();
-            h.insert(
-                HistoryEntry {
-                    id: tx.id.clone(),
-                    timestamp: tx.timestamp,
-                    direction: tx.direction,
-                    value: tx.value,
-                    counterparty: counterparty_key(tx),
-                },
-                decision.clone(),
-            );
+            if let Some(c) = counterparty {
+                h.see(c, tx.timestamp);
+            }
+            let recorded = RecordedDecision::new(decision.clone(), h.last_version());
+            h.insert(HistoryEntry {
+                timestamp: tx.timestamp,
+                value: tx.value,
+                direction: tx.direction,
+                id: tx.id.as_str().into(),
+                decision: recorded,
+            });
             h.prune(self.retention, &self.config);
             added = h.entries.len() as isize - before as isize;
         }
@@ -381,30 +631,44 @@ impl StateStore {
             path: path.to_path_buf(),
             message,
         };
-        let mut customers: Vec<CustomerSnapshot> = self
+        let slots: Vec<(String, Arc<Mutex<CustomerHistory>>)> = self
             .customers
             .iter()
-            .map(|e| {
-                let h = e.value().lock().unwrap_or_else(|p| p.into_inner());
-                let mut decisions: Vec<Decision> = h.decisions.values().cloned().collect();
-                decisions.sort_by(|a, b| a.transaction_id.cmp(&b.transaction_id));
-                let mut counterparties: Vec<(String, Seen)> = h
-                    .counterparties
+            .map(|e| (e.key().clone(), Arc::clone(e.value())))
+            .collect();
+        let mut customers: Vec<CustomerSnapshot<'_>> = slots
+            .iter()
+            .map(|(id, slot)| {
+                let h = slot.lock().unwrap_or_else(|p| p.into_inner());
+                let entries = h
+                    .entries
                     .iter()
-                    .map(|(k, s)| (k.clone(), *s))
+                    .map(|e| EntrySnapshot {
+                        id: e.id.to_string(),
+                        timestamp: e.timestamp,
+                        direction: e.direction,
+                        value: e.value,
+                        counterparty: None,
+                        decision: Some(e.decision.to_decision(&e.id)),
+                        reasons_dropped: match e.decision.reasons {
+                            RecordedReasons::Dropped(n) => Some(n),
+                            RecordedReasons::Full(_) => None,
+                        },
+                    })
                     .collect();
-                counterparties.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut counterparties: Vec<(u64, Seen)> =
+                    h.counterparties.iter().map(|(k, s)| (*k, *s)).collect();
+                counterparties.sort_unstable_by_key(|c| c.0);
                 CustomerSnapshot {
-                    customer_id: e.key().clone(),
-                    entries: h.entries.clone(),
-                    decisions,
+                    customer_id: id,
+                    entries,
                     counterparties,
                 }
             })
             .collect();
-        customers.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
+        customers.sort_by(|a, b| a.customer_id.cmp(b.customer_id));
         let snapshot = Snapshot {
-            format: SNAPSHOT_FORMAT.into(),
+            format: SNAPSHOT_FORMAT,
             saved_at: Utc::now(),
             customers,
         };
@@ -438,47 +702,85 @@ impl StateStore {
         })
     }
 
-    /// Replaces the store's contents with a snapshot written by [`save`](Self::save).
-    /// A missing, unreadable or corrupt file is an error — never silently
-    /// an empty history.
+    /// Replaces the store's contents with a snapshot written by [`save`](Self::save)
+    /// (format [`SNAPSHOT_FORMAT`], or the older [`SNAPSHOT_FORMAT_V1`],
+    /// migrated). A missing, unreadable or corrupt file is an error — never
+    /// silently an empty history.
     pub fn load(&self, path: &Path) -> Result<(), StateError> {
         let err = |message: String| StateError {
             path: path.to_path_buf(),
             message,
         };
         let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
-        let snapshot: Snapshot = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+        let snapshot: SnapshotIn = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
             err(format!(
                 "corrupt snapshot at line {} column {}: {e}; restore a good copy or start with --fresh-state",
                 e.line(),
                 e.column()
             ))
         })?;
-        if snapshot.format != SNAPSHOT_FORMAT {
-            return Err(err(format!(
-                "unknown snapshot format '{}' (expected '{SNAPSHOT_FORMAT}')",
-                snapshot.format
-            )));
-        }
+        let v1 = match snapshot.format.as_str() {
+            SNAPSHOT_FORMAT => false,
+            SNAPSHOT_FORMAT_V1 => true,
+            other => {
+                return Err(err(format!(
+                    "unknown snapshot format '{other}' (this engine reads '{SNAPSHOT_FORMAT}' and '{SNAPSHOT_FORMAT_V1}'); \
+                     a snapshot from a newer engine cannot be read by this one — restore one written by this version or start with --fresh-state"
+                )))
+            }
+        };
         let mut loaded = Vec::with_capacity(snapshot.customers.len());
         let mut total = 0usize;
         for c in snapshot.customers {
+            let customer = &c.customer_id;
             let mut h = CustomerHistory::default();
-            let mut decisions: HashMap<String, Decision> = c
+            let mut v1_decisions: HashMap<String, Decision> = c
                 .decisions
                 .into_iter()
                 .map(|d| (d.transaction_id.clone(), d))
                 .collect();
+            if !v1 && !v1_decisions.is_empty() {
+                return Err(err(format!(
+                    "corrupt snapshot: customer '{customer}' has a 'decisions' list, which only {SNAPSHOT_FORMAT_V1} snapshots have"
+                )));
+            }
             for e in c.entries {
-                let Some(d) = decisions.remove(&e.id) else {
+                let decision = if v1 {
+                    v1_decisions.remove(&e.id)
+                } else {
+                    e.decision
+                };
+                let Some(decision) = decision else {
                     return Err(err(format!(
-                        "corrupt snapshot: customer '{}' transaction '{}' has no recorded decision",
-                        c.customer_id, e.id
+                        "corrupt snapshot: customer '{customer}' transaction '{}' has no recorded decision",
+                        e.id
                     )));
                 };
-                h.insert(e, d);
+                let mut recorded = RecordedDecision::new(decision, h.last_version());
+                if let Some(n) = e.reasons_dropped {
+                    recorded.reasons = RecordedReasons::Dropped(n);
+                }
+                h.insert(HistoryEntry {
+                    timestamp: e.timestamp,
+                    value: e.value,
+                    direction: e.direction,
+                    id: e.id.into_boxed_str(),
+                    decision: recorded,
+                });
             }
-            h.counterparties = c.counterparties.into_iter().collect();
+            for (key, seen) in c.counterparties {
+                let hash = match key {
+                    CounterpartyIn::Hash(h) if !v1 => h,
+                    CounterpartyIn::Key(k) if v1 => counterparty_hash(&k),
+                    _ => {
+                        return Err(err(format!(
+                            "corrupt snapshot: customer '{customer}' has a counterparty of the wrong kind for format '{}'",
+                            snapshot.format
+                        )))
+                    }
+                };
+                h.counterparties.insert(hash, seen);
+            }
             h.prune(self.retention, &self.config);
             total += h.entries.len();
             loaded.push((c.customer_id, h));
@@ -530,7 +832,7 @@ mod tests {
             .unwrap()
             .entries()
             .iter()
-            .map(|e| e.id.clone())
+            .map(|e| e.id().to_owned())
             .collect();
         assert_eq!(ids, ["a", "b", "b2", "c"]);
         assert_eq!(
@@ -639,5 +941,166 @@ mod tests {
         // a failed load does not wipe what was loaded before
         assert_eq!(t.total_entries(), 2);
         assert!(t.load(&dir.path().join("missing.json")).is_err());
+    }
+
+    #[test]
+    fn a_repeated_id_gets_back_its_reasons_and_version() {
+        let s = StateStore::new(StateConfig::default(), Duration::days(1));
+        let mut d = decision("a", 40);
+        d.reasons.push(Finding {
+            rule_id: "structuring".into(),
+            kind: crate::model::FindingKind::Rule,
+            party: None,
+            points: 40,
+            level_floor: Some(RiskLevel::Medium),
+            action: Some(Action::Hold),
+            matched: None,
+            message: "3 transfers".into(),
+        });
+        d.version = "lists:abc rules:def".into();
+        let first = s.apply(&tx("a", "c1", 0, "1"), |_| d.clone());
+        s.apply(&tx("b", "c1", 1, "1"), |_| decision("b", 0));
+        let again = s.apply(&tx("a", "c1", 5, "2"), |_| decision("a", 99));
+        assert_eq!(first, d);
+        assert_eq!(again, d);
+        let h = s.history("c1").unwrap();
+        assert_eq!(h.entry("b").map(|e| e.decision().version), Some("v".into()));
+        assert!(h.entry("zz").is_none());
+    }
+
+    #[test]
+    fn counterparties_are_kept_as_hashes() {
+        let s = StateStore::new(StateConfig::default(), Duration::days(1));
+        s.apply(&tx("a", "c1", 0, "1"), |_| decision("a", 0));
+        let h = s.history("c1").unwrap();
+        let key = "account:DE89370400440532013000";
+        assert!(h.counterparty(key).is_some());
+        assert_eq!(
+            h.counterparty(key),
+            h.counterparty_by_hash(counterparty_hash(key))
+        );
+        assert!(h.counterparty("account:DE00").is_none());
+        // the hash is stable (snapshots hold it): first 8 bytes of SHA-256, little-endian
+        assert_eq!(counterparty_hash("abc"), 0xeacf_018f_bf16_78ba_u64);
+    }
+
+    #[test]
+    fn version_1_snapshots_are_migrated_and_unknown_formats_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let d = |id: &str, score: u32| {
+            serde_json::json!({"transaction_id": id, "risk": "low", "action": "allow",
+                               "score": score, "reasons": [], "version": "v"})
+        };
+        let v1 = serde_json::json!({
+            "format": "amlscreen-state/1",
+            "saved_at": "2027-01-15T08:00:00Z",
+            "customers": [{
+                "customer_id": "c1",
+                "entries": [
+                    {"id": "a", "timestamp": "2027-01-15T08:00:00Z", "direction": "outgoing",
+                     "value": "9500.50", "counterparty": "account:DE89370400440532013000"},
+                    {"id": "b", "timestamp": "2027-01-15T09:00:00Z", "direction": "incoming",
+                     "value": "2"}
+                ],
+                "decisions": [d("b", 4), d("a", 3)],
+                "counterparties": [["account:DE89370400440532013000",
+                    {"first": "2027-01-15T08:00:00Z", "last": "2027-01-15T08:00:00Z"}]]
+            }]
+        });
+        std::fs::write(&path, v1.to_string()).unwrap();
+        let s = StateStore::new(StateConfig::default(), Duration::days(1));
+        s.load(&path).unwrap();
+        let h = s.history("c1").unwrap();
+        assert_eq!(h.entries().len(), 2);
+        assert_eq!(h.entries()[0].value.to_string(), "9500.50");
+        assert_eq!(h.decision("a").map(|d| d.score), Some(3));
+        assert_eq!(h.decision("b").map(|d| d.score), Some(4));
+        assert!(h.counterparty("account:DE89370400440532013000").is_some());
+        // saved again, it is a version 2 snapshot that loads the same
+        s.save(&path).unwrap();
+        assert!(std::fs::read_to_string(&path)
+            .unwrap()
+            .contains(SNAPSHOT_FORMAT));
+        let t = StateStore::new(StateConfig::default(), Duration::days(1));
+        t.load(&path).unwrap();
+        assert_eq!(t.history("c1").unwrap().entries(), h.entries());
+        assert!(t
+            .history("c1")
+            .unwrap()
+            .counterparty("account:DE89370400440532013000")
+            .is_some());
+
+        let mut v9 = v1.clone();
+        v9["format"] = "amlscreen-state/9".into();
+        std::fs::write(&path, v9.to_string()).unwrap();
+        let e = t.load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("unknown snapshot format 'amlscreen-state/9'")
+                && e.contains("--fresh-state"),
+            "{e}"
+        );
+        // a v1 snapshot missing a decision is corrupt, not half-loaded
+        let mut broken = v1;
+        broken["customers"][0]["decisions"] = serde_json::json!([d("a", 3)]);
+        std::fs::write(&path, broken.to_string()).unwrap();
+        let e = t.load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("transaction 'b' has no recorded decision"),
+            "{e}"
+        );
+        assert_eq!(t.total_entries(), 2);
+    }
+
+    #[test]
+    fn reasons_older_than_full_decision_hours_become_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateStore::new(StateConfig::default(), Duration::days(30));
+        let mut d = decision("a", 100);
+        d.risk = RiskLevel::High;
+        d.action = Action::Block;
+        d.reasons.push(Finding {
+            rule_id: "sanctions".into(),
+            kind: crate::model::FindingKind::SanctionsName,
+            party: None,
+            points: 0,
+            level_floor: Some(RiskLevel::High),
+            action: Some(Action::Block),
+            matched: None,
+            message: "listed".into(),
+        });
+        s.apply(&tx("a", "c1", 0, "1"), |_| d.clone());
+        // 23 hours later the reasons are still whole
+        s.apply(&tx("b", "c1", 23, "1"), |_| decision("b", 0));
+        assert_eq!(s.apply(&tx("a", "c1", 0, "1"), |_| decision("a", 0)), d);
+        // 25 hours later they are a note; risk, action, score and version stay
+        s.apply(&tx("c", "c1", 25, "1"), |_| decision("c", 0));
+        let again = s.apply(&tx("a", "c1", 0, "1"), |_| decision("a", 0));
+        assert_eq!(
+            (again.risk, again.action, again.score, &again.version),
+            (d.risk, d.action, d.score, &d.version)
+        );
+        assert_eq!(again.reasons.len(), 1);
+        assert_eq!(again.reasons[0].rule_id, DROPPED_REASONS_RULE_ID);
+        assert!(
+            again.reasons[0].message.contains("1 reason(s)"),
+            "{again:?}"
+        );
+        // still counted once, and the note survives a snapshot
+        assert_eq!(s.total_entries(), 3);
+        let path = dir.path().join("state.json");
+        s.save(&path).unwrap();
+        let t = StateStore::new(StateConfig::default(), Duration::days(30));
+        t.load(&path).unwrap();
+        assert_eq!(t.recorded(&tx("a", "c1", 0, "1")), Some(again));
+        // a longer setting keeps them
+        let config = StateConfig {
+            full_decision_hours: 48,
+            ..StateConfig::default()
+        };
+        let u = StateStore::new(config, Duration::days(30));
+        u.apply(&tx("a", "c1", 0, "1"), |_| d.clone());
+        u.apply(&tx("c", "c1", 25, "1"), |_| decision("c", 0));
+        assert_eq!(u.recorded(&tx("a", "c1", 0, "1")), Some(d));
     }
 }

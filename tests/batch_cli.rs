@@ -157,6 +157,53 @@ fn clean_input_exits_zero_and_progress_goes_to_stderr() {
 }
 
 #[test]
+fn progress_on_a_file_shows_rate_and_eta_and_the_audit_has_every_line() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = config(dir.path());
+    let input: String = (0..300)
+        .map(|i| tx(&format!("f{i}"), &format!("c{}", i % 7), i % 60, "Jane Doe") + "\n")
+        .collect();
+    let file = dir.path().join("in.jsonl");
+    std::fs::write(&file, &input).unwrap_or_else(|e| panic!("{e}"));
+    let file_arg = file.display().to_string();
+    let out = screen(
+        &config,
+        "",
+        &["--input", &file_arg, "--chunk-lines", "50", "--progress"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("300 lines") && last.contains("lines/s") && last.contains("ETA 0s"),
+        "final progress line: {stderr}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 300);
+    // one audit record per line, chained in input order across chunks
+    let audit =
+        std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<String> = audit
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            v["transaction_id"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    let expected: Vec<String> = (0..300).map(|i| format!("f{i}")).collect();
+    assert_eq!(ids, expected);
+    let verified =
+        amlscreen::audit::verify(&dir.path().join("audit.jsonl")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        matches!(
+            verified,
+            amlscreen::audit::Verification::Ok { records: 300, .. }
+        ),
+        "{verified:?}"
+    );
+}
+
+#[test]
 fn zero_chunk_lines_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let out = screen(&config(dir.path()), "", &["--chunk-lines", "0"]);

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle, TermLike};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -284,7 +284,7 @@ fn progress_bar(forced: bool, total_bytes: Option<u64>) -> Option<ProgressBar> {
     let (bar, template) = match total_bytes {
         Some(total) => (
             ProgressBar::with_draw_target(Some(total), target),
-            "{spinner} [{elapsed_precise}] [{wide_bar}] {bytes}/{total_bytes} {msg} ({binary_bytes_per_sec}, ETA {eta})",
+            "{spinner} [{elapsed_precise}] [{wide_bar}] {bytes}/{total_bytes} {msg} (ETA {average_eta})",
         ),
         None => (
             ProgressBar::with_draw_target(None, target),
@@ -292,10 +292,31 @@ fn progress_bar(forced: bool, total_bytes: Option<u64>) -> Option<ProgressBar> {
         ),
     };
     if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style);
+        bar.set_style(style.with_key("average_eta", write_average_eta));
     }
     bar.enable_steady_tick(Duration::from_millis(500));
     Some(bar)
+}
+
+/// The time left at the whole run's average rate so far. indicatif's own
+/// `{eta}` follows the recent rate, which jumps as whole chunks complete
+/// (nothing moves while a chunk is screened, then a chunk's bytes at once).
+fn write_average_eta(state: &ProgressState, w: &mut dyn std::fmt::Write) {
+    let (done, total) = (state.pos(), state.len().unwrap_or(0));
+    let elapsed = state.elapsed().as_secs_f64();
+    if done == 0 || elapsed <= 0.0 {
+        let _ = w.write_str("…");
+        return;
+    }
+    let left = elapsed * total.saturating_sub(done) as f64 / done as f64;
+    let secs = left.round() as u64;
+    let _ = if secs >= 3600 {
+        write!(w, "{}h{:02}m", secs / 3600, secs % 3600 / 60)
+    } else if secs >= 60 {
+        write!(w, "{}m{:02}s", secs / 60, secs % 60)
+    } else {
+        write!(w, "{secs}s")
+    };
 }
 
 /// A non-terminal stderr for indicatif: every redraw becomes one plain

@@ -331,6 +331,159 @@ pub fn evaluate_file(
     }
 }
 
+/// Why one labelled query or pair came out wrong at a threshold: the
+/// material of a miss dump (`tests/names_misses.rs`), which groups these by
+/// cause so the next quality fix aims at the biggest group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Miss {
+    /// File name (without directory).
+    pub file: String,
+    /// The query's or pair's id.
+    pub id: String,
+    /// The query name (for pairs: `a`).
+    pub name: String,
+    /// `missed` (a positive below the threshold), `false_positive` (a
+    /// negative query with a hit, or a non-matching pair at or above it).
+    pub outcome: &'static str,
+    /// For a missed positive: the best score of an expected entity (0 when
+    /// no name of it was even a candidate). For a false positive: the
+    /// offending score.
+    pub score: f64,
+    /// The list name (or pair side `b`) the score belongs to, when any.
+    pub matched_name: Option<String>,
+    /// The alignment explanation of that score, when any.
+    pub explanation: Option<String>,
+}
+
+/// Lowest score a miss dump still reports for an expected entity.
+const MISS_FLOOR: f64 = 0.05;
+
+/// Every miss of a query file at `threshold`: positives whose expected
+/// entities score below it (with their best score and alignment), and
+/// negatives with a hit at or above it (with the best hit).
+pub fn query_misses(
+    index: &NameIndex,
+    entities: &[Entity],
+    path: &Path,
+    threshold: f64,
+) -> Result<Vec<Miss>, EvalError> {
+    let file = file_name(path);
+    let mut out = Vec::new();
+    for (line_no, line) in read_lines(path)? {
+        let q: QueryLine = serde_json::from_str(&line).map_err(|e| EvalError {
+            path: path.to_path_buf(),
+            line: line_no,
+            message: e.to_string(),
+        })?;
+        let query = NameQuery {
+            name: &q.name,
+            kind: party_kind(q.kind.as_deref()),
+            birth_date: q.birth_date.as_deref(),
+            country: q.country.as_deref(),
+        };
+        let floor = if q.expect.is_empty() {
+            threshold
+        } else {
+            MISS_FLOOR
+        };
+        let hits = index.search(&query, floor, usize::MAX);
+        let name_of = |h: &super::NameHit| {
+            entities.get(h.entity).and_then(|e| {
+                e.names()
+                    .nth(h.name_index)
+                    .map(|(n, _)| format!("{n} [{}]", e.id))
+            })
+        };
+        if q.expect.is_empty() {
+            if let Some(h) = hits.first() {
+                out.push(Miss {
+                    file: file.clone(),
+                    id: q.id,
+                    name: q.name,
+                    outcome: "false_positive",
+                    score: h.score,
+                    matched_name: name_of(h),
+                    explanation: Some(h.explanation.clone()),
+                });
+            }
+            continue;
+        }
+        let expected: HashSet<&str> = q.expect.iter().map(String::as_str).collect();
+        let best = hits.iter().find(|h| {
+            entities
+                .get(h.entity)
+                .is_some_and(|e| expected.contains(e.id.as_str()))
+        });
+        if best.is_some_and(|h| h.score >= threshold) {
+            continue;
+        }
+        out.push(Miss {
+            file: file.clone(),
+            id: q.id.clone(),
+            name: q.name.clone(),
+            outcome: "missed",
+            score: best.map_or(0.0, |h| h.score),
+            matched_name: best.and_then(name_of),
+            explanation: best.map(|h| h.explanation.clone()),
+        });
+    }
+    Ok(out)
+}
+
+/// Every wrong decision of a pair file at `threshold`: matching pairs
+/// scoring below it, non-matching pairs at or above it, each with the
+/// alignment of `a` (as query) with `b` (as list name).
+pub fn pair_misses(
+    config: &MatchConfig,
+    path: &Path,
+    threshold: f64,
+) -> Result<Vec<Miss>, EvalError> {
+    let file = file_name(path);
+    let mut out = Vec::new();
+    for (line_no, line) in read_lines(path)? {
+        let p: PairLine = serde_json::from_str(&line).map_err(|e| EvalError {
+            path: path.to_path_buf(),
+            line: line_no,
+            message: e.to_string(),
+        })?;
+        let kind = party_kind(p.kind.as_deref());
+        let score = compare(&p.a, &p.b, kind, config);
+        if (score >= threshold) == p.is_match {
+            continue;
+        }
+        let entity_kind = match kind {
+            Some(PartyKind::Person) => crate::lists::EntityKind::Person,
+            Some(PartyKind::Organization) => crate::lists::EntityKind::Organization,
+            None => crate::lists::EntityKind::Unknown,
+        };
+        let entity = Entity::new("pair:b", "pair", entity_kind, &p.b);
+        let index = NameIndex::build(std::slice::from_ref(&entity), config.clone());
+        let query = NameQuery {
+            name: &p.a,
+            kind,
+            ..NameQuery::default()
+        };
+        let explanation = index
+            .search(&query, f64::MIN_POSITIVE, 1)
+            .first()
+            .map(|h| h.explanation.clone());
+        out.push(Miss {
+            file: file.clone(),
+            id: p.id,
+            name: p.a,
+            outcome: if p.is_match {
+                "missed"
+            } else {
+                "false_positive"
+            },
+            score,
+            matched_name: Some(p.b),
+            explanation,
+        });
+    }
+    Ok(out)
+}
+
 /// A figure that got worse than its baseline by more than the tolerance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Regression {

@@ -18,7 +18,9 @@ use super::score::{
     align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, AlignWord, Alignment,
     EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS,
 };
-use super::tokens::{tokenize, NameToken, DIGITS, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC};
+use super::tokens::{
+    tokenize, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC,
+};
 use super::{MatchConfig, NameHit, NameQuery};
 use crate::lists::{AliasStrength, Entity, EntityKind};
 
@@ -54,6 +56,9 @@ struct NameEntry {
     /// The smallest cost any of its words has when unmatched: bounds the
     /// list-side cost in [`NameIndex::upper_bound`].
     min_miss: f64,
+    /// The same when every query word pairs, so that a dropped middle word
+    /// of a person's name costs only [`MatchConfig::middle_name_cost`].
+    min_miss_middle: f64,
 }
 
 /// Skeletons by their deletion variants: `(hash, word id, word length)`
@@ -327,7 +332,10 @@ pub struct NameIndex {
 /// uncached exhaustive path). A cache shorter than the vocabulary (e.g. an
 /// index restored without it) is simply bypassed.
 #[derive(Debug, Clone, Default)]
-struct NeighbourCache(Vec<OnceLock<Box<[(u32, f64)]>>>);
+struct NeighbourCache(Vec<OnceLock<Neighbours>>);
+
+/// Dictionary word ids and their similarity with one word.
+type Neighbours = Box<[(u32, f64)]>;
 
 impl NeighbourCache {
     fn with_len(len: usize) -> Self {
@@ -382,6 +390,7 @@ impl NameIndex {
                     weak: strength == AliasStrength::Weak,
                     has_initial: false,
                     min_miss: 0.0,
+                    min_miss_middle: 0.0,
                 });
             }
         }
@@ -456,12 +465,22 @@ impl NameIndex {
             };
         }
         ix.token_align = ix.tokens.iter().map(|t| t.align).collect();
-        for name in &mut ix.names {
+        for id in 0..ix.names.len() {
+            let name = ix.names[id];
+            // a dropped middle word may cost less than its miss cost
+            let middle_share = ix.middle_cost(&name);
             let toks = &ix.tokens[name.start as usize..(name.start + name.len) as usize];
-            name.has_initial = toks.iter().any(|t| t.flags & INITIAL != 0);
-            name.min_miss = toks
+            ix.names[id].has_initial = toks.iter().any(|t| t.flags & INITIAL != 0);
+            ix.names[id].min_miss = toks
                 .iter()
                 .map(|t| t.align.miss_cost)
+                .fold(f64::INFINITY, f64::min);
+            ix.names[id].min_miss_middle = toks
+                .iter()
+                .map(|t| match middle_share {
+                    Some(share) => t.align.miss_cost.min(t.align.weight * share),
+                    None => t.align.miss_cost,
+                })
                 .fold(f64::INFINITY, f64::min);
         }
         // deletion dictionary over skeletons that may carry typos
@@ -711,6 +730,8 @@ impl NameIndex {
                 let weight = word_weight(token.flags, base_weight, c);
                 let cost = if token.flags & PATRONYMIC != 0 {
                     c.patronymic_cost
+                } else if token.flags & INITIAL != 0 {
+                    c.unmatched_initial_cost
                 } else {
                     c.unmatched_query_cost
                 };
@@ -981,11 +1002,21 @@ impl NameIndex {
                 rows.get(start + i).copied().unwrap_or(0.0)
             }
         };
-        align(&q.align, &self.token_align[range], |i, j| {
+        // dropped middle names are cheap in a person's name only: in an
+        // organisation's, a missing middle word is as telling as any other
+        let middle_cost = self.middle_cost(name);
+        align(&q.align, &self.token_align[range], middle_cost, |i, j| {
             let by_key = row(&q.key_rows, key_row[j], i);
             let by_text = row(&q.text_rows, text_row[j], i);
             self.pair_similarity(&q.tokens[i], &list[j], (by_key, by_text))
         })
+    }
+
+    /// The share of its weight a dropped middle word of `name` costs
+    /// ([`MatchConfig::middle_name_cost`]): persons only.
+    fn middle_cost(&self, name: &NameEntry) -> Option<f64> {
+        (self.entities[name.entity as usize].kind == EntityKind::Person)
+            .then_some(self.config.middle_name_cost)
     }
 
     /// An upper bound of [`NameIndex::score_name`] for `name`, from which
@@ -1004,6 +1035,10 @@ impl NameIndex {
     /// their miss cost, and the list words that must stay unpaired (name
     /// length minus possible pairs) at the name's cheapest miss cost
     /// underestimates `den`.
+    ///
+    /// In a person's name that cheapest cost is the dropped-middle-word
+    /// cost when every query word can pair, as only then does that discount
+    /// apply.
     fn upper_bound(&self, q: &PreparedQuery, name: &NameEntry) -> f64 {
         let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
         let mut reached = 0u32;
@@ -1028,7 +1063,13 @@ impl NameIndex {
             num += t.align.weight * sim;
             den += t.align.weight.min(t.align.miss_cost);
         }
-        den += f64::from(name.len.saturating_sub(pairable)) * name.min_miss;
+        // a dropped middle word is cheap only when every query word pairs
+        let min_miss = if pairable as usize == q.tokens.len() {
+            name.min_miss_middle
+        } else {
+            name.min_miss
+        };
+        den += f64::from(name.len.saturating_sub(pairable)) * min_miss;
         let bound = if den > 0.0 { num / den } else { 1.0 };
         bound + max_qualifier_bonus(&self.config)
     }
@@ -1165,6 +1206,10 @@ fn word_weight(flags: u8, frequency_weight: f64, config: &MatchConfig) -> f64 {
         config.legal_form_weight
     } else if flags & PARTICLE != 0 {
         config.particle_weight
+    } else if flags & FILLER != 0 {
+        config.filler_weight
+    } else if flags & ASIDE != 0 {
+        config.aside_weight
     } else if flags & DIGITS != 0 {
         1.0
     } else {

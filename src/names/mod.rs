@@ -27,6 +27,7 @@ use crate::model::PartyKind;
 pub mod eval;
 mod index;
 pub mod normalize;
+pub mod org_words;
 pub mod score;
 mod tokens;
 pub mod translit;
@@ -74,6 +75,26 @@ pub struct MatchConfig {
     /// Share of its weight a query word without partner costs. 1 means an
     /// extra query word counts fully against the match.
     pub unmatched_query_cost: f64,
+    /// Share of its weight a query initial without partner costs.
+    ///
+    /// Default 0.5: an initial carries little evidence either way, and
+    /// it is often the initial of a middle name the list leaves out or of
+    /// the second half of a compound the list writes as one word ("Khadem,
+    /// A. R." for "ABDUL RAUF KHADEM", where "Abdul Rauf" is one token).
+    /// At 1 an unplaced initial counts fully against the match.
+    pub unmatched_initial_cost: f64,
+    /// Share of its weight a list-name word without partner costs when it
+    /// lies between two list words that did pair, in a person's name, and
+    /// every query word found a partner: a dropped middle name ("Salem
+    /// Al-Dabski" for "SALEM NOR ELDIN AMOHAMED AL-DABSKI"), not one the
+    /// query replaced by another.
+    ///
+    /// Default 0.1, like a missing patronymic: queries routinely drop
+    /// middle names, and with the first and last names both placed, a
+    /// hard negative (one of them swapped for another real name) cannot
+    /// profit from it. Raise it toward `unmatched_list_cost` to treat middle
+    /// names as any other missing word.
+    pub middle_name_cost: f64,
     /// Share of its weight a list-name word without partner costs. Lower
     /// values let a short query ("Ivan Petrov") match a longer list name
     /// ("Ivan Sergeyevich Petrov Jr") more easily.
@@ -85,6 +106,24 @@ pub struct MatchConfig {
     pub legal_form_weight: f64,
     /// Weight of a name particle left on its own (al, bin, van, de…).
     pub particle_weight: f64,
+    /// Weight of a title, rank or connective word (Mr, Dr, General,
+    /// President, the, of, a.k.a.).
+    ///
+    /// Default 0.05, as for legal forms: such a word says nothing about
+    /// who is meant, yet lists print them inside names ("Colonel Dr
+    /// Abdoulaye DIABY") and queries add or drop them ("Mr. Rami
+    /// Makhlouf"). Raise it to make a title on one side only count against
+    /// the match.
+    pub filler_weight: f64,
+    /// Weight of a word in an annotation inside a name, parentheses opened
+    /// by "a.k.a.", "born", "Russian:" …: "(a.k.a. Riyad)", "(Russian:
+    /// Андрей Рюмин)".
+    ///
+    /// Default 0.1: lists put second spellings and other scripts there, so
+    /// on the list side such a word left unmatched should cost little; a
+    /// query word that does pair with it still brings its own, full weight.
+    /// Raise it to make annotations count like the words around them.
+    pub aside_weight: f64,
     /// Lowest weight a very common word gets (its weight is its inverse
     /// document frequency over list names, scaled to at most 1).
     pub min_token_weight: f64,
@@ -121,10 +160,14 @@ impl Default for MatchConfig {
             one_edit_min_len: 4,
             two_edit_min_len: 6,
             unmatched_query_cost: 1.0,
+            unmatched_initial_cost: 0.5,
+            middle_name_cost: 0.1,
             unmatched_list_cost: 0.25,
             patronymic_cost: 0.1,
             legal_form_weight: 0.05,
             particle_weight: 0.2,
+            filler_weight: 0.05,
+            aside_weight: 0.1,
             min_token_weight: 0.25,
             idf_min_names: 1000,
             weak_alias_penalty: 0.05,

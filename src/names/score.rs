@@ -264,9 +264,15 @@ pub(crate) struct Alignment {
 /// Aligns query words with list words, best pairs first, each word used at
 /// most once. `sim(i, j)` gives the similarity of query word `i` and list
 /// word `j` and whether the pair is only an initial match.
+///
+/// `middle_cost`, when given, is the share of its weight an unmatched list
+/// word costs when it lies between two paired list words and every query
+/// word found a partner (a dropped middle name, not one replaced by another:
+/// [`MatchConfig::middle_name_cost`]), if that is less than its `miss_cost`.
 pub(crate) fn align(
     query: &[AlignWord],
     list: &[AlignWord],
+    middle_cost: Option<f64>,
     sim: impl Fn(usize, usize) -> (f64, bool),
 ) -> Alignment {
     let nq = query.len().min(MAX_TOKENS);
@@ -275,9 +281,9 @@ pub(crate) fn align(
     // name, because initialising a 256-pair buffer cost more than scoring a
     // typical 3×3 name. Same pairs, same order, same result either way.
     if nq * nl <= SMALL_PAIRS {
-        align_with::<SMALL_PAIRS>(query, list, nq, nl, sim)
+        align_with::<SMALL_PAIRS>(query, list, nq, nl, middle_cost, sim)
     } else {
-        align_with::<{ MAX_TOKENS * MAX_TOKENS }>(query, list, nq, nl, sim)
+        align_with::<{ MAX_TOKENS * MAX_TOKENS }>(query, list, nq, nl, middle_cost, sim)
     }
 }
 
@@ -289,6 +295,7 @@ fn align_with<const N: usize>(
     list: &[AlignWord],
     nq: usize,
     nl: usize,
+    middle_cost: Option<f64>,
     sim: impl Fn(usize, usize) -> (f64, bool),
 ) -> Alignment {
     // candidate pairs: similarity, and (query word, list word, initial) packed
@@ -357,9 +364,21 @@ fn align_with<const N: usize>(
             all_exact = false;
         }
     }
+    // list words strictly between the first and last paired ones, when every
+    // query word found a partner: a dropped middle name, not a swapped one
+    let every_query_word_paired = q_used.count_ones() as usize == nq;
+    let (first_paired, last_paired) = if l_used == 0 || !every_query_word_paired {
+        (0, 0)
+    } else {
+        (l_used.trailing_zeros(), 31 - l_used.leading_zeros())
+    };
     for (j, l) in list[..nl].iter().enumerate() {
         if l_used & (1 << j) == 0 {
-            den += l.miss_cost;
+            let between = (j as u32) > first_paired && (j as u32) < last_paired;
+            den += match middle_cost {
+                Some(share) if between => l.miss_cost.min(l.weight * share),
+                _ => l.miss_cost,
+            };
             all_exact = false;
         }
     }
@@ -625,16 +644,58 @@ mod tests {
     }
 
     #[test]
+    fn dropped_middle_words_cost_the_middle_share() {
+        let one = AlignWord {
+            weight: 1.0,
+            miss_cost: 0.25,
+        };
+        // query "first last" against list "first middle last"
+        let query = [one; 2];
+        let list = [one; 3];
+        let pairs = |i: usize, j: usize| match (i, j) {
+            (0, 0) | (1, 2) => (1.0, false),
+            _ => (0.0, false),
+        };
+        let plain = align(&query, &list, None, pairs);
+        let middle = align(&query, &list, Some(0.1), pairs);
+        assert!((plain.score - 2.0 / 2.25).abs() < 1e-9);
+        assert!((middle.score - 2.0 / 2.1).abs() < 1e-9);
+        // a list word outside the paired span ("first last" vs "x first
+        // last") is not a middle name
+        let outside = |i: usize, j: usize| match (i, j) {
+            (0, 1) | (1, 2) => (1.0, false),
+            _ => (0.0, false),
+        };
+        assert_eq!(
+            align(&query, &list, Some(0.1), outside).score,
+            align(&query, &list, None, outside).score
+        );
+        // a query word left without partner means the middle name was
+        // replaced, not dropped: no discount
+        let query3 = [one; 3];
+        let replaced = |i: usize, j: usize| match (i, j) {
+            (0, 0) | (2, 2) => (1.0, false),
+            _ => (0.0, false),
+        };
+        assert_eq!(
+            align(&query3, &list, Some(0.1), replaced).score,
+            align(&query3, &list, None, replaced).score
+        );
+    }
+
+    #[test]
     fn initials_alone_never_match() {
         let w = [AlignWord {
             weight: 1.0,
             miss_cost: 1.0,
         }; 2];
-        let a = align(
-            &w,
-            &w,
-            |i, j| if i == j { (0.85, true) } else { (0.0, false) },
-        );
+        let a = align(&w, &w, None, |i, j| {
+            if i == j {
+                (0.85, true)
+            } else {
+                (0.0, false)
+            }
+        });
         assert_eq!(a.score, 0.0);
     }
 }

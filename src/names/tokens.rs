@@ -3,6 +3,7 @@
 //! number). Shared by list names (once, at index build) and queries.
 
 use super::normalize::fold_words;
+use super::org_words::translate;
 use super::translit::skeleton;
 
 /// The word is a single letter: an initial.
@@ -15,6 +16,85 @@ pub(crate) const LEGAL_FORM: u8 = 4;
 pub(crate) const PATRONYMIC: u8 = 8;
 /// The word is a particle with no word after it to attach to.
 pub(crate) const PARTICLE: u8 = 16;
+/// The word is a title, rank or connective ("Mr", "Dr", "General", "the",
+/// "of", "a.k.a."): it says nothing about who is meant and weighs little.
+pub(crate) const FILLER: u8 = 32;
+
+/// The word stood inside parentheses or brackets that open with an
+/// annotation: an aside such as "(a.k.a. Riyad)" or "(Russian: Андрей
+/// Рюмин)", a second spelling of words outside it; it weighs little.
+pub(crate) const ASIDE: u8 = 64;
+
+/// Titles, ranks and connectives, as folded words. Lists print them inside
+/// names ("Colonel Dr Abdoulaye DIABY", "Major General Riad (a.k.a. Riyad)
+/// AL-AHMED") and queries add or drop them ("Mr. Rami Makhlouf"); they are
+/// kept as light words rather than dropped, so a name made only of them
+/// still has words.
+const FILLERS: &[&str] = &[
+    // forms of address
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "sir",
+    "dame",
+    "lord",
+    "monsieur",
+    "madame",
+    "mme",
+    "mlle",
+    "herr",
+    "frau",
+    "senor",
+    "senora",
+    "gospodin",
+    "gospozha",
+    // academic and religious titles
+    "dr",
+    "prof",
+    "professor",
+    "sheikh",
+    "shaikh",
+    "sheik",
+    "shaykh",
+    "mullah",
+    "mulla",
+    "maulvi",
+    "mawlawi",
+    "maulana",
+    "haji",
+    "hajji",
+    "alhaji",
+    "imam",
+    // military and civil ranks
+    "general",
+    "colonel",
+    "col",
+    "major",
+    "brigadier",
+    "lieutenant",
+    "lt",
+    "captain",
+    "capt",
+    "admiral",
+    "commander",
+    "marshal",
+    "sergeant",
+    "president",
+    "minister",
+    // connectives and list annotations ("a.k.a." folds to one word)
+    "the",
+    "of",
+    "and",
+    "for",
+    "aka",
+    "fka",
+    "nee",
+    "born",
+    "named",
+    "after",
+    "imeni",
+];
 
 /// Particles that attach to the next word: "al-Qaida", "Al Qaida" and
 /// "Alqaida" become one token; its skeleton drops the particle so
@@ -66,6 +146,8 @@ const LEGAL_FORMS: &[&str] = &[
     "cjsc",
     "joint",
     "stock",
+    "open",   // "Open Joint Stock Company" (OJSC)
+    "closed", // "Closed Joint Stock Company" (CJSC)
     // German, Dutch, Nordic, Baltic
     "gmbh",
     "ag",
@@ -174,23 +256,28 @@ pub(crate) struct NameToken {
     pub text: String,
     /// Spelling skeleton, particle dropped (`qaida`).
     pub key: String,
-    /// [`INITIAL`], [`DIGITS`], [`LEGAL_FORM`], [`PATRONYMIC`], [`PARTICLE`].
+    /// [`INITIAL`], [`DIGITS`], [`LEGAL_FORM`], [`PATRONYMIC`], [`PARTICLE`],
+    /// [`FILLER`], [`ASIDE`].
     pub flags: u8,
 }
 
 /// Splits a name into tokens (see the module doc).
 pub(crate) fn tokenize(name: &str) -> Vec<NameToken> {
-    let words = fold_words(name);
+    let words = folded_words_with_asides(name);
     let mut tokens = Vec::with_capacity(words.len());
     let mut prefix = String::new();
-    for (i, word) in words.iter().enumerate() {
+    for (i, (word, aside)) in words.iter().enumerate() {
         let is_last = i + 1 == words.len();
         if is_particle(word) && !is_last {
             prefix.push_str(word);
             continue;
         }
         let text = format!("{prefix}{word}");
-        tokens.push(make_token(text, word));
+        let mut token = make_token(text, word);
+        if *aside {
+            token.flags |= ASIDE;
+        }
+        tokens.push(token);
         prefix.clear();
     }
     // a one-letter word between legal-form words is a preposition of the
@@ -206,8 +293,68 @@ pub(crate) fn tokenize(name: &str) -> Vec<NameToken> {
     tokens
 }
 
+/// First words that make a parenthesised part of a name an annotation
+/// rather than part of the name: "(a.k.a. Riyad)", "(Russian: Андрей
+/// Рюмин)", "(born ZHILKO)". Other parentheses stay ordinary words: in
+/// "Bowne Global Solutions (France)" the country tells two companies apart.
+const ASIDE_MARKERS: &[&str] = &[
+    "aka",
+    "fka",
+    "also",
+    "formerly",
+    "born",
+    "nee",
+    "russian",
+    "ukrainian",
+    "belarusian",
+    "arabic",
+    "cyrillic",
+];
+
+/// The folded words of a name, each with whether it stood inside
+/// parentheses or brackets opened by one of the [`ASIDE_MARKERS`] (an
+/// [`ASIDE`]). An unclosed parenthesis runs to the end of the name.
+fn folded_words_with_asides(name: &str) -> Vec<(String, bool)> {
+    if !name.contains(['(', '[']) {
+        return fold_words(name).into_iter().map(|w| (w, false)).collect();
+    }
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut segment = String::new();
+    let mut flush = |segment: &mut String, inside: bool| {
+        let words = fold_words(segment);
+        let aside = inside
+            && words
+                .first()
+                .is_some_and(|w| ASIDE_MARKERS.contains(&w.as_str()));
+        out.extend(words.into_iter().map(|w| (w, aside)));
+        segment.clear();
+    };
+    for c in name.chars() {
+        match c {
+            '(' | '[' => {
+                flush(&mut segment, depth > 0);
+                depth += 1;
+            }
+            ')' | ']' => {
+                flush(&mut segment, depth > 0);
+                depth = depth.saturating_sub(1);
+            }
+            _ => segment.push(c),
+        }
+    }
+    flush(&mut segment, depth > 0);
+    out
+}
+
 fn make_token(text: String, word: &str) -> NameToken {
-    let key = skeleton(word);
+    // an organisation word gets the key of its English translation, so the
+    // transliterated "zavod" meets "plant" (see `org_words`)
+    let translation = translate(word);
+    let key = match translation {
+        Some(english) if !english.is_empty() => skeleton(english),
+        _ => skeleton(word),
+    };
     let mut flags = 0;
     if text.len() == 1 && text.as_bytes()[0].is_ascii_alphabetic() {
         flags |= INITIAL;
@@ -220,6 +367,9 @@ fn make_token(text: String, word: &str) -> NameToken {
     }
     if PARTICLES.contains(&text.as_str()) {
         flags |= PARTICLE;
+    }
+    if FILLERS.contains(&text.as_str()) || translation == Some("") {
+        flags |= FILLER;
     }
     let patronymic_ending =
         key.len() >= MIN_PATRONYMIC_LEN && PATRONYMIC_ENDINGS.iter().any(|e| key.ends_with(e));
@@ -264,6 +414,58 @@ mod tests {
                 .count();
             assert_eq!(legal, 1, "{name}");
         }
+    }
+
+    #[test]
+    fn titles_and_connectives_are_fillers() {
+        let t = tokenize("Colonel Dr Muammar (a.k.a. Moammar) Qadhafi");
+        let fillers: Vec<&str> = t
+            .iter()
+            .filter(|t| t.flags & FILLER != 0)
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(fillers, ["colonel", "dr", "aka"]);
+        // a filler inside a word is not one
+        assert_eq!(tokenize("Drummond")[0].flags & FILLER, 0);
+    }
+
+    #[test]
+    fn words_in_parentheses_are_asides() {
+        // as the EU prints a listed general's alternative spelling
+        let t = tokenize("Ali (a.k.a. Aly) MAMLUK [Syria] (Russian: Али");
+        let asides: Vec<(&str, bool)> = t
+            .iter()
+            .map(|t| (t.text.as_str(), t.flags & ASIDE != 0))
+            .collect();
+        assert_eq!(
+            asides,
+            [
+                ("ali", false),
+                ("aka", true),
+                ("aly", true),
+                ("mamluk", false),
+                ("syria", false),
+                ("russian", true),
+                ("ali", true)
+            ]
+        );
+        assert!(tokenize("Ali Mamluk").iter().all(|t| t.flags & ASIDE == 0));
+    }
+
+    #[test]
+    fn organisation_words_take_the_key_of_their_translation() {
+        // "Ижевский механический завод", OFAC/EU-listed as "Izhevsk
+        // Mechanical Plant": завод and plant get one key, the text stays
+        let ru = tokenize("Ижевский механический завод");
+        let en = tokenize("Izhevsk Mechanical Plant");
+        assert_eq!(ru[2].text, "zavod");
+        assert_eq!(ru[2].key, en[2].key);
+        // the proper name is transliterated, not translated
+        assert_eq!(ru[0].key, skeleton("izhevskiy"));
+        // a combining form English drops becomes a filler
+        let t = tokenize("Научно-исследовательский институт");
+        assert_eq!(t[0].flags & FILLER, FILLER);
+        assert_eq!(t[1].key, skeleton("research"));
     }
 
     #[test]

@@ -87,6 +87,21 @@ impl JurisdictionRule {
         })
     }
 
+    /// Where a country was listed, if it was. Codes already in normal form
+    /// (upper-case ASCII, no spaces, like `IR`) are looked up as they are;
+    /// only other spellings pay for [`normalize_country`]'s allocations.
+    fn listed_in(&self, country: &str) -> Option<&String> {
+        let normal = !country.is_empty()
+            && country
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if normal {
+            self.countries.get(country)
+        } else {
+            self.countries.get(&normalize_country(country))
+        }
+    }
+
     /// Fires when any checked country is listed; the reason names each.
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Fired> {
         let tx = ctx.tx;
@@ -95,7 +110,7 @@ impl JurisdictionRule {
         if self.parties {
             for (role, p) in tx.parties() {
                 if let Some(c) = p.country.as_deref() {
-                    if let Some(list) = self.countries.get(&normalize_country(c)) {
+                    if let Some(list) = self.listed_in(c) {
                         hits.push(format!("{role} country {c} (listed in {list})"));
                         party = party.or(Some(role));
                     }
@@ -104,7 +119,7 @@ impl JurisdictionRule {
         }
         if self.channel {
             if let Some(c) = tx.channel.as_ref().and_then(|ch| ch.country.as_deref()) {
-                if let Some(list) = self.countries.get(&normalize_country(c)) {
+                if let Some(list) = self.listed_in(c) {
                     hits.push(format!("channel country {c} (listed in {list})"));
                 }
             }
@@ -113,5 +128,42 @@ impl JurisdictionRule {
             party,
             detail: hits.join("; "),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_lookup_agrees_with_normalising() {
+        let rule = JurisdictionRule {
+            countries: [("IR", "a"), ("KP", "b"), ("NORTH KOREA", "c")]
+                .into_iter()
+                .map(|(k, v)| (normalize_country(k), v.to_owned()))
+                .collect(),
+            parties: true,
+            channel: true,
+        };
+        for c in [
+            "IR",
+            "ir",
+            " IR ",
+            "Ir",
+            "KP",
+            "DE",
+            "",
+            "North  Korea",
+            "NORTH KOREA",
+            "\tkp",
+            "İR",
+            "I R",
+        ] {
+            assert_eq!(
+                rule.listed_in(c),
+                rule.countries.get(&normalize_country(c)),
+                "{c:?}"
+            );
+        }
     }
 }

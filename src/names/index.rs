@@ -91,6 +91,31 @@ struct DeletionEntry {
 }
 
 impl DeletionDictionary {
+    /// The dictionary over `words` (by position): every deletion variant
+    /// within each word's own edit budget; words with digits (which must
+    /// match exactly) and words too short for any edit are left out.
+    fn over(words: &[Box<str>], config: &MatchConfig) -> Self {
+        let mut entries = Vec::new();
+        for (id, word) in words.iter().enumerate() {
+            let bytes = word.as_bytes();
+            if bytes.iter().any(u8::is_ascii_digit) {
+                continue;
+            }
+            let budget = edit_budget(bytes.len(), bytes.len(), config);
+            if budget > 0 {
+                let len = bytes.len().min(255) as u8;
+                for_each_deletion(bytes, budget, |hash| {
+                    entries.push(DeletionEntry {
+                        hash,
+                        id: id as u32,
+                        len,
+                    })
+                });
+            }
+        }
+        DeletionDictionary::build(entries)
+    }
+
     fn build(mut entries: Vec<DeletionEntry>) -> Self {
         entries.sort_unstable();
         entries.dedup();
@@ -513,46 +538,10 @@ impl NameIndex {
                 })
                 .fold(f64::INFINITY, f64::min);
         }
-        // deletion dictionary over skeletons that may carry typos
-        let mut entries = Vec::new();
-        for (id, key) in ix.keys.iter().enumerate() {
-            let bytes = key.as_bytes();
-            if bytes.iter().any(u8::is_ascii_digit) {
-                continue;
-            }
-            let budget = edit_budget(bytes.len(), bytes.len(), &ix.config);
-            if budget > 0 {
-                let len = bytes.len().min(255) as u8;
-                for_each_deletion(bytes, budget, |hash| {
-                    entries.push(DeletionEntry {
-                        hash,
-                        id: id as u32,
-                        len,
-                    })
-                });
-            }
-        }
-        ix.deletions = DeletionDictionary::build(entries);
-        // and over folded words, for typos the skeleton rewrites would hide
-        let mut entries = Vec::new();
-        for (id, text) in ix.texts.iter().enumerate() {
-            let bytes = text.as_bytes();
-            if bytes.iter().any(u8::is_ascii_digit) {
-                continue;
-            }
-            let budget = edit_budget(bytes.len(), bytes.len(), &ix.config);
-            if budget > 0 {
-                let len = bytes.len().min(255) as u8;
-                for_each_deletion(bytes, budget, |hash| {
-                    entries.push(DeletionEntry {
-                        hash,
-                        id: id as u32,
-                        len,
-                    })
-                });
-            }
-        }
-        ix.text_deletions = DeletionDictionary::build(entries);
+        // deletion dictionaries over the skeletons and, for typos the
+        // skeleton rewrites would hide, over the folded words
+        ix.deletions = DeletionDictionary::over(&ix.keys, &ix.config);
+        ix.text_deletions = DeletionDictionary::over(&ix.texts, &ix.config);
         ix.key_neighbours = NeighbourCache::with_len(ix.keys.len());
         ix.text_neighbours = NeighbourCache::with_len(ix.texts.len());
         ix

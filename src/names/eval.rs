@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{compare, MatchConfig, NameIndex, NameQuery};
+use super::{compare, compare_hit, MatchConfig, NameIndex, NameQuery};
 use crate::lists::Entity;
 use crate::model::PartyKind;
 
@@ -121,6 +121,19 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// One JSON line of an eval file, or an error naming the file and line.
+fn parse_line<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    line_no: usize,
+    line: &str,
+) -> Result<T, EvalError> {
+    serde_json::from_str(line).map_err(|e| EvalError {
+        path: path.to_path_buf(),
+        line: line_no,
+        message: e.to_string(),
+    })
+}
+
 fn read_lines(path: &Path) -> Result<Vec<(usize, String)>, EvalError> {
     let file = std::fs::File::open(path).map_err(|e| EvalError {
         path: path.to_path_buf(),
@@ -177,11 +190,7 @@ pub fn evaluate_queries(
     }
     let mut outcomes = Vec::with_capacity(lines.len());
     for (line_no, line) in &lines {
-        let q: QueryLine = serde_json::from_str(line).map_err(|e| EvalError {
-            path: path.to_path_buf(),
-            line: *line_no,
-            message: e.to_string(),
-        })?;
+        let q: QueryLine = parse_line(path, *line_no, line)?;
         let query = NameQuery {
             name: &q.name,
             kind: party_kind(q.kind.as_deref()),
@@ -275,11 +284,7 @@ pub fn evaluate_pairs(
     let lines = read_lines(path)?;
     let mut scored = Vec::with_capacity(lines.len());
     for (line_no, line) in &lines {
-        let p: PairLine = serde_json::from_str(line).map_err(|e| EvalError {
-            path: path.to_path_buf(),
-            line: *line_no,
-            message: e.to_string(),
-        })?;
+        let p: PairLine = parse_line(path, *line_no, line)?;
         let score = compare(&p.a, &p.b, party_kind(p.kind.as_deref()), config);
         scored.push((score, p.is_match));
     }
@@ -370,11 +375,7 @@ pub fn query_misses(
     let file = file_name(path);
     let mut out = Vec::new();
     for (line_no, line) in read_lines(path)? {
-        let q: QueryLine = serde_json::from_str(&line).map_err(|e| EvalError {
-            path: path.to_path_buf(),
-            line: line_no,
-            message: e.to_string(),
-        })?;
+        let q: QueryLine = parse_line(path, line_no, &line)?;
         let query = NameQuery {
             name: &q.name,
             kind: party_kind(q.kind.as_deref()),
@@ -441,32 +442,13 @@ pub fn pair_misses(
     let file = file_name(path);
     let mut out = Vec::new();
     for (line_no, line) in read_lines(path)? {
-        let p: PairLine = serde_json::from_str(&line).map_err(|e| EvalError {
-            path: path.to_path_buf(),
-            line: line_no,
-            message: e.to_string(),
-        })?;
-        let kind = party_kind(p.kind.as_deref());
-        let score = compare(&p.a, &p.b, kind, config);
+        let p: PairLine = parse_line(path, line_no, &line)?;
+        let hit = compare_hit(&p.a, &p.b, party_kind(p.kind.as_deref()), config);
+        let score = hit.as_ref().map_or(0.0, |h| h.score);
         if (score >= threshold) == p.is_match {
             continue;
         }
-        let entity_kind = match kind {
-            Some(PartyKind::Person) => crate::lists::EntityKind::Person,
-            Some(PartyKind::Organization) => crate::lists::EntityKind::Organization,
-            None => crate::lists::EntityKind::Unknown,
-        };
-        let entity = Entity::new("pair:b", "pair", entity_kind, &p.b);
-        let index = NameIndex::build(std::slice::from_ref(&entity), config.clone());
-        let query = NameQuery {
-            name: &p.a,
-            kind,
-            ..NameQuery::default()
-        };
-        let explanation = index
-            .search(&query, f64::MIN_POSITIVE, 1)
-            .first()
-            .map(|h| h.explanation.clone());
+        let explanation = hit.map(|h| h.explanation);
         out.push(Miss {
             file: file.clone(),
             id: p.id,

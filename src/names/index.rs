@@ -1252,6 +1252,17 @@ pub fn compare(
     kind: Option<crate::model::PartyKind>,
     config: &MatchConfig,
 ) -> f64 {
+    compare_hit(a, b, kind, config).map_or(0.0, |h| h.score)
+}
+
+/// [`compare`] with the alignment: the hit of `b` (as a list name) for
+/// query `a`, or `None` when nothing aligns.
+pub fn compare_hit(
+    a: &str,
+    b: &str,
+    kind: Option<crate::model::PartyKind>,
+    config: &MatchConfig,
+) -> Option<NameHit> {
     let entity_kind = match kind {
         Some(crate::model::PartyKind::Person) => EntityKind::Person,
         Some(crate::model::PartyKind::Organization) => EntityKind::Organization,
@@ -1266,8 +1277,8 @@ pub fn compare(
     };
     index
         .search(&query, f64::MIN_POSITIVE, 1)
-        .first()
-        .map_or(0.0, |h| h.score)
+        .into_iter()
+        .next()
 }
 
 #[cfg(test)]

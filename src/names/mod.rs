@@ -32,7 +32,7 @@ pub mod score;
 mod tokens;
 pub mod translit;
 
-pub use index::{compare, NameIndex};
+pub use index::{compare, compare_hit, NameIndex};
 pub use normalize::{fold_text, fold_words, normalize};
 
 /// Thresholds and tunables of the name matcher: the `matching:` section of

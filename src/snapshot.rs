@@ -64,7 +64,7 @@ use crate::util::{hex, sha256_hex};
 pub const MAGIC: [u8; 8] = *b"AMLSNAP\0";
 /// Version of the file layout. Raise it whenever the header or payload
 /// layout changes in a way the build fingerprint would not catch.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Fingerprint of the parser and index code this binary was built from
 /// (computed by `build.rs`).
 pub const BUILD_FINGERPRINT: &str = env!("AMLSCREEN_BUILD_FINGERPRINT");

@@ -12,14 +12,14 @@
 //! The result equals scoring every list name (tested).
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::score::{
     align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, AlignWord, Alignment,
     EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS,
 };
 use super::tokens::{
-    tokenize, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC,
+    memo_word, tokenize, tokenize_with, MemoWord, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC,
 };
 use super::{MatchConfig, NameHit, NameQuery};
 use crate::lists::{AliasStrength, Entity, EntityKind};
@@ -237,6 +237,11 @@ struct PreparedQuery {
     /// Every folded word some query word is near → its row in `text_rows`.
     text_table: IdTable,
     text_rows: Vec<f64>,
+    /// Per folded-word row: which query words have a similarity with it.
+    text_masks: Vec<u32>,
+    /// The query's initials and lone particles (bit `i` for word `i`): they
+    /// pair by first letter or prefix, outside the tables.
+    special_mask: u32,
 }
 
 /// A small open-addressing map from dictionary ids to row numbers, built
@@ -322,10 +327,13 @@ impl IdTable {
 pub struct NameIndex {
     config: MatchConfig,
     texts: Vec<Box<str>>,
-    text_ids: HashMap<Box<str>, u32>,
+    text_ids: WordMap,
+    /// Per folded word (by text id), what tokenising it on its own yields:
+    /// a query word met in the lists is tokenised from this.
+    word_memo: Vec<MemoWord>,
     text_keys: Vec<Vec<u32>>,
     keys: Vec<Box<str>>,
-    key_ids: HashMap<Box<str>, u32>,
+    key_ids: WordMap,
     key_weight: Vec<f64>,
     tokens: Vec<ListToken>,
     /// `tokens[i].align`, contiguous, so scoring a name copies nothing.
@@ -339,66 +347,137 @@ pub struct NameIndex {
     initial_postings: Vec<u32>,
     deletions: DeletionDictionary,
     text_deletions: DeletionDictionary,
-    /// Fuzzy neighbours of each skeleton (by key id), computed the first
-    /// time a query holds that skeleton. See [`NeighbourCache`].
-    key_neighbours: NeighbourCache,
+    /// Fuzzy neighbours of each skeleton (by key id). See [`NeighbourTable`].
+    key_neighbours: NeighbourTable,
     /// Fuzzy neighbours of each folded word (by text id), likewise.
-    text_neighbours: NeighbourCache,
+    text_neighbours: NeighbourTable,
     entities: Vec<EntityQualifiers>,
 }
 
 /// The fuzzy neighbours (dictionary words within the edit budget, with
-/// their similarity) of each dictionary word, filled in lazily.
+/// their similarity) of every dictionary word, computed when the index is
+/// built.
 ///
 /// A query word that is itself a list word (most words of most names:
 /// common first names, surnames of listed families, "bank", "trading")
-/// has neighbours that depend on nothing but that word, so they are
-/// computed once — deletion lookups plus an edit-distance check of every
-/// colliding word, the costliest part of preparing a query — and reused by
-/// every later query, from any thread (`OnceLock`: no lock once filled).
-/// Memory is bounded by the vocabulary. The result is the same as
-/// computing afresh (the index-vs-full-scan tests compare against the
-/// uncached exhaustive path). A cache shorter than the vocabulary is
-/// simply bypassed. Serialised (in a snapshot) as its length only: a
-/// restored index starts with an empty cache of the right size.
-#[derive(Debug, Clone, Default)]
-struct NeighbourCache(Vec<OnceLock<Neighbours>>);
-
-/// Largest vocabulary a restored neighbour cache is sized for (real lists
-/// have about 10^5 words); a larger stored length is refused rather than
-/// allocated.
-const MAX_RESTORED_VOCABULARY: u64 = 1 << 24;
-
-impl serde::Serialize for NeighbourCache {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_u64(self.0.len() as u64)
-    }
+/// has neighbours that depend on nothing but that word. Computing them —
+/// deletion lookups plus an edit-distance check of every colliding word —
+/// was the costliest part of preparing a query; here it is done once per
+/// vocabulary word at build (on every core), so the first query meeting a
+/// word is as fast as the thousandth and a snapshot-loaded index is warm at
+/// once. The lists are the same as computing afresh (the index-vs-full-scan
+/// tests compare against the exhaustive path, which recomputes them).
+///
+/// Stored flat (compressed-sparse-row): word `w`'s neighbours are
+/// `entries[start[w]..start[w + 1]]`, in the order the lookup found them.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
+struct NeighbourTable {
+    start: Vec<u32>,
+    entries: Vec<(u32, f64)>,
 }
 
-impl<'de> serde::Deserialize<'de> for NeighbourCache {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let len = <u64 as serde::Deserialize>::deserialize(deserializer)?;
-        // decoded while the payload checksum is still being verified: never
-        // allocate for an implausible length
-        if len > MAX_RESTORED_VOCABULARY {
-            return Err(serde::de::Error::custom(format!(
-                "neighbour cache length {len} is implausible"
-            )));
+/// Below this many dictionary words the per-word tables (neighbours, word
+/// memo) are computed on the calling thread: for the one-name indexes of
+/// `compare`, handing work to the thread pool costs more than the work.
+const PARALLEL_BUILD_MIN_WORDS: usize = 4096;
+
+impl NeighbourTable {
+    /// The neighbours of every word of `dictionary`, as
+    /// [`NameIndex::fuzzy_neighbours`] finds them for that word.
+    fn compute(index: &NameIndex, dictionary: (&[Box<str>], &DeletionDictionary)) -> Self {
+        use rayon::prelude::*;
+        let words = dictionary.0;
+        let of_word = |scratch: &mut LookupScratch, w: usize| {
+            let mut found = Vec::new();
+            index.fuzzy_neighbours(
+                words[w].as_bytes(),
+                dictionary,
+                Some(w as u32),
+                false,
+                scratch,
+                &mut found,
+            );
+            found
+        };
+        let lists: Vec<Vec<(u32, f64)>> = if words.len() < PARALLEL_BUILD_MIN_WORDS {
+            let mut scratch = LookupScratch::default();
+            (0..words.len()).map(|w| of_word(&mut scratch, w)).collect()
+        } else {
+            (0..words.len())
+                .into_par_iter()
+                .map_init(LookupScratch::default, of_word)
+                .collect()
+        };
+        let mut table = NeighbourTable {
+            start: Vec::with_capacity(words.len() + 1),
+            entries: Vec::with_capacity(lists.iter().map(Vec::len).sum()),
+        };
+        for list in lists {
+            table.start.push(table.entries.len() as u32);
+            table.entries.extend(list);
         }
-        Ok(NeighbourCache::with_len(len as usize))
+        table.start.push(table.entries.len() as u32);
+        table
+    }
+
+    /// The neighbours of word `w`, or `None` when the table does not cover
+    /// it (a table decoded from a damaged snapshot is never indexed out of
+    /// bounds).
+    fn get(&self, w: u32) -> Option<&[(u32, f64)]> {
+        let w = w as usize;
+        let lo = *self.start.get(w)? as usize;
+        let hi = *self.start.get(w + 1)? as usize;
+        self.entries.get(lo..hi)
     }
 }
 
-/// Dictionary word ids and their similarity with one word.
-type Neighbours = Box<[(u32, f64)]>;
+/// Dictionary words to their ids. Looked up several times per query word,
+/// so it hashes with [`WordHasher`] rather than the default SipHash.
+type WordMap = HashMap<Box<str>, u32, BuildHasherDefault<WordHasher>>;
 
-impl NeighbourCache {
-    fn with_len(len: usize) -> Self {
-        NeighbourCache((0..len).map(|_| OnceLock::new()).collect())
+/// A fast, non-cryptographic hasher for short words (FxHash's
+/// multiply-rotate over 8-byte chunks, with a final mix so the bits the
+/// table uses depend on every byte). The words come from list files the
+/// operator loads, not from an attacker choosing collisions.
+#[derive(Debug, Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
     }
 }
 
-fn intern(map: &mut HashMap<Box<str>, u32>, list: &mut Vec<Box<str>>, s: &str) -> u32 {
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut buf = [0u8; 8];
+            buf.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(buf));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn finish(&self) -> u64 {
+        let h = self.0;
+        let h = (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h ^ (h >> 32)
+    }
+}
+
+fn intern(map: &mut WordMap, list: &mut Vec<Box<str>>, s: &str) -> u32 {
     if let Some(&id) = map.get(s) {
         return id;
     }
@@ -449,6 +528,14 @@ impl NameIndex {
                 });
             }
         }
+        ix.word_memo = {
+            use rayon::prelude::*;
+            if ix.texts.len() < PARALLEL_BUILD_MIN_WORDS {
+                ix.texts.iter().map(|t| memo_word(t)).collect()
+            } else {
+                ix.texts.par_iter().map(|t| memo_word(t)).collect()
+            }
+        };
         // which skeletons each folded word appeared with
         ix.text_keys = vec![Vec::new(); ix.texts.len()];
         for t in &ix.tokens {
@@ -542,8 +629,8 @@ impl NameIndex {
         // skeleton rewrites would hide, over the folded words
         ix.deletions = DeletionDictionary::over(&ix.keys, &ix.config);
         ix.text_deletions = DeletionDictionary::over(&ix.texts, &ix.config);
-        ix.key_neighbours = NeighbourCache::with_len(ix.keys.len());
-        ix.text_neighbours = NeighbourCache::with_len(ix.texts.len());
+        ix.key_neighbours = NeighbourTable::compute(&ix, (&ix.keys, &ix.deletions));
+        ix.text_neighbours = NeighbourTable::compute(&ix, (&ix.texts, &ix.text_deletions));
         ix
     }
 
@@ -655,35 +742,36 @@ impl NameIndex {
         }
     }
 
-    /// [`NameIndex::fuzzy_neighbours`] of a word, taken from (and, the first
-    /// time, stored in) `cache` when the word is itself in the dictionary.
+    /// [`NameIndex::fuzzy_neighbours`] of a word, taken from the
+    /// precomputed `table` when the word is itself in the dictionary.
     #[allow(clippy::too_many_arguments)]
     fn cached_neighbours(
         &self,
         q: &[u8],
         dictionary: (&[Box<str>], &DeletionDictionary),
-        cache: &NeighbourCache,
+        table: &NeighbourTable,
         exact: Option<u32>,
         exhaustive: bool,
         scratch: &mut LookupScratch,
         out: &mut Vec<(u32, f64)>,
     ) {
-        let slot = exact.and_then(|id| cache.0.get(id as usize));
-        match slot {
-            Some(slot) if !exhaustive => {
-                let list = slot.get_or_init(|| {
-                    let mut found = Vec::new();
-                    self.fuzzy_neighbours(q, dictionary, exact, false, scratch, &mut found);
-                    found.into_boxed_slice()
-                });
-                out.extend_from_slice(list);
-            }
+        match exact.and_then(|id| table.get(id)) {
+            Some(list) if !exhaustive => out.extend_from_slice(list),
             _ => self.fuzzy_neighbours(q, dictionary, exact, exhaustive, scratch, out),
         }
     }
 
     fn prepare(&self, query: &NameQuery<'_>, exhaustive: bool) -> PreparedQuery {
-        let mut toks = tokenize(query.name);
+        // the exhaustive reference tokenises from scratch, so the tests that
+        // compare it with the index also check the word memo
+        let mut toks = if exhaustive {
+            tokenize(query.name)
+        } else {
+            tokenize_with(query.name, |word| {
+                let id = *self.text_ids.get(word)?;
+                self.word_memo.get(id as usize)
+            })
+        };
         toks.truncate(MAX_TOKENS);
         let c = &self.config;
         let mut scratch = LookupScratch::default();
@@ -782,10 +870,12 @@ impl NameIndex {
         // Per-query lookup tables: skeleton → (which words reach it, each
         // word's similarity), folded word → each word's similarity.
         let nq = tokens.len();
-        let mut key_table =
-            IdTable::with_capacity(tokens.iter().map(|t| t.posting_keys.len()).sum());
-        let mut key_masks: Vec<u32> = Vec::new();
-        let mut key_rows: Vec<f64> = Vec::new();
+        // sized for the most rows there can be: growing them step by step
+        // (reallocating and copying) cost more than filling them
+        let max_key_rows = tokens.iter().map(|t| t.posting_keys.len()).sum();
+        let mut key_table = IdTable::with_capacity(max_key_rows);
+        let mut key_masks: Vec<u32> = Vec::with_capacity(max_key_rows);
+        let mut key_rows: Vec<f64> = Vec::with_capacity(max_key_rows * nq);
         for (i, t) in tokens.iter().enumerate() {
             for &k in &t.posting_keys {
                 let (row, new) = key_table.row_or_insert(k);
@@ -802,17 +892,26 @@ impl NameIndex {
                 }
             }
         }
-        let mut text_table = IdTable::with_capacity(tokens.iter().map(|t| t.text_sims.len()).sum());
-        let mut text_rows: Vec<f64> = Vec::new();
+        let max_text_rows = tokens.iter().map(|t| t.text_sims.len()).sum();
+        let mut text_table = IdTable::with_capacity(max_text_rows);
+        let mut text_rows: Vec<f64> = Vec::with_capacity(max_text_rows * nq);
+        let mut text_masks: Vec<u32> = Vec::with_capacity(max_text_rows);
         for (i, t) in tokens.iter().enumerate() {
             for &(w, sim) in &t.text_sims {
                 let (row, new) = text_table.row_or_insert(w);
                 if new {
                     text_rows.resize(text_rows.len() + nq, 0.0);
+                    text_masks.push(0);
                 }
                 text_rows[row as usize * nq + i] = sim;
+                text_masks[row as usize] |= 1 << i;
             }
         }
+        let special_mask = tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.token.flags & (INITIAL | PARTICLE) != 0)
+            .fold(0u32, |m, (i, _)| m | 1 << i);
         PreparedQuery {
             align: tokens.iter().map(|t| t.align).collect(),
             tokens,
@@ -822,6 +921,8 @@ impl NameIndex {
             key_rows,
             text_table,
             text_rows,
+            text_masks,
+            special_mask,
         }
     }
 
@@ -925,28 +1026,44 @@ impl NameIndex {
             .collect();
         set_aside_keys.sort_unstable();
         set_aside_keys.dedup();
+        // Each name once, in the order first met: a bit per name instead of
+        // sorting the (often long, overlapping) postings. The order does not
+        // matter, `rank` orders the hits completely.
+        let mut seen = vec![0u64; self.names.len().div_ceil(64)];
         let mut out: Vec<u32> = Vec::new();
+        let mut add = |id: u32| {
+            let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
+            if let Some(w) = seen.get_mut(word) {
+                if *w & bit == 0 {
+                    *w |= bit;
+                    out.push(id);
+                }
+            }
+        };
         for &i in &essential {
             let t = &q.tokens[i];
             for &k in &t.posting_keys {
-                out.extend_from_slice(self.posting(k));
+                self.posting(k).iter().for_each(|&id| add(id));
             }
             if t.token.text.len() > 1 && t.token.flags & DIGITS == 0 {
                 // The names wanted hold a set-aside skeleton and an initial
                 // of this word's first letter: walk the (short) postings of
                 // the set-aside skeletons restricted to names with initials.
                 for &k in &set_aside_keys {
-                    out.extend(self.initial_posting(k).iter().copied().filter(|&id| {
+                    for &id in self.initial_posting(k) {
                         let name = &self.names[id as usize];
-                        self.tokens[name.start as usize..(name.start + name.len) as usize]
+                        let toks =
+                            &self.tokens[name.start as usize..(name.start + name.len) as usize];
+                        if toks
                             .iter()
                             .any(|lt| lt.flags & INITIAL != 0 && lt.first == t.first)
-                    }));
+                        {
+                            add(id);
+                        }
+                    }
                 }
             }
         }
-        out.sort_unstable();
-        out.dedup();
         out
     }
 
@@ -967,6 +1084,7 @@ impl NameIndex {
     /// Similarity of query word `q` and list word `l` and whether it is
     /// only an initial pair; `rows` is the word's similarity by skeleton and
     /// by folded word, looked up in the query's tables.
+    #[inline(never)]
     fn pair_similarity(&self, q: &QueryToken, l: &ListToken, rows: (f64, f64)) -> (f64, bool) {
         let c = &self.config;
         let q_initial = q.token.flags & INITIAL != 0;
@@ -1002,17 +1120,31 @@ impl NameIndex {
     fn align_name(&self, q: &PreparedQuery, name: &NameEntry) -> Alignment {
         let range = name.start as usize..(name.start + name.len) as usize;
         let list = &self.tokens[range.clone()];
-        // each list word's rows in the query tables, looked up once
+        // each list word's rows in the query tables, looked up once, and
+        // which query words can pair with it at all
         let mut key_row = [usize::MAX; MAX_TOKENS];
         let mut text_row = [usize::MAX; MAX_TOKENS];
+        let mut may_pair = [0u32; MAX_TOKENS];
         let nq = q.tokens.len();
         for (j, l) in list.iter().enumerate().take(MAX_TOKENS) {
+            // Why the mask is safe: `pair_similarity` is above 0 only for an
+            // equal folded word (its skeletons are among the query word's
+            // posting keys: key mask), a skeleton or folded-word similarity
+            // (key or text mask), a query initial or particle (special
+            // mask), or a list initial (any query word).
+            let mut mask = q.special_mask;
             if let Some(r) = q.key_table.get(l.key) {
                 key_row[j] = r as usize * nq;
+                mask |= q.key_masks[r as usize];
             }
             if let Some(r) = q.text_table.get(l.text) {
                 text_row[j] = r as usize * nq;
+                mask |= q.text_masks[r as usize];
             }
+            if l.flags & INITIAL != 0 {
+                mask = u32::MAX;
+            }
+            may_pair[j] = mask;
         }
         let row = |rows: &[f64], start: usize, i: usize| {
             if start == usize::MAX {
@@ -1025,6 +1157,9 @@ impl NameIndex {
         // organisation's, a missing middle word is as telling as any other
         let middle_cost = self.middle_cost(name);
         align(&q.align, &self.token_align[range], middle_cost, |i, j| {
+            if may_pair[j] & (1 << i) == 0 {
+                return (0.0, false);
+            }
             let by_key = row(&q.key_rows, key_row[j], i);
             let by_text = row(&q.text_rows, text_row[j], i);
             self.pair_similarity(&q.tokens[i], &list[j], (by_key, by_text))
@@ -1125,22 +1260,24 @@ impl NameIndex {
         threshold: f64,
         limit: usize,
     ) -> Vec<NameHit> {
-        let mut scored: Vec<(f64, u32, u32)> = Vec::new();
+        // the alignment rides along for the explanation, so a hit is not
+        // aligned a second time
+        let mut scored: Vec<(f64, u32, u32, Alignment)> = Vec::new();
         for id in candidates {
             let name = &self.names[id as usize];
             if prune && self.upper_bound(q, name) < threshold {
                 continue;
             }
-            let (score, _) = self.score_name(q, name);
+            let (score, alignment) = self.score_name(q, name);
             if score > 0.0 && score >= threshold {
-                scored.push((score, name.entity, id));
+                scored.push((score, name.entity, id, alignment));
             }
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         let mut hits: Vec<NameHit> = Vec::new();
         let mut last_entity = None;
         let mut seen: Vec<u32> = Vec::new();
-        for (score, entity, id) in scored {
+        for (score, entity, id, alignment) in scored {
             if hits.len() >= limit {
                 break;
             }
@@ -1154,17 +1291,25 @@ impl NameIndex {
                 entity: entity as usize,
                 name_index: name.name_index as usize,
                 score,
-                explanation: self.explain(q, name),
+                explanation: self.explain(q, name, &alignment),
             });
         }
         hits
     }
 
     /// "ivanov ≈ ivanou 0.93; sergei = sergei; birth year equal".
-    fn explain(&self, q: &PreparedQuery, name: &NameEntry) -> String {
-        let alignment = self.align_name(q, name);
+    ///
+    /// Written part by part into one string (`write!` into a `String`
+    /// cannot fail) rather than formatting each part apart and joining.
+    fn explain(&self, q: &PreparedQuery, name: &NameEntry, alignment: &Alignment) -> String {
+        use std::fmt::Write as _;
         let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
-        let mut parts: Vec<String> = Vec::new();
+        let mut out = String::with_capacity(128);
+        let sep = |out: &mut String| {
+            if !out.is_empty() {
+                out.push_str("; ");
+            }
+        };
         let mut q_used = [false; MAX_TOKENS];
         let mut l_used = [false; MAX_TOKENS];
         for &(i, j, s) in &alignment.pairs[..alignment.len] {
@@ -1174,17 +1319,19 @@ impl NameIndex {
             let qt = &q.tokens[qi].token.text;
             let lt = &self.texts[list[lj].text as usize];
             let initial = q.tokens[qi].token.flags & INITIAL != 0 || list[lj].flags & INITIAL != 0;
-            parts.push(if s >= 1.0 {
-                format!("{qt} = {lt}")
+            sep(&mut out);
+            let _ = if s >= 1.0 {
+                write!(out, "{qt} = {lt}")
             } else if initial {
-                format!("{qt} ~ {lt} (initial) {s:.2}")
+                write!(out, "{qt} ~ {lt} (initial) {s:.2}")
             } else {
-                format!("{qt} ≈ {lt} {s:.2}")
-            });
+                write!(out, "{qt} ≈ {lt} {s:.2}")
+            };
         }
         for (i, t) in q.tokens.iter().enumerate() {
             if !q_used[i] {
-                parts.push(format!("{} unmatched", t.token.text));
+                sep(&mut out);
+                let _ = write!(out, "{} unmatched", t.token.text);
             }
         }
         for (j, t) in list.iter().enumerate() {
@@ -1196,15 +1343,18 @@ impl NameIndex {
                 } else {
                     "word"
                 };
-                parts.push(format!(
+                sep(&mut out);
+                let _ = write!(
+                    out,
                     "list {role} {} unmatched",
                     self.texts[t.text as usize]
-                ));
+                );
             }
         }
-        parts.push(format!("name score {:.2}", alignment.score));
+        sep(&mut out);
+        let _ = write!(out, "name score {:.2}", alignment.score);
         if name.weak {
-            parts.push("weak alias".to_owned());
+            out.push_str("; weak alias");
         }
         let effect = qualifier_effect(
             &self.config,
@@ -1212,8 +1362,11 @@ impl NameIndex {
             &self.entities[name.entity as usize],
             true,
         );
-        parts.extend(effect.notes.iter().map(|n| (*n).to_owned()));
-        parts.join("; ")
+        for note in &effect.notes {
+            sep(&mut out);
+            out.push_str(note);
+        }
+        out
     }
 }
 

@@ -157,6 +157,16 @@ pub fn fold_text(text: &str) -> String {
 
 /// Romanises one word (any script) and pushes the ASCII words it yields.
 fn push_romanized(word: &str, spaced: bool, out: &mut Vec<RawWord>) {
+    // Hot path (most words of most names): an ASCII word is one script, its
+    // letters and digits pass through lower-cased and it does not split —
+    // the general path below yields exactly this, with three allocations.
+    if word.is_ascii() && word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        out.push(RawWord {
+            text: word.to_ascii_lowercase(),
+            spaced,
+        });
+        return;
+    }
     let (mut latin, mut cyrillic, mut greek) = (0usize, 0usize, 0usize);
     for c in word.chars() {
         if is_latin(c) {
@@ -230,12 +240,13 @@ fn is_single_letter(w: &RawWord) -> bool {
 }
 
 /// Joins runs of single letters (see the module doc).
-fn merge_letter_runs(words: Vec<RawWord>) -> Vec<String> {
+fn merge_letter_runs(mut words: Vec<RawWord>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
         if !is_single_letter(&words[i]) {
-            out.push(words[i].text.clone());
+            // read once: moved out rather than copied
+            out.push(std::mem::take(&mut words[i].text));
             i += 1;
             continue;
         }

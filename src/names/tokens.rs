@@ -263,17 +263,65 @@ pub(crate) struct NameToken {
 
 /// Splits a name into tokens (see the module doc).
 pub(crate) fn tokenize(name: &str) -> Vec<NameToken> {
+    tokenize_with(name, |_| None)
+}
+
+/// What [`tokenize`] computes for one folded word `w` on its own: whether
+/// it is a particle, and the key and flags of `make_token(w, w)`.
+///
+/// The name index keeps one per list word ([`memo_word`]) and hands them to
+/// [`tokenize_with`], so a query word met in the lists skips the skeleton
+/// rewrites and the table scans (most of tokenising a query). Both are pure
+/// functions of the word, so the tokens are the same as without the memo.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MemoWord {
+    /// `is_particle(w)`.
+    pub particle: bool,
+    /// `make_token(w, w).key`.
+    pub key: Box<str>,
+    /// `make_token(w, w).flags`.
+    pub flags: u8,
+}
+
+/// The [`MemoWord`] of a folded word.
+pub(crate) fn memo_word(word: &str) -> MemoWord {
+    let token = make_token(word.to_owned(), word);
+    MemoWord {
+        particle: is_particle(word),
+        key: token.key.into_boxed_str(),
+        flags: token.flags,
+    }
+}
+
+/// [`tokenize`], taking what it would compute for a folded word on its own
+/// from `memo(word)` when that returns it (see [`MemoWord`]).
+pub(crate) fn tokenize_with<'m>(
+    name: &str,
+    memo: impl Fn(&str) -> Option<&'m MemoWord>,
+) -> Vec<NameToken> {
     let words = folded_words_with_asides(name);
     let mut tokens = Vec::with_capacity(words.len());
     let mut prefix = String::new();
     for (i, (word, aside)) in words.iter().enumerate() {
         let is_last = i + 1 == words.len();
-        if is_particle(word) && !is_last {
+        let memo = memo(word);
+        let particle = match memo {
+            Some(m) => m.particle,
+            None => is_particle(word),
+        };
+        if particle && !is_last {
             prefix.push_str(word);
             continue;
         }
-        let text = format!("{prefix}{word}");
-        let mut token = make_token(text, word);
+        let mut token = match memo {
+            // without a prefix the text is the word itself
+            Some(m) if prefix.is_empty() => NameToken {
+                text: word.clone(),
+                key: String::from(&*m.key),
+                flags: m.flags,
+            },
+            _ => make_token(format!("{prefix}{word}"), word),
+        };
         if *aside {
             token.flags |= ASIDE;
         }
@@ -466,6 +514,35 @@ mod tests {
         let t = tokenize("Научно-исследовательский институт");
         assert_eq!(t[0].flags & FILLER, FILLER);
         assert_eq!(t[1].key, skeleton("research"));
+    }
+
+    #[test]
+    fn memoised_words_give_the_same_tokens() {
+        let names = [
+            "Usama bin Laden",
+            "Abdul Rahman Yasin",
+            "Ижевский механический завод",
+            "Colonel Dr Muammar (a.k.a. Moammar) Qadhafi",
+            "Obshchestvo s ogranichennoi otvetstvennostyu Romashka",
+            "Putin Vladimir Vladimirovich",
+            "Ahmad Al",
+            "Plant 42",
+            "V. Putin",
+        ];
+        let memo: std::collections::HashMap<String, MemoWord> = names
+            .iter()
+            .flat_map(|n| fold_words(n))
+            .map(|w| (w.clone(), memo_word(&w)))
+            .collect();
+        for name in names {
+            assert_eq!(tokenize_with(name, |w| memo.get(w)), tokenize(name), "{name}");
+        }
+        // the memo is consulted: a word it describes differently changes the token
+        let mut lied = memo.clone();
+        if let Some(m) = lied.get_mut("putin") {
+            m.key = "zzz".into();
+        }
+        assert_eq!(tokenize_with("V. Putin", |w| lied.get(w))[1].key, "zzz");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use super::score::{
     align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, AlignWord, Alignment,
-    EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS,
+    EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS, MAX_WORD_LEN,
 };
 use super::tokens::{
     memo_word, tokenize, tokenize_with, MemoWord, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC,
@@ -57,6 +57,81 @@ struct NameEntry {
     /// The same when every query word pairs, so that a dropped middle word
     /// of a person's name costs only [`MatchConfig::middle_name_cost`].
     min_miss_middle: f64,
+}
+
+/// The bit of an initial's first byte in `NameIndex::initial_letters`: one
+/// per letter a–z, one shared by every other byte.
+fn initial_letter_bit(first: u8) -> u32 {
+    if first.is_ascii_lowercase() {
+        1 << (first - b'a')
+    } else {
+        OTHER_INITIAL_BIT
+    }
+}
+
+/// See [`initial_letter_bit`].
+const OTHER_INITIAL_BIT: u32 = 1 << 26;
+
+/// Skeletons of a name kept inline in its [`NameBound`]; longer names read
+/// the rest from their tokens.
+const INLINE_BOUND_KEYS: usize = 4;
+
+/// What [`NameIndex::upper_bound`] reads of one name, packed into 32 bytes
+/// (half a cache line, never straddling one) so that bounding a candidate
+/// costs one memory access instead of one for its [`NameEntry`] and one or
+/// two for its 32-byte [`ListToken`]s. Most candidates are turned away by
+/// the bound, and in an index of tens of megabytes each of those accesses
+/// is a cache miss: they, not instructions, set the search time.
+///
+/// The costs are `f32` rounded *down* from the `f64` of [`NameEntry`]: a
+/// smaller unmatched cost only raises the bound, so the bound stays an
+/// upper bound and no hit is lost (it may let a few more names be scored).
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct NameBound {
+    /// The name's first [`INLINE_BOUND_KEYS`] skeletons (fewer: `len`).
+    keys: [u32; INLINE_BOUND_KEYS],
+    /// Where its tokens start in `NameIndex::tokens`.
+    start: u32,
+    /// Its number of words (at most [`MAX_TOKENS`]).
+    len: u8,
+    has_initial: bool,
+    /// [`NameEntry::min_miss`], rounded down.
+    min_miss: f32,
+    /// [`NameEntry::min_miss_middle`], rounded down.
+    min_miss_middle: f32,
+}
+
+impl NameBound {
+    fn of(name: &NameEntry, tokens: &[ListToken]) -> Self {
+        let mut keys = [0u32; INLINE_BOUND_KEYS];
+        for (slot, t) in keys.iter_mut().zip(tokens) {
+            *slot = t.key;
+        }
+        NameBound {
+            keys,
+            start: name.start,
+            len: name.len.min(MAX_TOKENS as u32) as u8,
+            has_initial: name.has_initial,
+            min_miss: f32_at_most(name.min_miss),
+            min_miss_middle: f32_at_most(name.min_miss_middle),
+        }
+    }
+}
+
+/// The largest `f32` not above `x` (`x as f32` rounds to nearest, which
+/// may be above).
+fn f32_at_most(x: f64) -> f32 {
+    let f = x as f32;
+    if f64::from(f) <= x || f.is_nan() {
+        f
+    } else if f > 0.0 {
+        f32::from_bits(f.to_bits() - 1)
+    } else if f == 0.0 {
+        -f32::from_bits(1)
+    } else {
+        f32::from_bits(f.to_bits() + 1)
+    }
 }
 
 /// Skeletons by their deletion variants: `(hash, word id, word length)`
@@ -173,31 +248,61 @@ fn bucket(hash: u64) -> usize {
     (hash >> (64 - DIRECTORY_BITS)) as usize
 }
 
-/// FNV-1a over `word` without the bytes at positions `skip`.
-fn deletion_hash(word: &[u8], skip: [usize; 2]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, &b) in word.iter().enumerate() {
-        if i != skip[0] && i != skip[1] {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    // mix so the top bits (the bucket) depend on every byte
+/// Multiplier of the polynomial word hash (odd, so multiplying by it is a
+/// bijection modulo 2^64).
+const HASH_BASE: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Mixes a polynomial hash so that the top bits (the bucket) depend on
+/// every byte.
+fn mix(mut h: u64) -> u64 {
     h ^= h >> 29;
     h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h ^ (h >> 32)
 }
 
-/// Every deletion variant of `word` with up to `deletions` bytes removed.
+/// The hash of every deletion variant of `word` with up to `deletions`
+/// bytes removed (`deletions` ≤ 2), the word itself first.
+///
+/// The hash of a string is the polynomial `Σ (s[k] + 1)·B^(len-1-k)`
+/// modulo 2^64, mixed. A variant's polynomial is assembled from prefix
+/// hashes in a few multiplications (`H(a ++ b) = H(a)·B^len(b) + H(b)`),
+/// instead of rehashing the whole word per variant: a 10-letter word has 56
+/// variants within two deletions. The value depends only on the resulting
+/// string, so deleting either "l" of "hello" gives the same hash, as the
+/// dictionary lookup needs; colliding strings are told apart afterwards by
+/// the edit-distance check.
 fn for_each_deletion(word: &[u8], deletions: usize, mut f: impl FnMut(u64)) {
-    const NONE: usize = usize::MAX;
-    f(deletion_hash(word, [NONE, NONE]));
+    let n = word.len();
+    // prefix hashes and powers of the base, on the stack for real words
+    let mut stack = [0u64; 2 * (MAX_WORD_LEN + 1)];
+    let mut heap = Vec::new();
+    let (pre, pow) = if n <= MAX_WORD_LEN {
+        stack.split_at_mut(MAX_WORD_LEN + 1)
+    } else {
+        heap.resize(2 * (n + 1), 0u64);
+        heap.split_at_mut(n + 1)
+    };
+    pow[0] = 1;
+    for (i, &b) in word.iter().enumerate() {
+        pre[i + 1] = pre[i].wrapping_mul(HASH_BASE).wrapping_add(u64::from(b) + 1);
+        pow[i + 1] = pow[i].wrapping_mul(HASH_BASE);
+    }
+    // the hash of word[from..to]
+    let part = |from: usize, to: usize| pre[to].wrapping_sub(pre[from].wrapping_mul(pow[to - from]));
+    f(mix(pre[n]));
     if deletions >= 1 {
-        for i in 0..word.len() {
-            f(deletion_hash(word, [i, NONE]));
+        for i in 0..n {
+            let tail = n - 1 - i;
+            f(mix(pre[i].wrapping_mul(pow[tail]).wrapping_add(part(i + 1, n))));
             if deletions >= 2 {
-                for j in i + 1..word.len() {
-                    f(deletion_hash(word, [i, j]));
+                for j in i + 1..n {
+                    let (middle, end) = (j - i - 1, n - 1 - j);
+                    let h = pre[i]
+                        .wrapping_mul(pow[middle])
+                        .wrapping_add(part(i + 1, j))
+                        .wrapping_mul(pow[end])
+                        .wrapping_add(part(j + 1, n));
+                    f(mix(h));
                 }
             }
         }
@@ -312,6 +417,42 @@ impl IdTable {
     }
 }
 
+/// The names one search has met: a small hash set when few postings are
+/// walked, a bit per list name when many are (a hash set of that size
+/// would cost more to allocate and clear than the bits).
+enum SeenNames {
+    Few(IdTable),
+    Many(Vec<u64>),
+}
+
+impl SeenNames {
+    fn for_walk(walk: usize, names: usize) -> Self {
+        // an `IdTable` takes 16 bytes per id, the bits 1/8 byte per name
+        if walk.saturating_mul(16) < names / 8 {
+            SeenNames::Few(IdTable::with_capacity(walk))
+        } else {
+            SeenNames::Many(vec![0u64; names.div_ceil(64)])
+        }
+    }
+
+    /// Whether `id` is new (and records it).
+    fn insert(&mut self, id: u32) -> bool {
+        match self {
+            SeenNames::Few(table) => table.row_or_insert(id).1,
+            SeenNames::Many(bits) => {
+                let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
+                match bits.get_mut(word) {
+                    Some(w) if *w & bit == 0 => {
+                        *w |= bit;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
 /// Index over every name of every active entity: build once, search from
 /// many threads (`Send + Sync`, read-only).
 ///
@@ -339,12 +480,18 @@ pub struct NameIndex {
     /// `tokens[i].align`, contiguous, so scoring a name copies nothing.
     token_align: Vec<AlignWord>,
     names: Vec<NameEntry>,
+    /// Per name (same order as `names`), what bounding it reads.
+    bounds: Vec<NameBound>,
     posting_start: Vec<u32>,
     postings: Vec<u32>,
     /// Per skeleton, the names of its postings that hold an initial
     /// (`initial_posting_start[k]..[k + 1]` in `initial_postings`).
     initial_posting_start: Vec<u32>,
     initial_postings: Vec<u32>,
+    /// Per entry of `initial_postings`, the first letters of that name's
+    /// initials ([`initial_letter_bit`]), so the walk that wants an initial
+    /// of one letter need not read the name's tokens (a cache miss each).
+    initial_letters: Vec<u32>,
     deletions: DeletionDictionary,
     text_deletions: DeletionDictionary,
     /// Fuzzy neighbours of each skeleton (by key id). See [`NeighbourTable`].
@@ -577,6 +724,11 @@ impl NameIndex {
                 let toks = &ix.tokens[name.start as usize..(name.start + name.len) as usize];
                 if toks.iter().any(|t| t.flags & INITIAL != 0) {
                     ix.initial_postings.push(id);
+                    ix.initial_letters.push(
+                        toks.iter()
+                            .filter(|t| t.flags & INITIAL != 0)
+                            .fold(0, |m, t| m | initial_letter_bit(t.first)),
+                    );
                 }
             }
         }
@@ -625,6 +777,11 @@ impl NameIndex {
                 })
                 .fold(f64::INFINITY, f64::min);
         }
+        ix.bounds = ix
+            .names
+            .iter()
+            .map(|n| NameBound::of(n, &ix.tokens[n.start as usize..(n.start + n.len) as usize]))
+            .collect();
         // deletion dictionaries over the skeletons and, for typos the
         // skeleton rewrites would hide, over the folded words
         ix.deletions = DeletionDictionary::over(&ix.keys, &ix.config);
@@ -1026,18 +1183,25 @@ impl NameIndex {
             .collect();
         set_aside_keys.sort_unstable();
         set_aside_keys.dedup();
-        // Each name once, in the order first met: a bit per name instead of
-        // sorting the (often long, overlapping) postings. The order does not
-        // matter, `rank` orders the hits completely.
-        let mut seen = vec![0u64; self.names.len().div_ceil(64)];
-        let mut out: Vec<u32> = Vec::new();
+        // Each name once, in the order first met: a hash set sized by the
+        // postings walked instead of sorting them (or clearing a bit per
+        // list name). The order does not matter, `rank` orders the hits
+        // completely.
+        let walk: usize = essential
+            .iter()
+            .flat_map(|&i| &q.tokens[i].posting_keys)
+            .map(|&k| self.posting(k).len())
+            .sum::<usize>()
+            + essential.len()
+                * set_aside_keys
+                    .iter()
+                    .map(|&k| self.initial_posting(k).0.len())
+                    .sum::<usize>();
+        let mut seen = SeenNames::for_walk(walk, self.names.len());
+        let mut out: Vec<u32> = Vec::with_capacity(walk);
         let mut add = |id: u32| {
-            let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
-            if let Some(w) = seen.get_mut(word) {
-                if *w & bit == 0 {
-                    *w |= bit;
-                    out.push(id);
-                }
+            if seen.insert(id) {
+                out.push(id);
             }
         };
         for &i in &essential {
@@ -1049,17 +1213,28 @@ impl NameIndex {
                 // The names wanted hold a set-aside skeleton and an initial
                 // of this word's first letter: walk the (short) postings of
                 // the set-aside skeletons restricted to names with initials.
+                let want = initial_letter_bit(t.first);
                 for &k in &set_aside_keys {
-                    for &id in self.initial_posting(k) {
-                        let name = &self.names[id as usize];
-                        let toks =
-                            &self.tokens[name.start as usize..(name.start + name.len) as usize];
-                        if toks
-                            .iter()
-                            .any(|lt| lt.flags & INITIAL != 0 && lt.first == t.first)
-                        {
-                            add(id);
+                    let (ids, letters) = self.initial_posting(k);
+                    for (&id, &letters) in ids.iter().zip(letters) {
+                        // no initial of that letter: skip without reading
+                        // the name; a-z bits are exact, the shared bit of
+                        // other bytes needs the tokens
+                        if letters & want == 0 {
+                            continue;
                         }
+                        if want == OTHER_INITIAL_BIT {
+                            let name = &self.names[id as usize];
+                            let toks =
+                                &self.tokens[name.start as usize..(name.start + name.len) as usize];
+                            if !toks
+                                .iter()
+                                .any(|lt| lt.flags & INITIAL != 0 && lt.first == t.first)
+                            {
+                                continue;
+                            }
+                        }
+                        add(id);
                     }
                 }
             }
@@ -1074,11 +1249,15 @@ impl NameIndex {
         &self.postings[lo..hi]
     }
 
-    /// The names holding skeleton `k` and an initial, by increasing id.
-    fn initial_posting(&self, k: u32) -> &[u32] {
+    /// The names holding skeleton `k` and an initial, by increasing id,
+    /// with the letters of their initials.
+    fn initial_posting(&self, k: u32) -> (&[u32], &[u32]) {
         let lo = self.initial_posting_start[k as usize] as usize;
         let hi = self.initial_posting_start[k as usize + 1] as usize;
-        &self.initial_postings[lo..hi]
+        (
+            &self.initial_postings[lo..hi],
+            self.initial_letters.get(lo..hi).unwrap_or(&[]),
+        )
     }
 
     /// Similarity of query word `q` and list word `l` and whether it is
@@ -1193,12 +1372,19 @@ impl NameIndex {
     /// In a person's name that cheapest cost is the dropped-middle-word
     /// cost when every query word can pair, as only then does that discount
     /// apply.
-    fn upper_bound(&self, q: &PreparedQuery, name: &NameEntry) -> f64 {
-        let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
+    fn upper_bound(&self, q: &PreparedQuery, name: &NameBound) -> f64 {
         let mut reached = 0u32;
-        for l in list {
-            if let Some(r) = q.key_table.get(l.key) {
-                reached |= q.key_masks[r as usize];
+        let mut reach = |key: u32| {
+            if let Some(r) = q.key_table.get(key) {
+                reached |= q.key_masks.get(r as usize).copied().unwrap_or(0);
+            }
+        };
+        let len = usize::from(name.len);
+        name.keys.iter().take(len).for_each(|&k| reach(k));
+        if len > INLINE_BOUND_KEYS {
+            let start = name.start as usize;
+            for l in self.tokens.get(start + INLINE_BOUND_KEYS..start + len).unwrap_or(&[]) {
+                reach(l.key);
             }
         }
         let mut num = 0.0;
@@ -1223,7 +1409,7 @@ impl NameIndex {
         } else {
             name.min_miss
         };
-        den += f64::from(name.len.saturating_sub(pairable)) * min_miss;
+        den += f64::from(u32::from(name.len).saturating_sub(pairable)) * f64::from(min_miss);
         let bound = if den > 0.0 { num / den } else { 1.0 };
         bound + max_qualifier_bonus(&self.config)
     }
@@ -1264,10 +1450,10 @@ impl NameIndex {
         // aligned a second time
         let mut scored: Vec<(f64, u32, u32, Alignment)> = Vec::new();
         for id in candidates {
-            let name = &self.names[id as usize];
-            if prune && self.upper_bound(q, name) < threshold {
+            if prune && self.upper_bound(q, &self.bounds[id as usize]) < threshold {
                 continue;
             }
+            let name = &self.names[id as usize];
             let (score, alignment) = self.score_name(q, name);
             if score > 0.0 && score >= threshold {
                 scored.push((score, name.entity, id, alignment));
@@ -1626,6 +1812,42 @@ mod tests {
             "{}",
             hit.explanation
         );
+    }
+
+    /// The hash of a deletion variant is the hash of the string it leaves,
+    /// whichever positions were deleted (checked against hashing each
+    /// resulting string on its own).
+    #[test]
+    fn deletion_hashes_depend_only_on_the_remaining_string() {
+        let hash_of = |s: &[u8]| {
+            let mut first = None;
+            for_each_deletion(s, 0, |h| first = first.or(Some(h)));
+            first
+        };
+        for word in ["hello", "prigozhin", "aab", "", "x", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnop"] {
+            let w = word.as_bytes();
+            let mut got = Vec::new();
+            for_each_deletion(w, 2, |h| got.push(h));
+            let mut want = vec![hash_of(w)];
+            for i in 0..w.len() {
+                let mut one = w.to_vec();
+                one.remove(i);
+                want.push(hash_of(&one));
+                for j in i + 1..w.len() {
+                    let mut two = w.to_vec();
+                    two.remove(j);
+                    two.remove(i);
+                    want.push(hash_of(&two));
+                }
+            }
+            let got: Vec<Option<u64>> = got.into_iter().map(Some).collect();
+            assert_eq!(got, want, "{word}");
+        }
+        // deleting either "l" of "hello" leaves "helo"
+        let mut h = Vec::new();
+        for_each_deletion(b"hello", 1, |x| h.push(x));
+        assert_eq!(h[3], h[4]);
+        assert_ne!(hash_of(b"helo"), hash_of(b"hell"));
     }
 
     #[test]

@@ -145,7 +145,8 @@ fn median_search_latency_over_the_full_watchlist() {
 /// `len / n`-th one, so instruction counts per query compare across commits:
 ///
 /// ```text
-/// valgrind --tool=callgrind --callgrind-out-file=cg.out \
+/// AMLSCREEN_PROFILE_QUERIES=3893 valgrind --tool=callgrind \
+///   --toggle-collect='*NameIndex::search*' --callgrind-out-file=cg.out \
 ///   target/release/deps/names_index-* --ignored --exact search_workload_for_profiling
 /// callgrind_annotate --inclusive=yes cg.out | grep NameIndex::search
 /// ```
@@ -161,10 +162,22 @@ fn search_workload_for_profiling() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
+    // `AMLSCREEN_PROFILE_PASSES` (default 1) repeats the queries, so that
+    // a sampling profiler (`perf record`) sees the searches rather than
+    // the index build
+    let passes: usize = std::env::var("AMLSCREEN_PROFILE_PASSES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     let step = (queries.len() / n.max(1)).max(1);
     let mut total_hits = 0usize;
-    for q in queries.iter().step_by(step).take(n) {
-        total_hits += std::hint::black_box(index.search(&as_query(q), threshold, 10)).len();
+    for _ in 0..passes {
+        for q in queries.iter().step_by(step).take(n) {
+            total_hits += std::hint::black_box(index.search(&as_query(q), threshold, 10)).len();
+        }
     }
-    println!("{} queries, {total_hits} hits", n.min(queries.len()));
+    println!(
+        "{} queries × {passes} passes, {total_hits} hits",
+        n.min(queries.len())
+    );
 }

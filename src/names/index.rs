@@ -236,6 +236,47 @@ impl DeletionDictionary {
     }
 }
 
+/// The words of one dictionary (skeletons or folded words) back to back in
+/// one byte array, as the edit-distance check of a fuzzy lookup reads them:
+/// tens of scattered words per query word, each a cache miss or two as
+/// separate heap strings behind an array of pointers, and in a compact array
+/// of about a megabyte that mostly stays in cache.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
+struct WordArena {
+    bytes: Vec<u8>,
+    /// Word `w` is `bytes[start[w]..start[w + 1]]`.
+    start: Vec<u32>,
+}
+
+impl WordArena {
+    fn of(words: &[Box<str>]) -> Self {
+        let mut arena = WordArena {
+            bytes: Vec::with_capacity(words.iter().map(|w| w.len()).sum()),
+            start: Vec::with_capacity(words.len() + 1),
+        };
+        for w in words {
+            arena.start.push(arena.bytes.len() as u32);
+            arena.bytes.extend_from_slice(w.as_bytes());
+        }
+        arena.start.push(arena.bytes.len() as u32);
+        arena
+    }
+
+    fn len(&self) -> usize {
+        self.start.len().saturating_sub(1)
+    }
+
+    /// Word `w` (empty when out of range: only a damaged snapshot has such
+    /// ids, and an empty word pairs with nothing).
+    fn get(&self, w: u32) -> &[u8] {
+        let w = w as usize;
+        match (self.start.get(w), self.start.get(w + 1)) {
+            (Some(&lo), Some(&hi)) => self.bytes.get(lo as usize..hi as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
 /// Buffers one query reuses across its words' dictionary lookups.
 #[derive(Debug, Default)]
 struct LookupScratch {
@@ -479,6 +520,9 @@ pub struct NameIndex {
     tokens: Vec<ListToken>,
     /// `tokens[i].align`, contiguous, so scoring a name copies nothing.
     token_align: Vec<AlignWord>,
+    /// `tokens[i].key`, contiguous: the bound of a long name reads its
+    /// skeletons from one cache line instead of one 32-byte token each.
+    token_keys: Vec<u32>,
     names: Vec<NameEntry>,
     /// Per name (same order as `names`), what bounding it reads.
     bounds: Vec<NameBound>,
@@ -494,6 +538,9 @@ pub struct NameIndex {
     initial_letters: Vec<u32>,
     deletions: DeletionDictionary,
     text_deletions: DeletionDictionary,
+    /// `keys` and `texts` back to back, for the fuzzy lookups.
+    key_arena: WordArena,
+    text_arena: WordArena,
     /// Fuzzy neighbours of each skeleton (by key id). See [`NeighbourTable`].
     key_neighbours: NeighbourTable,
     /// Fuzzy neighbours of each folded word (by text id), likewise.
@@ -531,13 +578,13 @@ const PARALLEL_BUILD_MIN_WORDS: usize = 4096;
 impl NeighbourTable {
     /// The neighbours of every word of `dictionary`, as
     /// [`NameIndex::fuzzy_neighbours`] finds them for that word.
-    fn compute(index: &NameIndex, dictionary: (&[Box<str>], &DeletionDictionary)) -> Self {
+    fn compute(index: &NameIndex, dictionary: (&WordArena, &DeletionDictionary)) -> Self {
         use rayon::prelude::*;
         let words = dictionary.0;
         let of_word = |scratch: &mut LookupScratch, w: usize| {
             let mut found = Vec::new();
             index.fuzzy_neighbours(
-                words[w].as_bytes(),
+                words.get(w as u32),
                 dictionary,
                 Some(w as u32),
                 false,
@@ -759,6 +806,7 @@ impl NameIndex {
             };
         }
         ix.token_align = ix.tokens.iter().map(|t| t.align).collect();
+        ix.token_keys = ix.tokens.iter().map(|t| t.key).collect();
         for id in 0..ix.names.len() {
             let name = ix.names[id];
             // a dropped middle word may cost less than its miss cost
@@ -786,8 +834,10 @@ impl NameIndex {
         // skeleton rewrites would hide, over the folded words
         ix.deletions = DeletionDictionary::over(&ix.keys, &ix.config);
         ix.text_deletions = DeletionDictionary::over(&ix.texts, &ix.config);
-        ix.key_neighbours = NeighbourTable::compute(&ix, (&ix.keys, &ix.deletions));
-        ix.text_neighbours = NeighbourTable::compute(&ix, (&ix.texts, &ix.text_deletions));
+        ix.key_arena = WordArena::of(&ix.keys);
+        ix.text_arena = WordArena::of(&ix.texts);
+        ix.key_neighbours = NeighbourTable::compute(&ix, (&ix.key_arena, &ix.deletions));
+        ix.text_neighbours = NeighbourTable::compute(&ix, (&ix.text_arena, &ix.text_deletions));
         ix
     }
 
@@ -840,7 +890,7 @@ impl NameIndex {
     fn fuzzy_neighbours(
         &self,
         q: &[u8],
-        (words, deletions): (&[Box<str>], &DeletionDictionary),
+        (words, deletions): (&WordArena, &DeletionDictionary),
         exact: Option<u32>,
         exhaustive: bool,
         scratch: &mut LookupScratch,
@@ -855,10 +905,7 @@ impl NameIndex {
         if exhaustive {
             found.clear();
             found.extend(
-                words
-                    .iter()
-                    .enumerate()
-                    .map(|(w, text)| (w as u32, text.len().min(255) as u8)),
+                (0..words.len() as u32).map(|w| (w, words.get(w).len().min(255) as u8)),
             );
         } else {
             scratch.hashes.clear();
@@ -885,8 +932,10 @@ impl NameIndex {
             if Some(w) == exact {
                 continue;
             }
-            let other = words[w as usize].as_bytes();
-            if other.iter().any(u8::is_ascii_digit) {
+            let other = words.get(w);
+            // words with digits are not in the deletion dictionaries: only
+            // the exhaustive scan meets them
+            if exhaustive && other.iter().any(u8::is_ascii_digit) {
                 continue;
             }
             let b = edit_budget(q.len(), other.len(), c);
@@ -905,7 +954,7 @@ impl NameIndex {
     fn cached_neighbours(
         &self,
         q: &[u8],
-        dictionary: (&[Box<str>], &DeletionDictionary),
+        dictionary: (&WordArena, &DeletionDictionary),
         table: &NeighbourTable,
         exact: Option<u32>,
         exhaustive: bool,
@@ -950,7 +999,7 @@ impl NameIndex {
                     }
                     self.cached_neighbours(
                         token.key.as_bytes(),
-                        (&self.keys, &self.deletions),
+                        (&self.key_arena, &self.deletions),
                         &self.key_neighbours,
                         exact_key,
                         exhaustive,
@@ -961,7 +1010,7 @@ impl NameIndex {
                     posting_keys.extend(key_sims.iter().map(|&(k, _)| k));
                     self.cached_neighbours(
                         token.text.as_bytes(),
-                        (&self.texts, &self.text_deletions),
+                        (&self.text_arena, &self.text_deletions),
                         &self.text_neighbours,
                         text_id,
                         exhaustive,
@@ -1383,9 +1432,8 @@ impl NameIndex {
         name.keys.iter().take(len).for_each(|&k| reach(k));
         if len > INLINE_BOUND_KEYS {
             let start = name.start as usize;
-            for l in self.tokens.get(start + INLINE_BOUND_KEYS..start + len).unwrap_or(&[]) {
-                reach(l.key);
-            }
+            let rest = self.token_keys.get(start + INLINE_BOUND_KEYS..start + len);
+            rest.unwrap_or(&[]).iter().for_each(|&k| reach(k));
         }
         let mut num = 0.0;
         let mut den = 0.0;

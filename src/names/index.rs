@@ -19,7 +19,8 @@ use super::score::{
     EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS, MAX_WORD_LEN,
 };
 use super::tokens::{
-    memo_word, tokenize, tokenize_with, MemoWord, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC,
+    memo_word, tokenize, tokenize_with, MemoWord, NameToken, ASIDE, DIGITS, FILLER, INITIAL,
+    LEGAL_FORM, PARTICLE, PATRONYMIC,
 };
 use super::{MatchConfig, NameHit, NameQuery};
 use crate::lists::{AliasStrength, Entity, EntityKind};
@@ -325,20 +326,27 @@ fn for_each_deletion(word: &[u8], deletions: usize, mut f: impl FnMut(u64)) {
     };
     pow[0] = 1;
     for (i, &b) in word.iter().enumerate() {
-        pre[i + 1] = pre[i].wrapping_mul(HASH_BASE).wrapping_add(u64::from(b) + 1);
+        pre[i + 1] = pre[i]
+            .wrapping_mul(HASH_BASE)
+            .wrapping_add(u64::from(b) + 1);
         pow[i + 1] = pow[i].wrapping_mul(HASH_BASE);
     }
+    let (pre, pow) = (&*pre, &*pow);
     // the hash of word[from..to]
-    let part = |from: usize, to: usize| pre[to].wrapping_sub(pre[from].wrapping_mul(pow[to - from]));
+    let part =
+        |from: usize, to: usize| pre[to].wrapping_sub(pre[from].wrapping_mul(pow[to - from]));
     f(mix(pre[n]));
     if deletions >= 1 {
-        for i in 0..n {
+        // `head` is the hash of the bytes before the (first) deleted one
+        for (i, &head) in pre[..n].iter().enumerate() {
             let tail = n - 1 - i;
-            f(mix(pre[i].wrapping_mul(pow[tail]).wrapping_add(part(i + 1, n))));
+            f(mix(head
+                .wrapping_mul(pow[tail])
+                .wrapping_add(part(i + 1, n))));
             if deletions >= 2 {
                 for j in i + 1..n {
                     let (middle, end) = (j - i - 1, n - 1 - j);
-                    let h = pre[i]
+                    let h = head
                         .wrapping_mul(pow[middle])
                         .wrapping_add(part(i + 1, j))
                         .wrapping_mul(pow[end])
@@ -904,9 +912,7 @@ impl NameIndex {
         let found = &mut scratch.found;
         if exhaustive {
             found.clear();
-            found.extend(
-                (0..words.len() as u32).map(|w| (w, words.get(w).len().min(255) as u8)),
-            );
+            found.extend((0..words.len() as u32).map(|w| (w, words.get(w).len().min(255) as u8)));
         } else {
             scratch.hashes.clear();
             for_each_deletion(q, budget, |h| scratch.hashes.push(h));
@@ -1578,11 +1584,7 @@ impl NameIndex {
                     "word"
                 };
                 sep(&mut out);
-                let _ = write!(
-                    out,
-                    "list {role} {} unmatched",
-                    self.texts[t.text as usize]
-                );
+                let _ = write!(out, "list {role} {} unmatched", self.texts[t.text as usize]);
             }
         }
         sep(&mut out);
@@ -1872,7 +1874,14 @@ mod tests {
             for_each_deletion(s, 0, |h| first = first.or(Some(h)));
             first
         };
-        for word in ["hello", "prigozhin", "aab", "", "x", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnop"] {
+        for word in [
+            "hello",
+            "prigozhin",
+            "aab",
+            "",
+            "x",
+            "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnop",
+        ] {
             let w = word.as_bytes();
             let mut got = Vec::new();
             for_each_deletion(w, 2, |h| got.push(h));

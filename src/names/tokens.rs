@@ -614,7 +614,11 @@ mod tests {
             .map(|w| (w.clone(), memo_word(&w)))
             .collect();
         for name in names {
-            assert_eq!(tokenize_with(name, |w| memo.get(w)), tokenize(name), "{name}");
+            assert_eq!(
+                tokenize_with(name, |w| memo.get(w)),
+                tokenize(name),
+                "{name}"
+            );
         }
         // the memo is consulted: a word it describes differently changes the token
         let mut lied = memo.clone();

@@ -64,6 +64,10 @@ use crate::util::{hex, sha256_hex};
 pub const MAGIC: [u8; 8] = *b"AMLSNAP\0";
 /// Version of the file layout. Raise it whenever the header or payload
 /// layout changes in a way the build fingerprint would not catch.
+///
+/// 2: the name index carries what it computes at build for fast searches
+/// (fuzzy neighbours of every dictionary word, the tokenisation memo,
+/// per-name bound records, word arenas), so a loaded index is warm at once.
 pub const FORMAT_VERSION: u32 = 2;
 /// Fingerprint of the parser and index code this binary was built from
 /// (computed by `build.rs`).

@@ -132,8 +132,9 @@ fn median_search_latency_over_the_full_watchlist() {
             micros.len()
         );
     }
-    // The product target is 10 µs; this version measures 45–90 µs median
-    // (warm pass) on the shared 2-core machine, see BENCHMARKS.md. CI shares
+    // The product target is 10 µs; this version measures 22–27 µs median
+    // (both passes, load ≈2) on the shared 2-core machine, see
+    // BENCHMARKS.md. CI shares
     // its cores, so this check only catches an order-of-magnitude
     // regression; the instruction-count guard (ci/latency-guard.sh) is the
     // precise one.

@@ -1908,6 +1908,40 @@ mod tests {
     }
 
     #[test]
+    fn bound_costs_round_down() {
+        for x in [
+            0.0,
+            0.1,
+            0.25,
+            1.0 / 3.0,
+            0.05 * 0.25,
+            1e-40,
+            7.5,
+            f64::INFINITY,
+        ] {
+            let f = f32_at_most(x);
+            assert!(f64::from(f) <= x, "{x}: {f}");
+            // and by no more than one step
+            assert!(
+                f64::from(f32::from_bits(f.to_bits() + 1)) > x || f.is_infinite(),
+                "{x}"
+            );
+        }
+    }
+
+    #[test]
+    fn both_kinds_of_seen_set_agree() {
+        let ids = [5u32, 70, 5, 1023, 64, 70, 0, 1023, 999];
+        let mut few = SeenNames::for_walk(ids.len(), 1 << 20);
+        let mut many = SeenNames::for_walk(ids.len(), 1024);
+        assert!(matches!(few, SeenNames::Few(_)) && matches!(many, SeenNames::Many(_)));
+        let a: Vec<bool> = ids.iter().map(|&id| few.insert(id)).collect();
+        let b: Vec<bool> = ids.iter().map(|&id| many.insert(id)).collect();
+        assert_eq!(a, b);
+        assert_eq!(a, [true, true, false, true, true, false, true, false, true]);
+    }
+
+    #[test]
     fn index_equals_full_scan_on_fixture() {
         let ix = index();
         for q in [

@@ -135,35 +135,37 @@ fn f32_at_most(x: f64) -> f32 {
     }
 }
 
-/// Skeletons by their deletion variants: `(hash, word id, word length)`
-/// entries sorted by hash and a directory from the hash's top bits to where
-/// its bucket starts.
+/// Skeletons by their deletion variants: `(hash tag, word length, word id)`
+/// entries grouped by bucket (the hash's top [`DIRECTORY_BITS`] bits) and a
+/// directory from the bucket to where its entries start.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
 struct DeletionDictionary {
     directory: Vec<u32>,
     entries: Vec<DeletionEntry>,
 }
 
-/// One deletion variant of one dictionary word. The word's length rides
-/// along so that most colliding words are rejected by length without
-/// touching their text (a cache miss each).
-#[derive(
-    serde::Serialize,
-    serde::Deserialize,
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-)]
+/// Bits of a deletion hash kept in an entry, after the bucket's bits.
+const TAG_BITS: u32 = 24;
+
+/// One deletion variant of one dictionary word, in 8 bytes (a bucket scan
+/// reads one cache line where a 16-byte entry with the whole hash read
+/// two). The bucket and the tag together compare 44 bits of the hash; a
+/// rare variant that agrees on them by chance only brings one more word to
+/// the edit-distance check, which rejects it, so nothing is found that
+/// should not be and nothing is missed (equal strings have equal hashes).
+/// The word's length rides along so that most colliding words are rejected
+/// by length without touching their text.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, Default)]
 struct DeletionEntry {
-    hash: u64,
+    /// The hash's [`TAG_BITS`] bits after the bucket's, then the length in
+    /// bytes (saturated at 255) in the low byte.
+    tag_len: u32,
     id: u32,
-    /// Length in bytes, saturated at 255.
-    len: u8,
+}
+
+/// The tag of a deletion hash (see [`DeletionEntry`]).
+fn tag(hash: u64) -> u32 {
+    ((hash >> (64 - DIRECTORY_BITS - TAG_BITS)) & ((1 << TAG_BITS) - 1)) as u32
 }
 
 impl DeletionDictionary {
@@ -171,7 +173,9 @@ impl DeletionDictionary {
     /// within each word's own edit budget; words with digits (which must
     /// match exactly) and words too short for any edit are left out.
     fn over(words: &[Box<str>], config: &MatchConfig) -> Self {
-        let mut entries = Vec::new();
+        // (bucket and tag, word id, length): sorted, they group by bucket
+        let mut entries: Vec<(u64, u32, u8)> = Vec::new();
+        let shift = 64 - DIRECTORY_BITS - TAG_BITS;
         for (id, word) in words.iter().enumerate() {
             let bytes = word.as_bytes();
             if bytes.iter().any(u8::is_ascii_digit) {
@@ -181,33 +185,33 @@ impl DeletionDictionary {
             if budget > 0 {
                 let len = bytes.len().min(255) as u8;
                 for_each_deletion(bytes, budget, |hash| {
-                    entries.push(DeletionEntry {
-                        hash,
-                        id: id as u32,
-                        len,
-                    })
+                    entries.push((hash >> shift, id as u32, len))
                 });
             }
         }
-        DeletionDictionary::build(entries)
-    }
-
-    fn build(mut entries: Vec<DeletionEntry>) -> Self {
         entries.sort_unstable();
         entries.dedup();
         let buckets = 1usize << DIRECTORY_BITS;
         let mut directory = vec![0u32; buckets + 1];
         let mut pos = 0usize;
         for (b, slot) in directory.iter_mut().enumerate() {
-            while pos < entries.len() && bucket(entries[pos].hash) < b {
+            while pos < entries.len() && ((entries[pos].0 >> TAG_BITS) as usize) < b {
                 pos += 1;
             }
             *slot = pos as u32;
         }
+        let entries = entries
+            .into_iter()
+            .map(|(top, id, len)| DeletionEntry {
+                tag_len: ((top & ((1 << TAG_BITS) - 1)) as u32) << 8 | u32::from(len),
+                id,
+            })
+            .collect();
         DeletionDictionary { directory, entries }
     }
 
-    /// The `(word id, length)` of every entry whose hash is in `hashes`.
+    /// The `(word id, length)` of every entry whose bucket and tag are those
+    /// of a hash in `hashes`.
     ///
     /// Every lookup is two dependent cache misses (directory, then bucket)
     /// in tables of tens of megabytes. Done one after another they stall
@@ -227,11 +231,14 @@ impl DeletionDictionary {
             (self.directory[b], self.directory[b + 1])
         }));
         for (&h, &(lo, hi)) in scratch.hashes.iter().zip(&scratch.ranges) {
+            let want = tag(h);
             scratch.found.extend(
-                self.entries[lo as usize..hi as usize]
+                self.entries
+                    .get(lo as usize..hi as usize)
+                    .unwrap_or(&[])
                     .iter()
-                    .filter(|e| e.hash == h && keep(e.len))
-                    .map(|e| (e.id, e.len)),
+                    .filter(|e| e.tag_len >> 8 == want && keep(e.tag_len as u8))
+                    .map(|e| (e.id, e.tag_len as u8)),
             );
         }
     }

@@ -74,7 +74,7 @@ fn initial_letter_bit(first: u8) -> u32 {
 const OTHER_INITIAL_BIT: u32 = 1 << 26;
 
 /// Skeletons of a name kept inline in its [`NameBound`]; longer names read
-/// the rest from their tokens.
+/// the rest from `NameIndex::token_keys`.
 const INLINE_BOUND_KEYS: usize = 4;
 
 /// What [`NameIndex::upper_bound`] reads of one name, packed into 32 bytes
@@ -151,8 +151,9 @@ const TAG_BITS: u32 = 24;
 /// reads one cache line where a 16-byte entry with the whole hash read
 /// two). The bucket and the tag together compare 44 bits of the hash; a
 /// rare variant that agrees on them by chance only brings one more word to
-/// the edit-distance check, which rejects it, so nothing is found that
-/// should not be and nothing is missed (equal strings have equal hashes).
+/// the edit-distance check, which keeps it only if it is within the budget
+/// (and then a variant it truly shares finds it anyway), so the neighbours
+/// found are the same; none is missed, as equal strings hash equally.
 /// The word's length rides along so that most colliding words are rejected
 /// by length without touching their text.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, Default)]

@@ -19,7 +19,8 @@ use super::score::{
     EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS,
 };
 use super::tokens::{
-    tokenize, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC,
+    tokenize, tokenize_listed, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE,
+    PATRONYMIC, REPEATED,
 };
 use super::{MatchConfig, NameHit, NameQuery};
 use crate::lists::{AliasStrength, Entity, EntityKind};
@@ -419,7 +420,7 @@ impl NameIndex {
         let mut raw_tokens: Vec<NameToken> = Vec::new();
         for (e, entity) in entities.iter().enumerate().filter(|(_, e)| e.is_active()) {
             for (n, (name, strength)) in entity.names().enumerate() {
-                let mut toks = tokenize(name);
+                let mut toks = tokenize_listed(name);
                 toks.truncate(MAX_TOKENS);
                 if toks.is_empty() {
                     continue;
@@ -509,7 +510,9 @@ impl NameIndex {
             .collect();
         for t in &mut ix.tokens {
             let weight = word_weight(t.flags, ix.key_weight[t.key as usize], &ix.config);
-            let cost = if t.flags & PATRONYMIC != 0 {
+            let cost = if t.flags & REPEATED != 0 {
+                ix.config.repeated_word_cost
+            } else if t.flags & PATRONYMIC != 0 {
                 ix.config.patronymic_cost
             } else {
                 ix.config.unmatched_list_cost
@@ -747,7 +750,9 @@ impl NameIndex {
                         .map_or(1.0, |k| self.key_weight[k as usize]),
                 };
                 let weight = word_weight(token.flags, base_weight, c);
-                let cost = if token.flags & PATRONYMIC != 0 {
+                let cost = if token.flags & REPEATED != 0 {
+                    c.repeated_word_cost
+                } else if token.flags & PATRONYMIC != 0 {
                     c.patronymic_cost
                 } else if token.flags & INITIAL != 0 {
                     c.unmatched_initial_cost

@@ -99,6 +99,15 @@ pub struct MatchConfig {
     /// values let a short query ("Ivan Petrov") match a longer list name
     /// ("Ivan Sergeyevich Petrov Jr") more easily.
     pub unmatched_list_cost: f64,
+    /// Share of its weight a word without partner costs when it repeats an
+    /// earlier word of its name ("Sergey Sergey Shoigu"), on either side.
+    ///
+    /// Default 0: the repeat says nothing the first occurrence did not,
+    /// and that one is scored. It still pairs, at its full weight, when
+    /// the other name repeats the word too ("CHANG CHANG HA", a Korean
+    /// surname and given name). Raise it to make a doubled word count as
+    /// an extra word.
+    pub repeated_word_cost: f64,
     /// Share of its weight an unmatched patronymic (-ovich, -ovna, ogly…)
     /// costs, on either side.
     pub patronymic_cost: f64,
@@ -163,6 +172,7 @@ impl Default for MatchConfig {
             unmatched_initial_cost: 0.5,
             middle_name_cost: 0.1,
             unmatched_list_cost: 0.25,
+            repeated_word_cost: 0.0,
             patronymic_cost: 0.1,
             legal_form_weight: 0.05,
             particle_weight: 0.2,

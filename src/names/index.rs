@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use super::score::{
     align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, AlignWord, Alignment,
-    EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS,
+    EntityQualifiers, MiddleCost, OsaPattern, QueryQualifiers, MAX_TOKENS,
 };
 use super::tokens::{
     tokenize, tokenize_listed, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE,
@@ -536,7 +536,7 @@ impl NameIndex {
             ix.names[id].min_miss_middle = toks
                 .iter()
                 .map(|t| match middle_share {
-                    Some(share) => t.align.miss_cost.min(t.align.weight * share),
+                    Some(share) => t.align.miss_cost.min(t.align.weight * share.list),
                     None => t.align.miss_cost,
                 })
                 .fold(f64::INFINITY, f64::min);
@@ -849,7 +849,10 @@ impl NameIndex {
         let initials: u32 = (0..n)
             .filter(|&i| q.tokens[i].token.flags & (INITIAL | PARTICLE) != 0)
             .fold(0, |m, i| m | 1 << i);
-        let total_miss: f64 = q.tokens.iter().map(|t| t.align.miss_cost).sum();
+        // what each word costs at least when unmatched (a middle word of a
+        // person's query may cost less than its miss cost)
+        let floors: Vec<f64> = (0..n).map(|i| self.query_miss_floor(q, i, true)).collect();
+        let total_miss: f64 = floors.iter().sum();
         let valid = |set: u32| {
             if set & !initials == 0 {
                 return true;
@@ -858,7 +861,7 @@ impl NameIndex {
             for (i, t) in q.tokens.iter().enumerate() {
                 if set & (1 << i) != 0 {
                     gain += t.align.weight * t.best_sim;
-                    cost -= t.align.miss_cost;
+                    cost -= floors[i];
                 }
             }
             let bound = if gain + cost > 0.0 {
@@ -1036,11 +1039,25 @@ impl NameIndex {
         })
     }
 
-    /// The share of its weight a dropped middle word of `name` costs
-    /// ([`MatchConfig::middle_name_cost`]): persons only.
-    fn middle_cost(&self, name: &NameEntry) -> Option<f64> {
+    /// The shares of their weight dropped middle words cost in `name`
+    /// ([`MatchConfig::middle_name_cost`],
+    /// [`MatchConfig::query_middle_name_cost`]): persons only.
+    fn middle_cost(&self, name: &NameEntry) -> Option<MiddleCost> {
         (self.entities[name.entity as usize].kind == EntityKind::Person)
-            .then_some(self.config.middle_name_cost)
+            .then(|| MiddleCost::of(&self.config))
+    }
+
+    /// The least query word `i` can cost when it finds no partner: its miss
+    /// cost, or, in a person's name and not at either end of the query, the
+    /// dropped-middle-word share ([`MatchConfig::query_middle_name_cost`]).
+    fn query_miss_floor(&self, q: &PreparedQuery, i: usize, person: bool) -> f64 {
+        let a = &q.tokens[i].align;
+        if person && i > 0 && i + 1 < q.tokens.len() {
+            a.miss_cost
+                .min(a.weight * self.config.query_middle_name_cost)
+        } else {
+            a.miss_cost
+        }
     }
 
     /// An upper bound of [`NameIndex::score_name`] for `name`, from which
@@ -1074,18 +1091,21 @@ impl NameIndex {
         let mut num = 0.0;
         let mut den = 0.0;
         let mut pairable = 0u32;
+        let person = self.middle_cost(name).is_some();
         for (i, t) in q.tokens.iter().enumerate() {
+            // an unpaired middle word of a person's query may cost less
+            let miss_floor = self.query_miss_floor(q, i, person);
             let sim = if reached & (1 << i) != 0 || t.token.flags & (INITIAL | PARTICLE) != 0 {
                 t.best_sim
             } else if name.has_initial {
                 self.config.initial_score
             } else {
-                den += t.align.miss_cost;
+                den += miss_floor;
                 continue;
             };
             pairable += 1;
             num += t.align.weight * sim;
-            den += t.align.weight.min(t.align.miss_cost);
+            den += t.align.weight.min(miss_floor);
         }
         // a dropped middle word is cheap only when every query word pairs
         let min_miss = if pairable as usize == q.tokens.len() {

@@ -95,6 +95,20 @@ pub struct MatchConfig {
     /// profit from it. Raise it toward `unmatched_list_cost` to treat middle
     /// names as any other missing word.
     pub middle_name_cost: f64,
+    /// Share of its weight a query word without partner costs when it lies
+    /// between two query words that did pair, in a person's name, and every
+    /// list word found a partner: a middle name the list leaves out ("Gul
+    /// Ahmad Waziri Hakimi" for a listed "GUL AHMAD HAKIMI").
+    ///
+    /// Default 0.4: lists often print a shorter form of a name than a
+    /// customer gives, but an extra query word is more telling than a
+    /// missing list word (`unmatched_list_cost` 0.25), so it costs more than
+    /// a dropped list middle name yet well under a full word. A hard
+    /// negative (a first or last name swapped for another) cannot profit:
+    /// its swapped word sits at an end, or leaves a list word unpaired.
+    /// Raise it toward `unmatched_query_cost` to count extra query words in
+    /// full.
+    pub query_middle_name_cost: f64,
     /// Share of its weight a list-name word without partner costs. Lower
     /// values let a short query ("Ivan Petrov") match a longer list name
     /// ("Ivan Sergeyevich Petrov Jr") more easily.
@@ -171,6 +185,7 @@ impl Default for MatchConfig {
             unmatched_query_cost: 1.0,
             unmatched_initial_cost: 0.5,
             middle_name_cost: 0.1,
+            query_middle_name_cost: 0.4,
             unmatched_list_cost: 0.25,
             repeated_word_cost: 0.0,
             patronymic_cost: 0.1,

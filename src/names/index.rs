@@ -15,8 +15,9 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::score::{
-    align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, AlignWord, Alignment,
-    EntityQualifiers, MiddleCost, OsaPattern, QueryQualifiers, MAX_TOKENS,
+    align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect,
+    unknown_word_edit_budget, AlignWord, Alignment, EntityQualifiers, MiddleCost, OsaPattern,
+    QueryQualifiers, MAX_TOKENS,
 };
 use super::tokens::{
     tokenize, tokenize_listed, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE,
@@ -93,8 +94,9 @@ struct DeletionEntry {
 
 impl DeletionDictionary {
     /// The dictionary over `words` (by position): every deletion variant
-    /// within each word's own edit budget; words with digits (which must
-    /// match exactly) and words too short for any edit are left out.
+    /// within each word's own edit budget, as widened for a query word in no
+    /// list name ([`unknown_word_edit_budget`]); words with digits (which
+    /// must match exactly) and words too short for any edit are left out.
     fn over(words: &[Box<str>], config: &MatchConfig) -> Self {
         let mut entries = Vec::new();
         for (id, word) in words.iter().enumerate() {
@@ -102,7 +104,7 @@ impl DeletionDictionary {
             if bytes.iter().any(u8::is_ascii_digit) {
                 continue;
             }
-            let budget = edit_budget(bytes.len(), bytes.len(), config);
+            let budget = unknown_word_edit_budget(bytes.len(), bytes.len(), config);
             if budget > 0 {
                 let len = bytes.len().min(255) as u8;
                 for_each_deletion(bytes, budget, |hash| {
@@ -596,6 +598,11 @@ impl NameIndex {
     /// with its similarity, appended to `out` in dictionary-id order of
     /// discovery. `exhaustive` compares every word instead of walking the
     /// deletion dictionary (the reference the index is tested against).
+    ///
+    /// A word not in the dictionary (`exact` is `None`: likely mistyped)
+    /// may take one edit more in a short word
+    /// ([`unknown_word_edit_budget`]); a pair that needs it scores at most
+    /// [`MatchConfig::unknown_word_extra_edit_score`].
     fn fuzzy_neighbours(
         &self,
         q: &[u8],
@@ -606,7 +613,14 @@ impl NameIndex {
         out: &mut Vec<(u32, f64)>,
     ) {
         let c = &self.config;
-        let budget = edit_budget(q.len(), q.len(), c);
+        let budget_of = |a: usize, b: usize| {
+            if exact.is_none() {
+                unknown_word_edit_budget(a, b, c)
+            } else {
+                edit_budget(a, b, c)
+            }
+        };
+        let budget = budget_of(q.len(), q.len());
         if budget == 0 {
             return;
         }
@@ -630,7 +644,7 @@ impl NameIndex {
                 if len == 255 || q.len() >= 255 {
                     return true;
                 }
-                let b = edit_budget(q.len(), len, c);
+                let b = budget_of(q.len(), len);
                 b > 0 && q.len().abs_diff(len) <= b
             });
             // a near word shares many deletion variants with `q`, so it is
@@ -648,9 +662,12 @@ impl NameIndex {
             if other.iter().any(u8::is_ascii_digit) {
                 continue;
             }
-            let b = edit_budget(q.len(), other.len(), c);
-            if b > 0 && pattern.within(other, b).is_some() {
-                let sim = jaro_winkler(q, other).min(c.key_equal_score);
+            let b = budget_of(q.len(), other.len());
+            if let Some(d) = pattern.within(other, b).filter(|_| b > 0) {
+                let mut sim = jaro_winkler(q, other).min(c.key_equal_score);
+                if d > edit_budget(q.len(), other.len(), c) {
+                    sim = sim.min(c.unknown_word_extra_edit_score);
+                }
                 if sim > 0.0 {
                     out.push((w, sim));
                 }

@@ -52,6 +52,21 @@ pub fn edit_budget(len_a: usize, len_b: usize, config: &MatchConfig) -> usize {
     }
 }
 
+/// How many edits two words of these lengths may differ by when the query
+/// word is in no list name, so likely mistyped: one more than
+/// [`edit_budget`] for words at least
+/// [`MatchConfig::unknown_word_extra_edit_min_len`] and shorter than
+/// [`MatchConfig::two_edit_min_len`] letters ("Mdni" for "Madani").
+pub fn unknown_word_edit_budget(len_a: usize, len_b: usize, config: &MatchConfig) -> usize {
+    let budget = edit_budget(len_a, len_b, config);
+    let len = len_a.min(len_b);
+    if len >= config.unknown_word_extra_edit_min_len && len < config.two_edit_min_len {
+        budget + 1
+    } else {
+        budget
+    }
+}
+
 /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent
 /// transpositions), or `None` when it exceeds `max`.
 pub fn osa_distance_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
@@ -675,6 +690,17 @@ mod tests {
         assert_eq!(edit_budget(3, 7, &c), 0);
         assert_eq!(edit_budget(5, 5, &c), 1);
         assert_eq!(edit_budget(9, 10, &c), 2);
+    }
+
+    #[test]
+    fn unknown_short_words_get_one_more_edit() {
+        let c = MatchConfig::default();
+        assert_eq!(unknown_word_edit_budget(5, 6, &c), 2);
+        assert_eq!(unknown_word_edit_budget(4, 4, &c), 2);
+        assert_eq!(unknown_word_edit_budget(3, 3, &c), 1);
+        // long words keep two, very short ones none
+        assert_eq!(unknown_word_edit_budget(9, 10, &c), 2);
+        assert_eq!(unknown_word_edit_budget(2, 3, &c), 0);
     }
 
     #[test]

@@ -1310,6 +1310,36 @@ mod tests {
         (decisions, customers, at)
     }
 
+    /// The reference the batch tests compare with: one `append_for` per record.
+    fn append_one_by_one(
+        path: &Path,
+        options: AuditOptions,
+        decisions: &[Decision],
+        customers: &[String],
+        at: DateTime<Utc>,
+    ) {
+        let mut log = AuditLog::open_with(path, options).unwrap();
+        for (d, c) in decisions.iter().zip(customers) {
+            log.append_for(d, &provenance(), Some(c), at).unwrap();
+        }
+    }
+
+    fn entries<'a>(
+        decisions: &'a [Decision],
+        customers: &'a [String],
+        at: DateTime<Utc>,
+    ) -> Vec<AuditEntry<'a>> {
+        decisions
+            .iter()
+            .zip(customers)
+            .map(|(d, c)| AuditEntry {
+                decision: d,
+                customer_id: Some(c),
+                decided_at: at,
+            })
+            .collect()
+    }
+
     #[test]
     fn a_batch_writes_the_same_bytes_as_one_append_per_record() {
         let dir = tempfile::tempdir().unwrap();
@@ -1325,21 +1355,9 @@ mod tests {
             let batch = dir.path().join("batch.jsonl");
             let _ = std::fs::remove_file(&one);
             let _ = std::fs::remove_file(&batch);
-            let mut log = AuditLog::open_with(&one, options.clone()).unwrap();
-            for (d, c) in decisions.iter().zip(&customers) {
-                log.append_for(d, &provenance(), Some(c), at).unwrap();
-            }
-            drop(log);
+            append_one_by_one(&one, options.clone(), &decisions, &customers, at);
             let mut log = AuditLog::open_with(&batch, options.clone()).unwrap();
-            let entries: Vec<AuditEntry<'_>> = decisions
-                .iter()
-                .zip(&customers)
-                .map(|(d, c)| AuditEntry {
-                    decision: d,
-                    customer_id: Some(c),
-                    decided_at: at,
-                })
-                .collect();
+            let entries = entries(&decisions, &customers, at);
             log.append_batch(&entries[..3], &provenance()).unwrap();
             log.append_batch(&[], &provenance()).unwrap();
             log.append_batch(&entries[3..], &provenance()).unwrap();
@@ -1374,22 +1392,10 @@ mod tests {
         };
         let one = dir.path().join("one/audit.jsonl");
         let batch = dir.path().join("batch/audit.jsonl");
-        let mut log = AuditLog::open_with(&one, options.clone()).unwrap();
-        for (d, c) in decisions.iter().zip(&customers) {
-            log.append_for(d, &provenance(), Some(c), at).unwrap();
-        }
-        drop(log);
+        append_one_by_one(&one, options.clone(), &decisions, &customers, at);
         let mut log = AuditLog::open_with(&batch, options).unwrap();
-        let entries: Vec<AuditEntry<'_>> = decisions
-            .iter()
-            .zip(&customers)
-            .map(|(d, c)| AuditEntry {
-                decision: d,
-                customer_id: Some(c),
-                decided_at: at,
-            })
-            .collect();
-        log.append_batch(&entries, &provenance()).unwrap();
+        log.append_batch(&entries(&decisions, &customers, at), &provenance())
+            .unwrap();
         drop(log);
         let files = rotated_files(&batch).unwrap();
         assert!(files.len() >= 3, "{files:?}");

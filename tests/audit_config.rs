@@ -7,22 +7,10 @@ use std::process::Command;
 use amlscreen::audit::{pseudonymise, verify_set, Durability, SetVerification};
 use amlscreen::Config;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
 fn config(dir: &Path, audit: &str) -> PathBuf {
-    let path = dir.join("amlscreen.yaml");
-    std::fs::write(
-        &path,
-        format!(
-            "lists:\n  - source: watchlist\n    path: {}\nrules: {}\naudit:\n  path: audit/log.jsonl\n{audit}",
-            repo().join("sanctions/sample_watchlist.csv").display(),
-            repo().join("rules").display()
-        ),
-    )
-    .unwrap();
-    path
+    common::default_config(dir, &format!("audit:\n  path: audit/log.jsonl\n{audit}"))
 }
 
 const TXS: &str = r#"{"id":"t-1","timestamp":"2026-11-21T10:15:00Z","customer_id":"cust-secret-42","direction":"outgoing","amount":"1","currency":"EUR","value":"1","beneficiary":{"name":"Jane Example"}}

@@ -12,22 +12,13 @@ use std::time::{Duration, Instant};
 
 use amlscreen::audit::{rotated_files, verify_set, AuditLog, AuditOptions, SetVerification};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
 fn write_config(dir: &Path) -> PathBuf {
-    let config = dir.join("amlscreen.yaml");
-    std::fs::write(
-        &config,
-        format!(
-            "lists:\n  - source: watchlist\n    path: {}\nrules: {}\naudit:\n  path: audit/log.jsonl\n  fsync: every_record\n  rotate_bytes: 200000\n",
-            repo().join("sanctions/sample_watchlist.csv").display(),
-            repo().join("rules").display()
-        ),
+    common::default_config(
+        dir,
+        "audit:\n  path: audit/log.jsonl\n  fsync: every_record\n  rotate_bytes: 200000\n",
     )
-    .unwrap();
-    config
 }
 
 fn write_input(dir: &Path, run: usize, n: usize) -> PathBuf {

@@ -3,50 +3,25 @@
 //! keep their line numbers; exit codes unchanged; `--progress` reports on
 //! stderr.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
 /// A config with the bundled sample watchlist and rules and an audit log
 /// in `dir`.
 fn config(dir: &Path) -> PathBuf {
-    let path = dir.join("amlscreen.yaml");
-    let text = format!(
-        "lists:\n  - source: watchlist\n    path: {}\nrules: {}\naudit:\n  path: {}\n",
-        repo().join("sanctions/sample_watchlist.csv").display(),
-        repo().join("rules").display(),
-        dir.join("audit.jsonl").display()
-    );
-    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    path
+    common::default_config(
+        dir,
+        &format!("audit:\n  path: {}\n", dir.join("audit.jsonl").display()),
+    )
 }
 
 fn screen(config: &Path, input: &str, extra: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
-        .arg("--config")
-        .arg(config)
-        .arg("screen")
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run amlscreen: {e}"));
-    let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
-    let input = input.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("amlscreen: {e}"));
-    writer
-        .join()
-        .unwrap_or_else(|_| panic!("writer panicked"))
-        .unwrap_or_else(|e| panic!("write stdin: {e}"));
-    out
+    let config = config.to_string_lossy();
+    let mut args = vec!["--config", &config, "screen"];
+    args.extend_from_slice(extra);
+    common::amlscreen(&args, input.as_bytes())
 }
 
 fn tx(id: &str, customer: &str, minute: u32, beneficiary: &str) -> String {

@@ -2,45 +2,23 @@
 //! `rules check` through the binary, with the bundled sample lists and rules.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use amlscreen::{Action, Decision, RiskLevel};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::repo;
 
 /// A config like the shipped one, with its audit file in `dir`.
 fn config_in(dir: &Path) -> PathBuf {
-    let config = dir.join("amlscreen.yaml");
-    let text = format!(
-        "lists:\n  - source: watchlist\n    path: {}\nrules: {}\naudit:\n  path: {}\n",
-        repo().join("sanctions/sample_watchlist.csv").display(),
-        repo().join("rules").display(),
-        dir.join("audit.jsonl").display()
-    );
-    std::fs::write(&config, text).unwrap();
-    config
+    common::default_config(
+        dir,
+        &format!("audit:\n  path: {}\n", dir.join("audit.jsonl").display()),
+    )
 }
 
 fn amlscreen(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
-        .args(args)
-        .current_dir(repo())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let input = stdin.unwrap_or("").to_owned();
-    let mut pipe = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        use std::io::Write;
-        let _ = pipe.write_all(input.as_bytes());
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+    common::amlscreen(args, stdin.unwrap_or("").as_bytes())
 }
 
 fn stdout_lines(out: &Output) -> Vec<serde_json::Value> {

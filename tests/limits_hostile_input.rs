@@ -2,29 +2,16 @@
 //! hang, a panic or unbounded memory — and a bad transaction line yields an
 //! error record for that line only.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use amlscreen::limits::{MAX_INTERMEDIARIES, MAX_LINE_BYTES, MAX_NAME_CHARS};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
 fn config(dir: &Path) -> PathBuf {
-    let path = dir.join("amlscreen.yaml");
-    std::fs::write(
-        &path,
-        format!(
-            "lists:\n  - source: watchlist\n    path: {}\nrules: {}\n",
-            repo().join("sanctions/sample_watchlist.csv").display(),
-            repo().join("rules").display()
-        ),
-    )
-    .unwrap();
-    path
+    common::default_config(dir, "")
 }
 
 fn tx(id: &str, extra: &str) -> String {
@@ -77,19 +64,7 @@ fn each_bad_line_gets_an_error_record_and_the_run_goes_on() {
     line(tx("good-2", "").as_bytes()); // 10
 
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
-        .arg("--config")
-        .arg(&config)
-        .arg("screen")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let out = common::amlscreen(&["--config", config.to_str().unwrap(), "screen"], &input);
     assert!(
         started.elapsed() < Duration::from_secs(60),
         "{:?}",

@@ -2,25 +2,16 @@
 //! spellings still block in `screen`, and the `match`/`compare` commands
 //! print their documented formats.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use amlscreen::{Action, Config, Screener, Transaction};
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::repo;
 
 fn screener(dir: &Path) -> Screener {
-    let path = dir.join("amlscreen.yaml");
-    let text = format!(
-        "lists:\n  - source: watchlist\n    path: {}\nrules: {}\n",
-        repo().join("sanctions/sample_watchlist.csv").display(),
-        repo().join("rules").display()
-    );
-    std::fs::write(&path, text).unwrap();
+    let path = common::default_config(dir, "");
     Screener::from_config(&Config::load(&path).unwrap()).unwrap()
 }
 
@@ -68,21 +59,7 @@ fn evasion_spellings_of_a_sanctioned_name_still_block() {
 }
 
 fn run(args: &[&str], stdin: &str) -> (i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
-        .args(args)
-        .current_dir(repo())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::amlscreen(args, stdin.as_bytes());
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

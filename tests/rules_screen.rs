@@ -2,43 +2,20 @@
 //! screens JSONL sequences with the shipped `rules/` and sample watchlist.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::repo;
 
-/// A config using the repo's rules and sample watchlist, without an audit file.
 fn config(dir: &Path, rules: &Path) -> PathBuf {
-    let path = dir.join("amlscreen.yaml");
-    let text = format!(
-        "lists:\n  - source: watchlist\n    path: {}\nrules: {}\n",
-        repo().join("sanctions/sample_watchlist.csv").display(),
-        rules.display()
-    );
-    std::fs::write(&path, text).unwrap();
-    path
+    common::sample_config(dir, rules, "")
 }
 
 fn amlscreen(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::amlscreen(args, stdin.as_bytes())
 }
 
 struct Run {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use amlscreen::lists::update::{
-    prev_path, update_source, BodyFormat, Source, UpdateError, UpdateSettings,
+    prev_path, update_source, BodyFormat, Source, UpdateError, UpdateReport, UpdateSettings,
 };
 use amlscreen::lists::SourceKind;
 
@@ -117,6 +117,37 @@ fn source(url: String, path: PathBuf) -> Source {
     }
 }
 
+/// One update of the test source from `server` (path `/w.csv`) into `target`.
+fn update(server: &Server, target: &Path) -> Result<UpdateReport, UpdateError> {
+    update_source(
+        &source(format!("{}/w.csv", server.addr), target.to_path_buf()),
+        &settings(),
+    )
+}
+
+/// Serves `route` to a directory holding a first good version, checks the
+/// update is refused and leaves that version untouched, and returns the
+/// refusal with the server (for its hit count).
+fn refused(route: impl Fn(&str) -> Reply + Send + Sync + 'static) -> (UpdateError, Server) {
+    let server = serve(route);
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    let err = update(&server, &target).expect_err("the update must be refused");
+    assert_untouched(&target);
+    (err, server)
+}
+
+/// A bodiless (or tiny-bodied) response with the given status line.
+fn status(line: &str, body: &str) -> Reply {
+    Reply::Raw(
+        format!(
+            "HTTP/1.1 {line}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
+}
+
 /// Every file in the directory: the stored file and its `.prev` at most.
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -150,11 +181,7 @@ fn a_good_file_replaces_the_stored_one_and_keeps_the_previous() {
     let server = serve(move |_| ok(&body, "text/csv"));
     let dir = tempfile::tempdir().unwrap();
     let target = installed(dir.path());
-    let report = update_source(
-        &source(format!("{}/good.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap();
+    let report = update(&server, &target).unwrap();
     assert_eq!(report.entities, 13);
     assert_eq!(report.previous_entities, Some(12));
     assert_eq!(report.attempts, 1);
@@ -170,11 +197,7 @@ fn a_good_file_replaces_the_stored_one_and_keeps_the_previous() {
     );
 
     // the same file again changes nothing
-    let again = update_source(
-        &source(format!("{}/good.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap();
+    let again = update(&server, &target).unwrap();
     assert!(again.unchanged);
     assert_eq!(
         std::fs::read_to_string(prev_path(&target)).unwrap(),
@@ -188,11 +211,7 @@ fn a_first_download_needs_no_stored_file() {
     let server = serve(move |_| ok(&body, "text/csv"));
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("new/dir/watch.csv");
-    let report = update_source(
-        &source(format!("{}/w.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap();
+    let report = update(&server, &target).unwrap();
     assert_eq!((report.entities, report.previous_entities), (3, None));
     assert!(report.kept_previous.is_none());
     assert_eq!(files_in(target.parent().unwrap()), vec!["watch.csv"]);
@@ -202,7 +221,7 @@ fn a_first_download_needs_no_stored_file() {
 fn a_truncated_body_is_refused() {
     let body = watchlist(13);
     // Content-Length says the whole file, the connection closes half-way
-    let server = serve(move |_| {
+    let (err, _) = refused(move |_| {
         let half = &body[..body.len() / 2];
         Reply::Raw(
             format!(
@@ -212,13 +231,6 @@ fn a_truncated_body_is_refused() {
             .into_bytes(),
         )
     });
-    let dir = tempfile::tempdir().unwrap();
-    let target = installed(dir.path());
-    let err = update_source(
-        &source(format!("{}/t.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap_err();
     let msg = err.to_string();
     assert!(
         matches!(err, UpdateError::Download { attempts: 3, .. }),
@@ -231,45 +243,29 @@ fn a_truncated_body_is_refused() {
             || msg.contains("eof"),
         "{msg}"
     );
-    assert_untouched(&target);
 }
 
 #[test]
 fn a_body_cut_mid_row_without_content_length_is_refused() {
     let body = watchlist(13);
-    let server = serve(move |_| {
+    let (err, _) = refused(move |_| {
         let cut = &body[..body.len() - 20];
         Reply::Raw(
             format!("HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nConnection: close\r\n\r\n{cut}")
                 .into_bytes(),
         )
     });
-    let dir = tempfile::tempdir().unwrap();
-    let target = installed(dir.path());
-    let err = update_source(
-        &source(format!("{}/cut.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap_err();
     assert!(err.to_string().contains("truncated"), "{err}");
-    assert_untouched(&target);
 }
 
 #[test]
 fn an_html_error_page_with_status_200_is_refused() {
-    let server = serve(|_| {
+    let (err, server) = refused(|_| {
         ok(
             "<!DOCTYPE html>\n<html><head><title>Maintenance</title></head><body>Try later</body></html>\n",
             "text/html",
         )
     });
-    let dir = tempfile::tempdir().unwrap();
-    let target = installed(dir.path());
-    let err = update_source(
-        &source(format!("{}/w.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap_err();
     assert!(matches!(err, UpdateError::Body { .. }), "{err}");
     assert!(err.to_string().contains("HTML"), "{err}");
     assert_eq!(
@@ -277,20 +273,12 @@ fn an_html_error_page_with_status_200_is_refused() {
         1,
         "a refused body is not retried"
     );
-    assert_untouched(&target);
 }
 
 #[test]
 fn a_server_that_never_answers_times_out_after_bounded_retries() {
-    let server = serve(|_| Reply::Stall(Duration::from_secs(3)));
-    let dir = tempfile::tempdir().unwrap();
-    let target = installed(dir.path());
     let started = std::time::Instant::now();
-    let err = update_source(
-        &source(format!("{}/w.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap_err();
+    let (err, _) = refused(|_| Reply::Stall(Duration::from_secs(3)));
     let msg = err.to_string();
     assert!(
         matches!(err, UpdateError::Download { attempts: 3, .. }),
@@ -305,28 +293,17 @@ fn a_server_that_never_answers_times_out_after_bounded_retries() {
         "{:?}",
         started.elapsed()
     );
-    assert_untouched(&target);
 }
 
 #[test]
 fn a_500_is_retried_a_bounded_number_of_times() {
-    let server = serve(|_| {
-        Reply::Raw(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops!".to_vec())
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let target = installed(dir.path());
-    let err = update_source(
-        &source(format!("{}/w.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap_err();
+    let (err, server) = refused(|_| status("500 Internal Server Error", "oops!"));
     assert!(err.to_string().contains("HTTP 500"), "{err}");
     assert!(
         matches!(err, UpdateError::Download { attempts: 3, .. }),
         "{err}"
     );
     assert_eq!(server.hits.load(Ordering::SeqCst), 3);
-    assert_untouched(&target);
 }
 
 #[test]
@@ -335,18 +312,14 @@ fn a_transient_500_then_the_file_succeeds() {
     let calls = AtomicUsize::new(0);
     let server = serve(move |_| {
         if calls.fetch_add(1, Ordering::SeqCst) == 0 {
-            Reply::Raw(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec())
+            status("503 Service Unavailable", "")
         } else {
             ok(&body.replace("Alias1,", "Alias1b,"), "text/csv")
         }
     });
     let dir = tempfile::tempdir().unwrap();
     let target = installed(dir.path());
-    let report = update_source(
-        &source(format!("{}/w.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap();
+    let report = update(&server, &target).unwrap();
     assert_eq!(report.attempts, 2);
     assert!(std::fs::read_to_string(&target)
         .unwrap()
@@ -359,11 +332,7 @@ fn an_implausible_shrink_is_refused() {
     let server = serve(move |_| ok(&body, "text/csv"));
     let dir = tempfile::tempdir().unwrap();
     let target = installed(dir.path());
-    let err = update_source(
-        &source(format!("{}/w.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap_err();
+    let err = update(&server, &target).unwrap_err();
     assert!(
         matches!(
             err,
@@ -404,16 +373,8 @@ fn an_oversized_body_is_refused() {
 
 #[test]
 fn a_file_of_the_right_format_but_not_the_list_is_refused() {
-    let server = serve(|_| ok("a,b,c\n1,2,3\n", "text/csv"));
-    let dir = tempfile::tempdir().unwrap();
-    let target = installed(dir.path());
-    let err = update_source(
-        &source(format!("{}/w.csv", server.addr), target.clone()),
-        &settings(),
-    )
-    .unwrap_err();
+    let (err, _) = refused(|_| ok("a,b,c\n1,2,3\n", "text/csv"));
     assert!(err.to_string().contains("not this list"), "{err}");
-    assert_untouched(&target);
 }
 
 #[test]
@@ -423,10 +384,7 @@ fn the_cli_updates_only_the_named_source_and_reports_failures() {
         if path == "/good.csv" {
             ok(&body, "text/csv")
         } else {
-            Reply::Raw(
-                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
-            )
+            status("404 Not Found", "")
         }
     });
     let dir = tempfile::tempdir().unwrap();

@@ -298,7 +298,9 @@ pub(crate) fn tokenize_listed(name: &str) -> Vec<NameToken> {
 }
 
 fn tokenize_with(name: &str, script_copy_asides: bool) -> Vec<NameToken> {
-    let words = folded_words_with_asides(&split_camel_case(name), script_copy_asides);
+    let name = split_camel_case(name);
+    let words =
+        surname_last(&name).unwrap_or_else(|| folded_words_with_asides(&name, script_copy_asides));
     let words = number_words_to_digits(words);
     let mut tokens = Vec::with_capacity(words.len());
     let mut prefix = String::new();
@@ -455,6 +457,55 @@ fn number_words_to_digits(mut words: Vec<(String, bool)>) -> Vec<(String, bool)>
     out
 }
 
+/// At most this many words (particles not counted) before the comma of a
+/// "SURNAME, Given Names" name: OFAC prints every person so ("AL-AHDAL,
+/// Mohammad Hamdi Mohammad Sadiq"), and a surname rarely has more words.
+const MAX_SURNAME_WORDS: usize = 3;
+/// At most this many words (particles not counted) after that comma.
+const MAX_GIVEN_WORDS: usize = 5;
+
+/// The folded words of a "SURNAME, Given Names" name in the order "Given
+/// Names SURNAME", or `None` when the name is not of that shape: exactly
+/// one comma, no brackets, a few words on each side and no legal form
+/// ("Rosneft, OAO" is an organisation's name with its form).
+///
+/// Word order is otherwise free in matching, but two things depend on it:
+/// a particle attaches to the word after it ("HAQ, Abdul" must give the
+/// "abdulhaq" that "Abdul HAQ" gives), and a dropped middle name costs
+/// little only between the first and the last paired words.
+fn surname_last(name: &str) -> Option<Vec<(String, bool)>> {
+    if name.contains(['(', '[']) {
+        return None;
+    }
+    let (surname, given) = name.split_once(',')?;
+    if given.contains(',') {
+        return None;
+    }
+    let surname = fold_words(surname);
+    let given = fold_words(given);
+    let counted = |words: &[String]| {
+        words
+            .iter()
+            .filter(|w| !PARTICLES.contains(&w.as_str()))
+            .count()
+    };
+    let fits = !surname.is_empty()
+        && !given.is_empty()
+        && counted(&surname) <= MAX_SURNAME_WORDS
+        && counted(&given) <= MAX_GIVEN_WORDS
+        && !surname
+            .iter()
+            .chain(&given)
+            .any(|w| LEGAL_FORMS.contains(&w.as_str()));
+    fits.then(|| {
+        given
+            .into_iter()
+            .chain(surname)
+            .map(|w| (w, false))
+            .collect()
+    })
+}
+
 /// First words that make a parenthesised part of a name an annotation
 /// rather than part of the name: "(a.k.a. Riyad)", "(Russian: Андрей
 /// Рюмин)", "(born ZHILKO)". Other parentheses stay ordinary words: in
@@ -474,27 +525,34 @@ const ASIDE_MARKERS: &[&str] = &[
 ];
 
 /// The folded words of a name, each with whether it stood inside
-/// parentheses or brackets opened by one of the [`ASIDE_MARKERS`] (an
-/// [`ASIDE`]). An unclosed parenthesis runs to the end of the name.
+/// parentheses or brackets opened by one of the [`ASIDE_MARKERS`] or
+/// written in another script than a Latin name around it (an [`ASIDE`]):
+/// the EU prints "Mohammed (محمد) HAMCHO", a copy of a word in the
+/// original script. An unclosed parenthesis runs to the end of the name.
 ///
-/// With `script_copy_asides`, words in another script after a Latin start
-/// are asides too (see [`tokenize_listed`]).
+/// With `script_copy_asides`, unbracketed words in another script after a
+/// Latin start are asides too (see [`tokenize_listed`]).
 fn folded_words_with_asides(name: &str, script_copy_asides: bool) -> Vec<(String, bool)> {
     let script_copy =
         script_copy_asides && !name.is_ascii() && starts_latin_then_other_script(name);
     if !name.contains(['(', '[']) && !script_copy {
         return fold_words(name).into_iter().map(|w| (w, false)).collect();
     }
+    let latin_name = name.bytes().any(|b| b.is_ascii_alphabetic());
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut segment = String::new();
-    let mut flush = |segment: &mut String, inside: bool, other_script: bool| {
+    let mut flush = |segment: &mut String, inside: bool, other_script_word: bool| {
+        let other_script = latin_name
+            && segment.chars().any(char::is_alphabetic)
+            && !segment.bytes().any(|b| b.is_ascii_alphabetic());
         let words = fold_words(segment);
-        let aside = other_script
+        let aside = other_script_word
             || inside
-                && words
-                    .first()
-                    .is_some_and(|w| ASIDE_MARKERS.contains(&w.as_str()));
+                && (other_script
+                    || words
+                        .first()
+                        .is_some_and(|w| ASIDE_MARKERS.contains(&w.as_str())));
         out.extend(words.into_iter().map(|w| (w, aside)));
         segment.clear();
     };
@@ -611,6 +669,19 @@ mod tests {
     }
 
     #[test]
+    fn a_surname_before_a_comma_goes_last() {
+        // OFAC's "SURNAME, Given" order gives the tokens of the usual order
+        assert_eq!(texts("HAQ, Abdul"), texts("Abdul Haq"));
+        assert_eq!(
+            texts("AL-ZAWAHIRI, Ayman Muhammad Rabi"),
+            texts("Ayman Muhammad Rabi al-Zawahiri")
+        );
+        // not an organisation with its legal form, not a list of names
+        assert_eq!(texts("Rosneft, OAO"), ["rosneft", "oao"]);
+        assert_eq!(texts("Smith, Jones, Brown"), ["smith", "jones", "brown"]);
+    }
+
+    #[test]
     fn legal_forms_across_scripts() {
         for name in [
             "Romashka LLC",
@@ -661,6 +732,14 @@ mod tests {
             ]
         );
         assert!(tokenize("Ali Mamluk").iter().all(|t| t.flags & ASIDE == 0));
+        // a copy in the original script, as the EU prints some names
+        let t = tokenize("Mohammed (محمد) HAMCHO");
+        assert_eq!(t[1].flags & ASIDE, ASIDE);
+        assert_eq!(t[0].flags & ASIDE, 0);
+        // a name wholly in another script has no aside
+        assert!(tokenize("Мохаммед (Мохамед) Хамшо")
+            .iter()
+            .all(|t| t.flags & ASIDE == 0));
     }
 
     #[test]

@@ -94,17 +94,40 @@ struct DeletionEntry {
 
 impl DeletionDictionary {
     /// The dictionary over `words` (by position): every deletion variant
-    /// within each word's own edit budget, as widened for a query word in no
-    /// list name ([`unknown_word_edit_budget`]); words with digits (which
-    /// must match exactly) and words too short for any edit are left out.
-    fn over(words: &[Box<str>], config: &MatchConfig) -> Self {
+    /// within each word's own edit budget; words with digits (which must
+    /// match exactly) and words too short for any edit are left out.
+    ///
+    /// With `widened`, only the words whose budget is widened for a query
+    /// word in no list name ([`unknown_word_edit_budget`]), with variants
+    /// up to that budget: kept apart so that the lookups of known words
+    /// (nearly all) do not wade through their many short variants.
+    fn over(words: &[Box<str>], config: &MatchConfig, widened: bool) -> Self {
         let mut entries = Vec::new();
         for (id, word) in words.iter().enumerate() {
             let bytes = word.as_bytes();
             if bytes.iter().any(u8::is_ascii_digit) {
                 continue;
             }
-            let budget = unknown_word_edit_budget(bytes.len(), bytes.len(), config);
+            let normal = edit_budget(bytes.len(), bytes.len(), config);
+            if widened {
+                // only what the plain dictionary lacks: the variants with
+                // one deletion more than the word's own budget (all of a
+                // word too short for any, which the plain one leaves out)
+                let wide = unknown_word_edit_budget(bytes.len(), bytes.len(), config);
+                if wide > normal {
+                    let len = bytes.len().min(255) as u8;
+                    let from = if normal == 0 { 0 } else { wide };
+                    for_each_deletion_between(bytes, from, wide, |hash| {
+                        entries.push(DeletionEntry {
+                            hash,
+                            id: id as u32,
+                            len,
+                        })
+                    });
+                }
+                continue;
+            }
+            let budget = normal;
             if budget > 0 {
                 let len = bytes.len().min(255) as u8;
                 for_each_deletion(bytes, budget, |hash| {
@@ -192,13 +215,23 @@ fn deletion_hash(word: &[u8], skip: [usize; 2]) -> u64 {
 }
 
 /// Every deletion variant of `word` with up to `deletions` bytes removed.
-fn for_each_deletion(word: &[u8], deletions: usize, mut f: impl FnMut(u64)) {
+fn for_each_deletion(word: &[u8], deletions: usize, f: impl FnMut(u64)) {
+    for_each_deletion_between(word, 0, deletions, f);
+}
+
+/// Every deletion variant of `word` with `from..=to` bytes removed (at most
+/// two).
+fn for_each_deletion_between(word: &[u8], from: usize, to: usize, mut f: impl FnMut(u64)) {
     const NONE: usize = usize::MAX;
-    f(deletion_hash(word, [NONE, NONE]));
-    if deletions >= 1 {
+    if from == 0 {
+        f(deletion_hash(word, [NONE, NONE]));
+    }
+    if to >= 1 {
         for i in 0..word.len() {
-            f(deletion_hash(word, [i, NONE]));
-            if deletions >= 2 {
+            if from <= 1 {
+                f(deletion_hash(word, [i, NONE]));
+            }
+            if to >= 2 {
                 for j in i + 1..word.len() {
                     f(deletion_hash(word, [i, j]));
                 }
@@ -342,6 +375,11 @@ pub struct NameIndex {
     initial_postings: Vec<u32>,
     deletions: DeletionDictionary,
     text_deletions: DeletionDictionary,
+    /// The widened variants of short folded words, for the query word in
+    /// no list name (see [`DeletionDictionary::over`]). Skeletons have none:
+    /// a typo rarely survives the skeleton rewrites, and the folded words
+    /// alone find the same names for half the cost.
+    widened_text_deletions: DeletionDictionary,
     /// Fuzzy neighbours of each skeleton (by key id), computed the first
     /// time a query holds that skeleton. See [`NeighbourCache`].
     key_neighbours: NeighbourCache,
@@ -545,8 +583,9 @@ impl NameIndex {
         }
         // deletion dictionaries over the skeletons and, for typos the
         // skeleton rewrites would hide, over the folded words
-        ix.deletions = DeletionDictionary::over(&ix.keys, &ix.config);
-        ix.text_deletions = DeletionDictionary::over(&ix.texts, &ix.config);
+        ix.deletions = DeletionDictionary::over(&ix.keys, &ix.config, false);
+        ix.text_deletions = DeletionDictionary::over(&ix.texts, &ix.config, false);
+        ix.widened_text_deletions = DeletionDictionary::over(&ix.texts, &ix.config, true);
         ix.key_neighbours = NeighbourCache::with_len(ix.keys.len());
         ix.text_neighbours = NeighbourCache::with_len(ix.texts.len());
         ix
@@ -599,22 +638,24 @@ impl NameIndex {
     /// discovery. `exhaustive` compares every word instead of walking the
     /// deletion dictionary (the reference the index is tested against).
     ///
-    /// A word not in the dictionary (`exact` is `None`: likely mistyped)
-    /// may take one edit more in a short word
+    /// With `widen` (the query's one word in no list name, see
+    /// [`NameIndex::widened_word`]), a short word may take one edit more
     /// ([`unknown_word_edit_budget`]); a pair that needs it scores at most
     /// [`MatchConfig::unknown_word_extra_edit_score`].
+    #[allow(clippy::too_many_arguments)]
     fn fuzzy_neighbours(
         &self,
         q: &[u8],
-        (words, deletions): (&[Box<str>], &DeletionDictionary),
+        (words, deletions, widened): (&[Box<str>], &DeletionDictionary, &DeletionDictionary),
         exact: Option<u32>,
+        widen: bool,
         exhaustive: bool,
         scratch: &mut LookupScratch,
         out: &mut Vec<(u32, f64)>,
     ) {
         let c = &self.config;
         let budget_of = |a: usize, b: usize| {
-            if exact.is_none() {
+            if widen {
                 unknown_word_edit_budget(a, b, c)
             } else {
                 edit_budget(a, b, c)
@@ -639,14 +680,22 @@ impl NameIndex {
             // most words met through a shared deletion variant differ too
             // much in length for their budget: drop them before reading
             // their text (saturated lengths are kept)
-            deletions.lookup_many(scratch, |len| {
+            let keep = |len: u8| {
                 let len = usize::from(len);
                 if len == 255 || q.len() >= 255 {
                     return true;
                 }
                 let b = budget_of(q.len(), len);
                 b > 0 && q.len().abs_diff(len) <= b
-            });
+            };
+            deletions.lookup_many(scratch, keep);
+            // a widened short word may need a second deletion on the list
+            // side too: those variants are in the widened dictionary
+            if budget > edit_budget(q.len(), q.len(), c) {
+                let found = std::mem::take(&mut scratch.found);
+                widened.lookup_many(scratch, keep);
+                scratch.found.extend(found);
+            }
             // a near word shares many deletion variants with `q`, so it is
             // found many times: keep its first finding (a hash set, cheaper
             // than sorting the findings)
@@ -681,25 +730,56 @@ impl NameIndex {
     fn cached_neighbours(
         &self,
         q: &[u8],
-        dictionary: (&[Box<str>], &DeletionDictionary),
+        dictionary: (&[Box<str>], &DeletionDictionary, &DeletionDictionary),
         cache: &NeighbourCache,
         exact: Option<u32>,
+        widen: bool,
         exhaustive: bool,
         scratch: &mut LookupScratch,
         out: &mut Vec<(u32, f64)>,
     ) {
-        let slot = exact.and_then(|id| cache.0.get(id as usize));
+        // only a word's plain neighbours are cached
+        let slot = exact
+            .filter(|_| !widen)
+            .and_then(|id| cache.0.get(id as usize));
         match slot {
             Some(slot) if !exhaustive => {
                 let list = slot.get_or_init(|| {
                     let mut found = Vec::new();
-                    self.fuzzy_neighbours(q, dictionary, exact, false, scratch, &mut found);
+                    self.fuzzy_neighbours(q, dictionary, exact, false, false, scratch, &mut found);
                     found.into_boxed_slice()
                 });
                 out.extend_from_slice(list);
             }
-            _ => self.fuzzy_neighbours(q, dictionary, exact, exhaustive, scratch, out),
+            _ => self.fuzzy_neighbours(q, dictionary, exact, widen, exhaustive, scratch, out),
         }
+    }
+
+    /// The one query word that may take the extra edit of a word in no list
+    /// name ([`MatchConfig::unknown_word_extra_edit_min_len`]), if any: the
+    /// rest of the name must match well for a second typo in a short word
+    /// to be believable, so only a query of two or more words of which this
+    /// one alone is in no list name (neither as written nor by skeleton)
+    /// qualifies. A query of several unknown words (a customer who is not
+    /// listed: most queries) never pays for the wider search.
+    ///
+    /// `ids` are each word's text and skeleton ids, if the lists have them.
+    fn widened_word(toks: &[NameToken], ids: &[(Option<u32>, Option<u32>)]) -> Option<usize> {
+        let mut words = 0;
+        let mut unknown = None;
+        for (i, (t, &(text_id, key_id))) in toks.iter().zip(ids).enumerate() {
+            if t.flags & (INITIAL | DIGITS) != 0 {
+                continue;
+            }
+            words += 1;
+            if text_id.is_none() && key_id.is_none() {
+                if unknown.is_some() {
+                    return None;
+                }
+                unknown = Some(i);
+            }
+        }
+        unknown.filter(|_| words >= 2)
     }
 
     fn prepare(&self, query: &NameQuery<'_>, exhaustive: bool) -> PreparedQuery {
@@ -707,11 +787,22 @@ impl NameIndex {
         toks.truncate(MAX_TOKENS);
         let c = &self.config;
         let mut scratch = LookupScratch::default();
+        let ids: Vec<(Option<u32>, Option<u32>)> = toks
+            .iter()
+            .map(|t| {
+                (
+                    self.text_ids.get(t.text.as_str()).copied(),
+                    self.key_ids.get(t.key.as_str()).copied(),
+                )
+            })
+            .collect();
+        let widened = Self::widened_word(&toks, &ids);
         let tokens = toks
             .into_iter()
-            .map(|token| {
-                let text_id = self.text_ids.get(token.text.as_str()).copied();
-                let exact_key = self.key_ids.get(token.key.as_str()).copied();
+            .zip(ids)
+            .enumerate()
+            .map(|(i, (token, (text_id, exact_key)))| {
+                let widen = widened == Some(i);
                 let mut key_sims: Vec<(u32, f64)> = Vec::new();
                 let mut text_sims: Vec<(u32, f64)> = Vec::new();
                 let mut posting_keys: Vec<u32> = Vec::new();
@@ -725,9 +816,10 @@ impl NameIndex {
                     }
                     self.cached_neighbours(
                         token.key.as_bytes(),
-                        (&self.keys, &self.deletions),
+                        (&self.keys, &self.deletions, &DeletionDictionary::default()),
                         &self.key_neighbours,
                         exact_key,
+                        false,
                         exhaustive,
                         &mut scratch,
                         &mut key_sims,
@@ -736,9 +828,14 @@ impl NameIndex {
                     posting_keys.extend(key_sims.iter().map(|&(k, _)| k));
                     self.cached_neighbours(
                         token.text.as_bytes(),
-                        (&self.texts, &self.text_deletions),
+                        (
+                            &self.texts,
+                            &self.text_deletions,
+                            &self.widened_text_deletions,
+                        ),
                         &self.text_neighbours,
                         text_id,
+                        widen,
                         exhaustive,
                         &mut scratch,
                         &mut text_sims,

@@ -72,15 +72,19 @@ pub struct MatchConfig {
     pub one_edit_min_len: usize,
     /// Words at least this long may differ by two edits.
     pub two_edit_min_len: usize,
-    /// A query word that is in no list name is likely mistyped: from this
-    /// many letters up to `two_edit_min_len`, it may differ from a list word
-    /// by one edit more than `one_edit_min_len`/`two_edit_min_len` allow
-    /// ("Mdni" for "Madani", "Tjrob" for "Turbo", "Tom" for "Tim"), at a
-    /// similarity of at most `unknown_word_extra_edit_score`.
+    /// A query word that is in no list name, in a query whose other words
+    /// (at least one) all are, is likely mistyped: from this many letters up
+    /// to `two_edit_min_len`, it may differ from a list word by one edit
+    /// more than `one_edit_min_len`/`two_edit_min_len` allow ("Mdni" for
+    /// "Madani", "Tjrob" for "Turbo", "Tom" for "Tim"), at a similarity of
+    /// at most `unknown_word_extra_edit_score`. Only folded words are
+    /// searched this way, not skeletons.
     ///
     /// Default 3. A word the lists do know is a name in its own right (the
     /// swapped given names of hard negatives are), so it never gets the
-    /// extra edit. Raise it to 4 to keep three-letter words exact; set it
+    /// extra edit; nor does a query with two or more unknown words (most
+    /// customers, who are not listed), which keeps the wider search off the
+    /// common path. Raise it to 4 to keep three-letter words exact; set it
     /// to `two_edit_min_len` to turn the extra edit off.
     pub unknown_word_extra_edit_min_len: usize,
     /// Highest similarity of a pair that needed the extra edit of

@@ -15,12 +15,13 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::score::{
-    align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect, AlignWord, Alignment,
-    EntityQualifiers, OsaPattern, QueryQualifiers, MAX_TOKENS, MAX_WORD_LEN,
+    align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect,
+    unknown_word_edit_budget, AlignWord, Alignment, EntityQualifiers, MiddleCost, OsaPattern,
+    QueryQualifiers, MAX_TOKENS, MAX_WORD_LEN,
 };
 use super::tokens::{
-    memo_word, tokenize, tokenize_with, MemoWord, NameToken, ASIDE, DIGITS, FILLER, INITIAL,
-    LEGAL_FORM, PARTICLE, PATRONYMIC,
+    memo_word, tokenize, tokenize_listed, tokenize_query, MemoWord, NameToken, ASIDE, DIGITS,
+    FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC, REPEATED,
 };
 use super::{MatchConfig, NameHit, NameQuery};
 use crate::lists::{AliasStrength, Entity, EntityKind};
@@ -97,6 +98,9 @@ struct NameBound {
     /// Its number of words (at most [`MAX_TOKENS`]).
     len: u8,
     has_initial: bool,
+    /// Whether the name is a person's (a middle word of the query may then
+    /// cost less when unmatched, see `NameIndex::query_miss_floor`).
+    person: bool,
     /// [`NameEntry::min_miss`], rounded down.
     min_miss: f32,
     /// [`NameEntry::min_miss_middle`], rounded down.
@@ -104,7 +108,7 @@ struct NameBound {
 }
 
 impl NameBound {
-    fn of(name: &NameEntry, tokens: &[ListToken]) -> Self {
+    fn of(name: &NameEntry, tokens: &[ListToken], person: bool) -> Self {
         let mut keys = [0u32; INLINE_BOUND_KEYS];
         for (slot, t) in keys.iter_mut().zip(tokens) {
             *slot = t.key;
@@ -114,6 +118,7 @@ impl NameBound {
             start: name.start,
             len: name.len.min(MAX_TOKENS as u32) as u8,
             has_initial: name.has_initial,
+            person,
             min_miss: f32_at_most(name.min_miss),
             min_miss_middle: f32_at_most(name.min_miss_middle),
         }
@@ -173,7 +178,12 @@ impl DeletionDictionary {
     /// The dictionary over `words` (by position): every deletion variant
     /// within each word's own edit budget; words with digits (which must
     /// match exactly) and words too short for any edit are left out.
-    fn over(words: &[Box<str>], config: &MatchConfig) -> Self {
+    ///
+    /// With `widened`, only the words whose budget is widened for a query
+    /// word in no list name ([`unknown_word_edit_budget`]), with variants
+    /// up to that budget: kept apart so that the lookups of known words
+    /// (nearly all) do not wade through their many short variants.
+    fn over(words: &[Box<str>], config: &MatchConfig, widened: bool) -> Self {
         // (bucket and tag, word id, length): sorted, they group by bucket
         let mut entries: Vec<(u64, u32, u8)> = Vec::new();
         let shift = 64 - DIRECTORY_BITS - TAG_BITS;
@@ -182,7 +192,22 @@ impl DeletionDictionary {
             if bytes.iter().any(u8::is_ascii_digit) {
                 continue;
             }
-            let budget = edit_budget(bytes.len(), bytes.len(), config);
+            let normal = edit_budget(bytes.len(), bytes.len(), config);
+            if widened {
+                // only what the plain dictionary lacks: the variants with
+                // one deletion more than the word's own budget (all of a
+                // word too short for any, which the plain one leaves out)
+                let wide = unknown_word_edit_budget(bytes.len(), bytes.len(), config);
+                if wide > normal {
+                    let len = bytes.len().min(255) as u8;
+                    let from = if normal == 0 { 0 } else { wide };
+                    for_each_deletion_between(bytes, from, wide, |hash| {
+                        entries.push((hash >> shift, id as u32, len))
+                    });
+                }
+                continue;
+            }
+            let budget = normal;
             if budget > 0 {
                 let len = bytes.len().min(255) as u8;
                 for_each_deletion(bytes, budget, |hash| {
@@ -310,8 +335,13 @@ fn mix(mut h: u64) -> u64 {
     h ^ (h >> 32)
 }
 
-/// The hash of every deletion variant of `word` with up to `deletions`
-/// bytes removed (`deletions` ≤ 2), the word itself first.
+/// Every deletion variant of `word` with up to `deletions` bytes removed.
+fn for_each_deletion(word: &[u8], deletions: usize, f: impl FnMut(u64)) {
+    for_each_deletion_between(word, 0, deletions, f);
+}
+
+/// The hash of every deletion variant of `word` with `from..=to` bytes
+/// removed (at most two), the word itself first when `from` is 0.
 ///
 /// The hash of a string is the polynomial `Σ (s[k] + 1)·B^(len-1-k)`
 /// modulo 2^64, mixed. A variant's polynomial is assembled from prefix
@@ -321,7 +351,7 @@ fn mix(mut h: u64) -> u64 {
 /// string, so deleting either "l" of "hello" gives the same hash, as the
 /// dictionary lookup needs; colliding strings are told apart afterwards by
 /// the edit-distance check.
-fn for_each_deletion(word: &[u8], deletions: usize, mut f: impl FnMut(u64)) {
+fn for_each_deletion_between(word: &[u8], from: usize, to: usize, mut f: impl FnMut(u64)) {
     let n = word.len();
     // prefix hashes and powers of the base, on the stack for real words
     let mut stack = [0u64; 2 * (MAX_WORD_LEN + 1)];
@@ -343,15 +373,19 @@ fn for_each_deletion(word: &[u8], deletions: usize, mut f: impl FnMut(u64)) {
     // the hash of word[from..to]
     let part =
         |from: usize, to: usize| pre[to].wrapping_sub(pre[from].wrapping_mul(pow[to - from]));
-    f(mix(pre[n]));
-    if deletions >= 1 {
+    if from == 0 {
+        f(mix(pre[n]));
+    }
+    if to >= 1 {
         // `head` is the hash of the bytes before the (first) deleted one
         for (i, &head) in pre[..n].iter().enumerate() {
-            let tail = n - 1 - i;
-            f(mix(head
-                .wrapping_mul(pow[tail])
-                .wrapping_add(part(i + 1, n))));
-            if deletions >= 2 {
+            if from <= 1 {
+                let tail = n - 1 - i;
+                f(mix(head
+                    .wrapping_mul(pow[tail])
+                    .wrapping_add(part(i + 1, n))));
+            }
+            if to >= 2 {
                 for j in i + 1..n {
                     let (middle, end) = (j - i - 1, n - 1 - j);
                     let h = head
@@ -554,6 +588,11 @@ pub struct NameIndex {
     initial_letters: Vec<u32>,
     deletions: DeletionDictionary,
     text_deletions: DeletionDictionary,
+    /// The widened variants of short folded words, for the query word in
+    /// no list name (see [`DeletionDictionary::over`]). Skeletons have none:
+    /// a typo rarely survives the skeleton rewrites, and the folded words
+    /// alone find the same names for half the cost.
+    widened_text_deletions: DeletionDictionary,
     /// `keys` and `texts` back to back, for the fuzzy lookups.
     key_arena: WordArena,
     text_arena: WordArena,
@@ -594,7 +633,10 @@ const PARALLEL_BUILD_MIN_WORDS: usize = 4096;
 impl NeighbourTable {
     /// The neighbours of every word of `dictionary`, as
     /// [`NameIndex::fuzzy_neighbours`] finds them for that word.
-    fn compute(index: &NameIndex, dictionary: (&WordArena, &DeletionDictionary)) -> Self {
+    fn compute(
+        index: &NameIndex,
+        dictionary: (&WordArena, &DeletionDictionary, &DeletionDictionary),
+    ) -> Self {
         use rayon::prelude::*;
         let words = dictionary.0;
         let of_word = |scratch: &mut LookupScratch, w: usize| {
@@ -603,6 +645,7 @@ impl NeighbourTable {
                 words.get(w as u32),
                 dictionary,
                 Some(w as u32),
+                false,
                 false,
                 scratch,
                 &mut found,
@@ -708,7 +751,7 @@ impl NameIndex {
         let mut raw_tokens: Vec<NameToken> = Vec::new();
         for (e, entity) in entities.iter().enumerate().filter(|(_, e)| e.is_active()) {
             for (n, (name, strength)) in entity.names().enumerate() {
-                let mut toks = tokenize(name);
+                let mut toks = tokenize_listed(name);
                 toks.truncate(MAX_TOKENS);
                 if toks.is_empty() {
                     continue;
@@ -811,7 +854,9 @@ impl NameIndex {
             .collect();
         for t in &mut ix.tokens {
             let weight = word_weight(t.flags, ix.key_weight[t.key as usize], &ix.config);
-            let cost = if t.flags & PATRONYMIC != 0 {
+            let cost = if t.flags & REPEATED != 0 {
+                ix.config.repeated_word_cost
+            } else if t.flags & PATRONYMIC != 0 {
                 ix.config.patronymic_cost
             } else {
                 ix.config.unmatched_list_cost
@@ -836,7 +881,7 @@ impl NameIndex {
             ix.names[id].min_miss_middle = toks
                 .iter()
                 .map(|t| match middle_share {
-                    Some(share) => t.align.miss_cost.min(t.align.weight * share),
+                    Some(share) => t.align.miss_cost.min(t.align.weight * share.list),
                     None => t.align.miss_cost,
                 })
                 .fold(f64::INFINITY, f64::min);
@@ -844,16 +889,29 @@ impl NameIndex {
         ix.bounds = ix
             .names
             .iter()
-            .map(|n| NameBound::of(n, &ix.tokens[n.start as usize..(n.start + n.len) as usize]))
+            .map(|n| {
+                let tokens = &ix.tokens[n.start as usize..(n.start + n.len) as usize];
+                NameBound::of(n, tokens, ix.middle_cost(n).is_some())
+            })
             .collect();
         // deletion dictionaries over the skeletons and, for typos the
         // skeleton rewrites would hide, over the folded words
-        ix.deletions = DeletionDictionary::over(&ix.keys, &ix.config);
-        ix.text_deletions = DeletionDictionary::over(&ix.texts, &ix.config);
+        ix.deletions = DeletionDictionary::over(&ix.keys, &ix.config, false);
+        ix.text_deletions = DeletionDictionary::over(&ix.texts, &ix.config, false);
+        ix.widened_text_deletions = DeletionDictionary::over(&ix.texts, &ix.config, true);
         ix.key_arena = WordArena::of(&ix.keys);
         ix.text_arena = WordArena::of(&ix.texts);
-        ix.key_neighbours = NeighbourTable::compute(&ix, (&ix.key_arena, &ix.deletions));
-        ix.text_neighbours = NeighbourTable::compute(&ix, (&ix.text_arena, &ix.text_deletions));
+        let no_widened = DeletionDictionary::default();
+        ix.key_neighbours =
+            NeighbourTable::compute(&ix, (&ix.key_arena, &ix.deletions, &no_widened));
+        ix.text_neighbours = NeighbourTable::compute(
+            &ix,
+            (
+                &ix.text_arena,
+                &ix.text_deletions,
+                &ix.widened_text_deletions,
+            ),
+        );
         ix
     }
 
@@ -903,17 +961,31 @@ impl NameIndex {
     /// with its similarity, appended to `out` in dictionary-id order of
     /// discovery. `exhaustive` compares every word instead of walking the
     /// deletion dictionary (the reference the index is tested against).
+    ///
+    /// With `widen` (the query's one word in no list name, see
+    /// [`NameIndex::widened_word`]), a short word may take one edit more
+    /// ([`unknown_word_edit_budget`]); a pair that needs it scores at most
+    /// [`MatchConfig::unknown_word_extra_edit_score`].
+    #[allow(clippy::too_many_arguments)]
     fn fuzzy_neighbours(
         &self,
         q: &[u8],
-        (words, deletions): (&WordArena, &DeletionDictionary),
+        (words, deletions, widened): (&WordArena, &DeletionDictionary, &DeletionDictionary),
         exact: Option<u32>,
+        widen: bool,
         exhaustive: bool,
         scratch: &mut LookupScratch,
         out: &mut Vec<(u32, f64)>,
     ) {
         let c = &self.config;
-        let budget = edit_budget(q.len(), q.len(), c);
+        let budget_of = |a: usize, b: usize| {
+            if widen {
+                unknown_word_edit_budget(a, b, c)
+            } else {
+                edit_budget(a, b, c)
+            }
+        };
+        let budget = budget_of(q.len(), q.len());
         if budget == 0 {
             return;
         }
@@ -927,14 +999,22 @@ impl NameIndex {
             // most words met through a shared deletion variant differ too
             // much in length for their budget: drop them before reading
             // their text (saturated lengths are kept)
-            deletions.lookup_many(scratch, |len| {
+            let keep = |len: u8| {
                 let len = usize::from(len);
                 if len == 255 || q.len() >= 255 {
                     return true;
                 }
-                let b = edit_budget(q.len(), len, c);
+                let b = budget_of(q.len(), len);
                 b > 0 && q.len().abs_diff(len) <= b
-            });
+            };
+            deletions.lookup_many(scratch, keep);
+            // a widened short word may need a second deletion on the list
+            // side too: those variants are in the widened dictionary
+            if budget > edit_budget(q.len(), q.len(), c) {
+                let found = std::mem::take(&mut scratch.found);
+                widened.lookup_many(scratch, keep);
+                scratch.found.extend(found);
+            }
             // a near word shares many deletion variants with `q`, so it is
             // found many times: keep its first finding (a hash set, cheaper
             // than sorting the findings)
@@ -952,9 +1032,12 @@ impl NameIndex {
             if exhaustive && other.iter().any(u8::is_ascii_digit) {
                 continue;
             }
-            let b = edit_budget(q.len(), other.len(), c);
-            if b > 0 && pattern.within(other, b).is_some() {
-                let sim = jaro_winkler(q, other).min(c.key_equal_score);
+            let b = budget_of(q.len(), other.len());
+            if let Some(d) = pattern.within(other, b).filter(|_| b > 0) {
+                let mut sim = jaro_winkler(q, other).min(c.key_equal_score);
+                if d > edit_budget(q.len(), other.len(), c) {
+                    sim = sim.min(c.unknown_word_extra_edit_score);
+                }
                 if sim > 0.0 {
                     out.push((w, sim));
                 }
@@ -968,17 +1051,46 @@ impl NameIndex {
     fn cached_neighbours(
         &self,
         q: &[u8],
-        dictionary: (&WordArena, &DeletionDictionary),
+        dictionary: (&WordArena, &DeletionDictionary, &DeletionDictionary),
         table: &NeighbourTable,
         exact: Option<u32>,
+        widen: bool,
         exhaustive: bool,
         scratch: &mut LookupScratch,
         out: &mut Vec<(u32, f64)>,
     ) {
-        match exact.and_then(|id| table.get(id)) {
+        // only a word's plain neighbours are precomputed
+        match exact.filter(|_| !widen).and_then(|id| table.get(id)) {
             Some(list) if !exhaustive => out.extend_from_slice(list),
-            _ => self.fuzzy_neighbours(q, dictionary, exact, exhaustive, scratch, out),
+            _ => self.fuzzy_neighbours(q, dictionary, exact, widen, exhaustive, scratch, out),
         }
+    }
+
+    /// The one query word that may take the extra edit of a word in no list
+    /// name ([`MatchConfig::unknown_word_extra_edit_min_len`]), if any: the
+    /// rest of the name must match well for a second typo in a short word
+    /// to be believable, so only a query of two or more words of which this
+    /// one alone is in no list name (neither as written nor by skeleton)
+    /// qualifies. A query of several unknown words (a customer who is not
+    /// listed: most queries) never pays for the wider search.
+    ///
+    /// `ids` are each word's text and skeleton ids, if the lists have them.
+    fn widened_word(toks: &[NameToken], ids: &[(Option<u32>, Option<u32>)]) -> Option<usize> {
+        let mut words = 0;
+        let mut unknown = None;
+        for (i, (t, &(text_id, key_id))) in toks.iter().zip(ids).enumerate() {
+            if t.flags & (INITIAL | DIGITS) != 0 {
+                continue;
+            }
+            words += 1;
+            if text_id.is_none() && key_id.is_none() {
+                if unknown.is_some() {
+                    return None;
+                }
+                unknown = Some(i);
+            }
+        }
+        unknown.filter(|_| words >= 2)
     }
 
     fn prepare(&self, query: &NameQuery<'_>, exhaustive: bool) -> PreparedQuery {
@@ -987,7 +1099,7 @@ impl NameIndex {
         let mut toks = if exhaustive {
             tokenize(query.name)
         } else {
-            tokenize_with(query.name, |word| {
+            tokenize_query(query.name, |word| {
                 let id = *self.text_ids.get(word)?;
                 self.word_memo.get(id as usize)
             })
@@ -995,11 +1107,22 @@ impl NameIndex {
         toks.truncate(MAX_TOKENS);
         let c = &self.config;
         let mut scratch = LookupScratch::default();
+        let ids: Vec<(Option<u32>, Option<u32>)> = toks
+            .iter()
+            .map(|t| {
+                (
+                    self.text_ids.get(t.text.as_str()).copied(),
+                    self.key_ids.get(t.key.as_str()).copied(),
+                )
+            })
+            .collect();
+        let widened = Self::widened_word(&toks, &ids);
         let tokens = toks
             .into_iter()
-            .map(|token| {
-                let text_id = self.text_ids.get(token.text.as_str()).copied();
-                let exact_key = self.key_ids.get(token.key.as_str()).copied();
+            .zip(ids)
+            .enumerate()
+            .map(|(i, (token, (text_id, exact_key)))| {
+                let widen = widened == Some(i);
                 let mut key_sims: Vec<(u32, f64)> = Vec::new();
                 let mut text_sims: Vec<(u32, f64)> = Vec::new();
                 let mut posting_keys: Vec<u32> = Vec::new();
@@ -1013,9 +1136,14 @@ impl NameIndex {
                     }
                     self.cached_neighbours(
                         token.key.as_bytes(),
-                        (&self.key_arena, &self.deletions),
+                        (
+                            &self.key_arena,
+                            &self.deletions,
+                            &DeletionDictionary::default(),
+                        ),
                         &self.key_neighbours,
                         exact_key,
+                        false,
                         exhaustive,
                         &mut scratch,
                         &mut key_sims,
@@ -1024,9 +1152,14 @@ impl NameIndex {
                     posting_keys.extend(key_sims.iter().map(|&(k, _)| k));
                     self.cached_neighbours(
                         token.text.as_bytes(),
-                        (&self.text_arena, &self.text_deletions),
+                        (
+                            &self.text_arena,
+                            &self.text_deletions,
+                            &self.widened_text_deletions,
+                        ),
                         &self.text_neighbours,
                         text_id,
+                        widen,
                         exhaustive,
                         &mut scratch,
                         &mut text_sims,
@@ -1055,7 +1188,9 @@ impl NameIndex {
                         .map_or(1.0, |k| self.key_weight[k as usize]),
                 };
                 let weight = word_weight(token.flags, base_weight, c);
-                let cost = if token.flags & PATRONYMIC != 0 {
+                let cost = if token.flags & REPEATED != 0 {
+                    c.repeated_word_cost
+                } else if token.flags & PATRONYMIC != 0 {
                     c.patronymic_cost
                 } else if token.flags & INITIAL != 0 {
                     c.unmatched_initial_cost
@@ -1165,7 +1300,10 @@ impl NameIndex {
         let initials: u32 = (0..n)
             .filter(|&i| q.tokens[i].token.flags & (INITIAL | PARTICLE) != 0)
             .fold(0, |m, i| m | 1 << i);
-        let total_miss: f64 = q.tokens.iter().map(|t| t.align.miss_cost).sum();
+        // what each word costs at least when unmatched (a middle word of a
+        // person's query may cost less than its miss cost)
+        let floors: Vec<f64> = (0..n).map(|i| self.query_miss_floor(q, i, true)).collect();
+        let total_miss: f64 = floors.iter().sum();
         let valid = |set: u32| {
             if set & !initials == 0 {
                 return true;
@@ -1174,7 +1312,7 @@ impl NameIndex {
             for (i, t) in q.tokens.iter().enumerate() {
                 if set & (1 << i) != 0 {
                     gain += t.align.weight * t.best_sim;
-                    cost -= t.align.miss_cost;
+                    cost -= floors[i];
                 }
             }
             let bound = if gain + cost > 0.0 {
@@ -1408,11 +1546,25 @@ impl NameIndex {
         })
     }
 
-    /// The share of its weight a dropped middle word of `name` costs
-    /// ([`MatchConfig::middle_name_cost`]): persons only.
-    fn middle_cost(&self, name: &NameEntry) -> Option<f64> {
+    /// The shares of their weight dropped middle words cost in `name`
+    /// ([`MatchConfig::middle_name_cost`],
+    /// [`MatchConfig::query_middle_name_cost`]): persons only.
+    fn middle_cost(&self, name: &NameEntry) -> Option<MiddleCost> {
         (self.entities[name.entity as usize].kind == EntityKind::Person)
-            .then_some(self.config.middle_name_cost)
+            .then(|| MiddleCost::of(&self.config))
+    }
+
+    /// The least query word `i` can cost when it finds no partner: its miss
+    /// cost, or, in a person's name and not at either end of the query, the
+    /// dropped-middle-word share ([`MatchConfig::query_middle_name_cost`]).
+    fn query_miss_floor(&self, q: &PreparedQuery, i: usize, person: bool) -> f64 {
+        let a = &q.tokens[i].align;
+        if person && i > 0 && i + 1 < q.tokens.len() {
+            a.miss_cost
+                .min(a.weight * self.config.query_middle_name_cost)
+        } else {
+            a.miss_cost
+        }
     }
 
     /// An upper bound of [`NameIndex::score_name`] for `name`, from which
@@ -1452,18 +1604,21 @@ impl NameIndex {
         let mut num = 0.0;
         let mut den = 0.0;
         let mut pairable = 0u32;
+        let person = name.person;
         for (i, t) in q.tokens.iter().enumerate() {
+            // an unpaired middle word of a person's query may cost less
+            let miss_floor = self.query_miss_floor(q, i, person);
             let sim = if reached & (1 << i) != 0 || t.token.flags & (INITIAL | PARTICLE) != 0 {
                 t.best_sim
             } else if name.has_initial {
                 self.config.initial_score
             } else {
-                den += t.align.miss_cost;
+                den += miss_floor;
                 continue;
             };
             pairable += 1;
             num += t.align.weight * sim;
-            den += t.align.weight.min(t.align.miss_cost);
+            den += t.align.weight.min(miss_floor);
         }
         // a dropped middle word is cheap only when every query word pairs
         let min_miss = if pairable as usize == q.tokens.len() {

@@ -72,6 +72,32 @@ pub struct MatchConfig {
     pub one_edit_min_len: usize,
     /// Words at least this long may differ by two edits.
     pub two_edit_min_len: usize,
+    /// A query word that is in no list name, in a query whose other words
+    /// (at least one) all are, is likely mistyped: from this many letters up
+    /// to `two_edit_min_len`, it may differ from a list word by one edit
+    /// more than `one_edit_min_len`/`two_edit_min_len` allow ("Mdni" for
+    /// "Madani", "Tjrob" for "Turbo", "Tom" for "Tim"), at a similarity of
+    /// at most `unknown_word_extra_edit_score`. Only folded words are
+    /// searched this way, not skeletons.
+    ///
+    /// Default 3. A word the lists do know is a name in its own right (the
+    /// swapped given names of hard negatives are), so it never gets the
+    /// extra edit; nor does a query with two or more unknown words (most
+    /// customers, who are not listed), which keeps the wider search off the
+    /// common path. Raise it to 4 to keep three-letter words exact; set it
+    /// to `two_edit_min_len` to turn the extra edit off.
+    pub unknown_word_extra_edit_min_len: usize,
+    /// Highest similarity of a pair that needed the extra edit of
+    /// `unknown_word_extra_edit_min_len`.
+    ///
+    /// Default 0.65: low enough that such a word only carries a name over
+    /// the review threshold when the other words match well ("Mich Joseph
+    /// MARTELLY"), not on its own. On the development set 0.75 and 0.70
+    /// let synthetic people through ("Brian Thomas" ~ "TOMAS, Adrian":
+    /// false-positive rate 0.40% and 0.27% against 0.20%), while 0.65
+    /// keeps it at 0.20% and still finds 11 of 13 double typos in short
+    /// words. Raise it to trust short typos more.
+    pub unknown_word_extra_edit_score: f64,
     /// Share of its weight a query word without partner costs. 1 means an
     /// extra query word counts fully against the match.
     pub unmatched_query_cost: f64,
@@ -95,10 +121,33 @@ pub struct MatchConfig {
     /// profit from it. Raise it toward `unmatched_list_cost` to treat middle
     /// names as any other missing word.
     pub middle_name_cost: f64,
+    /// Share of its weight a query word without partner costs when it lies
+    /// between two query words that did pair, in a person's name, and every
+    /// list word found a partner: a middle name the list leaves out ("Gul
+    /// Ahmad Waziri Hakimi" for a listed "GUL AHMAD HAKIMI").
+    ///
+    /// Default 0.4: lists often print a shorter form of a name than a
+    /// customer gives, but an extra query word is more telling than a
+    /// missing list word (`unmatched_list_cost` 0.25), so it costs more than
+    /// a dropped list middle name yet well under a full word. A hard
+    /// negative (a first or last name swapped for another) cannot profit:
+    /// its swapped word sits at an end, or leaves a list word unpaired.
+    /// Raise it toward `unmatched_query_cost` to count extra query words in
+    /// full.
+    pub query_middle_name_cost: f64,
     /// Share of its weight a list-name word without partner costs. Lower
     /// values let a short query ("Ivan Petrov") match a longer list name
     /// ("Ivan Sergeyevich Petrov Jr") more easily.
     pub unmatched_list_cost: f64,
+    /// Share of its weight a word without partner costs when it repeats an
+    /// earlier word of its name ("Sergey Sergey Shoigu"), on either side.
+    ///
+    /// Default 0: the repeat says nothing the first occurrence did not,
+    /// and that one is scored. It still pairs, at its full weight, when
+    /// the other name repeats the word too ("CHANG CHANG HA", a Korean
+    /// surname and given name). Raise it to make a doubled word count as
+    /// an extra word.
+    pub repeated_word_cost: f64,
     /// Share of its weight an unmatched patronymic (-ovich, -ovna, ogly…)
     /// costs, on either side.
     pub patronymic_cost: f64,
@@ -159,10 +208,14 @@ impl Default for MatchConfig {
             initial_weight: 0.4,
             one_edit_min_len: 4,
             two_edit_min_len: 6,
+            unknown_word_extra_edit_min_len: 3,
+            unknown_word_extra_edit_score: 0.65,
             unmatched_query_cost: 1.0,
             unmatched_initial_cost: 0.5,
             middle_name_cost: 0.1,
+            query_middle_name_cost: 0.4,
             unmatched_list_cost: 0.25,
+            repeated_word_cost: 0.0,
             patronymic_cost: 0.1,
             legal_form_weight: 0.05,
             particle_weight: 0.2,

@@ -66,7 +66,8 @@ fn is_greek(c: char) -> bool {
     matches!(c, '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}')
 }
 
-fn is_latin(c: char) -> bool {
+/// Whether `c` is a Latin letter (ASCII or accented).
+pub(crate) fn is_latin(c: char) -> bool {
     c.is_ascii_alphabetic()
         || matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' | '\u{2C60}'..='\u{2C7F}')
 }

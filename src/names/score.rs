@@ -52,6 +52,21 @@ pub fn edit_budget(len_a: usize, len_b: usize, config: &MatchConfig) -> usize {
     }
 }
 
+/// How many edits two words of these lengths may differ by when the query
+/// word is in no list name, so likely mistyped: one more than
+/// [`edit_budget`] for words at least
+/// [`MatchConfig::unknown_word_extra_edit_min_len`] and shorter than
+/// [`MatchConfig::two_edit_min_len`] letters ("Mdni" for "Madani").
+pub fn unknown_word_edit_budget(len_a: usize, len_b: usize, config: &MatchConfig) -> usize {
+    let budget = edit_budget(len_a, len_b, config);
+    let len = len_a.min(len_b);
+    if len >= config.unknown_word_extra_edit_min_len && len < config.two_edit_min_len {
+        budget + 1
+    } else {
+        budget
+    }
+}
+
 /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent
 /// transpositions), or `None` when it exceeds `max`.
 pub fn osa_distance_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
@@ -263,14 +278,17 @@ pub(crate) struct Alignment {
 /// most once. `sim(i, j)` gives the similarity of query word `i` and list
 /// word `j` and whether the pair is only an initial match.
 ///
-/// `middle_cost`, when given, is the share of its weight an unmatched list
-/// word costs when it lies between two paired list words and every query
-/// word found a partner (a dropped middle name, not one replaced by another:
-/// [`MatchConfig::middle_name_cost`]), if that is less than its `miss_cost`.
+/// `middle_cost`, when given, says what dropped middle words cost: an
+/// unmatched list word that lies between two paired list words when every
+/// query word found a partner (a dropped middle name, not one replaced by
+/// another: [`MatchConfig::middle_name_cost`]), and likewise an unmatched
+/// query word between two paired query words when every list word found a
+/// partner ([`MatchConfig::query_middle_name_cost`]), each if that is less
+/// than its `miss_cost`.
 pub(crate) fn align(
     query: &[AlignWord],
     list: &[AlignWord],
-    middle_cost: Option<f64>,
+    middle_cost: Option<MiddleCost>,
     sim: impl Fn(usize, usize) -> (f64, bool),
 ) -> Alignment {
     let nq = query.len().min(MAX_TOKENS);
@@ -285,6 +303,27 @@ pub(crate) fn align(
     }
 }
 
+/// Shares of their weight dropped middle words cost, in a person's name
+/// (see [`align`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct MiddleCost {
+    /// A list word between paired list words: [`MatchConfig::middle_name_cost`].
+    pub list: f64,
+    /// A query word between paired query words:
+    /// [`MatchConfig::query_middle_name_cost`].
+    pub query: f64,
+}
+
+impl MiddleCost {
+    /// The shares `config` sets.
+    pub fn of(config: &MatchConfig) -> Self {
+        MiddleCost {
+            list: config.middle_name_cost,
+            query: config.query_middle_name_cost,
+        }
+    }
+}
+
 /// Pair-buffer size that covers nearly every real query × list name.
 const SMALL_PAIRS: usize = 36;
 
@@ -293,7 +332,7 @@ fn align_with<const N: usize>(
     list: &[AlignWord],
     nq: usize,
     nl: usize,
-    middle_cost: Option<f64>,
+    middle_cost: Option<MiddleCost>,
     sim: impl Fn(usize, usize) -> (f64, bool),
 ) -> Alignment {
     // candidate pairs: similarity, and (query word, list word, initial) packed
@@ -356,9 +395,21 @@ fn align_with<const N: usize>(
         out.pairs[out.len] = (i, j, s);
         out.len += 1;
     }
+    // query words strictly between the first and last paired ones, when
+    // every list word found a partner: a middle name the list leaves out
+    let every_list_word_paired = l_used.count_ones() as usize == nl;
+    let (first_q, last_q) = if q_used == 0 || !every_list_word_paired {
+        (0, 0)
+    } else {
+        (q_used.trailing_zeros(), 31 - q_used.leading_zeros())
+    };
     for (i, q) in query[..nq].iter().enumerate() {
         if q_used & (1 << i) == 0 {
-            den += q.miss_cost;
+            let between = (i as u32) > first_q && (i as u32) < last_q;
+            den += match middle_cost {
+                Some(share) if between => q.miss_cost.min(q.weight * share.query),
+                _ => q.miss_cost,
+            };
             all_exact = false;
         }
     }
@@ -374,7 +425,7 @@ fn align_with<const N: usize>(
         if l_used & (1 << j) == 0 {
             let between = (j as u32) > first_paired && (j as u32) < last_paired;
             den += match middle_cost {
-                Some(share) if between => l.miss_cost.min(l.weight * share),
+                Some(share) if between => l.miss_cost.min(l.weight * share.list),
                 _ => l.miss_cost,
             };
             all_exact = false;
@@ -642,6 +693,17 @@ mod tests {
     }
 
     #[test]
+    fn unknown_short_words_get_one_more_edit() {
+        let c = MatchConfig::default();
+        assert_eq!(unknown_word_edit_budget(5, 6, &c), 2);
+        assert_eq!(unknown_word_edit_budget(4, 4, &c), 2);
+        assert_eq!(unknown_word_edit_budget(3, 3, &c), 1);
+        // long words keep two, very short ones none
+        assert_eq!(unknown_word_edit_budget(9, 10, &c), 2);
+        assert_eq!(unknown_word_edit_budget(2, 3, &c), 0);
+    }
+
+    #[test]
     fn dropped_middle_words_cost_the_middle_share() {
         let one = AlignWord {
             weight: 1.0,
@@ -655,7 +717,11 @@ mod tests {
             _ => (0.0, false),
         };
         let plain = align(&query, &list, None, pairs);
-        let middle = align(&query, &list, Some(0.1), pairs);
+        let share = MiddleCost {
+            list: 0.1,
+            query: 0.4,
+        };
+        let middle = align(&query, &list, Some(share), pairs);
         assert!((plain.score - 2.0 / 2.25).abs() < 1e-9);
         assert!((middle.score - 2.0 / 2.1).abs() < 1e-9);
         // a list word outside the paired span ("first last" vs "x first
@@ -665,7 +731,7 @@ mod tests {
             _ => (0.0, false),
         };
         assert_eq!(
-            align(&query, &list, Some(0.1), outside).score,
+            align(&query, &list, Some(share), outside).score,
             align(&query, &list, None, outside).score
         );
         // a query word left without partner means the middle name was
@@ -676,8 +742,48 @@ mod tests {
             _ => (0.0, false),
         };
         assert_eq!(
-            align(&query3, &list, Some(0.1), replaced).score,
+            align(&query3, &list, Some(share), replaced).score,
             align(&query3, &list, None, replaced).score
+        );
+    }
+
+    #[test]
+    fn extra_middle_words_of_the_query_cost_the_query_middle_share() {
+        let one = AlignWord {
+            weight: 1.0,
+            miss_cost: 1.0,
+        };
+        let share = MiddleCost {
+            list: 0.1,
+            query: 0.4,
+        };
+        // query "first middle last" against list "first last"
+        let query = [one; 3];
+        let list = [one; 2];
+        let inner = |i: usize, j: usize| match (i, j) {
+            (0, 0) | (2, 1) => (1.0, false),
+            _ => (0.0, false),
+        };
+        assert!((align(&query, &list, Some(share), inner).score - 2.0 / 2.4).abs() < 1e-9);
+        assert!((align(&query, &list, None, inner).score - 2.0 / 3.0).abs() < 1e-9);
+        // near miss: the extra word at an end ("first last extra") is no
+        // middle name
+        let end = |i: usize, j: usize| match (i, j) {
+            (0, 0) | (1, 1) => (1.0, false),
+            _ => (0.0, false),
+        };
+        assert!((align(&query, &list, Some(share), end).score - 2.0 / 3.0).abs() < 1e-9);
+        // near miss: a list word left without partner means the query's
+        // middle word may have replaced it ("first other last" vs "first
+        // middle last" with middle unpaired): no discount
+        let list3 = [one; 3];
+        let replaced = |i: usize, j: usize| match (i, j) {
+            (0, 0) | (2, 2) => (1.0, false),
+            _ => (0.0, false),
+        };
+        assert_eq!(
+            align(&query, &list3, Some(share), replaced).score,
+            align(&query, &list3, None, replaced).score
         );
     }
 

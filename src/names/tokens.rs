@@ -20,6 +20,9 @@ pub(crate) const PARTICLE: u8 = 16;
 /// "of", "a.k.a."): it says nothing about who is meant and weighs little.
 pub(crate) const FILLER: u8 = 32;
 
+/// The word repeats an earlier word of the same name.
+pub(crate) const REPEATED: u8 = 128;
+
 /// The word stood inside parentheses or brackets that open with an
 /// annotation: an aside such as "(a.k.a. Riyad)" or "(Russian: Андрей
 /// Рюмин)", a second spelling of words outside it; it weighs little.
@@ -211,6 +214,24 @@ const LEGAL_FORMS: &[&str] = &[
     "gesellschaft",
     "beschrankter",
     "haftung",
+    "aktiengesellschaft",
+    "kommanditgesellschaft",
+    "genossenschaft",
+    "aktiebolag",
+    "osakeyhtio",
+    "naamloze",
+    "besloten",
+    "vennootschap",
+    "anonyme",
+    "anonima",
+    "responsabilite",
+    "responsabilidad",
+    "responsabilita",
+    "limitee",
+    "limitada",
+    "limitata",
+    "sociedade",
+    "societa",
     // Central/Eastern Europe, Turkey
     "sro",
     "doo",
@@ -263,14 +284,24 @@ pub(crate) struct NameToken {
 
 /// Splits a name into tokens (see the module doc).
 pub(crate) fn tokenize(name: &str) -> Vec<NameToken> {
-    tokenize_with(name, |_| None)
+    tokenize_with(name, false, |_| None)
+}
+
+/// [`tokenize`] for a list name: a name that starts in Latin script and
+/// goes on with words in another script ("Firas Hassan QADDOUR فيراس حسان
+/// قدور", as EU annexes print a name with its original spelling,
+/// unbracketed) has those words marked as asides: they are a second copy
+/// of the name, not more of it. Queries are not read this way: a query may
+/// well mix scripts ("OOO Алабуга Эксим").
+pub(crate) fn tokenize_listed(name: &str) -> Vec<NameToken> {
+    tokenize_with(name, true, |_| None)
 }
 
 /// What [`tokenize`] computes for one folded word `w` on its own: whether
 /// it is a particle, and the key and flags of `make_token(w, w)`.
 ///
 /// The name index keeps one per list word ([`memo_word`]) and hands them to
-/// [`tokenize_with`], so a query word met in the lists skips the skeleton
+/// [`tokenize_query`], so a query word met in the lists skips the skeleton
 /// rewrites and the table scans (most of tokenising a query). Both are pure
 /// functions of the word, so the tokens are the same as without the memo.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -293,13 +324,24 @@ pub(crate) fn memo_word(word: &str) -> MemoWord {
     }
 }
 
-/// [`tokenize`], taking what it would compute for a folded word on its own
-/// from `memo(word)` when that returns it (see [`MemoWord`]).
-pub(crate) fn tokenize_with<'m>(
+/// [`tokenize`] for a query, taking what it would compute for a folded word
+/// on its own from `memo(word)` when that returns it (see [`MemoWord`]).
+pub(crate) fn tokenize_query<'m>(
     name: &str,
     memo: impl Fn(&str) -> Option<&'m MemoWord>,
 ) -> Vec<NameToken> {
-    let words = surname_last(name).unwrap_or_else(|| folded_words_with_asides(name));
+    tokenize_with(name, false, memo)
+}
+
+fn tokenize_with<'m>(
+    name: &str,
+    script_copy_asides: bool,
+    memo: impl Fn(&str) -> Option<&'m MemoWord>,
+) -> Vec<NameToken> {
+    let name = split_camel_case(name);
+    let words =
+        surname_last(&name).unwrap_or_else(|| folded_words_with_asides(&name, script_copy_asides));
+    let words = number_words_to_digits(words);
     let mut tokens = Vec::with_capacity(words.len());
     let mut prefix = String::new();
     for (i, (word, aside)) in words.iter().enumerate() {
@@ -328,17 +370,143 @@ pub(crate) fn tokenize_with<'m>(
         tokens.push(token);
         prefix.clear();
     }
-    // a one-letter word between legal-form words is a preposition of the
-    // legal form ("obshchestvo s ogranichennoi…", "tovarystvo z obmezhenoiu…")
+    // a one-letter word or a preposition between legal-form words belongs
+    // to the legal form ("obshchestvo s ogranichennoi…", "tovarystvo z
+    // obmezhenoiu…", "Gesellschaft mit beschränkter Haftung")
     for i in 1..tokens.len().saturating_sub(1) {
-        if tokens[i].flags & INITIAL != 0
+        let connective = tokens[i].flags & INITIAL != 0
+            || LEGAL_FORM_CONNECTIVES.contains(&tokens[i].text.as_str());
+        if connective
             && tokens[i - 1].flags & LEGAL_FORM != 0
             && tokens[i + 1].flags & LEGAL_FORM != 0
         {
             tokens[i].flags = LEGAL_FORM;
         }
     }
+    // A word written again ("Sergey Sergey Shoigu") is marked: as a query
+    // word without partner it says nothing the first did not
+    // ([`crate::names::MatchConfig::repeated_word_cost`]); it still pairs
+    // when the list name repeats it too ("CHANG CHANG HA").
+    for k in 1..tokens.len() {
+        if tokens[k].flags & INITIAL == 0 && tokens[..k].iter().any(|t| t.text == tokens[k].text) {
+            tokens[k].flags |= REPEATED;
+        }
+    }
     tokens
+}
+
+/// Prepositions that join the words of a spelled-out legal form
+/// ("Gesellschaft mit beschränkter Haftung", "Sociedad de Responsabilidad
+/// Limitada"): between two legal-form words they are part of it.
+const LEGAL_FORM_CONNECTIVES: &[&str] = &["mit", "und", "and", "od", "so", "zi"];
+
+/// A lower-case run at least this long before an upper-case letter marks a
+/// word boundary typed without a space ("SergeiLavrov", "SiemensAG");
+/// shorter runs are name prefixes that keep their capital ("McDonald",
+/// "MacArthur", "DeBeers", "LeBlanc") and stay one word.
+const MIN_CAMEL_CASE_LOWER_RUN: usize = 3;
+
+/// `name` with a space inserted at each camel-case word boundary (see
+/// [`MIN_CAMEL_CASE_LOWER_RUN`]), before case folding erases it.
+fn split_camel_case(name: &str) -> std::borrow::Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut lower_run = 0usize;
+    for (at, c) in name.char_indices() {
+        if c.is_uppercase() && lower_run >= MIN_CAMEL_CASE_LOWER_RUN {
+            out.get_or_insert_with(|| name[..at].to_owned()).push(' ');
+        }
+        if let Some(o) = out.as_mut() {
+            o.push(c);
+        }
+        lower_run = if c.is_lowercase() { lower_run + 1 } else { 0 };
+    }
+    out.map_or(std::borrow::Cow::Borrowed(name), std::borrow::Cow::Owned)
+}
+
+/// Tens written as words, and the common misspelling "fourty": with the
+/// unit that may follow ("forty-four", "forty 4") they become digits, so
+/// "Brigade Forty-Four" reads "Brigade 44". Single units stay words: they
+/// are also words of names ("One", "Seven") and a typo in them should stay
+/// a typo, not a different number.
+const TENS_WORDS: &[(&str, u32)] = &[
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fourty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+];
+
+/// Units that may follow a tens word.
+const UNIT_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
+
+/// Ordinals written in digits become the word ("1st" → "first"), the form
+/// organisation names spell out more often, so "1st International Bank"
+/// reads "First International Bank".
+const ORDINAL_WORDS: &[&str] = &[
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+];
+
+/// The word of an ordinal written in digits ("1st" … "10th").
+fn ordinal_word(word: &str) -> Option<&'static str> {
+    let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &word[digits.len()..];
+    if !matches!(suffix, "st" | "nd" | "rd" | "th") || digits.is_empty() || digits.len() > 2 {
+        return None;
+    }
+    let n: usize = digits.parse().ok()?;
+    ORDINAL_WORDS.get(n.checked_sub(1)?).copied()
+}
+
+/// Tens words (with their unit) to digits, ordinal digits to words (see
+/// [`TENS_WORDS`], [`ORDINAL_WORDS`]).
+fn number_words_to_digits(mut words: Vec<(String, bool)>) -> Vec<(String, bool)> {
+    let tens = |w: &str| TENS_WORDS.iter().find(|(t, _)| *t == w).map(|&(_, v)| v);
+    if !words.iter().any(|(w, _)| {
+        tens(w).is_some() || w.ends_with(['t', 'd', 'h']) && ordinal_word(w).is_some()
+    }) {
+        return words;
+    }
+    let mut out: Vec<(String, bool)> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let (word, aside) = std::mem::take(&mut words[i]);
+        if let Some(ordinal) = ordinal_word(&word) {
+            out.push((ordinal.to_owned(), aside));
+            i += 1;
+            continue;
+        }
+        let Some(value) = tens(&word) else {
+            out.push((word, aside));
+            i += 1;
+            continue;
+        };
+        let unit = words
+            .get(i + 1)
+            .and_then(|(next, _)| match next.as_bytes() {
+                [d @ b'1'..=b'9'] => Some(u32::from(d - b'0')),
+                _ => UNIT_WORDS
+                    .iter()
+                    .position(|u| u == next)
+                    .map(|p| p as u32 + 1),
+            });
+        match unit {
+            Some(unit) => {
+                out.push(((value + unit).to_string(), aside));
+                i += 2;
+            }
+            None => {
+                out.push((value.to_string(), aside));
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// At most this many words (particles not counted) before the comma of a
@@ -413,42 +581,91 @@ const ASIDE_MARKERS: &[&str] = &[
 /// written in another script than a Latin name around it (an [`ASIDE`]):
 /// the EU prints "Mohammed (محمد) HAMCHO", a copy of a word in the
 /// original script. An unclosed parenthesis runs to the end of the name.
-fn folded_words_with_asides(name: &str) -> Vec<(String, bool)> {
-    if !name.contains(['(', '[']) {
+///
+/// With `script_copy_asides`, unbracketed words in another script after a
+/// Latin start are asides too (see [`tokenize_listed`]).
+fn folded_words_with_asides(name: &str, script_copy_asides: bool) -> Vec<(String, bool)> {
+    let script_copy =
+        script_copy_asides && !name.is_ascii() && starts_latin_then_other_script(name);
+    if !name.contains(['(', '[']) && !script_copy {
         return fold_words(name).into_iter().map(|w| (w, false)).collect();
     }
     let latin_name = name.bytes().any(|b| b.is_ascii_alphabetic());
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut segment = String::new();
-    let mut flush = |segment: &mut String, inside: bool| {
+    let mut flush = |segment: &mut String, inside: bool, other_script_word: bool| {
         let other_script = latin_name
             && segment.chars().any(char::is_alphabetic)
             && !segment.bytes().any(|b| b.is_ascii_alphabetic());
         let words = fold_words(segment);
-        let aside = inside
-            && (other_script
-                || words
-                    .first()
-                    .is_some_and(|w| ASIDE_MARKERS.contains(&w.as_str())));
+        let aside = other_script_word
+            || inside
+                && (other_script
+                    || words
+                        .first()
+                        .is_some_and(|w| ASIDE_MARKERS.contains(&w.as_str())));
         out.extend(words.into_iter().map(|w| (w, aside)));
         segment.clear();
     };
-    for c in name.chars() {
+    // whether the current whitespace-separated word is mostly in a script
+    // other than Latin, once the name began in Latin
+    let mut other_script = false;
+    let mut at_word_start = true;
+    for (at, c) in name.char_indices() {
+        if c.is_whitespace() {
+            at_word_start = true;
+        } else if script_copy && at_word_start {
+            let word = name[at..].split(char::is_whitespace).next().unwrap_or("");
+            if word.chars().any(char::is_alphabetic) {
+                let other = mostly_other_script(word);
+                if other != other_script {
+                    flush(&mut segment, depth > 0, other_script);
+                    other_script = other;
+                }
+            }
+            at_word_start = false;
+        }
         match c {
             '(' | '[' => {
-                flush(&mut segment, depth > 0);
+                flush(&mut segment, depth > 0, other_script);
                 depth += 1;
             }
             ')' | ']' => {
-                flush(&mut segment, depth > 0);
+                flush(&mut segment, depth > 0, other_script);
                 depth = depth.saturating_sub(1);
             }
             _ => segment.push(c),
         }
     }
-    flush(&mut segment, depth > 0);
+    flush(&mut segment, depth > 0, other_script);
     out
+}
+
+/// Whether the first word of `name` with letters is mostly Latin and a later
+/// one mostly in another script.
+fn starts_latin_then_other_script(name: &str) -> bool {
+    let mut words = name
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic));
+    words
+        .next()
+        .is_some_and(|first| !mostly_other_script(first))
+        && words.any(mostly_other_script)
+}
+
+/// Whether most letters of `word` are not Latin (a Cyrillic look-alike
+/// inside a Latin word does not make it another script's).
+fn mostly_other_script(word: &str) -> bool {
+    let (mut latin, mut other) = (0usize, 0usize);
+    for c in word.chars().filter(|c| c.is_alphabetic()) {
+        if super::normalize::is_latin(c) {
+            latin += 1;
+        } else {
+            other += 1;
+        }
+    }
+    other > latin
 }
 
 fn make_token(text: String, word: &str) -> NameToken {
@@ -607,15 +824,25 @@ mod tests {
             "V. Putin",
             "HAQ, Abdul",
             "Mohammed (محمد) HAMCHO",
+            "PJSC TransContainer",
+            "Brigade Forty-Four",
+            "Sergey Sergey Shoigu",
+            "Rosneft Deutschland Gesellschaft mit beschränkter Haftung",
         ];
+        // the words as folded and as tokens (camel case split, numbers
+        // joined): memo entries for both
         let memo: std::collections::HashMap<String, MemoWord> = names
             .iter()
-            .flat_map(|n| fold_words(n))
+            .flat_map(|n| {
+                let mut words = fold_words(n);
+                words.extend(tokenize(n).into_iter().map(|t| t.text));
+                words
+            })
             .map(|w| (w.clone(), memo_word(&w)))
             .collect();
         for name in names {
             assert_eq!(
-                tokenize_with(name, |w| memo.get(w)),
+                tokenize_query(name, |w| memo.get(w)),
                 tokenize(name),
                 "{name}"
             );
@@ -625,7 +852,81 @@ mod tests {
         if let Some(m) = lied.get_mut("putin") {
             m.key = "zzz".into();
         }
-        assert_eq!(tokenize_with("V. Putin", |w| lied.get(w))[1].key, "zzz");
+        assert_eq!(tokenize_query("V. Putin", |w| lied.get(w))[1].key, "zzz");
+    }
+
+    #[test]
+    fn camel_case_splits_only_after_a_real_word() {
+        // OFAC lists "TransContainer" (PJSC) and OpenSanctions-style data
+        // runs names together; "McDonald" and "MacArthur" keep their capital
+        assert_eq!(texts("PJSC TransContainer"), ["pjsc", "trans", "container"]);
+        assert_eq!(texts("VladimirPutin"), texts("Vladimir Putin"));
+        assert_eq!(texts("Ronald McDonald"), ["ronald", "mcdonald"]);
+        assert_eq!(texts("Douglas MacArthur"), ["douglas", "macarthur"]);
+        assert_eq!(texts("iPhone"), ["iphone"]);
+        // all capitals: nothing to split
+        assert_eq!(texts("TRANSCONTAINER"), ["transcontainer"]);
+    }
+
+    #[test]
+    fn spelled_out_legal_forms() {
+        let legal = |name: &str| {
+            tokenize(name)
+                .iter()
+                .filter(|t| t.flags & LEGAL_FORM != 0)
+                .count()
+        };
+        assert_eq!(legal("Rosneft Aktiengesellschaft"), 1);
+        // "mit" joins the words of the legal form, not of the name
+        assert_eq!(
+            legal("Rosneft Deutschland Gesellschaft mit beschränkter Haftung"),
+            4
+        );
+        // a preposition outside a legal form stays a word
+        assert_eq!(legal("Bank mit Zukunft"), 0);
+    }
+
+    #[test]
+    fn tens_and_ordinals_have_one_spelling() {
+        // UN-listed "Brigade 313"-style names: spelled-out tens meet digits
+        assert_eq!(texts("Brigade Forty-Four"), ["brigade", "44"]);
+        assert_eq!(texts("Brigade forty 4"), ["brigade", "44"]);
+        assert_eq!(texts("Brigade Fourty Four"), ["brigade", "44"]);
+        assert_eq!(texts("Brigade Forty"), ["brigade", "40"]);
+        assert_eq!(texts("1st Bank"), texts("First Bank"));
+        assert_eq!(texts("22nd Bank"), ["22nd", "bank"]);
+        // single units stay words: a typo in them stays a typo
+        assert_eq!(texts("Four Seasons"), ["four", "seasons"]);
+        assert_ne!(texts("Brigade Forty-Four"), texts("Brigade Forty-Five"));
+    }
+
+    #[test]
+    fn repeated_words_are_marked() {
+        let t = tokenize("Sergey Sergey Shoigu");
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[1].flags & REPEATED, REPEATED);
+        assert_eq!(t[0].flags & REPEATED, 0);
+        // initials may repeat without being marked
+        assert_eq!(tokenize("V. V. Putin")[1].flags & REPEATED, 0);
+    }
+
+    #[test]
+    fn a_list_name_copied_in_another_script_is_an_aside() {
+        // as the EU prints the UN-listed Syrian minister's name
+        let asides =
+            |t: Vec<NameToken>| -> Vec<bool> { t.iter().map(|t| t.flags & ASIDE != 0).collect() };
+        let listed = tokenize_listed("Ali MAMLUK علي مملوك");
+        assert_eq!(asides(listed), [false, false, true, true]);
+        // a query may mix scripts: read as written
+        assert!(asides(tokenize("Ali MAMLUK علي مملوك")).iter().all(|a| !a));
+        // a Cyrillic look-alike inside a Latin word is no copy
+        assert!(asides(tokenize_listed("Ali M\u{0410}MLUK"))
+            .iter()
+            .all(|a| !a));
+        // a name starting in another script is not touched
+        assert!(asides(tokenize_listed("ООО Ромашка Romashka"))
+            .iter()
+            .all(|a| !a));
     }
 
     #[test]

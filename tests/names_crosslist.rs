@@ -24,12 +24,14 @@ use amlscreen::names::{MatchConfig, NameIndex, NameQuery};
 use amlscreen::PartyKind;
 
 /// Recall over all pairs must not fall below this: 0.955 when the test was
-/// written, 0.964 after "SURNAME, Given" names were reordered (451 of 468).
-/// A ratchet: raise it when matching improves.
-const FLOOR: f64 = 0.955;
+/// written, 0.964 after "SURNAME, Given" names were reordered, 0.968 (453
+/// of 468) after camel case, query middle names and the rest of that
+/// session's quality work. A ratchet: raise it when matching improves.
+const FLOOR: f64 = 0.96;
 /// Recall over the pairs whose names differ must not fall below this: 0.926
-/// when written, 0.940 after the reordering (266 of 283).
-const VARIED_FLOOR: f64 = 0.93;
+/// when written, 0.940 after the reordering, 0.947 (268 of 283) after the
+/// rest.
+const VARIED_FLOOR: f64 = 0.94;
 
 fn list(source: SourceKind, rel: &str) -> Vec<Entity> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -42,6 +42,55 @@ fn russian_organisation_names_meet_their_english_translation() {
 }
 
 #[test]
+fn russian_organisational_acronyms_weigh_like_legal_forms() {
+    // EU IV:32 prints "NPO Splav JSC"; a customer may write the Russian
+    // acronym, or another one of the same kind, or none
+    for (query, listed) in [
+        ("НПО Сплав", "Splav JSC"),
+        ("ФГУП Сплав", "Splav"),
+        ("НИИ Полюс", "Polyus"),
+    ] {
+        let s = org(query, listed);
+        assert!(s >= review(), "{query} / {listed}: {s}");
+    }
+    // the acronym alone identifies nobody: another body of the same kind
+    let s = org("НПО Сплав", "NPO Stal");
+    assert!(s < review(), "near miss scored {s}");
+}
+
+#[test]
+fn institutions_trades_and_public_bodies_are_translated() {
+    for (query, listed) in [
+        (
+            "Ремонтный завод средств обеспечения полётов",
+            "Flight Support Equipment Repair Plant",
+        ),
+        (
+            "Общественная организация Ромашка",
+            "Public Organisation Romashka",
+        ),
+    ] {
+        let s = org(query, listed);
+        assert!(s >= review(), "{query} / {listed}: {s}");
+    }
+    // the same kind of works for another trade, the same kind of body
+    // with another name
+    for (query, listed) in [
+        (
+            "Ремонтный завод средств связи",
+            "Flight Support Equipment Repair Plant",
+        ),
+        (
+            "Общественная организация Ромашка",
+            "Public Organization Lyutik",
+        ),
+    ] {
+        let s = org(query, listed);
+        assert!(s < review(), "near miss {query} / {listed} scored {s}");
+    }
+}
+
+#[test]
 fn titles_weigh_little() {
     let listed = "PUTIN, Vladimir Vladimirovich";
     let with_title = person("Mr. Vladimir Putin", listed);

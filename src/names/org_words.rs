@@ -150,6 +150,45 @@ const ORG_WORDS: &[(&str, &str)] = &[
     ("город", "city"),
     ("народн", "people"),
     ("коммунистическ", "communist"),
+    ("общероссийск", "russian"), // "all-Russian", like "всероссийск"
+    ("императорск", "imperial"),
+    ("крымск", "crimean"),
+    ("республик", "republic"), // "Республики Крым": of the Republic of Crimea
+    ("област", "region"),      // "области"; lists print "Oblast" or "Region"
+    // more kinds of organisation and their parts
+    ("учреждени", "institution"), // "бюджетное учреждение": budgetary institution
+    ("организаци", "organisation"),
+    ("общественн", "public"), // "общественная организация": public organisation
+    ("отделени", "branch"),   // "отделение академии наук": branch of the academy
+    ("наук", "sciences"),     // "академия наук": academy of sciences
+    ("союз", "union"),
+    ("бюджетн", "budgetary"),
+    ("вооруженн", "armed"), // "вооруженные силы": armed forces
+    // more of what it does
+    ("испытательн", "testing"),
+    ("оружейн", "arms"),
+    ("бронетанков", "armoured"),
+    ("порохов", "gunpowder"),
+    ("обеспечени", "support"), // "средства обеспечения": support equipment
+    ("средств", "equipment"),
+    ("оборудовани", "equipment"),
+    ("полет", "flight"), // "полётов" folds alike
+    ("биологическ", "biological"),
+    ("хими", "chemistry"), // the noun; the adjective is "химическ"
+    ("аналитическ", "analytical"),
+    ("инновационн", "innovative"),
+    ("термоядерн", "thermonuclear"),
+    ("автоматизаци", "automation"),
+    ("приборостроени", "instrument"), // the noun: "institute of instrument engineering"
+    ("надзор", "supervision"),
+    ("связ", "communications"), // "связи"
+    ("коммуникаци", "communications"),
+    ("массов", "mass"),
+    ("подготовк", "training"),
+    ("молодеж", "youth"),
+    ("патриотическ", "patriotic"),
+    ("спортивн", "sports"),
+    ("голос", "voice"),
 ];
 
 /// Inflection endings (as folded ASCII) a stem of [`ORG_WORDS`] may carry:
@@ -285,6 +324,31 @@ mod tests {
             tr("державне підприємство"),
             vec![Some("state"), Some("enterprise")]
         );
+    }
+
+    #[test]
+    fn institutions_and_their_trades_translate() {
+        // the words of a budgetary institute or a repair works, as the
+        // EU annexes print such bodies in English
+        assert_eq!(
+            tr("бюджетное учреждение академии наук"),
+            vec![
+                Some("budgetary"),
+                Some("institution"),
+                Some("academy"),
+                Some("sciences")
+            ]
+        );
+        assert_eq!(
+            tr("средств обеспечения полётов"),
+            vec![Some("equipment"), Some("support"), Some("flight")]
+        );
+        assert_eq!(
+            tr("общественная организация союз"),
+            vec![Some("public"), Some("organisation"), Some("union")]
+        );
+        // a word that only begins with a stem is not translated
+        assert_eq!(tr("наукоград голосование"), vec![None, None]);
     }
 
     #[test]

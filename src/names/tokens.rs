@@ -197,6 +197,22 @@ const LEGAL_FORMS: &[&str] = &[
     "obshchestvo",
     "obshhestvo",
     "tovarystvo",
+    // Russian organisational forms written as acronyms: like OOO they say
+    // what kind of body it is, not which one, and Latin lists keep them
+    // ("NPO …"), translate them ("FSUE", "Research Institute") or drop them
+    "fgup",  // федеральное государственное унитарное предприятие
+    "gup",   // государственное унитарное предприятие
+    "mup",   // муниципальное унитарное предприятие
+    "fkp",   // федеральное казённое предприятие
+    "fgbu",  // федеральное государственное бюджетное учреждение
+    "fsue",  // its English acronym: federal state unitary enterprise
+    "npo",   // научно-производственное объединение
+    "npp",   // научно-производственное предприятие
+    "npk",   // научно-производственная компания (or корпорация)
+    "nii",   // научно-исследовательский институт
+    "tsnii", // центральный НИИ
+    "okb",   // опытно-конструкторское бюро
+    "gk",    // группа компаний / государственная корпорация
     "ogranichennoi",
     "ogranichennoy",
     "ogranichennoj",
@@ -741,6 +757,12 @@ mod tests {
             "ТОВ Ромашка",
             "Romashka GmbH",
             "Romashka OÜ",
+            // organisational acronyms: research-and-production
+            // association, federal state unitary enterprise, research
+            // institute
+            "НПО Ромашка",
+            "ФГУП Ромашка",
+            "NII Romashka",
         ] {
             let legal = tokenize(name)
                 .iter()

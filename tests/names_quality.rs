@@ -91,6 +91,52 @@ fn institutions_trades_and_public_bodies_are_translated() {
 }
 
 #[test]
+fn a_different_patronymic_is_a_contradiction_not_an_omission() {
+    // OFAC- and EU-listed Gennady Nikolayevich TIMCHENKO
+    let listed = "TIMCHENKO, Gennady Nikolayevich";
+    for query in [
+        "Gennady Timchenko",              // no patronymic: an omission
+        "Gennadij Nikolaevich Timchenko", // GOST romanisation
+        "Gennadiy Nikolaevich TIMCHENKO", // BGN/PCGN
+    ] {
+        let s = person(query, listed);
+        assert!(s >= review(), "{query}: {s}");
+    }
+    // a patronymic romanised beyond what pairs ("x" for "kh") is the same
+    // father's name, not a conflict
+    let s = person(
+        "Gennadij Mixajlovich Timchenko",
+        "TIMCHENKO, Gennady Mikhailovich",
+    );
+    assert!(s >= review(), "{s}");
+    // another father's name: the hard negative of a namesake
+    for query in [
+        "Gennady Viktorovich Timchenko",
+        "Gennady Andreyevich Timchenko",
+    ] {
+        let s = person(query, listed);
+        assert!(s < review(), "near miss {query} scored {s}");
+    }
+    // a patronymic that begins like the listed one ("Nikitich" for
+    // "Nikolayevich") is given the benefit of the doubt: it may be a
+    // romanisation
+    let s = person("Gennady Nikitich Timchenko", listed);
+    assert!(s >= review(), "{s}");
+    // without the conflict cost the namesake would be held for review
+    let lenient = MatchConfig {
+        patronymic_conflict_cost: MatchConfig::default().patronymic_cost,
+        ..MatchConfig::default()
+    };
+    let s = compare(
+        "Gennady Viktorovich Timchenko",
+        listed,
+        Some(PartyKind::Person),
+        &lenient,
+    );
+    assert!(s >= review(), "{s}");
+}
+
+#[test]
 fn titles_weigh_little() {
     let listed = "PUTIN, Vladimir Vladimirovich";
     let with_title = person("Mr. Vladimir Putin", listed);

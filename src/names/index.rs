@@ -17,7 +17,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::score::{
     align, edit_budget, jaro_winkler, max_qualifier_bonus, qualifier_effect,
     unknown_word_edit_budget, AlignWord, Alignment, EntityQualifiers, MiddleCost, OsaPattern,
-    QueryQualifiers, MAX_TOKENS, MAX_WORD_LEN,
+    PatronymicConflict, QueryQualifiers, MAX_TOKENS, MAX_WORD_LEN,
 };
 use super::tokens::{
     memo_word, tokenize, tokenize_listed, tokenize_query, MemoWord, NameToken, ASIDE, DIGITS,
@@ -438,6 +438,8 @@ struct PreparedQuery {
     /// The query's initials and lone particles (bit `i` for word `i`): they
     /// pair by first letter or prefix, outside the tables.
     special_mask: u32,
+    /// The query's patronymics (bit `i` for word `i`).
+    patronymics: u32,
 }
 
 /// A small open-addressing map from dictionary ids to row numbers, built
@@ -1267,6 +1269,11 @@ impl NameIndex {
             .enumerate()
             .filter(|(_, t)| t.token.flags & (INITIAL | PARTICLE) != 0)
             .fold(0u32, |m, (i, _)| m | 1 << i);
+        let patronymics = tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.token.flags & PATRONYMIC != 0)
+            .fold(0u32, |m, (i, _)| m | 1 << i);
         PreparedQuery {
             align: tokens.iter().map(|t| t.align).collect(),
             tokens,
@@ -1278,6 +1285,7 @@ impl NameIndex {
             text_rows,
             text_masks,
             special_mask,
+            patronymics,
         }
     }
 
@@ -1505,8 +1513,12 @@ impl NameIndex {
         let mut key_row = [usize::MAX; MAX_TOKENS];
         let mut text_row = [usize::MAX; MAX_TOKENS];
         let mut may_pair = [0u32; MAX_TOKENS];
+        let mut list_patronymics = 0u32;
         let nq = q.tokens.len();
         for (j, l) in list.iter().enumerate().take(MAX_TOKENS) {
+            if l.flags & PATRONYMIC != 0 {
+                list_patronymics |= 1 << j;
+            }
             // Why the mask is safe: `pair_similarity` is above 0 only for an
             // equal folded word (its skeletons are among the query word's
             // posting keys: key mask), a skeleton or folded-word similarity
@@ -1536,14 +1548,69 @@ impl NameIndex {
         // dropped middle names are cheap in a person's name only: in an
         // organisation's, a missing middle word is as telling as any other
         let middle_cost = self.middle_cost(name);
-        align(&q.align, &self.token_align[range], middle_cost, |i, j| {
-            if may_pair[j] & (1 << i) == 0 {
-                return (0.0, false);
-            }
-            let by_key = row(&q.key_rows, key_row[j], i);
-            let by_text = row(&q.text_rows, text_row[j], i);
-            self.pair_similarity(&q.tokens[i], &list[j], (by_key, by_text))
-        })
+        // two differing patronymics in a person's name cost more than a
+        // missing one ([`MatchConfig::patronymic_conflict_cost`]); only
+        // ever lowers the score, so the upper bounds stay bounds
+        let patronymics = middle_cost
+            .and((list_patronymics != 0 && q.patronymics != 0).then_some(()))
+            .map(|()| self.patronymic_conflict(q, list, list_patronymics));
+        align(
+            &q.align,
+            &self.token_align[range],
+            middle_cost,
+            patronymics,
+            |i, j| {
+                if may_pair[j] & (1 << i) == 0 {
+                    return (0.0, false);
+                }
+                let by_key = row(&q.key_rows, key_row[j], i);
+                let by_text = row(&q.text_rows, text_row[j], i);
+                self.pair_similarity(&q.tokens[i], &list[j], (by_key, by_text))
+            },
+        )
+    }
+
+    /// The patronymics of query and list name that are unlike every
+    /// patronymic of the other side (Jaro-Winkler of the folded words, their
+    /// common ending removed, below
+    /// [`MatchConfig::patronymic_conflict_max_similarity`]): "Vladimirovich"
+    /// against "Alekseevich", not "Mixajlovich" against "Mikhailovich", a
+    /// romanisation that failed to pair.
+    fn patronymic_conflict(
+        &self,
+        q: &PreparedQuery,
+        list: &[ListToken],
+        list_patronymics: u32,
+    ) -> PatronymicConflict {
+        let max_sim = self.config.patronymic_conflict_max_similarity;
+        let bits = |mask: u32| (0..MAX_TOKENS).filter(move |&k| mask & (1 << k) != 0);
+        let unlike = |i: usize, j: usize| {
+            let (Some(qt), Some(lt)) = (q.tokens.get(i), list.get(j)) else {
+                return false;
+            };
+            // the shared ending ("-ovich") says nothing about the father
+            let (a, b) = (
+                qt.token.text.as_bytes(),
+                self.texts[lt.text as usize].as_bytes(),
+            );
+            let common = a
+                .iter()
+                .rev()
+                .zip(b.iter().rev())
+                .take_while(|(x, y)| x == y)
+                .count();
+            let (a, b) = (&a[..a.len() - common], &b[..b.len() - common]);
+            !a.is_empty() && !b.is_empty() && jaro_winkler(a, b) < max_sim
+        };
+        PatronymicConflict {
+            query: bits(q.patronymics)
+                .filter(|&i| bits(list_patronymics).all(|j| unlike(i, j)))
+                .fold(0, |m, i| m | 1 << i),
+            list: bits(list_patronymics)
+                .filter(|&j| bits(q.patronymics).all(|i| unlike(i, j)))
+                .fold(0, |m, j| m | 1 << j),
+            share: self.config.patronymic_conflict_cost,
+        }
     }
 
     /// The shares of their weight dropped middle words cost in `name`

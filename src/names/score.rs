@@ -289,6 +289,7 @@ pub(crate) fn align(
     query: &[AlignWord],
     list: &[AlignWord],
     middle_cost: Option<MiddleCost>,
+    patronymics: Option<PatronymicConflict>,
     sim: impl Fn(usize, usize) -> (f64, bool),
 ) -> Alignment {
     let nq = query.len().min(MAX_TOKENS);
@@ -297,9 +298,17 @@ pub(crate) fn align(
     // name, because initialising a 256-pair buffer cost more than scoring a
     // typical 3×3 name. Same pairs, same order, same result either way.
     if nq * nl <= SMALL_PAIRS {
-        align_with::<SMALL_PAIRS>(query, list, nq, nl, middle_cost, sim)
+        align_with::<SMALL_PAIRS>(query, list, nq, nl, middle_cost, patronymics, sim)
     } else {
-        align_with::<{ MAX_TOKENS * MAX_TOKENS }>(query, list, nq, nl, middle_cost, sim)
+        align_with::<{ MAX_TOKENS * MAX_TOKENS }>(
+            query,
+            list,
+            nq,
+            nl,
+            middle_cost,
+            patronymics,
+            sim,
+        )
     }
 }
 
@@ -324,6 +333,19 @@ impl MiddleCost {
     }
 }
 
+/// Which words of a person's name are patronymics on each side, and what
+/// an unpaired one costs when both sides leave one unpaired (see
+/// [`MatchConfig::patronymic_conflict_cost`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PatronymicConflict {
+    /// Bit `i` set: query word `i` is a patronymic.
+    pub query: u32,
+    /// Bit `j` set: list word `j` is a patronymic.
+    pub list: u32,
+    /// Share of its weight such a patronymic then costs.
+    pub share: f64,
+}
+
 /// Pair-buffer size that covers nearly every real query × list name.
 const SMALL_PAIRS: usize = 36;
 
@@ -333,6 +355,7 @@ fn align_with<const N: usize>(
     nq: usize,
     nl: usize,
     middle_cost: Option<MiddleCost>,
+    patronymics: Option<PatronymicConflict>,
     sim: impl Fn(usize, usize) -> (f64, bool),
 ) -> Alignment {
     // candidate pairs: similarity, and (query word, list word, initial) packed
@@ -395,6 +418,12 @@ fn align_with<const N: usize>(
         out.pairs[out.len] = (i, j, s);
         out.len += 1;
     }
+    // a patronymic left unpaired on both sides: two different fathers'
+    // names, a contradiction rather than an omission
+    let conflict = patronymics
+        .filter(|p| p.query & !q_used != 0 && p.list & !l_used != 0)
+        .map_or(0.0, |p| p.share);
+    let is_bit = |mask: Option<u32>, k: usize| mask.is_some_and(|m| m & (1 << k) != 0);
     // query words strictly between the first and last paired ones, when
     // every list word found a partner: a middle name the list leaves out
     let every_list_word_paired = l_used.count_ones() as usize == nl;
@@ -409,7 +438,12 @@ fn align_with<const N: usize>(
             den += match middle_cost {
                 Some(share) if between => q.miss_cost.min(q.weight * share.query),
                 _ => q.miss_cost,
-            };
+            }
+            .max(if is_bit(patronymics.map(|p| p.query), i) {
+                q.weight * conflict
+            } else {
+                0.0
+            });
             all_exact = false;
         }
     }
@@ -427,7 +461,12 @@ fn align_with<const N: usize>(
             den += match middle_cost {
                 Some(share) if between => l.miss_cost.min(l.weight * share.list),
                 _ => l.miss_cost,
-            };
+            }
+            .max(if is_bit(patronymics.map(|p| p.list), j) {
+                l.weight * conflict
+            } else {
+                0.0
+            });
             all_exact = false;
         }
     }
@@ -716,12 +755,12 @@ mod tests {
             (0, 0) | (1, 2) => (1.0, false),
             _ => (0.0, false),
         };
-        let plain = align(&query, &list, None, pairs);
+        let plain = align(&query, &list, None, None, pairs);
         let share = MiddleCost {
             list: 0.1,
             query: 0.4,
         };
-        let middle = align(&query, &list, Some(share), pairs);
+        let middle = align(&query, &list, Some(share), None, pairs);
         assert!((plain.score - 2.0 / 2.25).abs() < 1e-9);
         assert!((middle.score - 2.0 / 2.1).abs() < 1e-9);
         // a list word outside the paired span ("first last" vs "x first
@@ -731,8 +770,8 @@ mod tests {
             _ => (0.0, false),
         };
         assert_eq!(
-            align(&query, &list, Some(share), outside).score,
-            align(&query, &list, None, outside).score
+            align(&query, &list, Some(share), None, outside).score,
+            align(&query, &list, None, None, outside).score
         );
         // a query word left without partner means the middle name was
         // replaced, not dropped: no discount
@@ -742,8 +781,8 @@ mod tests {
             _ => (0.0, false),
         };
         assert_eq!(
-            align(&query3, &list, Some(share), replaced).score,
-            align(&query3, &list, None, replaced).score
+            align(&query3, &list, Some(share), None, replaced).score,
+            align(&query3, &list, None, None, replaced).score
         );
     }
 
@@ -764,15 +803,15 @@ mod tests {
             (0, 0) | (2, 1) => (1.0, false),
             _ => (0.0, false),
         };
-        assert!((align(&query, &list, Some(share), inner).score - 2.0 / 2.4).abs() < 1e-9);
-        assert!((align(&query, &list, None, inner).score - 2.0 / 3.0).abs() < 1e-9);
+        assert!((align(&query, &list, Some(share), None, inner).score - 2.0 / 2.4).abs() < 1e-9);
+        assert!((align(&query, &list, None, None, inner).score - 2.0 / 3.0).abs() < 1e-9);
         // near miss: the extra word at an end ("first last extra") is no
         // middle name
         let end = |i: usize, j: usize| match (i, j) {
             (0, 0) | (1, 1) => (1.0, false),
             _ => (0.0, false),
         };
-        assert!((align(&query, &list, Some(share), end).score - 2.0 / 3.0).abs() < 1e-9);
+        assert!((align(&query, &list, Some(share), None, end).score - 2.0 / 3.0).abs() < 1e-9);
         // near miss: a list word left without partner means the query's
         // middle word may have replaced it ("first other last" vs "first
         // middle last" with middle unpaired): no discount
@@ -782,9 +821,48 @@ mod tests {
             _ => (0.0, false),
         };
         assert_eq!(
-            align(&query, &list3, Some(share), replaced).score,
-            align(&query, &list3, None, replaced).score
+            align(&query, &list3, Some(share), None, replaced).score,
+            align(&query, &list3, None, None, replaced).score
         );
+    }
+
+    #[test]
+    fn unpaired_patronymics_on_both_sides_cost_the_conflict_share() {
+        // query: given name, patronymic, surname; list the same, the
+        // patronymics (word 1 on each side) left unpaired
+        let word = |cost: f64| AlignWord {
+            weight: 1.0,
+            miss_cost: cost,
+        };
+        let query = [word(1.0), word(0.1), word(1.0)];
+        let list = [word(0.25), word(0.1), word(0.25)];
+        let pairs = |i: usize, j: usize| {
+            if i == j && i != 1 {
+                (1.0, false)
+            } else {
+                (0.0, false)
+            }
+        };
+        let conflict = PatronymicConflict {
+            query: 0b010,
+            list: 0b010,
+            share: 0.5,
+        };
+        let omission = align(&query, &list, None, None, pairs).score;
+        assert!((omission - 2.0 / 2.2).abs() < 1e-9, "{omission}");
+        let contradiction = align(&query, &list, None, Some(conflict), pairs).score;
+        assert!((contradiction - 2.0 / 3.0).abs() < 1e-9, "{contradiction}");
+        // only one side has an unpaired patronymic: an omission again
+        let one_side = PatronymicConflict {
+            list: 0,
+            ..conflict
+        };
+        let s = align(&query, &list, None, Some(one_side), pairs).score;
+        assert!((s - omission).abs() < 1e-9, "{s}");
+        // a patronymic that paired is in no conflict
+        let paired = |i: usize, j: usize| ((i == j) as u8 as f64, false);
+        let s = align(&query, &list, None, Some(conflict), paired).score;
+        assert!((s - 1.0).abs() < 1e-9, "{s}");
     }
 
     #[test]
@@ -793,7 +871,7 @@ mod tests {
             weight: 1.0,
             miss_cost: 1.0,
         }; 2];
-        let a = align(&w, &w, None, |i, j| {
+        let a = align(&w, &w, None, None, |i, j| {
             if i == j {
                 (0.85, true)
             } else {

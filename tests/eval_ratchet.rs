@@ -11,43 +11,22 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use amlscreen::lists::{self, Entity, ListSpec, SourceKind};
+use amlscreen::lists::SourceKind;
 use amlscreen::names::eval::{check_baseline, evaluate_file, Figure};
 use amlscreen::names::{MatchConfig, NameIndex};
 
 const TOLERANCE: f64 = 0.01;
 
-fn eval_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/eval")
-}
-
-fn require(path: &Path) -> PathBuf {
-    assert!(
-        path.exists(),
-        "missing {}: the real-data tests need ../shared/data beside the repository",
-        path.display()
-    );
-    path.to_path_buf()
-}
-
-fn load(path: &Path) -> Vec<Entity> {
-    let spec = ListSpec {
-        source: SourceKind::Watchlist,
-        path: require(path),
-    };
-    match lists::load(&spec) {
-        Ok(list) => list.entities,
-        Err(e) => panic!("{e}"),
-    }
-}
+mod common;
+use common::{shared_data, shared_entities};
 
 #[test]
 #[ignore = "reads ../shared/data"]
 fn eval_figures_do_not_regress() {
-    let dir = eval_dir();
+    let dir = shared_data("eval");
     let config = MatchConfig::default();
-    let all = load(&dir.join("watchlist_all.csv"));
-    let latin = load(&dir.join("watchlist_latin_only.csv"));
+    let all = shared_entities(SourceKind::Watchlist, "eval/watchlist_all.csv");
+    let latin = shared_entities(SourceKind::Watchlist, "eval/watchlist_latin_only.csv");
     let all_index = NameIndex::build(&all, config.clone());
     let latin_index = NameIndex::build(&latin, config.clone());
     let mut thresholds = vec![
@@ -60,7 +39,7 @@ fn eval_figures_do_not_regress() {
     thresholds.sort_by(f64::total_cmp);
     thresholds.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
 
-    let mut files: Vec<PathBuf> = std::fs::read_dir(require(&dir))
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|x| x == "jsonl"));

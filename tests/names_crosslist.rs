@@ -17,9 +17,8 @@
 //! `cargo test --release --test names_crosslist -- --ignored --nocapture`
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
-use amlscreen::lists::{self, Entity, EntityKind, ListSpec, SourceKind};
+use amlscreen::lists::{Entity, EntityKind, SourceKind};
 use amlscreen::names::{MatchConfig, NameIndex, NameQuery};
 use amlscreen::PartyKind;
 
@@ -33,14 +32,10 @@ const FLOOR: f64 = 0.96;
 /// rest.
 const VARIED_FLOOR: f64 = 0.94;
 
+mod common;
+
 fn list(source: SourceKind, rel: &str) -> Vec<Entity> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/lists")
-        .join(rel);
-    assert!(path.is_file(), "missing real-data file {}", path.display());
-    lists::load(&ListSpec { source, path })
-        .unwrap_or_else(|e| panic!("{e}"))
-        .entities
+    common::shared_entities(source, &format!("lists/{rel}"))
 }
 
 /// A document number reduced to its letters and digits, upper case; `None`

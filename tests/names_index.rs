@@ -1,82 +1,33 @@
 //! The name index over the real eval watchlist: same hits as scoring every
 //! list name, and the search latency.
 
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use amlscreen::lists::{self, Entity, ListSpec, SourceKind};
-use amlscreen::names::{MatchConfig, NameIndex, NameQuery};
-use amlscreen::PartyKind;
+use amlscreen::lists::{Entity, SourceKind};
+use amlscreen::names::eval::{read_queries, EvalQuery};
+use amlscreen::names::{MatchConfig, NameIndex};
 
-fn eval_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/eval")
-}
-
-fn require(path: PathBuf) -> PathBuf {
-    assert!(
-        path.exists(),
-        "missing {}: the real-data tests need ../shared/data beside the repository",
-        path.display()
-    );
-    path
-}
+mod common;
 
 fn watchlist() -> Vec<Entity> {
-    let spec = ListSpec {
-        source: SourceKind::Watchlist,
-        path: require(eval_dir().join("watchlist_all.csv")),
-    };
-    match lists::load(&spec) {
-        Ok(list) => list.entities,
-        Err(e) => panic!("{e}"),
-    }
-}
-
-struct Query {
-    name: String,
-    kind: Option<PartyKind>,
-    birth_date: Option<String>,
-    country: Option<String>,
+    common::shared_entities(SourceKind::Watchlist, "eval/watchlist_all.csv")
 }
 
 /// Every query of every eval query file.
-fn eval_queries() -> Vec<Query> {
-    let mut out = Vec::new();
-    for file in [
+fn eval_queries() -> Vec<EvalQuery> {
+    [
         "typo_dev.jsonl",
         "reorder_dev.jsonl",
         "translit_dev.jsonl",
         "cyrillic_dev.jsonl",
         "negatives_dev.jsonl",
-    ] {
-        let text = std::fs::read_to_string(require(eval_dir().join(file)))
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let v: serde_json::Value =
-                serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}: {e}"));
-            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
-            out.push(Query {
-                name: s("name").unwrap_or_default(),
-                kind: match s("kind").as_deref() {
-                    Some("person") => Some(PartyKind::Person),
-                    Some("organization") => Some(PartyKind::Organization),
-                    _ => None,
-                },
-                birth_date: s("birth_date"),
-                country: s("country"),
-            });
-        }
-    }
-    out
-}
-
-fn as_query(q: &Query) -> NameQuery<'_> {
-    NameQuery {
-        name: &q.name,
-        kind: q.kind,
-        birth_date: q.birth_date.as_deref(),
-        country: q.country.as_deref(),
-    }
+    ]
+    .iter()
+    .flat_map(|file| {
+        read_queries(&common::shared_data(&format!("eval/{file}")))
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .collect()
 }
 
 #[test]
@@ -86,12 +37,12 @@ fn index_returns_the_same_hits_as_scoring_every_name() {
     let index = NameIndex::build(&entities, MatchConfig::default());
     let queries = eval_queries();
     // a fixed pseudo-random sample (every 37th query, offset varies by file order)
-    let sample: Vec<&Query> = queries.iter().step_by(37).collect();
+    let sample: Vec<&EvalQuery> = queries.iter().step_by(37).collect();
     assert!(sample.len() >= 100);
     for threshold in [0.6, 0.8] {
         for q in &sample {
-            let fast = index.search(&as_query(q), threshold, 50);
-            let slow = index.search_exhaustive(&as_query(q), threshold, 50);
+            let fast = index.search(&q.as_query(), threshold, 50);
+            let slow = index.search_exhaustive(&q.as_query(), threshold, 50);
             let key = |h: &amlscreen::names::NameHit| {
                 (h.entity, h.name_index, (h.score * 1e9).round() as i64)
             };
@@ -118,7 +69,7 @@ fn median_search_latency_over_the_full_watchlist() {
         let mut micros: Vec<f64> = Vec::with_capacity(queries.len());
         for q in &queries {
             let start = Instant::now();
-            let hits = index.search(&as_query(q), threshold, 10);
+            let hits = index.search(&q.as_query(), threshold, 10);
             micros.push(start.elapsed().as_secs_f64() * 1e6);
             std::hint::black_box(hits);
         }
@@ -174,7 +125,7 @@ fn search_workload_for_profiling() {
     let mut total_hits = 0usize;
     for _ in 0..passes {
         for q in queries.iter().step_by(step).take(n) {
-            total_hits += std::hint::black_box(index.search(&as_query(q), threshold, 10)).len();
+            total_hits += std::hint::black_box(index.search(&q.as_query(), threshold, 10)).len();
         }
     }
     println!(

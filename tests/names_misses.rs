@@ -9,35 +9,13 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
-use amlscreen::lists::{self, Entity, ListSpec, SourceKind};
+use amlscreen::lists::SourceKind;
 use amlscreen::names::eval::{pair_misses, query_misses, Miss};
 use amlscreen::names::{MatchConfig, NameIndex};
 
-fn eval_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/eval")
-}
-
-fn require(path: &Path) -> PathBuf {
-    assert!(
-        path.exists(),
-        "missing {}: the real-data tests need ../shared/data beside the repository",
-        path.display()
-    );
-    path.to_path_buf()
-}
-
-fn load(path: &Path) -> Vec<Entity> {
-    let spec = ListSpec {
-        source: SourceKind::Watchlist,
-        path: require(path),
-    };
-    match lists::load(&spec) {
-        Ok(list) => list.entities,
-        Err(e) => panic!("{e}"),
-    }
-}
+mod common;
+use common::{shared_data, shared_entities};
 
 /// A coarse cause, read off the alignment explanation.
 fn cause(m: &Miss) -> &'static str {
@@ -81,11 +59,10 @@ fn cause(m: &Miss) -> &'static str {
 #[test]
 #[ignore = "reads ../shared/data"]
 fn dump_misses_by_cause() {
-    let dir = eval_dir();
     let config = MatchConfig::default();
     let threshold = config.review_threshold;
-    let all = load(&dir.join("watchlist_all.csv"));
-    let latin = load(&dir.join("watchlist_latin_only.csv"));
+    let all = shared_entities(SourceKind::Watchlist, "eval/watchlist_all.csv");
+    let latin = shared_entities(SourceKind::Watchlist, "eval/watchlist_latin_only.csv");
     let all_index = NameIndex::build(&all, config.clone());
     let latin_index = NameIndex::build(&latin, config.clone());
     let mut misses: Vec<Miss> = Vec::new();
@@ -97,7 +74,7 @@ fn dump_misses_by_cause() {
         "negatives_dev.jsonl",
         "pairs_dev.jsonl",
     ] {
-        let path = require(&dir.join(file));
+        let path = shared_data(&format!("eval/{file}"));
         let found = if file.starts_with("pairs") {
             pair_misses(&config, &path, threshold)
         } else if file.starts_with("translit") || file.starts_with("cyrillic") {

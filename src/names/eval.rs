@@ -46,19 +46,48 @@ impl fmt::Display for EvalError {
 
 impl std::error::Error for EvalError {}
 
-#[derive(Debug, Deserialize)]
-struct QueryLine {
-    id: String,
-    name: String,
+/// One line of a labelled query file (the format of `../shared/data/eval`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvalQuery {
+    /// Query id.
+    pub id: String,
+    /// The name screened.
+    pub name: String,
+    /// `person`, `organization` or `any`.
     #[serde(default)]
-    kind: Option<String>,
+    pub kind: Option<String>,
+    /// Birth date `YYYY-MM-DD` or `YYYY`, when given.
     #[serde(default)]
-    birth_date: Option<String>,
+    pub birth_date: Option<String>,
+    /// Country ISO 3166 alpha-2, when given.
     #[serde(default)]
-    country: Option<String>,
-    expect: Vec<String>,
+    pub country: Option<String>,
+    /// Entity ids that count as found; empty for a negative.
+    pub expect: Vec<String>,
+    /// Negative group (`hard`, `synthetic`), when the file names one.
     #[serde(default)]
-    group: Option<String>,
+    pub group: Option<String>,
+}
+
+impl EvalQuery {
+    /// The query as the index takes it.
+    pub fn as_query(&self) -> NameQuery<'_> {
+        NameQuery {
+            name: &self.name,
+            kind: party_kind(self.kind.as_deref()),
+            birth_date: self.birth_date.as_deref(),
+            country: self.country.as_deref(),
+        }
+    }
+}
+
+/// Every query of a labelled query file, in file order; an error names the
+/// file and line.
+pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, EvalError> {
+    read_lines(path)?
+        .iter()
+        .map(|(line_no, line)| parse_line(path, *line_no, line))
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,7 +208,7 @@ pub fn evaluate_queries(
     path: &Path,
     thresholds: &[f64],
 ) -> Result<Vec<Figure>, EvalError> {
-    let lines = read_lines(path)?;
+    let queries = read_queries(path)?;
     let min_threshold = thresholds.iter().copied().fold(f64::INFINITY, f64::min);
     // per query: is it a negative, its group, the best score of an expected
     // id, the scores of all hits
@@ -188,16 +217,9 @@ pub fn evaluate_queries(
         expected_best: f64,
         hit_scores: Vec<f64>,
     }
-    let mut outcomes = Vec::with_capacity(lines.len());
-    for (line_no, line) in &lines {
-        let q: QueryLine = parse_line(path, *line_no, line)?;
-        let query = NameQuery {
-            name: &q.name,
-            kind: party_kind(q.kind.as_deref()),
-            birth_date: q.birth_date.as_deref(),
-            country: q.country.as_deref(),
-        };
-        let hits = index.search(&query, min_threshold, usize::MAX);
+    let mut outcomes = Vec::with_capacity(queries.len());
+    for q in &queries {
+        let hits = index.search(&q.as_query(), min_threshold, usize::MAX);
         let expected: HashSet<&str> = q.expect.iter().map(String::as_str).collect();
         let expected_best = hits
             .iter()
@@ -374,20 +396,13 @@ pub fn query_misses(
 ) -> Result<Vec<Miss>, EvalError> {
     let file = file_name(path);
     let mut out = Vec::new();
-    for (line_no, line) in read_lines(path)? {
-        let q: QueryLine = parse_line(path, line_no, &line)?;
-        let query = NameQuery {
-            name: &q.name,
-            kind: party_kind(q.kind.as_deref()),
-            birth_date: q.birth_date.as_deref(),
-            country: q.country.as_deref(),
-        };
+    for q in read_queries(path)? {
         let floor = if q.expect.is_empty() {
             threshold
         } else {
             MISS_FLOOR
         };
-        let hits = index.search(&query, floor, usize::MAX);
+        let hits = index.search(&q.as_query(), floor, usize::MAX);
         let name_of = |h: &super::NameHit| {
             entities.get(h.entity).and_then(|e| {
                 e.names()

@@ -11,6 +11,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use amlscreen::lists::{self, Entity, ListSpec, SourceKind};
+
 /// The repository root (where `Cargo.toml` is).
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -61,4 +63,27 @@ pub fn amlscreen(args: &[&str], stdin: &[u8]) -> Output {
         .join()
         .unwrap_or_else(|_| panic!("stdin writer panicked"));
     out
+}
+
+/// `../shared/data/<rel>` beside the repository, or a panic naming the
+/// missing path: the real-data tests (all `#[ignore]`d) need it.
+pub fn shared_data(rel: &str) -> PathBuf {
+    let path = repo().join("../shared/data").join(rel);
+    assert!(
+        path.exists(),
+        "missing {}: the real-data tests need ../shared/data beside the repository",
+        path.display()
+    );
+    path
+}
+
+/// The entities of a real list file under `../shared/data`.
+pub fn shared_entities(source: SourceKind, rel: &str) -> Vec<Entity> {
+    let spec = ListSpec {
+        source,
+        path: shared_data(rel),
+    };
+    lists::load(&spec)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .entities
 }

@@ -215,6 +215,12 @@ impl DeletionDictionary {
                 });
             }
         }
+        if entries.is_empty() {
+            // no 4 MB directory for nothing: a one-name index (`compare`)
+            // and the widened dictionary of lists without short words
+            // have none, and lookups answer an empty dictionary at once
+            return DeletionDictionary::default();
+        }
         entries.sort_unstable();
         entries.dedup();
         let buckets = 1usize << DIRECTORY_BITS;
@@ -1305,9 +1311,7 @@ impl NameIndex {
     /// greedily, least valuable first).
     fn set_aside_words(&self, q: &PreparedQuery, bound_threshold: f64) -> u32 {
         let n = q.tokens.len();
-        let initials: u32 = (0..n)
-            .filter(|&i| q.tokens[i].token.flags & (INITIAL | PARTICLE) != 0)
-            .fold(0, |m, i| m | 1 << i);
+        let initials = q.special_mask;
         // what each word costs at least when unmatched (a middle word of a
         // person's query may cost less than its miss cost)
         let floors: Vec<f64> = (0..n).map(|i| self.query_miss_floor(q, i, true)).collect();

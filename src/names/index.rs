@@ -99,7 +99,7 @@ struct NameBound {
     len: u8,
     has_initial: bool,
     /// Whether the name is a person's (a middle word of the query may then
-    /// cost less when unmatched, see `NameIndex::query_miss_floor`).
+    /// cost less when unmatched, see `PreparedQuery::person_miss_floors`).
     person: bool,
     /// [`NameEntry::min_miss`], rounded down.
     min_miss: f32,
@@ -446,6 +446,11 @@ struct PreparedQuery {
     special_mask: u32,
     /// The query's patronymics (bit `i` for word `i`).
     patronymics: u32,
+    /// The least each word can cost when it finds no partner in a person's
+    /// name: its miss cost, or, not at either end of the query, the
+    /// dropped-middle-word share ([`MatchConfig::query_middle_name_cost`]).
+    /// In an organisation's name it is the miss cost.
+    person_miss_floors: Vec<f64>,
 }
 
 /// A small open-addressing map from dictionary ids to row numbers, built
@@ -1280,9 +1285,24 @@ impl NameIndex {
             .enumerate()
             .filter(|(_, t)| t.token.flags & PATRONYMIC != 0)
             .fold(0u32, |m, (i, _)| m | 1 << i);
+        let n = tokens.len();
+        let person_miss_floors = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let a = &t.align;
+                if i > 0 && i + 1 < n {
+                    a.miss_cost
+                        .min(a.weight * self.config.query_middle_name_cost)
+                } else {
+                    a.miss_cost
+                }
+            })
+            .collect();
         PreparedQuery {
             align: tokens.iter().map(|t| t.align).collect(),
             tokens,
+            person_miss_floors,
             qualifiers: QueryQualifiers::new(query.birth_date, query.country, query.kind),
             key_table,
             key_masks,
@@ -1314,7 +1334,7 @@ impl NameIndex {
         let initials = q.special_mask;
         // what each word costs at least when unmatched (a middle word of a
         // person's query may cost less than its miss cost)
-        let floors: Vec<f64> = (0..n).map(|i| self.query_miss_floor(q, i, true)).collect();
+        let floors = &q.person_miss_floors;
         let total_miss: f64 = floors.iter().sum();
         let valid = |set: u32| {
             if set & !initials == 0 {
@@ -1625,19 +1645,6 @@ impl NameIndex {
             .then(|| MiddleCost::of(&self.config))
     }
 
-    /// The least query word `i` can cost when it finds no partner: its miss
-    /// cost, or, in a person's name and not at either end of the query, the
-    /// dropped-middle-word share ([`MatchConfig::query_middle_name_cost`]).
-    fn query_miss_floor(&self, q: &PreparedQuery, i: usize, person: bool) -> f64 {
-        let a = &q.tokens[i].align;
-        if person && i > 0 && i + 1 < q.tokens.len() {
-            a.miss_cost
-                .min(a.weight * self.config.query_middle_name_cost)
-        } else {
-            a.miss_cost
-        }
-    }
-
     /// An upper bound of [`NameIndex::score_name`] for `name`, from which
     /// query words can pair with it at all (cheap: one table lookup per list
     /// word, no alignment).
@@ -1675,11 +1682,16 @@ impl NameIndex {
         let mut num = 0.0;
         let mut den = 0.0;
         let mut pairable = 0u32;
-        let person = name.person;
+        // initials and lone particles pair outside the tables
+        let reachable = reached | q.special_mask;
         for (i, t) in q.tokens.iter().enumerate() {
             // an unpaired middle word of a person's query may cost less
-            let miss_floor = self.query_miss_floor(q, i, person);
-            let sim = if reached & (1 << i) != 0 || t.token.flags & (INITIAL | PARTICLE) != 0 {
+            let miss_floor = if name.person {
+                q.person_miss_floors[i]
+            } else {
+                t.align.miss_cost
+            };
+            let sim = if reachable & (1 << i) != 0 {
                 t.best_sim
             } else if name.has_initial {
                 self.config.initial_score

@@ -15,7 +15,7 @@
 
 use std::hint::black_box;
 
-use amlscreen::names::{MatchConfig, NameQuery};
+use amlscreen::names::NameQuery;
 use amlscreen::rules::RuleSet;
 use amlscreen::{PartyKind, Screener, Transaction};
 use gungraun::{
@@ -74,7 +74,7 @@ fn screener_with_warm_state() -> (Screener, workload::Sources) {
     let sources = workload::Sources::new(&lists);
     let rules = RuleSet::load(&workload::repo_root().join("rules"))
         .unwrap_or_else(|e| panic!("invalid rules: {e:?}"));
-    let screener = Screener::build(lists.lists, rules, MatchConfig::default(), None);
+    let screener = Screener::new(amlscreen::Engine::builder(rules).lists(lists.lists).build());
     let warm =
         workload::transactions_from(&sources, workload::SEED, 0, WARMUP, workload::CUSTOMERS);
     for tx in &warm {
@@ -116,7 +116,8 @@ fn screen_one(input: (Screener, Vec<Transaction>)) {
 #[bench::generated_lists(match_name_input())]
 fn match_name(input: (Screener, Vec<String>)) {
     let (screener, names) = input;
-    let review = screener.matching().review_threshold;
+    let engine = screener.engine();
+    let review = engine.matching().review_threshold;
     for name in &names {
         let query = NameQuery {
             name,
@@ -124,9 +125,9 @@ fn match_name(input: (Screener, Vec<String>)) {
             birth_date: None,
             country: None,
         };
-        black_box(screener.match_name(black_box(&query), review, 5));
+        black_box(engine.match_name(black_box(&query), review, 5));
     }
-    std::mem::forget((screener, names));
+    std::mem::forget((engine, screener, names));
 }
 
 library_benchmark_group!(name = hot_paths; benchmarks = screen_one, match_name);

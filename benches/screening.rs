@@ -15,7 +15,7 @@ use std::cell::Cell;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use amlscreen::names::{MatchConfig, NameQuery};
+use amlscreen::names::NameQuery;
 use amlscreen::rules::RuleSet;
 use amlscreen::{PartyKind, Screener, Transaction};
 use criterion::{BatchSize, Criterion, Throughput};
@@ -58,7 +58,11 @@ fn rules() -> RuleSet {
 }
 
 fn build(lists: &Lists) -> Screener {
-    Screener::build(lists.lists.clone(), rules(), MatchConfig::default(), None)
+    Screener::new(
+        amlscreen::Engine::builder(rules())
+            .lists(lists.lists.clone())
+            .build(),
+    )
 }
 
 /// A screener with warm state and the sources the stream draws from.
@@ -133,14 +137,15 @@ fn bench_fresh(bench: &mut criterion::Bencher<'_>, b: &Bench, screener: &Screene
 
 fn bench_match_name(c: &mut Criterion, b: &Bench) {
     let names = queries(&b.lists);
-    let review = b.screener.matching().review_threshold;
+    let engine = b.screener.engine();
+    let review = engine.matching().review_threshold;
     let mut i = 0usize;
     let mut group = c.benchmark_group("match_name");
     group.measurement_time(Duration::from_secs(4));
     group.bench_function("review_threshold", |bench| {
         bench.iter(|| {
             i = (i + 1) % names.len();
-            black_box(b.screener.match_name(&query(&names[i]), review, 5))
+            black_box(engine.match_name(&query(&names[i]), review, 5))
         })
     });
     group.finish();
@@ -231,7 +236,11 @@ fn bench_rule_kinds(c: &mut Criterion, b: &Bench) {
         };
         let rules =
             RuleSet::load(dir.path()).unwrap_or_else(|e| panic!("{kind}: invalid rules: {e:?}"));
-        let screener = Screener::build(b.lists.lists.clone(), rules, MatchConfig::default(), None);
+        let screener = Screener::new(
+            amlscreen::Engine::builder(rules)
+                .lists(b.lists.lists.clone())
+                .build(),
+        );
         for r in screener.evaluate_batch(&b.take(WARMUP_TRANSACTIONS, CUSTOMERS)) {
             black_box(r.ok());
         }
@@ -266,12 +275,13 @@ fn latency_histograms(b: &Bench, calls: usize) {
     println!("screen_one latency (one core): {}", histogram(samples));
 
     let names = queries(&b.lists);
-    let review = b.screener.matching().review_threshold;
+    let engine = b.screener.engine();
+    let review = engine.matching().review_threshold;
     let mut samples = Vec::with_capacity(calls);
     for i in 0..calls {
         let q = query(&names[i % names.len()]);
         let t = Instant::now();
-        black_box(b.screener.match_name(black_box(&q), review, 5));
+        black_box(engine.match_name(black_box(&q), review, 5));
         samples.push(t.elapsed().as_nanos() as u64);
     }
     println!("match_name latency (one core): {}", histogram(samples));

@@ -11,7 +11,7 @@
 #     `match_name` on the generated workload, against the committed baseline
 #     with its stated tolerance (benches/latency_guard.rs). Deterministic:
 #     instruction counts do not depend on machine load.
-#  2. The ratio test (tests/latency_ratio.rs): the indexed match_name is at
+#  2. The ratio test (tests/latency_ratio.rs, in the integration binary): the indexed match_name is at
 #     least 100x faster than scoring every list name with the same scorer,
 #     with the same hits above the review threshold. Timed in one process,
 #     so machine load cancels out of the ratio.
@@ -55,4 +55,4 @@ fi
 echo "== latency guard: instruction counts vs $baseline"
 cargo bench --bench latency_guard
 echo "== latency guard: indexed vs exhaustive match_name (ratio and same hits)"
-cargo test --release --test latency_ratio -- --include-ignored --nocapture
+cargo test --release --test integration latency_ratio -- --include-ignored --nocapture

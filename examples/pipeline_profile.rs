@@ -25,7 +25,6 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use amlscreen::audit::{AuditLog, AuditOptions};
-use amlscreen::names::MatchConfig;
 use amlscreen::rules::RuleSet;
 use amlscreen::{Screener, Transaction};
 
@@ -88,7 +87,7 @@ fn read_transactions(path: &str, n: usize) -> Result<Vec<Transaction>, String> {
 fn rules_mode(args: &[String]) -> Result<(), String> {
     let warm = arg(args, 1, 20_000)?;
     let measured = arg(args, 2, 2_000)?;
-    let screener = Screener::build(Vec::new(), rules()?, MatchConfig::default(), None);
+    let screener = Screener::new(amlscreen::Engine::builder(rules()?).build());
     let txs = match args.get(3) {
         // a file written by gen_workload: no list loading in the profile
         Some(file) => read_transactions(file, warm + measured)?,
@@ -122,7 +121,11 @@ fn memory_mode(args: &[String]) -> Result<(), String> {
     let lists = workload::Lists::load_or_generate()?;
     eprintln!("workload: {}", lists.summary());
     let sources = workload::Sources::new(&lists);
-    let screener = Screener::build(lists.lists.clone(), rules()?, MatchConfig::default(), None);
+    let screener = Screener::new(
+        amlscreen::Engine::builder(rules()?)
+            .lists(lists.lists.clone())
+            .build(),
+    );
     drop(lists);
     println!("after building the screener: VmRSS {}", vm_rss());
     let mut first = 0;
@@ -151,7 +154,7 @@ fn audit_mode(args: &[String]) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let log = AuditLog::open_with(&dir.path().join("audit.jsonl"), AuditOptions::default())
         .map_err(|e| e.to_string())?;
-    let screener = Screener::build(Vec::new(), rules()?, MatchConfig::default(), Some(log));
+    let screener = Screener::new(amlscreen::Engine::builder(rules()?).build()).with_audit(log);
     let t = Instant::now();
     let mut first = 0;
     while first < n {

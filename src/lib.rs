@@ -11,13 +11,12 @@
 
 pub mod addresses;
 pub mod audit;
-pub mod batch;
 pub mod config;
 pub mod decision;
+pub mod engine;
 pub mod error;
 pub mod limits;
 pub mod lists;
-pub mod live;
 pub mod model;
 pub mod names;
 pub mod platforms;
@@ -28,9 +27,12 @@ pub mod state;
 pub mod util;
 
 pub use config::Config;
+pub use engine::{Engine, EngineBuilder};
 pub use error::Error;
 pub use model::{
     Action, Channel, Decision, Direction, Finding, FindingKind, Match, Party, PartyKind, PartyRole,
     RiskLevel, Transaction, Wallet,
 };
-pub use screener::Screener;
+pub use names::MatchConfig;
+pub use rules::RuleSet;
+pub use screener::{run_rule_tests, BatchOrder, Screener};

@@ -10,6 +10,11 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// `rule_id` of name and address hits on sanctions lists and watchlists.
+pub const SANCTIONS_RULE_ID: &str = "sanctions";
+/// `rule_id` of forbidden-platform hits.
+pub const PLATFORMS_RULE_ID: &str = "platforms";
+
 /// One transfer to screen, incoming or outgoing, fiat or crypto.
 ///
 /// The originator/beneficiary terms are the FATF travel-rule ones: every

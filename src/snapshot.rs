@@ -139,7 +139,7 @@ impl CompiledLists {
         let lists = config
             .lists
             .iter()
-            .map(|spec| lists::load_guarded(spec, &config.list_guard))
+            .map(|spec| lists::load_checked(spec, &config.list_guard))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(CompiledLists::build(lists, config.matching.clone()))
     }
@@ -156,7 +156,7 @@ impl CompiledLists {
         match read(path, &config.lists, &config.matching) {
             Ok(compiled) => {
                 for version in &compiled.lists {
-                    config.list_guard.check_and_record(version)?;
+                    config.list_guard.check(version)?;
                 }
                 Ok(compiled)
             }
@@ -438,6 +438,7 @@ pub fn compile(config: &Config, out: &Path) -> Result<CompileSummary, Error> {
         );
     }
     let bytes = write(&compiled, before, &config.matching, out)?;
+    config.list_guard.record_all(&compiled.lists)?;
     Ok(CompileSummary {
         path: out.to_path_buf(),
         bytes,

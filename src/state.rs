@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
@@ -477,7 +477,9 @@ enum CounterpartyIn {
 pub struct StateStore {
     customers: DashMap<String, Arc<Mutex<CustomerHistory>>>,
     config: StateConfig,
-    retention: Duration,
+    // The rules' longest window (whole milliseconds), at least the
+    // configured minimum; set again when a reload brings new rules.
+    retention_ms: AtomicI64,
     total_entries: AtomicUsize,
 }
 
@@ -485,15 +487,26 @@ impl StateStore {
     /// An empty store keeping `retention` of history per customer (at
     /// least; see [`StateConfig::min_retention_days`]).
     pub fn new(config: StateConfig, retention: Duration) -> StateStore {
-        let retention = retention
-            .max(Duration::days(i64::from(config.min_retention_days)))
-            .max(Duration::hours(MIN_RETENTION_HOURS));
-        StateStore {
+        let store = StateStore {
             customers: DashMap::new(),
             config,
-            retention,
+            retention_ms: AtomicI64::new(0),
             total_entries: AtomicUsize::new(0),
-        }
+        };
+        store.set_retention(retention);
+        store
+    }
+
+    /// Keeps `retention` of history per customer from now on (at least;
+    /// see [`StateConfig::min_retention_days`]): called when new rules with
+    /// other windows are put in service, so a lengthened window is not
+    /// pruned to the old horizon.
+    pub fn set_retention(&self, retention: Duration) {
+        let retention = retention
+            .max(Duration::days(i64::from(self.config.min_retention_days)))
+            .max(Duration::hours(MIN_RETENTION_HOURS));
+        self.retention_ms
+            .store(retention.num_milliseconds(), Ordering::Relaxed);
     }
 
     /// The bounds in force.
@@ -503,7 +516,7 @@ impl StateStore {
 
     /// How far back each customer's history reaches from their latest transfer.
     pub fn retention(&self) -> Duration {
-        self.retention
+        Duration::milliseconds(self.retention_ms.load(Ordering::Relaxed))
     }
 
     /// Number of customers with history.
@@ -568,7 +581,7 @@ impl StateStore {
                 id: tx.id.as_str().into(),
                 decision: recorded,
             });
-            h.prune(self.retention, &self.config);
+            h.prune(self.retention(), &self.config);
             added = h.entries.len() as isize - before as isize;
         }
         self.adjust_total(added);
@@ -781,7 +794,7 @@ impl StateStore {
                 };
                 h.counterparties.insert(hash, seen);
             }
-            h.prune(self.retention, &self.config);
+            h.prune(self.retention(), &self.config);
             total += h.entries.len();
             loaded.push((c.customer_id, h));
         }

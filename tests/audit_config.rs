@@ -7,7 +7,7 @@ use std::process::Command;
 use amlscreen::audit::{pseudonymise, verify_set, Durability, SetVerification};
 use amlscreen::Config;
 
-mod common;
+use crate::common;
 
 fn config(dir: &Path, audit: &str) -> PathBuf {
     common::default_config(dir, &format!("audit:\n  path: audit/log.jsonl\n{audit}"))

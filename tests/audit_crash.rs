@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use amlscreen::audit::{rotated_files, verify_set, AuditLog, AuditOptions, SetVerification};
 
-mod common;
+use crate::common;
 
 fn write_config(dir: &Path) -> PathBuf {
     common::default_config(

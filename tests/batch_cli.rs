@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-mod common;
+use crate::common;
 
 /// A config with the bundled sample watchlist and rules and an audit log
 /// in `dir`.

@@ -5,20 +5,28 @@
 use std::collections::HashMap;
 
 use amlscreen::audit::{self, AuditLog};
-use amlscreen::names::MatchConfig;
 use amlscreen::rules::RuleSet;
 use amlscreen::{Decision, Screener, Transaction};
 use chrono::Duration;
 
-#[path = "../benches/workload/mod.rs"]
-mod workload;
+use crate::workload;
 
 use workload::{Lists, Rng, SEED};
 
 fn screener(lists: &Lists, audit: Option<AuditLog>) -> Screener {
     let rules = RuleSet::load(&workload::repo_root().join("rules"))
         .unwrap_or_else(|e| panic!("invalid rules: {e:?}"));
-    Screener::build(lists.lists.clone(), rules, MatchConfig::default(), audit)
+    {
+        let s = Screener::new(
+            amlscreen::Engine::builder(rules)
+                .lists(lists.lists.clone())
+                .build(),
+        );
+        match audit {
+            Some(log) => s.with_audit(log),
+            None => s,
+        }
+    }
 }
 
 /// Decisions of screening one by one: each customer's transactions in

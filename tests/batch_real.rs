@@ -4,19 +4,21 @@
 
 use std::collections::{HashMap, HashSet};
 
-use amlscreen::names::MatchConfig;
 use amlscreen::rules::RuleSet;
 use amlscreen::{Action, Screener};
 
-#[path = "../benches/workload/mod.rs"]
-mod workload;
+use crate::workload;
 
 use workload::{Lists, Sources, SEED};
 
 fn screener(lists: &Lists) -> Screener {
     let rules = RuleSet::load(&workload::repo_root().join("rules"))
         .unwrap_or_else(|e| panic!("invalid rules: {e:?}"));
-    Screener::build(lists.lists.clone(), rules, MatchConfig::default(), None)
+    Screener::new(
+        amlscreen::Engine::builder(rules)
+            .lists(lists.lists.clone())
+            .build(),
+    )
 }
 
 #[test]

@@ -6,8 +6,8 @@ use std::process::Output;
 
 use amlscreen::{Action, Decision, RiskLevel};
 
-mod common;
-use common::repo;
+use crate::common;
+use crate::common::repo;
 
 /// A config like the shipped one, with its audit file in `dir`.
 fn config_in(dir: &Path) -> PathBuf {

@@ -17,8 +17,7 @@ use amlscreen::names::{MatchConfig, NameIndex};
 
 const TOLERANCE: f64 = 0.01;
 
-mod common;
-use common::{shared_data, shared_entities};
+use crate::common::{shared_data, shared_entities};
 
 #[test]
 #[ignore = "reads ../shared/data"]

@@ -15,8 +15,7 @@ use std::time::Instant;
 use amlscreen::names::{MatchConfig, NameIndex, NameQuery};
 use amlscreen::PartyKind;
 
-#[path = "../benches/workload/mod.rs"]
-mod workload;
+use crate::workload;
 
 use workload::{Lists, NameKind, NamePool, SEED};
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use amlscreen::limits::{MAX_INTERMEDIARIES, MAX_LINE_BYTES, MAX_NAME_CHARS};
 
-mod common;
+use crate::common;
 
 fn config(dir: &Path) -> PathBuf {
     common::default_config(dir, "")

@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 
 use amlscreen::lists::{self, ListSpec, SourceKind};
-use amlscreen::names::MatchConfig;
 use amlscreen::rules::RuleSet;
 use amlscreen::{Action, Decision, FindingKind, Screener, Transaction};
 
@@ -29,7 +28,7 @@ fn screener() -> Screener {
     })
     .collect();
     let rules = RuleSet::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e:?}"));
-    Screener::build(lists, rules, MatchConfig::default(), None)
+    Screener::new(amlscreen::Engine::builder(rules).lists(lists).build())
 }
 
 fn tx(id: &str, beneficiary: serde_json::Value) -> Transaction {
@@ -53,7 +52,8 @@ fn hits(d: &Decision, kind: FindingKind) -> Vec<String> {
 #[ignore = "reads ../shared/data"]
 fn exact_names_and_listed_wallets_are_blocked() {
     let s = screener();
-    let eu_lavrov: Vec<&str> = s
+    let engine = s.engine();
+    let eu_lavrov: Vec<&str> = engine
         .entities()
         .iter()
         .filter(|e| e.list == "eu" && e.name == "Sergey Viktorovich LAVROV")

@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use amlscreen::audit::{verify_set, SetVerification};
-use amlscreen::live::LiveScreener;
-use amlscreen::{Action, Config, Transaction};
+use amlscreen::{Action, Config, Screener, Transaction};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -90,7 +89,7 @@ fn reloads_swap_atomically_while_screening_and_broken_reloads_change_nothing() {
     let config_broken_list = config(d, "bl.yaml", &broken_list, &rules);
     let config_shrinking = config(d, "s.yaml", &shrinking, &rules);
 
-    let live = Arc::new(LiveScreener::from_config(&config_a).unwrap());
+    let live = Arc::new(Screener::from_config(&config_a).unwrap());
     // record the shrinking list's full size in the history, then cut it to one row
     live.reload(&config_shrinking).unwrap();
     let header_and_one_row: String = sample.lines().take(2).map(|l| format!("{l}\n")).collect();

@@ -32,7 +32,7 @@ const FLOOR: f64 = 0.96;
 /// rest.
 const VARIED_FLOOR: f64 = 0.94;
 
-mod common;
+use crate::common;
 
 fn list(source: SourceKind, rel: &str) -> Vec<Entity> {
     common::shared_entities(source, &format!("lists/{rel}"))

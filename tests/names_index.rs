@@ -7,7 +7,7 @@ use amlscreen::lists::{Entity, SourceKind};
 use amlscreen::names::eval::{read_queries, EvalQuery};
 use amlscreen::names::{MatchConfig, NameIndex};
 
-mod common;
+use crate::common;
 
 fn watchlist() -> Vec<Entity> {
     common::shared_entities(SourceKind::Watchlist, "eval/watchlist_all.csv")

@@ -14,8 +14,7 @@ use amlscreen::lists::SourceKind;
 use amlscreen::names::eval::{pair_misses, query_misses, Miss};
 use amlscreen::names::{MatchConfig, NameIndex};
 
-mod common;
-use common::{shared_data, shared_entities};
+use crate::common::{shared_data, shared_entities};
 
 /// A coarse cause, read off the alignment explanation.
 fn cause(m: &Miss) -> &'static str {

@@ -7,8 +7,8 @@ use std::path::Path;
 use amlscreen::{Action, Config, Screener, Transaction};
 use serde_json::Value;
 
-mod common;
-use common::repo;
+use crate::common;
+use crate::common::repo;
 
 fn screener(dir: &Path) -> Screener {
     let path = common::default_config(dir, "");

@@ -9,7 +9,6 @@ use proptest::prelude::*;
 
 use amlscreen::audit::{verify_reader, AuditLog, Verification};
 use amlscreen::lists::{self, ListSpec, SourceKind};
-use amlscreen::names::MatchConfig;
 use amlscreen::platforms::PlatformRegistry;
 use amlscreen::rules::RuleSet;
 use amlscreen::{Screener, Transaction};
@@ -27,12 +26,13 @@ fn screener() -> &'static Screener {
         })
         .unwrap();
         let rules = RuleSet::load(&repo().join("rules")).unwrap();
-        Screener::build(vec![list], rules, MatchConfig::default(), None)
+        Screener::new(amlscreen::Engine::builder(rules).lists(vec![list]).build())
     })
 }
 
 fn platforms() -> &'static PlatformRegistry {
-    screener().platforms()
+    static ENGINE: OnceLock<std::sync::Arc<amlscreen::Engine>> = OnceLock::new();
+    ENGINE.get_or_init(|| screener().engine()).platforms()
 }
 
 /// What `amlscreen screen` does with one line, minus the output.
@@ -169,7 +169,7 @@ fn audit_chain(n: usize) -> Vec<u8> {
                 .unwrap();
                 let decision = screener().evaluate(&tx).unwrap();
                 for _ in 0..n {
-                    log.append_for(&decision, screener().provenance(), Some("c"), chrono::Utc::now())
+                    log.append_for(&decision, screener().engine().provenance(), Some("c"), chrono::Utc::now())
                         .unwrap();
                 }
                 drop(log);

@@ -7,8 +7,8 @@ use std::process::Output;
 
 use serde_json::{json, Value};
 
-mod common;
-use common::repo;
+use crate::common;
+use crate::common::repo;
 
 fn config(dir: &Path, rules: &Path) -> PathBuf {
     common::sample_config(dir, rules, "")

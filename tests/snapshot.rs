@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use amlscreen::live::LiveScreener;
 use amlscreen::names::NameQuery;
 use amlscreen::snapshot::{self, ListsOrigin};
 use amlscreen::{Config, Screener, Transaction};
@@ -119,7 +118,7 @@ fn transactions() -> Vec<Transaction> {
 /// reversed: exact, typo and reordered queries.
 fn query_names(screener: &Screener) -> Vec<String> {
     let mut names = Vec::new();
-    for e in screener.entities() {
+    for e in screener.engine().entities() {
         for (name, _) in e.names() {
             names.push(name.to_owned());
             let chars: Vec<char> = name.chars().collect();
@@ -138,9 +137,10 @@ fn query_names(screener: &Screener) -> Vec<String> {
 /// Asserts two screeners hold the same lists and answer every query and
 /// transaction identically.
 fn assert_same_screening(parsed: &Screener, loaded: &Screener) {
-    assert_eq!(parsed.lists(), loaded.lists());
-    assert_eq!(parsed.entities(), loaded.entities());
-    assert_eq!(parsed.provenance(), loaded.provenance());
+    let (parsed_engine, loaded_engine) = (parsed.engine(), loaded.engine());
+    assert_eq!(parsed.engine().lists(), loaded.engine().lists());
+    assert_eq!(parsed.engine().entities(), loaded.engine().entities());
+    assert_eq!(parsed.engine().provenance(), loaded.engine().provenance());
     let names = query_names(parsed);
     assert!(names.len() > 100, "{} query names", names.len());
     let mut with_hits = 0;
@@ -149,8 +149,8 @@ fn assert_same_screening(parsed: &Screener, loaded: &Screener) {
             name,
             ..NameQuery::default()
         };
-        let a: Vec<_> = parsed.match_name(&query, 0.7, 10);
-        let b: Vec<_> = loaded.match_name(&query, 0.7, 10);
+        let a: Vec<_> = parsed_engine.match_name(&query, 0.7, 10);
+        let b: Vec<_> = loaded_engine.match_name(&query, 0.7, 10);
         assert_eq!(a, b, "hits for '{name}'");
         with_hits += usize::from(!a.is_empty());
     }
@@ -175,14 +175,14 @@ fn a_snapshot_screens_exactly_like_the_parsed_sources() {
     setup.compile();
     let parsed = Screener::from_config(&setup.sources_config()).unwrap();
     let loaded = Screener::from_config(&setup.snapshot_config()).unwrap();
-    assert_eq!(parsed.lists_origin(), &ListsOrigin::Sources);
+    assert_eq!(parsed.engine().lists_origin(), &ListsOrigin::Sources);
     assert_eq!(
-        loaded.lists_origin(),
+        loaded.engine().lists_origin(),
         &ListsOrigin::Snapshot {
             path: setup.snapshot()
         }
     );
-    assert_eq!(parsed.lists().len(), FIXTURES.len());
+    assert_eq!(parsed.engine().lists().len(), FIXTURES.len());
     assert_same_screening(&parsed, &loaded);
 }
 
@@ -225,14 +225,14 @@ fn list_paths_in_decisions_are_the_configured_ones() {
     let moved = Config::load(&setup.path("sub/moved.yaml")).unwrap();
     let loaded = Screener::from_config(&moved).unwrap();
     assert!(matches!(
-        loaded.lists_origin(),
+        loaded.engine().lists_origin(),
         ListsOrigin::Snapshot { .. }
     ));
     let mut parsed_config = moved.clone();
     parsed_config.snapshot = None;
     let parsed = Screener::from_config(&parsed_config).unwrap();
-    assert!(loaded.lists()[0].path.contains("sub/../lists/"));
-    assert_eq!(parsed.lists(), loaded.lists());
+    assert!(loaded.engine().lists()[0].path.contains("sub/../lists/"));
+    assert_eq!(parsed.engine().lists(), loaded.engine().lists());
 }
 
 #[test]
@@ -461,7 +461,7 @@ fn a_refused_snapshot_falls_back_to_the_sources_which_win() {
     std::fs::write(&watchlist, text).unwrap();
 
     let screener = Screener::from_config(&setup.snapshot_config()).unwrap();
-    match screener.lists_origin() {
+    match screener.engine().lists_origin() {
         ListsOrigin::SourcesAfterRefusal { refusal } => {
             assert!(
                 refusal.contains("sample_watchlist.csv changed since it was compiled"),
@@ -471,13 +471,13 @@ fn a_refused_snapshot_falls_back_to_the_sources_which_win() {
         other => panic!("{other:?}"),
     }
     let parsed = Screener::from_config(&setup.sources_config()).unwrap();
-    assert_eq!(parsed.lists(), screener.lists());
+    assert_eq!(parsed.engine().lists(), screener.engine().lists());
     let query = NameQuery {
         name: "Zebulon Quartermaine",
         ..NameQuery::default()
     };
     assert_eq!(
-        screener.match_name(&query, 0.9, 5).len(),
+        screener.engine().match_name(&query, 0.9, 5).len(),
         1,
         "the new entry screens"
     );
@@ -488,15 +488,15 @@ fn hot_reload_uses_a_valid_snapshot_and_refuses_a_stale_one() {
     let setup = Setup::new();
     setup.compile();
     let config = setup.snapshot_config();
-    let live = LiveScreener::from_config(&config).unwrap();
+    let live = Screener::from_config(&config).unwrap();
     assert!(matches!(
-        live.current().lists_origin(),
+        live.engine().lists_origin(),
         ListsOrigin::Snapshot { .. }
     ));
     let version = live.version();
     assert_eq!(live.reload(&config).unwrap(), version);
     assert!(matches!(
-        live.current().lists_origin(),
+        live.engine().lists_origin(),
         ListsOrigin::Snapshot { .. }
     ));
     // a source changes: the reload parses it instead of the stale snapshot
@@ -507,14 +507,14 @@ fn hot_reload_uses_a_valid_snapshot_and_refuses_a_stale_one() {
     let new_version = live.reload(&config).unwrap();
     assert_ne!(new_version, version, "a changed file is a new list version");
     assert!(matches!(
-        live.current().lists_origin(),
+        live.engine().lists_origin(),
         ListsOrigin::SourcesAfterRefusal { .. }
     ));
     // recompiled: the snapshot is used again
     setup.compile();
     assert_eq!(live.reload(&config).unwrap(), new_version);
     assert!(matches!(
-        live.current().lists_origin(),
+        live.engine().lists_origin(),
         ListsOrigin::Snapshot { .. }
     ));
 }

@@ -27,8 +27,7 @@ use amlscreen::names::NameQuery;
 use amlscreen::snapshot::{self, ListsOrigin};
 use amlscreen::{Config, PartyKind, Screener};
 
-#[path = "../benches/workload/mod.rs"]
-mod workload;
+use crate::workload;
 
 /// The load-time target of a snapshot with every real list.
 const MAX_LOAD_MS: u128 = 200;
@@ -132,19 +131,25 @@ fn a_snapshot_of_all_real_lists_loads_fast_and_screens_like_the_sources() {
     config.snapshot = Some(out.clone());
     let from_snapshot = Screener::from_config(&config).unwrap();
     assert_eq!(
-        from_snapshot.lists_origin(),
+        from_snapshot.engine().lists_origin(),
         &ListsOrigin::Snapshot { path: out.clone() }
     );
-    assert_eq!(parsed.lists(), from_snapshot.lists());
-    assert_eq!(parsed.provenance(), from_snapshot.provenance());
-    assert_eq!(parsed.entities().len(), from_snapshot.entities().len());
-    assert!(parsed.entities() == from_snapshot.entities());
+    assert_eq!(parsed.engine().lists(), from_snapshot.engine().lists());
+    assert_eq!(
+        parsed.engine().provenance(),
+        from_snapshot.engine().provenance()
+    );
+    assert_eq!(
+        parsed.engine().entities().len(),
+        from_snapshot.engine().entities().len()
+    );
+    assert!(parsed.engine().entities() == from_snapshot.engine().entities());
 
     // workload-style queries: exact names, typos, transliterations, reorders
     let mut rng = workload::Rng::new(workload::SEED ^ 0x5a);
-    let step = (parsed.entities().len() / SAMPLED_ENTITIES).max(1);
+    let step = (parsed.engine().entities().len() / SAMPLED_ENTITIES).max(1);
     let mut queries = Vec::new();
-    for e in parsed.entities().iter().step_by(step) {
+    for e in parsed.engine().entities().iter().step_by(step) {
         queries.push(e.name.clone());
         queries.push(workload::typo(&mut rng, &e.name));
         queries.push(workload::translit_variant(&e.name));
@@ -153,7 +158,8 @@ fn a_snapshot_of_all_real_lists_loads_fast_and_screens_like_the_sources() {
     for _ in 0..200 {
         queries.push(workload::clean_name(&mut rng));
     }
-    let review = parsed.matching().review_threshold;
+    let (parsed_engine, from_snapshot_engine) = (parsed.engine(), from_snapshot.engine());
+    let review = parsed_engine.matching().review_threshold;
     let query = |name| NameQuery {
         name,
         kind: Some(PartyKind::Person),
@@ -162,8 +168,8 @@ fn a_snapshot_of_all_real_lists_loads_fast_and_screens_like_the_sources() {
     };
     let mut with_hits = 0;
     for name in &queries {
-        let a = parsed.match_name(&query(name), review, 10);
-        let b = from_snapshot.match_name(&query(name), review, 10);
+        let a = parsed_engine.match_name(&query(name), review, 10);
+        let b = from_snapshot_engine.match_name(&query(name), review, 10);
         assert_eq!(a, b, "hits for '{name}'");
         with_hits += usize::from(!a.is_empty());
     }
@@ -171,7 +177,7 @@ fn a_snapshot_of_all_real_lists_loads_fast_and_screens_like_the_sources() {
     for (label, screener) in [("parsed", &parsed), ("snapshot", &from_snapshot)] {
         let started = Instant::now();
         for name in &queries {
-            std::hint::black_box(screener.match_name(&query(name), review, 10));
+            std::hint::black_box(screener.engine().match_name(&query(name), review, 10));
         }
         eprintln!(
             "match_name on the {label} index: {:?} per query (mean of {})",

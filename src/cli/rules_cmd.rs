@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::{CliResult, GlobalArgs};
-use amlscreen::rules::{run_rule_tests, RuleSet};
+use amlscreen::{run_rule_tests, RuleSet};
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {

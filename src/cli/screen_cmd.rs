@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::{open_input, open_output, CliResult, GlobalArgs};
-use amlscreen::batch::BatchOrder;
+use amlscreen::BatchOrder;
 use amlscreen::{Screener, Transaction};
 
 /// Longest transaction line accepted, in bytes.

@@ -106,22 +106,43 @@ impl ListGuard {
     /// Refuses `version` if it shrank more than allowed against the history,
     /// otherwise records it as the source's last accepted load.
     pub fn check_and_record(&self, version: &ListVersion) -> Result<(), ListError> {
+        self.check(version)?;
+        self.record_all(std::slice::from_ref(version))
+    }
+
+    /// Refuses `version` if it shrank more than allowed against the
+    /// history; records nothing (see [`ListGuard::record_all`]).
+    pub fn check(&self, version: &ListVersion) -> Result<(), ListError> {
         let Some(history_path) = &self.history else {
             return Ok(());
         };
-        let mut history = ListHistory::read(history_path)?;
-        let key = ListHistory::key(version);
-        if let Some(previous) = history.sources.get(&key) {
-            check_shrink(version, previous, self.max_shrink_percent)?;
+        let history = ListHistory::read(history_path)?;
+        match history.sources.get(&ListHistory::key(version)) {
+            Some(previous) => check_shrink(version, previous, self.max_shrink_percent),
+            None => Ok(()),
         }
-        history.sources.insert(
-            key,
-            HistoryEntry {
-                entities: version.entities,
-                sha256: version.sha256.clone(),
-                version: version.version.clone(),
-            },
-        );
+    }
+
+    /// Records every version as its source's last accepted load, in one
+    /// write of the history file. A no-op without a history file.
+    pub fn record_all(&self, versions: &[ListVersion]) -> Result<(), ListError> {
+        let Some(history_path) = &self.history else {
+            return Ok(());
+        };
+        if versions.is_empty() {
+            return Ok(());
+        }
+        let mut history = ListHistory::read(history_path)?;
+        for version in versions {
+            history.sources.insert(
+                ListHistory::key(version),
+                HistoryEntry {
+                    entities: version.entities,
+                    sha256: version.sha256.clone(),
+                    version: version.version.clone(),
+                },
+            );
+        }
         history.write(history_path)
     }
 }

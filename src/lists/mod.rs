@@ -572,8 +572,17 @@ pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
 /// against the last version loaded for the same source and records this
 /// one as the new last version.
 pub fn load_guarded(spec: &ListSpec, guard: &ListGuard) -> Result<LoadedList, ListError> {
+    let list = load_checked(spec, guard)?;
+    guard.record_all(std::slice::from_ref(&list.version))?;
+    Ok(list)
+}
+
+/// Loads a list like [`load`] and applies the shrink check of `guard`,
+/// recording nothing: an engine under construction writes no file (see
+/// [`ListGuard::record_all`]).
+pub fn load_checked(spec: &ListSpec, guard: &ListGuard) -> Result<LoadedList, ListError> {
     let list = load(spec)?;
-    guard.check_and_record(&list.version)?;
+    guard.check(&list.version)?;
     Ok(list)
 }
 

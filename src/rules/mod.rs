@@ -42,7 +42,7 @@ pub mod window;
 
 pub use rule::{PlatformInvolvement, Rule, RuleContext, RuleKind};
 pub use source::{RuleFileError, SourceText};
-pub use testing::{run_rule_tests, RuleTest, TestOutcome};
+pub use testing::{RuleTest, TestOutcome};
 
 /// A rule or policy file's identity, for the audit record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,8 +164,8 @@ impl RuleSet {
         // checks); when rules failed to compile, their own errors say enough
         let compiled_all = errors.is_empty();
         let builtin = [
-            crate::screener::SANCTIONS_RULE_ID,
-            crate::screener::PLATFORMS_RULE_ID,
+            crate::model::SANCTIONS_RULE_ID,
+            crate::model::PLATFORMS_RULE_ID,
         ];
         let known: Vec<&str> = ids.keys().copied().chain(builtin).collect();
         for test in c.tests.iter().filter(|_| compiled_all) {

@@ -25,7 +25,6 @@ use serde_yaml::{Mapping, Value};
 use super::fields::{type_name, Fields};
 use super::rule::{ACTIONS, LEVELS};
 use super::source::{RuleFileError, SourceText};
-use super::RuleSet;
 use crate::model::{Action, Decision, RiskLevel, Transaction};
 
 /// Customer id given to test transactions that name none.
@@ -223,43 +222,37 @@ pub fn parse_test(
     }
 }
 
-/// Runs every test of a rule set, each on a fresh state, with the forbidden
-/// platforms and no sanctions lists.
-pub fn run_rule_tests(set: &RuleSet) -> Vec<TestOutcome> {
-    let screener = crate::Screener::build(
-        Vec::new(),
-        set.clone(),
-        crate::names::MatchConfig::default(),
-        None,
-    );
-    set.tests
-        .iter()
-        .map(|test| {
-            screener.state().clear();
-            let mut outcome = TestOutcome {
-                name: test.name.clone(),
-                defined_at: test.defined_at.clone(),
-                failures: Vec::new(),
-                decision: None,
-            };
-            for (j, tx) in test.transactions.iter().enumerate() {
-                match screener.evaluate(tx) {
-                    Ok(d) if j + 1 == test.transactions.len() => outcome.decision = Some(d),
-                    Ok(_) => {}
-                    Err(e) => {
-                        outcome.failures.push(format!(
-                            "transaction {} ('{}') could not be screened: {e}",
-                            j + 1,
-                            tx.id
-                        ));
-                        return outcome;
-                    }
+impl RuleTest {
+    /// Runs the test's transactions through `evaluate` in order (on a
+    /// customer history the caller has emptied) and compares the last
+    /// decision with the expectation.
+    pub fn run(
+        &self,
+        mut evaluate: impl FnMut(&Transaction) -> Result<Decision, String>,
+    ) -> TestOutcome {
+        let mut outcome = TestOutcome {
+            name: self.name.clone(),
+            defined_at: self.defined_at.clone(),
+            failures: Vec::new(),
+            decision: None,
+        };
+        for (j, tx) in self.transactions.iter().enumerate() {
+            match evaluate(tx) {
+                Ok(d) if j + 1 == self.transactions.len() => outcome.decision = Some(d),
+                Ok(_) => {}
+                Err(e) => {
+                    outcome.failures.push(format!(
+                        "transaction {} ('{}') could not be screened: {e}",
+                        j + 1,
+                        tx.id
+                    ));
+                    return outcome;
                 }
             }
-            if let Some(d) = &outcome.decision {
-                outcome.failures = test.expect.mismatches(d);
-            }
-            outcome
-        })
-        .collect()
+        }
+        if let Some(d) = &outcome.decision {
+            outcome.failures = self.expect.mismatches(d);
+        }
+        outcome
+    }
 }

@@ -16,12 +16,10 @@
 //! durable, one sync, before any of the batch's decisions is returned.
 //!
 //! ```
-//! use amlscreen::{Screener, Transaction};
-//! use amlscreen::names::MatchConfig;
-//! use amlscreen::rules::RuleSet;
-//! let rules = RuleSet::load("rules".as_ref()).map_err(|e| format!("{e:?}"))?;
-//! let screener = Screener::build(Vec::new(), rules, MatchConfig::default(), None);
-//! let tx: Transaction = serde_json::from_str(r#"{"id":"tx-1","timestamp":"2026-11-21T10:15:00Z",
+//! use amlscreen::{Engine, RuleSet, Screener, Transaction};
+//! let rules = RuleSet::load("rules".as_ref())?;
+//! let screener = Screener::new(Engine::builder(rules).build());
+//! let tx = Transaction::from_json(r#"{"id":"tx-1","timestamp":"2026-11-21T10:15:00Z",
 //!   "customer_id":"c-1","direction":"outgoing","amount":"10","currency":"EUR","value":"10",
 //!   "beneficiary":{"name":"Jane Doe","kind":"person"}}"#)?;
 //! let decisions = screener.screen_batch(&[tx.clone(), tx]);
@@ -33,9 +31,9 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use super::Screener;
 use crate::error::Error;
 use crate::model::{Decision, Transaction};
-use crate::screener::Screener;
 
 /// In which order one customer's transactions of a batch are applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,7 +54,7 @@ pub enum BatchOrder {
 /// input indices per customer, each group in `order` (the sort is stable,
 /// so equal timestamps keep their input order). Groups are in order of
 /// first appearance, which keeps the schedule deterministic.
-pub fn customer_schedule(txs: &[Transaction], order: BatchOrder) -> Vec<Vec<usize>> {
+pub(crate) fn customer_schedule(txs: &[Transaction], order: BatchOrder) -> Vec<Vec<usize>> {
     let mut group_of: HashMap<&str, usize> = HashMap::new();
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, tx) in txs.iter().enumerate() {
@@ -93,14 +91,15 @@ impl Screener {
         txs: &[Transaction],
         order: BatchOrder,
     ) -> Vec<Result<Decision, Error>> {
-        let mut results = self.evaluate_batch_ordered(txs, order);
-        if self.has_audit() {
+        let engine = self.engine.load();
+        let mut results = self.evaluate_batch_under(&engine, txs, order);
+        if self.audit.is_some() {
             let decided: Vec<(&Transaction, &Decision)> = txs
                 .iter()
                 .zip(&results)
                 .filter_map(|(tx, r)| r.as_ref().ok().map(|d| (tx, d)))
                 .collect();
-            if let Err(e) = self.append_audit_batch(&decided) {
+            if let Err(e) = self.append_audit_batch(&engine, &decided) {
                 // None of the batch's decisions is known to be on disk.
                 for result in results.iter_mut().filter(|r| r.is_ok()) {
                     *result = Err(Error::Audit(e.duplicate()));
@@ -122,10 +121,25 @@ impl Screener {
         txs: &[Transaction],
         order: BatchOrder,
     ) -> Vec<Result<Decision, Error>> {
+        self.evaluate_batch_under(&self.engine.load(), txs, order)
+    }
+
+    /// The whole batch under one engine, so its decisions name one version.
+    fn evaluate_batch_under(
+        &self,
+        engine: &crate::engine::Engine,
+        txs: &[Transaction],
+        order: BatchOrder,
+    ) -> Vec<Result<Decision, Error>> {
         let groups = customer_schedule(txs, order);
         let per_group: Vec<Vec<(usize, Result<Decision, Error>)>> = groups
             .par_iter()
-            .map(|group| group.iter().map(|&i| (i, self.evaluate(&txs[i]))).collect())
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|&i| (i, self.evaluate_with(engine, &txs[i])))
+                    .collect()
+            })
             .collect();
         let mut slots: Vec<Option<Result<Decision, Error>>> = Vec::with_capacity(txs.len());
         slots.resize_with(txs.len(), || None);
@@ -175,15 +189,11 @@ mod tests {
 
     #[test]
     fn empty_batch_gives_no_results() {
-        let screener = Screener::build(
-            Vec::new(),
-            crate::rules::RuleSet::load(
-                &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"),
-            )
-            .unwrap(),
-            crate::names::MatchConfig::default(),
-            None,
-        );
+        let rules = crate::rules::RuleSet::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"),
+        )
+        .unwrap();
+        let screener = Screener::new(crate::engine::Engine::builder(rules).build());
         assert!(screener.screen_batch(&[]).is_empty());
     }
 }

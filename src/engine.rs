@@ -1,0 +1,562 @@
+//! The compiled, immutable engine: lists, name and address indexes,
+//! forbidden platforms, behaviour rules and decision policy, with the
+//! provenance (list, rule and engine versions) every decision names.
+//!
+//! Build slow, screen fast: an [`Engine`] is built once ([`Engine::builder`]
+//! or [`Engine::from_config`]), validating and indexing everything, and is
+//! never changed afterwards. It is `Send + Sync` and holds no file handle;
+//! what changes while screening (customer history, the audit log) lives in
+//! the [`crate::Screener`] that holds it, which swaps in a new engine on
+//! reload.
+//!
+//! Screening one transaction is two steps: the parties, wallets and memo
+//! are matched into typed [`Hit`]s (no customer state involved), then the
+//! hits and the customer's history become a [`Decision`] (rules, findings,
+//! policy).
+
+use rust_decimal::Decimal;
+
+use crate::addresses::AddressIndex;
+use crate::audit::{ListRef, Provenance, ENGINE_VERSION};
+use crate::config::Config;
+use crate::error::Error;
+use crate::lists::{Entity, ListVersion, LoadedList};
+use crate::model::{
+    Action, Decision, Finding, FindingKind, Match, Party, PartyRole, RiskLevel, Transaction,
+    Wallet, PLATFORMS_RULE_ID, SANCTIONS_RULE_ID,
+};
+use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
+use crate::platforms::{Platform, PlatformRegistry, PlatformVia};
+use crate::rules::{PlatformInvolvement, RuleContext, RuleSet};
+use crate::snapshot::{CompiledLists, ListsOrigin};
+use crate::state::CustomerHistory;
+
+/// Points a blocking sanctions or platform hit adds (the whole scale).
+const BLOCKING_HIT_POINTS: u32 = crate::decision::MAX_SCORE;
+/// Most name hits reported per party.
+const NAME_HITS_PER_PARTY: usize = 5;
+
+/// Everything compiled for screening, immutable once built. `Send + Sync`:
+/// share it behind an `Arc` (a [`crate::Screener`] does).
+///
+/// ```
+/// use amlscreen::{Engine, RuleSet};
+/// let rules = RuleSet::load("rules".as_ref())?;
+/// let engine = Engine::builder(rules).build();
+/// assert!(engine.entities().is_empty());
+/// assert_eq!(engine.engine_id().len(), 16);
+/// # Ok::<(), amlscreen::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Engine {
+    entities: Vec<Entity>,
+    lists: Vec<ListVersion>,
+    names: NameIndex,
+    addresses: AddressIndex<usize>,
+    platforms: PlatformRegistry,
+    rules: RuleSet,
+    provenance: Provenance,
+    origin: ListsOrigin,
+    // The list history to record when this engine is put in service (see
+    // `Engine::commit_list_history`); `None` when the lists were not guarded.
+    list_guard: Option<crate::lists::ListGuard>,
+}
+
+/// Builds an [`Engine`] from rules and lists already loaded.
+///
+/// ```
+/// use amlscreen::{Engine, MatchConfig, RuleSet};
+/// let rules = RuleSet::load("rules".as_ref())?;
+/// let engine = Engine::builder(rules)
+///     .lists(Vec::new())
+///     .matching(MatchConfig::default())
+///     .build();
+/// assert!(engine.lists().is_empty());
+/// # Ok::<(), amlscreen::Error>(())
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct EngineBuilder {
+    rules: RuleSet,
+    lists: Vec<LoadedList>,
+    compiled: Option<CompiledLists>,
+    matching: MatchConfig,
+    list_guard: Option<crate::lists::ListGuard>,
+}
+
+impl EngineBuilder {
+    /// Parsed lists to index (replaces any compiled lists given before).
+    pub fn lists(mut self, lists: Vec<LoadedList>) -> EngineBuilder {
+        self.lists = lists;
+        self.compiled = None;
+        self
+    }
+
+    /// Lists already compiled (parsed and indexed, or read from a list
+    /// cache); the matching thresholds are theirs.
+    pub fn compiled_lists(mut self, compiled: CompiledLists) -> EngineBuilder {
+        self.compiled = Some(compiled);
+        self.lists = Vec::new();
+        self
+    }
+
+    /// Name-matcher thresholds and costs (default [`MatchConfig::default`]).
+    pub fn matching(mut self, matching: MatchConfig) -> EngineBuilder {
+        self.matching = matching;
+        self
+    }
+
+    /// Indexes the lists and compiles everything. Writes no file.
+    pub fn build(self) -> Engine {
+        let compiled = match self.compiled {
+            Some(compiled) => compiled,
+            None => CompiledLists::build(self.lists, self.matching),
+        };
+        let mut engine = Engine::from_parts(compiled, self.rules);
+        engine.list_guard = self.list_guard;
+        engine
+    }
+}
+
+impl Engine {
+    /// A builder over a validated rule set (see [`RuleSet::load`]).
+    pub fn builder(rules: RuleSet) -> EngineBuilder {
+        EngineBuilder {
+            rules,
+            lists: Vec::new(),
+            compiled: None,
+            matching: MatchConfig::default(),
+            list_guard: None,
+        }
+    }
+
+    /// Loads every list (from the config's list cache when it is valid for
+    /// them, else parsed and checked against the list guard) and every rule
+    /// file the config names, and compiles them. Writes no file: the list
+    /// guard's history is recorded by [`Engine::commit_list_history`] when
+    /// the engine is put in service.
+    pub fn from_config(config: &Config) -> Result<Engine, Error> {
+        let lists = CompiledLists::load(config)?;
+        let rules = RuleSet::load(&config.rules)?;
+        Ok(EngineBuilder {
+            rules,
+            lists: Vec::new(),
+            compiled: Some(lists),
+            matching: config.matching.clone(),
+            list_guard: Some(config.list_guard.clone()),
+        }
+        .build())
+    }
+
+    fn from_parts(lists: CompiledLists, rules: RuleSet) -> Engine {
+        let CompiledLists {
+            lists: versions,
+            entities,
+            names,
+            addresses,
+            origin,
+        } = lists;
+        let platforms = PlatformRegistry::build(rules.platforms.clone(), &entities);
+        let provenance = provenance(&versions, &rules);
+        Engine {
+            entities,
+            lists: versions,
+            names,
+            addresses,
+            platforms,
+            rules,
+            provenance,
+            origin,
+            list_guard: None,
+        }
+    }
+
+    /// Records this engine's list versions in the list guard's history, so
+    /// the next load is checked against them. Call once the engine is in
+    /// service (the [`crate::Screener`] does, before swapping it in); a
+    /// no-op for engines not built from a config with a history file.
+    pub fn commit_list_history(&self) -> Result<(), Error> {
+        if let Some(guard) = &self.list_guard {
+            guard.record_all(&self.lists)?;
+        }
+        Ok(())
+    }
+
+    /// Versions of every loaded list.
+    pub fn lists(&self) -> &[ListVersion] {
+        &self.lists
+    }
+
+    /// Where the lists came from: parsed sources, a list cache, or sources
+    /// after a refused list cache (with the reason).
+    pub fn lists_origin(&self) -> &ListsOrigin {
+        &self.origin
+    }
+
+    /// Every loaded entity, in list order.
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// The compiled rule set.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The forbidden-platform registry.
+    pub fn platforms(&self) -> &PlatformRegistry {
+        &self.platforms
+    }
+
+    /// What decides: engine, list and rule versions.
+    pub fn provenance(&self) -> &Provenance {
+        &self.provenance
+    }
+
+    /// The engine id every decision of this engine carries
+    /// ([`Decision::version`]): a hash of the engine version and every list
+    /// and rule file.
+    pub fn engine_id(&self) -> &str {
+        &self.provenance.snapshot
+    }
+
+    /// Name-matcher thresholds in force.
+    pub fn matching(&self) -> &MatchConfig {
+        self.names.config()
+    }
+
+    /// Screens one name against every list: hits at or above `threshold`,
+    /// best first, at most `limit`, each with its entity.
+    pub fn match_name(
+        &self,
+        query: &NameQuery<'_>,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<(NameHit, &Entity)> {
+        self.names
+            .search(query, threshold, limit)
+            .into_iter()
+            .filter_map(|h| self.entities.get(h.entity).map(|e| (h, e)))
+            .collect()
+    }
+
+    /// Screens a transaction against `history` (the customer's earlier
+    /// transfers, without this one) and decides. Pure: neither the history
+    /// nor any file is changed; the [`crate::Screener`] records the
+    /// transfer and the audit record.
+    pub fn evaluate(&self, tx: &Transaction, history: &CustomerHistory) -> Result<Decision, Error> {
+        validate(tx)?;
+        let hits = self.hits(tx);
+        Ok(self.decide(tx, &hits, history))
+    }
+
+    /// Every sanctions and platform hit of a transaction: each party's name
+    /// and wallet, its VASP and domain, and the memo.
+    pub(crate) fn hits<'a>(&'a self, tx: &'a Transaction) -> Vec<Hit<'a>> {
+        let mut hits = Vec::new();
+        for (role, party) in tx.parties() {
+            self.party_hits(role, party, &mut hits);
+        }
+        if let Some(memo) = &tx.memo {
+            for (platform, matched) in self.platforms.match_text(memo) {
+                hits.push(Hit::Platform {
+                    role: None,
+                    platform: &self.platforms.platforms()[platform],
+                    via: PlatformVia::Memo,
+                    matched,
+                    query: memo,
+                });
+            }
+        }
+        hits
+    }
+
+    /// Runs the behaviour rules over the hits and the customer's history,
+    /// and decides.
+    pub(crate) fn decide(
+        &self,
+        tx: &Transaction,
+        hits: &[Hit<'_>],
+        history: &CustomerHistory,
+    ) -> Decision {
+        let platforms: Vec<PlatformInvolvement<'_>> = hits
+            .iter()
+            .filter_map(|hit| match hit {
+                Hit::Platform { role, platform, .. } => Some(PlatformInvolvement {
+                    party: *role,
+                    platform,
+                }),
+                _ => None,
+            })
+            .collect();
+        let mut findings: Vec<Finding> = hits.iter().map(|h| self.finding(h)).collect();
+        let ctx = RuleContext {
+            tx,
+            history,
+            platforms: &platforms,
+        };
+        findings.extend(self.rules.evaluate(&ctx));
+        self.rules
+            .policy
+            .decide(&tx.id, findings, &self.provenance.snapshot)
+    }
+
+    fn party_hits<'a>(&'a self, role: PartyRole, party: &'a Party, hits: &mut Vec<Hit<'a>>) {
+        let matching = self.names.config();
+        if let Some(name) = party.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            let query = NameQuery {
+                name,
+                kind: party.kind,
+                birth_date: party.birth_date.as_deref(),
+                country: party.country.as_deref(),
+            };
+            for (hit, entity) in
+                self.match_name(&query, matching.review_threshold, NAME_HITS_PER_PARTY)
+            {
+                hits.push(Hit::Name {
+                    role,
+                    query: name,
+                    hit,
+                    entity,
+                });
+            }
+        }
+        if let Some(wallet) = &party.wallet {
+            for (listed_chain, i) in self.addresses.lookup(&wallet.chain, &wallet.address) {
+                hits.push(Hit::Address {
+                    role,
+                    wallet,
+                    listed_chain,
+                    entity: &self.entities[*i],
+                });
+            }
+        }
+        for hit in self.platforms.match_party(party) {
+            let query = match hit.via {
+                PlatformVia::Vasp => party.vasp.as_deref(),
+                PlatformVia::Domain => party.domain.as_deref(),
+                PlatformVia::Address => party.wallet.as_ref().map(|w| w.address.as_str()),
+                PlatformVia::Name | PlatformVia::Memo => party.name.as_deref(),
+            }
+            .unwrap_or_default();
+            hits.push(Hit::Platform {
+                role: Some(role),
+                platform: &self.platforms.platforms()[hit.platform],
+                via: hit.via,
+                matched: hit.matched,
+                query,
+            });
+        }
+    }
+
+    /// The finding a hit becomes: points, level floor, action, and the
+    /// message a reviewer reads.
+    fn finding(&self, hit: &Hit<'_>) -> Finding {
+        match hit {
+            Hit::Name {
+                role,
+                query,
+                hit,
+                entity,
+            } => self.name_finding(*role, query, hit, entity),
+            Hit::Address {
+                role,
+                wallet,
+                listed_chain,
+                entity,
+            } => address_finding(*role, wallet, listed_chain, entity),
+            Hit::Platform {
+                role,
+                platform,
+                via,
+                matched,
+                query,
+            } => platform_finding(*role, platform, *via, matched, query),
+        }
+    }
+
+    fn name_finding(&self, role: PartyRole, name: &str, hit: &NameHit, entity: &Entity) -> Finding {
+        let matching = self.names.config();
+        let blocks = hit.score >= matching.block_threshold;
+        let matched_name = entity
+            .names()
+            .nth(hit.name_index)
+            .map(|(n, _)| n.to_owned())
+            .unwrap_or_else(|| entity.name.clone());
+        Finding {
+            rule_id: SANCTIONS_RULE_ID.into(),
+            kind: FindingKind::SanctionsName,
+            party: Some(role),
+            points: if blocks { BLOCKING_HIT_POINTS } else { 0 },
+            level_floor: Some(RiskLevel::High),
+            action: Some(if blocks { Action::Block } else { Action::Hold }),
+            message: format!(
+                "{role} name '{name}' matches {} entry {} '{matched_name}' (score {:.2} {} {} threshold {:.2}): {}",
+                entity.list,
+                entity.id,
+                hit.score,
+                if blocks { "≥" } else { "<" },
+                if blocks { "block" } else { "block; ≥ review" },
+                if blocks { matching.block_threshold } else { matching.review_threshold },
+                hit.explanation
+            ),
+            matched: Some(Match {
+                list: Some(entity.list.clone()),
+                entity_id: Some(entity.id.clone()),
+                name: Some(matched_name),
+                query: Some(name.to_owned()),
+                score: Some(hit.score),
+                ..Match::default()
+            }),
+        }
+    }
+}
+
+/// One thing a transaction matched, before it is rendered as a finding:
+/// what the rules and the finding renderer read, typed.
+#[derive(Debug)]
+pub(crate) enum Hit<'a> {
+    /// A party's name matched a listed name.
+    Name {
+        role: PartyRole,
+        query: &'a str,
+        hit: NameHit,
+        entity: &'a Entity,
+    },
+    /// A party's wallet is listed.
+    Address {
+        role: PartyRole,
+        wallet: &'a Wallet,
+        listed_chain: &'a str,
+        entity: &'a Entity,
+    },
+    /// A party or the memo involves a forbidden platform.
+    Platform {
+        /// `None` for the memo.
+        role: Option<PartyRole>,
+        platform: &'a Platform,
+        via: PlatformVia,
+        matched: String,
+        query: &'a str,
+    },
+}
+
+fn address_finding(
+    role: PartyRole,
+    wallet: &Wallet,
+    listed_chain: &str,
+    entity: &Entity,
+) -> Finding {
+    Finding {
+        rule_id: SANCTIONS_RULE_ID.into(),
+        kind: FindingKind::SanctionsAddress,
+        party: Some(role),
+        points: BLOCKING_HIT_POINTS,
+        level_floor: Some(RiskLevel::High),
+        action: Some(Action::Block),
+        message: format!(
+            "{role} wallet {} {} is listed by {} for {} '{}' (listed as {listed_chain})",
+            wallet.chain, wallet.address, entity.list, entity.id, entity.name
+        ),
+        matched: Some(Match {
+            list: Some(entity.list.clone()),
+            entity_id: Some(entity.id.clone()),
+            name: Some(entity.name.clone()),
+            address: Some(format!("{listed_chain}:{}", wallet.address)),
+            query: Some(wallet.address.clone()),
+            ..Match::default()
+        }),
+    }
+}
+
+fn platform_finding(
+    role: Option<PartyRole>,
+    platform: &Platform,
+    via: PlatformVia,
+    matched: &str,
+    query: &str,
+) -> Finding {
+    let whose = role.map(|r| format!("{r} ")).unwrap_or_default();
+    let via_text = match via {
+        PlatformVia::Vasp => "VASP",
+        PlatformVia::Domain => "domain",
+        PlatformVia::Address => "wallet address",
+        PlatformVia::Name => "name",
+        PlatformVia::Memo => "memo",
+    };
+    let category = serde_json::to_value(platform.category)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Finding {
+        rule_id: PLATFORMS_RULE_ID.into(),
+        kind: FindingKind::Platform,
+        party: role,
+        points: BLOCKING_HIT_POINTS,
+        level_floor: Some(RiskLevel::High),
+        action: Some(Action::Block),
+        message: format!(
+            "{whose}{via_text} '{query}' involves forbidden platform {} ({category}) via '{matched}'",
+            platform.name
+        ),
+        matched: Some(Match {
+            platform: Some(platform.id.clone()),
+            name: Some(matched.to_owned()),
+            query: Some(query.to_owned()),
+            ..Match::default()
+        }),
+    }
+}
+
+/// Checks what serde cannot: size limits (see [`crate::limits`]),
+/// non-empty ids, non-negative money.
+pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
+    crate::limits::check_transaction(tx)?;
+    let invalid = |field: &str, message: &str| Error::InvalidTransaction {
+        id: tx.id.clone(),
+        field: field.into(),
+        message: message.into(),
+    };
+    if tx.id.trim().is_empty() {
+        return Err(invalid("id", "empty"));
+    }
+    if tx.customer_id.trim().is_empty() {
+        return Err(invalid("customer_id", "empty"));
+    }
+    if tx.amount < Decimal::ZERO {
+        return Err(invalid("amount", "negative"));
+    }
+    if tx.value < Decimal::ZERO {
+        return Err(invalid("value", "negative"));
+    }
+    Ok(())
+}
+
+fn provenance(lists: &[ListVersion], rules: &RuleSet) -> Provenance {
+    let lists: Vec<ListRef> = lists.iter().map(ListRef::from).collect();
+    let mut id_input = String::from(ENGINE_VERSION);
+    for l in &lists {
+        id_input.push_str(&l.sha256);
+    }
+    for r in &rules.files {
+        id_input.push_str(&r.sha256);
+    }
+    let snapshot = crate::util::sha256_hex(id_input.as_bytes())[..16].to_owned();
+    Provenance {
+        engine_version: ENGINE_VERSION.into(),
+        snapshot,
+        lists,
+        rules: rules.files.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Engine>();
+    }
+}

@@ -1,0 +1,301 @@
+//! The runtime an exchange holds: the [`Engine`] in force (swapped whole
+//! on reload) and everything that changes while screening — the
+//! per-customer history and the audit log.
+//!
+//! Each call to [`Screener::screen`] takes one engine (an `Arc` loaded from
+//! an [`ArcSwap`]) and makes the whole decision under it, so a decision —
+//! and its audit record — names exactly one fully built version. A reload
+//! builds and validates the replacement first (lists parsed and guarded
+//! against implausible shrinks, rules validated, indexes built); only then
+//! is the customer-history retention set from the new rules, the list
+//! history recorded and the engine swapped in. A reload that fails at any
+//! step returns the error and changes nothing.
+
+mod batch;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+use chrono::Utc;
+
+use crate::audit::{AuditEntry, AuditError, AuditLog, TornTail};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::model::{Decision, Transaction};
+use crate::rules::{RuleSet, TestOutcome};
+use crate::state::{StateConfig, StateStore};
+
+pub use batch::BatchOrder;
+
+/// What an exchange holds: the engine in force, the customer history and
+/// the audit log. `Send + Sync`: share one behind an `Arc` across request
+/// threads; screening takes no lock but the screened customer's.
+///
+/// ```no_run
+/// use amlscreen::{Config, Screener, Transaction};
+/// let config = Config::load("amlscreen.yaml".as_ref())?;
+/// let screener = Screener::from_config(&config)?;
+/// let tx = Transaction::from_json(r#"{"id":"tx-1","timestamp":"2026-11-21T10:15:00Z",
+///   "customer_id":"c-1","direction":"outgoing","amount":"10","currency":"EUR","value":"10",
+///   "beneficiary":{"name":"Jane Doe","kind":"person"}}"#)?;
+/// let decision = screener.screen(&tx)?;
+/// println!("{:?} {:?}", decision.risk, decision.action);
+/// match screener.reload(&Config::load("amlscreen.yaml".as_ref())?) {
+///     Ok(version) => println!("now screening with {version}"),
+///     Err(e) => eprintln!("reload refused, still on {}: {e}", screener.version()),
+/// }
+/// # Ok::<(), amlscreen::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Screener {
+    engine: ArcSwap<Engine>,
+    state: StateStore,
+    audit: Option<Mutex<AuditLog>>,
+    // Serialises reloads (never screening): two concurrent reloads would
+    // otherwise race to swap and one validated engine could be lost.
+    reloading: Mutex<()>,
+    reloads: AtomicU64,
+    failed_reloads: AtomicU64,
+}
+
+impl Screener {
+    /// A screener around `engine`, with an empty customer history bounded
+    /// by the default [`StateConfig`] and no audit log. The engine's list
+    /// history is not recorded (see [`Engine::commit_list_history`]).
+    ///
+    /// ```
+    /// use amlscreen::{Engine, RuleSet, Screener};
+    /// let screener = Screener::new(Engine::builder(RuleSet::load("rules".as_ref())?).build());
+    /// assert_eq!(screener.version(), screener.engine().engine_id());
+    /// # Ok::<(), amlscreen::Error>(())
+    /// ```
+    pub fn new(engine: Engine) -> Screener {
+        let state = StateStore::new(StateConfig::default(), engine.rules().lookback());
+        Screener {
+            engine: ArcSwap::from_pointee(engine),
+            state,
+            audit: None,
+            reloading: Mutex::new(()),
+            reloads: AtomicU64::new(0),
+            failed_reloads: AtomicU64::new(0),
+        }
+    }
+
+    /// Builds the engine the config describes, records its list history,
+    /// opens the audit log and bounds the customer history as configured.
+    pub fn from_config(config: &Config) -> Result<Screener, Error> {
+        let engine = Engine::from_config(config)?;
+        let audit = config
+            .audit
+            .as_ref()
+            .map(|a| AuditLog::open_with(&a.path, a.options()?))
+            .transpose()?;
+        engine.commit_list_history()?;
+        let mut screener = Screener::new(engine).with_state_config(config.state.clone());
+        screener.audit = audit.map(Mutex::new);
+        Ok(screener)
+    }
+
+    /// Loads a config file and builds the screener it describes.
+    pub fn from_config_file(path: &Path) -> Result<Screener, Error> {
+        Screener::from_config(&Config::load(path)?)
+    }
+
+    /// Appends every decision's record to `log` from now on.
+    #[must_use]
+    pub fn with_audit(mut self, log: AuditLog) -> Screener {
+        self.audit = Some(Mutex::new(log));
+        self
+    }
+
+    /// Replaces the (empty) customer history with one bounded by `config`.
+    /// Call before screening: history recorded so far is dropped.
+    #[must_use]
+    pub fn with_state_config(mut self, config: StateConfig) -> Screener {
+        self.state = StateStore::new(config, self.engine.load().rules().lookback());
+        self
+    }
+
+    /// The engine in force now. Hold the `Arc` to make several calls
+    /// against one version.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.load_full()
+    }
+
+    /// The engine id in force (as in [`Decision::version`]).
+    pub fn version(&self) -> String {
+        self.engine.load().engine_id().to_owned()
+    }
+
+    /// The per-customer history the behaviour rules read and update.
+    pub fn state(&self) -> &StateStore {
+        &self.state
+    }
+
+    /// Writes the customer history to a checkpoint file at `path`
+    /// atomically (see [`StateStore::save`]).
+    pub fn save_state(&self, path: &Path) -> Result<(), Error> {
+        Ok(self.state.save(path)?)
+    }
+
+    /// Replaces the customer history with the checkpoint at `path`; a
+    /// corrupt checkpoint is an error and leaves the history as it was.
+    pub fn load_state(&self, path: &Path) -> Result<(), Error> {
+        Ok(self.state.load(path)?)
+    }
+
+    /// The torn last audit record found (and set aside) when the audit log
+    /// was opened, if any: callers should report it.
+    pub fn audit_recovery(&self) -> Option<TornTail> {
+        let audit = self.audit.as_ref()?;
+        let log = audit.lock().unwrap_or_else(|p| p.into_inner());
+        log.recovered().cloned()
+    }
+
+    /// Screens a transaction and, when an audit log is configured, appends
+    /// its audit record before returning the decision.
+    pub fn screen(&self, tx: &Transaction) -> Result<Decision, Error> {
+        let engine = self.engine.load();
+        let decision = self.evaluate_with(&engine, tx)?;
+        self.append_audit(&engine, tx, &decision)?;
+        Ok(decision)
+    }
+
+    /// Screens a transaction without writing an audit record. The customer
+    /// history is updated: a transaction id already screened for the
+    /// customer returns its recorded decision and is not counted twice.
+    pub fn evaluate(&self, tx: &Transaction) -> Result<Decision, Error> {
+        self.evaluate_with(&self.engine.load(), tx)
+    }
+
+    fn evaluate_with(&self, engine: &Engine, tx: &Transaction) -> Result<Decision, Error> {
+        crate::engine::validate(tx)?;
+        if let Some(recorded) = self.state.recorded(tx) {
+            return Ok(recorded);
+        }
+        // Matching needs no customer state: only the rules and the
+        // decision run under the customer's lock.
+        let hits = engine.hits(tx);
+        Ok(self
+            .state
+            .apply(tx, |history| engine.decide(tx, &hits, history)))
+    }
+
+    /// Reloads lists and rules as `config` names them — the lists from its
+    /// list cache when that is valid for them, else parsed (its `audit` and
+    /// `state` sections are not reopened: the running audit chain and
+    /// customer history carry over). Returns the new engine id, or the
+    /// error that kept the current engine in force.
+    pub fn reload(&self, config: &Config) -> Result<String, Error> {
+        self.swap_in(|| Engine::from_config(config))
+    }
+
+    /// Puts an engine the caller has built in service.
+    pub fn reload_with(&self, engine: Engine) -> Result<String, Error> {
+        self.swap_in(|| Ok(engine))
+    }
+
+    fn swap_in(&self, build: impl FnOnce() -> Result<Engine, Error>) -> Result<String, Error> {
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
+        let next = build().and_then(|engine| {
+            engine.commit_list_history()?;
+            Ok(engine)
+        });
+        match next {
+            Ok(next) => {
+                // Before the swap, so the first transaction the new rules
+                // see is already kept as long as they look back.
+                self.state.set_retention(next.rules().lookback());
+                let version = next.engine_id().to_owned();
+                self.engine.store(Arc::new(next));
+                self.reloads.fetch_add(1, Ordering::Relaxed);
+                Ok(version)
+            }
+            Err(e) => {
+                self.failed_reloads.fetch_add(1, Ordering::Relaxed);
+                Err(e)
+            }
+        }
+    }
+
+    /// Successful and failed reloads so far.
+    pub fn reload_counts(&self) -> (u64, u64) {
+        (
+            self.reloads.load(Ordering::Relaxed),
+            self.failed_reloads.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Appends the audit record of a decision, when an audit log is configured.
+    fn append_audit(
+        &self,
+        engine: &Engine,
+        tx: &Transaction,
+        decision: &Decision,
+    ) -> Result<(), Error> {
+        if let Some(audit) = &self.audit {
+            // A poisoned lock means a writer panicked mid-append; the file
+            // itself is still consistent line by line, so keep going.
+            let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
+            log.append_for(
+                decision,
+                engine.provenance(),
+                Some(&tx.customer_id),
+                Utc::now(),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Appends the audit records of a batch's decisions in slice order
+    /// with one write and (under `Durability::EveryRecord`) one sync, when
+    /// an audit log is configured (see [`AuditLog::append_batch`]). On
+    /// error none of them may be reported as audited.
+    fn append_audit_batch(
+        &self,
+        engine: &Engine,
+        decided: &[(&Transaction, &Decision)],
+    ) -> Result<(), AuditError> {
+        let Some(audit) = &self.audit else {
+            return Ok(());
+        };
+        let decided_at = Utc::now();
+        let entries: Vec<AuditEntry<'_>> = decided
+            .iter()
+            .map(|(tx, decision)| AuditEntry {
+                decision,
+                customer_id: Some(&tx.customer_id),
+                decided_at,
+            })
+            .collect();
+        let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
+        log.append_batch(&entries, engine.provenance())
+    }
+}
+
+/// Runs every test of a rule set, each on an empty customer history, with
+/// the rule set's forbidden platforms and no sanctions lists.
+pub fn run_rule_tests(set: &RuleSet) -> Vec<TestOutcome> {
+    let screener = Screener::new(Engine::builder(set.clone()).build());
+    set.tests
+        .iter()
+        .map(|test| {
+            screener.state().clear();
+            test.run(|tx| screener.evaluate(tx).map_err(|e| e.to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screener_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Screener>();
+    }
+}

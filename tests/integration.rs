@@ -1,0 +1,35 @@
+//! The integration tests, as modules of one test binary (as ripgrep does):
+//! on a 2-core machine the suite links once instead of once per file.
+//! Tests marked `#[ignore]` need the real lists and eval sets in
+//! `../shared/data` (`cargo test --release -- --ignored`).
+
+mod common;
+#[path = "../benches/workload/mod.rs"]
+mod workload;
+
+mod audit_config;
+mod audit_crash;
+mod batch_cli;
+mod batch_order;
+mod batch_real;
+mod cli_screen;
+mod eval_ratchet;
+mod latency_ratio;
+mod limits_hostile_input;
+mod lists_fixtures;
+mod lists_fuzz;
+mod lists_real;
+mod lists_real_screening;
+mod live_reload;
+mod names_crosslist;
+mod names_index;
+mod names_misses;
+mod names_quality;
+mod names_screen;
+mod proptest_inputs;
+mod rules_loader_props;
+mod rules_screen;
+mod snapshot;
+mod snapshot_real;
+mod update_local_server;
+mod reload_window;

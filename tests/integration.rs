@@ -1,7 +1,8 @@
 //! The integration tests, as modules of one test binary (as ripgrep does):
 //! on a 2-core machine the suite links once instead of once per file.
 //! Tests marked `#[ignore]` need the real lists and eval sets in
-//! `../shared/data` (`cargo test --release -- --ignored`).
+//! `../shared/data` (`cargo test --release -- --ignored`). Many run the
+//! `amlscreen` binary, so the target needs the `cli` feature (default).
 
 mod common;
 #[path = "../benches/workload/mod.rs"]

@@ -24,6 +24,7 @@ pub mod ofac_csv;
 pub mod ofac_xml;
 pub mod uk;
 pub mod un;
+#[cfg(feature = "update")]
 pub mod update;
 pub mod watchlist;
 pub mod xml;

@@ -27,7 +27,7 @@ pub mod state;
 pub mod util;
 
 pub use config::Config;
-pub use engine::{Engine, EngineBuilder};
+pub use engine::{compile_list_cache, Engine, EngineBuilder};
 pub use error::Error;
 pub use model::{
     Action, Channel, Decision, Direction, Finding, FindingKind, Match, Party, PartyKind, PartyRole,

@@ -24,7 +24,7 @@
 //! per MB with SHA-NI (≈25 ms for all real lists), and a size or mtime check
 //! alone would let a list edited in place keep screening against the old
 //! entries. When a snapshot is refused the engine parses the sources
-//! instead and says so on stderr ([`CompiledLists::load`]); it never screens
+//! instead and says so on stderr ([`crate::Engine::from_config`]); it never screens
 //! against a stale snapshot.
 //!
 //! File layout: `MAGIC` (8 bytes), format version (u32 LE), header length
@@ -51,11 +51,9 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::addresses::{AddressIndex, CryptoAddress};
 use crate::audit::ENGINE_VERSION;
-use crate::config::Config;
-use crate::error::Error;
 use crate::lists::{
-    self, ofac_csv, Alias, BirthDate, Entity, EntityKind, EntityStatus, Identifier, ListSpec,
-    ListVersion, LoadedList, SourceKind,
+    ofac_csv, Alias, BirthDate, BirthDateRecord, Entity, EntityKind, EntityStatus, Identifier,
+    ListSpec, ListVersion, LoadedList, SourceKind,
 };
 use crate::names::{MatchConfig, NameIndex};
 use crate::util::{hex, sha256_hex};
@@ -130,44 +128,6 @@ impl CompiledLists {
             names,
             addresses,
             origin: ListsOrigin::Sources,
-        }
-    }
-
-    /// Parses every list the config names (guarded against implausible
-    /// shrinks, see [`crate::lists::ListGuard`]) and indexes them.
-    pub fn from_sources(config: &Config) -> Result<CompiledLists, Error> {
-        let lists = config
-            .lists
-            .iter()
-            .map(|spec| lists::load_checked(spec, &config.list_guard))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(CompiledLists::build(lists, config.matching.clone()))
-    }
-
-    /// The lists as the config wants them at start or reload: from its
-    /// `snapshot` when one is configured and valid for these sources and
-    /// this engine, else parsed from the sources. A refused snapshot is
-    /// reported on stderr (and in [`CompiledLists::origin`]) before the
-    /// sources are parsed; the list guard applies either way.
-    pub fn load(config: &Config) -> Result<CompiledLists, Error> {
-        let Some(path) = &config.snapshot else {
-            return CompiledLists::from_sources(config);
-        };
-        match read(path, &config.lists, &config.matching) {
-            Ok(compiled) => {
-                for version in &compiled.lists {
-                    config.list_guard.check(version)?;
-                }
-                Ok(compiled)
-            }
-            Err(refusal) => {
-                eprintln!("amlscreen: {refusal}; parsing the list sources instead");
-                let mut compiled = CompiledLists::from_sources(config)?;
-                compiled.origin = ListsOrigin::SourcesAfterRefusal {
-                    refusal: refusal.to_string(),
-                };
-                Ok(compiled)
-            }
         }
     }
 
@@ -412,14 +372,18 @@ impl std::error::Error for SnapshotError {
     }
 }
 
-/// Parses the config's lists exactly as [`crate::Screener::from_config`]
-/// does, indexes them, and writes the snapshot to `out` atomically (a
-/// temporary file beside it, synced, then renamed). Fails if a source file
-/// changes while it is read.
-pub fn compile(config: &Config, out: &Path) -> Result<CompileSummary, Error> {
-    let before = source_lists(&config.lists).map_err(|e| SnapshotError::new(out, e))?;
-    let compiled = CompiledLists::from_sources(config)?;
-    let after = source_lists(&config.lists).map_err(|e| SnapshotError::new(out, e))?;
+/// Indexes the lists `build` parses and writes them as a list cache of
+/// `specs` to `out` atomically. Fails if a source file changes while it is
+/// read. Returns the compiled lists with the summary.
+pub(crate) fn compile_with<E: From<SnapshotError>>(
+    specs: &[ListSpec],
+    matching: &MatchConfig,
+    out: &Path,
+    build: impl FnOnce() -> Result<CompiledLists, E>,
+) -> Result<(CompiledLists, CompileSummary), E> {
+    let before = source_lists(specs).map_err(|e| SnapshotError::new(out, e))?;
+    let compiled = build()?;
+    let after = source_lists(specs).map_err(|e| SnapshotError::new(out, e))?;
     if before != after {
         let path = before
             .iter()
@@ -437,16 +401,16 @@ pub fn compile(config: &Config, out: &Path) -> Result<CompileSummary, Error> {
             SnapshotError::new(out, SnapshotRefusal::ChangedWhileCompiling { path }).into(),
         );
     }
-    let bytes = write(&compiled, before, &config.matching, out)?;
-    config.list_guard.record_all(&compiled.lists)?;
-    Ok(CompileSummary {
+    let bytes = write(&compiled, before, matching, out)?;
+    let summary = CompileSummary {
         path: out.to_path_buf(),
         bytes,
         lists: compiled.lists.len(),
         entities: compiled.entities.len(),
         names: compiled.names.len(),
         addresses: compiled.addresses.len(),
-    })
+    };
+    Ok((compiled, summary))
 }
 
 /// Writes `compiled` as a snapshot of `sources` to `out`, atomically.
@@ -1004,65 +968,10 @@ impl From<IdentifierRecord> for Identifier {
     }
 }
 
-/// [`BirthDate`], externally tagged (bitcode cannot read the internally
-/// tagged JSON form).
-#[derive(Serialize, Deserialize)]
-enum BirthDateRecord {
-    Date(chrono::NaiveDate),
-    YearMonth(i32, u32),
-    Year(i32),
-    Circa(i32),
-    Range(i32, i32),
-    Text(String),
-}
-
-impl From<&BirthDate> for BirthDateRecord {
-    fn from(d: &BirthDate) -> Self {
-        match d {
-            BirthDate::Date { date } => BirthDateRecord::Date(*date),
-            BirthDate::YearMonth { year, month } => BirthDateRecord::YearMonth(*year, *month),
-            BirthDate::Year { year } => BirthDateRecord::Year(*year),
-            BirthDate::Circa { year } => BirthDateRecord::Circa(*year),
-            BirthDate::Range { from, to } => BirthDateRecord::Range(*from, *to),
-            BirthDate::Text { text } => BirthDateRecord::Text(text.clone()),
-        }
-    }
-}
-
-impl From<BirthDateRecord> for BirthDate {
-    fn from(r: BirthDateRecord) -> Self {
-        match r {
-            BirthDateRecord::Date(date) => BirthDate::Date { date },
-            BirthDateRecord::YearMonth(year, month) => BirthDate::YearMonth { year, month },
-            BirthDateRecord::Year(year) => BirthDate::Year { year },
-            BirthDateRecord::Circa(year) => BirthDate::Circa { year },
-            BirthDateRecord::Range(from, to) => BirthDate::Range { from, to },
-            BirthDateRecord::Text(text) => BirthDate::Text { text },
-        }
-    }
-}
-
-/// `#[serde(with)]` adapter for `Vec<BirthDate>` fields of index types
-/// (the name index keeps each entity's birth dates as qualifiers).
-pub(crate) mod birth_dates {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use super::BirthDateRecord;
-    use crate::lists::BirthDate;
-
-    pub fn serialize<S: Serializer>(dates: &[BirthDate], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(dates.iter().map(BirthDateRecord::from))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<BirthDate>, D::Error> {
-        let records = Vec::<BirthDateRecord>::deserialize(d)?;
-        Ok(records.into_iter().map(BirthDate::from).collect())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
 
     fn config(dir: &Path) -> Config {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -1106,7 +1015,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
         let path = config.snapshot.clone().unwrap();
-        compile(&config, &path).unwrap();
+        crate::engine::compile_list_cache(&config, &path).unwrap();
         assert!(read(&path, &config.lists, &config.matching).is_ok());
         rewrite_header(&path, |h| h.engine_version = "0.0.1-old".into());
         let msg = refusal(&config);
@@ -1124,7 +1033,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
         let path = config.snapshot.clone().unwrap();
-        compile(&config, &path).unwrap();
+        crate::engine::compile_list_cache(&config, &path).unwrap();
         rewrite_header(&path, |h| h.build_fingerprint = "0123456789abcdef".into());
         let msg = refusal(&config);
         assert!(msg.contains("lists.snap"), "{msg}");
@@ -1141,7 +1050,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
         let path = config.snapshot.clone().unwrap();
-        compile(&config, &path).unwrap();
+        crate::engine::compile_list_cache(&config, &path).unwrap();
         let mut bytes = std::fs::read(&path).unwrap();
         // keep the length field, garble the header itself
         let len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;

@@ -26,7 +26,10 @@ fn transfer(day: u32) -> Transaction {
 
 fn fires(screener: &Screener, tx: &Transaction) -> bool {
     let decision = screener.evaluate(tx).unwrap();
-    decision.reasons.iter().any(|f| f.rule_id == "velocity-count")
+    decision
+        .reasons
+        .iter()
+        .any(|f| f.rule_id == "velocity-count")
 }
 
 #[test]

@@ -86,7 +86,7 @@ impl Setup {
     }
 
     fn compile(&self) {
-        snapshot::compile(&self.sources_config(), &self.snapshot()).unwrap();
+        amlscreen::compile_list_cache(&self.sources_config(), &self.snapshot()).unwrap();
     }
 
     /// The refusal message of the snapshot for `config`.
@@ -537,7 +537,7 @@ fn compile_replaces_the_snapshot_atomically() {
         setup.path("lists/fixtures/un.xml.away"),
     )
     .unwrap();
-    let err = snapshot::compile(&setup.sources_config(), &setup.snapshot())
+    let err = amlscreen::compile_list_cache(&setup.sources_config(), &setup.snapshot())
         .unwrap_err()
         .to_string();
     assert!(err.contains("un.xml"), "{err}");
@@ -550,7 +550,7 @@ fn compile_replaces_the_snapshot_atomically() {
     .unwrap();
     // an unwritable destination: error names it, nothing left behind
     let missing_dir = setup.path("no/such/dir/lists.snap");
-    let err = snapshot::compile(&setup.sources_config(), &missing_dir)
+    let err = amlscreen::compile_list_cache(&setup.sources_config(), &missing_dir)
         .unwrap_err()
         .to_string();
     assert!(err.starts_with(&missing_dir.display().to_string()), "{err}");

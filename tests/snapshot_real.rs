@@ -59,7 +59,7 @@ fn a_snapshot_of_all_real_lists_loads_fast_and_screens_like_the_sources() {
     let out = dir.path().join("real.snap");
 
     let started = Instant::now();
-    let summary = snapshot::compile(&config, &out).unwrap();
+    let summary = amlscreen::compile_list_cache(&config, &out).unwrap();
     eprintln!(
         "compiled {} lists, {} entities, {} names into {} bytes in {:?}",
         summary.lists,

@@ -64,7 +64,7 @@ pub fn run(global: &GlobalArgs, cmd: ListsCommand) -> CliResult {
         ListsCommand::Compile { out } => {
             let config = global.load_config()?;
             let started = Instant::now();
-            let summary = amlscreen::snapshot::compile(&config, &out)?;
+            let summary = amlscreen::compile_list_cache(&config, &out)?;
             let line = CompileLine {
                 summary,
                 compile_ms: started.elapsed().as_millis(),

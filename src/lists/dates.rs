@@ -3,6 +3,7 @@
 //! range, "circa" stays circa, and anything else is kept as text.
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::BirthDate;
 
@@ -89,6 +90,62 @@ pub fn parse_dmy(s: &str, sep: char) -> BirthDate {
         _ => None,
     }
     .unwrap_or_else(text)
+}
+
+/// [`BirthDate`], externally tagged (bitcode cannot read the internally
+/// tagged JSON form).
+#[derive(Serialize, Deserialize)]
+pub(crate) enum BirthDateRecord {
+    Date(chrono::NaiveDate),
+    YearMonth(i32, u32),
+    Year(i32),
+    Circa(i32),
+    Range(i32, i32),
+    Text(String),
+}
+
+impl From<&BirthDate> for BirthDateRecord {
+    fn from(d: &BirthDate) -> Self {
+        match d {
+            BirthDate::Date { date } => BirthDateRecord::Date(*date),
+            BirthDate::YearMonth { year, month } => BirthDateRecord::YearMonth(*year, *month),
+            BirthDate::Year { year } => BirthDateRecord::Year(*year),
+            BirthDate::Circa { year } => BirthDateRecord::Circa(*year),
+            BirthDate::Range { from, to } => BirthDateRecord::Range(*from, *to),
+            BirthDate::Text { text } => BirthDateRecord::Text(text.clone()),
+        }
+    }
+}
+
+impl From<BirthDateRecord> for BirthDate {
+    fn from(r: BirthDateRecord) -> Self {
+        match r {
+            BirthDateRecord::Date(date) => BirthDate::Date { date },
+            BirthDateRecord::YearMonth(year, month) => BirthDate::YearMonth { year, month },
+            BirthDateRecord::Year(year) => BirthDate::Year { year },
+            BirthDateRecord::Circa(year) => BirthDate::Circa { year },
+            BirthDateRecord::Range(from, to) => BirthDate::Range { from, to },
+            BirthDateRecord::Text(text) => BirthDate::Text { text },
+        }
+    }
+}
+
+/// `#[serde(with)]` adapter for `Vec<BirthDate>` fields of index types
+/// (the name index keeps each entity's birth dates as qualifiers), in the
+/// compact form of [`BirthDateRecord`] that the list cache stores.
+pub(crate) mod birth_dates_compact {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{BirthDate, BirthDateRecord};
+
+    pub fn serialize<S: Serializer>(dates: &[BirthDate], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(dates.iter().map(BirthDateRecord::from))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<BirthDate>, D::Error> {
+        let records = Vec::<BirthDateRecord>::deserialize(d)?;
+        Ok(records.into_iter().map(BirthDate::from).collect())
+    }
 }
 
 #[cfg(test)]

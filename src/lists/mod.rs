@@ -17,6 +17,7 @@ use crate::addresses::CryptoAddress;
 
 pub mod countries;
 pub mod dates;
+pub(crate) use dates::{birth_dates_compact, BirthDateRecord};
 pub mod eu_fsf;
 pub mod history;
 pub mod nsdc;

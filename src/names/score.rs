@@ -17,7 +17,7 @@ use crate::lists::{BirthDate, Entity, EntityKind};
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
 pub(crate) struct EntityQualifiers {
     pub kind: EntityKind,
-    #[serde(with = "crate::snapshot::birth_dates")]
+    #[serde(with = "crate::lists::birth_dates_compact")]
     pub birth_dates: Vec<BirthDate>,
     pub countries: Vec<String>,
 }

@@ -14,6 +14,8 @@
 //! hits and the customer's history become a [`Decision`] (rules, findings,
 //! policy).
 
+mod list_loading;
+
 use rust_decimal::Decimal;
 
 use crate::addresses::AddressIndex;
@@ -29,7 +31,9 @@ use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
 use crate::platforms::{Platform, PlatformRegistry, PlatformVia};
 use crate::rules::{PlatformInvolvement, RuleContext, RuleSet};
 use crate::snapshot::{CompiledLists, ListsOrigin};
+
 use crate::state::CustomerHistory;
+pub use list_loading::compile_list_cache;
 
 /// Points a blocking sanctions or platform hit adds (the whole scale).
 const BLOCKING_HIT_POINTS: u32 = crate::decision::MAX_SCORE;
@@ -136,7 +140,7 @@ impl Engine {
     /// guard's history is recorded by [`Engine::commit_list_history`] when
     /// the engine is put in service.
     pub fn from_config(config: &Config) -> Result<Engine, Error> {
-        let lists = CompiledLists::load(config)?;
+        let lists = list_loading::load(config)?;
         let rules = RuleSet::load(&config.rules)?;
         Ok(EngineBuilder {
             rules,

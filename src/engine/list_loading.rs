@@ -1,0 +1,68 @@
+//! The config's lists as an engine needs them: from the list cache when one
+//! is configured and valid for these sources and this engine, else parsed
+//! from the sources; checked against the list guard either way, recording
+//! nothing (see [`super::Engine::commit_list_history`]).
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::lists;
+use crate::snapshot::{self, CompileSummary, CompiledLists, ListsOrigin};
+
+/// Parses every list the config names (checked against implausible
+/// shrinks, see [`crate::lists::ListGuard`]) and indexes them.
+pub(crate) fn from_sources(config: &Config) -> Result<CompiledLists, Error> {
+    let lists = config
+        .lists
+        .iter()
+        .map(|spec| lists::load_checked(spec, &config.list_guard))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CompiledLists::build(lists, config.matching.clone()))
+}
+
+/// The lists as the config wants them at start or reload: from its list
+/// cache when one is configured and valid, else parsed from the sources.
+/// A refused list cache is reported on stderr (and in
+/// [`CompiledLists::origin`]) before the sources are parsed.
+pub(crate) fn load(config: &Config) -> Result<CompiledLists, Error> {
+    let Some(path) = &config.snapshot else {
+        return from_sources(config);
+    };
+    match snapshot::read(path, &config.lists, &config.matching) {
+        Ok(compiled) => {
+            for version in compiled.lists() {
+                config.list_guard.check(version)?;
+            }
+            Ok(compiled)
+        }
+        Err(refusal) => {
+            eprintln!("amlscreen: {refusal}; parsing the list sources instead");
+            let mut compiled = from_sources(config)?;
+            compiled.origin = ListsOrigin::SourcesAfterRefusal {
+                refusal: refusal.to_string(),
+            };
+            Ok(compiled)
+        }
+    }
+}
+
+/// Parses the config's lists exactly as [`crate::Engine::from_config`]
+/// does, indexes them, and writes the list cache to `out` atomically (a
+/// temporary file beside it, synced, then renamed); then records the lists
+/// in the list guard's history. Fails if a source file changes while it is
+/// read.
+///
+/// ```no_run
+/// let config = amlscreen::Config::load("amlscreen.yaml".as_ref())?;
+/// let summary = amlscreen::compile_list_cache(&config, "lists.snap".as_ref())?;
+/// println!("{} entities, {} bytes", summary.entities, summary.bytes);
+/// # Ok::<(), amlscreen::Error>(())
+/// ```
+pub fn compile_list_cache(config: &Config, out: &Path) -> Result<CompileSummary, Error> {
+    let (compiled, summary) = snapshot::compile_with(&config.lists, &config.matching, out, || {
+        from_sources(config)
+    })?;
+    config.list_guard.record_all(compiled.lists())?;
+    Ok(summary)
+}

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod batch;
 pub mod config;
 pub mod decision;
+pub mod durable;
 pub mod error;
 pub mod limits;
 pub mod lists;

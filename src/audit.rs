@@ -51,53 +51,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::lists::ListVersion;
 use crate::model::Decision;
-use crate::rules::FileVersion;
+pub use crate::model::{ListRef, Provenance, ENGINE_VERSION};
 use crate::util::sha256_hex;
 
 /// `prev_hash` of the first record of a chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// The version of the engine (this crate).
-pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Hashes of everything that decided: list files and rule files.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Provenance {
-    /// Engine (crate) version.
-    pub engine_version: String,
-    /// Snapshot id shared with [`Decision::version`].
-    pub snapshot: String,
-    /// Each loaded list: source, path, version and SHA-256.
-    pub lists: Vec<ListRef>,
-    /// Each rule file: path and SHA-256.
-    pub rules: Vec<FileVersion>,
-}
-
-/// A list file as named in an audit record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListRef {
-    /// Loader.
-    pub source: String,
-    /// File.
-    pub path: String,
-    /// Version from the file.
-    pub version: Option<String>,
-    /// SHA-256 of the file.
-    pub sha256: String,
-}
-
-impl From<&ListVersion> for ListRef {
-    fn from(v: &ListVersion) -> ListRef {
-        ListRef {
-            source: v.source.to_string(),
-            path: v.path.clone(),
-            version: v.version.clone(),
-            sha256: v.sha256.clone(),
-        }
-    }
-}
 
 /// One audit record, as written (without its trailing `hash`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1023,7 +982,7 @@ mod tests {
     fn provenance() -> Provenance {
         Provenance {
             engine_version: ENGINE_VERSION.into(),
-            snapshot: "v".into(),
+            engine_id: "v".into(),
             lists: vec![],
             rules: vec![],
         }

@@ -2,7 +2,7 @@
 //! new lists and rules are swapped in, with no restart and no lock on the
 //! screening path.
 //!
-//! Each call to [`LiveScreener::screen`] takes one [`Screener`] snapshot
+//! Each call to [`LiveScreener::screen`] takes one [`Screener`] version
 //! (an `Arc` loaded from an [`ArcSwap`]) and makes the whole decision under
 //! it, so a decision — and its audit record — names exactly one fully
 //! loaded version. A reload builds and validates the replacement first
@@ -68,9 +68,9 @@ impl LiveScreener {
         self.current.load_full()
     }
 
-    /// The snapshot id of the version in force (as in [`Decision::version`]).
+    /// The engine id of the version in force (as in [`Decision::version`]).
     pub fn version(&self) -> String {
-        self.current.load().provenance().snapshot.clone()
+        self.current.load().provenance().engine_id.clone()
     }
 
     /// Screens one transaction entirely under the version in force when the
@@ -80,9 +80,9 @@ impl LiveScreener {
     }
 
     /// Reloads lists and rules as `config` names them — the lists from its
-    /// `snapshot` when that is valid for them, else parsed (its `audit` and
-    /// `state` sections are not reopened: the running audit chain and
-    /// customer state carry over). Returns the new snapshot id, or the
+    /// list cache (`snapshot:`) when that is valid for them, else parsed (its
+    /// `audit` and `state` sections are not reopened: the running audit chain
+    /// and customer state carry over). Returns the new engine id, or the
     /// error that kept the current version in force.
     pub fn reload(&self, config: &Config) -> Result<String, Error> {
         self.swap_in(|| {
@@ -106,7 +106,7 @@ impl LiveScreener {
         match build() {
             Ok(next) => {
                 let next = next.continuing(&self.current.load());
-                let version = next.provenance().snapshot.clone();
+                let version = next.provenance().engine_id.clone();
                 self.current.store(Arc::new(next));
                 self.reloads.fetch_add(1, Ordering::Relaxed);
                 Ok(version)

@@ -9,12 +9,13 @@ use chrono::Utc;
 use rust_decimal::Decimal;
 
 use crate::addresses::AddressIndex;
-use crate::audit::{AuditLog, ListRef, Provenance, ENGINE_VERSION};
+use crate::audit::AuditLog;
 use crate::config::Config;
 use crate::error::Error;
 use crate::lists::{Entity, ListVersion, LoadedList};
 use crate::model::{
-    Action, Decision, Finding, FindingKind, Match, Party, PartyRole, RiskLevel, Transaction,
+    Action, Decision, Finding, FindingKind, ListRef, Match, Party, PartyRole, Provenance,
+    RiskLevel, Transaction, ENGINE_VERSION,
 };
 use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
 use crate::platforms::{PlatformRegistry, PlatformVia};
@@ -312,7 +313,7 @@ impl Screener {
             findings.extend(self.rules.evaluate(&ctx));
             self.rules
                 .policy
-                .decide(&tx.id, findings, &self.provenance.snapshot)
+                .decide(&tx.id, findings, &self.provenance.engine_id)
         })
     }
 
@@ -489,10 +490,10 @@ fn provenance(lists: &[ListVersion], rules: &RuleSet) -> Provenance {
     for r in &rules.files {
         id_input.push_str(&r.sha256);
     }
-    let snapshot = crate::util::sha256_hex(id_input.as_bytes())[..16].to_owned();
+    let engine_id = crate::util::sha256_hex(id_input.as_bytes())[..16].to_owned();
     Provenance {
         engine_version: ENGINE_VERSION.into(),
-        snapshot,
+        engine_id,
         lists,
         rules: rules.files.clone(),
     }

@@ -10,7 +10,7 @@
 //! of these hold, and refused with a [`SnapshotError`] naming the file and
 //! the reason otherwise:
 //! - it starts with [`MAGIC`] and has format [`FORMAT_VERSION`];
-//! - it was written by this engine version ([`crate::audit::ENGINE_VERSION`])
+//! - it was written by this engine version ([`crate::model::ENGINE_VERSION`])
 //!   *and* by a build of the same parser and index code (the build
 //!   fingerprint, see `build.rs`): the version alone does not change while
 //!   the index is developed;
@@ -50,13 +50,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::addresses::{AddressIndex, CryptoAddress};
-use crate::audit::ENGINE_VERSION;
 use crate::config::Config;
 use crate::error::Error;
 use crate::lists::{
     self, ofac_csv, Alias, BirthDate, Entity, EntityKind, EntityStatus, Identifier, ListSpec,
     ListVersion, LoadedList, SourceKind,
 };
+use crate::model::ENGINE_VERSION;
 use crate::names::{MatchConfig, NameIndex};
 use crate::util::{hex, sha256_hex};
 

@@ -13,6 +13,7 @@ pub mod addresses;
 pub mod audit;
 pub mod config;
 pub mod decision;
+pub mod durable;
 pub mod engine;
 pub mod error;
 pub mod limits;

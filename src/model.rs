@@ -1,5 +1,6 @@
 //! Plain data types that cross the library boundary: what comes in
-//! ([`Transaction`], [`Party`]) and what goes out ([`Decision`], [`Finding`]).
+//! ([`Transaction`], [`Party`]) and what goes out ([`Decision`], [`Finding`],
+//! and the [`Provenance`] of the decision).
 //!
 //! This module knows nothing of lists, rules or I/O. Every type is serde
 //! `Serialize`/`Deserialize` so that a backend can log, queue or replay it.
@@ -9,6 +10,10 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+mod provenance;
+
+pub use provenance::{FileVersion, ListRef, Provenance, ENGINE_VERSION};
 
 /// `rule_id` of name and address hits on sanctions lists and watchlists.
 pub const SANCTIONS_RULE_ID: &str = "sanctions";
@@ -366,6 +371,7 @@ pub struct Decision {
     pub score: u32,
     /// Every finding, in the order the checks ran. Empty when nothing was found.
     pub reasons: Vec<Finding>,
-    /// Identifier of the engine snapshot (lists + rules) that decided.
+    /// The engine id ([`Provenance::engine_id`]): which engine version,
+    /// lists and rules decided.
     pub version: String,
 }

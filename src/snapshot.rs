@@ -10,7 +10,7 @@
 //! of these hold, and refused with a [`SnapshotError`] naming the file and
 //! the reason otherwise:
 //! - it starts with [`MAGIC`] and has format [`FORMAT_VERSION`];
-//! - it was written by this engine version ([`crate::audit::ENGINE_VERSION`])
+//! - it was written by this engine version ([`crate::model::ENGINE_VERSION`])
 //!   *and* by a build of the same parser and index code (the build
 //!   fingerprint, see `build.rs`): the version alone does not change while
 //!   the index is developed;
@@ -50,11 +50,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::addresses::{AddressIndex, CryptoAddress};
-use crate::audit::ENGINE_VERSION;
 use crate::lists::{
     ofac_csv, Alias, BirthDate, BirthDateRecord, Entity, EntityKind, EntityStatus, Identifier,
     ListSpec, ListVersion, LoadedList, SourceKind,
 };
+use crate::model::ENGINE_VERSION;
 use crate::names::{MatchConfig, NameIndex};
 use crate::util::{hex, sha256_hex};
 
@@ -442,36 +442,14 @@ fn write(
         .map_err(|e| fail(format!("cannot serialize the header: {e}")))?;
     let header_len =
         u32::try_from(header.len()).map_err(|_| fail("header larger than 4 GiB".into()))?;
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = out
-        .file_name()
-        .ok_or_else(|| fail("not a file path".into()))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    let io = |e: std::io::Error| SnapshotError::new(out, SnapshotRefusal::Io(e));
-    let write_all = || -> std::io::Result<()> {
-        let mut file = File::create(&tmp)?;
+    crate::durable::write_atomic_with(out, |file| {
         file.write_all(&MAGIC)?;
         file.write_all(&FORMAT_VERSION.to_le_bytes())?;
         file.write_all(&header_len.to_le_bytes())?;
         file.write_all(&header)?;
-        file.write_all(&payload)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, out)?;
-        // make the rename itself durable (directories cannot be synced on
-        // every platform)
-        #[cfg(unix)]
-        File::open(dir)?.sync_all()?;
-        Ok(())
-    };
-    if let Err(e) = write_all() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
-    }
+        file.write_all(&payload)
+    })
+    .map_err(|e| SnapshotError::new(out, SnapshotRefusal::Io(e)))?;
     Ok((PREFIX_LEN + header.len() + payload.len()) as u64)
 }
 

@@ -685,34 +685,11 @@ impl StateStore {
             saved_at: Utc::now(),
             customers,
         };
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let file_name = path
-            .file_name()
-            .ok_or_else(|| err("not a file path".into()))?
-            .to_string_lossy()
-            .into_owned();
-        let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-        let write = || -> std::io::Result<()> {
-            let file = std::fs::File::create(&tmp)?;
-            let mut w = std::io::BufWriter::new(file);
-            serde_json::to_writer(&mut w, &snapshot)?;
-            w.write_all(b"\n")?;
-            let file = w.into_inner().map_err(|e| e.into_error())?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, path)?;
-            // make the rename itself durable
-            if let Ok(d) = std::fs::File::open(dir) {
-                let _ = d.sync_all();
-            }
-            Ok(())
-        };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            err(format!("cannot write snapshot: {e}"))
+        crate::durable::write_atomic_with(path, |w| {
+            serde_json::to_writer(&mut *w, &snapshot)?;
+            w.write_all(b"\n")
         })
+        .map_err(|e| err(format!("cannot write snapshot: {e}")))
     }
 
     /// Replaces the store's contents with a snapshot written by [`save`](Self::save)

@@ -191,7 +191,7 @@ fn the_header_records_engine_matcher_and_every_source_file() {
     let setup = Setup::new();
     setup.compile();
     let header = snapshot::read_header_of(&setup.snapshot()).unwrap();
-    assert_eq!(header.engine_version, amlscreen::audit::ENGINE_VERSION);
+    assert_eq!(header.engine_version, amlscreen::model::ENGINE_VERSION);
     assert_eq!(header.build_fingerprint, snapshot::BUILD_FINGERPRINT);
     assert_eq!(header.lists.len(), FIXTURES.len());
     let csv = &header.lists[2];

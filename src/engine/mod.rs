@@ -19,13 +19,12 @@ mod list_loading;
 use rust_decimal::Decimal;
 
 use crate::addresses::AddressIndex;
-use crate::audit::{ListRef, Provenance, ENGINE_VERSION};
 use crate::config::Config;
 use crate::error::Error;
 use crate::lists::{Entity, ListVersion, LoadedList};
 use crate::model::{
-    Action, Decision, Finding, FindingKind, Match, Party, PartyRole, RiskLevel, Transaction,
-    Wallet, PLATFORMS_RULE_ID, SANCTIONS_RULE_ID,
+    Action, Decision, Finding, FindingKind, ListRef, Match, Party, PartyRole, Provenance,
+    RiskLevel, Transaction, Wallet, ENGINE_VERSION, PLATFORMS_RULE_ID, SANCTIONS_RULE_ID,
 };
 use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
 use crate::platforms::{Platform, PlatformRegistry, PlatformVia};
@@ -221,7 +220,7 @@ impl Engine {
     /// ([`Decision::version`]): a hash of the engine version and every list
     /// and rule file.
     pub fn engine_id(&self) -> &str {
-        &self.provenance.snapshot
+        &self.provenance.engine_id
     }
 
     /// Name-matcher thresholds in force.
@@ -302,7 +301,7 @@ impl Engine {
         findings.extend(self.rules.evaluate(&ctx));
         self.rules
             .policy
-            .decide(&tx.id, findings, &self.provenance.snapshot)
+            .decide(&tx.id, findings, &self.provenance.engine_id)
     }
 
     fn party_hits<'a>(&'a self, role: PartyRole, party: &'a Party, hits: &mut Vec<Hit<'a>>) {
@@ -545,10 +544,10 @@ fn provenance(lists: &[ListVersion], rules: &RuleSet) -> Provenance {
     for r in &rules.files {
         id_input.push_str(&r.sha256);
     }
-    let snapshot = crate::util::sha256_hex(id_input.as_bytes())[..16].to_owned();
+    let engine_id = crate::util::sha256_hex(id_input.as_bytes())[..16].to_owned();
     Provenance {
         engine_version: ENGINE_VERSION.into(),
-        snapshot,
+        engine_id,
         lists,
         rules: rules.files.clone(),
     }

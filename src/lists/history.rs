@@ -89,16 +89,16 @@ impl ListHistory {
         }
     }
 
-    /// Writes the history atomically (temporary file, then rename).
+    /// Writes the history atomically and durably
+    /// ([`crate::durable::write_atomic`]): a crash or a concurrent writer
+    /// leaves one whole history, never a mix.
     pub fn write(&self, path: &Path) -> Result<(), ListError> {
         let err = |message: String| ListError::History {
             path: path.to_path_buf(),
             message,
         };
         let json = serde_json::to_vec_pretty(self).map_err(|e| err(e.to_string()))?;
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, json).map_err(|e| err(e.to_string()))?;
-        std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))
+        crate::durable::write_atomic(path, &json).map_err(|e| err(e.to_string()))
     }
 }
 
@@ -238,5 +238,37 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("not a list history"));
+    }
+
+    #[test]
+    fn writers_of_one_history_never_share_a_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.json");
+        let histories: Vec<ListHistory> = (0..4)
+            .map(|i| {
+                let mut h = ListHistory::default();
+                for j in 0..200 {
+                    h.sources.insert(
+                        format!("un_xml=list-{i}-{j}.xml"),
+                        HistoryEntry {
+                            entities: j,
+                            sha256: format!("{i:064}"),
+                            version: None,
+                        },
+                    );
+                }
+                h
+            })
+            .collect();
+        std::thread::scope(|s| {
+            for h in &histories {
+                let path = &path;
+                s.spawn(move || h.write(path).unwrap());
+            }
+        });
+        let read = ListHistory::read(&path).unwrap();
+        assert!(histories.contains(&read));
+        // only the history itself is left
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -392,6 +392,18 @@ pub struct ListVersion {
     pub skipped: usize,
 }
 
+impl From<&ListVersion> for crate::model::ListRef {
+    /// The list as an audit record names it.
+    fn from(v: &ListVersion) -> crate::model::ListRef {
+        crate::model::ListRef {
+            source: v.source.to_string(),
+            path: v.path.clone(),
+            version: v.version.clone(),
+            sha256: v.sha256.clone(),
+        }
+    }
+}
+
 /// A malformed record skipped while loading an otherwise valid file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedRecord {

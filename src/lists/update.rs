@@ -15,14 +15,14 @@
 //!    ([`crate::lists::load`]), and refuses it when it holds implausibly
 //!    fewer entities than the stored file ([`UpdateSettings::max_shrink_percent`])
 //!    or too many malformed records ([`UpdateSettings::max_skipped_percent`]);
-//! 4. only then fsyncs it, keeps the stored file as `<file>.prev`, and
-//!    renames the new one over the stored one (atomic on POSIX), then fsyncs
-//!    the directory.
+//! 4. only then keeps the stored file as `<file>.prev` and replaces the
+//!    stored file with the new one through [`crate::durable::AtomicFile`]
+//!    (fsync, rename over the stored one — atomic on POSIX — and fsync of
+//!    the directory).
 //!
 //! Any failure removes the temporary file and leaves the stored file and
 //! its `.prev` exactly as they were.
 
-use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -30,6 +30,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::{load, ListError, ListSpec, SourceKind};
+use crate::durable::AtomicFile;
 
 /// Tunables of every download; each has a documented default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,30 +267,6 @@ pub enum UpdateError {
     },
 }
 
-/// A temporary download file, removed unless it was renamed into place.
-struct TempFile {
-    path: PathBuf,
-    file: File,
-    committed: bool,
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-fn sibling(target: &Path, prefix: &str) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // keeps the file's own name (and extension) at the end
-    target.with_file_name(format!(".{prefix}-{}-{name}", std::process::id()))
-}
-
 /// Where the previous version of a stored file is kept.
 pub fn prev_path(target: &Path) -> PathBuf {
     let mut name = target.file_name().unwrap_or_default().to_os_string();
@@ -310,27 +287,15 @@ pub fn update_source(
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
     }
-    let tmp_path = sibling(target, "download");
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&tmp_path)
-        .map_err(io(&tmp_path))?;
-    let mut tmp = TempFile {
-        path: tmp_path,
-        file,
-        committed: false,
-    };
+    // removed on every early return; renamed into place by `commit`
+    let mut tmp = AtomicFile::create(target).map_err(io(target))?;
     let limit = source.max_bytes.unwrap_or(settings.max_bytes);
     let (bytes, attempts) = download(source, settings, limit, &mut tmp)?;
     check_body(source, &mut tmp)?;
-    tmp.file.sync_all().map_err(io(&tmp.path))?;
 
     let loaded = load(&ListSpec {
         source: source.kind,
-        path: tmp.path.clone(),
+        path: tmp.path().to_path_buf(),
     })
     .map_err(|e| UpdateError::Load {
         id: source.id.clone(),
@@ -388,26 +353,14 @@ pub fn update_source(
     let mut kept_previous = None;
     if target.exists() {
         let prev = prev_path(target);
-        let staging = sibling(target, "prev");
-        let _ = std::fs::remove_file(&staging);
+        let staging = crate::durable::temp_path(target).map_err(io(target))?;
         if std::fs::hard_link(target, &staging).is_err() {
             std::fs::copy(target, &staging).map_err(io(&staging))?;
         }
         std::fs::rename(&staging, &prev).map_err(io(&prev))?;
         kept_previous = Some(prev);
     }
-    std::fs::rename(&tmp.path, target).map_err(io(target))?;
-    tmp.committed = true;
-    #[cfg(unix)]
-    {
-        let dir = match target.parent().filter(|d| !d.as_os_str().is_empty()) {
-            Some(d) => d,
-            None => Path::new("."),
-        };
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io(dir))?;
-    }
+    tmp.commit().map_err(io(target))?;
     Ok(UpdateReport {
         id: source.id.clone(),
         path: target.clone(),
@@ -431,7 +384,7 @@ fn download(
     source: &Source,
     settings: &UpdateSettings,
     limit: u64,
-    tmp: &mut TempFile,
+    tmp: &mut AtomicFile,
 ) -> Result<(u64, u32), UpdateError> {
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(Duration::from_millis(settings.connect_timeout_ms))
@@ -507,7 +460,7 @@ fn attempt(
     source: &Source,
     limit: u64,
     deadline: std::time::Instant,
-    tmp: &mut TempFile,
+    tmp: &mut AtomicFile,
 ) -> Result<u64, Failure> {
     let retry = |message: String| Failure {
         retry: true,
@@ -517,10 +470,10 @@ fn attempt(
         retry: false,
         message,
     };
-    tmp.file
+    tmp.file_mut()
         .set_len(0)
-        .and_then(|_| tmp.file.seek(SeekFrom::Start(0)))
-        .map_err(|e| refuse(format!("{}: {e}", tmp.path.display())))?;
+        .and_then(|_| tmp.file_mut().seek(SeekFrom::Start(0)))
+        .map_err(|e| refuse(format!("{}: {e}", tmp.path().display())))?;
     let response = match agent.get(&source.url).call() {
         Ok(r) => r,
         Err(ureq::Error::Status(code, _)) if code >= 500 || code == 429 => {
@@ -549,7 +502,7 @@ fn attempt(
         at: deadline,
     }
     .take(limit + 1);
-    let written = std::io::copy(&mut body, &mut tmp.file)
+    let written = std::io::copy(&mut body, tmp.file_mut())
         .map_err(|e| retry(format!("reading the body: {e}")))?;
     if written > limit {
         return Err(refuse(format!(
@@ -561,30 +514,31 @@ fn attempt(
             "body truncated: {written} of {n} bytes (Content-Length) received"
         )));
     }
-    tmp.file
+    tmp.file_mut()
         .flush()
-        .map_err(|e| refuse(format!("{}: {e}", tmp.path.display())))?;
+        .map_err(|e| refuse(format!("{}: {e}", tmp.path().display())))?;
     Ok(written)
 }
 
 /// Checks the start (and for CSV the end) of the body against the declared format.
-fn check_body(source: &Source, tmp: &mut TempFile) -> Result<(), UpdateError> {
+fn check_body(source: &Source, tmp: &mut AtomicFile) -> Result<(), UpdateError> {
     const HEAD_BYTES: usize = 4096;
     let refuse = |message: String| UpdateError::Body {
         id: source.id.clone(),
         message,
     };
+    let tmp_path = tmp.path().to_path_buf();
     let io = |e: std::io::Error| UpdateError::Io {
-        path: tmp.path.clone(),
+        path: tmp_path.clone(),
         source: e,
     };
-    let len = tmp.file.seek(SeekFrom::End(0)).map_err(io)?;
+    let len = tmp.file_mut().seek(SeekFrom::End(0)).map_err(io)?;
     if len == 0 {
         return Err(refuse("empty body".into()));
     }
     let mut head = Vec::with_capacity(HEAD_BYTES);
-    tmp.file.seek(SeekFrom::Start(0)).map_err(io)?;
-    (&mut tmp.file)
+    tmp.file_mut().seek(SeekFrom::Start(0)).map_err(io)?;
+    tmp.file_mut()
         .take(HEAD_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(io)?;
@@ -625,8 +579,8 @@ fn check_body(source: &Source, tmp: &mut TempFile) -> Result<(), UpdateError> {
     }
     if source.format == BodyFormat::Csv {
         let mut last = [0u8; 1];
-        tmp.file.seek(SeekFrom::Start(len - 1)).map_err(io)?;
-        tmp.file.read_exact(&mut last).map_err(io)?;
+        tmp.file_mut().seek(SeekFrom::Start(len - 1)).map_err(io)?;
+        tmp.file_mut().read_exact(&mut last).map_err(io)?;
         if last[0] != b'\n' {
             return Err(refuse(
                 "CSV does not end with a line break: truncated".into(),

@@ -16,7 +16,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 
 use crate::decision::Policy;
@@ -40,18 +39,11 @@ pub mod unusual_activity;
 pub mod velocity;
 pub mod window;
 
+/// A rule or policy file's identity, for the audit record (defined in the model).
+pub use crate::model::FileVersion;
 pub use rule::{PlatformInvolvement, Rule, RuleContext, RuleKind};
 pub use source::{RuleFileError, SourceText};
 pub use testing::{RuleTest, TestOutcome};
-
-/// A rule or policy file's identity, for the audit record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileVersion {
-    /// File path as loaded.
-    pub path: String,
-    /// SHA-256 of the file bytes, lower-case hex.
-    pub sha256: String,
-}
 
 /// The validated, compiled contents of a rules directory.
 #[derive(Debug, Clone)]

@@ -1,0 +1,554 @@
+//! [`AuditLog`]: appends hash-chained records to a (possibly rotated)
+//! audit file, durably as [`Durability`] says.
+
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use chrono::{DateTime, Utc};
+
+use super::files::{
+    continue_from_rotated, next_rotated, open_append, read_tail, set_aside_torn_tail, TornTail,
+};
+use super::options::{AuditError, AuditOptions, Durability, MIN_PSEUDONYMISE_KEY_BYTES};
+use super::record::{pseudonymise, record_link, AuditEntry, AuditRecordRef};
+use crate::durable;
+use crate::model::{Decision, Provenance};
+
+/// State shared with the interval-sync thread.
+#[derive(Debug)]
+struct SyncShared {
+    /// A handle on the live file (replaced at rotation).
+    file: Mutex<File>,
+    /// Records written / records known to be on disk (chain `seq`).
+    written: AtomicU64,
+    synced: AtomicU64,
+    stop: AtomicBool,
+}
+
+impl SyncShared {
+    /// Syncs the live file; returns whether anything was pending.
+    fn sync_now(&self) -> std::io::Result<()> {
+        let target = self.written.load(Ordering::Acquire);
+        if self.synced.load(Ordering::Acquire) >= target {
+            return Ok(());
+        }
+        let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        file.sync_data()?;
+        self.synced.fetch_max(target, Ordering::AcqRel);
+        Ok(())
+    }
+}
+
+/// Appends hash-chained records to a (possibly rotated) audit file.
+#[derive(Debug)]
+pub struct AuditLog {
+    path: PathBuf,
+    file: File,
+    /// Bytes in the live file.
+    size: u64,
+    last_hash: String,
+    seq: u64,
+    options: AuditOptions,
+    recovered: Option<TornTail>,
+    shared: Arc<SyncShared>,
+    syncer: Option<JoinHandle<()>>,
+}
+
+impl AuditLog {
+    /// Opens (creating if needed) an audit file with the default options
+    /// (sync every record, no rotation, no pseudonymisation) and continues its chain.
+    pub fn open(path: &Path) -> Result<AuditLog, AuditError> {
+        AuditLog::open_with(path, AuditOptions::default())
+    }
+
+    /// Opens (creating if needed) an audit file and continues its chain —
+    /// across rotated files, and past a torn last line, which is set aside
+    /// and reported by [`AuditLog::recovered`].
+    pub fn open_with(path: &Path, options: AuditOptions) -> Result<AuditLog, AuditError> {
+        if let Some(key) = &options.pseudonymise_key {
+            if key.len() < MIN_PSEUDONYMISE_KEY_BYTES {
+                return Err(AuditError::Config(format!(
+                    "pseudonymisation key has {} bytes; at least {MIN_PSEUDONYMISE_KEY_BYTES} are needed",
+                    key.len()
+                )));
+            }
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(AuditError::io(path))?;
+        }
+        let mut file = open_append(path)?;
+        let len = file.seek(SeekFrom::End(0)).map_err(AuditError::io(path))?;
+        let tail = read_tail(&mut file, len, path)?;
+        let mut recovered = None;
+        if tail.whole_len < len {
+            recovered = Some(set_aside_torn_tail(&mut file, path, tail.whole_len, len)?);
+        }
+        let (seq, last_hash) = match &tail.last_line {
+            Some(line) => record_link(line).map_err(|message| AuditError::Corrupt {
+                path: path.to_path_buf(),
+                line: 0,
+                message: format!(
+                    "last whole record is unreadable, so the chain cannot continue: {message}"
+                ),
+            })?,
+            None => continue_from_rotated(path)?,
+        };
+        let shared = Arc::new(SyncShared {
+            file: Mutex::new(file.try_clone().map_err(AuditError::io(path))?),
+            written: AtomicU64::new(seq),
+            synced: AtomicU64::new(seq),
+            stop: AtomicBool::new(false),
+        });
+        let syncer = match options.durability {
+            Durability::Interval(every) => {
+                let shared = Arc::clone(&shared);
+                Some(std::thread::spawn(move || {
+                    while !shared.stop.load(Ordering::Acquire) {
+                        std::thread::park_timeout(every);
+                        // An error here surfaces at the next explicit sync or
+                        // on close; the thread keeps trying.
+                        let _ = shared.sync_now();
+                    }
+                }))
+            }
+            _ => None,
+        };
+        Ok(AuditLog {
+            path: path.to_path_buf(),
+            file,
+            size: tail.whole_len,
+            last_hash,
+            seq,
+            options,
+            recovered,
+            shared,
+            syncer,
+        })
+    }
+
+    /// The torn last line found and set aside when this log was opened.
+    pub fn recovered(&self) -> Option<&TornTail> {
+        self.recovered.as_ref()
+    }
+
+    /// The live audit file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one decision; the whole line reaches the OS in one write.
+    pub fn append(
+        &mut self,
+        decision: &Decision,
+        provenance: &Provenance,
+        decided_at: DateTime<Utc>,
+    ) -> Result<String, AuditError> {
+        self.append_for(decision, provenance, None, decided_at)
+    }
+
+    /// Appends one decision with the customer it concerns (pseudonymised
+    /// when a key is configured); returns the record's hash. Under
+    /// [`Durability::EveryRecord`] the record is on disk when this returns.
+    pub fn append_for(
+        &mut self,
+        decision: &Decision,
+        provenance: &Provenance,
+        customer_id: Option<&str>,
+        decided_at: DateTime<Utc>,
+    ) -> Result<String, AuditError> {
+        let (line, hash) = self.record_line(
+            &self.last_hash,
+            self.seq + 1,
+            decision,
+            provenance,
+            customer_id,
+            decided_at,
+        )?;
+        if self.rotation_due(0, line.len()) {
+            self.rotate()?;
+        }
+        self.write_lines(line.as_bytes(), 1, &hash)?;
+        if self.options.durability == Durability::EveryRecord {
+            self.sync()?;
+        }
+        Ok(hash)
+    }
+
+    /// Appends many decisions, chained in slice order, with as few writes
+    /// as possible: all records go to the OS in one `write_all` (one per
+    /// file when the batch crosses a rotation), and under
+    /// [`Durability::EveryRecord`] one `fdatasync` covers the batch before
+    /// this returns. That keeps the guarantee "no reported decision without
+    /// its record on disk" as long as the caller reports none of the batch's
+    /// decisions before this returns `Ok`.
+    ///
+    /// On error, some leading records of the batch may have been written
+    /// (and the chain continues after them), but none is known to be on
+    /// disk: treat every decision of the batch as unaudited.
+    pub fn append_batch(
+        &mut self,
+        records: &[AuditEntry<'_>],
+        provenance: &Provenance,
+    ) -> Result<(), AuditError> {
+        // Records serialised but not yet written, and the chain after them.
+        let mut pending: Vec<u8> = Vec::new();
+        let mut pending_count = 0u64;
+        let mut last_hash = self.last_hash.clone();
+        for record in records {
+            let (line, hash) = self.record_line(
+                &last_hash,
+                self.seq + pending_count + 1,
+                record.decision,
+                provenance,
+                record.customer_id,
+                record.decided_at,
+            )?;
+            if self.rotation_due(pending.len(), line.len()) {
+                if pending_count > 0 {
+                    self.write_lines(&pending, pending_count, &last_hash)?;
+                    pending.clear();
+                    pending_count = 0;
+                }
+                // a record alone over the limit still gets a file of its own
+                if self.rotation_due(0, line.len()) {
+                    self.rotate()?;
+                }
+            }
+            pending.extend_from_slice(line.as_bytes());
+            pending_count += 1;
+            last_hash = hash;
+        }
+        if pending_count > 0 {
+            self.write_lines(&pending, pending_count, &last_hash)?;
+        }
+        if self.options.durability == Durability::EveryRecord && !records.is_empty() {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Whether a record of `line` bytes, after `pending` bytes not yet
+    /// written, would push a non-empty live file past the rotation limit.
+    fn rotation_due(&self, pending: usize, line: usize) -> bool {
+        let size = self.size + pending as u64;
+        match self.options.rotate_bytes {
+            Some(limit) => size > 0 && size + line as u64 > limit,
+            None => false,
+        }
+    }
+
+    /// The line (with its newline) and hash of one record at chain
+    /// position `seq` after `prev_hash`.
+    fn record_line(
+        &self,
+        prev_hash: &str,
+        seq: u64,
+        decision: &Decision,
+        provenance: &Provenance,
+        customer_id: Option<&str>,
+        decided_at: DateTime<Utc>,
+    ) -> Result<(String, String), AuditError> {
+        let customer_id = customer_id.map(|c| match &self.options.pseudonymise_key {
+            Some(key) => pseudonymise(key, c),
+            None => c.to_owned(),
+        });
+        AuditRecordRef {
+            prev_hash,
+            seq,
+            decided_at,
+            transaction_id: &decision.transaction_id,
+            customer_id: customer_id.as_deref(),
+            decision,
+            provenance,
+        }
+        .line()
+        .map_err(|e| AuditError::io(&self.path)(std::io::Error::other(e)))
+    }
+
+    /// Writes whole lines (`count` records, the last with hash `last_hash`)
+    /// to the live file in one `write_all` and advances the chain.
+    fn write_lines(&mut self, lines: &[u8], count: u64, last_hash: &str) -> Result<(), AuditError> {
+        self.file
+            .write_all(lines)
+            .map_err(AuditError::io(&self.path))?;
+        self.size += lines.len() as u64;
+        self.seq += count;
+        self.last_hash.clear();
+        self.last_hash.push_str(last_hash);
+        self.shared.written.store(self.seq, Ordering::Release);
+        Ok(())
+    }
+
+    /// Closes the live file as the next rotated file and starts a new one.
+    fn rotate(&mut self) -> Result<(), AuditError> {
+        self.sync()?;
+        let rotated = next_rotated(&self.path)?;
+        std::fs::rename(&self.path, &rotated).map_err(AuditError::io(&rotated))?;
+        let file = open_append(&self.path)?;
+        let dir = durable::parent_dir(&self.path);
+        durable::sync_dir(dir).map_err(AuditError::io(dir))?;
+        let clone = file.try_clone().map_err(AuditError::io(&self.path))?;
+        *self.shared.file.lock().unwrap_or_else(|p| p.into_inner()) = clone;
+        self.file = file;
+        self.size = 0;
+        Ok(())
+    }
+
+    /// Forces written records to stable storage.
+    pub fn sync(&mut self) -> Result<(), AuditError> {
+        self.shared.sync_now().map_err(AuditError::io(&self.path))
+    }
+
+    /// Chain position of the last record written (records in the whole set).
+    pub fn len(&self) -> u64 {
+        self.seq
+    }
+
+    /// Whether the chain has no records.
+    pub fn is_empty(&self) -> bool {
+        self.seq == 0
+    }
+
+    /// Chain position of the last record known to be on stable storage.
+    pub fn synced(&self) -> u64 {
+        self.shared.synced.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for AuditLog {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Release);
+        if let Some(handle) = self.syncer.take() {
+            handle.thread().unpark();
+            let _ = handle.join();
+        }
+        if self.options.durability != Durability::OsBuffered {
+            // best effort: nothing to report to from a destructor
+            let _ = self.shared.sync_now();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::test_support::{append_n, decision, provenance};
+    use crate::audit::{rotated_files, verify, verify_set, AuditRecord};
+    use crate::audit::{SetVerification, Verification};
+    use crate::model::Action;
+    use std::time::Duration;
+
+    #[cfg(unix)]
+    #[test]
+    fn file_is_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        AuditLog::open(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn customer_ids_are_pseudonymised_with_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let key = b"0123456789abcdef-secret".to_vec();
+        let options = AuditOptions {
+            pseudonymise_key: Some(key.clone()),
+            ..AuditOptions::default()
+        };
+        let mut log = AuditLog::open_with(&path, options).unwrap();
+        append_n(&mut log, 0, 2);
+        drop(log);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("customer-7"));
+        let expected = pseudonymise(&key, "customer-7");
+        assert!(expected.starts_with("hmac-sha256:") && expected.len() == 12 + 64);
+        assert_eq!(text.matches(&expected).count(), 2);
+        assert_ne!(
+            expected,
+            pseudonymise(b"another key of 16+ bytes", "customer-7")
+        );
+        assert!(matches!(
+            verify(&path).unwrap(),
+            Verification::Ok { records: 2 }
+        ));
+        // RFC 4231 test case 2: HMAC-SHA256("Jefe", "what do ya want for nothing?")
+        assert_eq!(
+            pseudonymise(b"Jefe", "what do ya want for nothing?"),
+            "hmac-sha256:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let short = AuditOptions {
+            pseudonymise_key: Some(b"short".to_vec()),
+            ..AuditOptions::default()
+        };
+        let err = AuditLog::open_with(&dir.path().join("b.jsonl"), short).unwrap_err();
+        assert!(err.to_string().contains("at least 16"), "{err}");
+    }
+
+    #[test]
+    fn durability_policies_sync_when_they_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let every = dir.path().join("every.jsonl");
+        let mut log = AuditLog::open(&every).unwrap();
+        append_n(&mut log, 0, 3);
+        assert_eq!(log.synced(), 3);
+
+        let interval = dir.path().join("interval.jsonl");
+        let options = AuditOptions {
+            durability: Durability::Interval(Duration::from_millis(20)),
+            ..AuditOptions::default()
+        };
+        let mut log = AuditLog::open_with(&interval, options).unwrap();
+        append_n(&mut log, 0, 3);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while log.synced() < 3 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(log.synced(), 3, "the interval thread synced");
+
+        let os = dir.path().join("os.jsonl");
+        let options = AuditOptions {
+            durability: Durability::OsBuffered,
+            ..AuditOptions::default()
+        };
+        let mut log = AuditLog::open_with(&os, options).unwrap();
+        append_n(&mut log, 0, 3);
+        assert_eq!(log.synced(), 0);
+        log.sync().unwrap();
+        assert_eq!(log.synced(), 3);
+    }
+
+    /// Decisions with reasons and customers, and one fixed time, so two
+    /// logs written from them can be compared byte for byte.
+    fn batch_inputs(n: usize) -> (Vec<Decision>, Vec<String>, DateTime<Utc>) {
+        let decisions = (0..n)
+            .map(|i| {
+                let mut d = decision(&format!("tx-{i}"));
+                if i % 3 == 0 {
+                    d.score = 40;
+                    d.reasons.push(crate::model::Finding {
+                        rule_id: "velocity".into(),
+                        kind: crate::model::FindingKind::Rule,
+                        party: None,
+                        points: 40,
+                        level_floor: None,
+                        action: Some(Action::Hold),
+                        matched: None,
+                        message: format!("{i} transfers \"quoted\" ü"),
+                    });
+                }
+                d
+            })
+            .collect();
+        let customers = (0..n).map(|i| format!("c-{}", i % 4)).collect();
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        (decisions, customers, at)
+    }
+
+    /// The reference the batch tests compare with: one `append_for` per record.
+    fn append_one_by_one(
+        path: &Path,
+        options: AuditOptions,
+        decisions: &[Decision],
+        customers: &[String],
+        at: DateTime<Utc>,
+    ) {
+        let mut log = AuditLog::open_with(path, options).unwrap();
+        for (d, c) in decisions.iter().zip(customers) {
+            log.append_for(d, &provenance(), Some(c), at).unwrap();
+        }
+    }
+
+    fn entries<'a>(
+        decisions: &'a [Decision],
+        customers: &'a [String],
+        at: DateTime<Utc>,
+    ) -> Vec<AuditEntry<'a>> {
+        decisions
+            .iter()
+            .zip(customers)
+            .map(|(d, c)| AuditEntry {
+                decision: d,
+                customer_id: Some(c),
+                decided_at: at,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_writes_the_same_bytes_as_one_append_per_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let (decisions, customers, at) = batch_inputs(7);
+        for options in [
+            AuditOptions::default(),
+            AuditOptions {
+                pseudonymise_key: Some(b"0123456789abcdef0123456789abcdef".to_vec()),
+                ..AuditOptions::default()
+            },
+        ] {
+            let one = dir.path().join("one.jsonl");
+            let batch = dir.path().join("batch.jsonl");
+            let _ = std::fs::remove_file(&one);
+            let _ = std::fs::remove_file(&batch);
+            append_one_by_one(&one, options.clone(), &decisions, &customers, at);
+            let mut log = AuditLog::open_with(&batch, options.clone()).unwrap();
+            let entries = entries(&decisions, &customers, at);
+            log.append_batch(&entries[..3], &provenance()).unwrap();
+            log.append_batch(&[], &provenance()).unwrap();
+            log.append_batch(&entries[3..], &provenance()).unwrap();
+            assert_eq!(log.len(), 7);
+            // one sync covered the whole batch before it returned
+            assert_eq!(log.synced(), 7);
+            drop(log);
+            assert_eq!(
+                std::fs::read_to_string(&one).unwrap(),
+                std::fs::read_to_string(&batch).unwrap()
+            );
+            assert!(matches!(
+                verify(&batch).unwrap(),
+                Verification::Ok { records: 7, .. }
+            ));
+            // the serialised record is exactly an AuditRecord
+            let first = std::fs::read_to_string(&batch).unwrap();
+            let line = first.lines().next().unwrap();
+            let record: AuditRecord = serde_json::from_str(line).unwrap();
+            assert_eq!(record.decision, decisions[0]);
+            assert_eq!(record.seq, 1);
+        }
+    }
+
+    #[test]
+    fn a_batch_crossing_rotations_keeps_one_chain_and_the_size_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (decisions, customers, at) = batch_inputs(40);
+        let options = AuditOptions {
+            rotate_bytes: Some(2_000),
+            ..AuditOptions::default()
+        };
+        let one = dir.path().join("one/audit.jsonl");
+        let batch = dir.path().join("batch/audit.jsonl");
+        append_one_by_one(&one, options.clone(), &decisions, &customers, at);
+        let mut log = AuditLog::open_with(&batch, options).unwrap();
+        log.append_batch(&entries(&decisions, &customers, at), &provenance())
+            .unwrap();
+        drop(log);
+        let files = rotated_files(&batch).unwrap();
+        assert!(files.len() >= 3, "{files:?}");
+        let reference = rotated_files(&one).unwrap();
+        assert_eq!(files.len(), reference.len());
+        for (a, b) in files.iter().zip(&reference) {
+            assert!(std::fs::metadata(a).unwrap().len() <= 2_000);
+            assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+        }
+        match verify_set(&batch).unwrap() {
+            SetVerification::Ok { records, .. } => assert_eq!(records, 40),
+            broken => panic!("{broken:?}"),
+        }
+    }
+}

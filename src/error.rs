@@ -30,10 +30,10 @@ pub enum Error {
     /// The audit log could not be written.
     #[error(transparent)]
     Audit(#[from] AuditError),
-    /// A list snapshot could not be written, or was refused.
+    /// A list cache could not be written, or was refused.
     #[error(transparent)]
-    Snapshot(#[from] crate::snapshot::SnapshotError),
-    /// A customer-state snapshot could not be read or written.
+    ListCache(#[from] crate::list_cache::ListCacheError),
+    /// A customer-history checkpoint could not be read or written.
     #[error(transparent)]
     State(#[from] crate::state::StateError),
     /// A transaction is not valid for screening.

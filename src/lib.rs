@@ -17,13 +17,13 @@ pub mod durable;
 pub mod engine;
 pub mod error;
 pub mod limits;
+pub mod list_cache;
 pub mod lists;
 pub mod model;
 pub mod names;
 pub mod platforms;
 pub mod rules;
 pub mod screener;
-pub mod snapshot;
 pub mod state;
 pub mod util;
 

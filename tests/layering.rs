@@ -38,13 +38,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "snapshot",
+        "list_cache",
         &["model", "util", "durable", "addresses", "lists", "names"],
     ),
     (
         "error",
         &[
-            "model", "source", "lists", "rules", "audit", "snapshot", "state",
+            "model",
+            "source",
+            "lists",
+            "rules",
+            "audit",
+            "list_cache",
+            "state",
         ],
     ),
     (
@@ -69,7 +75,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "state",
             "audit",
             "rules",
-            "snapshot",
+            "list_cache",
             "error",
             "config",
             "limits",
@@ -78,8 +84,20 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "screener",
         &[
-            "model", "util", "durable", "source", "lists", "names", "state", "audit", "rules",
-            "snapshot", "error", "config", "limits", "engine",
+            "model",
+            "util",
+            "durable",
+            "source",
+            "lists",
+            "names",
+            "state",
+            "audit",
+            "rules",
+            "list_cache",
+            "error",
+            "config",
+            "limits",
+            "engine",
         ],
     ),
 ];

@@ -53,7 +53,7 @@ pub enum ListsCommand {
 #[derive(Serialize)]
 struct CompileLine {
     #[serde(flatten)]
-    summary: amlscreen::snapshot::CompileSummary,
+    summary: amlscreen::list_cache::CompileSummary,
     compile_ms: u128,
 }
 

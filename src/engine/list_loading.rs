@@ -7,8 +7,8 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::list_cache::{self, CompileSummary, CompiledLists, ListsOrigin};
 use crate::lists;
-use crate::snapshot::{self, CompileSummary, CompiledLists, ListsOrigin};
 
 /// Parses every list the config names (checked against implausible
 /// shrinks, see [`crate::lists::ListGuard`]) and indexes them.
@@ -29,7 +29,7 @@ pub(crate) fn load(config: &Config) -> Result<CompiledLists, Error> {
     let Some(path) = &config.snapshot else {
         return from_sources(config);
     };
-    match snapshot::read(path, &config.lists, &config.matching) {
+    match list_cache::read(path, &config.lists, &config.matching) {
         Ok(compiled) => {
             for version in compiled.lists() {
                 config.list_guard.check(version)?;
@@ -60,9 +60,10 @@ pub(crate) fn load(config: &Config) -> Result<CompiledLists, Error> {
 /// # Ok::<(), amlscreen::Error>(())
 /// ```
 pub fn compile_list_cache(config: &Config, out: &Path) -> Result<CompileSummary, Error> {
-    let (compiled, summary) = snapshot::compile_with(&config.lists, &config.matching, out, || {
-        from_sources(config)
-    })?;
+    let (compiled, summary) =
+        list_cache::compile_with(&config.lists, &config.matching, out, || {
+            from_sources(config)
+        })?;
     config.list_guard.record_all(compiled.lists())?;
     Ok(summary)
 }

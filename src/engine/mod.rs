@@ -21,6 +21,7 @@ use rust_decimal::Decimal;
 use crate::addresses::AddressIndex;
 use crate::config::Config;
 use crate::error::Error;
+use crate::list_cache::{CompiledLists, ListsOrigin};
 use crate::lists::{Entity, ListVersion, LoadedList};
 use crate::model::{
     Action, Decision, Finding, FindingKind, ListRef, Match, Party, PartyRole, Provenance,
@@ -29,7 +30,6 @@ use crate::model::{
 use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
 use crate::platforms::{Platform, PlatformRegistry, PlatformVia};
 use crate::rules::{PlatformInvolvement, RuleContext, RuleSet};
-use crate::snapshot::{CompiledLists, ListsOrigin};
 
 use crate::state::CustomerHistory;
 pub use list_loading::compile_list_cache;

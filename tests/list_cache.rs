@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use amlscreen::list_cache::{self, ListsOrigin};
 use amlscreen::names::NameQuery;
-use amlscreen::snapshot::{self, ListsOrigin};
 use amlscreen::{Config, Screener, Transaction};
 
 fn repo() -> PathBuf {
@@ -91,7 +91,7 @@ impl Setup {
 
     /// The refusal message of the snapshot for `config`.
     fn refusal(&self, config: &Config) -> String {
-        match snapshot::read(&self.snapshot(), &config.lists, &config.matching) {
+        match list_cache::read(&self.snapshot(), &config.lists, &config.matching) {
             Ok(_) => panic!("snapshot accepted"),
             Err(e) => {
                 let msg = e.to_string();
@@ -190,9 +190,9 @@ fn a_snapshot_screens_exactly_like_the_parsed_sources() {
 fn the_header_records_engine_matcher_and_every_source_file() {
     let setup = Setup::new();
     setup.compile();
-    let header = snapshot::read_header_of(&setup.snapshot()).unwrap();
+    let header = list_cache::read_header_of(&setup.snapshot()).unwrap();
     assert_eq!(header.engine_version, amlscreen::model::ENGINE_VERSION);
-    assert_eq!(header.build_fingerprint, snapshot::BUILD_FINGERPRINT);
+    assert_eq!(header.build_fingerprint, list_cache::BUILD_FINGERPRINT);
     assert_eq!(header.lists.len(), FIXTURES.len());
     let csv = &header.lists[2];
     let files: Vec<&str> = csv
@@ -254,14 +254,14 @@ fn another_format_version_is_refused() {
     let setup = Setup::new();
     setup.compile();
     let mut bytes = std::fs::read(setup.snapshot()).unwrap();
-    bytes[8..12].copy_from_slice(&(snapshot::FORMAT_VERSION + 1).to_le_bytes());
+    bytes[8..12].copy_from_slice(&(list_cache::FORMAT_VERSION + 1).to_le_bytes());
     std::fs::write(setup.snapshot(), bytes).unwrap();
     let msg = setup.refusal(&setup.snapshot_config());
     assert!(
         msg.ends_with(&format!(
             "list snapshot refused: format version {}, this engine reads {}",
-            snapshot::FORMAT_VERSION + 1,
-            snapshot::FORMAT_VERSION
+            list_cache::FORMAT_VERSION + 1,
+            list_cache::FORMAT_VERSION
         )),
         "{msg}"
     );
@@ -557,7 +557,7 @@ fn compile_replaces_the_snapshot_atomically() {
     // a successful recompile replaces it whole and leaves no temporary file
     setup.compile();
     assert!(leftovers(setup.dir.path()).is_empty());
-    assert!(snapshot::read(
+    assert!(list_cache::read(
         &setup.snapshot(),
         &setup.snapshot_config().lists,
         &setup.snapshot_config().matching

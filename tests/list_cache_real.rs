@@ -23,8 +23,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use amlscreen::list_cache::{self, ListsOrigin};
 use amlscreen::names::NameQuery;
-use amlscreen::snapshot::{self, ListsOrigin};
 use amlscreen::{Config, PartyKind, Screener};
 
 use crate::workload;
@@ -74,7 +74,7 @@ fn a_snapshot_of_all_real_lists_loads_fast_and_screens_like_the_sources() {
     for _ in 0..LOADS {
         let cpu = process_cpu_time();
         let started = Instant::now();
-        let lists = snapshot::read(&out, &config.lists, &config.matching).unwrap();
+        let lists = list_cache::read(&out, &config.lists, &config.matching).unwrap();
         best_wall = best_wall.min(started.elapsed());
         let used = process_cpu_time()
             .zip(cpu)

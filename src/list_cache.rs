@@ -1,5 +1,5 @@
-//! List snapshots: the parsed lists, the name index and the address index
-//! written to one binary file by `amlscreen lists compile`, so a process
+//! The list cache ("list snapshot" in the CLI and config): the parsed
+//! lists, the name index and the address index written to one binary file by `amlscreen lists compile`, so a process
 //! starts screening in a fraction of the time parsing the sources takes.
 //!
 //! Reach for it when start-up time matters (a restart, a hot reload, a
@@ -7,7 +7,7 @@
 //! about 2 s, loading a snapshot a small fraction of that (see BENCHMARKS.md).
 //!
 //! A snapshot is only ever a cache of the sources. It is used only when all
-//! of these hold, and refused with a [`SnapshotError`] naming the file and
+//! of these hold, and refused with a [`ListCacheError`] naming the file and
 //! the reason otherwise:
 //! - it starts with [`MAGIC`] and has format [`FORMAT_VERSION`];
 //! - it was written by this engine version ([`crate::model::ENGINE_VERSION`])
@@ -28,7 +28,7 @@
 //! against a stale snapshot.
 //!
 //! File layout: `MAGIC` (8 bytes), format version (u32 LE), header length
-//! (u32 LE), the header ([`SnapshotHeader`]), the payload (entities, list
+//! (u32 LE), the header ([`ListCacheHeader`]), the payload (entities, list
 //! versions, name index, address index), both encoded with `bitcode`
 //! through serde. bitcode decoded the real-list payload about 40% faster
 //! than postcard (measured, see BENCHMARKS.md) and is maintained; its
@@ -160,7 +160,7 @@ impl CompiledLists {
 /// What a snapshot was compiled from and for; checked before its payload
 /// is read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SnapshotHeader {
+pub struct ListCacheHeader {
     /// `CARGO_PKG_VERSION` of the engine that wrote it.
     pub engine_version: String,
     /// [`BUILD_FINGERPRINT`] of the engine that wrote it.
@@ -168,7 +168,7 @@ pub struct SnapshotHeader {
     /// SHA-256 of the serialized [`MatchConfig`] the index was built with.
     pub matching_sha256: String,
     /// The configured lists, in order, with the files each was read from.
-    pub lists: Vec<SnapshotList>,
+    pub lists: Vec<ListCacheList>,
     /// When it was written (RFC 3339, informational).
     pub created_at: String,
     /// Payload length in bytes.
@@ -179,7 +179,7 @@ pub struct SnapshotHeader {
 
 /// One configured list as it was compiled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SnapshotList {
+pub struct ListCacheList {
     /// Loader used.
     pub source: SourceKind,
     /// The configured path.
@@ -217,17 +217,17 @@ pub struct CompileSummary {
 }
 
 /// A snapshot that could not be written, or was refused. Always names the
-/// snapshot file; [`SnapshotError::reason`] says why.
+/// snapshot file; [`ListCacheError::reason`] says why.
 #[derive(Debug)]
-pub struct SnapshotError {
+pub struct ListCacheError {
     path: PathBuf,
-    reason: SnapshotRefusal,
+    reason: ListCacheRefusal,
 }
 
 /// Why a snapshot was refused (or could not be written).
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum SnapshotRefusal {
+pub enum ListCacheRefusal {
     /// The snapshot file could not be read or written.
     Io(std::io::Error),
     /// The file does not start with [`MAGIC`].
@@ -288,9 +288,9 @@ pub enum SnapshotRefusal {
     Payload(String),
 }
 
-impl SnapshotError {
-    fn new(path: &Path, reason: SnapshotRefusal) -> SnapshotError {
-        SnapshotError {
+impl ListCacheError {
+    fn new(path: &Path, reason: ListCacheRefusal) -> ListCacheError {
+        ListCacheError {
             path: path.to_path_buf(),
             reason,
         }
@@ -302,14 +302,14 @@ impl SnapshotError {
     }
 
     /// Why it was refused.
-    pub fn reason(&self) -> &SnapshotRefusal {
+    pub fn reason(&self) -> &ListCacheRefusal {
         &self.reason
     }
 }
 
-impl fmt::Display for SnapshotError {
+impl fmt::Display for ListCacheError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use SnapshotRefusal as R;
+        use ListCacheRefusal as R;
         let path = self.path.display();
         match &self.reason {
             R::Io(e) => write!(f, "{path}: list snapshot: {e}"),
@@ -363,10 +363,10 @@ impl fmt::Display for SnapshotError {
     }
 }
 
-impl std::error::Error for SnapshotError {
+impl std::error::Error for ListCacheError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.reason {
-            SnapshotRefusal::Io(e) => Some(e),
+            ListCacheRefusal::Io(e) => Some(e),
             _ => None,
         }
     }
@@ -375,15 +375,15 @@ impl std::error::Error for SnapshotError {
 /// Indexes the lists `build` parses and writes them as a list cache of
 /// `specs` to `out` atomically. Fails if a source file changes while it is
 /// read. Returns the compiled lists with the summary.
-pub(crate) fn compile_with<E: From<SnapshotError>>(
+pub(crate) fn compile_with<E: From<ListCacheError>>(
     specs: &[ListSpec],
     matching: &MatchConfig,
     out: &Path,
     build: impl FnOnce() -> Result<CompiledLists, E>,
 ) -> Result<(CompiledLists, CompileSummary), E> {
-    let before = source_lists(specs).map_err(|e| SnapshotError::new(out, e))?;
+    let before = source_lists(specs).map_err(|e| ListCacheError::new(out, e))?;
     let compiled = build()?;
-    let after = source_lists(specs).map_err(|e| SnapshotError::new(out, e))?;
+    let after = source_lists(specs).map_err(|e| ListCacheError::new(out, e))?;
     if before != after {
         let path = before
             .iter()
@@ -398,7 +398,7 @@ pub(crate) fn compile_with<E: From<SnapshotError>>(
             })
             .unwrap_or_default();
         return Err(
-            SnapshotError::new(out, SnapshotRefusal::ChangedWhileCompiling { path }).into(),
+            ListCacheError::new(out, ListCacheRefusal::ChangedWhileCompiling { path }).into(),
         );
     }
     let bytes = write(&compiled, before, matching, out)?;
@@ -417,11 +417,11 @@ pub(crate) fn compile_with<E: From<SnapshotError>>(
 /// Returns the file size.
 fn write(
     compiled: &CompiledLists,
-    sources: Vec<SnapshotList>,
+    sources: Vec<ListCacheList>,
     matching: &MatchConfig,
     out: &Path,
-) -> Result<u64, SnapshotError> {
-    let fail = |e: String| SnapshotError::new(out, SnapshotRefusal::Io(std::io::Error::other(e)));
+) -> Result<u64, ListCacheError> {
+    let fail = |e: String| ListCacheError::new(out, ListCacheRefusal::Io(std::io::Error::other(e)));
     let payload = bitcode::serialize(&PayloadOut {
         lists: &compiled.lists,
         entities: EntitiesOut(&compiled.entities),
@@ -429,7 +429,7 @@ fn write(
         addresses: &compiled.addresses,
     })
     .map_err(|e| fail(format!("cannot serialize the payload: {e}")))?;
-    let header = SnapshotHeader {
+    let header = ListCacheHeader {
         engine_version: ENGINE_VERSION.to_owned(),
         build_fingerprint: BUILD_FINGERPRINT.to_owned(),
         matching_sha256: matching_sha256(matching),
@@ -449,7 +449,7 @@ fn write(
         file.write_all(&header)?;
         file.write_all(&payload)
     })
-    .map_err(|e| SnapshotError::new(out, SnapshotRefusal::Io(e)))?;
+    .map_err(|e| ListCacheError::new(out, ListCacheRefusal::Io(e)))?;
     Ok((PREFIX_LEN + header.len() + payload.len()) as u64)
 }
 
@@ -459,9 +459,9 @@ pub fn read(
     path: &Path,
     specs: &[ListSpec],
     matching: &MatchConfig,
-) -> Result<CompiledLists, SnapshotError> {
-    let refuse = |reason| SnapshotError::new(path, reason);
-    let io = |e| refuse(SnapshotRefusal::Io(e));
+) -> Result<CompiledLists, ListCacheError> {
+    let refuse = |reason| ListCacheError::new(path, reason);
+    let io = |e| refuse(ListCacheRefusal::Io(e));
     let mut file = File::open(path).map_err(io)?;
     let file_len = file.metadata().map_err(io)?.len();
     let (header, payload_len) = read_header(&mut file, file_len).map_err(refuse)?;
@@ -470,12 +470,12 @@ pub fn read(
         let sources = scope.spawn(|| check_source_hashes(&header, &sources));
         let mut payload = Vec::with_capacity(payload_len);
         if let Err(e) = file.read_to_end(&mut payload) {
-            return (Err(SnapshotRefusal::Io(e)), None);
+            return (Err(ListCacheRefusal::Io(e)), None);
         }
         if payload.len() != payload_len {
             // the file changed under us after its length was checked
             let actual = file_len - payload_len as u64 + payload.len() as u64;
-            let refusal = SnapshotRefusal::Length {
+            let refusal = ListCacheRefusal::Length {
                 actual,
                 expected: file_len,
             };
@@ -486,7 +486,7 @@ pub fn read(
             let decoded = bitcode::deserialize::<PayloadIn>(&payload);
             (checksum.join(), decoded)
         });
-        let panicked = |_| SnapshotRefusal::Payload("verification thread panicked".into());
+        let panicked = |_| ListCacheRefusal::Payload("verification thread panicked".into());
         let verified = sources
             .join()
             .map_err(panicked)
@@ -496,7 +496,7 @@ pub fn read(
                 if found == header.payload_sha256 {
                     Ok(())
                 } else {
-                    Err(SnapshotRefusal::Checksum {
+                    Err(ListCacheRefusal::Checksum {
                         found,
                         expected: header.payload_sha256.clone(),
                     })
@@ -507,17 +507,17 @@ pub fn read(
     verified.map_err(refuse)?;
     let decoded = match decoded {
         Some(Ok(decoded)) => decoded,
-        Some(Err(e)) => return Err(refuse(SnapshotRefusal::Payload(e.to_string()))),
-        None => return Err(refuse(SnapshotRefusal::Payload("not read".into()))),
+        Some(Err(e)) => return Err(refuse(ListCacheRefusal::Payload(e.to_string()))),
+        None => return Err(refuse(ListCacheRefusal::Payload("not read".into()))),
     };
     if decoded.names.config() != matching {
-        return Err(refuse(SnapshotRefusal::Payload(
+        return Err(refuse(ListCacheRefusal::Payload(
             "the index's matcher settings differ from its header's".into(),
         )));
     }
     let mut lists = decoded.lists;
     if lists.len() != specs.len() {
-        return Err(refuse(SnapshotRefusal::Payload(format!(
+        return Err(refuse(ListCacheRefusal::Payload(format!(
             "{} list versions for {} configured lists",
             lists.len(),
             specs.len()
@@ -540,9 +540,9 @@ pub fn read(
 
 /// Reads a snapshot's header without checking it against anything (for
 /// tools and tests).
-pub fn read_header_of(path: &Path) -> Result<SnapshotHeader, SnapshotError> {
-    let refuse = |reason| SnapshotError::new(path, reason);
-    let io = |e| refuse(SnapshotRefusal::Io(e));
+pub fn read_header_of(path: &Path) -> Result<ListCacheHeader, ListCacheError> {
+    let refuse = |reason| ListCacheError::new(path, reason);
+    let io = |e| refuse(ListCacheRefusal::Io(e));
     let mut file = File::open(path).map_err(io)?;
     let file_len = file.metadata().map_err(io)?.len();
     read_header(&mut file, file_len)
@@ -553,17 +553,20 @@ pub fn read_header_of(path: &Path) -> Result<SnapshotHeader, SnapshotError> {
 /// Reads and decodes the header, checking magic, format version and that
 /// the file is exactly as long as the header says; leaves `file` at the
 /// payload and returns the payload length.
-fn read_header(file: &mut File, file_len: u64) -> Result<(SnapshotHeader, usize), SnapshotRefusal> {
-    let truncated = |expected: u64| SnapshotRefusal::Length {
+fn read_header(
+    file: &mut File,
+    file_len: u64,
+) -> Result<(ListCacheHeader, usize), ListCacheRefusal> {
+    let truncated = |expected: u64| ListCacheRefusal::Length {
         actual: file_len,
         expected,
     };
     let mut prefix = [0u8; PREFIX_LEN];
     let available = file_len.min(PREFIX_LEN as u64) as usize;
     file.read_exact(&mut prefix[..available])
-        .map_err(SnapshotRefusal::Io)?;
+        .map_err(ListCacheRefusal::Io)?;
     if available < MAGIC.len() || prefix[..MAGIC.len()] != MAGIC {
-        return Err(SnapshotRefusal::BadMagic);
+        return Err(ListCacheRefusal::BadMagic);
     }
     if available < PREFIX_LEN {
         return Err(truncated(PREFIX_LEN as u64));
@@ -573,7 +576,7 @@ fn read_header(file: &mut File, file_len: u64) -> Result<(SnapshotHeader, usize)
     };
     let format = word(8);
     if format != FORMAT_VERSION {
-        return Err(SnapshotRefusal::FormatVersion { found: format });
+        return Err(ListCacheRefusal::FormatVersion { found: format });
     }
     let header_len = word(12) as usize;
     let header_end = (PREFIX_LEN + header_len) as u64;
@@ -582,44 +585,44 @@ fn read_header(file: &mut File, file_len: u64) -> Result<(SnapshotHeader, usize)
     }
     let mut header_bytes = vec![0u8; header_len];
     file.read_exact(&mut header_bytes)
-        .map_err(SnapshotRefusal::Io)?;
-    let header: SnapshotHeader =
-        bitcode::deserialize(&header_bytes).map_err(|e| SnapshotRefusal::Header(e.to_string()))?;
+        .map_err(ListCacheRefusal::Io)?;
+    let header: ListCacheHeader =
+        bitcode::deserialize(&header_bytes).map_err(|e| ListCacheRefusal::Header(e.to_string()))?;
     let expected = header_end.saturating_add(header.payload_len);
     if file_len != expected {
         return Err(truncated(expected));
     }
     let payload_len = usize::try_from(header.payload_len)
-        .map_err(|_| SnapshotRefusal::Header("payload larger than memory".into()))?;
+        .map_err(|_| ListCacheRefusal::Header("payload larger than memory".into()))?;
     Ok((header, payload_len))
 }
 
 /// Engine, build, matcher settings, the configured lists and the size of
 /// every source file: everything but the hashes. Returns each list's files.
 fn check_header(
-    header: &SnapshotHeader,
+    header: &ListCacheHeader,
     specs: &[ListSpec],
     matching: &MatchConfig,
-) -> Result<Vec<Vec<PathBuf>>, SnapshotRefusal> {
+) -> Result<Vec<Vec<PathBuf>>, ListCacheRefusal> {
     if header.engine_version != ENGINE_VERSION {
-        return Err(SnapshotRefusal::EngineVersion {
+        return Err(ListCacheRefusal::EngineVersion {
             found: header.engine_version.clone(),
         });
     }
     if header.build_fingerprint != BUILD_FINGERPRINT {
-        return Err(SnapshotRefusal::BuildFingerprint {
+        return Err(ListCacheRefusal::BuildFingerprint {
             found: header.build_fingerprint.clone(),
         });
     }
     let expected = matching_sha256(matching);
     if header.matching_sha256 != expected {
-        return Err(SnapshotRefusal::MatchConfig {
+        return Err(ListCacheRefusal::MatchConfig {
             found: header.matching_sha256.clone(),
             expected,
         });
     }
     if header.lists.len() != specs.len() {
-        return Err(SnapshotRefusal::Lists(format!(
+        return Err(ListCacheRefusal::Lists(format!(
             "the config names {} lists, the snapshot was compiled from {}",
             specs.len(),
             header.lists.len()
@@ -628,7 +631,7 @@ fn check_header(
     let mut current = Vec::with_capacity(specs.len());
     for (i, (spec, compiled)) in specs.iter().zip(&header.lists).enumerate() {
         if spec.source != compiled.source {
-            return Err(SnapshotRefusal::Lists(format!(
+            return Err(ListCacheRefusal::Lists(format!(
                 "list {} is {} {} in the config but was compiled from {} {}",
                 i + 1,
                 spec.source,
@@ -646,7 +649,7 @@ fn check_header(
                 .zip(&compiled.files)
                 .any(|(p, c)| p.file_name() != Path::new(&c.path).file_name())
         {
-            return Err(SnapshotRefusal::Lists(format!(
+            return Err(ListCacheRefusal::Lists(format!(
                 "list {} ({} {}) now reads files [{}], it was compiled from [{}]",
                 i + 1,
                 spec.source,
@@ -659,13 +662,13 @@ fn check_header(
         // case and costs one stat
         for (path, recorded) in files.iter().zip(&compiled.files) {
             let size = std::fs::metadata(path)
-                .map_err(|e| SnapshotRefusal::SourceChanged {
+                .map_err(|e| ListCacheRefusal::SourceChanged {
                     path: path.display().to_string(),
                     detail: format!("cannot read it: {e}"),
                 })?
                 .len();
             if size != recorded.size {
-                return Err(SnapshotRefusal::SourceChanged {
+                return Err(ListCacheRefusal::SourceChanged {
                     path: path.display().to_string(),
                     detail: format!("{size} bytes, {} when compiled", recorded.size),
                 });
@@ -679,17 +682,17 @@ fn check_header(
 /// Whether every source file still has the SHA-256 recorded in `header`
 /// (`files` as [`check_header`] found them, in header order).
 fn check_source_hashes(
-    header: &SnapshotHeader,
+    header: &ListCacheHeader,
     files: &[Vec<PathBuf>],
-) -> Result<(), SnapshotRefusal> {
+) -> Result<(), ListCacheRefusal> {
     for (paths, compiled) in files.iter().zip(&header.lists) {
         for (path, recorded) in paths.iter().zip(&compiled.files) {
-            let (size, sha) = file_sha256(path).map_err(|e| SnapshotRefusal::SourceChanged {
+            let (size, sha) = file_sha256(path).map_err(|e| ListCacheRefusal::SourceChanged {
                 path: path.display().to_string(),
                 detail: format!("cannot read it: {e}"),
             })?;
             if sha != recorded.sha256 || size != recorded.size {
-                return Err(SnapshotRefusal::SourceChanged {
+                return Err(ListCacheRefusal::SourceChanged {
                     path: path.display().to_string(),
                     detail: format!(
                         "SHA-256 {}…, {}… when compiled",
@@ -720,7 +723,7 @@ fn source_paths(spec: &ListSpec) -> Vec<PathBuf> {
 }
 
 /// Size and SHA-256 of every file of every configured list.
-fn source_lists(specs: &[ListSpec]) -> Result<Vec<SnapshotList>, SnapshotRefusal> {
+fn source_lists(specs: &[ListSpec]) -> Result<Vec<ListCacheList>, ListCacheRefusal> {
     specs
         .iter()
         .map(|spec| {
@@ -728,7 +731,7 @@ fn source_lists(specs: &[ListSpec]) -> Result<Vec<SnapshotList>, SnapshotRefusal
                 .into_iter()
                 .map(|path| {
                     let (size, sha256) =
-                        file_sha256(&path).map_err(|e| SnapshotRefusal::SourceChanged {
+                        file_sha256(&path).map_err(|e| ListCacheRefusal::SourceChanged {
                             path: path.display().to_string(),
                             detail: format!("cannot read it: {e}"),
                         })?;
@@ -738,8 +741,8 @@ fn source_lists(specs: &[ListSpec]) -> Result<Vec<SnapshotList>, SnapshotRefusal
                         sha256,
                     })
                 })
-                .collect::<Result<Vec<_>, SnapshotRefusal>>()?;
-            Ok(SnapshotList {
+                .collect::<Result<Vec<_>, ListCacheRefusal>>()?;
+            Ok(ListCacheList {
                 source: spec.source,
                 path: spec.path.display().to_string(),
                 files,
@@ -968,10 +971,10 @@ mod tests {
     }
 
     /// Decodes the header, lets `edit` change it, writes it back.
-    fn rewrite_header(path: &Path, edit: impl FnOnce(&mut SnapshotHeader)) {
+    fn rewrite_header(path: &Path, edit: impl FnOnce(&mut ListCacheHeader)) {
         let bytes = std::fs::read(path).unwrap();
         let len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
-        let mut header: SnapshotHeader = bitcode::deserialize(&bytes[16..16 + len]).unwrap();
+        let mut header: ListCacheHeader = bitcode::deserialize(&bytes[16..16 + len]).unwrap();
         edit(&mut header);
         let encoded = bitcode::serialize(&header).unwrap();
         let mut out = bytes[..12].to_vec();

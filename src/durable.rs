@@ -139,16 +139,6 @@ impl AtomicFile {
         &self.path
     }
 
-    /// The file it replaces.
-    pub fn target(&self) -> &Path {
-        &self.target
-    }
-
-    /// The open temporary file.
-    pub fn file(&self) -> &File {
-        &self.file
-    }
-
     /// The open temporary file, to write, seek or truncate.
     pub fn file_mut(&mut self) -> &mut File {
         &mut self.file

@@ -1,39 +1,99 @@
 //! amlscreen: an embeddable AML/KYT transaction-screening engine.
 //!
-//! A transaction comes in ([`model`]); every party is screened against
-//! sanctions lists and watchlists by name ([`names`]) and wallet
-//! ([`addresses`]), and against the forbidden-platform registry
-//! ([`platforms`]); behaviour rules add findings ([`rules`]); the findings
-//! become a decision ([`decision`]); an audit record is appended
-//! ([`audit`]). [`Screener`] wires these together: build it once from a
-//! [`Config`], then screen from many threads.
+//! A [`Transaction`] comes in; every party is screened against sanctions
+//! lists and watchlists by name ([`names`]) and wallet, and against the
+//! forbidden-platform registry; behaviour rules add findings ([`rules`]);
+//! the findings become a [`Decision`]; an audit record is appended
+//! ([`audit`]).
+//!
+//! Two halves: an [`Engine`] is everything compiled — lists, indexes,
+//! platforms, rules, policy — built once and never changed; a [`Screener`]
+//! is what an exchange holds: the engine in force (swapped whole on
+//! [`Screener::reload`]), the customer history and the audit log.
+//!
+//! ```
+//! use amlscreen::{Action, Engine, RuleSet, Screener, Transaction};
+//! let screener = Screener::new(Engine::builder(RuleSet::load("rules".as_ref())?).build());
+//! let tx = Transaction::from_json(r#"{"id":"tx-1","timestamp":"2026-11-21T10:15:00Z",
+//!   "customer_id":"c-1","direction":"outgoing","amount":"10","currency":"USDT","value":"10",
+//!   "beneficiary":{"name":"Jane Doe","kind":"person","vasp":"Garantex"}}"#)?;
+//! let decision = screener.screen(&tx)?;
+//! assert_eq!(decision.action, Action::Block);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The public surface is this page's re-exports plus six modules an
+//! embedder reaches into: [`lists`] (the list loaders and entities),
+//! [`names`] (the name matcher and its evaluation), [`rules`] (rule files),
+//! [`audit`] (the audit log and its verification), [`list_cache`] (the
+//! compiled list file) and [`limits`] (the bounds on hostile input).
 #![warn(missing_docs)]
 
-pub mod addresses;
+mod addresses;
 pub mod audit;
-pub mod config;
-pub mod decision;
-pub mod durable;
-pub mod engine;
-pub mod error;
+mod config;
+mod decision;
+mod durable;
+mod engine;
+mod error;
 pub mod limits;
 pub mod list_cache;
 pub mod lists;
-pub mod model;
+mod model;
 pub mod names;
-pub mod platforms;
+mod platforms;
 pub mod rules;
-pub mod screener;
-pub mod state;
-pub mod util;
+mod screener;
+mod state;
+mod util;
 
-pub use config::Config;
+pub use addresses::{normalize as normalize_address, AddressError, CryptoAddress};
+pub use config::{AuditConfig, Config, FsyncPolicy};
+pub use decision::{Policy, MAX_SCORE};
 pub use engine::{compile_list_cache, Engine, EngineBuilder};
 pub use error::Error;
+pub use list_cache::{CompileSummary, ListsOrigin};
 pub use model::{
-    Action, Channel, Decision, Direction, Finding, FindingKind, Match, Party, PartyKind, PartyRole,
-    RiskLevel, Transaction, Wallet,
+    Action, Channel, Decision, Direction, FileVersion, Finding, FindingKind, ListRef, Match, Party,
+    PartyKind, PartyRole, Provenance, RiskLevel, Transaction, Wallet, ENGINE_VERSION,
+    PLATFORMS_RULE_ID, SANCTIONS_RULE_ID,
 };
-pub use names::MatchConfig;
+pub use names::{MatchConfig, NameHit, NameQuery};
+pub use platforms::{Platform, PlatformCategory, PlatformRegistry};
 pub use rules::RuleSet;
 pub use screener::{run_rule_tests, BatchOrder, Screener};
+pub use state::{CustomerHistory, HistoryEntry, StateConfig, StateError, StateStore};
+
+#[cfg(test)]
+mod tests {
+    /// Every public type can be shared across threads.
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<crate::Engine>();
+        assert_send_sync::<crate::EngineBuilder>();
+        assert_send_sync::<crate::Screener>();
+        assert_send_sync::<crate::Config>();
+        assert_send_sync::<crate::Error>();
+        assert_send_sync::<crate::Transaction>();
+        assert_send_sync::<crate::Decision>();
+        assert_send_sync::<crate::Finding>();
+        assert_send_sync::<crate::Provenance>();
+        assert_send_sync::<crate::RuleSet>();
+        assert_send_sync::<crate::MatchConfig>();
+        assert_send_sync::<crate::PlatformRegistry>();
+        assert_send_sync::<crate::StateStore>();
+        assert_send_sync::<crate::CustomerHistory>();
+        assert_send_sync::<crate::ListsOrigin>();
+        assert_send_sync::<crate::CompileSummary>();
+        assert_send_sync::<crate::CryptoAddress>();
+        assert_send_sync::<crate::lists::Entity>();
+        assert_send_sync::<crate::lists::ListVersion>();
+        assert_send_sync::<crate::lists::ListError>();
+        assert_send_sync::<crate::names::NameIndex>();
+        assert_send_sync::<crate::audit::AuditLog>();
+        assert_send_sync::<crate::audit::AuditError>();
+        assert_send_sync::<crate::rules::RuleFileError>();
+        assert_send_sync::<crate::list_cache::ListCacheError>();
+    }
+}

@@ -8,7 +8,6 @@
 //! and "hydraulics" does not.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
@@ -152,12 +151,6 @@ pub fn parse_platforms(source: &SourceText) -> Result<Vec<Platform>, Vec<RuleFil
     } else {
         Err(errors)
     }
-}
-
-/// Loads and validates a platforms file from disk.
-pub fn load_platforms(path: &Path) -> Result<Vec<Platform>, Vec<RuleFileError>> {
-    let source = SourceText::read(path).map_err(|e| vec![e])?;
-    parse_platforms(&source)
 }
 
 /// Lower-cases a domain or URL and strips scheme, `www.`, port, path and the

@@ -7,8 +7,8 @@
 //! Runs on a fresh clone (no `../shared/data`).
 
 use amlscreen::lists::{Entity, EntityKind};
-use amlscreen::model::PartyKind;
 use amlscreen::names::{compare, MatchConfig, NameIndex, NameQuery};
+use amlscreen::PartyKind;
 
 fn review() -> f64 {
     MatchConfig::default().review_threshold

@@ -9,8 +9,8 @@ use proptest::prelude::*;
 
 use amlscreen::audit::{verify_reader, AuditLog, Verification};
 use amlscreen::lists::{self, ListSpec, SourceKind};
-use amlscreen::platforms::PlatformRegistry;
 use amlscreen::rules::RuleSet;
+use amlscreen::PlatformRegistry;
 use amlscreen::{Screener, Transaction};
 
 fn repo() -> PathBuf {
@@ -110,17 +110,17 @@ proptest! {
 
     #[test]
     fn address_normalisation_never_panics_and_is_idempotent(chain in "[A-Za-z0-9-]{0,12}", address in any::<String>()) {
-        if let Ok(a) = amlscreen::addresses::normalize(&chain, &address) {
-            let again = amlscreen::addresses::normalize(&a.chain, &a.address).unwrap();
+        if let Ok(a) = amlscreen::normalize_address(&chain, &address) {
+            let again = amlscreen::normalize_address(&a.chain, &a.address).unwrap();
             prop_assert_eq!(again, a);
         }
     }
 
     #[test]
     fn evm_addresses_normalise_case_insensitively(hex in "[0-9a-fA-F]{40}", chain in prop::sample::select(vec!["ETH", "eth", "BSC", "erc20", "USDT-ERC20"])) {
-        let mixed = amlscreen::addresses::normalize(chain, &format!("0x{hex}")).unwrap();
-        let lower = amlscreen::addresses::normalize(chain, &format!("0x{}", hex.to_ascii_lowercase())).unwrap();
-        let upper = amlscreen::addresses::normalize(chain, &format!("0X{}", hex.to_ascii_uppercase())).unwrap();
+        let mixed = amlscreen::normalize_address(chain, &format!("0x{hex}")).unwrap();
+        let lower = amlscreen::normalize_address(chain, &format!("0x{}", hex.to_ascii_lowercase())).unwrap();
+        let upper = amlscreen::normalize_address(chain, &format!("0X{}", hex.to_ascii_uppercase())).unwrap();
         prop_assert_eq!(&mixed, &lower);
         prop_assert_eq!(&mixed, &upper);
     }

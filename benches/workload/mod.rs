@@ -21,7 +21,6 @@
 
 use std::path::{Path, PathBuf};
 
-use amlscreen::addresses;
 use amlscreen::lists::{self, Alias, Entity, EntityKind, ListSpec, LoadedList, SourceKind};
 use amlscreen::{Channel, Direction, Party, PartyKind, Transaction, Wallet};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -172,7 +171,7 @@ impl Lists {
                 EntityKind::Organization,
                 generated_org_name(&mut rng),
             );
-            if let Ok(a) = addresses::normalize("ETH", &random_eth_address(&mut rng)) {
+            if let Ok(a) = amlscreen::normalize_address("ETH", &random_eth_address(&mut rng)) {
                 e.addresses.push(a);
             }
             crypto.push(e);
@@ -256,7 +255,7 @@ pub fn load_crypto_extract(dir: &Path) -> Result<LoadedList, String> {
             }
             // Tickers the address module cannot validate are skipped, as a
             // loader would skip a malformed record.
-            if let Ok(addr) = addresses::normalize(&ticker, line) {
+            if let Ok(addr) = amlscreen::normalize_address(&ticker, line) {
                 let mut e = Entity::new(
                     format!("ofac-crypto:{ticker}:{}", line_no + 1),
                     "ofac",
@@ -278,7 +277,7 @@ pub fn load_crypto_extract(dir: &Path) -> Result<LoadedList, String> {
     Ok(LoadedList::new(
         &spec,
         Some("2024-09-27".into()),
-        amlscreen::util::sha256_hex(&hasher_input),
+        sha256_hex(&hasher_input),
         entities,
         Vec::new(),
     ))
@@ -939,4 +938,12 @@ pub fn transaction(src: &Sources, seed: u64, i: usize, customers: usize) -> Tran
 /// of each listed-name variant across calls.
 pub fn screen_one_set(lists: &Lists, seed: u64, n: usize) -> Vec<Transaction> {
     transactions(lists, seed, n, CUSTOMERS)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

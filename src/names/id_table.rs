@@ -1,0 +1,122 @@
+//! Small sets and maps of dictionary and name ids, built per query.
+
+/// A small open-addressing map from dictionary ids to row numbers, built
+/// per query so that scoring a candidate looks each of its words up once
+/// instead of searching every query word's neighbour list per word pair.
+#[derive(Debug, Clone, Default)]
+pub(super) struct IdTable {
+    /// `(id + 1, row)`; 0 marks an empty slot.
+    slots: Vec<(u32, u32)>,
+    shift: u32,
+    len: u32,
+}
+
+impl IdTable {
+    /// A table for at most `capacity` ids, at most half full.
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        let bits = (capacity.max(1) * 2)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(3);
+        IdTable {
+            slots: vec![(0, 0); 1 << bits],
+            shift: 64 - bits,
+            len: 0,
+        }
+    }
+
+    fn slot_of(&self, id: u32) -> usize {
+        // Fibonacci hashing: the top bits of id × 2^64/φ
+        ((u64::from(id).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> self.shift) as usize
+    }
+
+    /// The row of `id`, inserting it as the next row if absent.
+    pub(super) fn row_or_insert(&mut self, id: u32) -> (u32, bool) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.slot_of(id);
+        loop {
+            let (stored, row) = self.slots[at];
+            if stored == id + 1 {
+                return (row, false);
+            }
+            if stored == 0 {
+                let row = self.len;
+                self.slots[at] = (id + 1, row);
+                self.len += 1;
+                return (row, true);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    pub(super) fn get(&self, id: u32) -> Option<u32> {
+        let mask = self.slots.len().wrapping_sub(1);
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut at = self.slot_of(id);
+        loop {
+            let (stored, row) = self.slots[at];
+            if stored == id + 1 {
+                return Some(row);
+            }
+            if stored == 0 {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// The names one search has met: a small hash set when few postings are
+/// walked, a bit per list name when many are (a hash set of that size
+/// would cost more to allocate and clear than the bits).
+pub(super) enum SeenNames {
+    Few(IdTable),
+    Many(Vec<u64>),
+}
+
+impl SeenNames {
+    pub(super) fn for_walk(walk: usize, names: usize) -> Self {
+        // an `IdTable` takes 16 bytes per id, the bits 1/8 byte per name
+        if walk.saturating_mul(16) < names / 8 {
+            SeenNames::Few(IdTable::with_capacity(walk))
+        } else {
+            SeenNames::Many(vec![0u64; names.div_ceil(64)])
+        }
+    }
+
+    /// Whether `id` is new (and records it).
+    pub(super) fn insert(&mut self, id: u32) -> bool {
+        match self {
+            SeenNames::Few(table) => table.row_or_insert(id).1,
+            SeenNames::Many(bits) => {
+                let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
+                match bits.get_mut(word) {
+                    Some(w) if *w & bit == 0 => {
+                        *w |= bit;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_kinds_of_seen_set_agree() {
+        let ids = [5u32, 70, 5, 1023, 64, 70, 0, 1023, 999];
+        let mut few = SeenNames::for_walk(ids.len(), 1 << 20);
+        let mut many = SeenNames::for_walk(ids.len(), 1024);
+        assert!(matches!(few, SeenNames::Few(_)) && matches!(many, SeenNames::Many(_)));
+        let a: Vec<bool> = ids.iter().map(|&id| few.insert(id)).collect();
+        let b: Vec<bool> = ids.iter().map(|&id| many.insert(id)).collect();
+        assert_eq!(a, b);
+        assert_eq!(a, [true, true, false, true, true, false, true, false, true]);
+    }
+}

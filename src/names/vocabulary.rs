@@ -4,8 +4,7 @@
 //! the deletion dictionaries ([`NameIndex::fuzzy_neighbours`]) and
 //! precomputed at build ([`NeighbourTable`]).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use rustc_hash::FxHashMap;
 
 use super::deletions::{for_each_deletion, DeletionDictionary, LookupScratch};
 use super::id_table::IdTable;
@@ -135,50 +134,10 @@ impl NeighbourTable {
 }
 
 /// Dictionary words to their ids. Looked up several times per query word,
-/// so it hashes with [`WordHasher`] rather than the default SipHash.
-pub(super) type WordMap = HashMap<Box<str>, u32, BuildHasherDefault<WordHasher>>;
-
-/// A fast, non-cryptographic hasher for short words (FxHash's
-/// multiply-rotate over 8-byte chunks, with a final mix so the bits the
-/// table uses depend on every byte). The words come from list files the
-/// operator loads, not from an attacker choosing collisions.
-#[derive(Debug, Default, Clone, Copy)]
-pub(super) struct WordHasher(u64);
-
-impl WordHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut buf = [0u8; 8];
-            buf.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(buf));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            buf[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(buf) ^ ((rest.len() as u64) << 59));
-        }
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.add(u64::from(b));
-    }
-
-    fn finish(&self) -> u64 {
-        let h = self.0;
-        let h = (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        h ^ (h >> 32)
-    }
-}
+/// so it hashes with FxHash (`rustc-hash`) rather than the default SipHash:
+/// the words come from list files the operator loads, not from an attacker
+/// choosing collisions.
+pub(super) type WordMap = FxHashMap<Box<str>, u32>;
 
 pub(super) fn intern(map: &mut WordMap, list: &mut Vec<Box<str>>, s: &str) -> u32 {
     if let Some(&id) = map.get(s) {

@@ -1,70 +1,36 @@
 //! Small sets and maps of dictionary and name ids, built per query.
 
-/// A small open-addressing map from dictionary ids to row numbers, built
-/// per query so that scoring a candidate looks each of its words up once
-/// instead of searching every query word's neighbour list per word pair.
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap;
+
+/// A small map from dictionary ids to row numbers, built per query so that
+/// scoring a candidate looks each of its words up once instead of searching
+/// every query word's neighbour list per word pair.
 #[derive(Debug, Clone, Default)]
 pub(super) struct IdTable {
-    /// `(id + 1, row)`; 0 marks an empty slot.
-    slots: Vec<(u32, u32)>,
-    shift: u32,
-    len: u32,
+    rows: FxHashMap<u32, u32>,
 }
 
 impl IdTable {
-    /// A table for at most `capacity` ids, at most half full.
+    /// A table for at most `capacity` ids.
     pub(super) fn with_capacity(capacity: usize) -> Self {
-        let bits = (capacity.max(1) * 2)
-            .next_power_of_two()
-            .trailing_zeros()
-            .max(3);
         IdTable {
-            slots: vec![(0, 0); 1 << bits],
-            shift: 64 - bits,
-            len: 0,
+            rows: FxHashMap::with_capacity_and_hasher(capacity, Default::default()),
         }
-    }
-
-    fn slot_of(&self, id: u32) -> usize {
-        // Fibonacci hashing: the top bits of id × 2^64/φ
-        ((u64::from(id).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> self.shift) as usize
     }
 
     /// The row of `id`, inserting it as the next row if absent.
     pub(super) fn row_or_insert(&mut self, id: u32) -> (u32, bool) {
-        let mask = self.slots.len() - 1;
-        let mut at = self.slot_of(id);
-        loop {
-            let (stored, row) = self.slots[at];
-            if stored == id + 1 {
-                return (row, false);
-            }
-            if stored == 0 {
-                let row = self.len;
-                self.slots[at] = (id + 1, row);
-                self.len += 1;
-                return (row, true);
-            }
-            at = (at + 1) & mask;
+        let next = self.rows.len() as u32;
+        match self.rows.entry(id) {
+            Entry::Occupied(e) => (*e.get(), false),
+            Entry::Vacant(e) => (*e.insert(next), true),
         }
     }
 
     pub(super) fn get(&self, id: u32) -> Option<u32> {
-        let mask = self.slots.len().wrapping_sub(1);
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mut at = self.slot_of(id);
-        loop {
-            let (stored, row) = self.slots[at];
-            if stored == id + 1 {
-                return Some(row);
-            }
-            if stored == 0 {
-                return None;
-            }
-            at = (at + 1) & mask;
-        }
+        self.rows.get(&id).copied()
     }
 }
 

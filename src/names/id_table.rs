@@ -2,7 +2,8 @@
 
 use std::collections::hash_map::Entry;
 
-use rustc_hash::FxHashMap;
+use fixedbitset::FixedBitSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A small map from dictionary ids to row numbers, built per query so that
 /// scoring a candidate looks each of its words up once instead of searching
@@ -38,34 +39,30 @@ impl IdTable {
 /// walked, a bit per list name when many are (a hash set of that size
 /// would cost more to allocate and clear than the bits).
 pub(super) enum SeenNames {
-    Few(IdTable),
-    Many(Vec<u64>),
+    Few(FxHashSet<u32>),
+    Many(FixedBitSet),
 }
 
 impl SeenNames {
     pub(super) fn for_walk(walk: usize, names: usize) -> Self {
-        // an `IdTable` takes 16 bytes per id, the bits 1/8 byte per name
+        // a hash set takes up to about 16 bytes per id, the bits 1/8 byte
+        // per name
         if walk.saturating_mul(16) < names / 8 {
-            SeenNames::Few(IdTable::with_capacity(walk))
+            SeenNames::Few(FxHashSet::with_capacity_and_hasher(
+                walk,
+                Default::default(),
+            ))
         } else {
-            SeenNames::Many(vec![0u64; names.div_ceil(64)])
+            SeenNames::Many(FixedBitSet::with_capacity(names))
         }
     }
 
     /// Whether `id` is new (and records it).
     pub(super) fn insert(&mut self, id: u32) -> bool {
         match self {
-            SeenNames::Few(table) => table.row_or_insert(id).1,
-            SeenNames::Many(bits) => {
-                let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
-                match bits.get_mut(word) {
-                    Some(w) if *w & bit == 0 => {
-                        *w |= bit;
-                        true
-                    }
-                    _ => false,
-                }
-            }
+            SeenNames::Few(set) => set.insert(id),
+            // an id beyond the names (only in a damaged snapshot) is never new
+            SeenNames::Many(bits) => (id as usize) < bits.len() && !bits.put(id as usize),
         }
     }
 }

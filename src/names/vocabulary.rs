@@ -4,10 +4,9 @@
 //! the deletion dictionaries ([`NameIndex::fuzzy_neighbours`]) and
 //! precomputed at build ([`NeighbourTable`]).
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::deletions::{for_each_deletion, DeletionDictionary, LookupScratch};
-use super::id_table::IdTable;
 use super::index::NameIndex;
 use super::score::{edit_budget, jaro_winkler, unknown_word_edit_budget, OsaPattern};
 
@@ -212,8 +211,9 @@ impl NameIndex {
             // a near word shares many deletion variants with `q`, so it is
             // found many times: keep its first finding (a hash set, cheaper
             // than sorting the findings)
-            let mut seen = IdTable::with_capacity(scratch.found.len());
-            scratch.found.retain(|&(w, _)| seen.row_or_insert(w).1);
+            let mut seen =
+                FxHashSet::with_capacity_and_hasher(scratch.found.len(), Default::default());
+            scratch.found.retain(|&(w, _)| seen.insert(w));
         }
         let pattern = OsaPattern::new(q);
         for &(w, _) in scratch.found.iter() {

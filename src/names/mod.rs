@@ -24,13 +24,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::PartyKind;
 
+mod bounds;
+mod deletions;
 pub mod eval;
+mod id_table;
 mod index;
 pub mod normalize;
 pub mod org_words;
+mod query;
+mod ranking;
 pub mod score;
 mod tokens;
 pub mod translit;
+mod vocabulary;
 
 pub use index::{compare, compare_hit, NameIndex};
 pub use normalize::{fold_text, fold_words, normalize};

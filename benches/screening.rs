@@ -13,6 +13,7 @@
 
 use std::cell::Cell;
 use std::hint::black_box;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use amlscreen::names::{MatchConfig, NameQuery};
@@ -184,6 +185,26 @@ fn bench_load_lists(c: &mut Criterion, b: &Bench) {
     group.finish();
 }
 
+/// `text` without a top-level key and its value: the lines from the key
+/// to the next top-level key (or the end).
+fn without_top_level_key(from: &Path, text: &str, key: &str) -> String {
+    let source = amlscreen::source::SourceText::new(from, text.to_owned());
+    let root = source
+        .root()
+        .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    let entries = root.as_map().unwrap_or_default();
+    let Some(at) = entries.iter().position(|(k, _)| k.as_str() == Some(key)) else {
+        return text.to_owned();
+    };
+    let first = entries[at].0.line;
+    let end = entries.get(at + 1).map_or(usize::MAX, |(k, _)| k.line);
+    text.lines()
+        .enumerate()
+        .filter(|(i, _)| !(first..end).contains(&(i + 1)))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect()
+}
+
 /// A rules directory holding the policy, the platforms and one rule kind's
 /// file (plus the `data/` files rules may reference).
 fn single_rule_dir(kind: &str) -> Option<tempfile::TempDir> {
@@ -200,13 +221,7 @@ fn single_rule_dir(kind: &str) -> Option<tempfile::TempDir> {
             // Rule-file `tests:` name rules of other kinds; drop them here.
             let text = std::fs::read_to_string(&from)
                 .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
-            let mut doc: serde_yaml::Value =
-                serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
-            if let Some(map) = doc.as_mapping_mut() {
-                map.remove("tests");
-            }
-            let text =
-                serde_yaml::to_string(&doc).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+            let text = without_top_level_key(&from, &text, "tests");
             std::fs::write(dir.path().join(name), text)
                 .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
         }

@@ -146,14 +146,13 @@ impl Config {
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
-        let mut config: Config = serde_yaml::from_str(&text).map_err(|e| {
-            let positioned = crate::rules::SourceText::new(path, String::new()).yaml_error(&e);
-            Error::Config {
+        let mut config: Config = crate::source::SourceText::new(path, text)
+            .deserialize()
+            .map_err(|e| Error::Config {
                 path: path.to_path_buf(),
-                position: format!(":{}:{}", positioned.line, positioned.column),
-                message: positioned.message,
-            }
-        })?;
+                position: format!(":{}:{}", e.line, e.column),
+                message: e.message,
+            })?;
         let base = path.parent().unwrap_or(Path::new(""));
         config.resolve_relative_to(base);
         Ok(config)

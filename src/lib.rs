@@ -44,6 +44,7 @@ pub mod names;
 mod platforms;
 pub mod rules;
 mod screener;
+mod source;
 mod state;
 mod util;
 

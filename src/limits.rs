@@ -13,9 +13,11 @@
 //! * the per-field limits and [`MAX_INTERMEDIARIES`]: by
 //!   [`check_transaction`], called from `Screener::screen`/`evaluate` for
 //!   every caller, library or CLI;
-//! * YAML alias expansion ("billion laughs") in config and rule files:
-//!   by serde_yaml's alias repetition limit (tested in `tests/limits_*.rs`);
-//!   rule files are also capped at `rules::source::MAX_RULE_FILE_BYTES`.
+//! * YAML alias expansion ("billion laughs") and deep nesting in config
+//!   and rule files: by the one YAML loader, [`crate::source`], while
+//!   parsing ([`crate::source::MAX_ALIAS_NODES`],
+//!   [`crate::source::MAX_DEPTH`]; tested in `tests/limits_*.rs`); rule
+//!   files are also capped at [`crate::source::MAX_FILE_BYTES`].
 
 use crate::error::Error;
 use crate::model::{Party, Transaction};

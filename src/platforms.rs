@@ -16,7 +16,7 @@ use crate::addresses::{self, AddressIndex};
 use crate::lists::Entity;
 use crate::model::{Party, PartyKind};
 use crate::names::fold_text;
-use crate::rules::{RuleFileError, SourceText};
+use crate::source::{SourceError, SourceText};
 
 /// What kind of service a platform is; rules use it (a mixer counterparty
 /// is an anonymizer signal).
@@ -99,22 +99,27 @@ pub struct PlatformHit {
 }
 
 /// Parses and validates a platforms file. Errors carry `file:line:column`.
-pub fn parse_platforms(source: &SourceText) -> Result<Vec<Platform>, Vec<RuleFileError>> {
-    let file: PlatformsFile =
-        serde_yaml::from_str(&source.text).map_err(|e| vec![source.yaml_error(&e)])?;
+pub fn parse_platforms(source: &SourceText) -> Result<Vec<Platform>, Vec<SourceError>> {
+    let file: PlatformsFile = source.deserialize().map_err(|e| vec![e])?;
+    let root = source.root().map_err(|e| vec![e])?;
+    let list = root.get("platforms").unwrap_or(root);
+    let items = list.as_seq().unwrap_or_default();
     let mut errors = Vec::new();
     let mut ids = HashMap::new();
     for (i, p) in file.platforms.iter().enumerate() {
-        let at =
-            |field: &str, value: &str| source.locate(&format!("platforms[{i}].{field}"), value);
+        // the position of a platform's field (or of the platform, or the list)
+        let at = |field: &str| {
+            let item = items.get(i);
+            source.at(item.and_then(|n| n.get(field)).or(item).unwrap_or(list))
+        };
         if p.id.trim().is_empty() || p.id.contains(char::is_whitespace) {
-            errors.push(at("id", &p.id).error(format!(
+            errors.push(at("id").error(format!(
                 "platform id '{}' must be non-empty and without spaces",
                 p.id
             )));
         }
         if let Some(first) = ids.insert(p.id.clone(), i) {
-            errors.push(at("id", &p.id).error(format!(
+            errors.push(at("id").error(format!(
                 "duplicate platform id '{}' (first used by platform {})",
                 p.id,
                 first + 1
@@ -122,7 +127,7 @@ pub fn parse_platforms(source: &SourceText) -> Result<Vec<Platform>, Vec<RuleFil
         }
         for name in std::iter::once(&p.name).chain(&p.aliases) {
             if fold_text(name).trim().is_empty() {
-                errors.push(at("name", name).error(format!(
+                errors.push(at("name").error(format!(
                     "platform '{}': name '{name}' has no letters or digits to match",
                     p.id
                 )));
@@ -130,7 +135,7 @@ pub fn parse_platforms(source: &SourceText) -> Result<Vec<Platform>, Vec<RuleFil
         }
         for d in &p.domains {
             if normalize_domain(d).is_none() {
-                errors.push(at("domains", d).error(format!(
+                errors.push(at("domains").error(format!(
                     "platform '{}': '{d}' is not a domain name (like example.com)",
                     p.id
                 )));
@@ -142,7 +147,7 @@ pub fn parse_platforms(source: &SourceText) -> Result<Vec<Platform>, Vec<RuleFil
                 .ok_or_else(|| format!("'{a}' is not CHAIN:address"))
                 .and_then(|(c, addr)| addresses::normalize(c, addr).map_err(|e| e.to_string()));
             if let Err(msg) = parsed {
-                errors.push(at("addresses", a).error(format!("platform '{}': {msg}", p.id)));
+                errors.push(at("addresses").error(format!("platform '{}': {msg}", p.id)));
             }
         }
     }

@@ -147,10 +147,11 @@ impl Sources {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut sources: Sources =
-            serde_yaml::from_str(&text).map_err(|e| UpdateError::Config {
+        let mut sources: Sources = crate::source::SourceText::new(path, text)
+            .deserialize()
+            .map_err(|e| UpdateError::Config {
                 path: path.to_path_buf(),
-                message: e.to_string(),
+                message: format!("{} at line {} column {}", e.message, e.line, e.column),
             })?;
         let base = path.parent().unwrap_or(Path::new(""));
         let mut seen = std::collections::HashSet::new();

@@ -132,9 +132,7 @@ impl AnonymizerRule {
         };
         for (i, text) in inline.iter().enumerate() {
             if let Err(e) = add(&mut rule, text) {
-                let at = f
-                    .source()
-                    .locate(&format!("{}[{i}]", f.key_path("ips")), "");
+                let at = f.item_position("ips", i);
                 f.push(at.error(format!("'ips': {e}")));
             }
         }
@@ -153,9 +151,7 @@ impl AnonymizerRule {
                     rule.ip_sources.push(name.clone());
                 }
                 Err(e) => {
-                    let at = f
-                        .source()
-                        .locate(&format!("{}[{i}]", f.key_path("ip_lists")), "");
+                    let at = f.item_position("ip_lists", i);
                     f.push(at.error(format!("'ip_lists': {e}")));
                 }
             }

@@ -32,10 +32,9 @@ impl DataFile {
     /// An error at an entry's line.
     pub fn error_at(&self, entry: &DataEntry, message: impl Into<String>) -> RuleFileError {
         RuleFileError {
-            file: self.path.clone(),
             line: entry.line,
             column: 1,
-            message: message.into(),
+            ..RuleFileError::whole_file(&self.path, message)
         }
     }
 

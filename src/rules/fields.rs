@@ -8,62 +8,49 @@
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde_yaml::{Mapping, Value};
 
 use super::duration::RuleDuration;
-use super::source::{RuleFileError, SourceText};
+use super::source::{Position, RuleFileError, SourceText};
+use crate::source::{Node, Value};
 
 /// Reads the keys of one mapping, collecting every error.
 pub struct Fields<'a> {
     source: &'a SourceText,
-    path: String,
-    map: &'a Mapping,
+    node: &'a Node,
+    map: &'a [(Node, Node)],
     known: Vec<&'static str>,
     errors: Vec<RuleFileError>,
 }
 
-/// How a YAML value's type reads in an error message.
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
+/// A scalar's text: text as it is, a number as it was always written
+/// (`9500`, `9999.99`); `None` for anything else.
+fn scalar_text(v: &Node) -> Option<String> {
+    match &v.value {
+        Value::Str(s) => Some(s.clone()),
+        _ => v.number_text(),
     }
 }
 
+/// How a YAML value's type reads in an error message.
+pub fn type_name(v: &Node) -> &'static str {
+    v.type_name()
+}
+
 impl<'a> Fields<'a> {
-    /// Starts reading the mapping at `path` (like `rules[2]`); an error when
-    /// the value is not a mapping.
-    pub fn new(
-        source: &'a SourceText,
-        path: &str,
-        value: &'a Value,
-    ) -> Result<Fields<'a>, RuleFileError> {
-        match value.as_mapping() {
+    /// Starts reading the mapping `value`; an error when it is not a mapping.
+    pub fn new(source: &'a SourceText, value: &'a Node) -> Result<Fields<'a>, RuleFileError> {
+        match value.as_map() {
             Some(map) => Ok(Fields {
                 source,
-                path: path.to_owned(),
+                node: value,
                 map,
                 known: Vec::new(),
                 errors: Vec::new(),
             }),
-            None => Err(source.locate(path, "").error(format!(
+            None => Err(source.at(value).error(format!(
                 "expected a mapping of keys, found {}",
                 type_name(value)
             ))),
-        }
-    }
-
-    /// The path of a key, for positions (`rules[2].window`).
-    pub fn key_path(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{}.{key}", self.path)
         }
     }
 
@@ -72,9 +59,30 @@ impl<'a> Fields<'a> {
         self.source
     }
 
+    /// Where the mapping starts.
+    pub fn position(&self) -> Position<'a> {
+        self.source.at(self.node)
+    }
+
+    /// Where `key`'s value is (or the mapping, when the key is absent).
+    pub fn key_position(&self, key: &str) -> Position<'a> {
+        self.source.at(self.node.get(key).unwrap_or(self.node))
+    }
+
+    /// Where item `i` of `key`'s list is (or the key's value when it is not
+    /// a list that long, or the mapping when the key is absent).
+    pub fn item_position(&self, key: &str, i: usize) -> Position<'a> {
+        match self.node.get(key) {
+            Some(v) => self
+                .source
+                .at(v.as_seq().and_then(|items| items.get(i)).unwrap_or(v)),
+            None => self.position(),
+        }
+    }
+
     /// Records an error at `key` (or at the mapping when the key is absent).
     pub fn error(&mut self, key: &str, message: impl Into<String>) {
-        let e = self.source.locate(&self.key_path(key), "").error(message);
+        let e = self.key_position(key).error(message);
         self.errors.push(e);
     }
 
@@ -89,17 +97,17 @@ impl<'a> Fields<'a> {
     }
 
     /// The raw value of a key, marking it as known.
-    pub fn raw(&mut self, key: &'static str) -> Option<&'a Value> {
+    pub fn raw(&mut self, key: &'static str) -> Option<&'a Node> {
         self.known.push(key);
-        self.map.get(key).filter(|v| !v.is_null())
+        self.node.get(key).filter(|v| !v.is_null())
     }
 
     /// Whether a key is present (and not null).
     pub fn present(&self, key: &str) -> bool {
-        self.map.get(key).is_some_and(|v| !v.is_null())
+        self.node.get(key).is_some_and(|v| !v.is_null())
     }
 
-    fn wrong_type(&mut self, key: &str, expected: &str, v: &Value) {
+    fn wrong_type(&mut self, key: &str, expected: &str, v: &Node) {
         self.error(
             key,
             format!("'{key}' must be {expected}, found {}", type_name(v)),
@@ -108,10 +116,10 @@ impl<'a> Fields<'a> {
 
     /// Optional text.
     pub fn text(&mut self, key: &'static str) -> Option<String> {
-        match self.raw(key)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            v => {
+        let v = self.raw(key)?;
+        match scalar_text(v) {
+            Some(s) => Some(s),
+            None => {
                 self.wrong_type(key, "text", v);
                 None
             }
@@ -143,13 +151,10 @@ impl<'a> Fields<'a> {
 
     /// An optional non-negative exact decimal.
     pub fn opt_decimal(&mut self, key: &'static str) -> Option<Decimal> {
-        let text = match self.raw(key)? {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            v => {
-                self.wrong_type(key, "an amount such as 10000 or \"9999.99\"", v);
-                return None;
-            }
+        let v = self.raw(key)?;
+        let Some(text) = scalar_text(v) else {
+            self.wrong_type(key, "an amount such as 10000 or \"9999.99\"", v);
+            return None;
         };
         let parsed = Decimal::from_str(text.trim())
             .or_else(|_| Decimal::from_scientific(text.trim()))
@@ -199,13 +204,9 @@ impl<'a> Fields<'a> {
         let Some(v) = self.raw(key) else {
             return default;
         };
-        let text = match v {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            v => {
-                self.wrong_type(key, "a duration such as 90m, 24h or 30d", v);
-                return default;
-            }
+        let Some(text) = scalar_text(v) else {
+            self.wrong_type(key, "a duration such as 90m, 24h or 30d", v);
+            return default;
         };
         match RuleDuration::parse(&text) {
             Ok(d) => d,
@@ -220,7 +221,10 @@ impl<'a> Fields<'a> {
     pub fn flag(&mut self, key: &'static str, default: bool) -> bool {
         match self.raw(key) {
             None => default,
-            Some(Value::Bool(b)) => *b,
+            Some(Node {
+                value: Value::Bool(b),
+                ..
+            }) => *b,
             Some(v) => {
                 self.wrong_type(key, "true or false", v);
                 default
@@ -233,30 +237,26 @@ impl<'a> Fields<'a> {
         let Some(v) = self.raw(key) else {
             return Vec::new();
         };
-        match v {
-            Value::String(s) => vec![s.clone()],
-            Value::Sequence(items) => {
+        match &v.value {
+            Value::Str(s) => vec![s.clone()],
+            Value::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    match item {
-                        Value::String(s) => out.push(s.clone()),
-                        Value::Number(n) => out.push(n.to_string()),
-                        other => {
-                            let e = self
-                                .source
-                                .locate(&format!("{}[{i}]", self.key_path(key)), "")
-                                .error(format!(
-                                    "'{key}' item {} must be text, found {}",
-                                    i + 1,
-                                    type_name(other)
-                                ));
+                    match scalar_text(item) {
+                        Some(s) => out.push(s),
+                        None => {
+                            let e = self.source.at(item).error(format!(
+                                "'{key}' item {} must be text, found {}",
+                                i + 1,
+                                type_name(item)
+                            ));
                             self.errors.push(e);
                         }
                     }
                 }
                 out
             }
-            v => {
+            _ => {
                 self.wrong_type(key, "a list of texts", v);
                 Vec::new()
             }
@@ -284,13 +284,14 @@ impl<'a> Fields<'a> {
             return Some(*v);
         }
         let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-        let hint = crate::util::did_you_mean(&text, names.iter().copied())
-            .map(|s| format!(", did you mean '{s}'?"))
-            .unwrap_or_default();
-        self.error(
-            key,
-            format!("unknown {key} '{text}' (valid: {}){hint}", names.join(", ")),
-        );
+        let e = self
+            .key_position(key)
+            .error(format!(
+                "unknown {key} '{text}' (valid: {})",
+                names.join(", ")
+            ))
+            .with_hint_for(&text, names.iter().copied());
+        self.errors.push(e);
         None
     }
 
@@ -303,14 +304,13 @@ impl<'a> Fields<'a> {
     /// Ends reading: reports keys never read as unknown, returns every error.
     pub fn finish(mut self) -> Vec<RuleFileError> {
         let mut unknown = Vec::new();
-        for k in self.map.keys() {
+        for (k, v) in self.map {
             match k.as_str() {
                 Some(name) if self.known.contains(&name) => {}
-                Some(name) => unknown.push(name.to_owned()),
+                Some(name) => unknown.push((name, v)),
                 None => {
                     let e = self
-                        .source
-                        .locate(&self.path, "")
+                        .position()
                         .error(format!("keys must be names, found {}", type_name(k)));
                     self.errors.push(e);
                 }
@@ -319,15 +319,14 @@ impl<'a> Fields<'a> {
         let mut valid = self.known.clone();
         valid.sort_unstable();
         valid.dedup();
-        for name in unknown {
-            let hint = crate::util::did_you_mean(&name, valid.iter().copied())
-                .map(|s| format!(", did you mean '{s}'?"))
-                .unwrap_or_default();
-            let at = self.source.locate(&self.key_path(&name), &name);
-            self.errors.push(at.error(format!(
-                "unknown key '{name}'{hint} (valid here: {})",
-                valid.join(", ")
-            )));
+        for (name, value) in unknown {
+            let e = self
+                .source
+                .at(value)
+                .error(format!("unknown key '{name}'"))
+                .with_hint_for(name, valid.iter().copied())
+                .with_note(format!("(valid here: {})", valid.join(", ")));
+            self.errors.push(e);
         }
         self.errors
     }

@@ -64,9 +64,7 @@ impl JurisdictionRule {
                     }
                 }
                 Err(e) => {
-                    let at = f
-                        .source()
-                        .locate(&format!("{}[{i}]", f.key_path("country_lists")), "");
+                    let at = f.item_position("country_lists", i);
                     f.push(at.error(format!("'country_lists': {e}")));
                 }
             }

@@ -16,8 +16,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use serde_yaml::Value;
-
 use crate::decision::Policy;
 use crate::model::Finding;
 use crate::platforms::{parse_platforms, Platform};
@@ -68,11 +66,8 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RuleFileError> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let entries = std::fs::read_dir(path).map_err(|e| RuleFileError {
-        file: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        message: format!("cannot read rules directory: {e}"),
+    let entries = std::fs::read_dir(path).map_err(|e| {
+        RuleFileError::whole_file(path, format!("cannot read rules directory: {e}"))
     })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -141,15 +136,12 @@ impl RuleSet {
         let mut ids: HashMap<&str, &RuleFileError> = HashMap::new();
         for (rule, at) in &c.rules {
             if let Some(first) = ids.insert(rule.id.as_str(), at) {
-                errors.push(RuleFileError {
-                    message: format!(
-                        "duplicate rule id '{}' (first defined at {}:{})",
-                        rule.id,
-                        first.file.display(),
-                        first.line
-                    ),
-                    ..at.clone()
-                });
+                errors.push(at.with_message(format!(
+                    "duplicate rule id '{}' (first defined at {}:{})",
+                    rule.id,
+                    first.file.display(),
+                    first.line
+                )));
             }
         }
         // tests name existing rules (or the built-in sanctions/platform
@@ -163,13 +155,10 @@ impl RuleSet {
         for test in c.tests.iter().filter(|_| compiled_all) {
             for (id, at) in &test.id_positions {
                 if !known.contains(&id.as_str()) {
-                    let hint = crate::util::did_you_mean(id, known.iter().copied())
-                        .map(|s| format!(", did you mean '{s}'?"))
-                        .unwrap_or_default();
-                    errors.push(RuleFileError {
-                        message: format!("test '{}' names unknown rule '{id}'{hint}", test.name),
-                        ..at.clone()
-                    });
+                    errors.push(
+                        at.with_message(format!("test '{}' names unknown rule '{id}'", test.name))
+                            .with_hint_for(id, known.iter().copied()),
+                    );
                 }
             }
         }
@@ -208,30 +197,26 @@ impl RuleSet {
 }
 
 fn load_source(source: &SourceText, c: &mut Collector) -> Result<(), Vec<RuleFileError>> {
-    let doc: Value = serde_yaml::from_str(&source.text).map_err(|e| vec![source.yaml_error(&e)])?;
-    let Some(map) = doc.as_mapping() else {
-        return Err(vec![source.locate("", "").error(format!(
+    let root = source.root().map_err(|e| vec![e])?;
+    let Some(map) = root.as_map() else {
+        return Err(vec![source.at(root).error(format!(
             "a rule file is a mapping with top-level keys {}",
             TOP_LEVEL_KEYS.join(", ")
         ))]);
     };
     let mut errors = Vec::new();
     for (key, value) in map {
-        let key = key.as_str().unwrap_or_default();
-        match key {
+        let at = source.at(value);
+        match key.as_str().unwrap_or_default() {
             "platforms" => match parse_platforms(source) {
                 Ok(mut p) => c.platforms.append(&mut p),
                 Err(mut e) => errors.append(&mut e),
             },
             "policy" => match policy::parse_policy(source, value) {
                 Ok(p) => {
-                    let here = format!(
-                        "{}:{}",
-                        source.path.display(),
-                        source.locate("policy", "").line
-                    );
+                    let here = format!("{}:{}", source.path.display(), at.line);
                     if let Some((_, first)) = &c.set_policy {
-                        errors.push(source.locate("policy", "").error(format!(
+                        errors.push(at.error(format!(
                             "a second policy (the first is at {first}); keep one policy file"
                         )));
                     } else {
@@ -240,48 +225,51 @@ fn load_source(source: &SourceText, c: &mut Collector) -> Result<(), Vec<RuleFil
                 }
                 Err(mut e) => errors.append(&mut e),
             },
-            "rules" => match value {
-                Value::Sequence(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        let path = format!("rules[{i}]");
-                        match Rule::compile(source, &path, item, &mut c.data) {
+            "rules" => match value.as_seq() {
+                Some(items) => {
+                    for item in items {
+                        match Rule::compile(source, item, &mut c.data) {
                             Ok(rule) => {
-                                let at = source
-                                    .locate(&format!("{path}.id"), "")
-                                    .error(String::new());
-                                c.rules.push((rule, at));
+                                let id = item.get("id").unwrap_or(item);
+                                c.rules.push((rule, source.at(id).error(String::new())));
                             }
                             Err(mut e) => errors.append(&mut e),
                         }
                     }
                 }
-                other => errors.push(source.locate("rules", "").error(format!(
+                None => errors.push(at.error(format!(
                     "'rules' must be a list of rules, found {}",
-                    fields::type_name(other)
+                    fields::type_name(value)
                 ))),
             },
-            "tests" => match value {
-                Value::Sequence(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        match testing::parse_test(source, &format!("tests[{i}]"), item) {
+            "tests" => match value.as_seq() {
+                Some(items) => {
+                    for item in items {
+                        match testing::parse_test(source, item) {
                             Ok(t) => c.tests.push(t),
                             Err(mut e) => errors.append(&mut e),
                         }
                     }
                 }
-                other => errors.push(source.locate("tests", "").error(format!(
+                None => errors.push(at.error(format!(
                     "'tests' must be a list of tests, found {}",
-                    fields::type_name(other)
+                    fields::type_name(value)
                 ))),
             },
             other => {
-                let hint = crate::util::did_you_mean(other, TOP_LEVEL_KEYS.iter().copied())
-                    .map(|s| format!(", did you mean '{s}'?"))
-                    .unwrap_or_default();
-                errors.push(source.locate(other, other).error(format!(
-                    "unknown top-level key '{other}' (valid: {}){hint}",
-                    TOP_LEVEL_KEYS.join(", ")
-                )));
+                // a key that is not text points at the file's mapping
+                let at = if key.as_str().is_some() {
+                    at
+                } else {
+                    source.at(root)
+                };
+                errors.push(
+                    at.error(format!(
+                        "unknown top-level key '{other}' (valid: {})",
+                        TOP_LEVEL_KEYS.join(", ")
+                    ))
+                    .with_hint_for(other, TOP_LEVEL_KEYS.iter().copied()),
+                );
             }
         }
     }

@@ -63,9 +63,7 @@ impl PatternRule {
             match FIELDS.iter().find(|(n, _)| n == name) {
                 Some((_, fl)) => fields.push(*fl),
                 None => {
-                    let at = f
-                        .source()
-                        .locate(&format!("{}[{i}]", f.key_path("fields")), "");
+                    let at = f.item_position("fields", i);
                     f.push(at.error(format!("unknown field '{name}' (valid: memo, names)")));
                 }
             }
@@ -75,9 +73,7 @@ impl PatternRule {
         }
         for (i, k) in keywords.iter().enumerate() {
             if k.is_empty() || k.chars().count() > MAX_PATTERN_CHARS {
-                let at = f
-                    .source()
-                    .locate(&format!("{}[{i}]", f.key_path("keywords")), "");
+                let at = f.item_position("keywords", i);
                 f.push(at.error(format!(
                     "keyword {} must have 1–{MAX_PATTERN_CHARS} characters",
                     i + 1
@@ -86,9 +82,7 @@ impl PatternRule {
         }
         let mut regexes = Vec::new();
         for (i, src) in sources.iter().enumerate() {
-            let at = f
-                .source()
-                .locate(&format!("{}[{i}]", f.key_path("regexes")), "");
+            let at = f.item_position("regexes", i);
             if src.chars().count() > MAX_PATTERN_CHARS {
                 f.push(at.error(format!(
                     "regex {} is longer than {MAX_PATTERN_CHARS} characters",

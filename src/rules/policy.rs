@@ -10,7 +10,7 @@
 //!     - {level: high,   from: 70, to: 100, action: hold}
 //! ```
 
-use serde_yaml::Value;
+use crate::source::{Node, Value};
 
 use super::fields::{type_name, Fields};
 use super::rule::{ACTIONS, LEVELS};
@@ -18,17 +18,17 @@ use super::source::{RuleFileError, SourceText};
 use crate::decision::{Policy, MAX_SCORE};
 use crate::model::{Action, RiskLevel};
 
-struct Band {
+struct Band<'a> {
     level: RiskLevel,
     from: u32,
     to: u32,
     action: Action,
-    path: String,
+    node: &'a Node,
 }
 
 /// Parses and validates the `policy` mapping of a rule file.
-pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<RuleFileError>> {
-    let mut f = Fields::new(source, "policy", value).map_err(|e| vec![e])?;
+pub fn parse_policy(source: &SourceText, value: &Node) -> Result<Policy, Vec<RuleFileError>> {
+    let mut f = Fields::new(source, value).map_err(|e| vec![e])?;
     let currency = f.required_text("reference_currency");
     let mut bands = Vec::new();
     match f.raw("bands") {
@@ -36,10 +36,12 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
             "bands",
             "missing 'bands': list the low, medium and high bands covering 0–100",
         ),
-        Some(Value::Sequence(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                let path = format!("policy.bands[{i}]");
-                let mut b = match Fields::new(source, &path, item) {
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => {
+            for item in items {
+                let mut b = match Fields::new(source, item) {
                     Ok(b) => b,
                     Err(e) => {
                         f.push(e);
@@ -71,7 +73,7 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
                         from,
                         to,
                         action,
-                        path,
+                        node: item,
                     });
                 }
             }
@@ -86,12 +88,13 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
     if band_errors_before || !errors.is_empty() {
         return Err(errors);
     }
-    let at = |path: &str, key: &str| source.locate(&format!("{path}.{key}"), "");
+    let at = |band: &Node, key: &str| source.at(band.get(key).unwrap_or(band));
+    let bands_at = source.at(value.get("bands").unwrap_or(value));
     bands.sort_by_key(|b| (b.from, b.to));
     let mut expected_from = 0u32;
     for (i, b) in bands.iter().enumerate() {
         if b.from > b.to {
-            errors.push(at(&b.path, "to").error(format!(
+            errors.push(at(b.node, "to").error(format!(
                 "band '{}' runs from {} to {}: 'to' must not be below 'from'",
                 level_name(b.level),
                 b.from,
@@ -100,7 +103,7 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
             continue;
         }
         if b.from > expected_from {
-            errors.push(at(&b.path, "from").error(format!(
+            errors.push(at(b.node, "from").error(format!(
                 "gap in score bands: no band covers {}–{} (the '{}' band starts at {}; bands must cover 0–{MAX_SCORE} without gaps or overlaps)",
                 expected_from,
                 b.from - 1,
@@ -108,7 +111,7 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
                 b.from
             )));
         } else if b.from < expected_from && i > 0 {
-            errors.push(at(&b.path, "from").error(format!(
+            errors.push(at(b.node, "from").error(format!(
                 "score bands overlap: '{}' starts at {} but {} is already covered (the next band must start at {expected_from})",
                 level_name(b.level),
                 b.from,
@@ -118,17 +121,14 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
         expected_from = expected_from.max(b.to + 1);
     }
     if errors.is_empty() && expected_from <= MAX_SCORE {
-        let last = bands
-            .last()
-            .map(|b| b.path.clone())
-            .unwrap_or_else(|| "policy.bands".into());
-        errors.push(at(&last, "to").error(format!(
+        let last = bands.last().map_or(bands_at, |b| at(b.node, "to"));
+        errors.push(last.error(format!(
             "gap in score bands: no band covers {expected_from}–{MAX_SCORE} (bands must reach {MAX_SCORE})"
         )));
     }
     for pair in bands.windows(2) {
         if pair[0].level >= pair[1].level {
-            errors.push(at(&pair[1].path, "level").error(format!(
+            errors.push(at(pair[1].node, "level").error(format!(
                 "band levels must rise with the score (low, medium, high): '{}' follows '{}'",
                 level_name(pair[1].level),
                 level_name(pair[0].level)
@@ -138,7 +138,7 @@ pub fn parse_policy(source: &SourceText, value: &Value) -> Result<Policy, Vec<Ru
     let find = |l: RiskLevel| bands.iter().find(|b| b.level == l);
     for (name, level) in LEVELS {
         if find(*level).is_none() && errors.is_empty() {
-            errors.push(source.locate("policy.bands", "").error(format!(
+            errors.push(bands_at.error(format!(
                 "no '{name}' band: give each of low, medium and high one band"
             )));
         }
@@ -177,8 +177,8 @@ mod tests {
 
     fn parse(text: &str) -> Result<Policy, Vec<RuleFileError>> {
         let source = SourceText::new("policy.yaml", text.to_owned());
-        let doc: Value = serde_yaml::from_str(text).unwrap();
-        parse_policy(&source, &doc["policy"])
+        let policy = source.root().unwrap().get("policy").unwrap();
+        parse_policy(&source, policy)
     }
 
     const HEAD: &str = "policy:\n  reference_currency: usd\n  bands:\n";

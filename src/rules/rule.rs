@@ -3,7 +3,6 @@
 //! (types, durations, regexes, data files) before the rule can ever run.
 
 use serde::{Deserialize, Serialize};
-use serde_yaml::Value;
 
 use super::amount::AmountRule;
 use super::anonymizer::AnonymizerRule;
@@ -19,6 +18,7 @@ use super::velocity::VelocityRule;
 use super::window::Point;
 use crate::model::{Action, Direction, Finding, FindingKind, PartyRole, RiskLevel, Transaction};
 use crate::platforms::Platform;
+use crate::source::Node;
 use crate::state::{CustomerHistory, HistoryEntry};
 
 /// The kinds of behaviour rule, as written in `kind:`.
@@ -237,14 +237,13 @@ fn valid_id(id: &str) -> bool {
 }
 
 impl Rule {
-    /// Compiles the rule at `path` (like `rules[3]`) of a rule file.
+    /// Compiles one rule (an item of a `rules` list) of a rule file.
     pub fn compile(
         source: &SourceText,
-        path: &str,
-        value: &Value,
+        value: &Node,
         data: &mut DataFiles,
     ) -> Result<Rule, Vec<RuleFileError>> {
-        let mut f = Fields::new(source, path, value).map_err(|e| vec![e])?;
+        let mut f = Fields::new(source, value).map_err(|e| vec![e])?;
         let id = f.required_text("id");
         if let Some(id) = id.as_deref().filter(|id| !valid_id(id)) {
             f.error(
@@ -257,13 +256,12 @@ impl Rule {
                 Some((_, kind)) => Some(*kind),
                 None => {
                     let names: Vec<&str> = RULE_KINDS.iter().map(|(n, _)| *n).collect();
-                    let hint = crate::util::did_you_mean(&k, names.iter().copied())
-                        .map(|s| format!(", did you mean '{s}'?"))
-                        .unwrap_or_default();
-                    f.error(
-                        "kind",
-                        format!("unknown kind '{k}'{hint} (valid: {})", names.join(", ")),
-                    );
+                    let e = f
+                        .key_position("kind")
+                        .error(format!("unknown kind '{k}'"))
+                        .with_hint_for(&k, names.iter().copied())
+                        .with_note(format!("(valid: {})", names.join(", ")));
+                    f.push(e);
                     None
                 }
             },
@@ -297,10 +295,7 @@ impl Rule {
         if !contributes && !f.has_errors() {
             f.error("score", "the rule contributes nothing: set 'score' (1–100), 'level' (low, medium, high) or 'action' (allow, hold, block)");
         }
-        let defined_at = {
-            let p = source.locate(path, "");
-            format!("{}:{}", source.path.display(), p.line)
-        };
+        let defined_at = format!("{}:{}", source.path.display(), f.position().line);
         let errors = if kind.is_some() {
             f.finish()
         } else {

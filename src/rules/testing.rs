@@ -20,12 +20,13 @@
 //! Each test runs on a fresh screener state with the whole rule set (all
 //! files), the forbidden platforms, and no sanctions lists.
 
-use serde_yaml::{Mapping, Value};
+use serde_json::Value as Json;
 
 use super::fields::{type_name, Fields};
 use super::rule::{ACTIONS, LEVELS};
 use super::source::{RuleFileError, SourceText};
 use crate::model::{Action, Decision, RiskLevel, Transaction};
+use crate::source::{to_json, Node, Value};
 
 /// Customer id given to test transactions that name none.
 pub const DEFAULT_TEST_CUSTOMER: &str = "test-customer";
@@ -101,78 +102,71 @@ impl TestOutcome {
     }
 }
 
-fn with_default(map: &mut Mapping, key: &str, value: Value) {
-    let k = Value::String(key.into());
-    if matches!(map.get(&k), None | Some(Value::Null)) {
-        map.insert(k, value);
+/// One test transaction as JSON, with the defaults filled in; numbers
+/// for `value` and `amount` become decimal text, as in transaction input.
+fn transaction_json(map: &[(Node, Node)], j: usize) -> serde_json::Map<String, Json> {
+    let mut out = serde_json::Map::new();
+    for (k, v) in map {
+        let key = k.scalar_text().unwrap_or_default().to_owned();
+        let value = match (key.as_str(), v.number_text()) {
+            ("value" | "amount", Some(text)) => Json::String(text),
+            _ => to_json(v),
+        };
+        out.insert(key, value);
     }
+    let value = out.get("value").cloned().unwrap_or(Json::Null);
+    let mut with_default = |key: &str, default: Json| {
+        if matches!(out.get(key), None | Some(Json::Null)) {
+            out.insert(key.to_owned(), default);
+        }
+    };
+    with_default("id", Json::String(format!("t{}", j + 1)));
+    with_default("customer_id", Json::String(DEFAULT_TEST_CUSTOMER.into()));
+    with_default("direction", Json::String("outgoing".into()));
+    with_default("currency", Json::String("USD".into()));
+    with_default("amount", value);
+    out
 }
 
-fn number_to_text(map: &mut Mapping, key: &str) {
-    let k = Value::String(key.into());
-    if let Some(Value::Number(n)) = map.get(&k) {
-        let text = n.to_string();
-        map.insert(k, Value::String(text));
-    }
-}
-
-/// Parses the test at `path` (like `tests[2]`).
-pub fn parse_test(
-    source: &SourceText,
-    path: &str,
-    value: &Value,
-) -> Result<RuleTest, Vec<RuleFileError>> {
-    let mut f = Fields::new(source, path, value).map_err(|e| vec![e])?;
+/// Parses one test (an item of a `tests` list).
+pub fn parse_test(source: &SourceText, value: &Node) -> Result<RuleTest, Vec<RuleFileError>> {
+    let mut f = Fields::new(source, value).map_err(|e| vec![e])?;
     let name = f.required_text("name");
     let mut transactions = Vec::new();
-    match f.raw("transactions") {
-        Some(Value::Sequence(items)) if !items.is_empty() => {
+    match f.raw("transactions").map(|v| &v.value) {
+        Some(Value::Seq(items)) if !items.is_empty() => {
             for (j, item) in items.iter().enumerate() {
-                let tx_path = format!("{path}.transactions[{j}]");
-                let Some(map) = item.as_mapping() else {
-                    f.push(source.locate(&tx_path, "").error(format!(
+                let Some(map) = item.as_map() else {
+                    f.push(source.at(item).error(format!(
                         "transaction {} must be a mapping of transaction fields, found {}",
                         j + 1,
                         type_name(item)
                     )));
                     continue;
                 };
-                let mut map = map.clone();
-                number_to_text(&mut map, "value");
-                number_to_text(&mut map, "amount");
-                let value = map.get("value").cloned().unwrap_or(Value::Null);
-                with_default(&mut map, "id", Value::String(format!("t{}", j + 1)));
-                with_default(
-                    &mut map,
-                    "customer_id",
-                    Value::String(DEFAULT_TEST_CUSTOMER.into()),
-                );
-                with_default(&mut map, "direction", Value::String("outgoing".into()));
-                with_default(&mut map, "currency", Value::String("USD".into()));
-                with_default(&mut map, "amount", value);
-                match serde_yaml::from_value::<Transaction>(Value::Mapping(map)) {
+                let json = Json::Object(transaction_json(map, j));
+                match serde_json::from_value::<Transaction>(json) {
                     Ok(tx) => transactions.push(tx),
-                    Err(e) => f.push(
-                        source
-                            .locate(&tx_path, "")
-                            .error(format!("transaction {}: {e}", j + 1)),
-                    ),
+                    Err(e) => f.push(source.at(item).error(format!("transaction {}: {e}", j + 1))),
                 }
             }
         }
-        Some(Value::Sequence(_)) | None => f.error(
+        Some(Value::Seq(_)) | None => f.error(
             "transactions",
             "a test needs 'transactions': a list of at least one",
         ),
-        Some(other) => f.error(
-            "transactions",
-            format!("'transactions' must be a list, found {}", type_name(other)),
-        ),
+        Some(_) => {
+            let found = f.raw("transactions").map_or("nothing", type_name);
+            f.error(
+                "transactions",
+                format!("'transactions' must be a list, found {found}"),
+            )
+        }
     }
     let mut expect = Expectation::default();
     let mut id_positions = Vec::new();
     match f.raw("expect") {
-        Some(v) => match Fields::new(source, &format!("{path}.expect"), v) {
+        Some(v) => match Fields::new(source, v) {
             Ok(mut e) => {
                 expect.action = e.opt_choice("action", ACTIONS);
                 expect.level = e.opt_choice("level", LEVELS);
@@ -183,7 +177,7 @@ pub fn parse_test(
                     ("does_not_fire", &expect.does_not_fire),
                 ] {
                     for (k, id) in ids.iter().enumerate() {
-                        let at = source.locate(&format!("{path}.expect.{key}[{k}]"), "");
+                        let at = e.item_position(key, k);
                         id_positions.push((id.clone(), at.error(String::new())));
                     }
                 }
@@ -208,7 +202,7 @@ pub fn parse_test(
             "a test needs 'expect' (action, level, fires, does_not_fire)",
         ),
     }
-    let defined_at = format!("{}:{}", source.path.display(), source.locate(path, "").line);
+    let defined_at = format!("{}:{}", source.path.display(), f.position().line);
     let errors = f.finish();
     match name {
         Some(name) if errors.is_empty() => Ok(RuleTest {

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::lists::{ListGuard, ListSpec};
 use crate::names::MatchConfig;
+use crate::source::SourceError;
 use crate::state::StateConfig;
 
 /// The engine's configuration.
@@ -140,19 +141,12 @@ impl AuditConfig {
 impl Config {
     /// Reads a config file and resolves its relative paths.
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let err = |message: String| Error::Config {
-            path: path.to_path_buf(),
-            position: String::new(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ErrorKind::Config(SourceError::whole_file(path, format!("cannot read: {e}")))
+        })?;
         let mut config: Config = crate::source::SourceText::new(path, text)
             .deserialize()
-            .map_err(|e| Error::Config {
-                path: path.to_path_buf(),
-                position: format!(":{}:{}", e.line, e.column),
-                message: e.message,
-            })?;
+            .map_err(ErrorKind::Config)?;
         let base = path.parent().unwrap_or(Path::new(""));
         config.resolve_relative_to(base);
         Ok(config)

@@ -52,7 +52,7 @@ pub use addresses::{normalize as normalize_address, AddressError, CryptoAddress}
 pub use config::{AuditConfig, Config, FsyncPolicy};
 pub use decision::{Policy, MAX_SCORE};
 pub use engine::{compile_list_cache, Engine, EngineBuilder};
-pub use error::Error;
+pub use error::{Error, ErrorKind, Location};
 pub use list_cache::{CompileSummary, ListsOrigin};
 pub use model::{
     Action, Channel, Decision, Direction, FileVersion, Finding, FindingKind, ListRef, Match, Party,

@@ -8,11 +8,12 @@
 //! one may reject real ones.
 //!
 //! Where each is enforced:
-//! * [`MAX_LINE_BYTES`], [`MAX_JSON_DEPTH`]: by the `screen` command before a
-//!   line is parsed ([`check_json_depth`]);
+//! * [`MAX_LINE_BYTES`], [`MAX_JSON_DEPTH`]: by [`Transaction::from_json`]
+//!   before the text is parsed ([`check_json_depth`]), for every caller;
+//!   the `screen` command also stops reading a line at [`MAX_LINE_BYTES`];
 //! * the per-field limits and [`MAX_INTERMEDIARIES`]: by
-//!   [`check_transaction`], called from `Screener::screen`/`evaluate` for
-//!   every caller, library or CLI;
+//!   [`check_transaction`], called from [`Transaction::from_json`] and from
+//!   `Screener::screen`/`evaluate` (for transactions built in code);
 //! * YAML alias expansion ("billion laughs") and deep nesting in config
 //!   and rule files: by the one YAML loader, [`crate::source`], while
 //!   parsing ([`crate::source::MAX_ALIAS_NODES`],
@@ -46,11 +47,11 @@ pub const MAX_FIELD_CHARS: usize = 1024;
 pub const MAX_INTERMEDIARIES: usize = 64;
 
 fn too_long(tx: &Transaction, field: String, len: usize, max: usize) -> Error {
-    Error::InvalidTransaction {
-        id: tx.id.chars().take(64).collect(),
+    Error::invalid_transaction(
+        tx.id.chars().take(64).collect::<String>(),
         field,
-        message: format!("{len} characters, more than the limit of {max}"),
-    }
+        format!("{len} characters, more than the limit of {max}"),
+    )
 }
 
 fn check_len(
@@ -72,14 +73,14 @@ fn check_len(
 /// Checks every size limit of a parsed transaction.
 pub fn check_transaction(tx: &Transaction) -> Result<(), Error> {
     if tx.intermediaries.len() > MAX_INTERMEDIARIES {
-        return Err(Error::InvalidTransaction {
-            id: tx.id.chars().take(64).collect(),
-            field: "intermediaries".into(),
-            message: format!(
+        return Err(Error::invalid_transaction(
+            tx.id.chars().take(64).collect::<String>(),
+            "intermediaries",
+            format!(
                 "{} parties, more than the limit of {MAX_INTERMEDIARIES}",
                 tx.intermediaries.len()
             ),
-        });
+        ));
     }
     check_len(tx, || "id".into(), &tx.id, MAX_FIELD_CHARS)?;
     check_len(
@@ -128,6 +129,48 @@ fn check_party(tx: &Transaction, role: &str, party: &Party) -> Result<(), Error>
         }
     }
     Ok(())
+}
+
+impl Transaction {
+    /// Parses one JSON transaction and checks every input limit of this
+    /// module (length, nesting depth, field sizes, intermediaries). The
+    /// error names the offending field (`beneficiary.wallet.chain: invalid
+    /// type …`) and is [`crate::ErrorKind::Json`] for unreadable text,
+    /// [`crate::ErrorKind::InvalidTransaction`] for a limit.
+    ///
+    /// ```
+    /// let err = amlscreen::Transaction::from_json(r#"{"id": 5}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with("id: invalid type"), "{err}");
+    /// let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+    /// assert!(amlscreen::Transaction::from_json(&deep).is_err());
+    /// ```
+    pub fn from_json(text: &str) -> Result<Transaction, Error> {
+        if text.len() > MAX_LINE_BYTES {
+            return Err(Error::json(
+                "",
+                format!(
+                    "{} bytes, more than the limit of {MAX_LINE_BYTES}",
+                    text.len()
+                ),
+            ));
+        }
+        check_json_depth(text.as_bytes(), MAX_JSON_DEPTH)
+            .map_err(|e| Error::json("", e.to_string()))?;
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let tx: Transaction = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let (line, column) = (inner.line(), inner.column());
+            crate::error::ErrorKind::Json {
+                field: if path == "." { String::new() } else { path },
+                line: (line > 0).then_some(line),
+                column: (column > 0).then_some(column),
+                message: inner.to_string(),
+            }
+        })?;
+        check_transaction(&tx)?;
+        Ok(tx)
+    }
 }
 
 /// Why a raw line was refused before parsing.

@@ -76,25 +76,6 @@ pub struct Transaction {
 }
 
 impl Transaction {
-    /// Parses one JSON transaction; the error names the offending field
-    /// (`beneficiary.wallet.chain: invalid type …`).
-    ///
-    /// ```
-    /// let err = amlscreen::Transaction::from_json(r#"{"id": 5}"#).unwrap_err();
-    /// assert!(err.starts_with("id: invalid type"), "{err}");
-    /// ```
-    pub fn from_json(text: &str) -> Result<Transaction, String> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            if path == "." {
-                e.into_inner().to_string()
-            } else {
-                format!("{path}: {}", e.into_inner())
-            }
-        })
-    }
-
     /// Every party present, with its role, in a fixed order.
     pub fn parties(&self) -> impl Iterator<Item = (PartyRole, &Party)> {
         let fixed = [

@@ -263,9 +263,7 @@ fn trimmed_len(buf: &[u8]) -> usize {
 fn parse_line(line: &[u8]) -> Result<Transaction, String> {
     let text =
         std::str::from_utf8(line).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
-    amlscreen::limits::check_json_depth(line, amlscreen::limits::MAX_JSON_DEPTH)
-        .map_err(|e| e.to_string())?;
-    Transaction::from_json(text)
+    Transaction::from_json(text).map_err(|e| e.to_string())
 }
 
 /// The progress bar: on a terminal stderr always, elsewhere only with

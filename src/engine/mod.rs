@@ -515,11 +515,7 @@ fn platform_finding(
 /// non-empty ids, non-negative money.
 pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
     crate::limits::check_transaction(tx)?;
-    let invalid = |field: &str, message: &str| Error::InvalidTransaction {
-        id: tx.id.clone(),
-        field: field.into(),
-        message: message.into(),
-    };
+    let invalid = |field: &str, message: &str| Error::invalid_transaction(&tx.id, field, message);
     if tx.id.trim().is_empty() {
         return Err(invalid("id", "empty"));
     }

@@ -102,7 +102,7 @@ impl Screener {
             if let Err(e) = self.append_audit_batch(&engine, &decided) {
                 // None of the batch's decisions is known to be on disk.
                 for result in results.iter_mut().filter(|r| r.is_ok()) {
-                    *result = Err(Error::Audit(e.duplicate()));
+                    *result = Err(Error::from(e.duplicate()));
                 }
             }
         }

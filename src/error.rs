@@ -33,9 +33,9 @@ pub enum Error {
     /// A list snapshot could not be written, or was refused.
     #[error(transparent)]
     Snapshot(#[from] crate::snapshot::SnapshotError),
-    /// A customer-state snapshot could not be read or written.
+    /// A customer-state checkpoint could not be read or written.
     #[error(transparent)]
-    State(#[from] crate::state::StateError),
+    State(#[from] crate::state::StateCheckpointError),
     /// A transaction is not valid for screening.
     #[error("transaction '{id}': field '{field}': {message}")]
     InvalidTransaction {

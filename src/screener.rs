@@ -135,15 +135,16 @@ impl Screener {
         &self.state
     }
 
-    /// Writes the customer state to `path` atomically (see [`StateStore::save`]).
+    /// Writes a checkpoint of the customer state to `path` atomically (see
+    /// [`StateStore::save_checkpoint`]).
     pub fn save_state(&self, path: &Path) -> Result<(), Error> {
-        Ok(self.state.save(path)?)
+        Ok(self.state.save_checkpoint(path)?)
     }
 
-    /// Replaces the customer state with the snapshot at `path`; a corrupt
-    /// snapshot is an error and leaves the state as it was.
+    /// Replaces the customer state with the checkpoint at `path`; a corrupt
+    /// checkpoint is an error and leaves the state as it was.
     pub fn load_state(&self, path: &Path) -> Result<(), Error> {
-        Ok(self.state.load(path)?)
+        Ok(self.state.load_checkpoint(path)?)
     }
 
     /// Loads a config file and builds the screener it describes.

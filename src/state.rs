@@ -1,6 +1,7 @@
 //! Per-customer history for the behaviour rules: what each customer did,
 //! in event time, bounded per customer and in total, saved to and loaded
-//! from a snapshot file so that a restart loses no window.
+//! from a checkpoint file ([`StateStore::save_checkpoint`],
+//! [`StateStore::load_checkpoint`]) so that a restart loses no window.
 //!
 //! Each customer has their own lock (a `Mutex` inside a `DashMap` entry):
 //! threads screening different customers never wait on each other, and a
@@ -16,8 +17,8 @@
 //! Memory: a transfer is kept as a compact [`HistoryEntry`] (what the rules
 //! read, plus the id and the decision), never the whole transaction; each
 //! counterparty once per customer as a hash; a decision's reasons only for
-//! [`StateConfig::full_decision_hours`]. Snapshots are versioned
-//! ([`SNAPSHOT_FORMAT`]); the previous format is migrated on load.
+//! [`StateConfig::full_decision_hours`]. Checkpoints are versioned
+//! ([`CHECKPOINT_FORMAT`]); the previous format is migrated on load.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -210,7 +211,7 @@ pub struct Seen {
 }
 
 /// A counterparty key (see [`counterparty_key`]) as stored: the first 8
-/// bytes of its SHA-256. Stable across processes (snapshots hold it), and
+/// bytes of its SHA-256. Stable across processes (checkpoints hold it), and
 /// a collision between two counterparties of one customer needs ~2^32
 /// counterparties of that customer by chance, or a second preimage of
 /// SHA-256 on purpose.
@@ -387,43 +388,46 @@ pub fn counterparty_key(tx: &Transaction) -> Option<String> {
     (!account.is_empty()).then(|| format!("account:{account}"))
 }
 
-/// A state snapshot could not be read or written.
+/// A customer-state checkpoint could not be read or written.
 #[derive(Debug, thiserror::Error)]
 #[error("state file {}: {message}", path.display())]
-pub struct StateError {
-    /// The snapshot file.
+pub struct StateCheckpointError {
+    /// The checkpoint file.
     pub path: PathBuf,
     /// What went wrong, and what to do.
     pub message: String,
 }
 
-/// The format tag written in every snapshot. Version 2 keeps each
-/// transfer's decision beside it and counterparties as
-/// [`counterparty_hash`]es; version 1 snapshots ([`SNAPSHOT_FORMAT_V1`])
-/// are still read (migrated on load).
-pub const SNAPSHOT_FORMAT: &str = "amlscreen-state/2";
+/// Former name of [`StateCheckpointError`].
+pub type StateError = StateCheckpointError;
 
-/// The first snapshot format: whole counterparty keys, decisions in a
+/// The format tag written in every checkpoint. Version 2 keeps each
+/// transfer's decision beside it and counterparties as
+/// [`counterparty_hash`]es; version 1 checkpoints ([`CHECKPOINT_FORMAT_V1`])
+/// are still read (migrated on load).
+pub const CHECKPOINT_FORMAT: &str = "amlscreen-state/2";
+
+/// The first checkpoint format: whole counterparty keys, decisions in a
 /// separate list. Read and migrated; never written.
-pub const SNAPSHOT_FORMAT_V1: &str = "amlscreen-state/1";
+pub const CHECKPOINT_FORMAT_V1: &str = "amlscreen-state/1";
 
 #[derive(Serialize)]
-struct Snapshot<'a> {
+struct Checkpoint<'a> {
     format: &'static str,
     saved_at: DateTime<Utc>,
-    customers: Vec<CustomerSnapshot<'a>>,
+    customers: Vec<CustomerCheckpoint<'a>>,
 }
 
 #[derive(Serialize)]
-struct CustomerSnapshot<'a> {
+struct CustomerCheckpoint<'a> {
     customer_id: &'a str,
-    entries: Vec<EntrySnapshot>,
+    entries: Vec<EntryCheckpoint>,
     counterparties: Vec<(u64, Seen)>,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EntrySnapshot {
+struct EntryCheckpoint {
     id: String,
     timestamp: DateTime<Utc>,
     direction: Direction,
@@ -442,28 +446,28 @@ struct EntrySnapshot {
     reasons_dropped: Option<u32>,
 }
 
-/// A snapshot of either version, as read.
+/// A checkpoint of either version, as read.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SnapshotIn {
+struct CheckpointIn {
     format: String,
     #[allow(dead_code)]
     saved_at: DateTime<Utc>,
-    customers: Vec<CustomerSnapshotIn>,
+    customers: Vec<CustomerCheckpointIn>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CustomerSnapshotIn {
+struct CustomerCheckpointIn {
     customer_id: String,
-    entries: Vec<EntrySnapshot>,
+    entries: Vec<EntryCheckpoint>,
     /// Version 1 only.
     #[serde(default)]
     decisions: Vec<Decision>,
     counterparties: Vec<(CounterpartyIn, Seen)>,
 }
 
-/// A counterparty as snapshots store it: a hash (version 2) or the key
+/// A counterparty as checkpoints store it: a hash (version 2) or the key
 /// itself (version 1).
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -636,11 +640,11 @@ impl StateStore {
         self.total_entries.store(0, Ordering::Relaxed);
     }
 
-    /// Writes every customer's history to `path` atomically: a temporary
-    /// file beside it is written and fsynced, then renamed over `path`, so a
-    /// crash leaves either the old snapshot or the new one, never half.
-    pub fn save(&self, path: &Path) -> Result<(), StateError> {
-        let err = |message: String| StateError {
+    /// Writes every customer's history to the checkpoint file `path`
+    /// atomically and durably ([`crate::durable::write_atomic_with`]): a
+    /// crash leaves either the old checkpoint or the new one, never half.
+    pub fn save_checkpoint(&self, path: &Path) -> Result<(), StateCheckpointError> {
+        let err = |message: String| StateCheckpointError {
             path: path.to_path_buf(),
             message,
         };
@@ -649,14 +653,14 @@ impl StateStore {
             .iter()
             .map(|e| (e.key().clone(), Arc::clone(e.value())))
             .collect();
-        let mut customers: Vec<CustomerSnapshot<'_>> = slots
+        let mut customers: Vec<CustomerCheckpoint<'_>> = slots
             .iter()
             .map(|(id, slot)| {
                 let h = slot.lock().unwrap_or_else(|p| p.into_inner());
                 let entries = h
                     .entries
                     .iter()
-                    .map(|e| EntrySnapshot {
+                    .map(|e| EntryCheckpoint {
                         id: e.id.to_string(),
                         timestamp: e.timestamp,
                         direction: e.direction,
@@ -672,7 +676,7 @@ impl StateStore {
                 let mut counterparties: Vec<(u64, Seen)> =
                     h.counterparties.iter().map(|(k, s)| (*k, *s)).collect();
                 counterparties.sort_unstable_by_key(|c| c.0);
-                CustomerSnapshot {
+                CustomerCheckpoint {
                     customer_id: id,
                     entries,
                     counterparties,
@@ -680,48 +684,49 @@ impl StateStore {
             })
             .collect();
         customers.sort_by(|a, b| a.customer_id.cmp(b.customer_id));
-        let snapshot = Snapshot {
-            format: SNAPSHOT_FORMAT,
+        let checkpoint = Checkpoint {
+            format: CHECKPOINT_FORMAT,
             saved_at: Utc::now(),
             customers,
         };
         crate::durable::write_atomic_with(path, |w| {
-            serde_json::to_writer(&mut *w, &snapshot)?;
+            serde_json::to_writer(&mut *w, &checkpoint)?;
             w.write_all(b"\n")
         })
         .map_err(|e| err(format!("cannot write snapshot: {e}")))
     }
 
-    /// Replaces the store's contents with a snapshot written by [`save`](Self::save)
-    /// (format [`SNAPSHOT_FORMAT`], or the older [`SNAPSHOT_FORMAT_V1`],
+    /// Replaces the store's contents with a checkpoint written by
+    /// [`save_checkpoint`](Self::save_checkpoint)
+    /// (format [`CHECKPOINT_FORMAT`], or the older [`CHECKPOINT_FORMAT_V1`],
     /// migrated). A missing, unreadable or corrupt file is an error — never
     /// silently an empty history.
-    pub fn load(&self, path: &Path) -> Result<(), StateError> {
-        let err = |message: String| StateError {
+    pub fn load_checkpoint(&self, path: &Path) -> Result<(), StateCheckpointError> {
+        let err = |message: String| StateCheckpointError {
             path: path.to_path_buf(),
             message,
         };
         let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
-        let snapshot: SnapshotIn = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+        let checkpoint: CheckpointIn = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
             err(format!(
                 "corrupt snapshot at line {} column {}: {e}; restore a good copy or start with --fresh-state",
                 e.line(),
                 e.column()
             ))
         })?;
-        let v1 = match snapshot.format.as_str() {
-            SNAPSHOT_FORMAT => false,
-            SNAPSHOT_FORMAT_V1 => true,
+        let v1 = match checkpoint.format.as_str() {
+            CHECKPOINT_FORMAT => false,
+            CHECKPOINT_FORMAT_V1 => true,
             other => {
                 return Err(err(format!(
-                    "unknown snapshot format '{other}' (this engine reads '{SNAPSHOT_FORMAT}' and '{SNAPSHOT_FORMAT_V1}'); \
+                    "unknown snapshot format '{other}' (this engine reads '{CHECKPOINT_FORMAT}' and '{CHECKPOINT_FORMAT_V1}'); \
                      a snapshot from a newer engine cannot be read by this one — restore one written by this version or start with --fresh-state"
                 )))
             }
         };
-        let mut loaded = Vec::with_capacity(snapshot.customers.len());
+        let mut loaded = Vec::with_capacity(checkpoint.customers.len());
         let mut total = 0usize;
-        for c in snapshot.customers {
+        for c in checkpoint.customers {
             let customer = &c.customer_id;
             let mut h = CustomerHistory::default();
             let mut v1_decisions: HashMap<String, Decision> = c
@@ -731,7 +736,7 @@ impl StateStore {
                 .collect();
             if !v1 && !v1_decisions.is_empty() {
                 return Err(err(format!(
-                    "corrupt snapshot: customer '{customer}' has a 'decisions' list, which only {SNAPSHOT_FORMAT_V1} snapshots have"
+                    "corrupt snapshot: customer '{customer}' has a 'decisions' list, which only {CHECKPOINT_FORMAT_V1} snapshots have"
                 )));
             }
             for e in c.entries {
@@ -765,7 +770,7 @@ impl StateStore {
                     _ => {
                         return Err(err(format!(
                             "corrupt snapshot: customer '{customer}' has a counterparty of the wrong kind for format '{}'",
-                            snapshot.format
+                            checkpoint.format
                         )))
                     }
                 };
@@ -775,7 +780,7 @@ impl StateStore {
             total += h.entries.len();
             loaded.push((c.customer_id, h));
         }
-        // only a snapshot read whole replaces the current history
+        // only a checkpoint read whole replaces the current history
         self.clear();
         for (id, h) in loaded {
             self.customers.insert(id, Arc::new(Mutex::new(h)));
@@ -903,7 +908,7 @@ mod tests {
     }
 
     #[test]
-    fn snapshots_round_trip_and_corruption_is_an_error() {
+    fn checkpoints_round_trip_and_corruption_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
         let s = StateStore::new(StateConfig::default(), Duration::days(1));
@@ -911,9 +916,9 @@ mod tests {
             decision("a", 3)
         });
         s.apply(&tx("b", "c2", 1, "2"), |_| decision("b", 4));
-        s.save(&path).unwrap();
+        s.save_checkpoint(&path).unwrap();
         let t = StateStore::new(StateConfig::default(), Duration::days(1));
-        t.load(&path).unwrap();
+        t.load_checkpoint(&path).unwrap();
         assert_eq!(t.total_entries(), 2);
         let h = t.history("c1").unwrap();
         assert_eq!(h.entries()[0].value.to_string(), "9500.123456789012345678");
@@ -923,14 +928,14 @@ mod tests {
 
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, &text[..text.len() / 2]).unwrap();
-        let e = t.load(&path).unwrap_err().to_string();
+        let e = t.load_checkpoint(&path).unwrap_err().to_string();
         assert!(
             e.contains("corrupt snapshot") && e.contains("--fresh-state"),
             "{e}"
         );
         // a failed load does not wipe what was loaded before
         assert_eq!(t.total_entries(), 2);
-        assert!(t.load(&dir.path().join("missing.json")).is_err());
+        assert!(t.load_checkpoint(&dir.path().join("missing.json")).is_err());
     }
 
     #[test]
@@ -970,12 +975,12 @@ mod tests {
             h.counterparty_by_hash(counterparty_hash(key))
         );
         assert!(h.counterparty("account:DE00").is_none());
-        // the hash is stable (snapshots hold it): first 8 bytes of SHA-256, little-endian
+        // the hash is stable (checkpoints hold it): first 8 bytes of SHA-256, little-endian
         assert_eq!(counterparty_hash("abc"), 0xeacf_018f_bf16_78ba_u64);
     }
 
     #[test]
-    fn version_1_snapshots_are_migrated_and_unknown_formats_refused() {
+    fn version_1_checkpoints_are_migrated_and_unknown_formats_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
         let d = |id: &str, score: u32| {
@@ -1000,20 +1005,20 @@ mod tests {
         });
         std::fs::write(&path, v1.to_string()).unwrap();
         let s = StateStore::new(StateConfig::default(), Duration::days(1));
-        s.load(&path).unwrap();
+        s.load_checkpoint(&path).unwrap();
         let h = s.history("c1").unwrap();
         assert_eq!(h.entries().len(), 2);
         assert_eq!(h.entries()[0].value.to_string(), "9500.50");
         assert_eq!(h.decision("a").map(|d| d.score), Some(3));
         assert_eq!(h.decision("b").map(|d| d.score), Some(4));
         assert!(h.counterparty("account:DE89370400440532013000").is_some());
-        // saved again, it is a version 2 snapshot that loads the same
-        s.save(&path).unwrap();
+        // saved again, it is a version 2 checkpoint that loads the same
+        s.save_checkpoint(&path).unwrap();
         assert!(std::fs::read_to_string(&path)
             .unwrap()
-            .contains(SNAPSHOT_FORMAT));
+            .contains(CHECKPOINT_FORMAT));
         let t = StateStore::new(StateConfig::default(), Duration::days(1));
-        t.load(&path).unwrap();
+        t.load_checkpoint(&path).unwrap();
         assert_eq!(t.history("c1").unwrap().entries(), h.entries());
         assert!(t
             .history("c1")
@@ -1024,17 +1029,17 @@ mod tests {
         let mut v9 = v1.clone();
         v9["format"] = "amlscreen-state/9".into();
         std::fs::write(&path, v9.to_string()).unwrap();
-        let e = t.load(&path).unwrap_err().to_string();
+        let e = t.load_checkpoint(&path).unwrap_err().to_string();
         assert!(
             e.contains("unknown snapshot format 'amlscreen-state/9'")
                 && e.contains("--fresh-state"),
             "{e}"
         );
-        // a v1 snapshot missing a decision is corrupt, not half-loaded
+        // a v1 checkpoint missing a decision is corrupt, not half-loaded
         let mut broken = v1;
         broken["customers"][0]["decisions"] = serde_json::json!([d("a", 3)]);
         std::fs::write(&path, broken.to_string()).unwrap();
-        let e = t.load(&path).unwrap_err().to_string();
+        let e = t.load_checkpoint(&path).unwrap_err().to_string();
         assert!(
             e.contains("transaction 'b' has no recorded decision"),
             "{e}"
@@ -1076,12 +1081,12 @@ mod tests {
             again.reasons[0].message.contains("1 reason(s)"),
             "{again:?}"
         );
-        // still counted once, and the note survives a snapshot
+        // still counted once, and the note survives a checkpoint
         assert_eq!(s.total_entries(), 3);
         let path = dir.path().join("state.json");
-        s.save(&path).unwrap();
+        s.save_checkpoint(&path).unwrap();
         let t = StateStore::new(StateConfig::default(), Duration::days(30));
-        t.load(&path).unwrap();
+        t.load_checkpoint(&path).unwrap();
         assert_eq!(t.recorded(&tx("a", "c1", 0, "1")), Some(again));
         // a longer setting keeps them
         let config = StateConfig {

@@ -82,7 +82,7 @@ pub enum Durability {
 /// Smallest accepted pseudonymisation key, in bytes.
 pub const MIN_PSEUDONYMISE_KEY_BYTES: usize = 16;
 
-/// How an [`AuditLog`] writes: durability, rotation, pseudonymisation.
+/// How an [`AuditLog`](super::AuditLog) writes: durability, rotation, pseudonymisation.
 #[derive(Clone, Default)]
 pub struct AuditOptions {
     /// When records reach the disk. Default [`Durability::EveryRecord`].

@@ -60,7 +60,7 @@ impl AuditRecordRef<'_> {
     }
 }
 
-/// One decision for [`AuditLog::append_batch`].
+/// One decision for [`AuditLog::append_batch`](super::AuditLog::append_batch).
 #[derive(Debug, Clone, Copy)]
 pub struct AuditEntry<'a> {
     /// The decision.

@@ -46,7 +46,7 @@ pub struct ScreenArgs {
     /// Where to write decisions; `-` is standard output.
     #[arg(long, short, default_value = "-", value_name = "FILE")]
     output: PathBuf,
-    /// Customer-state snapshot: loaded at start (a missing file starts
+    /// Customer-state checkpoint: loaded at start (a missing file starts
     /// empty; a corrupt one is an error) and saved atomically at the end.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
@@ -54,7 +54,7 @@ pub struct ScreenArgs {
     /// (it is overwritten at the end).
     #[arg(long, requires = "state")]
     fresh_state: bool,
-    /// Also save the state snapshot every N screened lines (0: only at the
+    /// Also save the state checkpoint every N screened lines (0: only at the
     /// end). Saved after the chunk holding the N-th line, once its
     /// decisions are written.
     #[arg(long, default_value_t = 0, value_name = "N", requires = "state")]

@@ -136,15 +136,15 @@ impl Screener {
     }
 
     /// Writes the customer history to a checkpoint file at `path`
-    /// atomically (see [`StateStore::save`]).
+    /// atomically (see [`StateStore::save_checkpoint`]).
     pub fn save_state(&self, path: &Path) -> Result<(), Error> {
-        Ok(self.state.save(path)?)
+        Ok(self.state.save_checkpoint(path)?)
     }
 
     /// Replaces the customer history with the checkpoint at `path`; a
     /// corrupt checkpoint is an error and leaves the history as it was.
     pub fn load_state(&self, path: &Path) -> Result<(), Error> {
-        Ok(self.state.load(path)?)
+        Ok(self.state.load_checkpoint(path)?)
     }
 
     /// The torn last audit record found (and set aside) when the audit log

@@ -289,6 +289,7 @@ pub enum FindingKind {
 /// One reason behind a decision: everything the audit record and a
 /// compliance reviewer need, without reaching back into lists or rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// Which check made it: `sanctions`, `platforms`, or a rule's `id`.
     pub rule_id: String,
@@ -315,6 +316,7 @@ pub struct Finding {
 
 /// What a finding matched against.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Match {
     /// List label (`ofac`, `eu`, `un`, `uk`, `nsdc`, a watchlist label).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -341,6 +343,7 @@ pub struct Match {
 
 /// The outcome of screening one transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Decision {
     /// The screened transaction's id.
     pub transaction_id: String,

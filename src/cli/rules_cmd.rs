@@ -48,10 +48,10 @@ pub fn run(global: &GlobalArgs, cmd: RulesCommand) -> CliResult {
             Ok(set) => {
                 println!(
                     "OK: {} files, {} rules, {} tests, {} platforms",
-                    set.files.len(),
-                    set.rules.len(),
-                    set.tests.len(),
-                    set.platforms.len()
+                    set.files().len(),
+                    set.rules().len(),
+                    set.tests().len(),
+                    set.platforms().len()
                 );
                 Ok(ExitCode::SUCCESS)
             }

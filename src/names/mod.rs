@@ -289,6 +289,7 @@ pub struct NameQuery<'a> {
 
 /// One list name that matched a query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NameHit {
     /// Index of the entity in the slice the index was built from.
     pub entity: usize,

@@ -47,15 +47,15 @@ pub use testing::{RuleTest, TestOutcome};
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     /// Score bands and actions.
-    pub policy: Policy,
+    pub(crate) policy: Policy,
     /// Forbidden platforms from every `platforms` file.
-    pub platforms: Vec<Platform>,
+    pub(crate) platforms: Vec<Platform>,
     /// Behaviour rules from every `rules` list, in file order.
-    pub rules: Vec<Rule>,
+    pub(crate) rules: Vec<Rule>,
     /// Rule tests from every `tests` list.
-    pub tests: Vec<RuleTest>,
+    pub(crate) tests: Vec<RuleTest>,
     /// Every file read (rule files and the data files they name), with its hash.
-    pub files: Vec<FileVersion>,
+    pub(crate) files: Vec<FileVersion>,
 }
 
 const TOP_LEVEL_KEYS: &[&str] = &["policy", "platforms", "rules", "tests"];
@@ -178,6 +178,32 @@ impl RuleSet {
     /// Runs every enabled rule on one transaction; a finding per rule fired.
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Vec<Finding> {
         self.rules.iter().filter_map(|r| r.evaluate(ctx)).collect()
+    }
+
+    /// Score bands and actions.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Forbidden platforms from every `platforms` file.
+    pub fn platforms(&self) -> &[Platform] {
+        &self.platforms
+    }
+
+    /// Behaviour rules from every `rules` list, in file order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Rule tests from every `tests` list.
+    pub fn tests(&self) -> &[RuleTest] {
+        &self.tests
+    }
+
+    /// Every file read (rule files and the data files they name), with its
+    /// hash.
+    pub fn files(&self) -> &[FileVersion] {
+        &self.files
     }
 
     /// The furthest any rule looks around a transfer: the history the

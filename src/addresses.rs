@@ -132,7 +132,7 @@ fn is_bech32_like(a: &str) -> bool {
 /// Normalises an address given for a chain, or says why it is malformed.
 ///
 /// ```
-/// use amlscreen::addresses::normalize;
+/// use amlscreen::normalize_address as normalize;
 /// let a = normalize("ETH", "0x8589427373D6D84E98730D7795D8f6f8731FDA16").unwrap();
 /// assert_eq!(a.address, "0x8589427373d6d84e98730d7795d8f6f8731fda16");
 /// let b = normalize("TRX", "TXdWPMpXcbmMLsD3r3ARnuGMAXPdXCv7vv").unwrap();

@@ -67,7 +67,7 @@ impl Policy {
     /// Combines findings into a decision.
     ///
     /// ```
-    /// use amlscreen::{decision::Policy, Action, RiskLevel};
+    /// use amlscreen::{Action, Policy, RiskLevel};
     /// let d = Policy::default().decide("tx-1", Vec::new(), "v1");
     /// assert_eq!((d.risk, d.action, d.score), (RiskLevel::Low, Action::Allow, 0));
     /// ```

@@ -19,7 +19,7 @@
 //!   "beneficiary":{"name":"Jane Doe","kind":"person","vasp":"Garantex"}}"#)?;
 //! let decision = screener.screen(&tx)?;
 //! assert_eq!(decision.action, Action::Block);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), amlscreen::Error>(())
 //! ```
 //!
 //! The public surface is this page's re-exports plus six modules an

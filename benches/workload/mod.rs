@@ -761,7 +761,12 @@ impl Sources {
             .map(|a| (a.chain.clone(), a.address.clone()))
             .collect();
         let domains = amlscreen::rules::RuleSet::load(&repo_root().join("rules"))
-            .map(|r| r.platforms().iter().flat_map(|p| p.domains.clone()).collect())
+            .map(|r| {
+                r.platforms()
+                    .iter()
+                    .flat_map(|p| p.domains.clone())
+                    .collect()
+            })
             .unwrap_or_default();
         Sources {
             names: NamePool::new(lists),

@@ -24,7 +24,7 @@
 //!   "beneficiary":{"name":"Jane Doe","kind":"person"}}"#)?;
 //! let decisions = screener.screen_batch(&[tx.clone(), tx]);
 //! assert_eq!(decisions.len(), 2);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), amlscreen::Error>(())
 //! ```
 
 use std::collections::HashMap;

@@ -6,7 +6,9 @@
 //! ([`platforms`]); behaviour rules add findings ([`rules`]); the findings
 //! become a decision ([`decision`]); an audit record is appended
 //! ([`audit`]). [`Screener`] wires these together: build it once from a
-//! [`Config`], then screen from many threads.
+//! [`Config`], then screen from many threads. The YAML files people edit
+//! (the config, rule and platform files, the list sources) are read by
+//! [`source`], with `file:line:column` in every error.
 #![warn(missing_docs)]
 
 pub mod addresses;

@@ -26,7 +26,10 @@
 //! embedder reaches into: [`lists`] (the list loaders and entities),
 //! [`names`] (the name matcher and its evaluation), [`rules`] (rule files),
 //! [`audit`] (the audit log and its verification), [`list_cache`] (the
-//! compiled list file) and [`limits`] (the bounds on hostile input).
+//! compiled list file) and [`limits`] (the bounds on hostile input). The
+//! YAML files people edit (the config, rule and platform files, the list
+//! sources) are read by one position-aware loader, with `file:line:column`
+//! in every error.
 #![warn(missing_docs)]
 
 mod addresses;

@@ -133,7 +133,8 @@ pub fn parse_test(source: &SourceText, value: &Node) -> Result<RuleTest, Vec<Rul
     let mut f = Fields::new(source, value).map_err(|e| vec![e])?;
     let name = f.required_text("name");
     let mut transactions = Vec::new();
-    match f.raw("transactions").map(|v| &v.value) {
+    let listed = f.raw("transactions");
+    match listed.map(|v| &v.value) {
         Some(Value::Seq(items)) if !items.is_empty() => {
             for (j, item) in items.iter().enumerate() {
                 let Some(map) = item.as_map() else {
@@ -155,13 +156,13 @@ pub fn parse_test(source: &SourceText, value: &Node) -> Result<RuleTest, Vec<Rul
             "transactions",
             "a test needs 'transactions': a list of at least one",
         ),
-        Some(_) => {
-            let found = f.raw("transactions").map_or("nothing", type_name);
-            f.error(
-                "transactions",
-                format!("'transactions' must be a list, found {found}"),
-            )
-        }
+        Some(_) => f.error(
+            "transactions",
+            format!(
+                "'transactions' must be a list, found {}",
+                listed.map_or("nothing", type_name)
+            ),
+        ),
     }
     let mut expect = Expectation::default();
     let mut id_positions = Vec::new();

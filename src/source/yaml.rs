@@ -310,7 +310,8 @@ fn resolve_plain(s: &str) -> Value {
         return Value::UInt(n);
     }
     if let Some(n) = parse_negative_int(s) {
-        return Value::Int(n);
+        // `-0` is the number 0
+        return u64::try_from(n).map_or(Value::Int(n), Value::UInt);
     }
     if !digits_but_not_number(s) {
         if let Some(f) = parse_float(s) {
@@ -382,6 +383,8 @@ enum Frame {
         anchor: usize,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
+        /// Line of each text key so far, to refuse duplicates.
+        seen: HashMap<String, usize>,
     },
 }
 
@@ -402,23 +405,20 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
                     if let Some(name) = k.scalar_text() {
-                        if let Some((first, _)) = entries
-                            .iter()
-                            .find(|(other, _)| other.scalar_text() == Some(name))
-                        {
+                        if let Some(first) = seen.insert(name.to_owned(), k.line) {
+                            let mark = Mark {
+                                line: k.line,
+                                column: k.column,
+                            };
                             return Err(error(
-                                Mark {
-                                    line: k.line,
-                                    column: k.column,
-                                },
-                                format!(
-                                    "duplicate key '{name}' (first at line {}): keep one",
-                                    first.line
-                                ),
+                                mark,
+                                format!("duplicate key '{name}' (first at line {first}): keep one"),
                             ));
                         }
                     }
@@ -514,6 +514,7 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
                     anchor,
                     entries: Vec::new(),
                     key: None,
+                    seen: HashMap::new(),
                 };
                 b.open(frame, mark)?;
             }
@@ -592,6 +593,7 @@ mod tests {
         assert_eq!(v("l"), Value::Str("5".into()));
         assert_eq!(v("m"), Value::Str("text".into()));
         assert_eq!(doc.get("d").unwrap().scalar_text(), Some("42"));
+        assert_eq!(parse("-0").unwrap().as_u64(), Some(0));
     }
 
     #[test]
@@ -630,6 +632,12 @@ mod tests {
             e.message.contains("duplicate key 'a' (first at line 1)"),
             "{e:?}"
         );
+
+        // many keys stay linear: duplicates are found through a map
+        let many: String = (0..200_000).map(|i| format!("k{i}: 1\n")).collect();
+        let started = std::time::Instant::now();
+        assert_eq!(parse(&many).unwrap().as_map().unwrap().len(), 200_000);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
 
         let e = parse("a: 1\n---\nb: 2\n").unwrap_err();
         assert_eq!(e.line, 2, "{e:?}");

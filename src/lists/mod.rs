@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::addresses::CryptoAddress;
 
-pub mod countries;
-pub mod dates;
+pub(crate) mod countries;
+pub(crate) mod dates;
 pub(crate) use dates::{birth_dates_compact, BirthDateRecord};
 pub mod eu_fsf;
-pub mod history;
+pub(crate) mod history;
 pub mod nsdc;
 pub mod ofac_csv;
 pub mod ofac_xml;
@@ -28,9 +28,11 @@ pub mod un;
 #[cfg(feature = "update")]
 pub mod update;
 pub mod watchlist;
-pub mod xml;
+pub(crate) mod xml;
 
-pub use history::{ListGuard, ListHistory};
+pub use history::{HistoryEntry, ListGuard, ListHistory};
+
+pub(crate) use crate::util::sha256_hex;
 
 /// Which loader reads a list file. The names are the `source` values of the
 /// config file and of `--list KIND=PATH`.
@@ -534,8 +536,6 @@ impl ListError {
         }
     }
 }
-
-pub use crate::util::sha256_hex;
 
 /// What a format parser returns: the version the file declares, its
 /// entities in file order, and the records it skipped.

@@ -29,17 +29,18 @@ mod deletions;
 pub mod eval;
 mod id_table;
 mod index;
-pub mod normalize;
-pub mod org_words;
+pub(crate) mod normalize;
+pub(crate) mod org_words;
 mod query;
 mod ranking;
-pub mod score;
+pub(crate) mod score;
 mod tokens;
-pub mod translit;
+pub(crate) mod translit;
 mod vocabulary;
 
 pub use index::{compare, compare_hit, NameIndex};
-pub use normalize::{fold_text, fold_words, normalize};
+pub(crate) use normalize::fold_text;
+pub use normalize::normalize;
 
 /// Thresholds and tunables of the name matcher: the `matching:` section of
 /// the config file. Every field has a default; raising a cost or penalty

@@ -20,26 +20,27 @@ use crate::decision::Policy;
 use crate::model::Finding;
 use crate::platforms::{parse_platforms, Platform};
 
-pub mod amount;
-pub mod anonymizer;
-pub mod data_file;
-pub mod duration;
-pub mod fields;
-pub mod jurisdiction;
-pub mod new_counterparty;
-pub mod pattern;
-pub mod policy;
-pub mod rule;
-pub mod source;
-pub mod structuring;
-pub mod testing;
-pub mod unusual_activity;
-pub mod velocity;
-pub mod window;
+pub(crate) mod amount;
+pub(crate) mod anonymizer;
+pub(crate) mod data_file;
+pub(crate) mod duration;
+pub(crate) mod fields;
+pub(crate) mod jurisdiction;
+pub(crate) mod new_counterparty;
+pub(crate) mod pattern;
+pub(crate) mod policy;
+pub(crate) mod rule;
+pub(crate) mod source;
+pub(crate) mod structuring;
+pub(crate) mod testing;
+pub(crate) mod unusual_activity;
+pub(crate) mod velocity;
+pub(crate) mod window;
 
 /// A rule or policy file's identity, for the audit record (defined in the model).
 pub use crate::model::FileVersion;
-pub use rule::{PlatformInvolvement, Rule, RuleContext, RuleKind};
+pub(crate) use rule::{PlatformInvolvement, RuleContext};
+pub use rule::{Rule, RuleKind};
 pub use source::{RuleFileError, SourceText};
 pub use testing::{RuleTest, TestOutcome};
 

@@ -21,12 +21,13 @@ pub struct Config {
     /// Lists to load, in order.
     #[serde(default)]
     pub lists: Vec<ListSpec>,
-    /// A list snapshot written by `amlscreen lists compile` to load instead
+    /// A list cache written by `amlscreen lists compile` to load instead
     /// of parsing `lists`, when it was compiled from exactly these files by
     /// this engine build with these `matching` settings; otherwise it is
-    /// refused (reason on stderr) and the lists are parsed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot: Option<PathBuf>,
+    /// refused (reason on stderr) and the lists are parsed. Config key
+    /// `list_cache:` (`snapshot:`, its earlier name, is still read).
+    #[serde(default, alias = "snapshot", skip_serializing_if = "Option::is_none")]
+    pub list_cache: Option<PathBuf>,
     /// Rules directory (or a single rule file).
     pub rules: PathBuf,
     /// Audit log settings; no audit log when absent.
@@ -163,8 +164,8 @@ impl Config {
             fix(&mut list.path);
         }
         fix(&mut self.rules);
-        if let Some(snapshot) = &mut self.snapshot {
-            fix(snapshot);
+        if let Some(list_cache) = &mut self.list_cache {
+            fix(list_cache);
         }
         if let Some(audit) = &mut self.audit {
             fix(&mut audit.path);
@@ -207,5 +208,20 @@ mod tests {
         std::fs::write(&path, "rules: r\nlists:\n  - source: ofac\n    path: x\n").unwrap();
         let msg = Config::load(&path).unwrap_err().to_string();
         assert!(msg.contains("c.yaml:3:"), "{msg}");
+    }
+
+    #[test]
+    fn the_list_cache_is_read_under_its_name_and_its_earlier_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        for key in ["list_cache", "snapshot"] {
+            std::fs::write(&path, format!("rules: r\n{key}: lists.snap\n")).unwrap();
+            let c = Config::load(&path).unwrap_or_else(|e| panic!("{key}: {e}"));
+            assert_eq!(c.list_cache, Some(dir.path().join("lists.snap")), "{key}");
+        }
+        std::fs::write(&path, "rules: r\nlist_cach: lists.snap\n").unwrap();
+        let err = Config::load(&path).unwrap_err();
+        assert!(err.to_string().contains("c.yaml:2:1"), "{err}");
+        assert_eq!(err.location().and_then(|l| l.line), Some(2));
     }
 }

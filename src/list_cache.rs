@@ -91,14 +91,14 @@ pub struct CompiledLists {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListsOrigin {
-    /// Parsed from the list files (no snapshot configured).
+    /// Parsed from the list files (no list cache configured).
     Sources,
-    /// Loaded from a snapshot.
-    Snapshot {
-        /// The snapshot file.
+    /// Loaded from a list cache.
+    ListCache {
+        /// The list cache file.
         path: PathBuf,
     },
-    /// A snapshot was configured but refused; the list files were parsed.
+    /// A list cache was configured but refused; the list files were parsed.
     SourcesAfterRefusal {
         /// Why the snapshot was refused (names the file).
         refusal: String,
@@ -532,7 +532,7 @@ pub fn read(
         entities: decoded.entities.into_iter().map(Entity::from).collect(),
         names: decoded.names,
         addresses: decoded.addresses,
-        origin: ListsOrigin::Snapshot {
+        origin: ListsOrigin::ListCache {
             path: path.to_path_buf(),
         },
     })
@@ -985,7 +985,7 @@ mod tests {
     }
 
     fn refusal(config: &Config) -> String {
-        let path = config.snapshot.as_deref().unwrap();
+        let path = config.list_cache.as_deref().unwrap();
         read(path, &config.lists, &config.matching)
             .unwrap_err()
             .to_string()
@@ -995,7 +995,7 @@ mod tests {
     fn a_snapshot_of_another_engine_version_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
-        let path = config.snapshot.clone().unwrap();
+        let path = config.list_cache.clone().unwrap();
         crate::engine::compile_list_cache(&config, &path).unwrap();
         assert!(read(&path, &config.lists, &config.matching).is_ok());
         rewrite_header(&path, |h| h.engine_version = "0.0.1-old".into());
@@ -1013,7 +1013,7 @@ mod tests {
     fn a_snapshot_of_other_parser_or_index_code_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
-        let path = config.snapshot.clone().unwrap();
+        let path = config.list_cache.clone().unwrap();
         crate::engine::compile_list_cache(&config, &path).unwrap();
         rewrite_header(&path, |h| h.build_fingerprint = "0123456789abcdef".into());
         let msg = refusal(&config);
@@ -1030,7 +1030,7 @@ mod tests {
     fn an_unreadable_header_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
-        let path = config.snapshot.clone().unwrap();
+        let path = config.list_cache.clone().unwrap();
         crate::engine::compile_list_cache(&config, &path).unwrap();
         let mut bytes = std::fs::read(&path).unwrap();
         // keep the length field, garble the header itself

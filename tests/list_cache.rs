@@ -178,7 +178,7 @@ fn a_snapshot_screens_exactly_like_the_parsed_sources() {
     assert_eq!(parsed.engine().lists_origin(), &ListsOrigin::Sources);
     assert_eq!(
         loaded.engine().lists_origin(),
-        &ListsOrigin::Snapshot {
+        &ListsOrigin::ListCache {
             path: setup.snapshot()
         }
     );
@@ -229,10 +229,10 @@ fn list_paths_in_decisions_are_the_configured_ones() {
     let loaded = Screener::from_config(&moved).unwrap();
     assert!(matches!(
         loaded.engine().lists_origin(),
-        ListsOrigin::Snapshot { .. }
+        ListsOrigin::ListCache { .. }
     ));
     let mut parsed_config = moved.clone();
-    parsed_config.snapshot = None;
+    parsed_config.list_cache = None;
     let parsed = Screener::from_config(&parsed_config).unwrap();
     assert!(loaded.engine().lists()[0].path.contains("sub/../lists/"));
     assert_eq!(parsed.engine().lists(), loaded.engine().lists());
@@ -494,13 +494,13 @@ fn hot_reload_uses_a_valid_snapshot_and_refuses_a_stale_one() {
     let live = Screener::from_config(&config).unwrap();
     assert!(matches!(
         live.engine().lists_origin(),
-        ListsOrigin::Snapshot { .. }
+        ListsOrigin::ListCache { .. }
     ));
     let version = live.version();
     assert_eq!(live.reload(&config).unwrap(), version);
     assert!(matches!(
         live.engine().lists_origin(),
-        ListsOrigin::Snapshot { .. }
+        ListsOrigin::ListCache { .. }
     ));
     // a source changes: the reload parses it instead of the stale snapshot
     let un = setup.path("lists/fixtures/un.xml");
@@ -518,7 +518,7 @@ fn hot_reload_uses_a_valid_snapshot_and_refuses_a_stale_one() {
     assert_eq!(live.reload(&config).unwrap(), new_version);
     assert!(matches!(
         live.engine().lists_origin(),
-        ListsOrigin::Snapshot { .. }
+        ListsOrigin::ListCache { .. }
     ));
 }
 

@@ -128,11 +128,11 @@ fn a_snapshot_of_all_real_lists_loads_fast_and_screens_like_the_sources() {
         );
     }
 
-    config.snapshot = Some(out.clone());
+    config.list_cache = Some(out.clone());
     let from_snapshot = Screener::from_config(&config).unwrap();
     assert_eq!(
         from_snapshot.engine().lists_origin(),
-        &ListsOrigin::Snapshot { path: out.clone() }
+        &ListsOrigin::ListCache { path: out.clone() }
     );
     assert_eq!(parsed.engine().lists(), from_snapshot.engine().lists());
     assert_eq!(

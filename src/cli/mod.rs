@@ -54,7 +54,7 @@ impl GlobalArgs {
         if !self.lists.is_empty() {
             config.lists = self.lists.clone();
             // a snapshot caches the config's lists, not these
-            config.snapshot = None;
+            config.list_cache = None;
         }
         Ok(config)
     }

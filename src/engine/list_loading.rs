@@ -26,7 +26,7 @@ pub(crate) fn from_sources(config: &Config) -> Result<CompiledLists, Error> {
 /// A refused list cache is reported on stderr (and in
 /// [`CompiledLists::origin`]) before the sources are parsed.
 pub(crate) fn load(config: &Config) -> Result<CompiledLists, Error> {
-    let Some(path) = &config.snapshot else {
+    let Some(path) = &config.list_cache else {
         return from_sources(config);
     };
     match list_cache::read(path, &config.lists, &config.matching) {

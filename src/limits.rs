@@ -143,6 +143,11 @@ impl Transaction {
     /// assert!(err.to_string().starts_with("id: invalid type"), "{err}");
     /// let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
     /// assert!(amlscreen::Transaction::from_json(&deep).is_err());
+    /// let tx = r#"{"id":"t","timestamp":"2026-11-21T10:00:00Z","customer_id":"c",
+    ///   "direction":"incoming","amount":"1","currency":"EUR","value":"1"}"#;
+    /// assert!(amlscreen::Transaction::from_json(tx).is_ok());
+    /// let err = amlscreen::Transaction::from_json(&format!("{tx} {tx}")).unwrap_err();
+    /// assert!(err.to_string().contains("trailing characters"), "{err}");
     /// ```
     pub fn from_json(text: &str) -> Result<Transaction, Error> {
         if text.len() > MAX_LINE_BYTES {
@@ -156,8 +161,8 @@ impl Transaction {
         }
         check_json_depth(text.as_bytes(), MAX_JSON_DEPTH)
             .map_err(|e| Error::json("", e.to_string()))?;
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let tx: Transaction = serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let tx: Transaction = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
             let (line, column) = (inner.line(), inner.column());
@@ -167,6 +172,14 @@ impl Transaction {
                 column: (column > 0).then_some(column),
                 message: inner.to_string(),
             }
+        })?;
+        // A second object or any other text after the transaction would
+        // otherwise be dropped unread.
+        de.end().map_err(|e| crate::error::ErrorKind::Json {
+            field: String::new(),
+            line: Some(e.line()),
+            column: Some(e.column()),
+            message: format!("{e} after the transaction; one transaction per line"),
         })?;
         check_transaction(&tx)?;
         Ok(tx)

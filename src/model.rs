@@ -20,6 +20,86 @@ pub const SANCTIONS_RULE_ID: &str = "sanctions";
 /// `rule_id` of forbidden-platform hits.
 pub const PLATFORMS_RULE_ID: &str = "platforms";
 
+/// Money as transactions give it: a plain decimal string (`"950.00"`,
+/// `"-5"`, `"0.5"`) or a whole JSON number. Anything looser — exponents
+/// (`"1e3"`), digit separators (`"1_000"`), a plus sign, a bare leading or
+/// trailing point (`".5"`, `"5."`), spaces, or a JSON number with a fraction
+/// (a float, which cannot hold every decimal exactly) — is refused, so a
+/// value is never read differently from what the sender meant.
+pub mod money {
+    use rust_decimal::Decimal;
+    use serde::de::{self, Deserializer, Unexpected, Visitor};
+
+    /// Whether `s` is a plain decimal: an optional minus, digits, and
+    /// optionally a point followed by digits.
+    pub fn is_plain_decimal(s: &str) -> bool {
+        let digits = s.strip_prefix('-').unwrap_or(s);
+        let (whole, fraction) = match digits.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (digits, None),
+        };
+        let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        all_digits(whole)
+            && match fraction {
+                Some(f) => all_digits(f),
+                None => true,
+            }
+    }
+
+    struct Money;
+
+    impl Visitor<'_> for Money {
+        type Value = Decimal;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a plain decimal string such as \"950.00\"")
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Decimal, E> {
+            if !is_plain_decimal(s) {
+                return Err(E::invalid_value(Unexpected::Str(s), &self));
+            }
+            Decimal::from_str_exact(s)
+                .map_err(|e| E::custom(format!("'{s}' is not a decimal amount: {e}")))
+        }
+
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Decimal, E> {
+            Ok(Decimal::from(n))
+        }
+
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Decimal, E> {
+            Ok(Decimal::from(n))
+        }
+
+        fn visit_f64<E: de::Error>(self, n: f64) -> Result<Decimal, E> {
+            Err(E::invalid_type(Unexpected::Float(n), &self))
+        }
+    }
+
+    /// Deserialises money (see the module documentation).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        d.deserialize_any(Money)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn only_plain_decimals_are_money() {
+            for ok in ["950.00", "0", "-5", "0.5", "100", "12345678901234567890"] {
+                assert!(is_plain_decimal(ok), "{ok}");
+            }
+            for bad in [
+                "1e3", "1E3", "1_000", "+100", ".5", "5.", "", "-", " 1", "1 ", "1,000", "0x10",
+                "١٢٣", "NaN", "inf", "--1", "1.2.3",
+            ] {
+                assert!(!is_plain_decimal(bad), "{bad}");
+            }
+        }
+    }
+}
+
 /// One transfer to screen, incoming or outgoing, fiat or crypto.
 ///
 /// The originator/beneficiary terms are the FATF travel-rule ones: every
@@ -44,13 +124,20 @@ pub struct Transaction {
     pub customer_id: String,
     /// Whether funds come to or leave the customer.
     pub direction: Direction,
-    /// Amount in `currency`, an exact decimal string such as `"950.00"`.
-    #[serde(with = "rust_decimal::serde::str")]
+    /// Amount in `currency`, an exact decimal string such as `"950.00"`
+    /// (see [`money`] for what is accepted).
+    #[serde(
+        serialize_with = "rust_decimal::serde::str::serialize",
+        deserialize_with = "money::deserialize"
+    )]
     pub amount: Decimal,
     /// Asset or currency code of `amount` (`USDT`, `BTC`, `EUR`, `XMR`…).
     pub currency: String,
     /// The amount in the policy's reference currency; rules compare this.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(
+        serialize_with = "rust_decimal::serde::str::serialize",
+        deserialize_with = "money::deserialize"
+    )]
     pub value: Decimal,
     /// Who sends the funds.
     #[serde(default)]

@@ -273,3 +273,74 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A Garantex payment (blocked on its own) hidden after a clean transaction
+/// on the same line, and money written loosely: every such line is an
+/// error record naming the transaction, never a decision on part of it.
+#[test]
+fn trailing_data_and_loose_money_are_error_records_with_the_transaction_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let tx = |id: &str, amount: &str| {
+        format!(
+            r#"{{"id":"{id}","timestamp":"2026-11-21T10:00:00Z","customer_id":"c","direction":"outgoing","amount":{amount},"currency":"USDT","value":"1"}}"#
+        )
+    };
+    let garantex = r#"{"id":"g","timestamp":"2026-11-21T10:00:00Z","customer_id":"c","direction":"outgoing","amount":"1","currency":"USDT","value":"1","beneficiary":{"vasp":"Garantex"}}"#;
+    let lines = [
+        format!("{} {garantex}", tx("two-on-a-line", r#""1""#)),
+        format!("{} xyz", tx("trailing-text", r#""1""#)),
+        tx("exponent", r#""1e3""#),
+        tx("separator", r#""1_000""#),
+        tx("plus", r#""+100""#),
+        tx("leading-point", r#"".5""#),
+        tx("whole-number", "100"),
+    ];
+    let out = amlscreen(
+        &["--config", config.to_str().unwrap(), "screen"],
+        Some(&(lines.join("\n") + "\n")),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let records = stdout_lines(&out);
+    assert_eq!(records.len(), lines.len());
+    for (i, (id, needle)) in [
+        ("two-on-a-line", "trailing characters"),
+        ("trailing-text", "trailing characters"),
+        ("exponent", "amount"),
+        ("separator", "amount"),
+        ("plus", "amount"),
+        ("leading-point", "amount"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = &records[i];
+        assert_eq!(r["line"], i + 1, "{r}");
+        assert_eq!(r["transaction_id"], id, "{r}");
+        let error = r["error"].as_str().unwrap_or_default();
+        assert!(error.contains(needle), "line {}: {error}", i + 1);
+    }
+    // A whole JSON number is plain money.
+    assert_eq!(records[6]["transaction_id"], "whole-number");
+    assert!(records[6].get("error").is_none(), "{}", records[6]);
+}
+
+#[test]
+fn an_absurd_chunk_size_is_refused_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let out = amlscreen(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "screen",
+            "--chunk-lines",
+            "18446744073709551615",
+        ],
+        Some(""),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("chunk-lines"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

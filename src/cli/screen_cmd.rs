@@ -33,6 +33,9 @@ pub use amlscreen::limits::MAX_LINE_BYTES;
 /// maximal lines stays far below the memory target (8192 typical 500-byte
 /// lines are 4 MB of input plus their decisions).
 pub const DEFAULT_CHUNK_LINES: u64 = 8192;
+/// Most lines per chunk: a chunk is held in memory whole (up to
+/// `MAX_LINE_BYTES` per line), so a larger one is refused, not attempted.
+pub const MAX_CHUNK_LINES: u64 = 1 << 20;
 
 /// How often a progress bar on a non-terminal stderr (`--progress` into a
 /// file or pipe) prints a line, per second.
@@ -65,7 +68,7 @@ pub struct ScreenArgs {
     progress: bool,
     /// Lines read, screened in parallel and written per chunk; bounds memory.
     #[arg(long, default_value_t = DEFAULT_CHUNK_LINES, value_name = "N",
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_CHUNK_LINES))]
     chunk_lines: u64,
 }
 
@@ -105,7 +108,7 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     let mut line_no = 0usize;
     let mut screened = 0u64;
     let mut saved_blocks = 0usize;
-    let mut chunk: Vec<Line> = Vec::with_capacity(chunk_lines);
+    let mut chunk: Vec<Line> = Vec::with_capacity(chunk_lines.min(DEFAULT_CHUNK_LINES as usize));
     loop {
         chunk.clear();
         let mut bytes_read = 0u64;
@@ -232,14 +235,42 @@ fn screen_chunk(screener: &Screener, chunk: &[Line]) -> Vec<Result<String, Strin
         .into_par_iter()
         .zip(chunk.par_iter())
         .map(|(outcome, line)| {
+            let id = match &outcome {
+                Ok(k) => txs.get(*k).map(|tx| tx.id.clone()),
+                Err(_) => line.content.as_deref().ok().and_then(readable_id),
+            };
             let record = outcome.and_then(|k| match decisions.get(k) {
                 Some(Ok(decision)) => serde_json::to_string(decision).map_err(|e| e.to_string()),
                 Some(Err(e)) => Err(e.to_string()),
                 None => Err("internal error: no decision returned".into()),
             });
-            record.map_err(|error| json!({"line": line.number, "error": error}).to_string())
+            record.map_err(|error| error_record(line.number, id.as_deref(), &error))
         })
         .collect()
+}
+
+/// An error record: the line number, the transaction id whenever it could
+/// be read, and what is wrong.
+fn error_record(line: usize, transaction_id: Option<&str>, error: &str) -> String {
+    match transaction_id {
+        Some(id) => json!({"line": line, "transaction_id": id, "error": error}),
+        None => json!({"line": line, "error": error}),
+    }
+    .to_string()
+}
+
+/// The `id` of a line that did not parse as a transaction, when its first
+/// JSON value is an object with a string `id` (the rest of the line may be
+/// what is wrong). Bounded by the line length limit already applied.
+fn readable_id(line: &[u8]) -> Option<String> {
+    let mut values = serde_json::Deserializer::from_slice(line).into_iter::<serde_json::Value>();
+    match values.next()? {
+        Ok(serde_json::Value::Object(map)) => match map.get("id")? {
+            serde_json::Value::String(id) => Some(id.chars().take(256).collect()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// "N lines, R lines/s" for the progress bar.

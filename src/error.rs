@@ -93,7 +93,7 @@ impl Error {
     }
 
     /// The file position of a config or rule-file error (the first, when
-    /// several rule files failed), or of a list or list-cache file.
+    /// several rule files failed), or the list-cache file at fault.
     pub fn location(&self) -> Option<Location> {
         let at = |file: &Path, line: usize, column: usize| Location {
             file: file.to_path_buf(),
@@ -176,13 +176,16 @@ impl fmt::Display for Error {
     }
 }
 
+// The wrapped errors' messages are this error's message, so their causes
+// are this error's causes (as `#[error(transparent)]` would have it): a
+// reporter that prints the chain prints each message once.
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &*self.kind {
-            ErrorKind::List(e) => Some(e),
-            ErrorKind::Audit(e) => Some(e),
-            ErrorKind::ListCache(e) => Some(e),
-            ErrorKind::State(e) => Some(e),
+            ErrorKind::List(e) => e.source(),
+            ErrorKind::Audit(e) => e.source(),
+            ErrorKind::ListCache(e) => e.source(),
+            ErrorKind::State(e) => e.source(),
             _ => None,
         }
     }

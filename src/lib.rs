@@ -63,10 +63,14 @@ pub use model::{
     PLATFORMS_RULE_ID, SANCTIONS_RULE_ID,
 };
 pub use names::{MatchConfig, NameHit, NameQuery};
-pub use platforms::{Platform, PlatformCategory, PlatformRegistry};
+pub use platforms::{Platform, PlatformCategory, PlatformHit, PlatformRegistry, PlatformVia};
 pub use rules::RuleSet;
 pub use screener::{run_rule_tests, BatchOrder, Screener};
-pub use state::{CustomerHistory, HistoryEntry, StateConfig, StateError, StateStore};
+pub use source::SourceError;
+pub use state::{
+    counterparty_key, CustomerHistory, HistoryEntry, Seen, StateCheckpointError, StateConfig,
+    StateError, StateStore, CHECKPOINT_FORMAT, DROPPED_REASONS_RULE_ID,
+};
 
 #[cfg(test)]
 mod tests {

@@ -15,10 +15,10 @@
 //!   [`check_transaction`], called from [`Transaction::from_json`] and from
 //!   `Screener::screen`/`evaluate` (for transactions built in code);
 //! * YAML alias expansion ("billion laughs") and deep nesting in config
-//!   and rule files: by the one YAML loader, [`crate::source`], while
-//!   parsing ([`crate::source::MAX_ALIAS_NODES`],
-//!   [`crate::source::MAX_DEPTH`]; tested in `tests/limits_*.rs`); rule
-//!   files are also capped at [`crate::source::MAX_FILE_BYTES`].
+//!   and rule files: by the one YAML loader (`source`) while parsing
+//!   (at most 100,000 values copied by aliases and 128 levels of nesting;
+//!   tested in `tests/limits_hostile_input.rs`); rule files are also
+//!   capped at 4 MiB.
 
 use crate::error::Error;
 use crate::model::{Party, Transaction};

@@ -555,6 +555,19 @@ impl StateStore {
         tx: &Transaction,
         decide: impl FnOnce(&CustomerHistory) -> Decision,
     ) -> Decision {
+        self.apply_keeping(tx, Duration::zero(), decide)
+    }
+
+    /// [`StateStore::apply`], keeping at least `lookback` of the customer's
+    /// history whatever the store's retention: the deciding rules' longest
+    /// window, so a batch still deciding under rules that a reload has just
+    /// replaced by shorter ones does not see its history cut short.
+    pub(crate) fn apply_keeping(
+        &self,
+        tx: &Transaction,
+        lookback: Duration,
+        decide: impl FnOnce(&CustomerHistory) -> Decision,
+    ) -> Decision {
         // Outside the lock: the only hashing of the counterparty here.
         let counterparty = counterparty_key(tx).map(|k| counterparty_hash(&k));
         let slot = match self.customers.get(tx.customer_id.as_str()) {
@@ -585,7 +598,7 @@ impl StateStore {
                 id: tx.id.as_str().into(),
                 decision: recorded,
             });
-            h.prune(self.retention(), &self.config);
+            h.prune(self.retention().max(lookback), &self.config);
             added = h.entries.len() as isize - before as isize;
         }
         self.adjust_total(added);

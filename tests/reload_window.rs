@@ -67,3 +67,57 @@ fn a_failed_reload_changes_neither_the_engine_nor_the_retention() {
     assert_eq!(screener.state().retention(), retention);
     assert_eq!(screener.reload_counts().0, 0);
 }
+
+/// A reload that fails after its lists loaded (here: broken rules) must not
+/// record those lists in the list guard's history: the next load would be
+/// checked against a version that never screened.
+#[test]
+fn a_reload_that_fails_records_no_list_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = crate::common::repo();
+    let list_a = dir.path().join("a.csv");
+    std::fs::copy(repo.join("sanctions/sample_watchlist.csv"), &list_a).unwrap();
+    let mut longer = std::fs::read_to_string(&list_a).unwrap();
+    longer.push_str("wl:extra-1,Extra Person,,person,,,,internal\n");
+    let list_b = dir.path().join("b.csv");
+    std::fs::write(&list_b, longer).unwrap();
+    let broken_rules = dir.path().join("broken-rules");
+    std::fs::create_dir(&broken_rules).unwrap();
+    std::fs::write(
+        broken_rules.join("velocity.yaml"),
+        "rules:\n  - id: x\n    kind: velocty\n",
+    )
+    .unwrap();
+    let history = dir.path().join("history.json");
+    let config = |list: &std::path::Path, rules: &std::path::Path, name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "lists:\n  - source: watchlist\n    path: {}\nrules: {}\nlist_guard:\n  history: {}\n",
+                list.display(),
+                rules.display(),
+                history.display()
+            ),
+        )
+        .unwrap();
+        amlscreen::Config::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let good = config(&list_a, &repo.join("rules"), "good.yaml");
+    let screener = Screener::from_config(&good).unwrap_or_else(|e| panic!("{e}"));
+    let recorded = std::fs::read(&history).expect("the first engine's lists are recorded");
+    let err = screener
+        .reload(&config(&list_b, &broken_rules, "broken.yaml"))
+        .unwrap_err();
+    assert!(err.to_string().contains("velocty"), "{err}");
+    assert_eq!(
+        std::fs::read(&history).unwrap(),
+        recorded,
+        "a failed reload changed the list history"
+    );
+    // The same new list with good rules is recorded.
+    screener
+        .reload(&config(&list_b, &repo.join("rules"), "b.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(std::fs::read(&history).unwrap(), recorded);
+}

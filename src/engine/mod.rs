@@ -60,6 +60,8 @@ pub struct Engine {
     rules: RuleSet,
     provenance: Provenance,
     origin: ListsOrigin,
+    // The rules' longest window, the customer history they need.
+    lookback: chrono::Duration,
     // The list history to record when this engine is put in service (see
     // `Engine::commit_list_history`); `None` when the lists were not guarded.
     list_guard: Option<crate::lists::ListGuard>,
@@ -161,6 +163,7 @@ impl Engine {
         } = lists;
         let platforms = PlatformRegistry::build(rules.platforms.clone(), &entities);
         let provenance = provenance(&versions, &rules);
+        let lookback = rules.lookback();
         Engine {
             entities,
             lists: versions,
@@ -170,6 +173,7 @@ impl Engine {
             rules,
             provenance,
             origin,
+            lookback,
             list_guard: None,
         }
     }
@@ -223,6 +227,11 @@ impl Engine {
         &self.provenance.engine_id
     }
 
+    /// How much customer history the rules need: their longest window.
+    pub fn lookback(&self) -> chrono::Duration {
+        self.lookback
+    }
+
     /// Name-matcher thresholds in force.
     pub fn matching(&self) -> &MatchConfig {
         self.names.config()
@@ -250,7 +259,8 @@ impl Engine {
     pub fn evaluate(&self, tx: &Transaction, history: &CustomerHistory) -> Result<Decision, Error> {
         validate(tx)?;
         let hits = self.hits(tx);
-        Ok(self.decide(tx, &hits, history))
+        let findings = self.findings(&hits);
+        Ok(self.decide(tx, &hits, findings, history))
     }
 
     /// Every sanctions and platform hit of a transaction: each party's name
@@ -274,12 +284,18 @@ impl Engine {
         hits
     }
 
+    /// The findings the hits become, in hit order.
+    pub(crate) fn findings(&self, hits: &[Hit<'_>]) -> Vec<Finding> {
+        hits.iter().map(|h| self.finding(h)).collect()
+    }
+
     /// Runs the behaviour rules over the hits and the customer's history,
-    /// and decides.
+    /// adds their findings to the hits' `findings`, and decides.
     pub(crate) fn decide(
         &self,
         tx: &Transaction,
         hits: &[Hit<'_>],
+        mut findings: Vec<Finding>,
         history: &CustomerHistory,
     ) -> Decision {
         let platforms: Vec<PlatformInvolvement<'_>> = hits
@@ -292,7 +308,6 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        let mut findings: Vec<Finding> = hits.iter().map(|h| self.finding(h)).collect();
         let ctx = RuleContext {
             tx,
             history,

@@ -32,7 +32,8 @@ pub use batch::BatchOrder;
 
 /// What an exchange holds: the engine in force, the customer history and
 /// the audit log. `Send + Sync`: share one behind an `Arc` across request
-/// threads; screening takes no lock but the screened customer's.
+/// threads; deciding takes no lock but the screened customer's (appending
+/// the audit record takes the audit log's).
 ///
 /// ```no_run
 /// use amlscreen::{Config, Screener, Transaction};
@@ -73,7 +74,7 @@ impl Screener {
     /// # Ok::<(), amlscreen::Error>(())
     /// ```
     pub fn new(engine: Engine) -> Screener {
-        let state = StateStore::new(StateConfig::default(), engine.rules().lookback());
+        let state = StateStore::new(StateConfig::default(), engine.lookback());
         Screener {
             engine: ArcSwap::from_pointee(engine),
             state,
@@ -84,8 +85,9 @@ impl Screener {
         }
     }
 
-    /// Builds the engine the config describes, records its list history,
-    /// opens the audit log and bounds the customer history as configured.
+    /// Builds the engine the config describes, opens the audit log, records
+    /// the engine's list history and bounds the customer history as
+    /// configured.
     pub fn from_config(config: &Config) -> Result<Screener, Error> {
         let engine = Engine::from_config(config)?;
         let audit = config
@@ -115,7 +117,7 @@ impl Screener {
     /// Call before screening: history recorded so far is dropped.
     #[must_use]
     pub fn with_state_config(mut self, config: StateConfig) -> Screener {
-        self.state = StateStore::new(config, self.engine.load().rules().lookback());
+        self.state = StateStore::new(config, self.engine.load().lookback());
         self
     }
 
@@ -176,12 +178,13 @@ impl Screener {
         if let Some(recorded) = self.state.recorded(tx) {
             return Ok(recorded);
         }
-        // Matching needs no customer state: only the rules and the
-        // decision run under the customer's lock.
+        // Matching and rendering its findings need no customer state: only
+        // the rules and the decision run under the customer's lock.
         let hits = engine.hits(tx);
-        Ok(self
-            .state
-            .apply(tx, |history| engine.decide(tx, &hits, history)))
+        let findings = engine.findings(&hits);
+        Ok(self.state.apply_keeping(tx, engine.lookback(), |history| {
+            engine.decide(tx, &hits, findings, history)
+        }))
     }
 
     /// Reloads lists and rules as `config` names them — the lists from its
@@ -208,7 +211,7 @@ impl Screener {
             Ok(next) => {
                 // Before the swap, so the first transaction the new rules
                 // see is already kept as long as they look back.
-                self.state.set_retention(next.rules().lookback());
+                self.state.set_retention(next.lookback());
                 let version = next.engine_id().to_owned();
                 self.engine.store(Arc::new(next));
                 self.reloads.fetch_add(1, Ordering::Relaxed);

@@ -145,9 +145,21 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| {
             ErrorKind::Config(SourceError::whole_file(path, format!("cannot read: {e}")))
         })?;
-        let mut config: Config = crate::source::SourceText::new(path, text)
-            .deserialize()
-            .map_err(ErrorKind::Config)?;
+        let source = crate::source::SourceText::new(path, text);
+        let mut config: Config = source.deserialize().map_err(ErrorKind::Config)?;
+        // Settings that parse but would switch screening off are refused,
+        // at the value's position.
+        if let Some((field, message)) = config.matching.problems().into_iter().next() {
+            let matching = source.root().ok().and_then(|root| root.entry("matching"));
+            let at = match matching {
+                Some((key, section)) => match section.entry(&field) {
+                    Some((_, value)) => source.at(value),
+                    None => source.at(key),
+                },
+                None => source.position(0, 0),
+            };
+            return Err(ErrorKind::Config(at.error(format!("matching.{field}: {message}"))).into());
+        }
         let base = path.parent().unwrap_or(Path::new(""));
         config.resolve_relative_to(base);
         Ok(config)
@@ -223,5 +235,46 @@ mod tests {
         let err = Config::load(&path).unwrap_err();
         assert!(err.to_string().contains("c.yaml:2:1"), "{err}");
         assert_eq!(err.location().and_then(|l| l.line), Some(2));
+    }
+
+    /// Each of these parsed before and switched name screening off.
+    #[test]
+    fn thresholds_that_would_switch_screening_off_are_refused_at_their_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        for (matching, needle) in [
+            (
+                "review_threshold: .nan",
+                "matching.review_threshold: must be a finite number",
+            ),
+            (
+                "review_threshold: .inf",
+                "matching.review_threshold: must be a finite number",
+            ),
+            (
+                "review_threshold: 1.5",
+                "matching.review_threshold: 1.5 is outside 0 to 1",
+            ),
+            (
+                "review_threshold: -0.2",
+                "matching.review_threshold: -0.2 is outside 0 to 1",
+            ),
+            (
+                "block_threshold: 0.5",
+                "matching.block_threshold: 0.5 is below review_threshold",
+            ),
+            (
+                "unmatched_query_cost: .nan",
+                "matching.unmatched_query_cost",
+            ),
+        ] {
+            std::fs::write(&path, format!("rules: r\nmatching:\n  {matching}\n")).unwrap();
+            let err = Config::load(&path).unwrap_err();
+            let msg = err.to_string();
+            assert!(msg.contains(needle), "{matching}: {msg}");
+            assert!(msg.contains("c.yaml:3:"), "{matching}: {msg}");
+        }
+        std::fs::write(&path, "rules: r\nmatching:\n  review_threshold: 0.85\n").unwrap();
+        assert!(Config::load(&path).is_ok());
     }
 }

@@ -236,6 +236,64 @@ pub struct MatchConfig {
     pub kind_mismatch_penalty: f64,
 }
 
+impl MatchConfig {
+    /// What is wrong with these settings, as `(field, message)` pairs; empty
+    /// when they are usable. Every score, weight, bonus, penalty and cost is
+    /// a finite number in `[0, 1]` (a cost of 1 is a whole word); the
+    /// review threshold is above 0 and at most the block threshold. A
+    /// threshold of NaN, infinity or above 1 would silently switch name
+    /// screening off, so it is refused.
+    ///
+    /// ```
+    /// let mut m = amlscreen::MatchConfig::default();
+    /// assert!(m.problems().is_empty());
+    /// m.review_threshold = f64::NAN;
+    /// assert_eq!(m.problems()[0].0, "review_threshold");
+    /// ```
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(self) {
+            for (field, value) in &fields {
+                let is_float = matches!(value, serde_json::Value::Null)
+                    || value.as_f64().is_some_and(|_| value.is_f64());
+                if !is_float {
+                    continue;
+                }
+                match value.as_f64() {
+                    // serde_json writes a NaN or an infinity as null
+                    None => problems.push((field.clone(), "must be a finite number".into())),
+                    Some(x) if !(0.0..=1.0).contains(&x) => {
+                        problems.push((field.clone(), format!("{x} is outside 0 to 1")))
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        if self.review_threshold <= 0.0 {
+            problems.push((
+                "review_threshold".into(),
+                "must be above 0: at 0 every name would be held".into(),
+            ));
+        }
+        if self.review_threshold > self.block_threshold {
+            problems.push((
+                "block_threshold".into(),
+                format!(
+                    "{} is below review_threshold {}: a hit would block before it could be held",
+                    self.block_threshold, self.review_threshold
+                ),
+            ));
+        }
+        if !(0..=100).contains(&self.birth_year_tolerance) {
+            problems.push((
+                "birth_year_tolerance".into(),
+                format!("{} years is outside 0 to 100", self.birth_year_tolerance),
+            ));
+        }
+        problems
+    }
+}
+
 impl Default for MatchConfig {
     fn default() -> Self {
         MatchConfig {

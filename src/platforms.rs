@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::addresses::{self, AddressIndex};
 use crate::lists::Entity;
-use crate::model::{Party, PartyKind};
+use crate::model::Party;
 use crate::names::fold_text;
 use crate::source::{SourceError, SourceText};
 
@@ -314,15 +314,15 @@ impl PlatformRegistry {
                 });
             }
         }
-        if party.kind != Some(PartyKind::Person) {
-            if let Some(name) = &party.name {
-                for (platform, matched) in self.match_text(name) {
-                    hits.push(PlatformHit {
-                        platform,
-                        via: PlatformVia::Name,
-                        matched,
-                    });
-                }
+        // Whatever kind the caller says the party is: the caller chooses
+        // the kind, so it must not choose whether the name is checked.
+        if let Some(name) = &party.name {
+            for (platform, matched) in self.match_text(name) {
+                hits.push(PlatformHit {
+                    platform,
+                    via: PlatformVia::Name,
+                    matched,
+                });
             }
         }
         hits
@@ -477,12 +477,16 @@ mod tests {
             p(&|x| x.name = Some("Garantex Europe OU".into())),
             [("garantex".into(), PlatformVia::Name)]
         );
-        // a person's name is screened against sanctions lists, not platform names
-        assert!(p(&|x| {
-            x.name = Some("Hydra Smith".into());
-            x.kind = Some(PartyKind::Person);
-        })
-        .is_empty());
+        // a person's name is checked too: the caller chooses the kind, so it
+        // must not choose whether the name is checked (the engine holds on
+        // a person's name alone, see `engine`)
+        assert_eq!(
+            p(&|x| {
+                x.name = Some("Hydra Smith".into());
+                x.kind = Some(crate::model::PartyKind::Person);
+            }),
+            [("hydra".into(), PlatformVia::Name)]
+        );
         assert!(p(&|x| x.vasp = Some("Kuna".into())).is_empty());
     }
 

@@ -24,8 +24,9 @@ use crate::error::Error;
 use crate::list_cache::{CompiledLists, ListsOrigin};
 use crate::lists::{Entity, ListVersion, LoadedList};
 use crate::model::{
-    Action, Decision, Finding, FindingKind, ListRef, Match, Party, PartyRole, Provenance,
-    RiskLevel, Transaction, Wallet, ENGINE_VERSION, PLATFORMS_RULE_ID, SANCTIONS_RULE_ID,
+    Action, Decision, Finding, FindingKind, ListRef, Match, Party, PartyKind, PartyRole,
+    Provenance, RiskLevel, Transaction, Wallet, ENGINE_VERSION, PLATFORMS_RULE_ID,
+    SANCTIONS_RULE_ID,
 };
 use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
 use crate::platforms::{Platform, PlatformRegistry, PlatformVia};
@@ -278,6 +279,7 @@ impl Engine {
                     via: PlatformVia::Memo,
                     matched,
                     query: memo,
+                    name_only: false,
                 });
             }
         }
@@ -301,7 +303,12 @@ impl Engine {
         let platforms: Vec<PlatformInvolvement<'_>> = hits
             .iter()
             .filter_map(|hit| match hit {
-                Hit::Platform { role, platform, .. } => Some(PlatformInvolvement {
+                Hit::Platform {
+                    role,
+                    platform,
+                    name_only: false,
+                    ..
+                } => Some(PlatformInvolvement {
                     party: *role,
                     platform,
                 }),
@@ -357,12 +364,17 @@ impl Engine {
                 PlatformVia::Name | PlatformVia::Memo => party.name.as_deref(),
             }
             .unwrap_or_default();
+            // A person's name that reads like a platform is a name alone:
+            // it suspends; the VASP, domain or wallet that would corroborate
+            // it freezes on its own.
+            let name_only = hit.via == PlatformVia::Name && party.kind == Some(PartyKind::Person);
             hits.push(Hit::Platform {
                 role: Some(role),
                 platform: &self.platforms.platforms()[hit.platform],
                 via: hit.via,
                 matched: hit.matched,
                 query,
+                name_only,
             });
         }
     }
@@ -389,7 +401,18 @@ impl Engine {
                 via,
                 matched,
                 query,
-            } => platform_finding(*role, platform, *via, matched, query),
+                name_only,
+            } => {
+                let mut finding = platform_finding(*role, platform, *via, matched, query);
+                if *name_only {
+                    finding.points = 0;
+                    finding.action = Some(Action::Hold);
+                    finding
+                        .message
+                        .push_str(" — a person's name alone: held for review, not frozen");
+                }
+                finding
+            }
         }
     }
 
@@ -456,6 +479,8 @@ pub(crate) enum Hit<'a> {
         via: PlatformVia,
         matched: String,
         query: &'a str,
+        /// A person's name only, with nothing to corroborate it: holds.
+        name_only: bool,
     },
 }
 

@@ -40,7 +40,7 @@ mod vocabulary;
 
 pub use index::{compare, compare_hit, NameIndex};
 pub(crate) use normalize::fold_text;
-pub use normalize::normalize;
+pub use normalize::{fold_words, normalize};
 
 /// Thresholds and tunables of the name matcher: the `matching:` section of
 /// the config file. Every field has a default; raising a cost or penalty

@@ -243,12 +243,6 @@ fn folded_table() -> &'static HashMap<String, &'static str> {
 /// Called for every word of every name, so it splits the word at most
 /// five times (one per possible ending length) instead of trying every
 /// stem.
-///
-/// ```
-/// use amlscreen::names::org_words::translate;
-/// assert_eq!(translate("zavoda"), Some("plant"));
-/// assert_eq!(translate("zavodskoy"), None);
-/// ```
 pub fn translate(word: &str) -> Option<&'static str> {
     // most words of most names begin like no stem: one binary search of
     // the stems' first three letters turns them away
@@ -274,6 +268,12 @@ pub fn translate(word: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn translate_examples() {
+        assert_eq!(translate("zavoda"), Some("plant"));
+        assert_eq!(translate("zavodskoy"), None);
+    }
 
     fn tr(cyrillic: &str) -> Vec<Option<&'static str>> {
         fold_words(cyrillic).iter().map(|w| translate(w)).collect()

@@ -27,12 +27,6 @@ pub struct RuleDuration {
 
 impl RuleDuration {
     /// Parses `90m`, `24h`, `30d` (units `s`, `m`, `h`, `d`, `w`).
-    ///
-    /// ```
-    /// use amlscreen::rules::duration::RuleDuration;
-    /// assert_eq!(RuleDuration::parse("24h").unwrap().as_duration(), chrono::Duration::hours(24));
-    /// assert!(RuleDuration::parse("24 hours").is_err());
-    /// ```
     pub fn parse(text: &str) -> Result<RuleDuration, String> {
         let t = text.trim();
         let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
@@ -93,6 +87,15 @@ impl fmt::Display for RuleDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_examples() {
+        assert_eq!(
+            RuleDuration::parse("24h").unwrap().as_duration(),
+            chrono::Duration::hours(24)
+        );
+        assert!(RuleDuration::parse("24 hours").is_err());
+    }
 
     #[test]
     fn valid_and_invalid_durations() {

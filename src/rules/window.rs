@@ -93,12 +93,6 @@ pub fn list_values(points: &[Point]) -> String {
 }
 
 /// A decimal with thousands separators and no trailing zeros: `9,500`, `12,000.5`.
-///
-/// ```
-/// use amlscreen::rules::window::money;
-/// assert_eq!(money("9500.00".parse().unwrap()), "9,500");
-/// assert_eq!(money("1234567.891".parse().unwrap()), "1,234,567.891");
-/// ```
 pub fn money(d: Decimal) -> String {
     let text = d.normalize().to_string();
     let (sign, digits) = match text.strip_prefix('-') {
@@ -125,6 +119,12 @@ pub fn money(d: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_examples() {
+        assert_eq!(money("9500.00".parse().unwrap()), "9,500");
+        assert_eq!(money("1234567.891".parse().unwrap()), "1,234,567.891");
+    }
 
     fn at(hours: i64, value: i64) -> Point {
         Point {

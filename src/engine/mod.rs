@@ -588,14 +588,3 @@ fn provenance(lists: &[ListVersion], rules: &RuleSet) -> Provenance {
         rules: rules.files.clone(),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn engine_is_send_and_sync() {
-        fn assert_send_sync<T: Send + Sync>() {}
-        assert_send_sync::<Engine>();
-    }
-}

@@ -291,14 +291,3 @@ pub fn run_rule_tests(set: &RuleSet) -> Vec<TestOutcome> {
         })
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn screener_is_send_and_sync() {
-        fn assert_send_sync<T: Send + Sync>() {}
-        assert_send_sync::<Screener>();
-    }
-}

@@ -33,6 +33,7 @@ mod names_screen;
 mod platform_persons;
 mod proptest_inputs;
 mod reload_window;
+mod replayed_ids;
 mod rules_loader_props;
 mod rules_screen;
 mod update_local_server;

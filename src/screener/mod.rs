@@ -26,7 +26,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::model::{Decision, Transaction};
 use crate::rules::{RuleSet, TestOutcome};
-use crate::state::{StateConfig, StateStore};
+use crate::state::{content_hash, Replay, StateConfig, StateStore};
 
 pub use batch::BatchOrder;
 
@@ -175,16 +175,23 @@ impl Screener {
 
     fn evaluate_with(&self, engine: &Engine, tx: &Transaction) -> Result<Decision, Error> {
         crate::engine::validate(tx)?;
-        if let Some(recorded) = self.state.recorded(tx) {
-            return Ok(recorded);
+        // Idempotency keys on the content too: the same transaction again
+        // gets its recorded decision; its id on other content (a sanctioned
+        // payment re-sent under the id of a clean one) is an error.
+        let content = content_hash(tx);
+        match self.state.replay(tx, content) {
+            Replay::New => {}
+            seen => return replayed(tx, seen),
         }
         // Matching and rendering its findings need no customer state: only
         // the rules and the decision run under the customer's lock.
         let hits = engine.hits(tx);
         let findings = engine.findings(&hits);
-        Ok(self.state.apply_keeping(tx, engine.lookback(), |history| {
-            engine.decide(tx, &hits, findings, history)
-        }))
+        self.state
+            .apply_keeping(tx, content, engine.lookback(), |history| {
+                engine.decide(tx, &hits, findings, history)
+            })
+            .or_else(|seen| replayed(tx, seen))
     }
 
     /// Reloads lists and rules as `config` names them — the lists from its
@@ -276,6 +283,23 @@ impl Screener {
             .collect();
         let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
         log.append_batch(&entries, engine.provenance())
+    }
+}
+
+/// The answer to a transaction whose id the customer's history holds.
+fn replayed(tx: &Transaction, seen: Replay) -> Result<Decision, Error> {
+    match seen {
+        Replay::Same(recorded) => Ok(*recorded),
+        Replay::New | Replay::Different => Err(Error::invalid_transaction(
+            &tx.id,
+            "id",
+            format!(
+                "id '{}' reused with different content: it was screened before for customer '{}' \
+                 with other content (or before content was recorded); the recorded decision \
+                 stands and this transaction is not screened",
+                tx.id, tx.customer_id
+            ),
+        )),
     }
 }
 

@@ -31,6 +31,10 @@ use dashmap::DashMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+mod checkpoint;
+
+pub use checkpoint::CHECKPOINT_FORMAT;
+
 use crate::model::{Action, Decision, Direction, Finding, FindingKind, RiskLevel, Transaction};
 
 /// Bounds on the history kept in memory. Defaults suit an exchange with up
@@ -105,7 +109,35 @@ pub struct HistoryEntry {
     /// Direction.
     pub direction: Direction,
     id: Box<str>,
+    // Hash of the whole transaction as screened (see `content_hash`);
+    // `None` for an entry read from a checkpoint written before it was kept.
+    content: Option<u64>,
     decision: RecordedDecision,
+}
+
+/// A transaction's content, for telling a true repeat (same id, same
+/// content: the recorded decision) from an id reused for something else
+/// (an error). The first 8 bytes of the SHA-256 of its JSON, so the value
+/// is the same in every process and in checkpoints.
+pub(crate) fn content_hash(tx: &Transaction) -> u64 {
+    use sha2::Digest;
+    let json = serde_json::to_vec(tx).unwrap_or_default();
+    let digest = sha2::Sha256::digest(&json);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
+}
+
+/// What a customer's history holds of a transaction's id.
+#[derive(Debug)]
+pub(crate) enum Replay {
+    /// The id is new.
+    New,
+    /// The same transaction again: its recorded decision.
+    Same(Box<Decision>),
+    /// The id was screened with other content (or with content this
+    /// history cannot compare: a checkpoint written before it was kept).
+    Different,
 }
 
 impl HistoryEntry {
@@ -282,6 +314,14 @@ impl CustomerHistory {
         self.entry(id).map(HistoryEntry::decision)
     }
 
+    fn replay(&self, id: &str, content: u64) -> Replay {
+        match self.entry(id) {
+            None => Replay::New,
+            Some(e) if e.content == Some(content) => Replay::Same(Box::new(e.decision())),
+            Some(_) => Replay::Different,
+        }
+    }
+
     fn latest(&self) -> Option<DateTime<Utc>> {
         self.entries.last().map(|e| e.timestamp)
     }
@@ -401,81 +441,6 @@ pub struct StateCheckpointError {
 /// Former name of [`StateCheckpointError`].
 pub type StateError = StateCheckpointError;
 
-/// The format tag written in every checkpoint. Version 2 keeps each
-/// transfer's decision beside it and counterparties as
-/// [`counterparty_hash`]es; version 1 checkpoints ([`CHECKPOINT_FORMAT_V1`])
-/// are still read (migrated on load).
-pub const CHECKPOINT_FORMAT: &str = "amlscreen-state/2";
-
-/// The first checkpoint format: whole counterparty keys, decisions in a
-/// separate list. Read and migrated; never written.
-pub const CHECKPOINT_FORMAT_V1: &str = "amlscreen-state/1";
-
-#[derive(Serialize)]
-struct Checkpoint<'a> {
-    format: &'static str,
-    saved_at: DateTime<Utc>,
-    customers: Vec<CustomerCheckpoint<'a>>,
-}
-
-#[derive(Serialize)]
-struct CustomerCheckpoint<'a> {
-    customer_id: &'a str,
-    entries: Vec<EntryCheckpoint>,
-    counterparties: Vec<(u64, Seen)>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EntryCheckpoint {
-    id: String,
-    timestamp: DateTime<Utc>,
-    direction: Direction,
-    #[serde(with = "rust_decimal::serde::str")]
-    value: Decimal,
-    /// Version 1: the counterparty key (its `Seen` is in `counterparties`).
-    #[serde(default, skip_serializing)]
-    #[allow(dead_code)]
-    counterparty: Option<String>,
-    /// Version 2: the decision (version 1 keeps them in a separate list).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    decision: Option<Decision>,
-    /// Version 2: how many reasons the decision had when they were
-    /// dropped from memory (its `reasons` are then empty).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    reasons_dropped: Option<u32>,
-}
-
-/// A checkpoint of either version, as read.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CheckpointIn {
-    format: String,
-    #[allow(dead_code)]
-    saved_at: DateTime<Utc>,
-    customers: Vec<CustomerCheckpointIn>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CustomerCheckpointIn {
-    customer_id: String,
-    entries: Vec<EntryCheckpoint>,
-    /// Version 1 only.
-    #[serde(default)]
-    decisions: Vec<Decision>,
-    counterparties: Vec<(CounterpartyIn, Seen)>,
-}
-
-/// A counterparty as checkpoints store it: a hash (version 2) or the key
-/// itself (version 1).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum CounterpartyIn {
-    Hash(u64),
-    Key(String),
-}
-
 /// Every customer's history. `Send + Sync`; one lock per customer.
 #[derive(Debug)]
 pub struct StateStore {
@@ -540,34 +505,62 @@ impl StateStore {
         Some(h.clone())
     }
 
-    /// The decision already recorded for this transaction, if any.
-    pub fn recorded(&self, tx: &Transaction) -> Option<Decision> {
+    /// The decision already recorded for this transaction's id, if any
+    /// (whatever its content: see [`StateStore::replay`]).
+    #[cfg(test)]
+    pub(crate) fn recorded(&self, tx: &Transaction) -> Option<Decision> {
         let slot = self.customers.get(&tx.customer_id)?.clone();
         let h = slot.lock().unwrap_or_else(|p| p.into_inner());
         h.decision(&tx.id)
     }
 
-    /// Decides a transaction against its customer's history and records it,
-    /// under that customer's lock. A transaction id already recorded returns
-    /// its recorded decision without calling `decide`.
-    pub fn apply(
+    /// Whether this transaction (`content` = [`content_hash`]) was seen:
+    /// new, the same again, or its id reused with other content.
+    pub(crate) fn replay(&self, tx: &Transaction, content: u64) -> Replay {
+        match self.customers.get(&tx.customer_id) {
+            Some(slot) => {
+                let slot = slot.clone();
+                let h = slot.lock().unwrap_or_else(|p| p.into_inner());
+                h.replay(&tx.id, content)
+            }
+            None => Replay::New,
+        }
+    }
+
+    /// Decides a transaction against its customer's history and records it
+    /// (the unit tests' shorthand for [`StateStore::apply_keeping`]): the
+    /// recorded decision for a repeat; a reused id with other content is a
+    /// bug in the test.
+    #[cfg(test)]
+    pub(crate) fn apply(
         &self,
         tx: &Transaction,
         decide: impl FnOnce(&CustomerHistory) -> Decision,
     ) -> Decision {
-        self.apply_keeping(tx, Duration::zero(), decide)
+        let content = content_hash(tx);
+        match self.apply_keeping(tx, content, Duration::zero(), decide) {
+            Ok(decision) => decision,
+            // The id was reused with other content: what is recorded stands.
+            Err(Replay::Same(recorded)) => *recorded,
+            Err(other) => panic!("id {} reused with other content: {other:?}", tx.id),
+        }
     }
 
     /// [`StateStore::apply`], keeping at least `lookback` of the customer's
     /// history whatever the store's retention: the deciding rules' longest
     /// window, so a batch still deciding under rules that a reload has just
     /// replaced by shorter ones does not see its history cut short.
+    ///
+    /// An id already recorded is not decided again: `Err(Replay::Same)`
+    /// with its recorded decision when `content` matches,
+    /// `Err(Replay::Different)` when it does not.
     pub(crate) fn apply_keeping(
         &self,
         tx: &Transaction,
+        content: u64,
         lookback: Duration,
         decide: impl FnOnce(&CustomerHistory) -> Decision,
-    ) -> Decision {
+    ) -> Result<Decision, Replay> {
         // Outside the lock: the only hashing of the counterparty here.
         let counterparty = counterparty_key(tx).map(|k| counterparty_hash(&k));
         let slot = match self.customers.get(tx.customer_id.as_str()) {
@@ -582,8 +575,9 @@ impl StateStore {
         let decision;
         {
             let mut h = slot.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(d) = h.decision(&tx.id) {
-                return d;
+            match h.replay(&tx.id, content) {
+                Replay::New => {}
+                seen => return Err(seen),
             }
             decision = decide(&h);
             let before = h.entries.len();
@@ -596,6 +590,7 @@ impl StateStore {
                 value: tx.value,
                 direction: tx.direction,
                 id: tx.id.as_str().into(),
+                content: Some(content),
                 decision: recorded,
             });
             h.prune(self.retention().max(lookback), &self.config);
@@ -605,7 +600,7 @@ impl StateStore {
         if self.total_entries() > self.config.max_total_entries {
             self.forget_least_active();
         }
-        decision
+        Ok(decision)
     }
 
     fn adjust_total(&self, delta: isize) {
@@ -651,155 +646,6 @@ impl StateStore {
     pub fn clear(&self) {
         self.customers.clear();
         self.total_entries.store(0, Ordering::Relaxed);
-    }
-
-    /// Writes every customer's history to the checkpoint file `path`
-    /// atomically and durably ([`crate::durable::write_atomic_with`]): a
-    /// crash leaves either the old checkpoint or the new one, never half.
-    pub fn save_checkpoint(&self, path: &Path) -> Result<(), StateCheckpointError> {
-        let err = |message: String| StateCheckpointError {
-            path: path.to_path_buf(),
-            message,
-        };
-        let slots: Vec<(String, Arc<Mutex<CustomerHistory>>)> = self
-            .customers
-            .iter()
-            .map(|e| (e.key().clone(), Arc::clone(e.value())))
-            .collect();
-        let mut customers: Vec<CustomerCheckpoint<'_>> = slots
-            .iter()
-            .map(|(id, slot)| {
-                let h = slot.lock().unwrap_or_else(|p| p.into_inner());
-                let entries = h
-                    .entries
-                    .iter()
-                    .map(|e| EntryCheckpoint {
-                        id: e.id.to_string(),
-                        timestamp: e.timestamp,
-                        direction: e.direction,
-                        value: e.value,
-                        counterparty: None,
-                        decision: Some(e.decision.to_decision(&e.id)),
-                        reasons_dropped: match e.decision.reasons {
-                            RecordedReasons::Dropped(n) => Some(n),
-                            RecordedReasons::Full(_) => None,
-                        },
-                    })
-                    .collect();
-                let mut counterparties: Vec<(u64, Seen)> =
-                    h.counterparties.iter().map(|(k, s)| (*k, *s)).collect();
-                counterparties.sort_unstable_by_key(|c| c.0);
-                CustomerCheckpoint {
-                    customer_id: id,
-                    entries,
-                    counterparties,
-                }
-            })
-            .collect();
-        customers.sort_by(|a, b| a.customer_id.cmp(b.customer_id));
-        let checkpoint = Checkpoint {
-            format: CHECKPOINT_FORMAT,
-            saved_at: Utc::now(),
-            customers,
-        };
-        crate::durable::write_atomic_with(path, |w| {
-            serde_json::to_writer(&mut *w, &checkpoint)?;
-            w.write_all(b"\n")
-        })
-        .map_err(|e| err(format!("cannot write snapshot: {e}")))
-    }
-
-    /// Replaces the store's contents with a checkpoint written by
-    /// [`save_checkpoint`](Self::save_checkpoint)
-    /// (format [`CHECKPOINT_FORMAT`], or the older [`CHECKPOINT_FORMAT_V1`],
-    /// migrated). A missing, unreadable or corrupt file is an error — never
-    /// silently an empty history.
-    pub fn load_checkpoint(&self, path: &Path) -> Result<(), StateCheckpointError> {
-        let err = |message: String| StateCheckpointError {
-            path: path.to_path_buf(),
-            message,
-        };
-        let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
-        let checkpoint: CheckpointIn = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
-            err(format!(
-                "corrupt snapshot at line {} column {}: {e}; restore a good copy or start with --fresh-state",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        let v1 = match checkpoint.format.as_str() {
-            CHECKPOINT_FORMAT => false,
-            CHECKPOINT_FORMAT_V1 => true,
-            other => {
-                return Err(err(format!(
-                    "unknown snapshot format '{other}' (this engine reads '{CHECKPOINT_FORMAT}' and '{CHECKPOINT_FORMAT_V1}'); \
-                     a snapshot from a newer engine cannot be read by this one — restore one written by this version or start with --fresh-state"
-                )))
-            }
-        };
-        let mut loaded = Vec::with_capacity(checkpoint.customers.len());
-        let mut total = 0usize;
-        for c in checkpoint.customers {
-            let customer = &c.customer_id;
-            let mut h = CustomerHistory::default();
-            let mut v1_decisions: HashMap<String, Decision> = c
-                .decisions
-                .into_iter()
-                .map(|d| (d.transaction_id.clone(), d))
-                .collect();
-            if !v1 && !v1_decisions.is_empty() {
-                return Err(err(format!(
-                    "corrupt snapshot: customer '{customer}' has a 'decisions' list, which only {CHECKPOINT_FORMAT_V1} snapshots have"
-                )));
-            }
-            for e in c.entries {
-                let decision = if v1 {
-                    v1_decisions.remove(&e.id)
-                } else {
-                    e.decision
-                };
-                let Some(decision) = decision else {
-                    return Err(err(format!(
-                        "corrupt snapshot: customer '{customer}' transaction '{}' has no recorded decision",
-                        e.id
-                    )));
-                };
-                let mut recorded = RecordedDecision::new(decision, h.last_version());
-                if let Some(n) = e.reasons_dropped {
-                    recorded.reasons = RecordedReasons::Dropped(n);
-                }
-                h.insert(HistoryEntry {
-                    timestamp: e.timestamp,
-                    value: e.value,
-                    direction: e.direction,
-                    id: e.id.into_boxed_str(),
-                    decision: recorded,
-                });
-            }
-            for (key, seen) in c.counterparties {
-                let hash = match key {
-                    CounterpartyIn::Hash(h) if !v1 => h,
-                    CounterpartyIn::Key(k) if v1 => counterparty_hash(&k),
-                    _ => {
-                        return Err(err(format!(
-                            "corrupt snapshot: customer '{customer}' has a counterparty of the wrong kind for format '{}'",
-                            checkpoint.format
-                        )))
-                    }
-                };
-                h.counterparties.insert(hash, seen);
-            }
-            h.prune(self.retention(), &self.config);
-            total += h.entries.len();
-            loaded.push((c.customer_id, h));
-        }
-        // only a checkpoint read whole replaces the current history
-        self.clear();
-        for (id, h) in loaded {
-            self.customers.insert(id, Arc::new(Mutex::new(h)));
-        }
-        self.total_entries.store(total, Ordering::Relaxed);
-        Ok(())
     }
 }
 
@@ -968,9 +814,15 @@ mod tests {
         d.version = "lists:abc rules:def".into();
         let first = s.apply(&tx("a", "c1", 0, "1"), |_| d.clone());
         s.apply(&tx("b", "c1", 1, "1"), |_| decision("b", 0));
-        let again = s.apply(&tx("a", "c1", 5, "2"), |_| decision("a", 99));
+        let again = s.apply(&tx("a", "c1", 0, "1"), |_| decision("a", 99));
         assert_eq!(first, d);
         assert_eq!(again, d);
+        // the same id on other content is not answered with `d`
+        let other = tx("a", "c1", 5, "2");
+        let reused = s.apply_keeping(&other, content_hash(&other), Duration::zero(), |_| {
+            decision("a", 99)
+        });
+        assert!(matches!(reused, Err(Replay::Different)), "{reused:?}");
         let h = s.history("c1").unwrap();
         assert_eq!(h.entry("b").map(|e| e.decision().version), Some("v".into()));
         assert!(h.entry("zz").is_none());

@@ -53,8 +53,9 @@ struct EntryCheckpoint {
     reasons_dropped: Option<u32>,
     /// Version 3: the transaction's content hash, so a reused id is told
     /// from a repeat after a restart too (absent in earlier versions).
+    /// (32 hex digits: JSON numbers do not hold 128 bits everywhere)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    content: Option<u64>,
+    content: Option<String>,
 }
 
 /// A checkpoint of either version, as read.
@@ -119,7 +120,7 @@ impl StateStore {
                             RecordedReasons::Dropped(n) => Some(n),
                             RecordedReasons::Full(_) => None,
                         },
-                        content: e.content,
+                        content: e.content.map(|c| format!("{c:032x}")),
                     })
                     .collect();
                 let mut counterparties: Vec<(u64, Seen)> =
@@ -204,12 +205,24 @@ impl StateStore {
                 if let Some(n) = e.reasons_dropped {
                     recorded.reasons = RecordedReasons::Dropped(n);
                 }
+                let content = match &e.content {
+                    None => None,
+                    Some(hex) => match u128::from_str_radix(hex, 16) {
+                        Ok(c) if hex.len() == 32 => Some(c),
+                        _ => {
+                            return Err(err(format!(
+                                "corrupt snapshot: customer '{customer}' transaction '{}' has content '{hex}', not 32 hex digits",
+                                e.id
+                            )))
+                        }
+                    },
+                };
                 h.insert(HistoryEntry {
                     timestamp: e.timestamp,
                     value: e.value,
                     direction: e.direction,
                     id: e.id.into_boxed_str(),
-                    content: e.content,
+                    content,
                     decision: recorded,
                 });
             }

@@ -111,21 +111,23 @@ pub struct HistoryEntry {
     id: Box<str>,
     // Hash of the whole transaction as screened (see `content_hash`);
     // `None` for an entry read from a checkpoint written before it was kept.
-    content: Option<u64>,
+    content: Option<u128>,
     decision: RecordedDecision,
 }
 
 /// A transaction's content, for telling a true repeat (same id, same
 /// content: the recorded decision) from an id reused for something else
-/// (an error). The first 8 bytes of the SHA-256 of its JSON, so the value
-/// is the same in every process and in checkpoints.
-pub(crate) fn content_hash(tx: &Transaction) -> u64 {
+/// (an error). The first 16 bytes of the SHA-256 of its JSON: the same in
+/// every process and in checkpoints, and 128 bits so that a sender cannot
+/// search for a clean and a sanctioned transaction that share it (64 bits
+/// would take about 2^32 tries).
+pub(crate) fn content_hash(tx: &Transaction) -> u128 {
     use sha2::Digest;
     let json = serde_json::to_vec(tx).unwrap_or_default();
     let digest = sha2::Sha256::digest(&json);
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    u64::from_le_bytes(first)
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    u128::from_le_bytes(first)
 }
 
 /// What a customer's history holds of a transaction's id.
@@ -314,7 +316,7 @@ impl CustomerHistory {
         self.entry(id).map(HistoryEntry::decision)
     }
 
-    fn replay(&self, id: &str, content: u64) -> Replay {
+    fn replay(&self, id: &str, content: u128) -> Replay {
         match self.entry(id) {
             None => Replay::New,
             Some(e) if e.content == Some(content) => Replay::Same(Box::new(e.decision())),
@@ -516,7 +518,7 @@ impl StateStore {
 
     /// Whether this transaction (`content` = [`content_hash`]) was seen:
     /// new, the same again, or its id reused with other content.
-    pub(crate) fn replay(&self, tx: &Transaction, content: u64) -> Replay {
+    pub(crate) fn replay(&self, tx: &Transaction, content: u128) -> Replay {
         match self.customers.get(&tx.customer_id) {
             Some(slot) => {
                 let slot = slot.clone();
@@ -557,7 +559,7 @@ impl StateStore {
     pub(crate) fn apply_keeping(
         &self,
         tx: &Transaction,
-        content: u64,
+        content: u128,
         lookback: Duration,
         decide: impl FnOnce(&CustomerHistory) -> Decision,
     ) -> Result<Decision, Replay> {

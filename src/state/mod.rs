@@ -35,7 +35,10 @@ mod checkpoint;
 
 pub use checkpoint::CHECKPOINT_FORMAT;
 
-use crate::model::{Action, Decision, Direction, Finding, FindingKind, RiskLevel, Transaction};
+use crate::model::{
+    Action, Channel, Decision, Direction, Finding, FindingKind, Party, PartyKind, RiskLevel,
+    Transaction, Wallet,
+};
 
 /// Bounds on the history kept in memory. Defaults suit an exchange with up
 /// to a few hundred thousand active customers in a few GB of memory.
@@ -117,17 +120,138 @@ pub struct HistoryEntry {
 
 /// A transaction's content, for telling a true repeat (same id, same
 /// content: the recorded decision) from an id reused for something else
-/// (an error). The first 16 bytes of the SHA-256 of its JSON: the same in
+/// (an error). The first 16 bytes of the BLAKE3 hash of every field, each
+/// length-prefixed (so no two transactions feed the same bytes): the same in
 /// every process and in checkpoints, and 128 bits so that a sender cannot
 /// search for a clean and a sanctioned transaction that share it (64 bits
-/// would take about 2^32 tries).
+/// would take about 2^32 tries). The fields are fed directly, not as JSON,
+/// to BLAKE3, not SHA-256: measured on the latency guard's `screen_one`,
+/// SHA-256 over JSON cost +31% and SHA-256 over the fields +10%.
 pub(crate) fn content_hash(tx: &Transaction) -> u128 {
-    use sha2::Digest;
-    let json = serde_json::to_vec(tx).unwrap_or_default();
-    let digest = sha2::Sha256::digest(&json);
+    let mut feed = ContentFeed(Vec::with_capacity(512));
+    // Destructured whole, so a new field fails to compile until it is fed.
+    let Transaction {
+        id,
+        timestamp,
+        customer_id,
+        direction,
+        amount,
+        currency,
+        value,
+        originator,
+        beneficiary,
+        ultimate_originator,
+        ultimate_beneficiary,
+        intermediaries,
+        channel,
+        memo,
+    } = tx;
+    feed.text(id);
+    feed.bytes(&timestamp.timestamp().to_le_bytes());
+    feed.bytes(&timestamp.timestamp_subsec_nanos().to_le_bytes());
+    feed.text(customer_id);
+    feed.bytes(&[match direction {
+        Direction::Incoming => 1,
+        Direction::Outgoing => 2,
+    }]);
+    feed.bytes(&amount.serialize());
+    feed.text(currency);
+    feed.bytes(&value.serialize());
+    for party in [
+        originator,
+        beneficiary,
+        ultimate_originator,
+        ultimate_beneficiary,
+    ] {
+        feed.party(party.as_ref());
+    }
+    feed.bytes(&(intermediaries.len() as u64).to_le_bytes());
+    for party in intermediaries {
+        feed.party(Some(party));
+    }
+    match channel {
+        None => feed.bytes(&[0]),
+        Some(Channel {
+            ip,
+            ip_flags,
+            country,
+        }) => {
+            feed.bytes(&[1]);
+            feed.opt(ip.as_deref());
+            feed.bytes(&(ip_flags.len() as u64).to_le_bytes());
+            for flag in ip_flags {
+                feed.text(flag);
+            }
+            feed.opt(country.as_deref());
+        }
+    }
+    feed.opt(memo.as_deref());
+    // One call over the whole feed: many small `update`s cost more than
+    // the hashing.
+    let digest = blake3::hash(&feed.0);
     let mut first = [0u8; 16];
-    first.copy_from_slice(&digest[..16]);
+    first.copy_from_slice(&digest.as_bytes()[..16]);
     u128::from_le_bytes(first)
+}
+
+struct ContentFeed(Vec<u8>);
+
+impl ContentFeed {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn text(&mut self, text: &str) {
+        self.bytes(&(text.len() as u64).to_le_bytes());
+        self.bytes(text.as_bytes());
+    }
+
+    fn opt(&mut self, text: Option<&str>) {
+        match text {
+            None => self.bytes(&[0]),
+            Some(t) => {
+                self.bytes(&[1]);
+                self.text(t);
+            }
+        }
+    }
+
+    fn party(&mut self, party: Option<&Party>) {
+        let Some(Party {
+            name,
+            kind,
+            country,
+            birth_date,
+            account,
+            wallet,
+            vasp,
+            domain,
+        }) = party
+        else {
+            self.bytes(&[0]);
+            return;
+        };
+        self.bytes(&[1]);
+        self.opt(name.as_deref());
+        self.bytes(&[match kind {
+            None => 0,
+            Some(PartyKind::Person) => 1,
+            Some(PartyKind::Organization) => 2,
+        }]);
+        self.opt(country.as_deref());
+        self.opt(birth_date.as_deref());
+        self.opt(account.as_deref());
+        match wallet {
+            None => self.bytes(&[0]),
+            Some(Wallet { chain, address }) => {
+                self.bytes(&[1]);
+                self.text(chain);
+                self.text(address);
+            }
+        }
+        self.opt(vasp.as_deref());
+        self.opt(domain.as_deref());
+    }
 }
 
 /// What a customer's history holds of a transaction's id.
@@ -797,6 +921,38 @@ mod tests {
         // a failed load does not wipe what was loaded before
         assert_eq!(t.total_entries(), 2);
         assert!(t.load_checkpoint(&dir.path().join("missing.json")).is_err());
+    }
+
+    #[test]
+    fn the_content_hash_sees_every_field_that_screening_reads() {
+        let base = tx("a", "c1", 0, "1");
+        let h = content_hash(&base);
+        assert_eq!(h, content_hash(&base.clone()));
+        let mut with_vasp = base.clone();
+        with_vasp.beneficiary = Some(Party {
+            vasp: Some("Garantex".into()),
+            ..Party::default()
+        });
+        let mut with_memo = base.clone();
+        with_memo.memo = Some("for garantex".into());
+        let mut later = base.clone();
+        later.timestamp += Duration::seconds(1);
+        let mut more = base.clone();
+        more.value = "1.5".parse().unwrap();
+        let mut via = base.clone();
+        via.intermediaries.push(Party::default());
+        let hashes = [with_vasp, with_memo, later, more, via].map(|t| content_hash(&t));
+        for (i, other) in hashes.iter().enumerate() {
+            assert_ne!(*other, h, "change {i} not seen");
+        }
+        // length-prefixed: moving text between fields changes the hash
+        let mut a = base.clone();
+        a.memo = Some("ab".into());
+        a.currency = "X".into();
+        let mut b = base.clone();
+        b.memo = Some("b".into());
+        b.currency = "Xa".into();
+        assert_ne!(content_hash(&a), content_hash(&b));
     }
 
     #[test]

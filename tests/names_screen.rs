@@ -15,9 +15,12 @@ fn screener(dir: &Path) -> Screener {
     Screener::from_config(&Config::load(&path).unwrap()).unwrap()
 }
 
+/// A transfer to `name`, with an id of its own: a shared id would be a
+/// replay, answered with the first transfer's decision (or, since ids key
+/// on content, refused), whatever the name.
 fn transfer_to(name: &str, kind: &str) -> Transaction {
     serde_json::from_value(serde_json::json!({
-        "id": "tx-1", "timestamp": "2026-11-21T10:15:00Z", "customer_id": "c-1",
+        "id": format!("tx-{kind}-{name}"), "timestamp": "2026-11-21T10:15:00Z", "customer_id": "c-1",
         "direction": "outgoing", "amount": "10", "currency": "EUR", "value": "10",
         "beneficiary": {"name": name, "kind": kind}
     }))

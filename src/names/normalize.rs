@@ -255,22 +255,42 @@ fn merge_letter_runs(mut words: Vec<RawWord>) -> Vec<String> {
         while end < words.len() && is_single_letter(&words[end]) {
             end += 1;
         }
-        if end - i >= MIN_SPACED_LETTER_RUN {
-            out.push(words[i..end].iter().map(|w| w.text.as_str()).collect());
-        } else {
-            let mut s = i;
-            while s < end {
-                let mut e = s + 1;
-                while e < end && !words[e].spaced {
-                    e += 1;
-                }
-                if e - s >= MIN_PUNCTUATED_LETTER_RUN {
-                    out.push(words[s..e].iter().map(|w| w.text.as_str()).collect());
-                } else {
-                    out.extend(words[s..e].iter().map(|w| w.text.clone()));
-                }
-                s = e;
+        // Groups of letters joined by punctuation, split where a space
+        // stands ("V.l.a.d P.u.t" is two groups; "G a r" three of one).
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        let mut s = i;
+        while s < end {
+            let mut e = s + 1;
+            while e < end && !words[e].spaced {
+                e += 1;
             }
+            groups.push((s, e));
+            s = e;
+        }
+        let mut g = 0;
+        while g < groups.len() {
+            // consecutive one-letter groups: letters separated by spaces
+            let mut h = g;
+            while h < groups.len() && groups[h].1 - groups[h].0 == 1 {
+                h += 1;
+            }
+            if h - g >= MIN_SPACED_LETTER_RUN {
+                out.push(
+                    words[groups[g].0..groups[h - 1].1]
+                        .iter()
+                        .map(|w| w.text.as_str())
+                        .collect(),
+                );
+                g = h;
+                continue;
+            }
+            let (s, e) = groups[g];
+            if e - s >= MIN_PUNCTUATED_LETTER_RUN {
+                out.push(words[s..e].iter().map(|w| w.text.as_str()).collect());
+            } else {
+                out.extend(words[s..e].iter().map(|w| w.text.clone()));
+            }
+            g += 1;
         }
         i = end;
     }
@@ -302,6 +322,19 @@ pub fn normalize(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotted_words_separated_by_spaces_stay_two_words() {
+        // before: the whole run of single letters merged into one word
+        assert_eq!(
+            fold_words("V.l.a.d.i.m.i.r P.u.t.i.n"),
+            ["vladimir", "putin"]
+        );
+        assert_eq!(fold_words("G.a.r.a.n.t.e.x"), ["garantex"]);
+        assert_eq!(fold_words("G a r a n t e x"), ["garantex"]);
+        assert_eq!(fold_words("V. V. Putin"), ["v", "v", "putin"]);
+        assert_eq!(fold_words("A.B.C. Trading"), ["abc", "trading"]);
+    }
 
     #[test]
     fn ascii_fast_path_equals_the_unicode_path() {

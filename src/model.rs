@@ -125,7 +125,7 @@ pub struct Transaction {
     /// Whether funds come to or leave the customer.
     pub direction: Direction,
     /// Amount in `currency`, an exact decimal string such as `"950.00"`
-    /// (see [`money`] for what is accepted).
+    /// (see `money` for what is accepted).
     #[serde(
         serialize_with = "rust_decimal::serde::str::serialize",
         deserialize_with = "money::deserialize"

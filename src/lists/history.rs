@@ -90,7 +90,7 @@ impl ListHistory {
     }
 
     /// Writes the history atomically and durably
-    /// ([`crate::durable::write_atomic`]): a crash or a concurrent writer
+    /// (`crate::durable::write_atomic`): a crash or a concurrent writer
     /// leaves one whole history, never a mix.
     pub fn write(&self, path: &Path) -> Result<(), ListError> {
         let err = |message: String| ListError::History {

@@ -16,7 +16,7 @@
 //!    fewer entities than the stored file ([`UpdateSettings::max_shrink_percent`])
 //!    or too many malformed records ([`UpdateSettings::max_skipped_percent`]);
 //! 4. only then keeps the stored file as `<file>.prev` and replaces the
-//!    stored file with the new one through [`crate::durable::AtomicFile`]
+//!    stored file with the new one through `crate::durable::AtomicFile`
 //!    (fsync, rename over the stored one — atomic on POSIX — and fsync of
 //!    the directory).
 //!

@@ -1,7 +1,7 @@
 //! Name matching: fold a name to ASCII words in any script ([`normalize`],
-//! [`translit`]), find candidate list names in an inverted index with a
+//! `translit`), find candidate list names in an inverted index with a
 //! typo-tolerant key dictionary ([`NameIndex`]), then score each candidate
-//! by aligning its words with the query's ([`score`]).
+//! by aligning its words with the query's (`score`).
 //!
 //! Reach for it whenever a party's name has to be compared with list names.
 //! The cost model, in the order a compliance reviewer meets it:

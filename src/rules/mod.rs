@@ -3,11 +3,11 @@
 //!
 //! A rules directory holds YAML files; each file's top-level keys say what
 //! it holds: `policy` (reference currency, score bands, level → action, see
-//! [`policy`]), `platforms` (the forbidden-platform registry, see
-//! [`crate::platforms`]), `rules` (behaviour rules, one module per kind:
-//! [`structuring`], [`velocity`], [`anonymizer`], [`jurisdiction`],
-//! [`amount`], [`unusual_activity`], [`new_counterparty`], [`pattern`]) and
-//! `tests` (rule tests, see [`testing`]).
+//! `policy`), `platforms` (the forbidden-platform registry, see
+//! `crate::platforms`), `rules` (behaviour rules, one module per kind:
+//! `structuring`, `velocity`, `anonymizer`, `jurisdiction`,
+//! `amount`, `unusual_activity`, `new_counterparty`, `pattern`) and
+//! `tests` (rule tests, see `testing`).
 //!
 //! Every rule has an `id`, a `kind`, a `description`, its parameters, and
 //! what it contributes when it fires: `score` points, a `level` floor

@@ -110,7 +110,7 @@ impl Screener {
     }
 
     /// Screens a batch on every core without writing audit records: one
-    /// result per transaction, in input order (see [`customer_schedule`]).
+    /// result per transaction, in input order (see `customer_schedule`).
     pub fn evaluate_batch(&self, txs: &[Transaction]) -> Vec<Result<Decision, Error>> {
         self.evaluate_batch_ordered(txs, BatchOrder::Timestamp)
     }

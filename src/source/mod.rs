@@ -162,7 +162,7 @@ impl SourceText {
         SourceText { path, text, doc }
     }
 
-    /// Reads a file, refusing non-UTF-8 and files over [`MAX_FILE_BYTES`].
+    /// Reads a file, refusing non-UTF-8 and files over `MAX_FILE_BYTES`.
     pub fn read(path: &Path) -> Result<SourceText, SourceError> {
         let whole_file = |message: String| SourceError::whole_file(path, message);
         let bytes = std::fs::read(path).map_err(|e| whole_file(format!("cannot read: {e}")))?;

@@ -6,7 +6,7 @@ use super::*;
 
 /// The format tag written in every checkpoint. Version 2 keeps each
 /// transfer's decision beside it and counterparties as
-/// [`counterparty_hash`]es; version 1 checkpoints ([`CHECKPOINT_FORMAT_V1`])
+/// `counterparty_hash`es; version 1 checkpoints (`CHECKPOINT_FORMAT_V1`)
 /// are still read (migrated on load).
 pub const CHECKPOINT_FORMAT: &str = "amlscreen-state/3";
 /// Version 2 checkpoints: as version 3 without the transactions' content
@@ -90,7 +90,7 @@ enum CounterpartyIn {
 
 impl StateStore {
     /// Writes every customer's history to the checkpoint file `path`
-    /// atomically and durably ([`crate::durable::write_atomic_with`]): a
+    /// atomically and durably (`crate::durable::write_atomic_with`): a
     /// crash leaves either the old checkpoint or the new one, never half.
     pub fn save_checkpoint(&self, path: &Path) -> Result<(), StateCheckpointError> {
         let err = |message: String| StateCheckpointError {
@@ -148,7 +148,7 @@ impl StateStore {
 
     /// Replaces the store's contents with a checkpoint written by
     /// [`save_checkpoint`](Self::save_checkpoint)
-    /// (format [`CHECKPOINT_FORMAT`], or the older [`CHECKPOINT_FORMAT_V1`],
+    /// (format [`CHECKPOINT_FORMAT`], or the older `CHECKPOINT_FORMAT_V1`,
     /// migrated). A missing, unreadable or corrupt file is an error — never
     /// silently an empty history.
     pub fn load_checkpoint(&self, path: &Path) -> Result<(), StateCheckpointError> {

@@ -420,7 +420,7 @@ impl CustomerHistory {
         self.counterparty_by_hash(counterparty_hash(key))
     }
 
-    /// When the counterparty with this [`counterparty_hash`] was seen.
+    /// When the counterparty with this `counterparty_hash` was seen.
     pub fn counterparty_by_hash(&self, hash: u64) -> Option<Seen> {
         self.counterparties.get(&hash).copied()
     }

@@ -187,9 +187,8 @@ fn read_chunk(
         *line_no += 1;
         let too_long = buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n');
         if too_long {
-            // skip the rest of the overlong line
-            let mut rest = Vec::new();
-            *bytes_read += input.read_until(b'\n', &mut rest)? as u64;
+            // skip the rest of the overlong line without holding it
+            *bytes_read += skip_line(input)?;
         }
         let end = trimmed_len(&buf);
         if buf[..end].iter().all(u8::is_ascii_whitespace) {
@@ -207,6 +206,34 @@ fn read_chunk(
         });
     }
     Ok(false)
+}
+
+/// Reads past the next newline (or to the end) without keeping what it
+/// reads: memory stays bounded whatever the line's length. Returns the
+/// bytes skipped.
+fn skip_line(input: &mut dyn BufRead) -> std::io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(skipped + i as u64 + 1);
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+                skipped += n as u64;
+            }
+        }
+    }
 }
 
 /// Screens one chunk: one output line per input line, in order; `Err`
@@ -383,5 +410,27 @@ impl TermLike for PlainStderr {
     }
     fn flush(&self) -> std::io::Result<()> {
         std::io::stderr().flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_line_reads_past_a_long_line_through_a_small_buffer() {
+        let long = "x".repeat(100_000);
+        let text = format!("{long}\nnext\n");
+        // an 8 KiB buffer: the long line is never held whole
+        let mut input = std::io::BufReader::with_capacity(8192, text.as_bytes());
+        assert_eq!(skip_line(&mut input).unwrap(), long.len() as u64 + 1);
+        let mut rest = String::new();
+        input.read_line(&mut rest).unwrap();
+        assert_eq!(rest, "next\n");
+        // at the end: nothing more to skip
+        assert_eq!(skip_line(&mut input).unwrap(), 0);
+        let mut no_newline =
+            std::io::BufReader::with_capacity(16, "abcdefghijklmnopqrstuvwxyz".as_bytes());
+        assert_eq!(skip_line(&mut no_newline).unwrap(), 26);
     }
 }

@@ -488,7 +488,7 @@ fn state_saved_reloaded_and_continued_still_holds_the_third_transfer() {
     let fresh = screen(dir.path(), &[], std::slice::from_ref(&third));
     assert_eq!(summary(&fresh.lines[0]).0, "allow");
 
-    // a corrupt snapshot is a clear error at start, never an empty state
+    // a corrupt checkpoint is a clear error at start, never an empty state
     let text = std::fs::read_to_string(&state).unwrap();
     std::fs::write(&state, &text[..text.len() / 2]).unwrap();
     let broken = screen(
@@ -499,7 +499,7 @@ fn state_saved_reloaded_and_continued_still_holds_the_third_transfer() {
     assert_eq!(broken.code, 2);
     assert!(broken.lines.is_empty());
     assert!(
-        broken.stderr.contains("corrupt snapshot") && broken.stderr.contains("--fresh-state"),
+        broken.stderr.contains("corrupt checkpoint") && broken.stderr.contains("--fresh-state"),
         "{}",
         broken.stderr
     );
@@ -511,7 +511,7 @@ fn state_saved_reloaded_and_continued_still_holds_the_third_transfer() {
     );
     assert_eq!(restarted.code, 0, "{}", restarted.stderr);
     assert_eq!(summary(&restarted.lines[0]).0, "allow");
-    // and the snapshot written at the end is whole again, with no temp file left
+    // and the checkpoint written at the end is whole again, with no temp file left
     assert!(serde_json::from_str::<Value>(&std::fs::read_to_string(&state).unwrap()).is_ok());
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),

@@ -143,7 +143,7 @@ impl StateStore {
             serde_json::to_writer(&mut *w, &checkpoint)?;
             w.write_all(b"\n")
         })
-        .map_err(|e| err(format!("cannot write snapshot: {e}")))
+        .map_err(|e| err(format!("cannot write checkpoint: {e}")))
     }
 
     /// Replaces the store's contents with a checkpoint written by
@@ -159,7 +159,7 @@ impl StateStore {
         let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
         let checkpoint: CheckpointIn = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
             err(format!(
-                "corrupt snapshot at line {} column {}: {e}; restore a good copy or start with --fresh-state",
+                "corrupt checkpoint at line {} column {}: {e}; restore a good copy or start with --fresh-state",
                 e.line(),
                 e.column()
             ))
@@ -169,8 +169,8 @@ impl StateStore {
             CHECKPOINT_FORMAT_V1 => true,
             other => {
                 return Err(err(format!(
-                    "unknown snapshot format '{other}' (this engine reads '{CHECKPOINT_FORMAT}', '{CHECKPOINT_FORMAT_V2}' and '{CHECKPOINT_FORMAT_V1}'); \
-                     a snapshot from a newer engine cannot be read by this one — restore one written by this version or start with --fresh-state"
+                    "unknown checkpoint format '{other}' (this engine reads '{CHECKPOINT_FORMAT}', '{CHECKPOINT_FORMAT_V2}' and '{CHECKPOINT_FORMAT_V1}'); \
+                     a checkpoint from a newer engine cannot be read by this one — restore one written by this version or start with --fresh-state"
                 )))
             }
         };
@@ -186,7 +186,7 @@ impl StateStore {
                 .collect();
             if !v1 && !v1_decisions.is_empty() {
                 return Err(err(format!(
-                    "corrupt snapshot: customer '{customer}' has a 'decisions' list, which only {CHECKPOINT_FORMAT_V1} snapshots have"
+                    "corrupt checkpoint: customer '{customer}' has a 'decisions' list, which only {CHECKPOINT_FORMAT_V1} checkpoints have"
                 )));
             }
             for e in c.entries {
@@ -197,7 +197,7 @@ impl StateStore {
                 };
                 let Some(decision) = decision else {
                     return Err(err(format!(
-                        "corrupt snapshot: customer '{customer}' transaction '{}' has no recorded decision",
+                        "corrupt checkpoint: customer '{customer}' transaction '{}' has no recorded decision",
                         e.id
                     )));
                 };
@@ -211,7 +211,7 @@ impl StateStore {
                         Ok(c) if hex.len() == 32 => Some(c),
                         _ => {
                             return Err(err(format!(
-                                "corrupt snapshot: customer '{customer}' transaction '{}' has content '{hex}', not 32 hex digits",
+                                "corrupt checkpoint: customer '{customer}' transaction '{}' has content '{hex}', not 32 hex digits",
                                 e.id
                             )))
                         }
@@ -232,7 +232,7 @@ impl StateStore {
                     CounterpartyIn::Key(k) if v1 => counterparty_hash(&k),
                     _ => {
                         return Err(err(format!(
-                            "corrupt snapshot: customer '{customer}' has a counterparty of the wrong kind for format '{}'",
+                            "corrupt checkpoint: customer '{customer}' has a counterparty of the wrong kind for format '{}'",
                             checkpoint.format
                         )))
                     }

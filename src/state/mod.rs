@@ -915,7 +915,7 @@ mod tests {
         std::fs::write(&path, &text[..text.len() / 2]).unwrap();
         let e = t.load_checkpoint(&path).unwrap_err().to_string();
         assert!(
-            e.contains("corrupt snapshot") && e.contains("--fresh-state"),
+            e.contains("corrupt checkpoint") && e.contains("--fresh-state"),
             "{e}"
         );
         // a failed load does not wipe what was loaded before
@@ -1054,7 +1054,7 @@ mod tests {
         std::fs::write(&path, v9.to_string()).unwrap();
         let e = t.load_checkpoint(&path).unwrap_err().to_string();
         assert!(
-            e.contains("unknown snapshot format 'amlscreen-state/9'")
+            e.contains("unknown checkpoint format 'amlscreen-state/9'")
                 && e.contains("--fresh-state"),
             "{e}"
         );

@@ -84,25 +84,29 @@ pub struct Engine {
 #[must_use]
 pub struct EngineBuilder {
     rules: RuleSet,
-    lists: Vec<LoadedList>,
-    compiled: Option<CompiledLists>,
+    lists: BuilderLists,
     matching: MatchConfig,
-    list_guard: Option<crate::lists::ListGuard>,
+}
+
+/// The lists an [`EngineBuilder`] was given: parsed, to index with its
+/// matching settings, or already compiled with their own.
+#[derive(Debug)]
+enum BuilderLists {
+    Parsed(Vec<LoadedList>),
+    Compiled(Box<CompiledLists>),
 }
 
 impl EngineBuilder {
     /// Parsed lists to index (replaces any compiled lists given before).
     pub fn lists(mut self, lists: Vec<LoadedList>) -> EngineBuilder {
-        self.lists = lists;
-        self.compiled = None;
+        self.lists = BuilderLists::Parsed(lists);
         self
     }
 
     /// Lists already compiled (parsed and indexed, or read from a list
     /// cache); the matching thresholds are theirs.
     pub fn compiled_lists(mut self, compiled: CompiledLists) -> EngineBuilder {
-        self.compiled = Some(compiled);
-        self.lists = Vec::new();
+        self.lists = BuilderLists::Compiled(Box::new(compiled));
         self
     }
 
@@ -114,13 +118,11 @@ impl EngineBuilder {
 
     /// Indexes the lists and compiles everything. Writes no file.
     pub fn build(self) -> Engine {
-        let compiled = match self.compiled {
-            Some(compiled) => compiled,
-            None => CompiledLists::build(self.lists, self.matching),
+        let compiled = match self.lists {
+            BuilderLists::Compiled(compiled) => *compiled,
+            BuilderLists::Parsed(lists) => CompiledLists::build(lists, self.matching),
         };
-        let mut engine = Engine::from_parts(compiled, self.rules);
-        engine.list_guard = self.list_guard;
-        engine
+        Engine::from_parts(compiled, self.rules, None)
     }
 }
 
@@ -129,10 +131,8 @@ impl Engine {
     pub fn builder(rules: RuleSet) -> EngineBuilder {
         EngineBuilder {
             rules,
-            lists: Vec::new(),
-            compiled: None,
+            lists: BuilderLists::Parsed(Vec::new()),
             matching: MatchConfig::default(),
-            list_guard: None,
         }
     }
 
@@ -144,17 +144,18 @@ impl Engine {
     pub fn from_config(config: &Config) -> Result<Engine, Error> {
         let lists = list_loading::load(config)?;
         let rules = RuleSet::load(&config.rules)?;
-        Ok(EngineBuilder {
+        Ok(Engine::from_parts(
+            lists,
             rules,
-            lists: Vec::new(),
-            compiled: Some(lists),
-            matching: config.matching.clone(),
-            list_guard: Some(config.list_guard.clone()),
-        }
-        .build())
+            Some(config.list_guard.clone()),
+        ))
     }
 
-    fn from_parts(lists: CompiledLists, rules: RuleSet) -> Engine {
+    fn from_parts(
+        lists: CompiledLists,
+        rules: RuleSet,
+        list_guard: Option<crate::lists::ListGuard>,
+    ) -> Engine {
         let CompiledLists {
             lists: versions,
             entities,
@@ -175,7 +176,7 @@ impl Engine {
             provenance,
             origin,
             lookback,
-            list_guard: None,
+            list_guard,
         }
     }
 

@@ -252,21 +252,31 @@ impl MatchConfig {
     /// ```
     pub fn problems(&self) -> Vec<(String, String)> {
         let mut problems = Vec::new();
-        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(self) {
-            for (field, value) in &fields {
-                let is_float = matches!(value, serde_json::Value::Null)
-                    || value.as_f64().is_some_and(|_| value.is_f64());
-                if !is_float {
-                    continue;
+        let fields = match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            // Cannot happen for this plain struct; if it did, nothing would
+            // be checked, so say so rather than pass.
+            _ => {
+                return vec![(
+                    "matching".into(),
+                    "settings could not be read back for checking".into(),
+                )]
+            }
+        };
+        for (field, value) in &fields {
+            match value {
+                // serde_json writes a NaN or an infinity as null
+                serde_json::Value::Null => {
+                    problems.push((field.clone(), "must be a finite number".into()))
                 }
-                match value.as_f64() {
-                    // serde_json writes a NaN or an infinity as null
-                    None => problems.push((field.clone(), "must be a finite number".into())),
-                    Some(x) if !(0.0..=1.0).contains(&x) => {
-                        problems.push((field.clone(), format!("{x} is outside 0 to 1")))
+                // the float tunables; the whole-number ones are counts
+                v if v.is_f64() => {
+                    let x = v.as_f64().unwrap_or(f64::NAN);
+                    if !(0.0..=1.0).contains(&x) {
+                        problems.push((field.clone(), format!("{x} is outside 0 to 1")));
                     }
-                    Some(_) => {}
                 }
+                _ => {}
             }
         }
         if self.review_threshold <= 0.0 {

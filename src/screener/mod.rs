@@ -167,8 +167,9 @@ impl Screener {
     }
 
     /// Screens a transaction without writing an audit record. The customer
-    /// history is updated: a transaction id already screened for the
-    /// customer returns its recorded decision and is not counted twice.
+    /// history is updated: the same transaction again (same id, same
+    /// content) returns its recorded decision and is not counted twice; its
+    /// id on other content is an error.
     pub fn evaluate(&self, tx: &Transaction) -> Result<Decision, Error> {
         self.evaluate_with(&self.engine.load(), tx)
     }

@@ -10,9 +10,10 @@
 //! sees exactly what a single thread would.
 //!
 //! Windows use the transaction's `timestamp`, never arrival time: a late
-//! transfer is placed where it belongs. A transaction id already recorded
-//! for the customer returns the decision recorded for it, and is not
-//! counted twice (as long as it is still within the retained history).
+//! transfer is placed where it belongs. The same transaction again (same
+//! id, same content) returns the decision recorded for it and is not
+//! counted twice (as long as it is still within the retained history); its
+//! id on other content is refused (see [`StateStore::replay`]).
 //!
 //! Memory: a transfer is kept as a compact [`HistoryEntry`] (what the rules
 //! read, plus the id and the decision), never the whole transaction; each
@@ -61,7 +62,7 @@ pub struct StateConfig {
     pub min_retention_days: u32,
     /// How long (event time, from the customer's latest transfer) a
     /// transfer's decision keeps its reasons in memory. Default 24 hours.
-    /// A transaction id repeated within this time gets its recorded
+    /// A transaction repeated (same id and content) within this time gets its recorded
     /// decision back whole; repeated later (but within the history) it is
     /// still recognised and not counted twice, and gets the same risk,
     /// action, score and version with one note in place of the reasons

@@ -60,10 +60,13 @@ pub use list_cache::{CompileSummary, ListsOrigin};
 pub use model::{
     Action, Channel, Decision, Direction, FileVersion, Finding, FindingKind, ListRef, Match, Party,
     PartyKind, PartyRole, Provenance, RiskLevel, Transaction, Wallet, ENGINE_VERSION,
-    PLATFORMS_RULE_ID, SANCTIONS_RULE_ID,
+    PLATFORMS_RULE_ID, SANCTIONS_RULE_ID, UNREADABLE_RULE_ID,
 };
 pub use names::{MatchConfig, NameHit, NameQuery};
-pub use platforms::{Platform, PlatformCategory, PlatformHit, PlatformRegistry, PlatformVia};
+pub use platforms::{
+    read_domain, DomainError, Host, Platform, PlatformCategory, PlatformHit, PlatformRegistry,
+    PlatformVia, Spelling, TextHit,
+};
 pub use rules::RuleSet;
 pub use screener::{run_rule_tests, BatchOrder, Screener};
 pub use source::SourceError;

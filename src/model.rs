@@ -19,6 +19,8 @@ pub use provenance::{FileVersion, ListRef, Provenance, ENGINE_VERSION};
 pub const SANCTIONS_RULE_ID: &str = "sanctions";
 /// `rule_id` of forbidden-platform hits.
 pub const PLATFORMS_RULE_ID: &str = "platforms";
+/// `rule_id` of findings about a field the engine could not read (a hold).
+pub const UNREADABLE_RULE_ID: &str = "unreadable";
 
 /// Money as transactions give it: a plain decimal string (`"950.00"`,
 /// `"-5"`, `"0.5"`) or a whole JSON number. Anything looser — exponents
@@ -371,6 +373,8 @@ pub enum FindingKind {
     Platform,
     /// A behaviour rule from the rule files fired.
     Rule,
+    /// A field could not be read; the transfer is held with the reason.
+    Unreadable,
 }
 
 /// One reason behind a decision: everything the audit record and a

@@ -30,6 +30,7 @@ mod names_index;
 mod names_misses;
 mod names_quality;
 mod names_screen;
+mod platform_matrix;
 mod platform_persons;
 mod proptest_inputs;
 mod reload_window;

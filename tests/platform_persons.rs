@@ -21,9 +21,7 @@ fn a_person_named_like_a_platform_is_held_not_allowed() {
         let d = screen(&format!(r#"{{"name":"{name}","kind":"person"}}"#));
         assert_eq!(d.action, Action::Hold, "{name}: {d:?}");
         assert!(
-            d.reasons
-                .iter()
-                .any(|f| f.message.contains("a person's name alone")),
+            d.reasons.iter().any(|f| f.message.contains("a name alone")),
             "{name}: {d:?}"
         );
     }
@@ -35,8 +33,14 @@ fn corroboration_still_freezes_whatever_the_kind() {
     assert_eq!(d.action, Action::Block, "{d:?}");
     let d = screen(r#"{"name":"Garantex","kind":"person","domain":"garantex.org"}"#);
     assert_eq!(d.action, Action::Block, "{d:?}");
+}
+
+#[test]
+fn an_organisation_named_like_a_platform_is_held_too() {
+    // a name alone suspends, whatever the kind; before, an organisation's
+    // name froze while a person's held
     let d = screen(r#"{"name":"Garantex Europe OU","kind":"organization"}"#);
-    assert_eq!(d.action, Action::Block, "{d:?}");
+    assert_eq!(d.action, Action::Hold, "{d:?}");
 }
 
 #[test]

@@ -24,12 +24,13 @@ use crate::error::Error;
 use crate::list_cache::{CompiledLists, ListsOrigin};
 use crate::lists::{Entity, ListVersion, LoadedList};
 use crate::model::{
-    Action, Decision, Finding, FindingKind, ListRef, Match, Party, PartyKind, PartyRole,
-    Provenance, RiskLevel, Transaction, Wallet, ENGINE_VERSION, PLATFORMS_RULE_ID,
-    SANCTIONS_RULE_ID,
+    Action, Decision, Finding, FindingKind, ListRef, Match, Party, PartyRole, Provenance,
+    RiskLevel, Transaction, Wallet, ENGINE_VERSION, PLATFORMS_RULE_ID, SANCTIONS_RULE_ID,
+    UNREADABLE_RULE_ID,
 };
+use crate::names::lookalike_skeleton;
 use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
-use crate::platforms::{Platform, PlatformRegistry, PlatformVia};
+use crate::platforms::{read_domain, Platform, PlatformRegistry, PlatformVia, Spelling};
 use crate::rules::{PlatformInvolvement, RuleContext, RuleSet};
 
 use crate::state::CustomerHistory;
@@ -273,14 +274,21 @@ impl Engine {
             self.party_hits(role, party, &mut hits);
         }
         if let Some(memo) = &tx.memo {
-            for (platform, matched) in self.platforms.match_text(memo) {
+            // A memo that names a platform is a mention: it suspends. One
+            // that writes the platform's own domain ("top up my Gate.io
+            // account") points at it: that freezes.
+            let domains = self.platforms.domains_in_text(memo);
+            for h in self.platforms.find_in_text(memo) {
+                let corroborates = h.spelling.is_certain() && domains.contains(&h.platform);
                 hits.push(Hit::Platform {
                     role: None,
-                    platform: &self.platforms.platforms()[platform],
+                    platform: &self.platforms.platforms()[h.platform],
                     via: PlatformVia::Memo,
-                    matched,
+                    matched: h.matched,
                     query: memo,
-                    name_only: false,
+                    spelling: h.spelling,
+                    read_as: h.read_as,
+                    corroborates,
                 });
             }
         }
@@ -307,7 +315,7 @@ impl Engine {
                 Hit::Platform {
                     role,
                     platform,
-                    name_only: false,
+                    corroborates: true,
                     ..
                 } => Some(PlatformInvolvement {
                     party: *role,
@@ -336,6 +344,7 @@ impl Engine {
                 birth_date: party.birth_date.as_deref(),
                 country: party.country.as_deref(),
             };
+            let first = hits.len();
             for (hit, entity) in
                 self.match_name(&query, matching.review_threshold, NAME_HITS_PER_PARTY)
             {
@@ -344,6 +353,44 @@ impl Engine {
                     query: name,
                     hit,
                     entity,
+                    read_as: None,
+                });
+            }
+            // A name written wholly or partly in look-alike letters of
+            // another script ("ΡUΤΙΝ") is also read as what it imitates.
+            if let Some(skeleton) = lookalike_skeleton(name)
+                .filter(|s| crate::names::fold_words(s) != crate::names::fold_words(name))
+            {
+                let query = NameQuery {
+                    name: &skeleton,
+                    ..query
+                };
+                for (hit, entity) in
+                    self.match_name(&query, matching.review_threshold, NAME_HITS_PER_PARTY)
+                {
+                    let seen = hits[first..].iter().any(|h| {
+                        matches!(h, Hit::Name { entity: e, hit: earlier, .. }
+                            if e.id == entity.id && earlier.score >= hit.score)
+                    });
+                    if !seen {
+                        hits.push(Hit::Name {
+                            role,
+                            query: name,
+                            hit,
+                            entity,
+                            read_as: Some(skeleton.clone()),
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(domain) = party.domain.as_deref().filter(|d| !d.trim().is_empty()) {
+            if let Err(e) = read_domain(domain) {
+                hits.push(Hit::Unreadable {
+                    role,
+                    field: "domain",
+                    value: domain,
+                    reason: e.to_string(),
                 });
             }
         }
@@ -365,17 +412,18 @@ impl Engine {
                 PlatformVia::Name | PlatformVia::Memo => party.name.as_deref(),
             }
             .unwrap_or_default();
-            // A person's name that reads like a platform is a name alone:
-            // it suspends; the VASP, domain or wallet that would corroborate
-            // it freezes on its own.
-            let name_only = hit.via == PlatformVia::Name && party.kind == Some(PartyKind::Person);
+            // A name that reads like a platform, a mention among other
+            // words or an uncertain spelling suspends; the platform's own
+            // domain or wallet, or a VASP field naming it, freezes.
             hits.push(Hit::Platform {
                 role: Some(role),
                 platform: &self.platforms.platforms()[hit.platform],
                 via: hit.via,
                 matched: hit.matched,
                 query,
-                name_only,
+                spelling: hit.spelling,
+                read_as: hit.read_as,
+                corroborates: hit.corroborates,
             });
         }
     }
@@ -389,7 +437,22 @@ impl Engine {
                 query,
                 hit,
                 entity,
-            } => self.name_finding(*role, query, hit, entity),
+                read_as,
+            } => {
+                let mut finding = self.name_finding(*role, query, hit, entity);
+                if let Some(read_as) = read_as {
+                    finding.message.push_str(&format!(
+                        " — the name read in the Latin letters its look-alike letters imitate: '{read_as}'"
+                    ));
+                }
+                finding
+            }
+            Hit::Unreadable {
+                role,
+                field,
+                value,
+                reason,
+            } => unreadable_finding(*role, field, value, reason),
             Hit::Address {
                 role,
                 wallet,
@@ -402,15 +465,29 @@ impl Engine {
                 via,
                 matched,
                 query,
-                name_only,
+                spelling,
+                read_as,
+                corroborates,
             } => {
                 let mut finding = platform_finding(*role, platform, *via, matched, query);
-                if *name_only {
-                    finding.points = 0;
-                    finding.action = Some(Action::Hold);
+                if *spelling != Spelling::AsWritten {
                     finding
                         .message
-                        .push_str(" — a person's name alone: held for review, not frozen");
+                        .push_str(&format!(", {} (read as '{read_as}')", spelling.describe()));
+                }
+                if !*corroborates {
+                    finding.points = 0;
+                    finding.action = Some(Action::Hold);
+                    let why = match via {
+                        PlatformVia::Name => "a name alone",
+                        PlatformVia::Memo => "a mention in the memo, not the platform's domain",
+                        _ if !spelling.is_certain() => "an uncertain spelling",
+                        PlatformVia::Domain => "the name inside another domain",
+                        _ => "the name among other words",
+                    };
+                    finding
+                        .message
+                        .push_str(&format!(" — {why}: held for review, not frozen"));
                 }
                 finding
             }
@@ -464,6 +541,8 @@ pub(crate) enum Hit<'a> {
         query: &'a str,
         hit: NameHit,
         entity: &'a Entity,
+        /// The look-alike reading that matched, when not the name as given.
+        read_as: Option<String>,
     },
     /// A party's wallet is listed.
     Address {
@@ -480,9 +559,38 @@ pub(crate) enum Hit<'a> {
         via: PlatformVia,
         matched: String,
         query: &'a str,
-        /// A person's name only, with nothing to corroborate it: holds.
-        name_only: bool,
+        spelling: Spelling,
+        /// The text as it was read.
+        read_as: String,
+        /// Evidence enough to freeze (see [`crate::platforms::PlatformHit`]);
+        /// otherwise it holds.
+        corroborates: bool,
     },
+    /// A party's field could not be read: it holds, with the reason.
+    Unreadable {
+        role: PartyRole,
+        field: &'static str,
+        value: &'a str,
+        reason: String,
+    },
+}
+
+fn unreadable_finding(role: PartyRole, field: &str, value: &str, reason: &str) -> Finding {
+    Finding {
+        rule_id: UNREADABLE_RULE_ID.into(),
+        kind: FindingKind::Unreadable,
+        party: Some(role),
+        points: 0,
+        level_floor: Some(RiskLevel::Medium),
+        action: Some(Action::Hold),
+        message: format!(
+            "{role} {field} '{value}' cannot be read ({reason}): held for review — what the engine cannot read does not pass"
+        ),
+        matched: Some(Match {
+            query: Some(value.to_owned()),
+            ..Match::default()
+        }),
+    }
 }
 
 fn address_finding(

@@ -34,6 +34,7 @@ pub(crate) mod org_words;
 mod query;
 mod ranking;
 pub(crate) mod score;
+pub(crate) mod skeleton;
 mod tokens;
 pub(crate) mod translit;
 mod vocabulary;
@@ -41,6 +42,7 @@ mod vocabulary;
 pub use index::{compare, compare_hit, NameIndex};
 pub(crate) use normalize::fold_text;
 pub use normalize::{fold_words, normalize};
+pub use skeleton::{lookalike_key, lookalike_skeleton};
 
 /// Thresholds and tunables of the name matcher: the `matching:` section of
 /// the config file. Every field has a default; raising a cost or penalty

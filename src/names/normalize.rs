@@ -3,9 +3,13 @@
 //! Every piece of text goes through the same steps, so a list name and a
 //! query that differ only in how they were typed fold to the same words:
 //!
-//! 1. invisible characters (zero-width spaces and joiners, soft hyphens, BOMs,
-//!    bidi controls, variation selectors, Hangul fillers) and apostrophes are
-//!    dropped, so "Gar\u{200B}antex" and "O'Neil" stay one word;
+//! 1. text behind a right-to-left override (U+202E) is put in the order it
+//!    is displayed ("\u{202E}xetnaraG" reads "Garantex"); then every
+//!    invisible character — each `Default_Ignorable_Code_Point` and format
+//!    character (zero-width spaces and joiners, soft hyphens, BOMs, bidi
+//!    controls, variation selectors, Hangul fillers, tags, …) — and
+//!    apostrophes are dropped, so "Gar\u{200B}antex" and "O'Neil" stay one
+//!    word; every other Unicode space separates words;
 //! 2. Unicode NFKC unifies compatibility forms (full-width "Ｇａｒａｎｔｅｘ",
 //!    ligatures, superscripts), then lower case;
 //! 3. accents and other combining marks are removed (except on Cyrillic
@@ -30,24 +34,60 @@ const MIN_PUNCTUATED_LETTER_RUN: usize = 3;
 /// Single letters separated by spaces merge from this many on.
 const MIN_SPACED_LETTER_RUN: usize = 5;
 
-/// Characters that render as nothing and are used to split a word invisibly.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' // soft hyphen
-        | '\u{034F}' // combining grapheme joiner
-        | '\u{061C}' // Arabic letter mark
-        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
-        | '\u{17B4}' | '\u{17B5}' // Khmer inherent vowels
-        | '\u{180B}'..='\u{180F}' // Mongolian variation selectors, vowel separator
-        | '\u{200B}'..='\u{200F}' // zero-width space/non-joiner/joiner, LRM, RLM
-        | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
-        | '\u{2060}'..='\u{206F}' // word joiner, invisible operators, bidi isolates
-        | '\u{FE00}'..='\u{FE0F}' // variation selectors
-        | '\u{FEFF}' // byte-order mark / zero-width no-break space
-        | '\u{E0000}'..='\u{E007F}' // tag characters
-        | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
-    ) || (c.is_control() && !c.is_whitespace())
+/// Characters that render as nothing (or as a blank that is not a space)
+/// and are used to split a word invisibly: every Unicode
+/// `Default_Ignorable_Code_Point` and every format character (general
+/// category `Cf`), the Braille blank U+2800, and control characters that
+/// are not whitespace. A unit test checks the table against the regex
+/// crate's Unicode property tables.
+pub(crate) fn is_invisible(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control() && !c.is_whitespace();
+    }
+    IGNORABLE
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                std::cmp::Ordering::Less
+            } else if lo > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+        || (c.is_control() && !c.is_whitespace())
 }
+
+/// `Default_Ignorable_Code_Point` ∪ `Cf` (Unicode 16), plus U+2800, as
+/// sorted, disjoint inclusive ranges.
+const IGNORABLE: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'), // soft hyphen
+    ('\u{034F}', '\u{034F}'), // combining grapheme joiner
+    ('\u{0600}', '\u{0605}'), // Arabic number signs
+    ('\u{061C}', '\u{061C}'), // Arabic letter mark
+    ('\u{06DD}', '\u{06DD}'),
+    ('\u{070F}', '\u{070F}'),
+    ('\u{0890}', '\u{0891}'),
+    ('\u{08E2}', '\u{08E2}'),
+    ('\u{115F}', '\u{1160}'), // Hangul fillers
+    ('\u{17B4}', '\u{17B5}'), // Khmer inherent vowels
+    ('\u{180B}', '\u{180F}'), // Mongolian variation selectors, vowel separator
+    ('\u{200B}', '\u{200F}'), // zero-width space/non-joiner/joiner, LRM, RLM
+    ('\u{202A}', '\u{202E}'), // bidi embeddings and overrides
+    ('\u{2060}', '\u{206F}'), // word joiner, invisible operators, bidi isolates
+    ('\u{2800}', '\u{2800}'), // Braille pattern blank
+    ('\u{3164}', '\u{3164}'), // Hangul filler
+    ('\u{FE00}', '\u{FE0F}'), // variation selectors
+    ('\u{FEFF}', '\u{FEFF}'), // byte-order mark / zero-width no-break space
+    ('\u{FFA0}', '\u{FFA0}'), // half-width Hangul filler
+    ('\u{FFF0}', '\u{FFFB}'), // unassigned specials, interlinear annotation
+    ('\u{110BD}', '\u{110BD}'),
+    ('\u{110CD}', '\u{110CD}'),
+    ('\u{13430}', '\u{1343F}'), // Egyptian hieroglyph format controls
+    ('\u{1BCA0}', '\u{1BCA3}'), // shorthand format controls
+    ('\u{1D173}', '\u{1D17A}'), // musical symbol format controls
+    ('\u{E0000}', '\u{E0FFF}'), // tags, variation selectors supplement
+];
 
 /// Apostrophe-like marks inside names ("O'Neil", "Ra'ad", Ukrainian "Ф'юрі"):
 /// dropped so the name stays one word.
@@ -129,6 +169,7 @@ fn fold_letters(text: &str) -> String {
 }
 
 fn fold_letters_unicode(text: &str) -> String {
+    let text = display_order(text);
     let cleaned: String = text
         .chars()
         .filter(|&c| !is_invisible(c) && !is_apostrophe(c))
@@ -148,6 +189,35 @@ fn fold_letters_unicode(text: &str) -> String {
         }
     }
     letters
+}
+
+/// The text in the order it is displayed: each run after a right-to-left
+/// override (U+202E), up to the pop (U+202C), a paragraph end or the end of
+/// the text, is reversed. Borrowed when there is no override.
+pub(crate) fn display_order(text: &str) -> std::borrow::Cow<'_, str> {
+    const RLO: char = '\u{202E}';
+    const PDF: char = '\u{202C}';
+    if !text.contains(RLO) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut run: Vec<char> = Vec::new();
+    let mut overriding = false;
+    for c in text.chars() {
+        if c == RLO {
+            overriding = true;
+        } else if overriding && (c == PDF || c == '\n' || c == '\u{2029}') {
+            out.extend(run.drain(..).rev());
+            overriding = false;
+            out.push(c);
+        } else if overriding {
+            run.push(c);
+        } else {
+            out.push(c);
+        }
+    }
+    out.extend(run.drain(..).rev());
+    std::borrow::Cow::Owned(out)
 }
 
 /// Folds text to its words joined by single spaces: the form platform and
@@ -385,7 +455,53 @@ mod tests {
         ] {
             assert_eq!(fold_text(&format!("Gar{zw}antex")), "garantex", "{zw:?}");
         }
-        assert_eq!(fold_text("Gar\u{202E}antex"), "garantex");
+        // a right-to-left override is read as displayed: "Gar" then "antex"
+        // reversed
+        assert_eq!(fold_text("Gar\u{202E}xetna"), "garantex");
+    }
+
+    #[test]
+    fn every_default_ignorable_and_format_character_is_invisible() {
+        let property = regex::Regex::new(r"^[\p{Cf}\p{Default_Ignorable_Code_Point}]$").unwrap();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let listed = property.is_match(c.encode_utf8(&mut [0; 4]));
+            if listed {
+                assert!(
+                    is_invisible(c),
+                    "U+{:04X} is Cf or default-ignorable",
+                    c as u32
+                );
+            } else if is_invisible(c) {
+                // the extras: the Braille blank and non-space controls
+                assert!(
+                    c == '\u{2800}' || (c.is_control() && !c.is_whitespace()),
+                    "U+{:04X} is neither Cf nor default-ignorable",
+                    c as u32
+                );
+            }
+        }
+        // the characters the attack used
+        for c in [
+            '\u{2800}',
+            '\u{FFF9}',
+            '\u{1D173}',
+            '\u{1BCA0}',
+            '\u{13430}',
+        ] {
+            assert_eq!(fold_text(&format!("Gar{c}antex")), "garantex", "{c:?}");
+        }
+        // a hair space is a space: it separates
+        assert_eq!(fold_text("Gar\u{200A}antex"), "gar antex");
+    }
+
+    #[test]
+    fn right_to_left_override_reads_as_displayed() {
+        assert_eq!(fold_text("\u{202E}xetnaraG"), "garantex");
+        assert_eq!(
+            fold_text("pay \u{202E}xetnaraG\u{202C} now"),
+            "pay garantex now"
+        );
+        assert_eq!(fold_text("\u{202E}nituP rimidalV"), "vladimir putin");
     }
 
     #[test]

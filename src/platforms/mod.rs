@@ -1,16 +1,27 @@
 //! The forbidden-platform registry (`rules/platforms.yaml`) and its matchers.
 //!
 //! A party involves a platform when its VASP name, its domain (or a
-//! subdomain), its wallet address, or — for non-persons — its own name names
-//! the platform; the memo involves one when it names it. Names are matched
-//! as whole words over folded text with one Aho-Corasick automaton, so
-//! "gate.io" matches and "the gate is open" does not, "hydra market" matches
-//! and "hydraulics" does not.
+//! subdomain), its wallet address or its own name names the platform; the
+//! memo involves one when it names it. Names are matched as whole words
+//! over folded text ([`text`]: "gate.io" matches and "the gate is open"
+//! does not, "hydra market" matches and "hydraulics" does not), in every
+//! spelling the module lists; domains are read as a browser reads them
+//! ([`domain`]).
+//!
+//! What a hit proves ([`PlatformHit::corroborates`]): the platform's own
+//! domain or wallet, or a VASP field that names the platform as written,
+//! freezes; a name, a memo, or any uncertain spelling suspends for review.
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
+
+mod domain;
+mod text;
+
+pub use domain::{read_domain, DomainError, Host};
+use text::TextMatcher;
+pub use text::{Spelling, TextHit};
 
 use crate::addresses::{self, AddressIndex};
 use crate::lists::Entity;
@@ -96,6 +107,17 @@ pub struct PlatformHit {
     pub via: PlatformVia,
     /// What matched: the platform name/alias/domain, or the address.
     pub matched: String,
+    /// How the party's text spelt it ([`Spelling::AsWritten`] for a
+    /// domain or an address that is the platform's own).
+    pub spelling: Spelling,
+    /// The party's text as it was read (folded words, a host name).
+    pub read_as: String,
+    /// Whether the hit is evidence enough to freeze: the platform's own
+    /// domain (or a subdomain) or wallet, or a VASP field that names the
+    /// platform as written (or in look-alike letters) and nothing else but
+    /// legal forms and generic service words. A party's name, a mention
+    /// among other words, or an uncertain spelling is not.
+    pub corroborates: bool,
 }
 
 /// Parses and validates a platforms file. Errors carry `file:line:column`.
@@ -158,34 +180,21 @@ pub fn parse_platforms(source: &SourceText) -> Result<Vec<Platform>, Vec<SourceE
     }
 }
 
-/// Lower-cases a domain or URL and strips scheme, `www.`, port, path and the
-/// trailing dot. `None` when what is left is not a dotted host name.
+/// The ASCII host name of a domain, URL or e-mail address ([`read_domain`]);
+/// `None` when it cannot be read as one.
 pub fn normalize_domain(input: &str) -> Option<String> {
-    let mut d = input.trim().to_lowercase();
-    if let Some((_, rest)) = d.split_once("://") {
-        d = rest.to_owned();
-    }
-    let end = d.find(['/', '?', '#', ':']).unwrap_or(d.len());
-    d.truncate(end);
-    let d = d.trim_end_matches('.');
-    let d = d.strip_prefix("www.").unwrap_or(d);
-    let valid = d.contains('.')
-        && d.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
-        });
-    valid.then(|| d.to_owned())
+    read_domain(input).ok().map(|h| h.ascii)
 }
 
 /// The compiled registry: immutable, shared by every screening thread.
 #[derive(Debug, Clone)]
 pub struct PlatformRegistry {
     platforms: Vec<Platform>,
-    text: Option<AhoCorasick>,
-    pattern_owner: Vec<(usize, String)>,
+    text: TextMatcher,
+    /// ASCII host → platform.
     domains: HashMap<String, usize>,
+    /// The hosts in [`crate::names::lookalike_key`] form → platform.
+    lookalike_domains: HashMap<String, usize>,
     addresses: AddressIndex<usize>,
 }
 
@@ -193,22 +202,30 @@ impl PlatformRegistry {
     /// Compiles the matchers. Addresses of the entities a platform lists
     /// under `sanctions` are attributed to it.
     pub fn build(platforms: Vec<Platform>, entities: &[Entity]) -> PlatformRegistry {
-        let mut patterns = Vec::new();
-        let mut pattern_owner = Vec::new();
         let mut domains = HashMap::new();
+        let mut lookalike_domains = HashMap::new();
         let mut address_index = AddressIndex::new();
         let by_id: HashMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
+        let mut names = Vec::with_capacity(platforms.len());
+        let mut domain_texts = Vec::with_capacity(platforms.len());
         for (i, p) in platforms.iter().enumerate() {
-            let names = std::iter::once(&p.name).chain(&p.aliases);
-            for text in names.chain(&p.domains) {
-                let folded = fold_text(text);
-                if !folded.is_empty() {
-                    patterns.push(format!(" {folded} "));
-                    pattern_owner.push((i, text.clone()));
-                }
-            }
+            names.push(
+                std::iter::once(&p.name)
+                    .chain(&p.aliases)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+            // .onion hosts are 56 random letters: matched as domains, not text
+            domain_texts.push(
+                p.domains
+                    .iter()
+                    .filter(|d| !d.ends_with(".onion"))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
             for d in &p.domains {
                 if let Some(d) = normalize_domain(d) {
+                    lookalike_domains.insert(crate::names::lookalike_key(&d), i);
                     domains.insert(d, i);
                 }
             }
@@ -225,18 +242,11 @@ impl PlatformRegistry {
                 }
             }
         }
-        // Patterns are validated non-empty ASCII-folded strings; building can
-        // only fail on pathological sizes, in which case text matching is off
-        // and reported by `is_text_matching_enabled`.
-        let text = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .ok();
         PlatformRegistry {
+            text: TextMatcher::build(&names, &domain_texts),
             platforms,
-            text,
-            pattern_owner,
             domains,
+            lookalike_domains,
             addresses: address_index,
         }
     }
@@ -246,9 +256,10 @@ impl PlatformRegistry {
         &self.platforms
     }
 
-    /// Whether the name/memo automaton could be built.
+    /// Whether names and memos are matched (always, since text matching
+    /// no longer builds an automaton that could fail).
     pub fn is_text_matching_enabled(&self) -> bool {
-        self.text.is_some() || self.pattern_owner.is_empty()
+        true
     }
 
     /// Number of addresses attributed to platforms.
@@ -256,54 +267,144 @@ impl PlatformRegistry {
         self.addresses.len()
     }
 
-    /// Platforms named as whole words in a text; one hit per platform.
+    /// Platforms a text names, once each, in the most certain spelling
+    /// found (see [`text`](self#)).
+    pub fn find_in_text(&self, text: &str) -> Vec<TextHit> {
+        self.text.find(text)
+    }
+
+    /// Platforms named in a text, as `(platform, matched name)`, in any
+    /// spelling; one hit per platform.
     pub fn match_text(&self, text: &str) -> Vec<(usize, String)> {
-        let Some(ac) = &self.text else {
-            return Vec::new();
-        };
-        let haystack = format!(" {} ", fold_text(text));
-        let mut hits: Vec<(usize, String)> = Vec::new();
-        for m in ac.find_overlapping_iter(&haystack) {
-            let (platform, name) = &self.pattern_owner[m.pattern().as_usize()];
-            if !hits.iter().any(|(p, _)| p == platform) {
-                hits.push((*platform, name.clone()));
-            }
-        }
-        hits
+        self.find_in_text(text)
+            .into_iter()
+            .map(|h| (h.platform, h.matched))
+            .collect()
     }
 
-    /// The platform owning a domain or one of its parent domains.
+    /// The platform owning a domain or one of its parent domains, read as
+    /// [`read_domain`] reads it, directly or in look-alike letters.
     pub fn match_domain(&self, domain: &str) -> Option<(usize, String)> {
-        let d = normalize_domain(domain)?;
-        let mut rest = d.as_str();
-        loop {
-            if let Some(&i) = self.domains.get(rest) {
-                return Some((i, rest.to_owned()));
-            }
-            rest = rest.split_once('.')?.1;
-        }
+        let host = read_domain(domain).ok()?;
+        self.match_host(&host).map(|(i, d, _)| (i, d))
     }
 
-    /// Every way a party involves a platform.
+    /// Platforms whose own domain a text writes as a host name ("top up my
+    /// Gate.io account", "see https://garantex.org"): the words of the text
+    /// that read as a domain ([`read_domain`]) and belong to a platform.
+    pub fn domains_in_text(&self, text: &str) -> Vec<usize> {
+        let mut found = Vec::new();
+        for token in text.split_whitespace() {
+            if !token.contains(['.', '\u{3002}', '\u{FF0E}', '\u{FF61}'])
+                && !token.contains("(dot)")
+                && !token.contains("[dot]")
+            {
+                continue;
+            }
+            let token = token.trim_matches(|c: char| {
+                matches!(c, ',' | ';' | '"' | '\'' | '<' | '>' | '!' | '?')
+            });
+            let token = token.trim_end_matches('.');
+            if let Some((i, _, _)) = read_domain(token).ok().and_then(|h| self.match_host(&h)) {
+                if !found.contains(&i) {
+                    found.push(i);
+                }
+            }
+        }
+        found
+    }
+
+    fn match_host(&self, host: &Host) -> Option<(usize, String, Spelling)> {
+        let walk = |map: &HashMap<String, usize>, name: &str| {
+            let mut rest = name;
+            loop {
+                if let Some(&i) = map.get(rest) {
+                    return Some(i);
+                }
+                rest = rest.split_once('.')?.1;
+            }
+        };
+        let listed = |i: usize| {
+            let p = &self.platforms[i];
+            p.domains.first().cloned().unwrap_or_else(|| p.name.clone())
+        };
+        if let Some(i) = walk(&self.domains, &host.ascii) {
+            // the listed domain that matched: the host or a parent of it
+            let matched = self.platforms[i]
+                .domains
+                .iter()
+                .filter_map(|d| normalize_domain(d))
+                .find(|d| host.ascii == *d || host.ascii.ends_with(&format!(".{d}")))
+                .unwrap_or_else(|| listed(i));
+            return Some((i, matched, Spelling::AsWritten));
+        }
+        let ascii_key = crate::names::lookalike_key(&host.ascii);
+        let i = host
+            .lookalike
+            .as_deref()
+            .and_then(|l| walk(&self.lookalike_domains, l))
+            .or_else(|| walk(&self.lookalike_domains, &ascii_key))?;
+        Some((i, listed(i), Spelling::LookAlike))
+    }
+
+    /// Every way a party involves a platform. An unreadable domain is not a
+    /// hit here; [`read_domain`] says why, and the engine holds on it.
     pub fn match_party(&self, party: &Party) -> Vec<PlatformHit> {
         let mut hits = Vec::new();
-        if let Some(vasp) = &party.vasp {
-            for (platform, matched) in self.match_text(vasp) {
+        let text_hits = |text: &str, via: PlatformVia, hits: &mut Vec<PlatformHit>| {
+            for h in self.find_in_text(text) {
+                let corroborates = via == PlatformVia::Vasp && h.spelling.is_certain() && h.whole;
                 hits.push(PlatformHit {
-                    platform,
-                    via: PlatformVia::Vasp,
-                    matched,
+                    platform: h.platform,
+                    via,
+                    matched: h.matched,
+                    spelling: h.spelling,
+                    read_as: h.read_as,
+                    corroborates,
                 });
             }
+        };
+        if let Some(vasp) = &party.vasp {
+            text_hits(vasp, PlatformVia::Vasp, &mut hits);
         }
-        if let Some((platform, matched)) =
-            party.domain.as_deref().and_then(|d| self.match_domain(d))
-        {
-            hits.push(PlatformHit {
-                platform,
-                via: PlatformVia::Domain,
-                matched,
-            });
+        if let Some(domain) = party.domain.as_deref() {
+            match read_domain(domain) {
+                Ok(host) => {
+                    if let Some((platform, matched, spelling)) = self.match_host(&host) {
+                        hits.push(PlatformHit {
+                            platform,
+                            via: PlatformVia::Domain,
+                            matched,
+                            spelling,
+                            read_as: host.ascii.clone(),
+                            corroborates: true,
+                        });
+                    }
+                    // the platform's name inside another host ("garantex.xyz",
+                    // "garantex-pay.com"): suspicion
+                    let mut labels = host.unicode.clone();
+                    if let Some(l) = &host.lookalike {
+                        labels.push(' ');
+                        labels.push_str(l);
+                    }
+                    let mut in_labels = Vec::new();
+                    text_hits(
+                        &labels.replace('.', " "),
+                        PlatformVia::Domain,
+                        &mut in_labels,
+                    );
+                    for mut h in in_labels {
+                        if !hits.iter().any(|x| x.platform == h.platform) {
+                            h.corroborates = false;
+                            hits.push(h);
+                        }
+                    }
+                }
+                Err(_) => {
+                    // the field as text: "garantex org", "gate(dot)io"
+                    text_hits(domain, PlatformVia::Domain, &mut hits);
+                }
+            }
         }
         if let Some(w) = &party.wallet {
             for (_, platform) in self.addresses.lookup(&w.chain, &w.address) {
@@ -311,19 +412,16 @@ impl PlatformRegistry {
                     platform: *platform,
                     via: PlatformVia::Address,
                     matched: w.address.clone(),
+                    spelling: Spelling::AsWritten,
+                    read_as: w.address.clone(),
+                    corroborates: true,
                 });
             }
         }
         // Whatever kind the caller says the party is: the caller chooses
         // the kind, so it must not choose whether the name is checked.
         if let Some(name) = &party.name {
-            for (platform, matched) in self.match_text(name) {
-                hits.push(PlatformHit {
-                    platform,
-                    via: PlatformVia::Name,
-                    matched,
-                });
-            }
+            text_hits(name, PlatformVia::Name, &mut hits);
         }
         hits
     }

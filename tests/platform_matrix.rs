@@ -302,6 +302,11 @@ fn every_platform_every_technique_every_channel_is_held_or_blocked() {
         if !caught && expect == Expect::Caught {
             missed.push(format!("{platform} / {technique} / {channel:?}: {text:?}"));
         }
+        if !caught && expect == Expect::Measured {
+            println!(
+                "measured technique let through: {platform} / {technique} / {channel:?}: {text:?}"
+            );
+        }
         if d.action == Action::Block && expect == Expect::Measured {
             println!(
                 "measured technique blocked: {platform} / {technique} / {channel:?}: {text:?}"

@@ -85,17 +85,26 @@ pub fn read_domain(input: &str) -> Result<Host, DomainError> {
             input.len()
         )));
     }
-    let displayed = display_order(input);
-    let cleaned: String = displayed
-        .chars()
-        .filter(|&c| !is_invisible(c))
-        .nfkc()
-        .map(|c| match c {
-            '\u{3002}' | '\u{FF0E}' | '\u{FF61}' | '\u{2024}' | '\u{FE52}' => '.',
-            c if c.is_whitespace() => ' ',
-            c => c,
-        })
-        .collect::<String>();
+    let dots_and_spaces = |c: char| match c {
+        '\u{3002}' | '\u{FF0E}' | '\u{FF61}' | '\u{2024}' | '\u{FE52}' => '.',
+        c if c.is_whitespace() => ' ',
+        c => c,
+    };
+    // ASCII (most fields) has no bidi override and nothing NFKC changes
+    let cleaned: String = if input.is_ascii() {
+        input
+            .chars()
+            .filter(|&c| !is_invisible(c))
+            .map(dots_and_spaces)
+            .collect()
+    } else {
+        display_order(input)
+            .chars()
+            .filter(|&c| !is_invisible(c))
+            .nfkc()
+            .map(dots_and_spaces)
+            .collect()
+    };
     // lower-cased for parsing; look-alike letters are read in the case
     // they were written (a capital Cyrillic Т imitates T, a small т nothing)
     let text = refang(&cleaned.trim().to_lowercase());
@@ -118,6 +127,16 @@ pub fn read_domain(input: &str) -> Result<Host, DomainError> {
     }
     if host.contains(char::is_whitespace) {
         return Err(error(format!("'{host}' has spaces: not a host name")));
+    }
+    // a plain ASCII host without punycode labels is its own IDNA form
+    let plain = host.is_ascii() && !host.split('.').any(|l| l.starts_with("xn--"));
+    if plain {
+        validate_ascii_host(host)?;
+        return Ok(Host {
+            ascii: host.to_owned(),
+            unicode: host.to_owned(),
+            lookalike: None,
+        });
     }
     let ascii = idna::domain_to_ascii(host).map_err(|_| {
         error(format!(
@@ -155,6 +174,13 @@ fn written_case_host(cleaned: &str, host: &str) -> Option<String> {
 /// Undoes the usual ways of "defanging" an indicator.
 fn refang(text: &str) -> String {
     let mut s = text.to_owned();
+    let may_be_defanged = text.contains(['[', '(', '{'])
+        || text.contains(" dot ")
+        || text.starts_with("hxxp")
+        || text.starts_with("fxp");
+    if !may_be_defanged {
+        return s;
+    }
     for (from, to) in [
         ("[.]", "."),
         ("(.)", "."),

@@ -25,13 +25,14 @@
 //!   a shorter one only between common brand affixes ("HydraPay", not
 //!   "Hydraulic");
 //! * a name **misspelt** by one edit (two from [`TYPO2_MIN_LEN`] letters),
-//!   for names of [`TYPO1_MIN_LEN`] letters or more.
+//!   for names of [`TYPO1_MIN_LEN`] letters or more whose first or last
+//!   letter the text keeps.
 //!
 //! Each hit says how it was spelt ([`Spelling`]); only the name as written
 //! or in look-alike letters is certain — the rest is reasonable suspicion,
 //! which holds a transfer for review and never freezes it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -181,6 +182,158 @@ pub struct TextHit {
     pub whole: bool,
 }
 
+thread_local! {
+    /// Buffers [`TextMatcher::scan`] reuses, so screening a text allocates
+    /// nothing once they have grown.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Reused buffers of one scan.
+#[derive(Default)]
+struct Scratch {
+    lookalike_words: Arena,
+    sound_words: Arena,
+    masks: Vec<u64>,
+    joined: String,
+    lookalike: String,
+    sound: String,
+}
+
+impl Scratch {
+    fn fill(&mut self, words: &[String]) {
+        self.lookalike_words.clear();
+        self.sound_words.clear();
+        self.masks.clear();
+        for w in words {
+            push_lookalike_key(&mut self.lookalike_words.text, w);
+            self.lookalike_words.end_word();
+            push_sound_key(&mut self.sound_words.text, w);
+            self.sound_words.end_word();
+            self.masks.push(letter_mask(w));
+        }
+    }
+}
+
+/// Words written end to end in one string.
+#[derive(Default)]
+struct Arena {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Arena {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    fn end_word(&mut self) {
+        self.ends.push(self.text.len());
+    }
+
+    fn word(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+/// Appends [`lookalike_key`] of an ASCII word.
+fn push_lookalike_key(out: &mut String, word: &str) {
+    let b = word.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = match b[i] {
+            b'r' if b.get(i + 1) == Some(&b'n') => {
+                i += 1;
+                'm'
+            }
+            b'l' | b'1' => 'i',
+            b'0' => 'o',
+            c => char::from(c),
+        };
+        out.push(c);
+        i += 1;
+    }
+}
+
+/// Appends a word's sound key to a window's, one sound where the two meet
+/// on the same sound ("gar" + "rantex").
+fn push_sound(window: &mut String, word: &str) {
+    let skip =
+        usize::from(!window.is_empty() && window.as_bytes().last() == word.as_bytes().first());
+    window.push_str(&word[skip..]);
+}
+
+/// The letters a text must have to match one listed text (see
+/// [`TextMatcher::possible`]).
+#[derive(Debug, Clone, Copy)]
+struct Needs {
+    lookalike: u64,
+    /// All bits set when the text has no sound key: never satisfied.
+    sound: u64,
+    raw: u64,
+    /// Letters a typo may lose (0 when typos are not looked for).
+    typos: u32,
+}
+
+/// A joined name or alias, with the set of its letters and digits.
+#[derive(Debug, Clone)]
+struct Key {
+    text: String,
+    mask: u64,
+    listed: Listed,
+}
+
+/// Bit `i` for each of a–z (0–25) and 0–9 (26–35) the word has.
+fn letter_mask(word: &str) -> u64 {
+    word.bytes().fold(0, |m, b| match b {
+        b'a'..=b'z' => m | 1 << (b - b'a'),
+        b'0'..=b'9' => m | 1 << (26 + b - b'0'),
+        _ => m,
+    })
+}
+
+/// Whether `a` and `b` are at most `k` edits apart (insertions, deletions,
+/// substitutions, adjacent transpositions: optimal string alignment),
+/// without allocating for words of up to 63 bytes.
+fn within_edits(a: &[u8], b: &[u8], k: usize) -> bool {
+    if a.len().abs_diff(b.len()) > k {
+        return false;
+    }
+    const MAX: usize = 64;
+    if a.len() >= MAX || b.len() >= MAX {
+        return strsim::osa_distance(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b)) <= k;
+    }
+    // three rows, rotated by index: two back (for transpositions), one
+    // back, current; cells saturate at 255, far above any k used here
+    let mut rows = [[0u8; MAX]; 3];
+    let n = b.len();
+    for (j, cell) in rows[1].iter_mut().enumerate().take(n + 1) {
+        *cell = j as u8;
+    }
+    let (mut two, mut one, mut cur) = (0usize, 1usize, 2usize);
+    for i in 1..=a.len() {
+        rows[cur][0] = i as u8;
+        let mut row_min = rows[cur][0];
+        for j in 1..=n {
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[one][j].saturating_add(1))
+                .min(rows[cur][j - 1].saturating_add(1))
+                .min(rows[one][j - 1].saturating_add(cost));
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[two][j - 2].saturating_add(1));
+            }
+            rows[cur][j] = d;
+            row_min = row_min.min(d);
+        }
+        if usize::from(row_min) > k {
+            return false;
+        }
+        (two, one, cur) = (one, cur, two);
+    }
+    usize::from(rows[one][n]) <= k
+}
+
 /// The words of a candidate window, and whether the rest is generic.
 struct Read {
     text: String,
@@ -207,10 +360,18 @@ pub(crate) struct TextMatcher {
     lookalike: HashMap<String, Vec<Listed>>,
     /// Sound key of the joined words → listed names and aliases.
     sound: HashMap<String, Vec<Listed>>,
-    /// Joined names and aliases (not domains) for glue and typo checks.
-    keys: Vec<(String, Listed)>,
+    /// Joined names and aliases (not domains) for glue and typo checks,
+    /// shortest first.
+    keys: Vec<Key>,
+    /// Keys long enough for typos, by their first byte and by their last:
+    /// a misspelling is looked for among the keys that begin or end like
+    /// the text (one edit at each end at once is not found).
+    typo_by_first: Vec<Vec<usize>>,
+    typo_by_last: Vec<Vec<usize>>,
     /// Longest joined key, in bytes.
     max_key_len: usize,
+    /// What letters each listed text needs a text to have.
+    needs: Vec<Needs>,
 }
 
 impl TextMatcher {
@@ -231,6 +392,11 @@ impl TextMatcher {
                     continue;
                 }
                 let joined: String = words.concat();
+                let lookalike_joined: String = words.iter().map(|w| lookalike_key(w)).collect();
+                let mut sound_joined = String::new();
+                for w in &words {
+                    push_sound(&mut sound_joined, &sound_key(w));
+                }
                 let listed = Listed {
                     platform,
                     text: texts.len(),
@@ -238,22 +404,63 @@ impl TextMatcher {
                 };
                 texts.push(text.clone());
                 m.max_key_len = m.max_key_len.max(joined.len());
+                let typos = if is_domain {
+                    0
+                } else if joined.len() >= TYPO2_MIN_LEN {
+                    2
+                } else if joined.len() >= TYPO1_MIN_LEN {
+                    1
+                } else {
+                    0
+                };
+                m.needs.push(Needs {
+                    lookalike: letter_mask(&lookalike_joined),
+                    sound: if is_domain || sound_joined.len() < SOUND_KEY_MIN_LEN {
+                        u64::MAX
+                    } else {
+                        letter_mask(&sound_joined)
+                    },
+                    raw: letter_mask(&joined),
+                    typos,
+                });
                 m.exact.entry(joined.clone()).or_default().push(listed);
                 m.lookalike
-                    .entry(lookalike_key(&joined))
+                    .entry(lookalike_joined)
                     .or_default()
                     .push(listed);
                 if !is_domain {
-                    let key = sound_key(&joined);
-                    if key.len() >= SOUND_KEY_MIN_LEN {
-                        m.sound.entry(key).or_default().push(listed);
+                    if sound_joined.len() >= SOUND_KEY_MIN_LEN {
+                        m.sound.entry(sound_joined).or_default().push(listed);
                     }
-                    m.keys.push((joined, listed));
+                    m.keys.push(Key {
+                        mask: letter_mask(&joined),
+                        text: joined,
+                        listed,
+                    });
                 }
             }
             m.texts.push(texts);
         }
+        m.keys.sort_by_key(|k| k.text.len());
+        m.typo_by_first = vec![Vec::new(); 256];
+        m.typo_by_last = vec![Vec::new(); 256];
+        for (i, k) in m.keys.iter().enumerate() {
+            let b = k.text.as_bytes();
+            if let (true, Some(&first), Some(&last)) =
+                (b.len() >= TYPO1_MIN_LEN, b.first(), b.last())
+            {
+                m.typo_by_first[usize::from(first)].push(i);
+                m.typo_by_last[usize::from(last)].push(i);
+            }
+        }
         m
+    }
+
+    /// The keys whose length is in `lo..=hi`.
+    fn keys_of_len(&self, lo: usize, hi: usize) -> &[Key] {
+        let start = self.keys.partition_point(|k| k.text.len() < lo);
+        let end = self.keys.partition_point(|k| k.text.len() <= hi);
+        &self.keys[start..end.max(start)]
     }
 
     /// Every platform the text names, once each, in its most certain
@@ -285,14 +492,47 @@ impl TextMatcher {
     }
 
     fn scan(&self, words: &[String], base: Spelling, hits: &mut Vec<TextHit>) {
-        let mut joined = String::new();
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.scan_with(words, base, hits, &mut scratch),
+            // re-entered on this thread (never, today): fresh buffers
+            Err(_) => self.scan_with(words, base, hits, &mut Scratch::default()),
+        });
+    }
+
+    fn scan_with(
+        &self,
+        words: &[String],
+        base: Spelling,
+        hits: &mut Vec<TextHit>,
+        scratch: &mut Scratch,
+    ) {
+        // per-word keys, joined per window below (a window's look-alike and
+        // sound keys are its words' keys joined, as on the list side)
+        scratch.fill(words);
+        if !self.possible(scratch) {
+            return;
+        }
+        let Scratch {
+            lookalike_words,
+            sound_words,
+            masks,
+            joined,
+            lookalike,
+            sound,
+        } = scratch;
         for start in 0..words.len() {
             joined.clear();
+            lookalike.clear();
+            sound.clear();
+            let mut mask = 0u64;
             for end in start..words.len().min(start + MAX_WINDOW_WORDS) {
                 joined.push_str(&words[end]);
                 if joined.len() > self.max_key_len + 2 {
                     break;
                 }
+                lookalike.push_str(lookalike_words.word(end));
+                push_sound(sound, sound_words.word(end));
+                mask |= masks[end];
                 let window = end - start + 1;
                 let read_as = || Read {
                     text: words[start..=end].join(" "),
@@ -312,47 +552,66 @@ impl TextMatcher {
                     for l in listed {
                         self.record(hits, l, split(l, base), read_as());
                     }
-                } else if let Some(listed) = self.lookalike.get(lookalike_key(&joined).as_str()) {
+                } else if let Some(listed) = self.lookalike.get(lookalike.as_str()) {
                     for l in listed {
                         self.record(hits, l, split(l, base.max(Spelling::LookAlike)), read_as());
                     }
                 }
                 if window == 1 {
-                    self.glued(&joined, base, hits, &read_as);
+                    self.glued(joined, masks[end], base, hits, &read_as);
                 }
-                if joined.len() >= SOUND_KEY_MIN_LEN {
-                    if let Some(listed) = self.sound.get(sound_key(&joined).as_str()) {
+                if sound.len() >= SOUND_KEY_MIN_LEN {
+                    if let Some(listed) = self.sound.get(sound.as_str()) {
                         for l in listed {
                             self.record(hits, l, base.max(Spelling::SoundAlike), read_as());
                         }
                     }
                 }
                 if joined.len() >= TYPO1_MIN_LEN - 1 {
-                    self.misspelt(&joined, base, hits, &read_as);
+                    self.misspelt(joined, mask, base, hits, &read_as);
                 }
             }
         }
+    }
+
+    /// Whether any listed text could match: every way of matching needs
+    /// the text to have the listed text's letters — all of them as
+    /// written, in look-alike or sound-key form, all but one or two of
+    /// them for a typo. Most names and memos have not, and are done here.
+    fn possible(&self, scratch: &Scratch) -> bool {
+        let fold = |arena: &Arena| letter_mask(&arena.text);
+        let lookalike = fold(&scratch.lookalike_words);
+        let sound = fold(&scratch.sound_words);
+        let raw = scratch.masks.iter().fold(0, |m, w| m | w);
+        self.needs.iter().any(|n| {
+            n.lookalike & !lookalike == 0
+                || n.sound & !sound == 0
+                || (n.raw & !raw).count_ones() <= n.typos
+        })
     }
 
     /// Names glued to other letters inside one word.
     fn glued(
         &self,
         word: &str,
+        mask: u64,
         base: Spelling,
         hits: &mut Vec<TextHit>,
         read_as: &dyn Fn() -> Read,
     ) {
-        for (key, l) in &self.keys {
-            if key.len() < 4 || word.len() <= key.len() {
+        for key in self.keys_of_len(4, word.len().saturating_sub(1)) {
+            let text = key.text.as_str();
+            if key.mask & !mask != 0 {
                 continue;
             }
-            let Some(at) = word.find(key.as_str()) else {
+            let Some(at) = word.find(text) else {
                 continue;
             };
-            let (before, after) = (&word[..at], &word[at + key.len()..]);
-            let long_at_edge = key.len() >= GLUE_MIN_LEN && (before.is_empty() || after.is_empty());
+            let (before, after) = (&word[..at], &word[at + text.len()..]);
+            let long_at_edge =
+                text.len() >= GLUE_MIN_LEN && (before.is_empty() || after.is_empty());
             if long_at_edge || (is_affixes(before) && is_affixes(after)) {
-                self.record(hits, l, base.max(Spelling::Glued), read_as());
+                self.record(hits, &key.listed, base.max(Spelling::Glued), read_as());
             }
         }
     }
@@ -361,23 +620,33 @@ impl TextMatcher {
     fn misspelt(
         &self,
         joined: &str,
+        mask: u64,
         base: Spelling,
         hits: &mut Vec<TextHit>,
         read_as: &dyn Fn() -> Read,
     ) {
-        for (key, l) in &self.keys {
-            let allowed = if key.len() >= TYPO2_MIN_LEN {
-                2
-            } else if key.len() >= TYPO1_MIN_LEN {
-                1
-            } else {
-                continue;
-            };
-            if joined.len().abs_diff(key.len()) > allowed || joined == key {
-                continue;
-            }
-            if strsim::osa_distance(joined, key) <= allowed {
-                self.record(hits, l, base.max(Spelling::Misspelt), read_as());
+        let b = joined.as_bytes();
+        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+            return;
+        };
+        let by_first = &self.typo_by_first[usize::from(first)];
+        let by_last = self.typo_by_last[usize::from(last)]
+            .iter()
+            // the keys that also begin alike were seen in `by_first`
+            .filter(|&&k| self.keys[k].text.as_bytes()[0] != first);
+        for &k in by_first.iter().chain(by_last) {
+            let key = &self.keys[k];
+            let text = key.text.as_str();
+            let allowed = if text.len() >= TYPO2_MIN_LEN { 2 } else { 1 };
+            // each edit adds or removes at most one letter of the set
+            let cheap_bound = joined.len().abs_diff(text.len()) <= allowed
+                && (key.mask & !mask).count_ones() as usize <= allowed
+                && (mask & !key.mask).count_ones() as usize <= allowed;
+            if cheap_bound
+                && joined != text
+                && within_edits(joined.as_bytes(), text.as_bytes(), allowed)
+            {
+                self.record(hits, &key.listed, base.max(Spelling::Misspelt), read_as());
             }
         }
     }
@@ -460,11 +729,27 @@ fn leet_letter(c: char, one: char) -> Option<char> {
 }
 
 /// Whether some word mixes letters with digits or leet symbols.
+/// Whether some word mixes letters with leet digits or symbols. Words are
+/// split at punctuation first, and a part with fewer than two letters or
+/// more than two digits beyond its letters is a number ("INV-2026-11",
+/// "A123"), not leetspeak.
 fn has_leetspeak(text: &str) -> bool {
-    text.split_whitespace().any(|token| {
-        token.chars().any(char::is_alphabetic)
-            && token.chars().any(|c| leet_letter(c, 'i').is_some())
-    })
+    if !text
+        .bytes()
+        .any(|b| b.is_ascii_digit() || b"@$!|".contains(&b))
+        && text.is_ascii()
+    {
+        return false;
+    }
+    text.split(|c: char| !(c.is_alphanumeric() || leet_letter(c, 'i').is_some()))
+        .any(|part| {
+            let letters = part.chars().filter(|c| c.is_alphabetic()).count();
+            let digits = part.chars().filter(char::is_ascii_digit).count();
+            let leet = part.chars().any(|c| leet_letter(c, 'i').is_some());
+            // "B17p4p4" has more digits than letters; "INV2026" too, and
+            // costs a second reading only
+            letters >= 2 && leet && digits <= letters + 2
+        })
 }
 
 /// The text with leet digits and symbols read as letters, inside words
@@ -497,8 +782,15 @@ fn unleet(text: &str, one: char) -> String {
 /// and a `y`/`j` before a vowel (Cyrillic я, ю, е, ё romanised `ya`, `yu`,
 /// `ye`, `yo`) is dropped. Runs of one sound collapse ("commex", "комекс").
 pub(crate) fn sound_key(word: &str) -> String {
+    let mut out = String::new();
+    push_sound_key(&mut out, word);
+    out
+}
+
+/// Appends [`sound_key`] of an ASCII word to `out`.
+fn push_sound_key(out: &mut String, word: &str) {
+    let start = out.len();
     let b = word.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(b.len() + 2);
     let mut i = 0;
     let starts = |i: usize, s: &str| b[i..].starts_with(s.as_bytes());
     let is_vowel = |c: Option<&u8>| matches!(c, Some(b'a' | b'e' | b'o' | b'u'));
@@ -539,13 +831,13 @@ pub(crate) fn sound_key(word: &str) -> String {
             (sound, 1)
         };
         for &s in sound {
-            if out.last() != Some(&s) {
-                out.push(s);
+            // every sound is one ASCII byte; runs collapse within the word
+            if out.len() == start || out.as_bytes().last() != Some(&s) {
+                out.push(char::from(s));
             }
         }
         i += len;
     }
-    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -567,6 +859,58 @@ mod tests {
         assert_eq!(key("Lazarus Group"), key("Лазарус Груп"));
         assert_ne!(key("Hydra"), key("Hydraulic"));
         assert_ne!(key("Hydra"), key("Hydro"));
+    }
+
+    #[test]
+    fn bounded_edits_agree_with_strsim() {
+        let words = [
+            "garantex",
+            "garntex",
+            "grantex",
+            "garanetx",
+            "garantexx",
+            "gaarntex",
+            "tornadocash",
+            "tornadocahs",
+            "tornadoash",
+            "",
+            "a",
+            "ab",
+            "ba",
+            "capitalistnet",
+            "capitailstnet",
+        ];
+        for a in words {
+            for b in words {
+                for k in 0..=2 {
+                    assert_eq!(
+                        within_edits(a.as_bytes(), b.as_bytes(), k),
+                        strsim::osa_distance(a, b) <= k,
+                        "{a} {b} {k}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn appended_keys_equal_the_keys() {
+        let mut out = String::from("x");
+        for w in ["tornado", "capitalist", "g4r4nt3x", "l10n", "rnrn", "r", ""] {
+            out.truncate(1);
+            push_lookalike_key(&mut out, w);
+            assert_eq!(out[1..], lookalike_key(w), "{w}");
+            out.truncate(1);
+            push_sound_key(&mut out, w);
+            assert_eq!(out[1..], sound_key(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn reference_numbers_are_not_leetspeak() {
+        assert!(!has_leetspeak("INV-2026-11 A123"));
+        assert!(has_leetspeak("pay G4r4nt3x"));
+        assert!(has_leetspeak("$hinbad"));
     }
 
     #[test]

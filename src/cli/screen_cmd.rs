@@ -157,6 +157,7 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
         }
     }
     output.flush()?;
+    screener.checkpoint_audit()?;
     if let Some(path) = &args.state {
         screener.save_state(path)?;
     }

@@ -158,6 +158,17 @@ impl Screener {
         Ok(self.state.lock_file(path)?)
     }
 
+    /// Writes a checkpoint of the audit chain (see
+    /// [`AuditLog::checkpoint`]), when an audit log is configured: done on
+    /// drop too, but only this reports a failure.
+    pub fn checkpoint_audit(&self) -> Result<(), Error> {
+        if let Some(audit) = &self.audit {
+            let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
+            log.checkpoint()?;
+        }
+        Ok(())
+    }
+
     /// The torn last audit record found (and set aside) when the audit log
     /// was opened, if any: callers should report it.
     pub fn audit_recovery(&self) -> Option<TornTail> {

@@ -70,6 +70,20 @@ pub struct AuditConfig {
     /// identifiers are stored as given. Keep the key outside the audit directory.
     #[serde(default)]
     pub pseudonymise_key_file: Option<PathBuf>,
+    /// The file holding the key that seals every record and checkpoint
+    /// (HMAC-SHA256), created owner-only with a random key at first use.
+    /// Absent: `<path>.key` beside the log — which stops a rewrite by anyone
+    /// who cannot read it, not by someone who can read the audit directory;
+    /// keep it elsewhere in production. Group- or world-readable key files
+    /// and symbolic links are refused.
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+    /// Write a checkpoint (record count and last seal, to
+    /// `<path>.checkpoints`) every this many records, besides the one on
+    /// close; records deleted from the end of the log up to the last
+    /// checkpoint are detected. Default 1000; 0: only on close.
+    #[serde(default = "default_checkpoint_every")]
+    pub checkpoint_every: u64,
 }
 
 /// When audit records are forced to stable storage (see [`AuditConfig::fsync`]).
@@ -90,8 +104,13 @@ fn default_fsync_interval_ms() -> u64 {
     200
 }
 
+fn default_checkpoint_every() -> u64 {
+    crate::audit::DEFAULT_CHECKPOINT_EVERY
+}
+
 impl AuditConfig {
-    /// An audit config with default durability, no rotation, no pseudonymisation.
+    /// An audit config with default durability, no rotation, no
+    /// pseudonymisation, the key beside the log.
     pub fn new(path: impl Into<PathBuf>) -> AuditConfig {
         AuditConfig {
             path: path.into(),
@@ -99,12 +118,14 @@ impl AuditConfig {
             fsync_interval_ms: default_fsync_interval_ms(),
             rotate_bytes: None,
             pseudonymise_key_file: None,
+            key_file: None,
+            checkpoint_every: default_checkpoint_every(),
         }
     }
 
     /// The options the audit log opens with; reads the key file if one is set.
     pub fn options(&self) -> Result<crate::audit::AuditOptions, crate::audit::AuditError> {
-        use crate::audit::{AuditError, AuditOptions, Durability};
+        use crate::audit::{AuditError, AuditOptions, ChainKey, Durability};
         let durability = match self.fsync {
             FsyncPolicy::EveryRecord => Durability::EveryRecord,
             FsyncPolicy::Interval => Durability::Interval(std::time::Duration::from_millis(
@@ -135,6 +156,11 @@ impl AuditConfig {
             durability,
             rotate_bytes: self.rotate_bytes,
             pseudonymise_key,
+            chain_key: match &self.key_file {
+                Some(path) => ChainKey::File(path.clone()),
+                None => ChainKey::BesideLog,
+            },
+            checkpoint_every: self.checkpoint_every,
         })
     }
 }
@@ -182,6 +208,9 @@ impl Config {
         if let Some(audit) = &mut self.audit {
             fix(&mut audit.path);
             if let Some(key) = &mut audit.pseudonymise_key_file {
+                fix(key);
+            }
+            if let Some(key) = &mut audit.key_file {
                 fix(key);
             }
         }

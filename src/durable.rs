@@ -16,11 +16,16 @@
 //! file's own name (and extension) stays at the end. It is created with
 //! `create_new`, so an existing file is never reused.
 //!
+//! A file that one process at a time may write (an audit log, a state
+//! file) is guarded by a [`FileLock`] on `<file>.lock`; files that must not
+//! be redirected are opened without following symbolic links
+//! ([`open_append`], [`open_read`]).
+//!
 //! This module knows nothing of what is written, and imports nothing from
 //! the rest of the crate.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -104,6 +109,7 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Creates an empty temporary file (read and write) beside `target`,
     /// readable as [`Access::Default`].
+    #[cfg_attr(not(feature = "update"), allow(dead_code))] // the list updater's
     pub fn create(target: &Path) -> std::io::Result<AtomicFile> {
         AtomicFile::create_with(target, Access::Default)
     }
@@ -190,7 +196,17 @@ pub fn write_atomic_with<T>(
     target: &Path,
     write: impl FnOnce(&mut BufWriter<&mut File>) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
-    let mut temp = AtomicFile::create(target)?;
+    write_atomic_with_access(target, Access::Default, write)
+}
+
+/// [`write_atomic_with`], the new file readable as `access` says. The
+/// rename replaces a symbolic link at `target` rather than writing through it.
+pub fn write_atomic_with_access<T>(
+    target: &Path,
+    access: Access,
+    write: impl FnOnce(&mut BufWriter<&mut File>) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    let mut temp = AtomicFile::create_with(target, access)?;
     let value = {
         let mut w = BufWriter::new(temp.file_mut());
         let value = write(&mut w)?;
@@ -214,11 +230,206 @@ pub fn write_new(path: &Path, bytes: &[u8], access: Access) -> std::io::Result<(
 }
 
 /// Opens `path` for appending (and reading), creating it if needed.
+///
+/// A symbolic link at `path` is refused rather than followed (`O_NOFOLLOW`),
+/// so a link planted in a writable directory cannot redirect the writes, and
+/// anything but a regular file is refused. With [`Access::OwnerOnly`] an
+/// existing file readable by group or others is narrowed to the owner.
 pub fn open_append(path: &Path, access: Access) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
     options.read(true).append(true).create(true);
     access.apply(&mut options);
-    options.open(path)
+    let file = open_no_follow(&mut options, path)?;
+    check_regular(&file, access)?;
+    Ok(file)
+}
+
+/// Opens `path` for reading, refusing a symbolic link (see [`open_append`]).
+pub fn open_read(path: &Path) -> std::io::Result<File> {
+    let file = open_no_follow(OpenOptions::new().read(true), path)?;
+    check_regular(&file, Access::Default)?;
+    Ok(file)
+}
+
+/// Opens (creating if needed) `path` for reading and writing without
+/// truncating it, refusing a symbolic link, narrowed as [`open_append`] does.
+pub fn open_read_write(path: &Path, access: Access) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true);
+    access.apply(&mut options);
+    let file = open_no_follow(&mut options, path)?;
+    check_regular(&file, access)?;
+    Ok(file)
+}
+
+/// `options.open(path)` with `O_NOFOLLOW` where there is one; a symbolic
+/// link is reported as such.
+fn open_no_follow(options: &mut OpenOptions, path: &Path) -> std::io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+        match options.open(path) {
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => Err(std::io::Error::new(
+                e.kind(),
+                "is a symbolic link; refusing to follow it (replace it with the file itself)",
+            )),
+            other => other,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "is a symbolic link; refusing to follow it (replace it with the file itself)",
+            ));
+        }
+        options.open(path)
+    }
+}
+
+/// Refuses a file that is not a regular file; with [`Access::OwnerOnly`]
+/// takes group and other permissions away from it.
+fn check_regular(file: &File, access: Access) -> std::io::Result<()> {
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "is not a regular file",
+        ));
+    }
+    #[cfg(unix)]
+    if access == Access::OwnerOnly {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode();
+        if mode & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = access;
+    Ok(())
+}
+
+// One writer per file: an exclusive lock on a sidecar `<file>.lock`, held
+// for as long as the writer lives.
+//
+// Two processes appending to one audit log would fork its chain; two
+// saving one customer-state file would each drop the other's history. So
+// the writer of such a file takes an exclusive `flock` on `<file>.lock`
+// (through `fs4`) and writes its process id into it; a second writer is
+// refused at once with the holder's id, rather than waiting.
+//
+// The lock is on a sidecar file because the files themselves are renamed
+// (audit rotation, the state file's atomic replacement): a lock on the
+// renamed inode would no longer guard the name. The lock file is never
+// removed — removing it would let a third process lock a new file of the
+// same name while the second still holds the old one. The operating
+// system drops the lock when the process ends, however it ends, so a
+// crash leaves no stale lock; the pid left in the file is only a hint.
+//
+// `flock` locks belong to the open file, so a second lock taken in the
+// same process (another `AuditLog` on the same file) is refused too.
+
+/// An exclusive lock on `<file>.lock`, released when dropped.
+#[derive(Debug)]
+pub struct FileLock {
+    // Held open: closing the file releases the lock.
+    _file: File,
+    guarded: PathBuf,
+}
+
+/// Why a lock could not be taken.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another open file (another process, or another writer in this one) holds it.
+    Held {
+        /// The lock file.
+        lock_file: PathBuf,
+        /// The holder's process id, as it wrote it (absent if it had not yet).
+        holder: Option<u32>,
+    },
+    /// The lock file could not be opened or locked.
+    Io {
+        /// The lock file.
+        lock_file: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+impl LockError {
+    /// "in use by process 1234 (lock file X.lock)", for a message naming the guarded file.
+    pub fn describe(&self) -> String {
+        match self {
+            LockError::Held {
+                lock_file,
+                holder: Some(pid),
+            } => format!(
+                "is in use by process {pid} (lock file {}); only one process may write it at a time",
+                lock_file.display()
+            ),
+            LockError::Held {
+                lock_file,
+                holder: None,
+            } => format!(
+                "is in use by another process (lock file {}); only one process may write it at a time",
+                lock_file.display()
+            ),
+            LockError::Io { lock_file, source } => {
+                format!("cannot lock {}: {source}", lock_file.display())
+            }
+        }
+    }
+}
+
+/// The sidecar lock file of `guarded`: `<guarded>.lock`.
+pub fn lock_path(guarded: &Path) -> PathBuf {
+    let mut name = guarded
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "file".into());
+    name.push(".lock");
+    guarded.with_file_name(name)
+}
+
+impl FileLock {
+    /// Takes the exclusive lock on `<guarded>.lock` (created owner-only if
+    /// needed; a symbolic link is refused), without waiting.
+    pub fn acquire(guarded: &Path) -> Result<FileLock, LockError> {
+        let path = lock_path(guarded);
+        let io = |source: std::io::Error| LockError::Io {
+            lock_file: path.clone(),
+            source,
+        };
+        let mut file = open_read_write(&path, Access::OwnerOnly).map_err(io)?;
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => {}
+            Err(fs4::TryLockError::WouldBlock) => {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                return Err(LockError::Held {
+                    lock_file: path,
+                    holder: text.trim().parse().ok(),
+                });
+            }
+            Err(fs4::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        // Ours now: say who holds it, for the next one's error message.
+        file.set_len(0).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        writeln!(file, "{}", std::process::id()).map_err(io)?;
+        Ok(FileLock {
+            _file: file,
+            guarded: guarded.to_path_buf(),
+        })
+    }
+
+    /// The file this lock guards (not the lock file).
+    pub fn guarded(&self) -> &Path {
+        &self.guarded
+    }
 }
 
 #[cfg(test)]
@@ -371,5 +582,43 @@ mod tests {
         sync_dir(Path::new("")).unwrap();
         sync_dir(dir.path()).unwrap();
         assert_eq!(parent_dir(Path::new("x")), Path::new("."));
+    }
+
+    #[test]
+    fn a_second_lock_is_refused_with_the_holders_pid_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let guarded = dir.path().join("audit.jsonl");
+        let first = FileLock::acquire(&guarded).unwrap();
+        assert_eq!(first.guarded(), guarded);
+        let err = FileLock::acquire(&guarded).unwrap_err();
+        match &err {
+            LockError::Held { holder, lock_file } => {
+                assert_eq!(*holder, Some(std::process::id()));
+                assert_eq!(*lock_file, dir.path().join("audit.jsonl.lock"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let message = err.describe();
+        assert!(
+            message.contains(&format!("in use by process {}", std::process::id())),
+            "{message}"
+        );
+        drop(first);
+        FileLock::acquire(&guarded).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_lock_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::write(&elsewhere, b"").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, dir.path().join("state.json.lock")).unwrap();
+        let err = FileLock::acquire(&dir.path().join("state.json")).unwrap_err();
+        assert!(
+            err.describe().contains("symbolic link"),
+            "{}",
+            err.describe()
+        );
     }
 }

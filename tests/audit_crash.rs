@@ -125,7 +125,7 @@ fn sigkill_at_random_points_loses_no_synced_record_and_keeps_the_chain() {
         }
         drop(log);
         match verify_set(&live).unwrap() {
-            SetVerification::Ok { records, files } => {
+            SetVerification::Ok { records, files, .. } => {
                 println!("run {run}: {records} records in {} files", files.len())
             }
             broken => panic!("run {run}: chain broken after SIGKILL: {broken:?}"),
@@ -170,7 +170,11 @@ fn sigkill_at_random_points_loses_no_synced_record_and_keeps_the_chain() {
         .output()
         .unwrap();
     assert_eq!(verify.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&verify.stdout).contains("torn"));
+    assert!(
+        String::from_utf8_lossy(&verify.stdout).contains("torn"),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 
     let input = write_input(dir.path(), 99, 3);
     let out = Command::new(env!("CARGO_BIN_EXE_amlscreen"))

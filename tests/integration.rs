@@ -10,6 +10,7 @@ mod workload;
 
 mod audit_config;
 mod audit_crash;
+mod audit_forgery;
 mod batch_cli;
 mod batch_order;
 mod batch_real;

@@ -179,7 +179,7 @@ fn reloads_swap_atomically_while_screening_and_broken_reloads_change_nothing() {
     // the audit chain carried across every version, one record per decision
     drop(live);
     match verify_set(&d.join("audit.jsonl")).unwrap() {
-        SetVerification::Ok { records, files } => {
+        SetVerification::Ok { records, files, .. } => {
             assert_eq!(records as usize, versions.len());
             // each record names the version that made its decision
             for file in files {

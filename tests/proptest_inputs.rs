@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 
-use amlscreen::audit::{verify_reader, AuditLog, Verification};
+use amlscreen::audit::{verify_reader, AuditKey, AuditLog, AuditOptions, ChainKey, Verification};
 use amlscreen::lists::{self, ListSpec, SourceKind};
 use amlscreen::rules::RuleSet;
 use amlscreen::PlatformRegistry;
@@ -92,7 +92,7 @@ proptest! {
 
     #[test]
     fn audit_verify_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-        let _ = verify_reader(&bytes[..], Path::new("fuzz.jsonl"));
+        let _ = verify_reader(&bytes[..], Path::new("fuzz.jsonl"), Some(audit_key()));
     }
 
     #[test]
@@ -102,7 +102,7 @@ proptest! {
         prop_assume!(chain[i] != new_byte);
         let mut edited = chain.clone();
         edited[i] = new_byte;
-        let result = verify_reader(&edited[..], Path::new("a.jsonl")).unwrap();
+        let result = verify_reader(&edited[..], Path::new("a.jsonl"), Some(audit_key())).unwrap();
         prop_assert!(matches!(result, Verification::Broken { .. }), "byte {i} -> {new_byte}: {result:?}");
     }
 
@@ -158,6 +158,12 @@ proptest! {
     }
 }
 
+/// The key every [`audit_chain`] is sealed with.
+fn audit_key() -> &'static AuditKey {
+    static KEY: OnceLock<AuditKey> = OnceLock::new();
+    KEY.get_or_init(|| AuditKey::from_bytes(&[0x5a; 32]).unwrap())
+}
+
 /// A valid audit chain of `n` records, as bytes.
 fn audit_chain(n: usize) -> Vec<u8> {
     static CHAINS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
@@ -166,7 +172,11 @@ fn audit_chain(n: usize) -> Vec<u8> {
             .map(|n| {
                 let dir = tempfile::tempdir().unwrap();
                 let path = dir.path().join("a.jsonl");
-                let mut log = AuditLog::open(&path).unwrap();
+                let options = AuditOptions {
+                    chain_key: ChainKey::Given(audit_key().clone()),
+                    ..AuditOptions::default()
+                };
+                let mut log = AuditLog::open_with(&path, options).unwrap();
                 let tx: Transaction = serde_json::from_str(
                     r#"{"id":"t","timestamp":"2026-11-21T10:15:00Z","customer_id":"c","direction":"outgoing",
                     "amount":"1","currency":"EUR","value":"1","beneficiary":{"vasp":"Garantex"}}"#,

@@ -59,6 +59,7 @@ fn a_reused_id_is_an_error_after_a_restart_from_the_checkpoint() {
     let first = screener();
     first.screen(&tx("t-1", CLEAN)).unwrap();
     first.save_state(&checkpoint).unwrap();
+    drop(first); // the restart: the first process releases the state file
     let second = screener();
     second.load_state(&checkpoint).unwrap();
     assert_eq!(

@@ -515,8 +515,8 @@ fn state_saved_reloaded_and_continued_still_holds_the_third_transfer() {
     assert!(serde_json::from_str::<Value>(&std::fs::read_to_string(&state).unwrap()).is_ok());
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
-        2,
-        "config and state only"
+        3,
+        "config, state and its lock file only"
     );
 }
 

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use super::key::AuditKey;
 use super::options::AuditError;
-use super::record::{record_link, GENESIS_HASH};
+use super::record::{record_link, ChainEnd, GENESIS_HASH};
 use crate::durable::{self, Access};
 
 /// A torn last line found (and set aside) when an audit file was opened.
@@ -177,11 +178,15 @@ pub(super) fn set_aside_torn_tail(
 }
 
 /// The chain position of an empty live file: the end of the newest rotated file.
-pub(super) fn continue_from_rotated(path: &Path) -> Result<(u64, String), AuditError> {
+pub(super) fn continue_from_rotated(path: &Path, key: &AuditKey) -> Result<ChainEnd, AuditError> {
     let Some(newest) = rotated_files(path)?.pop() else {
-        return Ok((0, GENESIS_HASH.to_owned()));
+        return Ok(ChainEnd {
+            seq: 0,
+            seal: GENESIS_HASH.to_owned(),
+            keyed: false,
+        });
     };
-    let mut file = File::open(&newest).map_err(AuditError::io(&newest))?;
+    let mut file = durable::open_read(&newest).map_err(AuditError::io(&newest))?;
     let len = file
         .seek(SeekFrom::End(0))
         .map_err(AuditError::io(&newest))?;
@@ -197,7 +202,11 @@ pub(super) fn continue_from_rotated(path: &Path) -> Result<(u64, String), AuditE
         ));
     }
     match tail.last_line {
-        Some(line) => record_link(&line).map_err(corrupt),
+        Some(line) => record_link(&line, key).map_err(|m| {
+            corrupt(format!(
+                "last record of the newest rotated file is unreadable, so the chain cannot continue: {m}"
+            ))
+        }),
         None => Err(corrupt("rotated audit file is empty".into())),
     }
 }
@@ -305,7 +314,7 @@ mod tests {
         append_n(&mut log, 10, 12);
         drop(log);
         match verify_set(&path).unwrap() {
-            SetVerification::Ok { files, records } => {
+            SetVerification::Ok { files, records, .. } => {
                 assert_eq!(records, 12);
                 assert_eq!(files.last(), Some(&path));
             }

@@ -1,5 +1,6 @@
-//! [`AuditLog`]: appends hash-chained records to a (possibly rotated)
-//! audit file, durably as [`Durability`] says.
+//! [`AuditLog`]: appends keyed, chained records to a (possibly rotated)
+//! audit file, durably as [`Durability`] says, with checkpoints beside it
+//! and an exclusive lock on it.
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
@@ -10,12 +11,17 @@ use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
 
+use super::checkpoint::{checkpoint_path, CheckpointFile};
 use super::files::{
     continue_from_rotated, next_rotated, open_append, read_tail, set_aside_torn_tail, TornTail,
 };
-use super::options::{AuditError, AuditOptions, Durability, MIN_PSEUDONYMISE_KEY_BYTES};
-use super::record::{pseudonymise, record_link, AuditEntry, AuditRecordRef};
+use super::key::{default_key_path, AuditKey};
+use super::options::{AuditError, AuditOptions, ChainKey, Durability, MIN_PSEUDONYMISE_KEY_BYTES};
+use super::record::{
+    pseudonymise, record_link, AuditEntry, AuditRecordRef, ChainEnd, RECORD_FORMAT,
+};
 use crate::durable;
+use crate::durable::{FileLock, LockError};
 use crate::model::{Decision, Provenance};
 
 /// State shared with the interval-sync thread.
@@ -43,7 +49,8 @@ impl SyncShared {
     }
 }
 
-/// Appends hash-chained records to a (possibly rotated) audit file.
+/// Appends keyed, chained records to a (possibly rotated) audit file,
+/// holding the file's lock for its lifetime.
 #[derive(Debug)]
 pub struct AuditLog {
     path: PathBuf,
@@ -56,11 +63,18 @@ pub struct AuditLog {
     recovered: Option<TornTail>,
     shared: Arc<SyncShared>,
     syncer: Option<JoinHandle<()>>,
+    key: AuditKey,
+    checkpoints: CheckpointFile,
+    /// `seq` at the last checkpoint written or found.
+    checkpointed: u64,
+    // Released (closed) when the log is dropped.
+    _lock: FileLock,
 }
 
 impl AuditLog {
     /// Opens (creating if needed) an audit file with the default options
-    /// (sync every record, no rotation, no pseudonymisation) and continues its chain.
+    /// (sync every record, no rotation, no pseudonymisation, the key
+    /// `<file>.key` created at first use) and continues its chain.
     pub fn open(path: &Path) -> Result<AuditLog, AuditError> {
         AuditLog::open_with(path, AuditOptions::default())
     }
@@ -68,6 +82,16 @@ impl AuditLog {
     /// Opens (creating if needed) an audit file and continues its chain —
     /// across rotated files, and past a torn last line, which is set aside
     /// and reported by [`AuditLog::recovered`].
+    ///
+    /// Refused, so that nothing is appended to a log that was tampered
+    /// with or that another writer holds: when another process (or another
+    /// `AuditLog`) holds `<file>.lock` ([`AuditError::Locked`]); when the
+    /// key file is missing and cannot be created, malformed, or readable by
+    /// others ([`AuditError::Key`]); when the last record's seal does not
+    /// hold under the key; when the log is shorter than its last
+    /// checkpoint, or its checkpoint file is gone while it holds keyed
+    /// records ([`AuditError::Corrupt`]). A symbolic link in place of the
+    /// log, key, checkpoint or lock file is refused, not followed.
     pub fn open_with(path: &Path, options: AuditOptions) -> Result<AuditLog, AuditError> {
         if let Some(key) = &options.pseudonymise_key {
             if key.len() < MIN_PSEUDONYMISE_KEY_BYTES {
@@ -80,6 +104,14 @@ impl AuditLog {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(AuditError::io(path))?;
         }
+        // First the lock: everything after it (key creation, torn-tail
+        // repair, checkpoints) must not race a second writer.
+        let lock = FileLock::acquire(path).map_err(|e| lock_error(path, e))?;
+        let key = match &options.chain_key {
+            ChainKey::BesideLog => AuditKey::load_or_create(&default_key_path(path))?,
+            ChainKey::File(key_file) => AuditKey::load_or_create(key_file)?,
+            ChainKey::Given(key) => key.clone(),
+        };
         let mut file = open_append(path)?;
         let len = file.seek(SeekFrom::End(0)).map_err(AuditError::io(path))?;
         let tail = read_tail(&mut file, len, path)?;
@@ -87,16 +119,18 @@ impl AuditLog {
         if tail.whole_len < len {
             recovered = Some(set_aside_torn_tail(&mut file, path, tail.whole_len, len)?);
         }
-        let (seq, last_hash) = match &tail.last_line {
-            Some(line) => record_link(line).map_err(|message| AuditError::Corrupt {
+        let end = match &tail.last_line {
+            Some(line) => record_link(line, &key).map_err(|message| AuditError::Corrupt {
                 path: path.to_path_buf(),
                 line: 0,
                 message: format!(
                     "last whole record is unreadable, so the chain cannot continue: {message}"
                 ),
             })?,
-            None => continue_from_rotated(path)?,
+            None => continue_from_rotated(path, &key)?,
         };
+        let (checkpoints, checkpointed) = open_checkpoints(path, &key, &end)?;
+        let (seq, last_hash) = (end.seq, end.seal);
         let shared = Arc::new(SyncShared {
             file: Mutex::new(file.try_clone().map_err(AuditError::io(path))?),
             written: AtomicU64::new(seq),
@@ -127,6 +161,10 @@ impl AuditLog {
             recovered,
             shared,
             syncer,
+            key,
+            checkpoints,
+            checkpointed,
+            _lock: lock,
         })
     }
 
@@ -175,6 +213,7 @@ impl AuditLog {
         if self.options.durability == Durability::EveryRecord {
             self.sync()?;
         }
+        self.checkpoint_if_due()?;
         Ok(hash)
     }
 
@@ -228,6 +267,7 @@ impl AuditLog {
         if self.options.durability == Durability::EveryRecord && !records.is_empty() {
             self.sync()?;
         }
+        self.checkpoint_if_due()?;
         Ok(())
     }
 
@@ -257,6 +297,7 @@ impl AuditLog {
             None => c.to_owned(),
         });
         AuditRecordRef {
+            format: RECORD_FORMAT,
             prev_hash,
             seq,
             decided_at,
@@ -265,7 +306,7 @@ impl AuditLog {
             decision,
             provenance,
         }
-        .line()
+        .line(&self.key)
         .map_err(|e| AuditError::io(&self.path)(std::io::Error::other(e)))
     }
 
@@ -298,6 +339,37 @@ impl AuditLog {
         Ok(())
     }
 
+    /// Writes a checkpoint when [`AuditOptions::checkpoint_every`] records
+    /// were appended since the last one.
+    fn checkpoint_if_due(&mut self) -> Result<(), AuditError> {
+        let every = self.options.checkpoint_every;
+        if every > 0 && self.seq - self.checkpointed >= every {
+            self.checkpoint()?;
+        }
+        Ok(())
+    }
+
+    /// Records the chain's length and last seal in `<file>.checkpoints`, so
+    /// that records cut from the end of the log up to here are detected.
+    /// Unless the durability is [`Durability::OsBuffered`], the records are
+    /// synced before and the checkpoint after: a checkpoint never claims
+    /// records that are not on disk. Done every
+    /// [`AuditOptions::checkpoint_every`] records and when the log is
+    /// dropped; call it to report a failure that a drop would swallow.
+    pub fn checkpoint(&mut self) -> Result<(), AuditError> {
+        if self.seq == self.checkpointed {
+            return Ok(());
+        }
+        let sync = self.options.durability != Durability::OsBuffered;
+        if sync {
+            self.sync()?;
+        }
+        self.checkpoints
+            .append(&self.key, self.seq, &self.last_hash, sync)?;
+        self.checkpointed = self.seq;
+        Ok(())
+    }
+
     /// Forces written records to stable storage.
     pub fn sync(&mut self) -> Result<(), AuditError> {
         self.shared.sync_now().map_err(AuditError::io(&self.path))
@@ -326,18 +398,91 @@ impl Drop for AuditLog {
             handle.thread().unpark();
             let _ = handle.join();
         }
-        if self.options.durability != Durability::OsBuffered {
-            // best effort: nothing to report to from a destructor
+        // best effort: nothing to report to from a destructor (the
+        // checkpoint syncs the records first, unless OsBuffered)
+        if self.checkpoint().is_err() && self.options.durability != Durability::OsBuffered {
             let _ = self.shared.sync_now();
         }
     }
+}
+
+/// An [`AuditError`] for a lock that could not be taken.
+fn lock_error(path: &Path, error: LockError) -> AuditError {
+    let message = error.describe();
+    match error {
+        LockError::Io { lock_file, source } => AuditError::Io {
+            path: lock_file,
+            source,
+        },
+        LockError::Held { lock_file, holder } => AuditError::Locked {
+            path: path.to_path_buf(),
+            lock_file,
+            holder,
+            message,
+        },
+    }
+}
+
+/// Opens the checkpoint file of the audit file `path` and checks the
+/// chain's end against its last checkpoint; returns the file and the
+/// record count of that checkpoint.
+fn open_checkpoints(
+    path: &Path,
+    key: &AuditKey,
+    end: &ChainEnd,
+) -> Result<(CheckpointFile, u64), AuditError> {
+    let checkpoints_path = checkpoint_path(path);
+    // Created with the first keyed record, so its absence beside keyed
+    // records means it was removed (an older, unkeyed log has none yet).
+    if end.keyed && std::fs::symlink_metadata(&checkpoints_path).is_err() {
+        return Err(AuditError::Corrupt {
+            path: checkpoints_path,
+            line: 0,
+            message: format!(
+                "checkpoint file is missing, but the log holds keyed records ({} of them): it was removed, \
+                 so records cut from the end of the log would go unnoticed; restore it, \
+                 then check the log with `amlscreen audit verify`",
+                end.seq
+            ),
+        });
+    }
+    let (file, last) = CheckpointFile::open(&checkpoints_path, key)?;
+    let Some(last) = last else {
+        return Ok((file, 0));
+    };
+    let tampered = |message: String| AuditError::Corrupt {
+        path: path.to_path_buf(),
+        line: 0,
+        message: format!(
+            "{message}; the chain cannot continue (check it with `amlscreen audit verify`)"
+        ),
+    };
+    if last.records > end.seq {
+        return Err(tampered(format!(
+            "records deleted after checkpoint: {} says the chain had {} records, the log has {}",
+            checkpoints_path.display(),
+            last.records,
+            end.seq
+        )));
+    }
+    if last.records == end.seq && last.head != end.seal {
+        return Err(tampered(format!(
+            "the last record (seq {}) is not the one {} names: the log was rewritten",
+            end.seq,
+            checkpoints_path.display()
+        )));
+    }
+    Ok((file, last.records))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::audit::test_support::{append_n, decision, provenance};
-    use crate::audit::{rotated_files, verify, verify_set, AuditRecord};
+    use crate::audit::{
+        checkpoint_path, rotated_files, verify, verify_set, verify_set_with, verify_with,
+        AuditRecord,
+    };
     use crate::audit::{SetVerification, Verification};
     use crate::model::Action;
     use std::time::Duration;
@@ -351,6 +496,101 @@ mod tests {
         AuditLog::open(&path).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn existing_files_are_narrowed_to_the_owner_and_symlinks_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        std::fs::write(&path, b"").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut log = AuditLog::open(&path).unwrap();
+        append_n(&mut log, 0, 1);
+        drop(log);
+        for file in [
+            path.clone(),
+            default_key_path(&path),
+            checkpoint_path(&path),
+            crate::durable::lock_path(&path),
+        ] {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+        }
+        // a link planted in place of the log is refused, not written through
+        let link = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        std::fs::copy(default_key_path(&path), default_key_path(&link)).unwrap();
+        let err = AuditLog::open(&link).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        // ... and so is one in place of its checkpoint file
+        let other = dir.path().join("other.jsonl");
+        std::os::unix::fs::symlink(checkpoint_path(&path), checkpoint_path(&other)).unwrap();
+        let err = AuditLog::open(&other).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_while_the_first_holds_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let mut first = AuditLog::open(&path).unwrap();
+        append_n(&mut first, 0, 2);
+        let err = AuditLog::open(&path).unwrap_err();
+        match &err {
+            AuditError::Locked { holder, .. } => assert_eq!(*holder, Some(std::process::id())),
+            other => panic!("{other:?}"),
+        }
+        let message = err.to_string();
+        assert!(
+            message.contains("audit.jsonl")
+                && message.contains(&format!("in use by process {}", std::process::id()))
+                && message.contains("audit.jsonl.lock"),
+            "{message}"
+        );
+        drop(first);
+        let mut second = AuditLog::open(&path).unwrap();
+        append_n(&mut second, 2, 3);
+        drop(second);
+        assert_eq!(verify(&path).unwrap(), Verification::Ok { records: 3 });
+    }
+
+    #[test]
+    fn checkpoints_are_written_every_n_records_and_on_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let options = AuditOptions {
+            checkpoint_every: 4,
+            durability: Durability::OsBuffered,
+            ..AuditOptions::default()
+        };
+        let mut log = AuditLog::open_with(&path, options.clone()).unwrap();
+        append_n(&mut log, 0, 9);
+        let lines = || {
+            std::fs::read_to_string(checkpoint_path(&path))
+                .unwrap()
+                .lines()
+                .count()
+        };
+        assert_eq!(lines(), 2, "after records 4 and 8");
+        log.checkpoint().unwrap();
+        log.checkpoint().unwrap(); // nothing new: no second line
+        assert_eq!(lines(), 3);
+        append_n(&mut log, 9, 10);
+        drop(log);
+        assert_eq!(lines(), 4, "on close");
+        // reopened without new records: no checkpoint
+        drop(AuditLog::open_with(&path, options).unwrap());
+        assert_eq!(lines(), 4);
+        assert!(matches!(
+            verify_set(&path).unwrap(),
+            SetVerification::Ok {
+                records: 10,
+                checkpoints: 4,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -485,17 +725,24 @@ mod tests {
     fn a_batch_writes_the_same_bytes_as_one_append_per_record() {
         let dir = tempfile::tempdir().unwrap();
         let (decisions, customers, at) = batch_inputs(7);
-        for options in [
-            AuditOptions::default(),
+        // one key for both logs, so that their bytes can be compared
+        let key = AuditKey::from_bytes(&[5u8; 32]).unwrap();
+        for (round, options) in [
             AuditOptions {
-                pseudonymise_key: Some(b"0123456789abcdef0123456789abcdef".to_vec()),
+                chain_key: ChainKey::Given(key.clone()),
                 ..AuditOptions::default()
             },
-        ] {
-            let one = dir.path().join("one.jsonl");
-            let batch = dir.path().join("batch.jsonl");
-            let _ = std::fs::remove_file(&one);
-            let _ = std::fs::remove_file(&batch);
+            AuditOptions {
+                pseudonymise_key: Some(b"0123456789abcdef0123456789abcdef".to_vec()),
+                chain_key: ChainKey::Given(key.clone()),
+                ..AuditOptions::default()
+            },
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let one = dir.path().join(format!("{round}/one.jsonl"));
+            let batch = dir.path().join(format!("{round}/batch.jsonl"));
             append_one_by_one(&one, options.clone(), &decisions, &customers, at);
             let mut log = AuditLog::open_with(&batch, options.clone()).unwrap();
             let entries = entries(&decisions, &customers, at);
@@ -511,8 +758,13 @@ mod tests {
                 std::fs::read_to_string(&batch).unwrap()
             );
             assert!(matches!(
-                verify(&batch).unwrap(),
+                verify_with(&batch, Some(&key)).unwrap(),
                 Verification::Ok { records: 7, .. }
+            ));
+            // without the key, its records cannot be checked
+            assert!(matches!(
+                verify(&batch).unwrap(),
+                Verification::Broken { line: 1, .. }
             ));
             // the serialised record is exactly an AuditRecord
             let first = std::fs::read_to_string(&batch).unwrap();
@@ -527,8 +779,10 @@ mod tests {
     fn a_batch_crossing_rotations_keeps_one_chain_and_the_size_limit() {
         let dir = tempfile::tempdir().unwrap();
         let (decisions, customers, at) = batch_inputs(40);
+        let key = AuditKey::from_bytes(&[5u8; 32]).unwrap();
         let options = AuditOptions {
             rotate_bytes: Some(2_000),
+            chain_key: ChainKey::Given(key.clone()),
             ..AuditOptions::default()
         };
         let one = dir.path().join("one/audit.jsonl");
@@ -546,8 +800,12 @@ mod tests {
             assert!(std::fs::metadata(a).unwrap().len() <= 2_000);
             assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
         }
-        match verify_set(&batch).unwrap() {
-            SetVerification::Ok { records, .. } => assert_eq!(records, 40),
+        match verify_set_with(&batch, Some(&key)).unwrap() {
+            SetVerification::Ok {
+                records,
+                checkpoints,
+                ..
+            } => assert_eq!((records, checkpoints), (40, 1)),
             broken => panic!("{broken:?}"),
         }
     }

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::key::AuditKey;
+
 /// Why an audit operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -30,6 +32,27 @@ pub enum AuditError {
     /// The audit settings are unusable (e.g. a pseudonymisation key that is too short).
     #[error("audit settings: {0}")]
     Config(String),
+    /// The chain key file is missing, unreadable, malformed, or readable by others.
+    #[error("audit key file {path}: {message}")]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong, and what to do.
+        message: String,
+    },
+    /// Another process (or another [`AuditLog`](super::AuditLog) in this
+    /// one) writes this audit log: a second writer would fork the chain.
+    #[error("audit log {path} {message}")]
+    Locked {
+        /// The audit file.
+        path: PathBuf,
+        /// The lock file.
+        lock_file: PathBuf,
+        /// The holder's process id, when it had written it.
+        holder: Option<u32>,
+        /// "is in use by process N (lock file …)".
+        message: String,
+    },
 }
 
 impl AuditError {
@@ -51,6 +74,21 @@ impl AuditError {
                 message: message.clone(),
             },
             AuditError::Config(message) => AuditError::Config(message.clone()),
+            AuditError::Key { path, message } => AuditError::Key {
+                path: path.clone(),
+                message: message.clone(),
+            },
+            AuditError::Locked {
+                path,
+                lock_file,
+                holder,
+                message,
+            } => AuditError::Locked {
+                path: path.clone(),
+                lock_file: lock_file.clone(),
+                holder: *holder,
+                message: message.clone(),
+            },
         }
     }
 
@@ -82,8 +120,28 @@ pub enum Durability {
 /// Smallest accepted pseudonymisation key, in bytes.
 pub const MIN_PSEUDONYMISE_KEY_BYTES: usize = 16;
 
-/// How an [`AuditLog`](super::AuditLog) writes: durability, rotation, pseudonymisation.
-#[derive(Clone, Default)]
+/// Default of [`AuditOptions::checkpoint_every`].
+pub const DEFAULT_CHECKPOINT_EVERY: u64 = 1000;
+
+/// Where the key that seals the chain comes from.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub enum ChainKey {
+    /// `<audit file>.key` (see [`default_key_path`](super::default_key_path)),
+    /// created at first use. It stops a rewrite by anyone who cannot read
+    /// that file, but whoever can read the audit directory can read the key
+    /// too: real deployments keep the key elsewhere ([`ChainKey::File`]).
+    #[default]
+    BesideLog,
+    /// This key file, created (owner-only) at first use.
+    File(PathBuf),
+    /// A key held elsewhere (a key store).
+    Given(AuditKey),
+}
+
+/// How an [`AuditLog`](super::AuditLog) writes: durability, rotation,
+/// pseudonymisation, the chain key and checkpoints.
+#[derive(Clone)]
 pub struct AuditOptions {
     /// When records reach the disk. Default [`Durability::EveryRecord`].
     pub durability: Durability,
@@ -94,15 +152,40 @@ pub struct AuditOptions {
     /// HMAC-SHA256 key for customer identifiers; `None` stores them as given.
     /// At least [`MIN_PSEUDONYMISE_KEY_BYTES`] bytes.
     pub pseudonymise_key: Option<Vec<u8>>,
+    /// The key every record and checkpoint is sealed with. Default
+    /// [`ChainKey::BesideLog`].
+    pub chain_key: ChainKey,
+    /// Write a checkpoint (record count and last seal) to
+    /// `<file>.checkpoints` once this many records were appended since the
+    /// last one (checked after each append or batch), besides the one
+    /// written on close. Lower catches deleted records closer to the end of
+    /// the log at the cost of a write (and a sync) per checkpoint; 0 writes
+    /// them only on close and on [`AuditLog::checkpoint`](super::AuditLog::checkpoint).
+    /// Default [`DEFAULT_CHECKPOINT_EVERY`].
+    pub checkpoint_every: u64,
+}
+
+impl Default for AuditOptions {
+    fn default() -> AuditOptions {
+        AuditOptions {
+            durability: Durability::default(),
+            rotate_bytes: None,
+            pseudonymise_key: None,
+            chain_key: ChainKey::default(),
+            checkpoint_every: DEFAULT_CHECKPOINT_EVERY,
+        }
+    }
 }
 
 impl std::fmt::Debug for AuditOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // never print the key
+        // never print a key (AuditKey's Debug hides its bytes)
         f.debug_struct("AuditOptions")
             .field("durability", &self.durability)
             .field("rotate_bytes", &self.rotate_bytes)
             .field("pseudonymise", &self.pseudonymise_key.is_some())
+            .field("chain_key", &self.chain_key)
+            .field("checkpoint_every", &self.checkpoint_every)
             .finish()
     }
 }

@@ -1,19 +1,37 @@
-//! The record format: one JSON line per decision, whose last member is
-//! the SHA-256 of the line before it (see the [module docs](super)).
+//! The record format: one JSON line per decision, whose last member seals
+//! the line before it (see the [module docs](super)).
+//!
+//! Format 2 (written now): the line starts with `"format":2` and ends with
+//! `"mac"`, the HMAC-SHA256 under the chain key of [`RECORD_DOMAIN`]
+//! followed by the line's bytes before that member, closed with `}`.
+//! Format 1 (earlier logs, still read): no `format` member, and the line
+//! ends with `"hash"`, the plain SHA-256 of the same bytes — which anyone
+//! can recompute, so it proves nothing against a rewrite.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::key::AuditKey;
 use crate::model::{Decision, Provenance};
 use crate::util::sha256_hex;
 
 /// `prev_hash` of the first record of a chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// One audit record, as written (without its trailing `hash`).
+/// The `format` of the records written now: keyed (sealed with `"mac"`).
+pub const RECORD_FORMAT: u32 = 2;
+
+/// What a record's MAC covers before the record's bytes, so a record seal
+/// can never pass for a checkpoint seal or the reverse.
+pub(super) const RECORD_DOMAIN: &[u8] = b"amlscreen-audit-record/2\n";
+
+/// One audit record, as written (without its trailing `mac` or `hash`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
-    /// Hash of the previous record.
+    /// [`RECORD_FORMAT`] for keyed records; absent in unkeyed (format 1) ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<u32>,
+    /// Seal (`mac`, or `hash` of a format-1 record) of the previous record.
     pub prev_hash: String,
     /// Position in the chain, from 1 (continues across rotated files).
     pub seq: u64,
@@ -35,6 +53,7 @@ pub struct AuditRecord {
 /// to the same bytes without copying the decision.
 #[derive(Serialize)]
 pub(super) struct AuditRecordRef<'a> {
+    pub(super) format: u32,
     pub(super) prev_hash: &'a str,
     pub(super) seq: u64,
     pub(super) decided_at: DateTime<Utc>,
@@ -46,17 +65,17 @@ pub(super) struct AuditRecordRef<'a> {
 }
 
 impl AuditRecordRef<'_> {
-    /// The record's line (with its newline) and hash.
-    pub(super) fn line(&self) -> serde_json::Result<(String, String)> {
+    /// The record's line (with its newline) and MAC under `key`.
+    pub(super) fn line(&self, key: &AuditKey) -> serde_json::Result<(String, String)> {
         let body = serde_json::to_string(self)?;
-        let hash = sha256_hex(body.as_bytes());
+        let mac = key.seal(RECORD_DOMAIN, body.as_bytes());
         let mut line = body;
-        line.pop(); // the closing brace; the hash member goes before it
-        line.reserve(hash.len() + 13);
-        line.push_str(",\"hash\":\"");
-        line.push_str(&hash);
+        line.pop(); // the closing brace; the mac member goes before it
+        line.reserve(mac.len() + 12);
+        line.push_str(",\"mac\":\"");
+        line.push_str(&mac);
         line.push_str("\"}\n");
-        Ok((line, hash))
+        Ok((line, mac))
     }
 }
 
@@ -71,30 +90,99 @@ pub struct AuditEntry<'a> {
     pub decided_at: DateTime<Utc>,
 }
 
-/// Splits a line into (record-without-hash bytes, stored hash), or says why not.
-pub(super) fn split_line(line: &str) -> Result<(String, &str), String> {
-    const MARK: &str = ",\"hash\":\"";
-    let trimmed = line
-        .strip_suffix("\"}")
-        .ok_or("record does not end with its hash")?;
-    let cut = trimmed.rfind(MARK).ok_or("record has no hash")?;
-    let hash = &trimmed[cut + MARK.len()..];
-    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err("hash is not 64 hex digits".into());
-    }
-    Ok((format!("{}}}", &trimmed[..cut]), hash))
+/// How a record is sealed: its last member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Seal<'a> {
+    /// Format 1: `"hash"`, plain SHA-256 (anyone can recompute it).
+    Hash(&'a str),
+    /// Format 2: `"mac"`, HMAC-SHA256 under the chain key.
+    Mac(&'a str),
 }
 
-/// `(seq, hash)` of one whole record line.
-pub(super) fn record_link(line: &[u8]) -> Result<(u64, String), String> {
+impl<'a> Seal<'a> {
+    /// The 64 hex digits, which the next record's `prev_hash` repeats.
+    pub(super) fn value(self) -> &'a str {
+        match self {
+            Seal::Hash(v) | Seal::Mac(v) => v,
+        }
+    }
+}
+
+/// Splits a line into (record-without-seal bytes, seal), or says why not.
+pub(super) fn split_line(line: &str) -> Result<(String, Seal<'_>), String> {
+    let trimmed = line
+        .strip_suffix("\"}")
+        .ok_or("record does not end with its mac")?;
+    // the seal is whichever member comes last
+    let (cut, seal) = match (trimmed.rfind(",\"mac\":\""), trimmed.rfind(",\"hash\":\"")) {
+        (Some(m), Some(h)) if h > m => (h, Seal::Hash(&trimmed[h + 9..])),
+        (Some(m), _) => (m, Seal::Mac(&trimmed[m + 8..])),
+        (None, Some(h)) => (h, Seal::Hash(&trimmed[h + 9..])),
+        (None, None) => return Err("record has no mac".into()),
+    };
+    let value = seal.value();
+    if value.len() != 64
+        || !value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err(match seal {
+            Seal::Mac(_) => "mac is not 64 lower-case hex digits".into(),
+            Seal::Hash(_) => "hash is not 64 lower-case hex digits".into(),
+        });
+    }
+    Ok((format!("{}}}", &trimmed[..cut]), seal))
+}
+
+/// Why a record's seal does not hold, if it does not: a keyed record whose
+/// MAC does not verify under `key` (or that no key was given for), or an
+/// unkeyed one whose SHA-256 does not match.
+pub(super) fn seal_problem(body: &str, seal: Seal<'_>, key: Option<&AuditKey>) -> Option<String> {
+    match (seal, key) {
+        (Seal::Mac(_), None) => Some(
+            "record is keyed (format 2) but no key was given, so it cannot be checked: pass the key file".into(),
+        ),
+        (Seal::Mac(mac), Some(key)) => (!key.opens(RECORD_DOMAIN, body.as_bytes(), mac)).then(|| {
+            "mac does not verify under the key: the record was edited or forged (or the key is not this log's)".into()
+        }),
+        (Seal::Hash(stored), _) => {
+            let computed = sha256_hex(body.as_bytes());
+            (computed != stored).then(|| {
+                format!("content does not match its hash (stored {stored}, computed {computed})")
+            })
+        }
+    }
+}
+
+/// Where a chain ends: its last record's position and seal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ChainEnd {
+    /// The last record's `seq` (0 for an empty chain).
+    pub(super) seq: u64,
+    /// Its seal, which the next record's `prev_hash` repeats.
+    pub(super) seal: String,
+    /// Whether it is keyed (format 2).
+    pub(super) keyed: bool,
+}
+
+/// The [`ChainEnd`] of one whole record line, whose seal must hold under
+/// `key` (an unkeyed record's hash must match).
+pub(super) fn record_link(line: &[u8], key: &AuditKey) -> Result<ChainEnd, String> {
     let text = std::str::from_utf8(line).map_err(|_| "record is not UTF-8".to_string())?;
-    let (body, hash) = split_line(text)?;
+    let (body, seal) = split_line(text)?;
+    if let Some(problem) = seal_problem(&body, seal, Some(key)) {
+        return Err(problem);
+    }
     #[derive(Deserialize)]
     struct Seq {
         seq: u64,
     }
     let seq: Seq = serde_json::from_str(&body).map_err(|e| format!("not a valid record: {e}"))?;
-    Ok((seq.seq, hash.to_owned()))
+    Ok(ChainEnd {
+        seq: seq.seq,
+        seal: seal.value().to_owned(),
+        keyed: matches!(seal, Seal::Mac(_)),
+    })
 }
 
 /// `HMAC-SHA256(key, customer_id)` as stored in a pseudonymised record.
@@ -118,11 +206,13 @@ mod tests {
     use crate::audit::test_support::{decision, provenance};
 
     #[test]
-    fn a_line_ends_with_the_hash_of_the_record_without_it() {
+    fn a_line_ends_with_the_mac_of_the_record_without_it() {
         let d = decision("tx-1");
         let p = provenance();
+        let key = AuditKey::from_bytes(&[9u8; 32]).unwrap();
         let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let record = AuditRecordRef {
+            format: RECORD_FORMAT,
             prev_hash: GENESIS_HASH,
             seq: 1,
             decided_at: at,
@@ -131,15 +221,35 @@ mod tests {
             decision: &d,
             provenance: &p,
         };
-        let (line, hash) = record.line().unwrap();
-        assert!(line.ends_with(&format!(",\"hash\":\"{hash}\"}}\n")));
+        let (line, mac) = record.line(&key).unwrap();
+        assert!(line.starts_with("{\"format\":2,\"prev_hash\":"), "{line}");
+        assert!(line.ends_with(&format!(",\"mac\":\"{mac}\"}}\n")));
         let (body, stored) = split_line(line.trim_end()).unwrap();
-        assert_eq!(stored, hash);
-        assert_eq!(sha256_hex(body.as_bytes()), hash);
+        assert_eq!(stored, Seal::Mac(&mac));
+        assert_eq!(key.seal(RECORD_DOMAIN, body.as_bytes()), mac);
         assert_eq!(body, serde_json::to_string(&record).unwrap());
-        assert_eq!(record_link(line.trim_end().as_bytes()).unwrap(), (1, hash));
+        assert_eq!(seal_problem(&body, stored, Some(&key)), None);
+        assert!(seal_problem(&body, stored, None).is_some());
+        let other = AuditKey::from_bytes(&[8u8; 32]).unwrap();
+        assert!(seal_problem(&body, stored, Some(&other)).is_some());
+        assert_eq!(
+            record_link(line.trim_end().as_bytes(), &key).unwrap(),
+            ChainEnd {
+                seq: 1,
+                seal: mac,
+                keyed: true
+            }
+        );
+        assert!(record_link(line.trim_end().as_bytes(), &other).is_err());
         assert!(split_line("{\"seq\":1}").is_err());
-        assert!(split_line("{\"seq\":1,\"hash\":\"abc\"}").is_err());
+        assert!(split_line("{\"seq\":1,\"mac\":\"abc\"}").is_err());
+        // a format-1 line: plain SHA-256, still read
+        let legacy = format!("{{\"seq\":1,\"hash\":\"{}\"}}", sha256_hex(b"{\"seq\":1}"));
+        let (body, seal) = split_line(&legacy).unwrap();
+        assert!(matches!(seal, Seal::Hash(_)));
+        assert_eq!(seal_problem(&body, seal, None), None);
+        let parsed: AuditRecord = serde_json::from_str(line.trim_end()).unwrap();
+        assert_eq!(parsed.format, Some(RECORD_FORMAT));
     }
 
     #[test]

@@ -94,7 +94,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Screen(args) => screen_cmd::run(&cli.global, args),
         Command::Rules(cmd) => rules_cmd::run(&cli.global, cmd),
-        Command::Audit(cmd) => audit_cmd::run(cmd),
+        Command::Audit(cmd) => audit_cmd::run(&cli.global, cmd),
         Command::Match(args) => match_cmd::run_match(&cli.global, args),
         Command::Compare(args) => match_cmd::run_compare(&cli.global, args),
         Command::Eval(args) => eval_cmd::run(&cli.global, args),

@@ -84,6 +84,9 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
         eprintln!("amlscreen: warning: {torn}");
     }
     if let Some(path) = &args.state {
+        // claimed before anything is read: a second run on the same state
+        // file would lose one run's history when both save
+        screener.lock_state(path)?;
         if args.fresh_state {
             eprintln!("amlscreen: --fresh-state: starting with empty customer state");
         } else if path.exists() {
@@ -154,6 +157,7 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
         }
     }
     output.flush()?;
+    screener.checkpoint_audit()?;
     if let Some(path) = &args.state {
         screener.save_state(path)?;
     }

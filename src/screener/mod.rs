@@ -149,6 +149,26 @@ impl Screener {
         Ok(self.state.load_checkpoint(path)?)
     }
 
+    /// Claims the state file `path` for this screener's lifetime (see
+    /// [`StateStore::lock_file`]): a second process on the same file is
+    /// refused with an error naming this one. [`save_state`](Self::save_state)
+    /// and [`load_state`](Self::load_state) claim it too; call this first
+    /// when the file may not exist yet.
+    pub fn lock_state(&self, path: &Path) -> Result<(), Error> {
+        Ok(self.state.lock_file(path)?)
+    }
+
+    /// Writes a checkpoint of the audit chain (see
+    /// [`AuditLog::checkpoint`]), when an audit log is configured: done on
+    /// drop too, but only this reports a failure.
+    pub fn checkpoint_audit(&self) -> Result<(), Error> {
+        if let Some(audit) = &self.audit {
+            let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
+            log.checkpoint()?;
+        }
+        Ok(())
+    }
+
     /// The torn last audit record found (and set aside) when the audit log
     /// was opened, if any: callers should report it.
     pub fn audit_recovery(&self) -> Option<TornTail> {

@@ -89,10 +89,35 @@ enum CounterpartyIn {
 }
 
 impl StateStore {
+    /// Takes (once) an exclusive lock on the checkpoint file `path` — on
+    /// `<path>.lock`, since the file itself is replaced by a rename — and
+    /// holds it for the store's lifetime: two processes (or two stores)
+    /// that both loaded one state file and each saved it would each drop
+    /// the other's history, so the second is refused, naming the process
+    /// that holds the file. [`save_checkpoint`](Self::save_checkpoint) and
+    /// [`load_checkpoint`](Self::load_checkpoint) take it themselves; take
+    /// it earlier to claim a state file that does not exist yet.
+    pub fn lock_file(&self, path: &Path) -> Result<(), StateCheckpointError> {
+        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        if locks.iter().any(|l| l.guarded() == path) {
+            return Ok(());
+        }
+        let lock = crate::durable::FileLock::acquire(path).map_err(|e| StateCheckpointError {
+            path: path.to_path_buf(),
+            message: e.describe(),
+        })?;
+        locks.push(lock);
+        Ok(())
+    }
+
     /// Writes every customer's history to the checkpoint file `path`
     /// atomically and durably (`crate::durable::write_atomic_with`): a
     /// crash leaves either the old checkpoint or the new one, never half.
+    /// The file is readable by its owner only; a symbolic link at `path` is
+    /// replaced, not written through. Takes the file's lock first
+    /// ([`lock_file`](Self::lock_file)).
     pub fn save_checkpoint(&self, path: &Path) -> Result<(), StateCheckpointError> {
+        self.lock_file(path)?;
         let err = |message: String| StateCheckpointError {
             path: path.to_path_buf(),
             message,
@@ -139,7 +164,7 @@ impl StateStore {
             saved_at: Utc::now(),
             customers,
         };
-        crate::durable::write_atomic_with(path, |w| {
+        crate::durable::write_atomic_with_access(path, crate::durable::Access::OwnerOnly, |w| {
             serde_json::to_writer(&mut *w, &checkpoint)?;
             w.write_all(b"\n")
         })
@@ -150,13 +175,15 @@ impl StateStore {
     /// [`save_checkpoint`](Self::save_checkpoint)
     /// (format [`CHECKPOINT_FORMAT`], or the older `CHECKPOINT_FORMAT_V1`,
     /// migrated). A missing, unreadable or corrupt file is an error — never
-    /// silently an empty history.
+    /// silently an empty history. A symbolic link at `path` is refused.
+    /// Takes the file's lock first ([`lock_file`](Self::lock_file)).
     pub fn load_checkpoint(&self, path: &Path) -> Result<(), StateCheckpointError> {
+        self.lock_file(path)?;
         let err = |message: String| StateCheckpointError {
             path: path.to_path_buf(),
             message,
         };
-        let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let file = crate::durable::open_read(path).map_err(|e| err(format!("cannot read: {e}")))?;
         let checkpoint: CheckpointIn = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
             err(format!(
                 "corrupt checkpoint at line {} column {}: {e}; restore a good copy or start with --fresh-state",

@@ -577,6 +577,9 @@ pub struct StateStore {
     // configured minimum; set again when a reload brings new rules.
     retention_ms: AtomicI64,
     total_entries: AtomicUsize,
+    /// Locks on the checkpoint files this store reads or writes, held for
+    /// its lifetime (see [`StateStore::lock_file`]).
+    locks: Mutex<Vec<crate::durable::FileLock>>,
 }
 
 impl StateStore {
@@ -588,6 +591,7 @@ impl StateStore {
             config,
             retention_ms: AtomicI64::new(0),
             total_entries: AtomicUsize::new(0),
+            locks: Mutex::new(Vec::new()),
         };
         store.set_retention(retention);
         store
@@ -903,14 +907,38 @@ mod tests {
         });
         s.apply(&tx("b", "c2", 1, "2"), |_| decision("b", 4));
         s.save_checkpoint(&path).unwrap();
+        // while `s` holds the file, another store is refused it
         let t = StateStore::new(StateConfig::default(), Duration::days(1));
+        let e = t.load_checkpoint(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("state.json")
+                && e.contains(&format!("in use by process {}", std::process::id()))
+                && e.contains("state.json.lock"),
+            "{e}"
+        );
+        drop(s); // as a process restart would
         t.load_checkpoint(&path).unwrap();
         assert_eq!(t.total_entries(), 2);
         let h = t.history("c1").unwrap();
         assert_eq!(h.entries()[0].value.to_string(), "9500.123456789012345678");
         assert_eq!(h.decision("a").map(|d| d.score), Some(3));
-        // no temporary file left behind
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // no temporary file left behind; the checkpoint is owner-only
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.starts_with(".tmp-")), "{names:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            // a symbolic link in place of the checkpoint is not followed
+            let link = dir.path().join("link.json");
+            std::os::unix::fs::symlink(&path, &link).unwrap();
+            let e = t.load_checkpoint(&link).unwrap_err().to_string();
+            assert!(e.contains("symbolic link"), "{e}");
+        }
 
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, &text[..text.len() / 2]).unwrap();
@@ -1041,6 +1069,7 @@ mod tests {
         assert!(std::fs::read_to_string(&path)
             .unwrap()
             .contains(CHECKPOINT_FORMAT));
+        drop(s); // releases the file, as a process restart would
         let t = StateStore::new(StateConfig::default(), Duration::days(1));
         t.load_checkpoint(&path).unwrap();
         assert_eq!(t.history("c1").unwrap().entries(), h.entries());
@@ -1109,6 +1138,7 @@ mod tests {
         assert_eq!(s.total_entries(), 3);
         let path = dir.path().join("state.json");
         s.save_checkpoint(&path).unwrap();
+        drop(s); // releases the file, as a process restart would
         let t = StateStore::new(StateConfig::default(), Duration::days(30));
         t.load_checkpoint(&path).unwrap();
         assert_eq!(t.recorded(&tx("a", "c1", 0, "1")), Some(again));

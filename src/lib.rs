@@ -35,6 +35,7 @@
 mod addresses;
 pub mod audit;
 mod config;
+mod countries;
 mod decision;
 mod durable;
 mod engine;

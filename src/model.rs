@@ -218,7 +218,10 @@ pub struct Party {
     /// Person or organisation; absent when unknown.
     #[serde(default)]
     pub kind: Option<PartyKind>,
-    /// Country of residence or registration, ISO 3166 alpha-2 (or a region code).
+    /// Country of residence or registration: an ISO 3166 alpha-2 or alpha-3
+    /// code, a country name in English, Ukrainian or Russian, or an ISO
+    /// 3166-2 region code (`UA-43`). Anything else makes the transaction an
+    /// error naming this field.
     #[serde(default)]
     pub country: Option<String>,
     /// Birth date `YYYY-MM-DD` or year `YYYY`, when known.
@@ -268,7 +271,7 @@ pub struct Channel {
     /// Flags set upstream: `tor`, `vpn`, `proxy`, …
     #[serde(default)]
     pub ip_flags: Vec<String>,
-    /// Country the IP geolocates to, ISO 3166 alpha-2.
+    /// Country the IP geolocates to, read as a party's `country` is.
     #[serde(default)]
     pub country: Option<String>,
 }

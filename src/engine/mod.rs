@@ -16,10 +16,13 @@
 
 mod list_loading;
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 
 use crate::addresses::AddressIndex;
 use crate::config::Config;
+use crate::countries::{country_code, COUNTRY_EXPECTED};
 use crate::error::Error;
 use crate::list_cache::{CompiledLists, ListsOrigin};
 use crate::lists::{Entity, ListVersion, LoadedList};
@@ -330,11 +333,19 @@ impl Engine {
     fn party_hits<'a>(&'a self, role: PartyRole, party: &'a Party, hits: &mut Vec<Hit<'a>>) {
         let matching = self.names.config();
         if let Some(name) = party.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            // the lists' countries are alpha-2 codes: compare `IRN` or
+            // `Iran` as the `IR` it reads as
+            let country = party.country.as_deref().map(|c| -> Cow<'_, str> {
+                match country_code(c) {
+                    Some(code) => code,
+                    None => Cow::Borrowed(c),
+                }
+            });
             let query = NameQuery {
                 name,
                 kind: party.kind,
                 birth_date: party.birth_date.as_deref(),
-                country: party.country.as_deref(),
+                country: country.as_deref(),
             };
             for (hit, entity) in
                 self.match_name(&query, matching.review_threshold, NAME_HITS_PER_PARTY)
@@ -553,7 +564,7 @@ fn platform_finding(
 }
 
 /// Checks what serde cannot: size limits (see [`crate::limits`]),
-/// non-empty ids, non-negative money.
+/// non-empty ids, non-negative money, countries that read as a country.
 pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
     crate::limits::check_transaction(tx)?;
     let invalid = |field: &str, message: &str| Error::invalid_transaction(&tx.id, field, message);
@@ -569,7 +580,34 @@ pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
     if tx.value < Decimal::ZERO {
         return Err(invalid("value", "negative"));
     }
-    Ok(())
+    check_countries(tx)
+}
+
+/// Every country field must read as a country (see
+/// [`crate::lists::countries::country_code`]): one that does not — `XX`, a
+/// typo, a name in a language the table lacks — would match no
+/// jurisdiction list and pass unnoticed, so it is an error naming the
+/// field. An empty country is an absent one.
+fn check_countries(tx: &Transaction) -> Result<(), Error> {
+    let check = |field: &dyn Fn() -> String, country: Option<&str>| {
+        let Some(c) = country.filter(|c| !c.trim().is_empty()) else {
+            return Ok(());
+        };
+        if country_code(c).is_some() {
+            return Ok(());
+        }
+        let shown: String = c.chars().take(64).collect();
+        Err(Error::invalid_transaction(
+            &tx.id,
+            field(),
+            format!("'{shown}' is not a country — write {COUNTRY_EXPECTED}"),
+        ))
+    };
+    for (role, party) in tx.parties() {
+        check(&|| format!("{role}.country"), party.country.as_deref())?;
+    }
+    let channel = tx.channel.as_ref().and_then(|c| c.country.as_deref());
+    check(&|| "channel.country".to_owned(), channel)
 }
 
 fn provenance(lists: &[ListVersion], rules: &RuleSet) -> Provenance {

@@ -52,7 +52,10 @@ mod source;
 mod state;
 mod util;
 
-pub use addresses::{normalize as normalize_address, AddressError, CryptoAddress};
+pub use addresses::{
+    check_for_chain as check_address_for_chain, normalize as normalize_address, AddressError,
+    CryptoAddress,
+};
 pub use config::{AuditConfig, Config, FsyncPolicy};
 pub use decision::{Policy, MAX_SCORE};
 pub use engine::{compile_list_cache, Engine, EngineBuilder};
@@ -61,7 +64,7 @@ pub use list_cache::{CompileSummary, ListsOrigin};
 pub use model::{
     Action, Channel, Decision, Direction, FileVersion, Finding, FindingKind, ListRef, Match, Party,
     PartyKind, PartyRole, Provenance, RiskLevel, Transaction, Wallet, ENGINE_VERSION,
-    PLATFORMS_RULE_ID, SANCTIONS_RULE_ID,
+    PLATFORMS_RULE_ID, SANCTIONS_RULE_ID, UNREADABLE_RULE_ID,
 };
 pub use names::{MatchConfig, NameHit, NameQuery};
 pub use platforms::{Platform, PlatformCategory, PlatformHit, PlatformRegistry, PlatformVia};

@@ -19,6 +19,10 @@ pub use provenance::{FileVersion, ListRef, Provenance, ENGINE_VERSION};
 pub const SANCTIONS_RULE_ID: &str = "sanctions";
 /// `rule_id` of forbidden-platform hits.
 pub const PLATFORMS_RULE_ID: &str = "platforms";
+/// `rule_id` of findings on input the engine could not read well enough to
+/// screen (a wallet address that is no valid address of its chain): each
+/// holds the transfer for review rather than let it pass unscreened.
+pub const UNREADABLE_RULE_ID: &str = "unreadable";
 
 /// Money as transactions give it: a plain decimal string (`"950.00"`,
 /// `"-5"`, `"0.5"`) or a whole JSON number. Anything looser — exponents
@@ -157,7 +161,8 @@ pub struct Transaction {
     /// How the customer reached us (IP address and flags from upstream checks).
     #[serde(default)]
     pub channel: Option<Channel>,
-    /// Free-text payment reference.
+    /// Free-text payment reference, screened for platform names and for
+    /// listed crypto addresses written in it.
     #[serde(default)]
     pub memo: Option<String>,
 }
@@ -227,10 +232,13 @@ pub struct Party {
     /// Birth date `YYYY-MM-DD` or year `YYYY`, when known.
     #[serde(default)]
     pub birth_date: Option<String>,
-    /// Bank account or IBAN.
+    /// Bank account or IBAN. Crypto addresses written here are screened
+    /// like wallets.
     #[serde(default)]
     pub account: Option<String>,
-    /// Crypto wallet used by this party.
+    /// Crypto wallet used by this party. An address that is still no valid
+    /// address of its chain once unwrapped (see `normalize_address`) holds
+    /// the transfer for review.
     #[serde(default)]
     pub wallet: Option<Wallet>,
     /// Name of the VASP or bank holding the party's account.
@@ -374,6 +382,9 @@ pub enum FindingKind {
     Platform,
     /// A behaviour rule from the rule files fired.
     Rule,
+    /// A field could not be read well enough to screen it (a wallet
+    /// address invalid for its chain): held for review.
+    Unreadable,
 }
 
 /// One reason behind a decision: everything the audit record and a

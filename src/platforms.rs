@@ -284,8 +284,30 @@ impl PlatformRegistry {
         }
     }
 
+    /// Platforms an already normalised address is attributed to.
+    pub(crate) fn platforms_at_address(&self, address: &str) -> impl Iterator<Item = usize> + '_ {
+        self.addresses
+            .lookup_normalized(address)
+            .iter()
+            .map(|(_, platform)| *platform)
+    }
+
     /// Every way a party involves a platform.
     pub fn match_party(&self, party: &Party) -> Vec<PlatformHit> {
+        let wallet = party
+            .wallet
+            .as_ref()
+            .and_then(|w| addresses::normalize(&w.chain, &w.address).ok());
+        self.match_party_with(party, wallet.as_ref())
+    }
+
+    /// [`PlatformRegistry::match_party`] with the party's wallet already
+    /// normalised (`None`: no wallet, or one that does not read).
+    pub(crate) fn match_party_with(
+        &self,
+        party: &Party,
+        wallet: Option<&addresses::CryptoAddress>,
+    ) -> Vec<PlatformHit> {
         let mut hits = Vec::new();
         if let Some(vasp) = &party.vasp {
             for (platform, matched) in self.match_text(vasp) {
@@ -305,10 +327,10 @@ impl PlatformRegistry {
                 matched,
             });
         }
-        if let Some(w) = &party.wallet {
-            for (_, platform) in self.addresses.lookup(&w.chain, &w.address) {
+        if let (Some(w), Some(address)) = (&party.wallet, wallet) {
+            for platform in self.platforms_at_address(&address.address) {
                 hits.push(PlatformHit {
-                    platform: *platform,
+                    platform,
                     via: PlatformVia::Address,
                     matched: w.address.clone(),
                 });

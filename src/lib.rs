@@ -56,7 +56,7 @@ pub use addresses::{
     check_for_chain as check_address_for_chain, normalize as normalize_address, AddressError,
     CryptoAddress,
 };
-pub use config::{AuditConfig, Config, FsyncPolicy};
+pub use config::{AuditConfig, Config, FsyncPolicy, ScreeningConfig};
 pub use decision::{Policy, MAX_SCORE};
 pub use engine::{compile_list_cache, Engine, EngineBuilder};
 pub use error::{Error, ErrorKind, Location};

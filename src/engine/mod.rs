@@ -717,7 +717,7 @@ pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
 }
 
 /// Every country field must read as a country (see
-/// [`crate::lists::countries::country_code`]): one that does not — `XX`, a
+/// [`crate::countries::country_code`]): one that does not — `XX`, a
 /// typo, a name in a language the table lacks — would match no
 /// jurisdiction list and pass unnoticed, so it is an error naming the
 /// field. An empty country is an absent one.

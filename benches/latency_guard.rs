@@ -74,7 +74,8 @@ fn screener_with_warm_state() -> (Screener, workload::Sources) {
     let sources = workload::Sources::new(&lists);
     let rules = RuleSet::load(&workload::repo_root().join("rules"))
         .unwrap_or_else(|e| panic!("invalid rules: {e:?}"));
-    let screener = Screener::new(amlscreen::Engine::builder(rules).lists(lists.lists).build());
+    let screener = Screener::new(amlscreen::Engine::builder(rules).lists(lists.lists).build())
+        .with_clock(workload::screening_time);
     let warm =
         workload::transactions_from(&sources, workload::SEED, 0, WARMUP, workload::CUSTOMERS);
     for tx in &warm {

@@ -64,6 +64,7 @@ fn build(lists: &Lists) -> Screener {
             .lists(lists.lists.clone())
             .build(),
     )
+    .with_clock(workload::screening_time)
 }
 
 /// A screener with warm state and the sources the stream draws from.
@@ -254,7 +255,8 @@ fn bench_rule_kinds(c: &mut Criterion, b: &Bench) {
             amlscreen::Engine::builder(rules)
                 .lists(b.lists.lists.clone())
                 .build(),
-        );
+        )
+        .with_clock(workload::screening_time);
         for r in screener.evaluate_batch(&b.take(WARMUP_TRANSACTIONS, CUSTOMERS)) {
             black_box(r.ok());
         }

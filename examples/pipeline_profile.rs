@@ -87,7 +87,9 @@ fn read_transactions(path: &str, n: usize) -> Result<Vec<Transaction>, String> {
 fn rules_mode(args: &[String]) -> Result<(), String> {
     let warm = arg(args, 1, 20_000)?;
     let measured = arg(args, 2, 2_000)?;
-    let screener = Screener::new(amlscreen::Engine::builder(rules()?).build());
+    // gen_workload files are stream transactions too: screen them as of the stream's time
+    let screener = Screener::new(amlscreen::Engine::builder(rules()?).build())
+        .with_clock(workload::screening_time);
     let txs = match args.get(3) {
         // a file written by gen_workload: no list loading in the profile
         Some(file) => read_transactions(file, warm + measured)?,
@@ -125,7 +127,8 @@ fn memory_mode(args: &[String]) -> Result<(), String> {
         amlscreen::Engine::builder(rules()?)
             .lists(lists.lists.clone())
             .build(),
-    );
+    )
+    .with_clock(workload::screening_time);
     drop(lists);
     println!("after building the screener: VmRSS {}", vm_rss());
     let mut first = 0;
@@ -154,7 +157,9 @@ fn audit_mode(args: &[String]) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let log = AuditLog::open_with(&dir.path().join("audit.jsonl"), AuditOptions::default())
         .map_err(|e| e.to_string())?;
-    let screener = Screener::new(amlscreen::Engine::builder(rules()?).build()).with_audit(log);
+    let screener = Screener::new(amlscreen::Engine::builder(rules()?).build())
+        .with_clock(workload::screening_time)
+        .with_audit(log);
     let t = Instant::now();
     let mut first = 0;
     while first < n {

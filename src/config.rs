@@ -42,6 +42,155 @@ pub struct Config {
     /// Bounds on the per-customer history the behaviour rules keep.
     #[serde(default)]
     pub state: StateConfig,
+    /// How far from the time of screening a transaction may be dated.
+    #[serde(default)]
+    pub screening: ScreeningConfig,
+}
+
+/// How far from the time of screening a transaction's timestamp may lie
+/// (config section `screening:`). A transaction outside is refused — an
+/// error naming `timestamp` — before it touches the customer history: one
+/// transfer dated 9999-12-31 would otherwise be every later window's
+/// "latest" and empty it, so structuring and velocity never fired again.
+///
+/// ```
+/// let live = amlscreen::ScreeningConfig::default();
+/// assert_eq!(live.max_future, chrono::Duration::days(1));
+/// assert_eq!(live.max_age, Some(chrono::Duration::days(400)));
+/// assert_eq!(amlscreen::ScreeningConfig::backtest().max_age, None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScreeningConfig {
+    /// How far ahead of the time of screening a timestamp may be: the clock
+    /// skew between the exchange's systems. Default `1d`; written like rule
+    /// durations (`90m`, `24h`, `1d`). Raising it lets a mis-dated transfer
+    /// further into the future push the customer's windows forward.
+    #[serde(
+        serialize_with = "serialize_duration",
+        deserialize_with = "deserialize_duration"
+    )]
+    pub max_future: chrono::Duration,
+    /// How far behind the time of screening a timestamp may be. Default
+    /// `400d` (more than a year of late arrivals, and more than any rule
+    /// window); `unlimited` for back-testing old transactions (as `screen
+    /// --backtest` does). Lowering it refuses late-arriving transfers.
+    #[serde(
+        serialize_with = "serialize_max_age",
+        deserialize_with = "deserialize_max_age"
+    )]
+    pub max_age: Option<chrono::Duration>,
+}
+
+impl Default for ScreeningConfig {
+    fn default() -> Self {
+        ScreeningConfig {
+            max_future: chrono::Duration::days(1),
+            max_age: Some(chrono::Duration::days(400)),
+        }
+    }
+}
+
+impl ScreeningConfig {
+    /// For back-testing: any age accepted, the future still bounded by
+    /// the default [`ScreeningConfig::max_future`].
+    pub fn backtest() -> ScreeningConfig {
+        ScreeningConfig {
+            max_age: None,
+            ..ScreeningConfig::default()
+        }
+    }
+
+    /// Parses a duration as the config writes it: a whole number and a
+    /// unit (`90m`, `36h`, `400d`; units s, m, h, d, w).
+    ///
+    /// ```
+    /// use amlscreen::ScreeningConfig;
+    /// assert_eq!(ScreeningConfig::parse_duration("36h"), Ok(chrono::Duration::hours(36)));
+    /// assert!(ScreeningConfig::parse_duration("1 day").is_err());
+    /// ```
+    pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+        duration_from_text(text)
+    }
+}
+
+/// A duration as the config writes it: `1d`, `36h`, `400d`.
+pub(crate) fn duration_to_text(d: chrono::Duration) -> String {
+    let s = d.num_seconds();
+    match s {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// Parses a config duration (`1d`, `36h`; units s, m, h, d, w).
+pub(crate) fn duration_from_text(text: &str) -> Result<chrono::Duration, String> {
+    crate::rules::duration::RuleDuration::parse(text).map(|d| d.as_duration())
+}
+
+/// Reads a duration text inside the value's own visit, so that an error
+/// carries the value's position.
+struct DurationText {
+    unlimited_allowed: bool,
+}
+
+impl serde::de::Visitor<'_> for DurationText {
+    type Value = Option<chrono::Duration>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a duration such as 1d or 36h")?;
+        if self.unlimited_allowed {
+            f.write_str(", or unlimited")?;
+        }
+        Ok(())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        if self.unlimited_allowed && text.trim() == "unlimited" {
+            return Ok(None);
+        }
+        duration_from_text(text).map(Some).map_err(|e| {
+            E::custom(if self.unlimited_allowed {
+                format!("{e}, or unlimited")
+            } else {
+                e
+            })
+        })
+    }
+}
+
+fn serialize_duration<S: serde::Serializer>(d: &chrono::Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&duration_to_text(*d))
+}
+
+fn deserialize_duration<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<chrono::Duration, D::Error> {
+    let visitor = DurationText {
+        unlimited_allowed: false,
+    };
+    d.deserialize_str(visitor)?
+        .ok_or_else(|| serde::de::Error::custom("a duration is needed"))
+}
+
+fn serialize_max_age<S: serde::Serializer>(
+    d: &Option<chrono::Duration>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&duration_to_text(*d)),
+        None => s.serialize_str("unlimited"),
+    }
+}
+
+fn deserialize_max_age<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<chrono::Duration>, D::Error> {
+    d.deserialize_str(DurationText {
+        unlimited_allowed: true,
+    })
 }
 
 /// Where and how audit records are written.
@@ -305,5 +454,38 @@ mod tests {
         }
         std::fs::write(&path, "rules: r\nmatching:\n  review_threshold: 0.85\n").unwrap();
         assert!(Config::load(&path).is_ok());
+    }
+
+    #[test]
+    fn screening_bounds_read_with_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        std::fs::write(&path, "rules: r\n").unwrap();
+        assert_eq!(
+            Config::load(&path).unwrap().screening,
+            ScreeningConfig::default()
+        );
+        std::fs::write(
+            &path,
+            "rules: r\nscreening:\n  max_future: 36h\n  max_age: unlimited\n",
+        )
+        .unwrap();
+        let s = Config::load(&path).unwrap().screening;
+        assert_eq!(
+            (s.max_future, s.max_age),
+            (chrono::Duration::hours(36), None)
+        );
+        for (bad, line, needle) in [
+            ("  max_future: 1 day\n", 3, "bad duration '1 day'"),
+            ("  max_future: 1d\n  max_age: forever\n", 4, "or unlimited"),
+            ("  max_futur: 1d\n", 3, "unknown field `max_futur`"),
+        ] {
+            std::fs::write(&path, format!("rules: r\nscreening:\n{bad}")).unwrap();
+            let msg = Config::load(&path).unwrap_err().to_string();
+            assert!(
+                msg.contains(&format!("c.yaml:{line}:")) && msg.contains(needle),
+                "{bad}: {msg}"
+            );
+        }
     }
 }

@@ -35,6 +35,7 @@
 mod addresses;
 pub mod audit;
 mod config;
+mod countries;
 mod decision;
 mod durable;
 mod engine;
@@ -51,8 +52,11 @@ mod source;
 mod state;
 mod util;
 
-pub use addresses::{normalize as normalize_address, AddressError, CryptoAddress};
-pub use config::{AuditConfig, Config, FsyncPolicy};
+pub use addresses::{
+    check_for_chain as check_address_for_chain, normalize as normalize_address, AddressError,
+    CryptoAddress,
+};
+pub use config::{AuditConfig, Config, FsyncPolicy, ScreeningConfig};
 pub use decision::{Policy, MAX_SCORE};
 pub use engine::{compile_list_cache, Engine, EngineBuilder};
 pub use error::{Error, ErrorKind, Location};

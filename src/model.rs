@@ -19,7 +19,9 @@ pub use provenance::{FileVersion, ListRef, Provenance, ENGINE_VERSION};
 pub const SANCTIONS_RULE_ID: &str = "sanctions";
 /// `rule_id` of forbidden-platform hits.
 pub const PLATFORMS_RULE_ID: &str = "platforms";
-/// `rule_id` of findings about a field the engine could not read (a hold).
+/// `rule_id` of findings on input the engine could not read well enough to
+/// screen (a wallet address that is no valid address of its chain): each
+/// holds the transfer for review rather than let it pass unscreened.
 pub const UNREADABLE_RULE_ID: &str = "unreadable";
 
 /// Money as transactions give it: a plain decimal string (`"950.00"`,
@@ -159,7 +161,8 @@ pub struct Transaction {
     /// How the customer reached us (IP address and flags from upstream checks).
     #[serde(default)]
     pub channel: Option<Channel>,
-    /// Free-text payment reference.
+    /// Free-text payment reference, screened for platform names and for
+    /// listed crypto addresses written in it.
     #[serde(default)]
     pub memo: Option<String>,
 }
@@ -220,16 +223,22 @@ pub struct Party {
     /// Person or organisation; absent when unknown.
     #[serde(default)]
     pub kind: Option<PartyKind>,
-    /// Country of residence or registration, ISO 3166 alpha-2 (or a region code).
+    /// Country of residence or registration: an ISO 3166 alpha-2 or alpha-3
+    /// code, a country name in English, Ukrainian or Russian, or an ISO
+    /// 3166-2 region code (`UA-43`). Anything else makes the transaction an
+    /// error naming this field.
     #[serde(default)]
     pub country: Option<String>,
     /// Birth date `YYYY-MM-DD` or year `YYYY`, when known.
     #[serde(default)]
     pub birth_date: Option<String>,
-    /// Bank account or IBAN.
+    /// Bank account or IBAN. Crypto addresses written here are screened
+    /// like wallets.
     #[serde(default)]
     pub account: Option<String>,
-    /// Crypto wallet used by this party.
+    /// Crypto wallet used by this party. An address that is still no valid
+    /// address of its chain once unwrapped (see `normalize_address`) holds
+    /// the transfer for review.
     #[serde(default)]
     pub wallet: Option<Wallet>,
     /// Name of the VASP or bank holding the party's account.
@@ -270,7 +279,7 @@ pub struct Channel {
     /// Flags set upstream: `tor`, `vpn`, `proxy`, …
     #[serde(default)]
     pub ip_flags: Vec<String>,
-    /// Country the IP geolocates to, ISO 3166 alpha-2.
+    /// Country the IP geolocates to, read as a party's `country` is.
     #[serde(default)]
     pub country: Option<String>,
 }
@@ -373,7 +382,8 @@ pub enum FindingKind {
     Platform,
     /// A behaviour rule from the rule files fired.
     Rule,
-    /// A field could not be read; the transfer is held with the reason.
+    /// A field could not be read well enough to screen it (a wallet
+    /// address invalid for its chain): held for review.
     Unreadable,
 }
 

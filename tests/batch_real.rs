@@ -19,6 +19,7 @@ fn screener(lists: &Lists) -> Screener {
             .lists(lists.lists.clone())
             .build(),
     )
+    .with_clock(crate::workload::screening_time)
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod batch_order;
 mod batch_real;
 mod cli_screen;
 mod eval_ratchet;
+mod inputs_fail_closed;
 mod latency_ratio;
 mod layering;
 mod limits_hostile_input;

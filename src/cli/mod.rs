@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use amlscreen::lists::ListSpec;
-use amlscreen::{Config, Screener};
+use amlscreen::Config;
 
 mod audit_cmd;
 mod eval_cmd;
@@ -57,11 +57,6 @@ impl GlobalArgs {
             config.list_cache = None;
         }
         Ok(config)
-    }
-
-    /// Builds the screener the config and flags describe.
-    pub fn screener(&self) -> Result<Screener, amlscreen::Error> {
-        Screener::from_config(&self.load_config()?)
     }
 }
 

@@ -23,7 +23,7 @@ use serde_json::json;
 
 use super::{open_input, open_output, CliResult, GlobalArgs};
 use amlscreen::BatchOrder;
-use amlscreen::{Screener, Transaction};
+use amlscreen::{Screener, ScreeningConfig, Transaction};
 
 /// Longest transaction line accepted, in bytes.
 pub use amlscreen::limits::MAX_LINE_BYTES;
@@ -70,6 +70,56 @@ pub struct ScreenArgs {
     #[arg(long, default_value_t = DEFAULT_CHUNK_LINES, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..=MAX_CHUNK_LINES))]
     chunk_lines: u64,
+    /// Back-testing: accept transactions of any age (the config's
+    /// `screening.max_age` is lifted; the future stays bounded).
+    #[arg(long, conflicts_with = "max_age")]
+    backtest: bool,
+    /// Oldest timestamp accepted, behind the time of screening (`400d`,
+    /// `unlimited`); overrides the config's `screening.max_age`.
+    #[arg(long, value_name = "DURATION")]
+    max_age: Option<String>,
+    /// Latest timestamp accepted, ahead of the time of screening (`1d`,
+    /// `36h`); overrides the config's `screening.max_future`.
+    #[arg(long, value_name = "DURATION")]
+    max_future: Option<String>,
+    /// The time of screening that timestamps are bounded around (RFC 3339,
+    /// e.g. 2026-11-21T12:00:00Z); default: the system clock. For
+    /// re-screening a past day as of that day.
+    #[arg(long, value_name = "TIME")]
+    now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The screener the config and the screening-bound flags describe.
+fn screener(
+    global: &GlobalArgs,
+    args: &ScreenArgs,
+) -> Result<Screener, Box<dyn std::error::Error>> {
+    let mut config = global.load_config()?;
+    if args.backtest {
+        config.screening = ScreeningConfig {
+            max_age: None,
+            ..config.screening
+        };
+    }
+    if let Some(text) = &args.max_age {
+        config.screening.max_age = if text.trim() == "unlimited" {
+            None
+        } else {
+            Some(
+                ScreeningConfig::parse_duration(text)
+                    .map_err(|e| format!("--max-age: {e}, or unlimited"))?,
+            )
+        };
+    }
+    if let Some(text) = &args.max_future {
+        config.screening.max_future =
+            ScreeningConfig::parse_duration(text).map_err(|e| format!("--max-future: {e}"))?;
+    }
+    let screener = Screener::from_config(&config)?;
+    Ok(match args.now {
+        Some(now) => screener.with_clock(move || now),
+        None => screener,
+    })
 }
 
 /// One non-blank input line, or why it is already an error record.
@@ -79,7 +129,7 @@ struct Line {
 }
 
 pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
-    let screener = global.screener()?;
+    let screener = screener(global, &args)?;
     if let Some(torn) = screener.audit_recovery() {
         eprintln!("amlscreen: warning: {torn}");
     }

@@ -16,10 +16,13 @@
 
 mod list_loading;
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 
-use crate::addresses::AddressIndex;
+use crate::addresses::{self, AddressIndex};
 use crate::config::Config;
+use crate::countries::{country_code, COUNTRY_EXPECTED};
 use crate::error::Error;
 use crate::list_cache::{CompiledLists, ListsOrigin};
 use crate::lists::{Entity, ListVersion, LoadedList};
@@ -267,7 +270,9 @@ impl Engine {
     }
 
     /// Every sanctions and platform hit of a transaction: each party's name
-    /// and wallet, its VASP and domain, and the memo.
+    /// and wallet (and a wallet that cannot be read), addresses written in
+    /// its account field, its VASP and domain, and the memo (platform names
+    /// and addresses written in it).
     pub(crate) fn hits<'a>(&'a self, tx: &'a Transaction) -> Vec<Hit<'a>> {
         let mut hits = Vec::new();
         for (role, party) in tx.parties() {
@@ -291,8 +296,47 @@ impl Engine {
                     corroborates,
                 });
             }
+            self.text_address_hits(None, AddressSource::Memo, memo, &mut hits);
         }
         hits
+    }
+
+    /// Listed addresses written in free text (the memo, an account field):
+    /// sanctions and platform hits on each address-shaped word.
+    fn text_address_hits<'a>(
+        &'a self,
+        role: Option<PartyRole>,
+        source: AddressSource<'a>,
+        text: &'a str,
+        hits: &mut Vec<Hit<'a>>,
+    ) {
+        for key in addresses::keys_in_text(text) {
+            for (listed_chain, i) in self.addresses.lookup_normalized(&key) {
+                hits.push(Hit::Address {
+                    role,
+                    source,
+                    address: key.clone(),
+                    listed_chain,
+                    entity: &self.entities[*i],
+                });
+            }
+            for platform in self.platforms.platforms_at_address(&key) {
+                hits.push(Hit::Platform {
+                    role,
+                    platform: &self.platforms.platforms()[platform],
+                    via: match role {
+                        None => PlatformVia::Memo,
+                        Some(_) => PlatformVia::Address,
+                    },
+                    matched: key.clone(),
+                    query: text,
+                    spelling: Spelling::AsWritten,
+                    read_as: key.clone(),
+                    // the platform's own wallet, written out: that freezes
+                    corroborates: true,
+                });
+            }
+        }
     }
 
     /// The findings the hits become, in hit order.
@@ -338,11 +382,19 @@ impl Engine {
     fn party_hits<'a>(&'a self, role: PartyRole, party: &'a Party, hits: &mut Vec<Hit<'a>>) {
         let matching = self.names.config();
         if let Some(name) = party.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            // the lists' countries are alpha-2 codes: compare `IRN` or
+            // `Iran` as the `IR` it reads as
+            let country = party.country.as_deref().map(|c| -> Cow<'_, str> {
+                match country_code(c) {
+                    Some(code) => code,
+                    None => Cow::Borrowed(c),
+                }
+            });
             let query = NameQuery {
                 name,
                 kind: party.kind,
                 birth_date: party.birth_date.as_deref(),
-                country: party.country.as_deref(),
+                country: country.as_deref(),
             };
             let first = hits.len();
             for (hit, entity) in
@@ -394,17 +446,44 @@ impl Engine {
                 });
             }
         }
+        let mut wallet_address = None;
         if let Some(wallet) = &party.wallet {
-            for (listed_chain, i) in self.addresses.lookup(&wallet.chain, &wallet.address) {
-                hits.push(Hit::Address {
+            // An address that cannot be read, or reads as no address of its
+            // chain, cannot be screened: it holds rather than passes.
+            match addresses::normalize(&wallet.chain, &wallet.address) {
+                Ok(address) => {
+                    for (listed_chain, i) in self.addresses.lookup_normalized(&address.address) {
+                        hits.push(Hit::Address {
+                            role: Some(role),
+                            source: AddressSource::Wallet(wallet),
+                            address: address.address.clone(),
+                            listed_chain,
+                            entity: &self.entities[*i],
+                        });
+                    }
+                    if let Err(reason) = addresses::check_for_chain(&address) {
+                        hits.push(Hit::UnreadableWallet {
+                            role,
+                            wallet,
+                            reason,
+                        });
+                    }
+                    wallet_address = Some(address);
+                }
+                Err(e) => hits.push(Hit::UnreadableWallet {
                     role,
                     wallet,
-                    listed_chain,
-                    entity: &self.entities[*i],
-                });
+                    reason: e.reason,
+                }),
             }
         }
-        for hit in self.platforms.match_party(party) {
+        if let Some(account) = party.account.as_deref() {
+            self.text_address_hits(Some(role), AddressSource::Account, account, hits);
+        }
+        for hit in self
+            .platforms
+            .match_party_with(party, wallet_address.as_ref())
+        {
             let query = match hit.via {
                 PlatformVia::Vasp => party.vasp.as_deref(),
                 PlatformVia::Domain => party.domain.as_deref(),
@@ -455,10 +534,16 @@ impl Engine {
             } => unreadable_finding(*role, field, value, reason),
             Hit::Address {
                 role,
-                wallet,
+                source,
+                address,
                 listed_chain,
                 entity,
-            } => address_finding(*role, wallet, listed_chain, entity),
+            } => address_finding(*role, *source, address, listed_chain, entity),
+            Hit::UnreadableWallet {
+                role,
+                wallet,
+                reason,
+            } => unreadable_wallet_finding(*role, wallet, reason),
             Hit::Platform {
                 role,
                 platform,
@@ -544,12 +629,22 @@ pub(crate) enum Hit<'a> {
         /// The look-alike reading that matched, when not the name as given.
         read_as: Option<String>,
     },
-    /// A party's wallet is listed.
+    /// A listed address: a party's wallet, or written in an account field
+    /// or the memo.
     Address {
-        role: PartyRole,
-        wallet: &'a Wallet,
+        /// `None` for the memo.
+        role: Option<PartyRole>,
+        source: AddressSource<'a>,
+        /// The address as normalised (the index key).
+        address: String,
         listed_chain: &'a str,
         entity: &'a Entity,
+    },
+    /// A party's wallet that is no valid address of its chain: held.
+    UnreadableWallet {
+        role: PartyRole,
+        wallet: &'a Wallet,
+        reason: String,
     },
     /// A party or the memo involves a forbidden platform.
     Platform {
@@ -593,28 +688,80 @@ fn unreadable_finding(role: PartyRole, field: &str, value: &str, reason: &str) -
     }
 }
 
+/// Where a listed address was found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AddressSource<'a> {
+    /// The party's wallet.
+    Wallet(&'a Wallet),
+    /// Written in the party's `account` field.
+    Account,
+    /// Written in the memo.
+    Memo,
+}
+
 fn address_finding(
-    role: PartyRole,
-    wallet: &Wallet,
+    role: Option<PartyRole>,
+    source: AddressSource<'_>,
+    address: &str,
     listed_chain: &str,
     entity: &Entity,
 ) -> Finding {
+    let whose = role.map(|r| format!("{r} ")).unwrap_or_default();
+    let (found, query) = match source {
+        AddressSource::Wallet(wallet) if wallet.address == address => (
+            format!("{whose}wallet {} {}", wallet.chain, wallet.address),
+            wallet.address.clone(),
+        ),
+        AddressSource::Wallet(wallet) => (
+            format!(
+                "{whose}wallet {} '{}' (read as {address})",
+                wallet.chain, wallet.address
+            ),
+            wallet.address.clone(),
+        ),
+        AddressSource::Account => (
+            format!("address {address} in the {whose}account field"),
+            address.to_owned(),
+        ),
+        AddressSource::Memo => (format!("address {address} in the memo"), address.to_owned()),
+    };
     Finding {
         rule_id: SANCTIONS_RULE_ID.into(),
         kind: FindingKind::SanctionsAddress,
-        party: Some(role),
+        party: role,
         points: BLOCKING_HIT_POINTS,
         level_floor: Some(RiskLevel::High),
         action: Some(Action::Block),
         message: format!(
-            "{role} wallet {} {} is listed by {} for {} '{}' (listed as {listed_chain})",
-            wallet.chain, wallet.address, entity.list, entity.id, entity.name
+            "{found} is listed by {} for {} '{}' (listed as {listed_chain})",
+            entity.list, entity.id, entity.name
         ),
         matched: Some(Match {
             list: Some(entity.list.clone()),
             entity_id: Some(entity.id.clone()),
             name: Some(entity.name.clone()),
-            address: Some(format!("{listed_chain}:{}", wallet.address)),
+            address: Some(format!("{listed_chain}:{address}")),
+            query: Some(query),
+            ..Match::default()
+        }),
+    }
+}
+
+/// A wallet that cannot be screened holds the transfer: it adds no points
+/// (it is no evidence of risk) but forces a hold at medium risk at least.
+fn unreadable_wallet_finding(role: PartyRole, wallet: &Wallet, reason: &str) -> Finding {
+    Finding {
+        rule_id: UNREADABLE_RULE_ID.into(),
+        kind: FindingKind::Unreadable,
+        party: Some(role),
+        points: 0,
+        level_floor: Some(RiskLevel::Medium),
+        action: Some(Action::Hold),
+        message: format!(
+            "{role} wallet {} '{}' cannot be screened: {reason} — held for review",
+            wallet.chain, wallet.address
+        ),
+        matched: Some(Match {
             query: Some(wallet.address.clone()),
             ..Match::default()
         }),
@@ -661,7 +808,7 @@ fn platform_finding(
 }
 
 /// Checks what serde cannot: size limits (see [`crate::limits`]),
-/// non-empty ids, non-negative money.
+/// non-empty ids, non-negative money, countries that read as a country.
 pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
     crate::limits::check_transaction(tx)?;
     let invalid = |field: &str, message: &str| Error::invalid_transaction(&tx.id, field, message);
@@ -677,7 +824,34 @@ pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
     if tx.value < Decimal::ZERO {
         return Err(invalid("value", "negative"));
     }
-    Ok(())
+    check_countries(tx)
+}
+
+/// Every country field must read as a country (see
+/// [`crate::countries::country_code`]): one that does not — `XX`, a
+/// typo, a name in a language the table lacks — would match no
+/// jurisdiction list and pass unnoticed, so it is an error naming the
+/// field. An empty country is an absent one.
+fn check_countries(tx: &Transaction) -> Result<(), Error> {
+    let check = |field: &dyn Fn() -> String, country: Option<&str>| {
+        let Some(c) = country.filter(|c| !c.trim().is_empty()) else {
+            return Ok(());
+        };
+        if country_code(c).is_some() {
+            return Ok(());
+        }
+        let shown: String = c.chars().take(64).collect();
+        Err(Error::invalid_transaction(
+            &tx.id,
+            field(),
+            format!("'{shown}' is not a country — write {COUNTRY_EXPECTED}"),
+        ))
+    };
+    for (role, party) in tx.parties() {
+        check(&|| format!("{role}.country"), party.country.as_deref())?;
+    }
+    let channel = tx.channel.as_ref().and_then(|c| c.country.as_deref());
+    check(&|| "channel.country".to_owned(), channel)
 }
 
 fn provenance(lists: &[ListVersion], rules: &RuleSet) -> Provenance {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::addresses::CryptoAddress;
 
-pub(crate) mod countries;
+pub(crate) use crate::countries;
 pub(crate) mod dates;
 pub(crate) use dates::{birth_dates_compact, BirthDateRecord};
 pub mod eu_fsf;

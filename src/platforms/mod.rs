@@ -289,6 +289,14 @@ impl PlatformRegistry {
         self.match_host(&host).map(|(i, d, _)| (i, d))
     }
 
+    /// Platforms an already normalised address is attributed to.
+    pub(crate) fn platforms_at_address(&self, address: &str) -> impl Iterator<Item = usize> + '_ {
+        self.addresses
+            .lookup_normalized(address)
+            .iter()
+            .map(|(_, platform)| *platform)
+    }
+
     /// Platforms whose own domain a text writes as a host name ("top up my
     /// Gate.io account", "see https://garantex.org"): the words of the text
     /// that read as a domain ([`read_domain`]) and belong to a platform.
@@ -350,6 +358,20 @@ impl PlatformRegistry {
     /// Every way a party involves a platform. An unreadable domain is not a
     /// hit here; [`read_domain`] says why, and the engine holds on it.
     pub fn match_party(&self, party: &Party) -> Vec<PlatformHit> {
+        let wallet = party
+            .wallet
+            .as_ref()
+            .and_then(|w| addresses::normalize(&w.chain, &w.address).ok());
+        self.match_party_with(party, wallet.as_ref())
+    }
+
+    /// [`PlatformRegistry::match_party`] with the party's wallet already
+    /// normalised (`None`: no wallet, or one that does not read).
+    pub(crate) fn match_party_with(
+        &self,
+        party: &Party,
+        wallet: Option<&addresses::CryptoAddress>,
+    ) -> Vec<PlatformHit> {
         let mut hits = Vec::new();
         let text_hits = |text: &str, via: PlatformVia, hits: &mut Vec<PlatformHit>| {
             for h in self.find_in_text(text) {
@@ -406,10 +428,10 @@ impl PlatformRegistry {
                 }
             }
         }
-        if let Some(w) = &party.wallet {
-            for (_, platform) in self.addresses.lookup(&w.chain, &w.address) {
+        if let (Some(w), Some(address)) = (&party.wallet, wallet) {
+            for platform in self.platforms_at_address(&address.address) {
                 hits.push(PlatformHit {
-                    platform: *platform,
+                    platform,
                     via: PlatformVia::Address,
                     matched: w.address.clone(),
                     spelling: Spelling::AsWritten,

@@ -13,28 +13,35 @@
 //!   level: high
 //! ```
 //!
-//! Entries are ISO 3166 alpha-2 codes, ISO 3166-2 region codes (`UA-43`
-//! Crimea), pseudo-codes (`DN`, `LN` as the NSDC register writes them) or
-//! region names (`Crimea`); comparison ignores case and repeated spaces.
+//! Entries — in the files and inline — are read exactly as transaction
+//! countries are, and compared as the codes both read as: ISO 3166-1
+//! alpha-2 or alpha-3 codes in any case (`IR`, `IRN`), country names in
+//! English, Ukrainian or Russian (`Iran`, `Іран`, `Иран` all read as `IR`),
+//! ISO 3166-2 region codes (`UA-43` Crimea), pseudo-codes (`DN`, `LN` as the
+//! NSDC register writes them) and the region names that stand for them
+//! (`Crimea` reads as `UA-43`, `DNR` as `DN`). An entry that reads as no
+//! country is an error at its position: a typo would otherwise list
+//! nothing.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::data_file::DataFiles;
 use super::fields::Fields;
 use super::rule::{Fired, RuleContext};
+use crate::countries::{country_code, COUNTRY_EXPECTED};
 
-/// A country code or name as compared: upper-case, single spaces.
-pub fn normalize_country(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_uppercase()
+/// The code a country field or rule entry is compared as (see the module
+/// documentation); `None` when it reads as no country.
+pub fn normalize_country(text: &str) -> Option<Cow<'static, str>> {
+    country_code(text)
 }
 
 /// A compiled jurisdiction rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JurisdictionRule {
-    /// Normalised entry → where it was listed (file name or `countries`).
+    /// Country code (see [`normalize_country`]) → where it was listed
+    /// (file name or `countries`).
     pub countries: HashMap<String, String>,
     /// Check party countries.
     pub parties: bool,
@@ -50,17 +57,38 @@ impl JurisdictionRule {
         let parties = f.flag("parties", true);
         let channel = f.flag("channel", true);
         let mut countries = HashMap::new();
-        for c in &inline {
-            countries.insert(normalize_country(c), "the rule's 'countries'".to_owned());
+        for (i, c) in inline.iter().enumerate() {
+            match normalize_country(c) {
+                Some(code) => {
+                    countries.insert(code.into_owned(), "the rule's 'countries'".to_owned());
+                }
+                None => {
+                    let at = f.item_position("countries", i);
+                    f.push(at.error(format!(
+                        "'countries': '{c}' is not a country — write {COUNTRY_EXPECTED}"
+                    )));
+                }
+            }
         }
         let source_path = f.source().path.clone();
         for (i, name) in files.iter().enumerate() {
             match data.read(&source_path, name) {
                 Ok(file) => {
                     for entry in &file.entries {
-                        countries
-                            .entry(normalize_country(&entry.value))
-                            .or_insert_with(|| name.clone());
+                        match normalize_country(&entry.value) {
+                            Some(code) => {
+                                countries
+                                    .entry(code.into_owned())
+                                    .or_insert_with(|| name.clone());
+                            }
+                            None => f.push(file.error_at(
+                                entry,
+                                format!(
+                                    "'{}' is not a country — write {COUNTRY_EXPECTED}",
+                                    entry.value
+                                ),
+                            )),
+                        }
                     }
                 }
                 Err(e) => {
@@ -85,19 +113,14 @@ impl JurisdictionRule {
         })
     }
 
-    /// Where a country was listed, if it was. Codes already in normal form
-    /// (upper-case ASCII, no spaces, like `IR`) are looked up as they are;
-    /// only other spellings pay for [`normalize_country`]'s allocations.
-    fn listed_in(&self, country: &str) -> Option<&String> {
-        let normal = !country.is_empty()
-            && country
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if normal {
-            self.countries.get(country)
-        } else {
-            self.countries.get(&normalize_country(country))
-        }
+    /// The code a country reads as and where it was listed, if it was.
+    /// Codes (`IR`, `irn`) are read without allocating; a country that
+    /// reads as nothing was refused before the rules ran (see
+    /// `engine::validate`) and matches nothing here.
+    fn listed_in(&self, country: &str) -> Option<(Cow<'static, str>, &String)> {
+        let code = normalize_country(country)?;
+        let list = self.countries.get(code.as_ref())?;
+        Some((code, list))
     }
 
     /// Fires when any checked country is listed; the reason names each.
@@ -108,8 +131,11 @@ impl JurisdictionRule {
         if self.parties {
             for (role, p) in tx.parties() {
                 if let Some(c) = p.country.as_deref() {
-                    if let Some(list) = self.listed_in(c) {
-                        hits.push(format!("{role} country {c} (listed in {list})"));
+                    if let Some((code, list)) = self.listed_in(c) {
+                        hits.push(format!(
+                            "{role} country {}(listed in {list})",
+                            shown(c, &code)
+                        ));
                         party = party.or(Some(role));
                     }
                 }
@@ -117,8 +143,11 @@ impl JurisdictionRule {
         }
         if self.channel {
             if let Some(c) = tx.channel.as_ref().and_then(|ch| ch.country.as_deref()) {
-                if let Some(list) = self.listed_in(c) {
-                    hits.push(format!("channel country {c} (listed in {list})"));
+                if let Some((code, list)) = self.listed_in(c) {
+                    hits.push(format!(
+                        "channel country {}(listed in {list})",
+                        shown(c, &code)
+                    ));
                 }
             }
         }
@@ -129,39 +158,49 @@ impl JurisdictionRule {
     }
 }
 
+/// A country as the reason shows it: as given, with the code it read as
+/// when that differs (`Iran (IR) `), and a trailing space.
+fn shown(given: &str, code: &str) -> String {
+    if given == code {
+        format!("{given} ")
+    } else {
+        format!("{given} ({code}) ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_fast_lookup_agrees_with_normalising() {
+    fn every_spelling_reads_as_its_code() {
         let rule = JurisdictionRule {
-            countries: [("IR", "a"), ("KP", "b"), ("NORTH KOREA", "c")]
+            countries: [("IR", "a"), ("KP", "b"), ("UA-43", "c")]
                 .into_iter()
-                .map(|(k, v)| (normalize_country(k), v.to_owned()))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
             parties: true,
             channel: true,
         };
-        for c in [
-            "IR",
-            "ir",
-            " IR ",
-            "Ir",
-            "KP",
-            "DE",
-            "",
-            "North  Korea",
-            "NORTH KOREA",
-            "\tkp",
-            "İR",
-            "I R",
+        for (c, listed) in [
+            ("IR", Some("a")),
+            ("ir", Some("a")),
+            (" IR ", Some("a")),
+            ("IRN", Some("a")),
+            ("Iran", Some("a")),
+            ("Іран", Some("a")),
+            ("Иран", Some("a")),
+            ("KP", Some("b")),
+            ("North  Korea", Some("b")),
+            ("\tkp", Some("b")),
+            ("Crimea", Some("c")),
+            ("ua-43", Some("c")),
+            ("DE", None),
+            ("", None),
+            ("İR", None),
+            ("I R", None),
         ] {
-            assert_eq!(
-                rule.listed_in(c),
-                rule.countries.get(&normalize_country(c)),
-                "{c:?}"
-            );
+            assert_eq!(rule.listed_in(c).map(|(_, l)| l.as_str()), listed, "{c:?}");
         }
     }
 }

@@ -10,6 +10,11 @@
 //! is the customer-history retention set from the new rules, the list
 //! history recorded and the engine swapped in. A reload that fails at any
 //! step returns the error and changes nothing.
+//!
+//! A transaction dated too far from the time of screening (see
+//! [`ScreeningConfig`]; the time comes from the screener's clock, which
+//! [`Screener::with_clock`] replaces) is refused before the customer
+//! history sees it.
 
 mod batch;
 
@@ -18,10 +23,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::audit::{AuditEntry, AuditError, AuditLog, TornTail};
-use crate::config::Config;
+use crate::config::{duration_to_text, Config, ScreeningConfig};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::model::{Decision, Transaction};
@@ -60,12 +65,39 @@ pub struct Screener {
     reloading: Mutex<()>,
     reloads: AtomicU64,
     failed_reloads: AtomicU64,
+    // How far from `clock`'s now a timestamp may be; `None` checks nothing
+    // (rule-file tests, whose transactions are fixtures of any date).
+    screening: Option<ScreeningConfig>,
+    clock: Clock,
+}
+
+/// Where the time of screening comes from: the system clock, or one a test
+/// or a replay sets.
+#[derive(Clone)]
+struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+
+impl Clock {
+    fn system() -> Clock {
+        Clock(Arc::new(Utc::now))
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
 }
 
 impl Screener {
     /// A screener around `engine`, with an empty customer history bounded
-    /// by the default [`StateConfig`] and no audit log. The engine's list
-    /// history is not recorded (see [`Engine::commit_list_history`]).
+    /// by the default [`StateConfig`], the default (live) timestamp bounds
+    /// of [`ScreeningConfig`] on the system clock, and no audit log. The
+    /// engine's list history is not recorded (see
+    /// [`Engine::commit_list_history`]).
     ///
     /// ```
     /// use amlscreen::{Engine, RuleSet, Screener};
@@ -82,6 +114,8 @@ impl Screener {
             reloading: Mutex::new(()),
             reloads: AtomicU64::new(0),
             failed_reloads: AtomicU64::new(0),
+            screening: Some(ScreeningConfig::default()),
+            clock: Clock::system(),
         }
     }
 
@@ -96,7 +130,9 @@ impl Screener {
             .map(|a| AuditLog::open_with(&a.path, a.options()?))
             .transpose()?;
         engine.commit_list_history()?;
-        let mut screener = Screener::new(engine).with_state_config(config.state.clone());
+        let mut screener = Screener::new(engine)
+            .with_state_config(config.state.clone())
+            .with_screening(config.screening);
         screener.audit = audit.map(Mutex::new);
         Ok(screener)
     }
@@ -119,6 +155,87 @@ impl Screener {
     pub fn with_state_config(mut self, config: StateConfig) -> Screener {
         self.state = StateStore::new(config, self.engine.load().lookback());
         self
+    }
+
+    /// Bounds how far from the time of screening a transaction may be
+    /// dated (default [`ScreeningConfig::default`]).
+    #[must_use]
+    pub fn with_screening(mut self, screening: ScreeningConfig) -> Screener {
+        self.screening = Some(screening);
+        self
+    }
+
+    /// Takes the time of screening from `clock` instead of the system
+    /// clock: for tests, and for replaying a past day as of that day.
+    ///
+    /// ```
+    /// use amlscreen::{Engine, RuleSet, Screener, Transaction};
+    /// use chrono::{TimeZone, Utc};
+    /// let now = Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    /// let screener = Screener::new(Engine::builder(RuleSet::load("rules".as_ref())?).build())
+    ///     .with_clock(move || now);
+    /// let tx = Transaction::from_json(r#"{"id":"t","timestamp":"9999-12-31T00:00:00Z",
+    ///   "customer_id":"c","direction":"outgoing","amount":"10","currency":"EUR","value":"10"}"#)?;
+    /// let err = screener.screen(&tx).unwrap_err();
+    /// assert!(err.to_string().contains("timestamp"), "{err}");
+    /// # Ok::<(), amlscreen::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_clock(
+        mut self,
+        clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static,
+    ) -> Screener {
+        self.clock = Clock(Arc::new(clock));
+        self
+    }
+
+    /// Checks no timestamp: for rule-file tests, whose transactions are
+    /// fixtures of any date.
+    fn without_timestamp_bounds(mut self) -> Screener {
+        self.screening = None;
+        self
+    }
+
+    /// The transaction's timestamp lies within the screening bounds of the
+    /// time of screening, or the error says by how much it does not.
+    fn check_timestamp(&self, tx: &Transaction) -> Result<(), Error> {
+        let Some(bounds) = &self.screening else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let at = tx.timestamp;
+        let refuse = |message: String| {
+            Err(Error::invalid_transaction(
+                tx.id.chars().take(64).collect::<String>(),
+                "timestamp",
+                message,
+            ))
+        };
+        let ahead = at.signed_duration_since(now);
+        if ahead > bounds.max_future {
+            return refuse(format!(
+                "{} is {} after the time of screening {}; at most {} ahead is accepted \
+                 (screening.max_future): the transaction is not screened and not recorded",
+                at.to_rfc3339(),
+                gap_text(ahead),
+                now.to_rfc3339(),
+                duration_to_text(bounds.max_future)
+            ));
+        }
+        if let Some(max_age) = bounds.max_age {
+            let behind = now.signed_duration_since(at);
+            if behind > max_age {
+                return refuse(format!(
+                    "{} is {} before the time of screening {}; at most {} back is accepted \
+                     (screening.max_age; back-testing can lift it)",
+                    at.to_rfc3339(),
+                    gap_text(behind),
+                    now.to_rfc3339(),
+                    duration_to_text(max_age)
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The engine in force now. Hold the `Arc` to make several calls
@@ -186,8 +303,9 @@ impl Screener {
         Ok(decision)
     }
 
-    /// Screens a transaction without writing an audit record. The customer
-    /// history is updated: the same transaction again (same id, same
+    /// Screens a transaction without writing an audit record. A transaction
+    /// dated outside the screening bounds is an error and changes nothing.
+    /// The customer history is updated: the same transaction again (same id, same
     /// content) returns its recorded decision and is not counted twice; its
     /// id on other content is an error.
     pub fn evaluate(&self, tx: &Transaction) -> Result<Decision, Error> {
@@ -196,6 +314,10 @@ impl Screener {
 
     fn evaluate_with(&self, engine: &Engine, tx: &Transaction) -> Result<Decision, Error> {
         crate::engine::validate(tx)?;
+        // Before the history is read or written: a transaction dated years
+        // ahead would otherwise become the customer's latest and empty
+        // every window.
+        self.check_timestamp(tx)?;
         // Idempotency keys on the content too: the same transaction again
         // gets its recorded decision; its id on other content (a sanctioned
         // payment re-sent under the id of a clean one) is an error.
@@ -307,6 +429,18 @@ impl Screener {
     }
 }
 
+/// A time gap for a reader: `3d 4h`, `5h 2m`, `40s`.
+fn gap_text(d: chrono::Duration) -> String {
+    let s = d.num_seconds();
+    let (days, hours, minutes) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
 /// The answer to a transaction whose id the customer's history holds.
 fn replayed(tx: &Transaction, seen: Replay) -> Result<Decision, Error> {
     match seen {
@@ -327,7 +461,7 @@ fn replayed(tx: &Transaction, seen: Replay) -> Result<Decision, Error> {
 /// Runs every test of a rule set, each on an empty customer history, with
 /// the rule set's forbidden platforms and no sanctions lists.
 pub fn run_rule_tests(set: &RuleSet) -> Vec<TestOutcome> {
-    let screener = Screener::new(Engine::builder(set.clone()).build());
+    let screener = Screener::new(Engine::builder(set.clone()).build()).without_timestamp_bounds();
     set.tests
         .iter()
         .map(|test| {

@@ -33,7 +33,7 @@ use crate::model::{
 };
 use crate::names::lookalike_skeleton;
 use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
-use crate::platforms::{read_domain, Platform, PlatformRegistry, PlatformVia, Spelling};
+use crate::platforms::{Platform, PlatformRegistry, PlatformVia, Spelling};
 use crate::rules::{PlatformInvolvement, RuleContext, RuleSet};
 
 use crate::state::CustomerHistory;
@@ -436,16 +436,6 @@ impl Engine {
                 }
             }
         }
-        if let Some(domain) = party.domain.as_deref().filter(|d| !d.trim().is_empty()) {
-            if let Err(e) = read_domain(domain) {
-                hits.push(Hit::Unreadable {
-                    role,
-                    field: "domain",
-                    value: domain,
-                    reason: e.to_string(),
-                });
-            }
-        }
         let mut wallet_address = None;
         if let Some(wallet) = &party.wallet {
             // An address that cannot be read, or reads as no address of its
@@ -480,10 +470,19 @@ impl Engine {
         if let Some(account) = party.account.as_deref() {
             self.text_address_hits(Some(role), AddressSource::Account, account, hits);
         }
-        for hit in self
-            .platforms
-            .match_party_with(party, wallet_address.as_ref())
-        {
+        let mut unreadable_domain = None;
+        let platform_hits =
+            self.platforms
+                .match_party_with(party, wallet_address.as_ref(), &mut unreadable_domain);
+        if let (Some(e), Some(domain)) = (unreadable_domain, party.domain.as_deref()) {
+            hits.push(Hit::Unreadable {
+                role,
+                field: "domain",
+                value: domain,
+                reason: e.to_string(),
+            });
+        }
+        for hit in platform_hits {
             let query = match hit.via {
                 PlatformVia::Vasp => party.vasp.as_deref(),
                 PlatformVia::Domain => party.domain.as_deref(),

@@ -91,11 +91,12 @@ pub fn read_domain(input: &str) -> Result<Host, DomainError> {
         c => c,
     };
     // ASCII (most fields) has no bidi override and nothing NFKC changes
-    let cleaned: String = if input.is_ascii() {
+    let ascii_input = input.is_ascii();
+    let cleaned: String = if ascii_input {
         input
             .chars()
             .filter(|&c| !is_invisible(c))
-            .map(dots_and_spaces)
+            .map(|c| dots_and_spaces(c).to_ascii_lowercase())
             .collect()
     } else {
         display_order(input)
@@ -107,7 +108,12 @@ pub fn read_domain(input: &str) -> Result<Host, DomainError> {
     };
     // lower-cased for parsing; look-alike letters are read in the case
     // they were written (a capital Cyrillic Т imitates T, a small т nothing)
-    let text = refang(&cleaned.trim().to_lowercase());
+    let lower = if ascii_input {
+        std::borrow::Cow::Borrowed(cleaned.trim())
+    } else {
+        std::borrow::Cow::Owned(cleaned.trim().to_lowercase())
+    };
+    let text = refang(&lower);
     let text = text.trim();
     if text.is_empty() {
         return Err(error("empty"));
@@ -172,15 +178,15 @@ fn written_case_host(cleaned: &str, host: &str) -> Option<String> {
 }
 
 /// Undoes the usual ways of "defanging" an indicator.
-fn refang(text: &str) -> String {
-    let mut s = text.to_owned();
+fn refang(text: &str) -> std::borrow::Cow<'_, str> {
     let may_be_defanged = text.contains(['[', '(', '{'])
         || text.contains(" dot ")
         || text.starts_with("hxxp")
         || text.starts_with("fxp");
     if !may_be_defanged {
-        return s;
+        return std::borrow::Cow::Borrowed(text);
     }
+    let mut s = text.to_owned();
     for (from, to) in [
         ("[.]", "."),
         ("(.)", "."),
@@ -204,7 +210,7 @@ fn refang(text: &str) -> String {
             s = format!("{to}{rest}");
         }
     }
-    s
+    std::borrow::Cow::Owned(s)
 }
 
 /// Removes a URL scheme (`https://`, `https:`, `mailto:`) and leading

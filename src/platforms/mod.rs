@@ -362,15 +362,18 @@ impl PlatformRegistry {
             .wallet
             .as_ref()
             .and_then(|w| addresses::normalize(&w.chain, &w.address).ok());
-        self.match_party_with(party, wallet.as_ref())
+        self.match_party_with(party, wallet.as_ref(), &mut None)
     }
 
     /// [`PlatformRegistry::match_party`] with the party's wallet already
-    /// normalised (`None`: no wallet, or one that does not read).
+    /// normalised (`None`: no wallet, or one that does not read); why the
+    /// party's domain could not be read, if it could not, goes to
+    /// `unreadable_domain`.
     pub(crate) fn match_party_with(
         &self,
         party: &Party,
         wallet: Option<&addresses::CryptoAddress>,
+        unreadable_domain: &mut Option<DomainError>,
     ) -> Vec<PlatformHit> {
         let mut hits = Vec::new();
         let text_hits = |text: &str, via: PlatformVia, hits: &mut Vec<PlatformHit>| {
@@ -389,7 +392,7 @@ impl PlatformRegistry {
         if let Some(vasp) = &party.vasp {
             text_hits(vasp, PlatformVia::Vasp, &mut hits);
         }
-        if let Some(domain) = party.domain.as_deref() {
+        if let Some(domain) = party.domain.as_deref().filter(|d| !d.trim().is_empty()) {
             match read_domain(domain) {
                 Ok(host) => {
                     if let Some((platform, matched, spelling)) = self.match_host(&host) {
@@ -422,9 +425,10 @@ impl PlatformRegistry {
                         }
                     }
                 }
-                Err(_) => {
+                Err(e) => {
                     // the field as text: "garantex org", "gate(dot)io"
                     text_hits(domain, PlatformVia::Domain, &mut hits);
+                    *unreadable_domain = Some(e);
                 }
             }
         }

@@ -32,6 +32,7 @@
 //! or in look-alike letters is certain — the rest is reasonable suspicion,
 //! which holds a transfer for review and never freezes it.
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -53,9 +54,6 @@ pub const TYPO2_MIN_LEN: usize = 11;
 /// ordinary words: "Мекс" and "Max" are both `maks`).
 pub const SOUND_KEY_MIN_LEN: usize = 5;
 
-/// Words a brand is commonly glued to ("GarantexPay", "MyHydra",
-/// "Commex24"); a short platform name glued to anything else ("Hydraulic")
-/// is not a match.
 /// Words that name no business of their own: legal forms and generic
 /// service words. A VASP field of the platform's name and these only names
 /// the platform ([`TextHit::whole`]).
@@ -113,6 +111,9 @@ const GENERIC_WORDS: &[&str] = &[
     "europe",
 ];
 
+/// Words a brand is commonly glued to ("GarantexPay", "MyHydra",
+/// "Commex24"); a short platform name glued to anything else ("Hydraulic")
+/// is not a match.
 const GLUE_AFFIXES: &[&str] = &[
     "my", "the", "pay", "exchange", "exch", "market", "bot", "app", "wallet", "io", "com", "net",
     "org", "official", "support", "help", "team", "global", "pro", "online", "club", "shop",
@@ -188,27 +189,38 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
-/// Reused buffers of one scan.
+/// A text's words written end to end, three ways: as folded, in
+/// look-alike key form, in sound-key form, with where each word ends.
 #[derive(Default)]
 struct Scratch {
-    lookalike_words: Arena,
-    sound_words: Arena,
+    raw: Arena,
+    lookalike: Arena,
+    sound: Arena,
     masks: Vec<u64>,
-    joined: String,
-    lookalike: String,
-    sound: String,
 }
 
 impl Scratch {
     fn fill(&mut self, words: &[String]) {
-        self.lookalike_words.clear();
-        self.sound_words.clear();
+        self.raw.clear();
+        self.lookalike.clear();
+        self.sound.clear();
         self.masks.clear();
         for w in words {
-            push_lookalike_key(&mut self.lookalike_words.text, w);
-            self.lookalike_words.end_word();
-            push_sound_key(&mut self.sound_words.text, w);
-            self.sound_words.end_word();
+            self.raw.text.push_str(w);
+            self.raw.end_word();
+            push_lookalike_key(&mut self.lookalike.text, w);
+            self.lookalike.end_word();
+            let start = self.sound.text.len();
+            push_sound_key(&mut self.sound.text, w);
+            // one sound where two words meet on it, as on the list side
+            let text = &mut self.sound.text;
+            if start > 0
+                && text.len() > start
+                && text.as_bytes()[start - 1] == text.as_bytes()[start]
+            {
+                text.remove(start);
+            }
+            self.sound.end_word();
             self.masks.push(letter_mask(w));
         }
     }
@@ -231,9 +243,30 @@ impl Arena {
         self.ends.push(self.text.len());
     }
 
-    fn word(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start..self.ends[i]]
+    fn start(&self, word: usize) -> usize {
+        if word == 0 {
+            0
+        } else {
+            self.ends[word - 1]
+        }
+    }
+
+    /// The word starting at byte `at`, if a word starts there.
+    fn word_starting(&self, at: usize) -> Option<usize> {
+        if at == 0 {
+            return Some(0);
+        }
+        self.ends.binary_search(&at).ok().map(|i| i + 1)
+    }
+
+    /// The word ending at byte `at`, if a word ends there.
+    fn word_ending(&self, at: usize) -> Option<usize> {
+        self.ends.binary_search(&at).ok()
+    }
+
+    /// The word byte `at` lies in.
+    fn word_at(&self, at: usize) -> usize {
+        self.ends.partition_point(|&e| e <= at)
     }
 }
 
@@ -254,26 +287,6 @@ fn push_lookalike_key(out: &mut String, word: &str) {
         out.push(c);
         i += 1;
     }
-}
-
-/// Appends a word's sound key to a window's, one sound where the two meet
-/// on the same sound ("gar" + "rantex").
-fn push_sound(window: &mut String, word: &str) {
-    let skip =
-        usize::from(!window.is_empty() && window.as_bytes().last() == word.as_bytes().first());
-    window.push_str(&word[skip..]);
-}
-
-/// The letters a text must have to match one listed text (see
-/// [`TextMatcher::possible`]).
-#[derive(Debug, Clone, Copy)]
-struct Needs {
-    lookalike: u64,
-    /// All bits set when the text has no sound key: never satisfied.
-    sound: u64,
-    raw: u64,
-    /// Letters a typo may lose (0 when typos are not looked for).
-    typos: u32,
 }
 
 /// A joined name or alias, with the set of its letters and digits.
@@ -348,20 +361,31 @@ struct Listed {
     words: usize,
 }
 
+/// One listed text under a look-alike key: the key's owner, the text's
+/// folded words joined (to tell a match as written from a look-alike one)
+/// and whether it is a domain (never matched glued).
+#[derive(Debug, Clone)]
+struct LookalikeEntry {
+    listed: Listed,
+    joined: String,
+    is_domain: bool,
+}
+
 /// The compiled text matcher of a registry.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TextMatcher {
     /// Each platform's listed texts (names, aliases, domains), as written.
     texts: Vec<Vec<String>>,
-    /// Joined folded words → listed spellings.
-    exact: HashMap<String, Vec<Listed>>,
-    /// The same keys with look-alike letter classes made one
-    /// ([`lookalike_key`]: I/l/1, 0/o, rn/m).
-    lookalike: HashMap<String, Vec<Listed>>,
-    /// Sound key of the joined words → listed names and aliases.
-    sound: HashMap<String, Vec<Listed>>,
-    /// Joined names and aliases (not domains) for glue and typo checks,
-    /// shortest first.
+    /// Look-alike keys ([`lookalike_key`] of the joined folded words: I/l/1,
+    /// 0/o, rn/m made one) of every listed text, found in the text's joined
+    /// look-alike form by one automaton.
+    lookalike: Option<AhoCorasick>,
+    lookalike_entries: Vec<Vec<LookalikeEntry>>,
+    /// Sound keys of names and aliases, found in the text's joined sound
+    /// form by one automaton.
+    sound: Option<AhoCorasick>,
+    sound_entries: Vec<Vec<Listed>>,
+    /// Joined names and aliases (not domains) for typo checks.
     keys: Vec<Key>,
     /// Keys long enough for typos, by their first byte and by their last:
     /// a misspelling is looked for among the keys that begin or end like
@@ -370,15 +394,17 @@ pub(crate) struct TextMatcher {
     typo_by_last: Vec<Vec<usize>>,
     /// Longest joined key, in bytes.
     max_key_len: usize,
-    /// What letters each listed text needs a text to have.
-    needs: Vec<Needs>,
+    /// The glue affixes in look-alike key form.
+    affixes: Vec<String>,
 }
 
 impl TextMatcher {
-    /// Compiles the matcher. `platforms[i]` lists platform `i`'s names and
+    /// Compiles the matcher. `names[i]` lists platform `i`'s names and
     /// aliases; `domains[i]` its domains (matched as text, not fuzzily).
     pub(crate) fn build(names: &[Vec<String>], domains: &[Vec<String>]) -> TextMatcher {
         let mut m = TextMatcher::default();
+        let mut lookalike: HashMap<String, Vec<LookalikeEntry>> = HashMap::default();
+        let mut sound: HashMap<String, Vec<Listed>> = HashMap::default();
         for (platform, names) in names.iter().enumerate() {
             let mut texts = Vec::new();
             let domains = domains.get(platform).map(Vec::as_slice).unwrap_or_default();
@@ -391,12 +417,9 @@ impl TextMatcher {
                 if words.is_empty() {
                     continue;
                 }
+                let mut scratch = Scratch::default();
+                scratch.fill(&words);
                 let joined: String = words.concat();
-                let lookalike_joined: String = words.iter().map(|w| lookalike_key(w)).collect();
-                let mut sound_joined = String::new();
-                for w in &words {
-                    push_sound(&mut sound_joined, &sound_key(w));
-                }
                 let listed = Listed {
                     platform,
                     text: texts.len(),
@@ -404,33 +427,20 @@ impl TextMatcher {
                 };
                 texts.push(text.clone());
                 m.max_key_len = m.max_key_len.max(joined.len());
-                let typos = if is_domain {
-                    0
-                } else if joined.len() >= TYPO2_MIN_LEN {
-                    2
-                } else if joined.len() >= TYPO1_MIN_LEN {
-                    1
-                } else {
-                    0
-                };
-                m.needs.push(Needs {
-                    lookalike: letter_mask(&lookalike_joined),
-                    sound: if is_domain || sound_joined.len() < SOUND_KEY_MIN_LEN {
-                        u64::MAX
-                    } else {
-                        letter_mask(&sound_joined)
-                    },
-                    raw: letter_mask(&joined),
-                    typos,
-                });
-                m.exact.entry(joined.clone()).or_default().push(listed);
-                m.lookalike
-                    .entry(lookalike_joined)
+                lookalike
+                    .entry(scratch.lookalike.text.clone())
                     .or_default()
-                    .push(listed);
+                    .push(LookalikeEntry {
+                        listed,
+                        joined: joined.clone(),
+                        is_domain,
+                    });
                 if !is_domain {
-                    if sound_joined.len() >= SOUND_KEY_MIN_LEN {
-                        m.sound.entry(sound_joined).or_default().push(listed);
+                    if scratch.sound.text.len() >= SOUND_KEY_MIN_LEN {
+                        sound
+                            .entry(scratch.sound.text.clone())
+                            .or_default()
+                            .push(listed);
                     }
                     m.keys.push(Key {
                         mask: letter_mask(&joined),
@@ -441,7 +451,12 @@ impl TextMatcher {
             }
             m.texts.push(texts);
         }
-        m.keys.sort_by_key(|k| k.text.len());
+        let (patterns, entries): (Vec<String>, Vec<_>) = lookalike.into_iter().unzip();
+        m.lookalike = automaton(&patterns);
+        m.lookalike_entries = entries;
+        let (patterns, entries): (Vec<String>, Vec<_>) = sound.into_iter().unzip();
+        m.sound = automaton(&patterns);
+        m.sound_entries = entries;
         m.typo_by_first = vec![Vec::new(); 256];
         m.typo_by_last = vec![Vec::new(); 256];
         for (i, k) in m.keys.iter().enumerate() {
@@ -453,14 +468,8 @@ impl TextMatcher {
                 m.typo_by_last[usize::from(last)].push(i);
             }
         }
+        m.affixes = GLUE_AFFIXES.iter().map(|a| lookalike_key(a)).collect();
         m
-    }
-
-    /// The keys whose length is in `lo..=hi`.
-    fn keys_of_len(&self, lo: usize, hi: usize) -> &[Key] {
-        let start = self.keys.partition_point(|k| k.text.len() < lo);
-        let end = self.keys.partition_point(|k| k.text.len() <= hi);
-        &self.keys[start..end.max(start)]
     }
 
     /// Every platform the text names, once each, in its most certain
@@ -506,114 +515,121 @@ impl TextMatcher {
         hits: &mut Vec<TextHit>,
         scratch: &mut Scratch,
     ) {
-        // per-word keys, joined per window below (a window's look-alike and
-        // sound keys are its words' keys joined, as on the list side)
-        scratch.fill(words);
-        if !self.possible(scratch) {
+        if words.is_empty() {
             return;
         }
-        let Scratch {
-            lookalike_words,
-            sound_words,
-            masks,
-            joined,
-            lookalike,
-            sound,
-        } = scratch;
-        for start in 0..words.len() {
-            joined.clear();
-            lookalike.clear();
-            sound.clear();
-            let mut mask = 0u64;
-            for end in start..words.len().min(start + MAX_WINDOW_WORDS) {
-                joined.push_str(&words[end]);
-                if joined.len() > self.max_key_len + 2 {
-                    break;
-                }
-                lookalike.push_str(lookalike_words.word(end));
-                push_sound(sound, sound_words.word(end));
-                mask |= masks[end];
-                let window = end - start + 1;
-                let read_as = || Read {
-                    text: words[start..=end].join(" "),
-                    whole: words[..start]
-                        .iter()
-                        .chain(&words[end + 1..])
-                        .all(|w| GENERIC_WORDS.contains(&w.as_str())),
-                };
-                let split = |l: &Listed, spelling: Spelling| {
-                    if window > l.words {
-                        spelling.max(Spelling::Split)
-                    } else {
-                        spelling
+        scratch.fill(words);
+        let read_as = |start: usize, end: usize| Read {
+            text: words[start..=end].join(" "),
+            whole: words[..start]
+                .iter()
+                .chain(&words[end + 1..])
+                .all(|w| GENERIC_WORDS.contains(&w.as_str())),
+        };
+        // names as written, in look-alike letters, split, glued
+        if let Some(ac) = &self.lookalike {
+            let arena = &scratch.lookalike;
+            for m in ac.find_overlapping_iter(arena.text.as_str()) {
+                let entries = &self.lookalike_entries[m.pattern().as_usize()];
+                match (arena.word_starting(m.start()), arena.word_ending(m.end())) {
+                    (Some(first), Some(last)) if last >= first => {
+                        let raw =
+                            &scratch.raw.text[scratch.raw.start(first)..scratch.raw.ends[last]];
+                        let window = last - first + 1;
+                        for e in entries {
+                            let mut spelling = if e.joined == raw {
+                                base
+                            } else {
+                                base.max(Spelling::LookAlike)
+                            };
+                            if window > e.listed.words {
+                                spelling = spelling.max(Spelling::Split);
+                            }
+                            self.record(hits, &e.listed, spelling, read_as(first, last));
+                        }
                     }
-                };
-                if let Some(listed) = self.exact.get(joined.as_str()) {
-                    for l in listed {
-                        self.record(hits, l, split(l, base), read_as());
-                    }
-                } else if let Some(listed) = self.lookalike.get(lookalike.as_str()) {
-                    for l in listed {
-                        self.record(hits, l, split(l, base.max(Spelling::LookAlike)), read_as());
-                    }
-                }
-                if window == 1 {
-                    self.glued(joined, masks[end], base, hits, &read_as);
-                }
-                if sound.len() >= SOUND_KEY_MIN_LEN {
-                    if let Some(listed) = self.sound.get(sound.as_str()) {
-                        for l in listed {
-                            self.record(hits, l, base.max(Spelling::SoundAlike), read_as());
+                    _ => {
+                        // inside one word, glued to other letters
+                        let word = arena.word_at(m.start());
+                        if arena.word_at(m.end() - 1) != word {
+                            continue;
+                        }
+                        let (ws, we) = (arena.start(word), arena.ends[word]);
+                        let before = &arena.text[ws..m.start()];
+                        let after = &arena.text[m.end()..we];
+                        let len = m.end() - m.start();
+                        let long_at_edge =
+                            len >= GLUE_MIN_LEN && (before.is_empty() || after.is_empty());
+                        if len < 4
+                            || !(long_at_edge
+                                || (self.is_affixes(before) && self.is_affixes(after)))
+                        {
+                            continue;
+                        }
+                        for e in entries.iter().filter(|e| !e.is_domain) {
+                            self.record(
+                                hits,
+                                &e.listed,
+                                base.max(Spelling::Glued),
+                                read_as(word, word),
+                            );
                         }
                     }
                 }
+            }
+        }
+        // names by sound
+        if let Some(ac) = &self.sound {
+            let arena = &scratch.sound;
+            for m in ac.find_overlapping_iter(arena.text.as_str()) {
+                if let (Some(first), Some(last)) =
+                    (arena.word_starting(m.start()), arena.word_ending(m.end()))
+                {
+                    if last < first {
+                        continue;
+                    }
+                    for l in &self.sound_entries[m.pattern().as_usize()] {
+                        self.record(
+                            hits,
+                            l,
+                            base.max(Spelling::SoundAlike),
+                            read_as(first, last),
+                        );
+                    }
+                }
+            }
+        }
+        // names misspelt: windows of whole words
+        let raw = &scratch.raw;
+        for start in 0..words.len() {
+            let mut mask = 0u64;
+            for end in start..words.len().min(start + MAX_WINDOW_WORDS) {
+                let joined = &raw.text[raw.start(start)..raw.ends[end]];
+                if joined.len() > self.max_key_len + 2 {
+                    break;
+                }
+                mask |= scratch.masks[end];
                 if joined.len() >= TYPO1_MIN_LEN - 1 {
-                    self.misspelt(joined, mask, base, hits, &read_as);
+                    self.misspelt(joined, mask, base, hits, &|| read_as(start, end));
                 }
             }
         }
     }
 
-    /// Whether any listed text could match: every way of matching needs
-    /// the text to have the listed text's letters — all of them as
-    /// written, in look-alike or sound-key form, all but one or two of
-    /// them for a typo. Most names and memos have not, and are done here.
-    fn possible(&self, scratch: &Scratch) -> bool {
-        let fold = |arena: &Arena| letter_mask(&arena.text);
-        let lookalike = fold(&scratch.lookalike_words);
-        let sound = fold(&scratch.sound_words);
-        let raw = scratch.masks.iter().fold(0, |m, w| m | w);
-        self.needs.iter().any(|n| {
-            n.lookalike & !lookalike == 0
-                || n.sound & !sound == 0
-                || (n.raw & !raw).count_ones() <= n.typos
-        })
-    }
-
-    /// Names glued to other letters inside one word.
-    fn glued(
-        &self,
-        word: &str,
-        mask: u64,
-        base: Spelling,
-        hits: &mut Vec<TextHit>,
-        read_as: &dyn Fn() -> Read,
-    ) {
-        for key in self.keys_of_len(4, word.len().saturating_sub(1)) {
-            let text = key.text.as_str();
-            if key.mask & !mask != 0 {
-                continue;
-            }
-            let Some(at) = word.find(text) else {
-                continue;
-            };
-            let (before, after) = (&word[..at], &word[at + text.len()..]);
-            let long_at_edge =
-                text.len() >= GLUE_MIN_LEN && (before.is_empty() || after.is_empty());
-            if long_at_edge || (is_affixes(before) && is_affixes(after)) {
-                self.record(hits, &key.listed, base.max(Spelling::Glued), read_as());
-            }
+    /// Whether `s` is made of glue affixes and digits only (or is empty),
+    /// in look-alike key form.
+    fn is_affixes(&self, s: &str) -> bool {
+        if s.is_empty() {
+            return true;
         }
+        let digits = s.trim_start_matches(|c: char| c.is_ascii_digit());
+        if digits.len() < s.len() {
+            return self.is_affixes(digits);
+        }
+        self.affixes.iter().any(|a| {
+            s.strip_prefix(a.as_str())
+                .is_some_and(|rest| self.is_affixes(rest))
+        })
     }
 
     /// Names one or two edits away from the window.
@@ -671,18 +687,17 @@ impl TextMatcher {
     }
 }
 
-/// Whether `s` is made of glue affixes and digits only (or is empty).
-fn is_affixes(s: &str) -> bool {
-    if s.is_empty() {
-        return true;
+/// One automaton over the patterns, overlapping matches; `None` when there
+/// are none (or, for pathological sizes, when it cannot be built — then
+/// that way of matching is off, never the engine).
+fn automaton(patterns: &[String]) -> Option<AhoCorasick> {
+    if patterns.is_empty() {
+        return None;
     }
-    let digits = s.trim_start_matches(|c: char| c.is_ascii_digit());
-    if digits.len() < s.len() {
-        return is_affixes(digits);
-    }
-    GLUE_AFFIXES
-        .iter()
-        .any(|a| s.strip_prefix(a).is_some_and(is_affixes))
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(patterns)
+        .ok()
 }
 
 /// Removes a possessive `'s` (any apostrophe) at the end of a word.
@@ -781,6 +796,7 @@ fn unleet(text: &str, one: char) -> String {
 /// Vowels keep their identity but `y`, `j` and `i` are one, `ou` is `u`,
 /// and a `y`/`j` before a vowel (Cyrillic я, ю, е, ё romanised `ya`, `yu`,
 /// `ye`, `yo`) is dropped. Runs of one sound collapse ("commex", "комекс").
+#[cfg(test)]
 pub(crate) fn sound_key(word: &str) -> String {
     let mut out = String::new();
     push_sound_key(&mut out, word);
@@ -792,43 +808,36 @@ fn push_sound_key(out: &mut String, word: &str) {
     let start = out.len();
     let b = word.as_bytes();
     let mut i = 0;
-    let starts = |i: usize, s: &str| b[i..].starts_with(s.as_bytes());
     let is_vowel = |c: Option<&u8>| matches!(c, Some(b'a' | b'e' | b'o' | b'u'));
     while i < b.len() {
-        let (sound, len): (&[u8], usize) = if starts(i, "shch") {
-            (b"S", 4)
-        } else if starts(i, "sch") {
-            (b"S", 3)
-        } else if starts(i, "sh") {
-            (b"S", 2)
-        } else if starts(i, "zh") {
-            (b"Z", 2)
-        } else if starts(i, "tch") {
-            (b"C", 3)
-        } else if starts(i, "ch") {
-            (b"C", 2)
-        } else if starts(i, "kh") {
-            (b"g", 2)
-        } else if starts(i, "ck") {
-            (b"k", 2)
-        } else if starts(i, "ph") {
-            (b"f", 2)
-        } else if starts(i, "ou") {
-            (b"u", 2)
-        } else {
-            let next = b.get(i + 1);
-            let sound: &[u8] = match b[i] {
-                b'x' => b"ks",
-                b'h' | b'g' => b"g",
-                b'c' if matches!(next, Some(b'e' | b'i' | b'y')) => b"s",
-                b'c' | b'q' => b"k",
-                b'w' => b"v",
-                b'z' => b"s",
-                b'y' | b'j' if is_vowel(next) => b"",
-                b'y' | b'j' | b'i' => b"i",
-                _ => &b[i..i + 1],
-            };
-            (sound, 1)
+        let next = b.get(i + 1).copied();
+        let after = b.get(i + 2).copied();
+        // letter groups first, looked at only from the letter they start with
+        let (sound, len): (&[u8], usize) = match (b[i], next) {
+            (b's', Some(b'h')) if after == Some(b'c') && b.get(i + 3) == Some(&b'h') => (b"S", 4),
+            (b's', Some(b'c')) if after == Some(b'h') => (b"S", 3),
+            (b's', Some(b'h')) => (b"S", 2),
+            (b'z', Some(b'h')) => (b"Z", 2),
+            (b't', Some(b'c')) if after == Some(b'h') => (b"C", 3),
+            (b'c', Some(b'h')) => (b"C", 2),
+            (b'k', Some(b'h')) => (b"g", 2),
+            (b'c', Some(b'k')) => (b"k", 2),
+            (b'p', Some(b'h')) => (b"f", 2),
+            (b'o', Some(b'u')) => (b"u", 2),
+            (c, next) => {
+                let sound: &[u8] = match c {
+                    b'x' => b"ks",
+                    b'h' | b'g' => b"g",
+                    b'c' if matches!(next, Some(b'e' | b'i' | b'y')) => b"s",
+                    b'c' | b'q' => b"k",
+                    b'w' => b"v",
+                    b'z' => b"s",
+                    b'y' | b'j' if is_vowel(next.as_ref()) => b"",
+                    b'y' | b'j' | b'i' => b"i",
+                    _ => &b[i..i + 1],
+                };
+                (sound, 1)
+            }
         };
         for &s in sound {
             // every sound is one ASCII byte; runs collapse within the word
@@ -914,13 +923,33 @@ mod tests {
     }
 
     #[test]
+    fn sound_keys_of_letter_groups() {
+        for (word, key) in [
+            ("shchedrin", "Sedrin"),
+            ("schmidt", "Smidt"),
+            ("tchaikovsky", "Caikovski"),
+            ("khodorkovsky", "godorkovski"),
+            ("zhukov", "Zukov"),
+            ("kochubey", "koCubei"),
+            ("phoenix", "foeniks"),
+            ("yulia", "ulia"),
+            ("joule", "ule"),
+            ("commex", "komeks"),
+        ] {
+            assert_eq!(sound_key(word), key, "{word}");
+        }
+    }
+
+    #[test]
     fn affixes() {
-        assert!(is_affixes("pay"));
-        assert!(is_affixes("my"));
-        assert!(is_affixes("24"));
-        assert!(is_affixes("pay24"));
-        assert!(!is_affixes("ulic"));
-        assert!(!is_affixes("nt"));
+        let m = TextMatcher::build(&[], &[]);
+        assert!(m.is_affixes("pay"));
+        assert!(m.is_affixes("my"));
+        assert!(m.is_affixes("24"));
+        assert!(m.is_affixes("pay24"));
+        assert!(m.is_affixes("giobai")); // "global" in look-alike key form
+        assert!(!m.is_affixes("uiic"));
+        assert!(!m.is_affixes("nt"));
     }
 
     #[test]

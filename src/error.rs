@@ -62,6 +62,15 @@ pub enum ErrorKind {
         /// What is wrong.
         message: String,
     },
+    /// A transaction reuses the id of one screened before, with other
+    /// content: refused unscreened (the recorded decision stands), and
+    /// recorded in the audit log as a refusal.
+    ReusedId {
+        /// The transaction id.
+        id: String,
+        /// What was found.
+        message: String,
+    },
     /// A transaction is not valid for screening.
     InvalidTransaction {
         /// Transaction id (may be empty when that is what is wrong).
@@ -171,6 +180,9 @@ impl fmt::Display for Error {
             ErrorKind::Json { field, message, .. } => write!(f, "{field}: {message}"),
             ErrorKind::InvalidTransaction { id, field, message } => {
                 write!(f, "transaction '{id}': field '{field}': {message}")
+            }
+            ErrorKind::ReusedId { id, message } => {
+                write!(f, "transaction '{id}': field 'id': {message}")
             }
         }
     }

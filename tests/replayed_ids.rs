@@ -24,7 +24,7 @@ const GARANTEX: &str = r#"{"name":"Olena Kovalenko","kind":"person","vasp":"Gara
 fn assert_reused(result: Result<amlscreen::Decision, amlscreen::Error>) {
     let err = result.expect_err("a reused id must not be answered with the earlier decision");
     assert!(
-        matches!(err.kind(), ErrorKind::InvalidTransaction { field, .. } if field == "id"),
+        matches!(err.kind(), ErrorKind::ReusedId { id, .. } if !id.is_empty()),
         "{err:?}"
     );
     assert!(
@@ -67,4 +67,40 @@ fn a_reused_id_is_an_error_after_a_restart_from_the_checkpoint() {
         Action::Allow
     );
     assert_reused(second.screen(&tx("t-1", GARANTEX)));
+}
+
+#[test]
+fn a_reused_id_is_recorded_in_the_audit_log_as_a_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let s = screener().with_audit(amlscreen::audit::AuditLog::open(&path).unwrap());
+    s.screen(&tx("t-1", CLEAN)).unwrap();
+    assert_reused(s.screen(&tx("t-1", GARANTEX)));
+    assert_reused(s.screen_batch(&[tx("t-1", GARANTEX)]).remove(0));
+    // a validation error is no transaction to decide on: no record
+    assert!(s.screen(&tx("", CLEAN)).is_err());
+    drop(s);
+    let lines: Vec<amlscreen::audit::AuditRecord> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "one decision and two refusals");
+    assert!(lines[0].decision.is_some() && lines[0].refused.is_none());
+    for refusal in &lines[1..] {
+        assert_eq!(refusal.transaction_id, "t-1");
+        assert!(refusal.decision.is_none());
+        let why = refusal.refused.as_ref().expect("a refusal record");
+        assert_eq!(why.field, "id");
+        assert!(
+            why.reason.contains("reused with different content"),
+            "{}",
+            why.reason
+        );
+    }
+    // and the chain with its refusals verifies
+    match amlscreen::audit::verify(&path).unwrap() {
+        amlscreen::audit::Verification::Ok { records } => assert_eq!(records, 3),
+        other => panic!("{other:?}"),
+    }
 }

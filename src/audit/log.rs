@@ -18,7 +18,7 @@ use super::files::{
 use super::key::{default_key_path, AuditKey};
 use super::options::{AuditError, AuditOptions, ChainKey, Durability, MIN_PSEUDONYMISE_KEY_BYTES};
 use super::record::{
-    pseudonymise, record_link, AuditEntry, AuditRecordRef, ChainEnd, RECORD_FORMAT,
+    pseudonymise, record_link, AuditEntry, AuditRecordRef, ChainEnd, Refusal, RECORD_FORMAT,
 };
 use crate::durable;
 use crate::durable::{FileLock, LockError};
@@ -198,14 +198,47 @@ impl AuditLog {
         customer_id: Option<&str>,
         decided_at: DateTime<Utc>,
     ) -> Result<String, AuditError> {
-        let (line, hash) = self.record_line(
-            &self.last_hash,
-            self.seq + 1,
-            decision,
+        self.append_entry(
+            &AuditEntry {
+                transaction_id: &decision.transaction_id,
+                decision: Some(decision),
+                refused: None,
+                customer_id,
+                decided_at,
+            },
             provenance,
-            customer_id,
-            decided_at,
-        )?;
+        )
+    }
+
+    /// Appends the record of a transaction refused unscreened (its id
+    /// reused with other content): the chain shows the attempt, the
+    /// output shows an error record. Returns the record's MAC.
+    pub fn append_refusal(
+        &mut self,
+        transaction_id: &str,
+        refusal: &Refusal,
+        provenance: &Provenance,
+        customer_id: Option<&str>,
+        decided_at: DateTime<Utc>,
+    ) -> Result<String, AuditError> {
+        self.append_entry(
+            &AuditEntry {
+                transaction_id,
+                decision: None,
+                refused: Some(refusal),
+                customer_id,
+                decided_at,
+            },
+            provenance,
+        )
+    }
+
+    fn append_entry(
+        &mut self,
+        entry: &AuditEntry<'_>,
+        provenance: &Provenance,
+    ) -> Result<String, AuditError> {
+        let (line, hash) = self.record_line(&self.last_hash, self.seq + 1, entry, provenance)?;
         if self.rotation_due(0, line.len()) {
             self.rotate()?;
         }
@@ -238,14 +271,8 @@ impl AuditLog {
         let mut pending_count = 0u64;
         let mut last_hash = self.last_hash.clone();
         for record in records {
-            let (line, hash) = self.record_line(
-                &last_hash,
-                self.seq + pending_count + 1,
-                record.decision,
-                provenance,
-                record.customer_id,
-                record.decided_at,
-            )?;
+            let (line, hash) =
+                self.record_line(&last_hash, self.seq + pending_count + 1, record, provenance)?;
             if self.rotation_due(pending.len(), line.len()) {
                 if pending_count > 0 {
                     self.write_lines(&pending, pending_count, &last_hash)?;
@@ -287,23 +314,24 @@ impl AuditLog {
         &self,
         prev_hash: &str,
         seq: u64,
-        decision: &Decision,
+        entry: &AuditEntry<'_>,
         provenance: &Provenance,
-        customer_id: Option<&str>,
-        decided_at: DateTime<Utc>,
     ) -> Result<(String, String), AuditError> {
-        let customer_id = customer_id.map(|c| match &self.options.pseudonymise_key {
-            Some(key) => pseudonymise(key, c),
-            None => c.to_owned(),
-        });
+        let customer_id = entry
+            .customer_id
+            .map(|c| match &self.options.pseudonymise_key {
+                Some(key) => pseudonymise(key, c),
+                None => c.to_owned(),
+            });
         AuditRecordRef {
             format: RECORD_FORMAT,
             prev_hash,
             seq,
-            decided_at,
-            transaction_id: &decision.transaction_id,
+            decided_at: entry.decided_at,
+            transaction_id: entry.transaction_id,
             customer_id: customer_id.as_deref(),
-            decision,
+            decision: entry.decision,
+            refused: entry.refused,
             provenance,
         }
         .line(&self.key)
@@ -714,7 +742,9 @@ mod tests {
             .iter()
             .zip(customers)
             .map(|(d, c)| AuditEntry {
-                decision: d,
+                transaction_id: &d.transaction_id,
+                decision: Some(d),
+                refused: None,
                 customer_id: Some(c),
                 decided_at: at,
             })
@@ -770,7 +800,7 @@ mod tests {
             let first = std::fs::read_to_string(&batch).unwrap();
             let line = first.lines().next().unwrap();
             let record: AuditRecord = serde_json::from_str(line).unwrap();
-            assert_eq!(record.decision, decisions[0]);
+            assert_eq!(record.decision.as_ref(), Some(&decisions[0]));
             assert_eq!(record.seq, 1);
         }
     }

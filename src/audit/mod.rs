@@ -109,7 +109,7 @@ pub use options::{
     AuditError, AuditOptions, ChainKey, Durability, DEFAULT_CHECKPOINT_EVERY,
     MIN_PSEUDONYMISE_KEY_BYTES,
 };
-pub use record::{pseudonymise, AuditEntry, AuditRecord, GENESIS_HASH, RECORD_FORMAT};
+pub use record::{pseudonymise, AuditEntry, AuditRecord, Refusal, GENESIS_HASH, RECORD_FORMAT};
 pub use verify::{
     verify, verify_reader, verify_set, verify_set_with, verify_with, SetVerification, Verification,
 };

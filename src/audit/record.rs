@@ -43,10 +43,38 @@ pub struct AuditRecord {
     /// `hmac-sha256:<hex>` when a pseudonymisation key is configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// The decision with every reason.
-    pub decision: Decision,
+    /// The decision with every reason; absent when the transaction was
+    /// refused unscreened ([`AuditRecord::refused`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    /// Why the transaction was refused without a decision (its id reused
+    /// with other content).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Refusal>,
     /// What decided.
     pub provenance: Provenance,
+}
+
+/// A transaction the screener refused to screen, as the audit log records
+/// it: the output for its line is an error record, and this says so in the
+/// chain (a sanctioned payment re-sent under the id of a clean one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Refusal {
+    /// The field that made it unscreenable (`id`).
+    pub field: String,
+    /// What was wrong.
+    pub reason: String,
+}
+
+impl Refusal {
+    /// A refusal of `field` for `reason`.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Refusal {
+        Refusal {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
 }
 
 /// [`AuditRecord`] borrowed from the decision being recorded: serialises
@@ -60,7 +88,10 @@ pub(super) struct AuditRecordRef<'a> {
     pub(super) transaction_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) customer_id: Option<&'a str>,
-    pub(super) decision: &'a Decision,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) decision: Option<&'a Decision>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) refused: Option<&'a Refusal>,
     pub(super) provenance: &'a Provenance,
 }
 
@@ -82,8 +113,12 @@ impl AuditRecordRef<'_> {
 /// One decision for [`AuditLog::append_batch`](super::AuditLog::append_batch).
 #[derive(Debug, Clone, Copy)]
 pub struct AuditEntry<'a> {
-    /// The decision.
-    pub decision: &'a Decision,
+    /// The transaction.
+    pub transaction_id: &'a str,
+    /// The decision (`None` for a refusal).
+    pub decision: Option<&'a Decision>,
+    /// Why the transaction was refused unscreened (`None` for a decision).
+    pub refused: Option<&'a Refusal>,
     /// The customer it concerns (pseudonymised when a key is configured).
     pub customer_id: Option<&'a str>,
     /// When it was made.
@@ -218,7 +253,8 @@ mod tests {
             decided_at: at,
             transaction_id: &d.transaction_id,
             customer_id: None,
-            decision: &d,
+            decision: Some(&d),
+            refused: None,
             provenance: &p,
         };
         let (line, mac) = record.line(&key).unwrap();

@@ -32,7 +32,8 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::Screener;
-use crate::error::Error;
+use crate::audit::Refusal;
+use crate::error::{Error, ErrorKind};
 use crate::model::{Decision, Transaction};
 
 /// In which order one customer's transactions of a batch are applied.
@@ -94,12 +95,28 @@ impl Screener {
         let engine = self.engine.load();
         let mut results = self.evaluate_batch_under(&engine, txs, order);
         if self.audit.is_some() {
-            let decided: Vec<(&Transaction, &Decision)> = txs
+            // decisions, and refusals of ids reused with other content, in
+            // input order
+            let refusals: Vec<Option<Refusal>> = results
+                .iter()
+                .map(|r| match r.as_ref().err().map(Error::kind) {
+                    Some(ErrorKind::ReusedId { message, .. }) => {
+                        Some(Refusal::new("id", message.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let recorded: Vec<(&Transaction, Result<&Decision, &Refusal>)> = txs
                 .iter()
                 .zip(&results)
-                .filter_map(|(tx, r)| r.as_ref().ok().map(|d| (tx, d)))
+                .zip(&refusals)
+                .filter_map(|((tx, r), refusal)| match (r, refusal) {
+                    (Ok(d), _) => Some((tx, Ok(d))),
+                    (Err(_), Some(refusal)) => Some((tx, Err(refusal))),
+                    (Err(_), None) => None,
+                })
                 .collect();
-            if let Err(e) = self.append_audit_batch(&engine, &decided) {
+            if let Err(e) = self.append_audit_batch(&engine, &recorded) {
                 // None of the batch's decisions is known to be on disk.
                 for result in results.iter_mut().filter(|r| r.is_ok()) {
                     *result = Err(Error::from(e.duplicate()));

@@ -25,10 +25,10 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 
-use crate::audit::{AuditEntry, AuditError, AuditLog, TornTail};
+use crate::audit::{AuditEntry, AuditError, AuditLog, Refusal, TornTail};
 use crate::config::{duration_to_text, Config, ScreeningConfig};
 use crate::engine::Engine;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::model::{Decision, Transaction};
 use crate::rules::{RuleSet, TestOutcome};
 use crate::state::{content_hash, Replay, StateConfig, StateStore};
@@ -298,9 +298,16 @@ impl Screener {
     /// its audit record before returning the decision.
     pub fn screen(&self, tx: &Transaction) -> Result<Decision, Error> {
         let engine = self.engine.load();
-        let decision = self.evaluate_with(&engine, tx)?;
-        self.append_audit(&engine, tx, &decision)?;
-        Ok(decision)
+        match self.evaluate_with(&engine, tx) {
+            Ok(decision) => {
+                self.append_audit(&engine, tx, &decision)?;
+                Ok(decision)
+            }
+            Err(e) => {
+                self.append_refusal(&engine, tx, &e)?;
+                Err(e)
+            }
+        }
     }
 
     /// Screens a transaction without writing an audit record. A transaction
@@ -403,6 +410,29 @@ impl Screener {
         Ok(())
     }
 
+    /// Records a transaction refused for reusing an id with other content
+    /// (other errors are about input that never became a transaction to
+    /// decide on, and have no record).
+    fn append_refusal(
+        &self,
+        engine: &Engine,
+        tx: &Transaction,
+        error: &Error,
+    ) -> Result<(), Error> {
+        let (Some(audit), ErrorKind::ReusedId { message, .. }) = (&self.audit, error.kind()) else {
+            return Ok(());
+        };
+        let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
+        log.append_refusal(
+            &tx.id,
+            &Refusal::new("id", message.clone()),
+            engine.provenance(),
+            Some(&tx.customer_id),
+            Utc::now(),
+        )?;
+        Ok(())
+    }
+
     /// Appends the audit records of a batch's decisions in slice order
     /// with one write and (under `Durability::EveryRecord`) one sync, when
     /// an audit log is configured (see [`AuditLog::append_batch`]). On
@@ -410,16 +440,18 @@ impl Screener {
     fn append_audit_batch(
         &self,
         engine: &Engine,
-        decided: &[(&Transaction, &Decision)],
+        recorded: &[(&Transaction, Result<&Decision, &Refusal>)],
     ) -> Result<(), AuditError> {
         let Some(audit) = &self.audit else {
             return Ok(());
         };
         let decided_at = Utc::now();
-        let entries: Vec<AuditEntry<'_>> = decided
+        let entries: Vec<AuditEntry<'_>> = recorded
             .iter()
-            .map(|(tx, decision)| AuditEntry {
-                decision,
+            .map(|(tx, what)| AuditEntry {
+                transaction_id: &tx.id,
+                decision: what.ok(),
+                refused: what.err(),
                 customer_id: Some(&tx.customer_id),
                 decided_at,
             })
@@ -445,16 +477,15 @@ fn gap_text(d: chrono::Duration) -> String {
 fn replayed(tx: &Transaction, seen: Replay) -> Result<Decision, Error> {
     match seen {
         Replay::Same(recorded) => Ok(*recorded),
-        Replay::New | Replay::Different => Err(Error::invalid_transaction(
-            &tx.id,
-            "id",
-            format!(
+        Replay::New | Replay::Different => Err(Error::new(ErrorKind::ReusedId {
+            id: tx.id.clone(),
+            message: format!(
                 "id '{}' reused with different content: it was screened before for customer '{}' \
                  with other content (or before content was recorded); the recorded decision \
                  stands and this transaction is not screened",
                 tx.id, tx.customer_id
             ),
-        )),
+        })),
     }
 }
 

@@ -783,3 +783,53 @@ fn to_cyrillic(s: &str, ukrainian: bool) -> String {
     }
     out
 }
+
+#[test]
+fn readings_that_a_review_found_wrong_stay_right() {
+    let s = screener();
+    let mut n = 1000;
+    let mut check = |channel: Channel, text: &str, want: &[Action]| {
+        n += 1;
+        let d = decide(&s, channel, text, n);
+        assert!(
+            want.contains(&d.action),
+            "{channel:?} {text:?}: {:?} {:?}",
+            d.action,
+            d.reasons
+        );
+    };
+    use Action::{Allow, Block, Hold};
+    // a left-to-right override inside a right-to-left one shows the name
+    check(Channel::Vasp, "\u{202E}\u{202D}Garantex", &[Block]);
+    check(Channel::Domain, "\u{202E}\u{202D}garantex.org", &[Block]);
+    check(
+        Channel::Memo,
+        "pay \u{202E}\u{202D}\u{202C}xetnaraG now",
+        &[Hold, Block],
+    );
+    // numbers are not look-alike letters; digits for letters never freeze
+    check(Channel::Memo, "deliver to gate 10", &[Allow]);
+    check(Channel::Vasp, "Tornad0 Cash", &[Hold]);
+    // a domain read as words is not the domain
+    check(Channel::Memo, "return the blender to the shop", &[Allow]);
+    check(Channel::OrganisationName, "Blender To Go Ltd", &[Allow]);
+    // ... but written as a domain it is
+    check(Channel::Memo, "send it to blender.to", &[Block]);
+    check(Channel::Vasp, "blender.to", &[Block]);
+    check(Channel::Memo, "(see garantex.org)", &[Block]);
+    // a word before a sound-alike ends on its first sound
+    check(Channel::Memo, "долг Хидра", &[Hold]);
+    // a Latin word that sounds like a short brand is another word
+    check(Channel::Memo, "COMEX gold futures", &[Allow]);
+    // the rest of a URL
+    check(Channel::Domain, "https://t.me/garantex_bot", &[Hold]);
+    check(Channel::Domain, "garantex.org@gmail.com", &[Hold]);
+    // other word boundaries are a split: held, not frozen
+    check(Channel::Vasp, "Tornad oCash", &[Hold]);
+    // a long glued run neither recurses deep nor matches
+    check(
+        Channel::Memo,
+        &format!("hydra{}", "2pp".repeat(5000)),
+        &[Allow, Hold],
+    );
+}

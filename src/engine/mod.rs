@@ -283,7 +283,26 @@ impl Engine {
             // that writes the platform's own domain ("top up my Gate.io
             // account") points at it: that freezes.
             let domains = self.platforms.domains_in_text(memo);
-            for h in self.platforms.find_in_text(memo) {
+            let named = self.platforms.find_in_text(memo);
+            // a domain written out whose platform's name the memo does not
+            // otherwise spell ("send to blender.to")
+            for &i in domains
+                .iter()
+                .filter(|&&i| !named.iter().any(|h| h.platform == i))
+            {
+                let platform = &self.platforms.platforms()[i];
+                hits.push(Hit::Platform {
+                    role: None,
+                    platform,
+                    via: PlatformVia::Memo,
+                    matched: platform.domains.first().cloned().unwrap_or_default(),
+                    query: memo,
+                    spelling: Spelling::AsWritten,
+                    read_as: memo.clone(),
+                    corroborates: true,
+                });
+            }
+            for h in named {
                 let corroborates = h.spelling.is_certain() && domains.contains(&h.platform);
                 hits.push(Hit::Platform {
                     role: None,

@@ -191,33 +191,83 @@ fn fold_letters_unicode(text: &str) -> String {
     letters
 }
 
-/// The text in the order it is displayed: each run after a right-to-left
-/// override (U+202E), up to the pop (U+202C), a paragraph end or the end of
-/// the text, is reversed. Borrowed when there is no override.
+/// The text in the order it is displayed, as far as explicit overrides
+/// decide it: a run after a right-to-left override (U+202E) is reversed up
+/// to its pop (U+202C), a paragraph end or the end of the text. Embeddings,
+/// isolates and left-to-right overrides nest inside it and are kept in
+/// their own order as one block ("\u{202E}\u{202D}Garantex" shows
+/// "Garantex"); each pop closes the innermost. Borrowed when there is no
+/// right-to-left override.
 pub(crate) fn display_order(text: &str) -> std::borrow::Cow<'_, str> {
     const RLO: char = '\u{202E}';
-    const PDF: char = '\u{202C}';
     if !text.contains(RLO) {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut run: Vec<char> = Vec::new();
-    let mut overriding = false;
-    for c in text.chars() {
-        if c == RLO {
-            overriding = true;
-        } else if overriding && (c == PDF || c == '\n' || c == '\u{2029}') {
-            out.extend(run.drain(..).rev());
-            overriding = false;
-            out.push(c);
-        } else if overriding {
-            run.push(c);
+    /// One level of nesting: whether it reverses, and its pieces (a
+    /// closed inner level is one piece, kept whole).
+    struct Level {
+        reverse: bool,
+        isolate: bool,
+        pieces: Vec<String>,
+    }
+    fn close(levels: &mut Vec<Level>) {
+        let Some(level) = levels.pop() else { return };
+        let text: String = if level.reverse {
+            level.pieces.iter().rev().map(String::as_str).collect()
         } else {
-            out.push(c);
+            level.pieces.concat()
+        };
+        if let Some(parent) = levels.last_mut() {
+            parent.pieces.push(text);
         }
     }
-    out.extend(run.drain(..).rev());
-    std::borrow::Cow::Owned(out)
+    let mut levels = vec![Level {
+        reverse: false,
+        isolate: false,
+        pieces: Vec::new(),
+    }];
+    let open = |levels: &mut Vec<Level>, reverse: bool, isolate: bool| {
+        levels.push(Level {
+            reverse,
+            isolate,
+            pieces: Vec::new(),
+        })
+    };
+    for c in text.chars() {
+        match c {
+            '\u{202E}' => open(&mut levels, true, false),
+            '\u{202A}' | '\u{202B}' | '\u{202D}' => open(&mut levels, false, false),
+            '\u{2066}'..='\u{2068}' => open(&mut levels, false, true),
+            // a pop closes the innermost embedding or override, never an isolate
+            '\u{202C}' if levels.len() > 1 && !levels.last().is_some_and(|l| l.isolate) => {
+                close(&mut levels)
+            }
+            // an isolate's end closes everything opened inside it, then it
+            '\u{2069}' => {
+                while levels.len() > 1 && !levels.last().is_some_and(|l| l.isolate) {
+                    close(&mut levels);
+                }
+                if levels.len() > 1 {
+                    close(&mut levels);
+                }
+            }
+            '\n' | '\u{2029}' => {
+                while levels.len() > 1 {
+                    close(&mut levels);
+                }
+                levels[0].pieces.push(c.to_string());
+            }
+            c => {
+                if let Some(level) = levels.last_mut() {
+                    level.pieces.push(c.to_string());
+                }
+            }
+        }
+    }
+    while levels.len() > 1 {
+        close(&mut levels);
+    }
+    std::borrow::Cow::Owned(levels.pop().map(|l| l.pieces.concat()).unwrap_or_default())
 }
 
 /// Folds text to its words joined by single spaces: the form platform and
@@ -502,6 +552,13 @@ mod tests {
             "pay garantex now"
         );
         assert_eq!(fold_text("\u{202E}nituP rimidalV"), "vladimir putin");
+        // a left-to-right override inside keeps its own order
+        assert_eq!(fold_text("\u{202E}\u{202D}Garantex"), "garantex");
+        assert_eq!(fold_text("\u{202E}\u{202D}\u{202C}xetnaraG"), "garantex");
+        assert_eq!(
+            fold_text("pay \u{202E}\u{2066}Garantex\u{2069}\u{202C} now"),
+            "pay garantex now"
+        );
     }
 
     #[test]

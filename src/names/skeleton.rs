@@ -52,8 +52,9 @@ pub fn lookalike_skeleton(text: &str) -> Option<String> {
 
 /// A folded word with the letters TS #39 cannot tell apart in some case
 /// made one: `l`, `i` and `1` read `i` (capital I is confusable with l),
-/// `0` reads `o`, `rn` reads `m`. Applied to list and query words alike
-/// when comparing look-alike readings.
+/// `0` reads `o`, `rn` reads `m` — in a word with a letter: a number stays
+/// a number. Applied to list and query words alike when comparing
+/// look-alike readings.
 ///
 /// ```
 /// use amlscreen::names::lookalike_key;
@@ -61,6 +62,9 @@ pub fn lookalike_skeleton(text: &str) -> Option<String> {
 /// assert_eq!(lookalike_key("tomado"), lookalike_key("tornado"));
 /// ```
 pub fn lookalike_key(word: &str) -> String {
+    if word.bytes().all(|b| b.is_ascii_digit()) {
+        return word.to_owned();
+    }
     word.replace("rn", "m")
         .chars()
         .map(|c| match c {

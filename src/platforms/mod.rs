@@ -207,19 +207,10 @@ impl PlatformRegistry {
         let mut address_index = AddressIndex::new();
         let by_id: HashMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
         let mut names = Vec::with_capacity(platforms.len());
-        let mut domain_texts = Vec::with_capacity(platforms.len());
         for (i, p) in platforms.iter().enumerate() {
             names.push(
                 std::iter::once(&p.name)
                     .chain(&p.aliases)
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
-            // .onion hosts are 56 random letters: matched as domains, not text
-            domain_texts.push(
-                p.domains
-                    .iter()
-                    .filter(|d| !d.ends_with(".onion"))
                     .cloned()
                     .collect::<Vec<_>>(),
             );
@@ -243,7 +234,7 @@ impl PlatformRegistry {
             }
         }
         PlatformRegistry {
-            text: TextMatcher::build(&names, &domain_texts),
+            text: TextMatcher::build(&names),
             platforms,
             domains,
             lookalike_domains,
@@ -303,16 +294,25 @@ impl PlatformRegistry {
     pub fn domains_in_text(&self, text: &str) -> Vec<usize> {
         let mut found = Vec::new();
         for token in text.split_whitespace() {
-            if !token.contains(['.', '\u{3002}', '\u{FF0E}', '\u{FF61}'])
-                && !token.contains("(dot)")
+            if !token.contains([
+                '.', '\u{3002}', '\u{FF0E}', '\u{FF61}', '\u{2024}', '\u{FE52}',
+            ]) && !token.contains("(dot)")
                 && !token.contains("[dot]")
+                && !token.contains("{dot}")
             {
                 continue;
             }
             let token = token.trim_matches(|c: char| {
-                matches!(c, ',' | ';' | '"' | '\'' | '<' | '>' | '!' | '?')
+                matches!(
+                    c,
+                    ',' | ';' | ':' | '"' | '\'' | '<' | '>' | '!' | '?' | '(' | ')' | '«' | '»'
+                )
             });
-            let token = token.trim_end_matches('.');
+            let token = token
+                .strip_suffix("'s")
+                .or_else(|| token.strip_suffix("\u{2019}s"))
+                .unwrap_or(token)
+                .trim_end_matches('.');
             if let Some((i, _, _)) = read_domain(token).ok().and_then(|h| self.match_host(&h)) {
                 if !found.contains(&i) {
                     found.push(i);
@@ -320,6 +320,28 @@ impl PlatformRegistry {
             }
         }
         found
+    }
+
+    /// Hits for the platforms whose own domain `text` writes out, where
+    /// no hit names them yet: the domain corroborates.
+    fn push_domains_in_text(&self, text: &str, via: PlatformVia, hits: &mut Vec<PlatformHit>) {
+        for i in self.domains_in_text(text) {
+            match hits.iter_mut().find(|h| h.platform == i) {
+                Some(h) => h.corroborates |= h.spelling.is_certain() || via != PlatformVia::Name,
+                None => hits.push(PlatformHit {
+                    platform: i,
+                    via,
+                    matched: self.platforms[i]
+                        .domains
+                        .first()
+                        .cloned()
+                        .unwrap_or_default(),
+                    spelling: Spelling::AsWritten,
+                    read_as: text.to_owned(),
+                    corroborates: via != PlatformVia::Name,
+                }),
+            }
+        }
     }
 
     fn match_host(&self, host: &Host) -> Option<(usize, String, Spelling)> {
@@ -391,6 +413,8 @@ impl PlatformRegistry {
         };
         if let Some(vasp) = &party.vasp {
             text_hits(vasp, PlatformVia::Vasp, &mut hits);
+            // the platform's own domain written in the field ("blender.to")
+            self.push_domains_in_text(vasp, PlatformVia::Vasp, &mut hits);
         }
         if let Some(domain) = party.domain.as_deref().filter(|d| !d.trim().is_empty()) {
             match read_domain(domain) {
@@ -406,18 +430,21 @@ impl PlatformRegistry {
                         });
                     }
                     // the platform's name inside another host ("garantex.xyz",
-                    // "garantex-pay.com"): suspicion
-                    let mut labels = host.unicode.clone();
+                    // "garantex-pay.com"), or in the rest of a URL
+                    // ("https://t.me/garantex_bot", "garantex.org@gmail.com"):
+                    // suspicion
+                    let mut labels = domain.to_owned();
+                    if host.unicode != host.ascii {
+                        // an international name, written in punycode
+                        labels.push(' ');
+                        labels.push_str(&host.unicode);
+                    }
                     if let Some(l) = &host.lookalike {
                         labels.push(' ');
                         labels.push_str(l);
                     }
                     let mut in_labels = Vec::new();
-                    text_hits(
-                        &labels.replace('.', " "),
-                        PlatformVia::Domain,
-                        &mut in_labels,
-                    );
+                    text_hits(&labels, PlatformVia::Domain, &mut in_labels);
                     for mut h in in_labels {
                         if !hits.iter().any(|x| x.platform == h.platform) {
                             h.corroborates = false;

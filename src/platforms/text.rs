@@ -44,6 +44,8 @@ pub const MAX_WINDOW_WORDS: usize = 6;
 /// Names at least this long (letters, joined) match glued to any letters at
 /// the start or end of a word; shorter names only between known affixes.
 pub const GLUE_MIN_LEN: usize = 7;
+/// Most letters of affixes a name is glued to ("officialexchange24").
+const MAX_GLUE_LEN: usize = 24;
 /// Names at least this long match with one edit (insertion, deletion,
 /// substitution, transposition). Shorter names are too close to ordinary
 /// words and other brands ("COMEX", "BitMax", "Rapida").
@@ -53,6 +55,10 @@ pub const TYPO2_MIN_LEN: usize = 11;
 /// Sound keys shorter than this are not compared (short keys collide with
 /// ordinary words: "Мекс" and "Max" are both `maks`).
 pub const SOUND_KEY_MIN_LEN: usize = 5;
+/// Sound keys shorter than this are not compared in text written wholly in
+/// ASCII: a Latin word that sounds like a short brand is usually another
+/// word or brand ("COMEX" and CommEx are both `komeks`).
+pub const SOUND_KEY_MIN_LEN_LATIN: usize = 8;
 
 /// Words that name no business of their own: legal forms and generic
 /// service words. A VASP field of the platform's name and these only names
@@ -210,16 +216,7 @@ impl Scratch {
             self.raw.end_word();
             push_lookalike_key(&mut self.lookalike.text, w);
             self.lookalike.end_word();
-            let start = self.sound.text.len();
             push_sound_key(&mut self.sound.text, w);
-            // one sound where two words meet on it, as on the list side
-            let text = &mut self.sound.text;
-            if start > 0
-                && text.len() > start
-                && text.as_bytes()[start - 1] == text.as_bytes()[start]
-            {
-                text.remove(start);
-            }
             self.sound.end_word();
             self.masks.push(letter_mask(w));
         }
@@ -270,8 +267,13 @@ impl Arena {
     }
 }
 
-/// Appends [`lookalike_key`] of an ASCII word.
+/// Appends [`lookalike_key`] of an ASCII word; a number stays a number
+/// ("gate 10" is no "gate io").
 fn push_lookalike_key(out: &mut String, word: &str) {
+    if word.bytes().all(|b| b.is_ascii_digit()) {
+        out.push_str(word);
+        return;
+    }
     let b = word.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -293,8 +295,39 @@ fn push_lookalike_key(out: &mut String, word: &str) {
 #[derive(Debug, Clone)]
 struct Key {
     text: String,
+    /// The folded words joined into `text`.
+    words: Vec<String>,
     mask: u64,
     listed: Listed,
+}
+
+/// Whether a window of words close to a key's joined words is a typo of
+/// its words: one word (a glued, misspelt name) or the key's words one by
+/// one, where every word that differs is a word of four letters or more
+/// ("Tornado Cahs"; not "blender to", which is no misspelt "Blender.io").
+fn typo_within_words(window: &[String], key: &[String], allowed: usize) -> bool {
+    if window.len() == 1 {
+        return true;
+    }
+    if window.len() != key.len() {
+        return false;
+    }
+    let mut edits = 0;
+    for (w, k) in window.iter().zip(key) {
+        if w == k {
+            continue;
+        }
+        if k.len() < 4 || !within_edits(w.as_bytes(), k.as_bytes(), allowed - edits.min(allowed)) {
+            return false;
+        }
+        edits += (1..=allowed)
+            .find(|&d| within_edits(w.as_bytes(), k.as_bytes(), d))
+            .unwrap_or(allowed);
+        if edits > allowed {
+            return false;
+        }
+    }
+    true
 }
 
 /// Bit `i` for each of a–z (0–25) and 0–9 (26–35) the word has.
@@ -353,22 +386,20 @@ struct Read {
     whole: bool,
 }
 
-/// A listed spelling: which platform, which of its texts, how many words.
+/// A listed spelling: which platform, which of its texts.
 #[derive(Debug, Clone, Copy)]
 struct Listed {
     platform: usize,
     text: usize,
-    words: usize,
 }
 
-/// One listed text under a look-alike key: the key's owner, the text's
-/// folded words joined (to tell a match as written from a look-alike one)
-/// and whether it is a domain (never matched glued).
+/// One listed text under a look-alike key.
 #[derive(Debug, Clone)]
 struct LookalikeEntry {
     listed: Listed,
-    joined: String,
-    is_domain: bool,
+    /// The listed text's folded words: a window with the same words is the
+    /// name as written, one with other word boundaries a split.
+    words: Vec<String>,
 }
 
 /// The compiled text matcher of a registry.
@@ -400,19 +431,16 @@ pub(crate) struct TextMatcher {
 
 impl TextMatcher {
     /// Compiles the matcher. `names[i]` lists platform `i`'s names and
-    /// aliases; `domains[i]` its domains (matched as text, not fuzzily).
-    pub(crate) fn build(names: &[Vec<String>], domains: &[Vec<String>]) -> TextMatcher {
+    /// aliases. Domains are not text: "blender.to" read as words is "the
+    /// blender to the shop"; a domain written out is found by
+    /// [`super::PlatformRegistry::domains_in_text`].
+    pub(crate) fn build(names: &[Vec<String>]) -> TextMatcher {
         let mut m = TextMatcher::default();
         let mut lookalike: HashMap<String, Vec<LookalikeEntry>> = HashMap::default();
         let mut sound: HashMap<String, Vec<Listed>> = HashMap::default();
         for (platform, names) in names.iter().enumerate() {
             let mut texts = Vec::new();
-            let domains = domains.get(platform).map(Vec::as_slice).unwrap_or_default();
-            for (is_domain, text) in names
-                .iter()
-                .map(|n| (false, n))
-                .chain(domains.iter().map(|d| (true, d)))
-            {
+            for text in names {
                 let words = fold_words(text);
                 if words.is_empty() {
                     continue;
@@ -423,7 +451,6 @@ impl TextMatcher {
                 let listed = Listed {
                     platform,
                     text: texts.len(),
-                    words: words.len(),
                 };
                 texts.push(text.clone());
                 m.max_key_len = m.max_key_len.max(joined.len());
@@ -432,22 +459,20 @@ impl TextMatcher {
                     .or_default()
                     .push(LookalikeEntry {
                         listed,
-                        joined: joined.clone(),
-                        is_domain,
+                        words: words.clone(),
                     });
-                if !is_domain {
-                    if scratch.sound.text.len() >= SOUND_KEY_MIN_LEN {
-                        sound
-                            .entry(scratch.sound.text.clone())
-                            .or_default()
-                            .push(listed);
-                    }
-                    m.keys.push(Key {
-                        mask: letter_mask(&joined),
-                        text: joined,
-                        listed,
-                    });
+                if scratch.sound.text.len() >= SOUND_KEY_MIN_LEN {
+                    sound
+                        .entry(scratch.sound.text.clone())
+                        .or_default()
+                        .push(listed);
                 }
+                m.keys.push(Key {
+                    mask: letter_mask(&joined),
+                    text: joined,
+                    words: words.clone(),
+                    listed,
+                });
             }
             m.texts.push(texts);
         }
@@ -482,29 +507,31 @@ impl TextMatcher {
         if words.len() > 2 && words.iter().any(|w| w == "dot") {
             words.retain(|w| w != "dot");
         }
-        self.scan(&words, Spelling::AsWritten, &mut hits);
+        // whether some word was romanised from another script
+        let romanised = !text.is_ascii();
+        self.scan(&words, Spelling::AsWritten, romanised, &mut hits);
         if let Some(skeleton) = lookalike_skeleton(&text) {
             let lookalike = fold_words(&skeleton);
             if lookalike != words {
-                self.scan(&lookalike, Spelling::LookAlike, &mut hits);
+                self.scan(&lookalike, Spelling::LookAlike, romanised, &mut hits);
             }
         }
         if has_leetspeak(&text) {
             for one in ['i', 'l'] {
                 let read = fold_words(&unleet(&text, one));
                 if read != words {
-                    self.scan(&read, Spelling::Leetspeak, &mut hits);
+                    self.scan(&read, Spelling::Leetspeak, romanised, &mut hits);
                 }
             }
         }
         hits
     }
 
-    fn scan(&self, words: &[String], base: Spelling, hits: &mut Vec<TextHit>) {
+    fn scan(&self, words: &[String], base: Spelling, romanised: bool, hits: &mut Vec<TextHit>) {
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.scan_with(words, base, hits, &mut scratch),
+            Ok(mut scratch) => self.scan_with(words, base, romanised, hits, &mut scratch),
             // re-entered on this thread (never, today): fresh buffers
-            Err(_) => self.scan_with(words, base, hits, &mut Scratch::default()),
+            Err(_) => self.scan_with(words, base, romanised, hits, &mut Scratch::default()),
         });
     }
 
@@ -512,6 +539,7 @@ impl TextMatcher {
         &self,
         words: &[String],
         base: Spelling,
+        romanised: bool,
         hits: &mut Vec<TextHit>,
         scratch: &mut Scratch,
     ) {
@@ -535,14 +563,19 @@ impl TextMatcher {
                     (Some(first), Some(last)) if last >= first => {
                         let raw =
                             &scratch.raw.text[scratch.raw.start(first)..scratch.raw.ends[last]];
-                        let window = last - first + 1;
+                        let window = &words[first..=last];
                         for e in entries {
-                            let mut spelling = if e.joined == raw {
+                            let mut spelling = if e.words.concat() == raw {
                                 base
+                            } else if raw.bytes().any(|b| b.is_ascii_digit()) {
+                                // 0 for o, 1 for l: digits for letters
+                                base.max(Spelling::Leetspeak)
                             } else {
                                 base.max(Spelling::LookAlike)
                             };
-                            if window > e.listed.words {
+                            // the listed words, or one glued word; other
+                            // word boundaries are a split ("Tornad oCash")
+                            if window.len() > 1 && window != e.words.as_slice() {
                                 spelling = spelling.max(Spelling::Split);
                             }
                             self.record(hits, &e.listed, spelling, read_as(first, last));
@@ -566,7 +599,7 @@ impl TextMatcher {
                         {
                             continue;
                         }
-                        for e in entries.iter().filter(|e| !e.is_domain) {
+                        for e in entries {
                             self.record(
                                 hits,
                                 &e.listed,
@@ -578,10 +611,19 @@ impl TextMatcher {
                 }
             }
         }
-        // names by sound
+        // names by sound: how another script spells them; a Latin text
+        // only for longer keys ("COMEX" is a futures market, not CommEx)
+        let min_sound = if romanised {
+            SOUND_KEY_MIN_LEN
+        } else {
+            SOUND_KEY_MIN_LEN_LATIN
+        };
         if let Some(ac) = &self.sound {
             let arena = &scratch.sound;
             for m in ac.find_overlapping_iter(arena.text.as_str()) {
+                if m.end() - m.start() < min_sound {
+                    continue;
+                }
                 if let (Some(first), Some(last)) =
                     (arena.word_starting(m.start()), arena.word_ending(m.end()))
                 {
@@ -610,7 +652,8 @@ impl TextMatcher {
                 }
                 mask |= scratch.masks[end];
                 if joined.len() >= TYPO1_MIN_LEN - 1 {
-                    self.misspelt(joined, mask, base, hits, &|| read_as(start, end));
+                    let window = &words[start..=end];
+                    self.misspelt(joined, window, mask, base, hits, &|| read_as(start, end));
                 }
             }
         }
@@ -621,6 +664,11 @@ impl TextMatcher {
     fn is_affixes(&self, s: &str) -> bool {
         if s.is_empty() {
             return true;
+        }
+        // a brand is glued to a word or two, not to a paragraph (and the
+        // recursion below stays shallow)
+        if s.len() > MAX_GLUE_LEN {
+            return false;
         }
         let digits = s.trim_start_matches(|c: char| c.is_ascii_digit());
         if digits.len() < s.len() {
@@ -636,6 +684,7 @@ impl TextMatcher {
     fn misspelt(
         &self,
         joined: &str,
+        window: &[String],
         mask: u64,
         base: Spelling,
         hits: &mut Vec<TextHit>,
@@ -661,6 +710,7 @@ impl TextMatcher {
             if cheap_bound
                 && joined != text
                 && within_edits(joined.as_bytes(), text.as_bytes(), allowed)
+                && typo_within_words(window, &key.words, allowed)
             {
                 self.record(hits, &key.listed, base.max(Spelling::Misspelt), read_as());
             }
@@ -942,7 +992,7 @@ mod tests {
 
     #[test]
     fn affixes() {
-        let m = TextMatcher::build(&[], &[]);
+        let m = TextMatcher::build(&[]);
         assert!(m.is_affixes("pay"));
         assert!(m.is_affixes("my"));
         assert!(m.is_affixes("24"));

@@ -259,7 +259,7 @@ impl PlatformRegistry {
     }
 
     /// Platforms a text names, once each, in the most certain spelling
-    /// found (see [`text`](self#)).
+    /// found, and how it was spelt ([`Spelling`]).
     pub fn find_in_text(&self, text: &str) -> Vec<TextHit> {
         self.text.find(text)
     }
@@ -289,7 +289,7 @@ impl PlatformRegistry {
     }
 
     /// Platforms whose own domain a text writes as a host name ("top up my
-    /// Gate.io account", "see https://garantex.org"): the words of the text
+    /// Gate.io account", "see `https://garantex.org`"): the words of the text
     /// that read as a domain ([`read_domain`]) and belong to a platform.
     pub fn domains_in_text(&self, text: &str) -> Vec<usize> {
         let mut found = Vec::new();

@@ -40,6 +40,10 @@ fn evasion_spellings_of_a_sanctioned_name_still_block() {
         "Путин Влaдимир",               // Latin a inside a Cyrillic word
         "V.l.a.d.i.m.i.r P.u.t.i.n",    // letters split by dots
         "PUTIN,   Vladimir",            // odd spacing and punctuation
+        // wholly in look-alike letters of other scripts (Cyrillic Р, Т, І,
+        // Greek Ν): once romanised by sound to "rutin"
+        "\u{0420}U\u{0422}\u{0406}\u{039D} Vladimir",
+        "\u{0412}\u{039B}\u{0410}DIMIR \u{0420}UTIN",
     ] {
         let d = s.evaluate(&transfer_to(name, "person")).unwrap();
         assert_eq!(d.action, Action::Block, "{name:?}: {d:?}");

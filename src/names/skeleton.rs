@@ -108,8 +108,13 @@ fn ascii_prototype(c: char) -> Option<String> {
     }
     let mut buf = [0u8; 4];
     let proto: String = skeleton(c.encode_utf8(&mut buf)).collect();
-    // TS #39 maps "m" to "rn"; a letter imitating m is m here
-    let proto = if proto == "rn" { "m".to_owned() } else { proto };
+    // TS #39 maps "m" to "rn"; a letter imitating m is m here. It also
+    // maps capital I (Latin, Cyrillic І, Greek Ι) to l: a capital reads I.
+    let proto = match proto.as_str() {
+        "rn" => "m".to_owned(),
+        "l" if c.is_uppercase() => "I".to_owned(),
+        _ => proto,
+    };
     (!proto.is_empty() && proto.chars().all(|p| p.is_ascii_alphanumeric())).then_some(proto)
 }
 
@@ -125,8 +130,7 @@ mod tests {
     #[test]
     fn whole_words_of_lookalikes_in_any_script() {
         assert_eq!(read("МЕХС"), "mexc"); // Cyrillic
-                                          // Cyrillic with Ukrainian І, which TS #39 reads as l
-        assert_eq!(lookalike_key(&read("ВІТМЕХ")), lookalike_key("bitmex"));
+        assert_eq!(read("ВІТМЕХ"), "bitmex"); // Cyrillic, Ukrainian І
         assert_eq!(read("ΗΥDRΑ"), "hydra"); // Greek with one Latin D
         assert_eq!(
             read("\u{1F1EC}\u{1F1E6}\u{1F1F7}\u{1F1E6}\u{1F1F3}\u{1F1F9}\u{1F1EA}\u{1F1FD}"),
@@ -134,8 +138,10 @@ mod tests {
         );
         // Cherokee capitals that imitate Latin ones
         assert_eq!(read("\u{13A0}\u{13AA}"), "da");
-        // TS #39 reads a capital I (Latin, Cyrillic І, Greek Ι) as l
-        assert_eq!(read("СНІРМІХЕR"), "chlpmlxer");
+        // TS #39 reads a capital I (Latin, Cyrillic І, Greek Ι) as l; a
+        // capital reads I here
+        assert_eq!(read("СНІРМІХЕR"), "chipmixer");
+        assert_eq!(read("РUТІΝ"), "putin");
         assert_eq!(lookalike_key("chlpmlxer"), lookalike_key("chipmixer"));
     }
 

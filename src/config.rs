@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind};
-use crate::lists::{ListGuard, ListSpec};
+use crate::lists::{CompanionFiles, ListGuard, ListSpec, SourceKind};
 use crate::names::MatchConfig;
 use crate::source::SourceError;
 use crate::state::StateConfig;
@@ -334,6 +334,25 @@ impl Config {
                 None => source.position(0, 0),
             };
             return Err(ErrorKind::Config(at.error(format!("matching.{field}: {message}"))).into());
+        }
+        if let Some((i, spec)) = config.lists.iter().enumerate().find(|(_, l)| {
+            l.source != SourceKind::OfacSdnCsv && l.companions != CompanionFiles::Required
+        }) {
+            let item = source
+                .root()
+                .ok()
+                .and_then(|root| root.get("lists"))
+                .and_then(|lists| lists.as_seq())
+                .and_then(|lists| lists.get(i));
+            let at = match item.and_then(|l| l.entry("companions")) {
+                Some((key, _)) => source.at(key),
+                None => source.position(0, 0),
+            };
+            return Err(ErrorKind::Config(at.error(format!(
+                "lists[{i}].companions: only an ofac_sdn_csv list has companion files, not {}",
+                spec.source
+            )))
+            .into());
         }
         let base = path.parent().unwrap_or(Path::new(""));
         config.resolve_relative_to(base);

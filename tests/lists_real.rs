@@ -22,10 +22,7 @@ fn data(rel: &str) -> PathBuf {
 }
 
 fn load(source: SourceKind, rel: &str) -> LoadedList {
-    let spec = ListSpec {
-        source,
-        path: data(rel),
-    };
+    let spec = ListSpec::new(source, data(rel));
     lists::load(&spec).unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -37,6 +37,9 @@ pub struct Config {
     #[serde(default)]
     pub matching: MatchConfig,
     /// Refusal of implausibly shrunken lists (history file, tolerance).
+    /// On by default: [`Config::load`] keeps the history in
+    /// [`crate::lists::DEFAULT_HISTORY_FILE`] beside the config file when
+    /// `list_guard.history` names none.
     #[serde(default)]
     pub list_guard: ListGuard,
     /// Bounds on the per-customer history the behaviour rules keep.
@@ -355,6 +358,11 @@ impl Config {
             .into());
         }
         let base = path.parent().unwrap_or(Path::new(""));
+        // the shrink guard is on unless the config names another history
+        config
+            .list_guard
+            .history
+            .get_or_insert_with(|| PathBuf::from(crate::lists::DEFAULT_HISTORY_FILE));
         config.resolve_relative_to(base);
         Ok(config)
     }

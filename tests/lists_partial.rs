@@ -305,3 +305,41 @@ fn a_row_of_ten_thousand_columns_is_a_malformed_row_naming_its_line() {
         "{err}"
     );
 }
+
+fn watchlist_rows(n: usize) -> String {
+    let mut s = String::from(HEAD);
+    for i in 0..n {
+        s.push_str(&format!("w{i},Person Number{i} Testname,,person,,,,\n"));
+    }
+    s
+}
+
+/// Before, the guard was off without `list_guard.history`, and compared
+/// with the last version only: 9 % drops walked a list down unseen.
+#[test]
+fn the_shrink_guard_is_on_by_default_and_cumulative() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let w = dir.path().join("w.csv");
+    let load = |rows: usize| {
+        std::fs::write(&w, watchlist_rows(rows)).unwrap();
+        amlscreen::Screener::from_config(&Config::load(&config).unwrap())
+            .map(|s| s.engine().entities().len())
+    };
+    assert_eq!(load(100).unwrap(), 100);
+    assert!(dir
+        .path()
+        .join(amlscreen::lists::DEFAULT_HISTORY_FILE)
+        .is_file());
+    assert_eq!(load(91).unwrap(), 91); // 9 % below 100
+    assert_eq!(load(83).unwrap(), 83); // 9 % below 91, 17 % below 100
+    let err = load(76).unwrap_err().to_string(); // 8 % below 83, 24 % below 100
+    assert!(
+        err.contains("76 entities, 24% fewer than the 100 of a recent version")
+            && err.contains("allowed 20%"),
+        "{err}"
+    );
+    // the refused version was not recorded; growth is fine
+    assert!(load(76).is_err());
+    assert_eq!(load(100).unwrap(), 100);
+}

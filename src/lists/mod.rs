@@ -34,7 +34,7 @@ pub mod update;
 pub mod watchlist;
 pub(crate) mod xml;
 
-pub use history::{HistoryEntry, ListGuard, ListHistory};
+pub use history::{HistoryEntry, ListGuard, ListHistory, DEFAULT_HISTORY_FILE, RECENT_VERSIONS};
 
 pub(crate) use crate::util::sha256_hex;
 
@@ -588,17 +588,17 @@ pub enum ListError {
         /// File.
         path: PathBuf,
     },
-    /// The file holds implausibly fewer entities than the last version
-    /// loaded for the same source (see [`ListGuard`]).
-    #[error("{path}: {entities} entities, {drop_percent}% fewer than the {previous} of the last loaded version ({previous_sha256}); more than the allowed {max_shrink_percent}%: refusing a possibly partial list")]
+    /// The file holds implausibly fewer entities than the largest recent
+    /// version loaded for the same source (see [`ListGuard`]).
+    #[error("{path}: {entities} entities, {drop_percent}% fewer than the {previous} of a recent version ({previous_sha256}); more than the allowed {max_shrink_percent}% (list_guard.max_shrink_percent): refusing a possibly partial list")]
     Shrunk {
         /// File.
         path: PathBuf,
         /// Entities in this file.
         entities: usize,
-        /// Entities in the last loaded version.
+        /// Entities in the largest recent version.
         previous: usize,
-        /// SHA-256 of the last loaded version.
+        /// SHA-256 of that version.
         previous_sha256: String,
         /// How much smaller, in whole percent.
         drop_percent: u64,

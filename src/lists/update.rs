@@ -578,7 +578,7 @@ fn redirect_target(from: &str, location: &str) -> Result<String, String> {
         "http" => return Err("a downgrade from https to http".into()),
         other => return Err(format!("scheme '{other}' is not http or https")),
     }
-    if next.host_str().is_none_or(str::is_empty) {
+    if next.host_str().map_or(true, str::is_empty) {
         return Err("no host".into());
     }
     Ok(next.to_string())

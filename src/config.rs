@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind};
-use crate::lists::{ListGuard, ListSpec};
+use crate::lists::{CompanionFiles, ListGuard, ListSpec, SourceKind};
 use crate::names::MatchConfig;
 use crate::source::SourceError;
 use crate::state::StateConfig;
@@ -37,6 +37,9 @@ pub struct Config {
     #[serde(default)]
     pub matching: MatchConfig,
     /// Refusal of implausibly shrunken lists (history file, tolerance).
+    /// On by default: [`Config::load`] keeps the history in
+    /// [`crate::lists::DEFAULT_HISTORY_FILE`] beside the config file when
+    /// `list_guard.history` names none.
     #[serde(default)]
     pub list_guard: ListGuard,
     /// Bounds on the per-customer history the behaviour rules keep.
@@ -335,7 +338,31 @@ impl Config {
             };
             return Err(ErrorKind::Config(at.error(format!("matching.{field}: {message}"))).into());
         }
+        if let Some((i, spec)) = config.lists.iter().enumerate().find(|(_, l)| {
+            l.source != SourceKind::OfacSdnCsv && l.companions != CompanionFiles::Required
+        }) {
+            let item = source
+                .root()
+                .ok()
+                .and_then(|root| root.get("lists"))
+                .and_then(|lists| lists.as_seq())
+                .and_then(|lists| lists.get(i));
+            let at = match item.and_then(|l| l.entry("companions")) {
+                Some((key, _)) => source.at(key),
+                None => source.position(0, 0),
+            };
+            return Err(ErrorKind::Config(at.error(format!(
+                "lists[{i}].companions: only an ofac_sdn_csv list has companion files, not {}",
+                spec.source
+            )))
+            .into());
+        }
         let base = path.parent().unwrap_or(Path::new(""));
+        // the shrink guard is on unless the config names another history
+        config
+            .list_guard
+            .history
+            .get_or_insert_with(|| PathBuf::from(crate::lists::DEFAULT_HISTORY_FILE));
         config.resolve_relative_to(base);
         Ok(config)
     }

@@ -18,9 +18,17 @@
 //!   and rule files: by the one YAML loader (`source`) while parsing
 //!   (at most 100,000 values copied by aliases and 128 levels of nesting;
 //!   tested in `tests/limits_hostile_input.rs`); rule files are also
-//!   capped at 4 MiB.
+//!   capped at 4 MiB;
+//! * [`MAX_LIST_ROW_BYTES`], [`MAX_LIST_ROW_FIELDS`]: by every CSV list
+//!   loader (OFAC `sdn.csv` and its companions, OFSI ConList, watchlists),
+//!   which reads rows into buffers of these fixed sizes: a longer or wider
+//!   row is a malformed record naming its line, and never grows a buffer.
+//!   A list loader holds the file (at most the update's `max_bytes` for a
+//!   downloaded one), its parsed entities and these two buffers.
 
 use crate::error::Error;
+// defined beside the reader that enforces them, listed here with the others
+pub use crate::lists::csv_rows::{MAX_LIST_ROW_BYTES, MAX_LIST_ROW_FIELDS};
 use crate::model::{Party, Transaction};
 
 /// Longest transaction line the `screen` command reads, in bytes (1 MiB).

@@ -523,6 +523,19 @@ pub fn read(
             specs.len()
         ))));
     }
+    // A list compiled under a looser `max_bad_rows` is not loaded under a
+    // stricter one.
+    for (version, spec) in lists.iter().zip(specs) {
+        if version.skipped > spec.max_bad_rows {
+            return Err(refuse(ListCacheRefusal::Lists(format!(
+                "{} {} was compiled with {} malformed record(s) skipped; its max_bad_rows is now {}",
+                spec.source,
+                spec.path.display(),
+                version.skipped,
+                spec.max_bad_rows
+            ))));
+        }
+    }
     // The content is what was compiled; the audit names the path in force.
     for (version, spec) in lists.iter_mut().zip(specs) {
         version.path = spec.path.display().to_string();
@@ -706,18 +719,12 @@ fn check_source_hashes(
     Ok(())
 }
 
-/// The files a list's loader reads: the list file, then for OFAC CSV each
-/// companion file present beside it (as [`ofac_csv::load`] looks for them).
+/// The files a list's loader reads: the list file, then for OFAC CSV its
+/// companion files (as [`ofac_csv::load`] reads them).
 fn source_paths(spec: &ListSpec) -> Vec<PathBuf> {
     let mut files = vec![spec.path.clone()];
     if spec.source == SourceKind::OfacSdnCsv {
-        let dir = spec.path.parent().unwrap_or(Path::new(""));
-        files.extend(
-            ofac_csv::COMPANIONS
-                .iter()
-                .map(|name| dir.join(name))
-                .filter(|p| p.is_file()),
-        );
+        files.extend(ofac_csv::companion_paths(spec));
     }
     files
 }

@@ -54,11 +54,7 @@ fn screener_with(screening: ScreeningConfig) -> Screener {
     )
     .unwrap();
     let load = |path: &Path| {
-        lists::load(&ListSpec {
-            source: SourceKind::Watchlist,
-            path: path.to_path_buf(),
-        })
-        .unwrap_or_else(|e| panic!("{e}"))
+        lists::load(&ListSpec::new(SourceKind::Watchlist, path)).unwrap_or_else(|e| panic!("{e}"))
     };
     let lists = vec![
         load(&repo().join("sanctions/sample_watchlist.csv")),

@@ -24,6 +24,7 @@ mod list_cache;
 mod list_cache_real;
 mod lists_fixtures;
 mod lists_fuzz;
+mod lists_partial;
 mod lists_real;
 mod lists_real_screening;
 mod live_reload;

@@ -68,7 +68,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "model", "util", "source", "lists", "names", "state", "audit", "rules", "error",
         ],
     ),
-    ("limits", &["model", "error"]),
+    ("limits", &["model", "lists", "error"]),
     (
         "engine",
         &[

@@ -27,6 +27,9 @@ const FIXTURES: [(&str, &str); 8] = [
     ("watchlist", "sample_watchlist.csv"),
 ];
 
+/// The fixtures holding one malformed record on purpose.
+const BAD_RECORD_FIXTURES: [&str; 3] = ["ofac_sdn_xml", "ofac_sdn_csv", "eu_fsf_xml"];
+
 /// A directory with a copy of every fixture list (so tests can change
 /// them) and a config naming them, with `extra` appended.
 struct Setup {
@@ -65,6 +68,9 @@ impl Setup {
         let mut text = String::from("lists:\n");
         for (kind, file) in FIXTURES.iter().filter(|(k, _)| keep(k)) {
             text.push_str(&format!("  - source: {kind}\n    path: lists/{file}\n"));
+            if BAD_RECORD_FIXTURES.contains(kind) {
+                text.push_str("    max_bad_rows: 1\n");
+            }
         }
         text.push_str(&format!(
             "rules: {}\n{extra}",
@@ -345,11 +351,15 @@ fn a_changed_or_removed_companion_file_is_refused() {
     std::fs::remove_file(&alt).unwrap();
     let msg = setup.refusal(&config);
     assert!(
-        msg.contains("list snapshot refused: list 3 (ofac_sdn_csv ")
-            && msg.contains("now reads files [")
-            && msg.contains("it was compiled from ["),
+        msg.contains(&format!("source file {} changed", alt.display()))
+            && msg.contains("cannot read it"),
         "{msg}"
     );
+    // and the sources, parsed instead, refuse the list without its companion
+    let err = amlscreen::Engine::from_config(&config)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("alt.csv is missing beside it"), "{err}");
 }
 
 #[test]

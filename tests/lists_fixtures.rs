@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use amlscreen::lists::{
-    self, AliasStrength, BirthDate, EntityStatus, ListError, ListGuard, ListSpec, SourceKind,
+    self, AliasStrength, BirthDate, CompanionFiles, EntityStatus, ListError, ListGuard, ListSpec,
+    SourceKind,
 };
 
 fn fixture(rel: &str) -> PathBuf {
@@ -17,10 +18,7 @@ fn fixture(rel: &str) -> PathBuf {
 }
 
 fn spec(source: SourceKind, path: impl Into<PathBuf>) -> ListSpec {
-    ListSpec {
-        source,
-        path: path.into(),
-    }
+    ListSpec::new(source, path)
 }
 
 const FIXTURES: [(SourceKind, &str); 7] = [
@@ -46,7 +44,16 @@ fn every_loader_reads_its_fixture_with_exact_counts() {
         (3, 2, 1, 0, 0, 0, 0),
     ];
     for ((kind, file), want) in FIXTURES.iter().zip(expected) {
-        let list = lists::load(&spec(*kind, fixture(file))).unwrap_or_else(|e| panic!("{e}"));
+        // the fixtures with one malformed record are refused unless it is allowed
+        let strict = lists::load(&spec(*kind, fixture(file)));
+        if want.6 > 0 {
+            let err = strict.unwrap_err();
+            assert!(matches!(err, ListError::BadRecords { .. }), "{file}: {err}");
+        } else {
+            strict.unwrap_or_else(|e| panic!("{file}: {e}"));
+        }
+        let allowing = spec(*kind, fixture(file)).with_max_bad_rows(want.6);
+        let list = lists::load(&allowing).unwrap_or_else(|e| panic!("{e}"));
         let v = &list.version;
         let got = (
             v.entities,
@@ -60,7 +67,7 @@ fn every_loader_reads_its_fixture_with_exact_counts() {
         assert_eq!(got, want, "{file}");
         assert_eq!(v.sha256.len(), 64);
         // loading twice gives identical ids and counts
-        let again = lists::load(&spec(*kind, fixture(file))).unwrap();
+        let again = lists::load(&allowing).unwrap();
         assert_eq!(again.version, list.version);
         assert!(again
             .entities
@@ -72,7 +79,10 @@ fn every_loader_reads_its_fixture_with_exact_counts() {
 
 #[test]
 fn fixture_records_field_by_field() {
-    let ofac = lists::load(&spec(SourceKind::OfacSdnCsv, fixture("ofac_csv/sdn.csv"))).unwrap();
+    let ofac = lists::load(
+        &spec(SourceKind::OfacSdnCsv, fixture("ofac_csv/sdn.csv")).with_max_bad_rows(1),
+    )
+    .unwrap();
     let perez = ofac.entities.iter().find(|e| e.id == "ofac:7001").unwrap();
     assert_eq!(perez.name, "PEREZ, José");
     assert_eq!(perez.birth_dates, [BirthDate::Circa { year: 1951 }]);
@@ -87,7 +97,8 @@ fn fixture_records_field_by_field() {
     let vessel = ofac.entities.iter().find(|e| e.id == "ofac:7002").unwrap();
     assert_eq!(vessel.identifiers[0].kind, "imo");
 
-    let eu = lists::load(&spec(SourceKind::EuFsfXml, fixture("eu_fsf.xml"))).unwrap();
+    let eu = lists::load(&spec(SourceKind::EuFsfXml, fixture("eu_fsf.xml")).with_max_bad_rows(1))
+        .unwrap();
     let lavrov = &eu.entities[0];
     assert_eq!(
         (lavrov.id.as_str(), lavrov.name.as_str()),
@@ -164,7 +175,7 @@ fn wrong_format_for_the_declared_kind_is_an_error() {
         ),
     ];
     for (kind, file, expect) in cases {
-        let err = lists::load(&spec(kind, fixture(file)))
+        let err = lists::load(&spec(kind, fixture(file)).with_companions(CompanionFiles::Absent))
             .unwrap_err()
             .to_string();
         assert!(err.contains(expect), "{kind} on {file}: {err}");

@@ -24,7 +24,7 @@ fn screener() -> Screener {
     .map(|(source, rel)| {
         let path = root().join("../shared/data/lists").join(rel);
         assert!(path.is_file(), "missing real-data file {}", path.display());
-        lists::load(&ListSpec { source, path }).unwrap_or_else(|e| panic!("{e}"))
+        lists::load(&ListSpec::new(source, path)).unwrap_or_else(|e| panic!("{e}"))
     })
     .collect();
     let rules = RuleSet::load(&root().join("rules")).unwrap_or_else(|e| panic!("{e:?}"));

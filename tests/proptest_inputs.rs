@@ -20,10 +20,10 @@ fn repo() -> PathBuf {
 fn screener() -> &'static Screener {
     static SCREENER: OnceLock<Screener> = OnceLock::new();
     SCREENER.get_or_init(|| {
-        let list = lists::load(&ListSpec {
-            source: SourceKind::Watchlist,
-            path: repo().join("sanctions/sample_watchlist.csv"),
-        })
+        let list = lists::load(&ListSpec::new(
+            SourceKind::Watchlist,
+            repo().join("sanctions/sample_watchlist.csv"),
+        ))
         .unwrap();
         let rules = RuleSet::load(&repo().join("rules")).unwrap();
         Screener::new(amlscreen::Engine::builder(rules).lists(vec![list]).build())

@@ -112,6 +112,7 @@ fn source(url: String, path: PathBuf) -> Source {
         path,
         frequency: "test".into(),
         max_bytes: None,
+        max_bad_rows: 0,
         enabled: true,
         note: None,
     }
@@ -437,4 +438,43 @@ fn the_shipped_sources_file_loads() {
         assert!(s.url.starts_with("https://"), "{}", s.url);
         assert!(!s.frequency.is_empty());
     }
+}
+
+fn redirect(to: &str) -> Reply {
+    Reply::Raw(
+        format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .into_bytes(),
+    )
+}
+
+/// Before, ureq followed the redirect and panicked on the host-less URL.
+#[test]
+fn a_redirect_to_a_file_url_is_refused_without_panic() {
+    for to in ["file:///etc/passwd", "ftp://example.org/w.csv", "data:,x"] {
+        let location = to.to_owned();
+        let (err, server) = refused(move |_| redirect(&location));
+        let msg = err.to_string();
+        assert!(matches!(err, UpdateError::Body { .. }), "{to}: {msg}");
+        assert!(
+            msg.contains(&format!("HTTP 302 redirect to \"{to}\" refused")),
+            "{msg}"
+        );
+        assert_eq!(server.hits.load(Ordering::SeqCst), 1, "never retried");
+    }
+}
+
+#[test]
+fn redirects_to_http_are_followed_a_bounded_number_of_times() {
+    let body = watchlist(13);
+    let server = serve(move |path| match path {
+        "/w.csv" => redirect("/moved/w.csv"),
+        "/moved/w.csv" => ok(&body, "text/csv"),
+        _ => redirect(path),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let target = installed(dir.path());
+    assert_eq!(update(&server, &target).unwrap().entities, 13);
+
+    let (err, _) = refused(|path| redirect(&format!("{path}x")));
+    assert!(err.to_string().contains("more than 5 redirects"), "{err}");
 }

@@ -120,10 +120,7 @@ impl Lists {
                     path.display()
                 ));
             }
-            let spec = ListSpec {
-                source: *source,
-                path,
-            };
+            let spec = ListSpec::new(*source, path);
             out.push(lists::load(&spec).map_err(|e| e.to_string())?);
         }
         out.push(load_crypto_extract(&base.join(CRYPTO_DIR))?);
@@ -151,10 +148,7 @@ impl Lists {
             let entities = (0..*size)
                 .map(|i| generated_entity(&mut rng, label, i, cyrillic))
                 .collect();
-            let spec = ListSpec {
-                source: *source,
-                path: PathBuf::from(format!("generated/{label}")),
-            };
+            let spec = ListSpec::new(*source, format!("generated/{label}"));
             out.push(LoadedList::new(
                 &spec,
                 Some("generated".into()),
@@ -176,10 +170,7 @@ impl Lists {
             }
             crypto.push(e);
         }
-        let spec = ListSpec {
-            source: SourceKind::Watchlist,
-            path: PathBuf::from("generated/crypto"),
-        };
+        let spec = ListSpec::new(SourceKind::Watchlist, "generated/crypto");
         out.push(LoadedList::new(
             &spec,
             Some("generated".into()),
@@ -270,10 +261,7 @@ pub fn load_crypto_extract(dir: &Path) -> Result<LoadedList, String> {
     if entities.is_empty() {
         return Err(format!("{}: no crypto addresses read", dir.display()));
     }
-    let spec = ListSpec {
-        source: SourceKind::Watchlist,
-        path: dir.to_path_buf(),
-    };
+    let spec = ListSpec::new(SourceKind::Watchlist, dir);
     Ok(LoadedList::new(
         &spec,
         Some("2024-09-27".into()),

@@ -30,7 +30,9 @@ pub enum ListsCommand {
     /// persons, organizations, vessels, aircraft, names, weak_aliases,
     /// addresses, skipped (plus inactive subjects and warnings).
     Stats {
-        /// Also print every skipped record and warning to stderr.
+        /// Also print every warning (details dropped from kept records,
+        /// orphan companion rows) to stderr; records skipped under a
+        /// source's `max_bad_rows` are always printed.
         #[arg(long)]
         verbose: bool,
     },
@@ -90,10 +92,11 @@ pub fn run(global: &GlobalArgs, cmd: ListsCommand) -> CliResult {
                     warnings: list.warnings.len(),
                 };
                 println!("{}", serde_json::to_string(&line)?);
+                // records skipped under max_bad_rows are always named
+                for s in &list.skipped {
+                    eprintln!("{}: skipped {}: {}", v.path, s.record, s.reason);
+                }
                 if verbose {
-                    for s in &list.skipped {
-                        eprintln!("{}: skipped {}: {}", v.path, s.record, s.reason);
-                    }
                     for w in &list.warnings {
                         eprintln!("{}: warning {}: {}", v.path, w.record, w.reason);
                     }

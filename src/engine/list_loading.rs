@@ -18,7 +18,21 @@ pub(crate) fn from_sources(config: &Config) -> Result<CompiledLists, Error> {
         .iter()
         .map(|spec| lists::load_checked(spec, &config.list_guard))
         .collect::<Result<Vec<_>, _>>()?;
+    for (list, spec) in lists.iter().zip(&config.lists) {
+        warn_skipped(list, spec);
+    }
     Ok(CompiledLists::build(lists, config.matching.clone()))
+}
+
+/// Names on stderr every malformed record a source's `max_bad_rows`
+/// let through: a list in force without some of its records is never silent.
+fn warn_skipped(list: &lists::LoadedList, spec: &lists::ListSpec) {
+    for s in &list.skipped {
+        eprintln!(
+            "amlscreen: warning: {}: skipped {}: {} (accepted by max_bad_rows: {})",
+            list.version.path, s.record, s.reason, spec.max_bad_rows
+        );
+    }
 }
 
 /// The lists as the config wants them at start or reload: from its list
@@ -31,8 +45,14 @@ pub(crate) fn load(config: &Config) -> Result<CompiledLists, Error> {
     };
     match list_cache::read(path, &config.lists, &config.matching) {
         Ok(compiled) => {
-            for version in compiled.lists() {
+            for (version, spec) in compiled.lists().iter().zip(&config.lists) {
                 config.list_guard.check(version)?;
+                if version.skipped > 0 {
+                    eprintln!(
+                        "amlscreen: warning: {}: {} malformed record(s) skipped (accepted by max_bad_rows: {}); `amlscreen lists stats` names them",
+                        version.path, version.skipped, spec.max_bad_rows
+                    );
+                }
             }
             Ok(compiled)
         }

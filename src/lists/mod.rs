@@ -3,9 +3,12 @@
 //!
 //! One file per source format. Each loader reads a file, never the network,
 //! and returns a [`LoadedList`]: the entities and a [`ListVersion`] that the
-//! audit record names. A file that cannot be read completely is an error;
-//! single malformed records inside an otherwise valid file are skipped and
-//! reported in [`LoadedList::skipped`].
+//! audit record names. A file that cannot be read completely (cut short,
+//! ending inside a record, a companion file missing) is an error. So is a
+//! malformed record (a row that does not parse, an entry without a name),
+//! unless the source's [`ListSpec::max_bad_rows`] accepts that many: then
+//! each is skipped and reported in [`LoadedList::skipped`], which the
+//! engine and `lists stats` print as warnings naming the line or record.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -16,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::addresses::CryptoAddress;
 
 pub(crate) use crate::countries;
+pub(crate) mod csv_rows;
 pub(crate) mod dates;
 pub(crate) use dates::{birth_dates_compact, BirthDateRecord};
 pub mod eu_fsf;
@@ -30,7 +34,7 @@ pub mod update;
 pub mod watchlist;
 pub(crate) mod xml;
 
-pub use history::{HistoryEntry, ListGuard, ListHistory};
+pub use history::{HistoryEntry, ListGuard, ListHistory, DEFAULT_HISTORY_FILE, RECENT_VERSIONS};
 
 pub(crate) use crate::util::sha256_hex;
 
@@ -105,19 +109,90 @@ impl std::str::FromStr for SourceKind {
     }
 }
 
-/// Which list to load: a source kind and a file path.
+/// Which list to load: a source kind, a file path, and how strictly.
+///
+/// ```
+/// use amlscreen::lists::{ListSpec, SourceKind};
+/// let spec: ListSpec = "watchlist=sanctions/sample_watchlist.csv".parse().unwrap();
+/// assert_eq!(spec, ListSpec::new(SourceKind::Watchlist, "sanctions/sample_watchlist.csv"));
+/// assert_eq!(spec.max_bad_rows, 0);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ListSpec {
     /// Loader to use.
     pub source: SourceKind,
     /// File to read.
     pub path: PathBuf,
+    /// Malformed records (rows that do not parse, records without a name
+    /// …) accepted before the whole list is refused. Default 0: any
+    /// malformed record refuses the list. Each one accepted is reported as
+    /// a warning naming its line or record id. Config key `max_bad_rows:`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub max_bad_rows: usize,
+    /// For `ofac_sdn_csv`: whether `alt.csv`, `add.csv` and
+    /// `sdn_comments.csv` must lie beside `sdn.csv` (default, `required`)
+    /// or are known to be absent (`none`: `sdn.csv` is read alone). Config
+    /// key `companions:`; refused on other sources.
+    #[serde(default, skip_serializing_if = "CompanionFiles::is_required")]
+    pub companions: CompanionFiles,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl ListSpec {
+    /// A spec with the strict defaults: no malformed record accepted,
+    /// OFAC CSV companions required.
+    pub fn new(source: SourceKind, path: impl Into<PathBuf>) -> ListSpec {
+        ListSpec {
+            source,
+            path: path.into(),
+            max_bad_rows: 0,
+            companions: CompanionFiles::Required,
+        }
+    }
+
+    /// Accepts up to `n` malformed records, each reported as a warning.
+    pub fn with_max_bad_rows(mut self, n: usize) -> ListSpec {
+        self.max_bad_rows = n;
+        self
+    }
+
+    /// Sets whether OFAC CSV companion files are required.
+    pub fn with_companions(mut self, companions: CompanionFiles) -> ListSpec {
+        self.companions = companions;
+        self
+    }
+}
+
+/// Whether an `ofac_sdn_csv` list needs its companion files (see
+/// [`ListSpec::companions`]). Without `alt.csv` and `add.csv` OFAC's
+/// aliases and addresses are lost, so a missing one refuses the list
+/// unless the config says `companions: none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CompanionFiles {
+    /// `alt.csv`, `add.csv` and `sdn_comments.csv` must lie beside `sdn.csv`.
+    #[default]
+    Required,
+    /// There are none: `sdn.csv` is read alone, companions beside it unread.
+    #[serde(rename = "none", alias = "absent")]
+    Absent,
+}
+
+impl CompanionFiles {
+    fn is_required(&self) -> bool {
+        *self == CompanionFiles::Required
+    }
 }
 
 impl std::str::FromStr for ListSpec {
     type Err = String;
-    /// Parses the CLI form `KIND=PATH`.
+    /// Parses the CLI form `KIND=PATH` (with the strict defaults).
     fn from_str(s: &str) -> Result<Self, String> {
         let (kind, path) = s
             .split_once('=')
@@ -125,10 +200,7 @@ impl std::str::FromStr for ListSpec {
         if path.is_empty() {
             return Err(format!("empty path in '{s}'"));
         }
-        Ok(ListSpec {
-            source: kind.parse()?,
-            path: PathBuf::from(path),
-        })
+        Ok(ListSpec::new(kind.parse()?, path))
     }
 }
 
@@ -470,6 +542,7 @@ impl LoadedList {
 
 /// Why a list could not be loaded. Always names the file.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ListError {
     /// The file could not be read.
     #[error("{path}: {source}")]
@@ -489,23 +562,43 @@ pub enum ListError {
         /// What is wrong.
         message: String,
     },
+    /// More malformed records than the source's `max_bad_rows` allows.
+    #[error("{path}: {} malformed record(s), {allowed} allowed (max_bad_rows): refusing a partly readable list: {}", records.len(), describe_records(records))]
+    BadRecords {
+        /// File.
+        path: PathBuf,
+        /// The source's `max_bad_rows`.
+        allowed: usize,
+        /// Every malformed record, with its line or id and the reason.
+        records: Vec<SkippedRecord>,
+    },
+    /// A companion file an OFAC CSV list needs is missing.
+    #[error("{path}: {companion} is missing beside it: without it the list loses {what}; put it there, or say `companions: none` for this list in the config if it is really not published")]
+    MissingCompanion {
+        /// The list file (`sdn.csv`).
+        path: PathBuf,
+        /// The companion's file name.
+        companion: &'static str,
+        /// What it carries.
+        what: &'static str,
+    },
     /// The file parsed but holds no entities.
     #[error("{path}: no entities found: an empty list would silently screen nothing")]
     Empty {
         /// File.
         path: PathBuf,
     },
-    /// The file holds implausibly fewer entities than the last version
-    /// loaded for the same source (see [`ListGuard`]).
-    #[error("{path}: {entities} entities, {drop_percent}% fewer than the {previous} of the last loaded version ({previous_sha256}); more than the allowed {max_shrink_percent}%: refusing a possibly partial list")]
+    /// The file holds implausibly fewer entities than the largest recent
+    /// version loaded for the same source (see [`ListGuard`]).
+    #[error("{path}: {entities} entities, {drop_percent}% fewer than the {previous} of a recent version ({previous_sha256}); more than the allowed {max_shrink_percent}% (list_guard.max_shrink_percent): refusing a possibly partial list")]
     Shrunk {
         /// File.
         path: PathBuf,
         /// Entities in this file.
         entities: usize,
-        /// Entities in the last loaded version.
+        /// Entities in the largest recent version.
         previous: usize,
-        /// SHA-256 of the last loaded version.
+        /// SHA-256 of that version.
         previous_sha256: String,
         /// How much smaller, in whole percent.
         drop_percent: u64,
@@ -520,6 +613,21 @@ pub enum ListError {
         /// What went wrong.
         message: String,
     },
+}
+
+/// `line 3: reason; line 7: reason`, at most 20, then how many more.
+fn describe_records(records: &[SkippedRecord]) -> String {
+    const SHOWN: usize = 20;
+    let mut text = records
+        .iter()
+        .take(SHOWN)
+        .map(|r| format!("{}: {}", r.record, r.reason))
+        .collect::<Vec<_>>()
+        .join("; ");
+    if records.len() > SHOWN {
+        text.push_str(&format!("; and {} more", records.len() - SHOWN));
+    }
+    text
 }
 
 impl ListError {
@@ -574,6 +682,13 @@ pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
         SourceKind::Watchlist => watchlist::load(spec)?,
     };
     drop_duplicate_ids(&mut list);
+    if list.skipped.len() > spec.max_bad_rows {
+        return Err(ListError::BadRecords {
+            path: spec.path.clone(),
+            allowed: spec.max_bad_rows,
+            records: list.skipped,
+        });
+    }
     if list.entities.is_empty() {
         return Err(ListError::Empty {
             path: spec.path.clone(),
@@ -617,10 +732,7 @@ fn drop_duplicate_ids(list: &mut LoadedList) {
         fresh
     });
     if list.entities.len() != before {
-        let spec = ListSpec {
-            source: list.version.source,
-            path: PathBuf::from(&list.version.path),
-        };
+        let spec = ListSpec::new(list.version.source, &list.version.path);
         let mut skipped = std::mem::take(&mut list.skipped);
         skipped.extend(dropped);
         let warnings = std::mem::take(&mut list.warnings);

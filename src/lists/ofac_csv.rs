@@ -3,10 +3,14 @@
 //! `sdn.csv` has no header and twelve columns (`ent_num`, `SDN_Name`,
 //! `SDN_Type`, `Program`, `Title`, `Call_Sign`, `Vess_type`, `Tonnage`, `GRT`,
 //! `Vess_flag`, `Vess_owner`, `Remarks`); `-0-` means empty; Latin-1 with
-//! CRLF and a trailing 0x1A. When `alt.csv` (aliases), `add.csv` (addresses)
+//! CRLF and a trailing 0x1A. `alt.csv` (aliases), `add.csv` (addresses)
 //! and `sdn_comments.csv` (continuations of remarks cut at OFAC's
-//! 1,000-character limit) lie beside it they are joined on `ent_num`; rows
-//! naming an entity `sdn.csv` lacks are orphans, reported as warnings.
+//! 1,000-character limit) must lie beside it — a missing one is an error,
+//! unless the config says `companions: none` — and are joined on
+//! `ent_num`; rows naming an entity `sdn.csv` lacks are orphans, reported
+//! as warnings. A file that ends inside a row (a quoted field still open,
+//! or no line break after the last row) is an error: OFAC ends every file
+//! with CRLF, so a cut download never loads as a shorter list.
 //!
 //! Aliases, birth dates, nationalities, documents and crypto addresses are
 //! read from the `;`-separated remarks. When the remarks are cut off (they
@@ -20,29 +24,42 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::csv_rows::{RowError, Rows};
 use super::ofac_xml::{identifier_kind, source_url, DIGITAL_CURRENCY_PREFIX};
 use super::{
-    countries, dates, read_file, sha256_hex, Alias, AliasStrength, Entity, EntityKind, Identifier,
-    ListError, ListSpec, LoadedList, SkippedRecord,
+    countries, dates, read_file, sha256_hex, Alias, AliasStrength, CompanionFiles, Entity,
+    EntityKind, Identifier, ListError, ListSpec, LoadedList, SkippedRecord,
 };
 use crate::addresses;
 use crate::lists::xml::collapse;
 
-/// Companion files read from the directory of `sdn.csv`, when present.
+/// Companion files read from the directory of `sdn.csv`.
 pub const COMPANIONS: [&str; 3] = ["alt.csv", "add.csv", "sdn_comments.csv"];
 
 /// Number of columns of `sdn.csv`.
 const SDN_COLUMNS: usize = 12;
 
-/// Loads `sdn.csv` and its companions.
+/// Loads `sdn.csv` and its companions. Each companion is required unless
+/// the spec says `companions: none`; then `sdn.csv` is read alone.
 pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
     let sdn = read_file(&spec.path)?;
-    let dir = spec.path.parent().unwrap_or(Path::new(""));
     let mut companions: Vec<(&str, Vec<u8>)> = Vec::new();
-    for name in COMPANIONS {
-        let path = dir.join(name);
-        if path.is_file() {
-            companions.push((name, read_file(&path)?));
+    for path in companion_paths(spec) {
+        let name = COMPANIONS
+            .iter()
+            .copied()
+            .find(|n| path.file_name().is_some_and(|f| f == *n))
+            .unwrap_or("companion");
+        match std::fs::read(&path) {
+            Ok(bytes) => companions.push((name, bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ListError::MissingCompanion {
+                    path: spec.path.clone(),
+                    companion: name,
+                    what: companion_content(name),
+                })
+            }
+            Err(source) => return Err(ListError::Io { path, source }),
         }
     }
     let sha256 = if companions.is_empty() {
@@ -74,6 +91,24 @@ pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
     Ok(list)
 }
 
+/// The companion files a spec's loader reads, in [`COMPANIONS`] order:
+/// all three beside `sdn.csv`, or none with `companions: none`.
+pub(crate) fn companion_paths(spec: &ListSpec) -> Vec<std::path::PathBuf> {
+    if spec.companions == CompanionFiles::Absent {
+        return Vec::new();
+    }
+    let dir = spec.path.parent().unwrap_or(Path::new(""));
+    COMPANIONS.iter().map(|name| dir.join(name)).collect()
+}
+
+fn companion_content(name: &str) -> &'static str {
+    match name {
+        "alt.csv" => "every alias (about half its names)",
+        "add.csv" => "every address and the countries read from them",
+        _ => "the continuations of remarks cut at 1,000 characters (aliases, documents and crypto addresses in them)",
+    }
+}
+
 /// The companion files' bytes, each optional.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Companions<'a> {
@@ -103,21 +138,21 @@ fn field(r: &csv::StringRecord, i: usize) -> &str {
     }
 }
 
-/// Parses `sdn.csv` bytes with optional companions.
+/// Parses `sdn.csv` bytes with optional companions. A file (or companion)
+/// that ends inside a row is an error; a row that does not parse is a
+/// skipped record naming its file and line.
 pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Parsed, ListError> {
     let mut out = Parsed::default();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     // per entity: whether its remarks stop at an item boundary (`;`)
     let mut ends_at_item: Vec<bool> = Vec::new();
-    for (i, row) in with_text(sdn, parse_rows).into_iter().enumerate() {
-        let line = i + 1;
-        let r = match row {
-            Ok(r) => r,
-            Err(e) => {
-                out.skipped.push(SkippedRecord {
-                    record: format!("line {line}"),
-                    reason: e,
-                });
+    let text = decode(sdn);
+    let (sdn_rows, cut) = rows(&text, path, "");
+    for row in sdn_rows {
+        let (line, r) = match row {
+            Ok(row) => row,
+            Err(skipped) => {
+                out.skipped.push(skipped);
                 continue;
             }
         };
@@ -144,7 +179,7 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
         let name = collapse(field(&r, 1));
         if name.is_empty() {
             out.skipped.push(SkippedRecord {
-                record: format!("ent_num {ent_num}"),
+                record: format!("line {line} (ent_num {ent_num})"),
                 reason: "empty SDN_Name".into(),
             });
             continue;
@@ -169,7 +204,7 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
         read_remarks(&mut e, remarks, cut, &mut out.warnings);
         if by_id.contains_key(ent_num) {
             out.skipped.push(SkippedRecord {
-                record: format!("ent_num {ent_num}"),
+                record: format!("line {line} (ent_num {ent_num})"),
                 reason: "duplicate ent_num".into(),
             });
             continue;
@@ -178,9 +213,14 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
         ends_at_item.push(remarks.ends_with(';'));
         out.entities.push(e);
     }
+    // after the rows, so that a file of another format is named as such
+    if let Some(cut) = cut {
+        return Err(cut);
+    }
     if let Some(bytes) = companions.comments {
         let mut orphans = Orphans::new("sdn_comments.csv");
-        for r in with_text(bytes, parse_rows).into_iter().flatten() {
+        let text = decode(bytes);
+        for r in companion_rows(&text, path, "sdn_comments.csv", 2, &mut out.skipped)? {
             let ent_num = field(&r, 0);
             match by_id.get(ent_num) {
                 Some(&i) => {
@@ -205,7 +245,8 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
     }
     if let Some(bytes) = companions.alt {
         let mut orphans = Orphans::new("alt.csv");
-        for r in with_text(bytes, parse_rows).into_iter().flatten() {
+        let text = decode(bytes);
+        for r in companion_rows(&text, path, "alt.csv", 5, &mut out.skipped)? {
             let ent_num = field(&r, 0);
             let name = collapse(field(&r, 3));
             match by_id.get(ent_num) {
@@ -218,7 +259,8 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
     }
     if let Some(bytes) = companions.add {
         let mut orphans = Orphans::new("add.csv");
-        for r in with_text(bytes, parse_rows).into_iter().flatten() {
+        let text = decode(bytes);
+        for r in companion_rows(&text, path, "add.csv", 6, &mut out.skipped)? {
             let ent_num = field(&r, 0);
             match by_id.get(ent_num) {
                 Some(&i) => {
@@ -236,20 +278,70 @@ pub fn parse(sdn: &[u8], path: &Path, companions: Companions<'_>) -> Result<Pars
     Ok(out)
 }
 
-fn with_text<T>(bytes: &[u8], f: impl FnOnce(&str) -> T) -> T {
+/// The text of an OFAC CSV file: Latin-1 (read as Windows-1252, its
+/// superset), without the trailing end-of-file byte 0x1A.
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     let trimmed = bytes.strip_suffix(b"\x1a").unwrap_or(bytes);
-    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(trimmed);
-    f(&text)
+    encoding_rs::WINDOWS_1252.decode(trimmed).0
 }
 
-fn parse_rows(text: &str) -> Vec<Result<csv::StringRecord, String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
-        .into_records()
-        .map(|r| r.map_err(|e| e.to_string()))
-        .collect()
+/// The rows of one OFAC CSV file, each a line and record or a skipped
+/// record, and the error when the file ends inside a row. `file` is
+/// empty for `sdn.csv` itself, else the companion named in records.
+type OfacRow = Result<(u64, csv::StringRecord), SkippedRecord>;
+
+fn rows(text: &str, path: &Path, file: &str) -> (Vec<OfacRow>, Option<ListError>) {
+    let prefix = if file.is_empty() {
+        String::new()
+    } else {
+        format!("{file} ")
+    };
+    let mut out = Vec::new();
+    for row in Rows::new(text.as_bytes()) {
+        out.push(match row {
+            Ok(row) => Ok((row.line, row.record)),
+            Err(RowError::Row { line, message }) => Err(SkippedRecord {
+                record: format!("{prefix}line {line}"),
+                reason: message,
+            }),
+            Err(RowError::Truncated { line, message }) => {
+                let cut = ListError::format(path, format!("{prefix}line {line}"), message);
+                return (out, Some(cut));
+            }
+        });
+    }
+    (out, None)
+}
+
+/// The well-formed rows of a companion file; malformed rows (and rows of
+/// the wrong width) become skipped records naming the file and line.
+fn companion_rows(
+    text: &str,
+    path: &Path,
+    file: &str,
+    columns: usize,
+    skipped: &mut Vec<SkippedRecord>,
+) -> Result<Vec<csv::StringRecord>, ListError> {
+    let mut out = Vec::new();
+    let (rows, cut) = rows(text, path, file);
+    if let Some(cut) = cut {
+        return Err(cut);
+    }
+    for row in rows {
+        match row {
+            Ok((_, r)) if r.len() == columns && field(&r, 0).parse::<u64>().is_ok() => out.push(r),
+            Ok((line, r)) => skipped.push(SkippedRecord {
+                record: format!("{file} line {line}"),
+                reason: if r.len() != columns {
+                    format!("expected {columns} columns, found {}", r.len())
+                } else {
+                    format!("ent_num '{}' is not a number", field(&r, 0))
+                },
+            }),
+            Err(s) => skipped.push(s),
+        }
+    }
+    Ok(out)
 }
 
 struct Orphans {

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::csv_rows::{RowError, Rows};
 use super::xml::{self, Node};
 use super::{
     countries, dates, Alias, AliasStrength, Entity, EntityKind, Identifier, ListError, ListSpec,
@@ -234,14 +235,18 @@ pub fn parse_conlist(bytes: &[u8], path: &Path) -> Result<super::ParsedRecords, 
             ))
         }
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(rest.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| ListError::format(path, "line 2", format!("cannot read header: {e}")))?
-        .clone();
+    let mut rows = Rows::new(rest.as_bytes());
+    let header = match rows.next() {
+        Some(Ok(row)) => row.record,
+        Some(Err(RowError::Row { message, .. } | RowError::Truncated { message, .. })) => {
+            return Err(ListError::format(
+                path,
+                "line 2",
+                format!("cannot read header: {message}"),
+            ))
+        }
+        None => csv::StringRecord::new(),
+    };
     let mut col = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         col.insert(h.trim().to_owned(), i);
@@ -265,16 +270,23 @@ pub fn parse_conlist(bytes: &[u8], path: &Path) -> Result<super::ParsedRecords, 
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, Entity> = HashMap::new();
     let mut skipped = Vec::new();
-    for (i, result) in reader.records().enumerate() {
-        let line = i + 3;
-        let r = match result {
-            Ok(r) => r,
-            Err(e) => {
+    for result in rows {
+        let (line, r) = match result {
+            // line 1 of `rest` is line 2 of the file
+            Ok(row) => (row.line + 1, row.record),
+            Err(RowError::Row { line, message }) => {
                 skipped.push(SkippedRecord {
-                    record: format!("line {line}"),
-                    reason: e.to_string(),
+                    record: format!("line {}", line + 1),
+                    reason: message,
                 });
                 continue;
+            }
+            Err(RowError::Truncated { line, message }) => {
+                return Err(ListError::format(
+                    path,
+                    format!("line {}", line + 1),
+                    message,
+                ))
             }
         };
         let group = get(&r, "Group ID");

@@ -117,6 +117,11 @@ pub struct Source {
     /// Body size limit for this source, overriding [`UpdateSettings::max_bytes`].
     #[serde(default)]
     pub max_bytes: Option<u64>,
+    /// Malformed records accepted in a download before it is refused, as
+    /// the config's `max_bad_rows` for the list (default 0). Give both the
+    /// same value: a file the update accepts must also load.
+    #[serde(default)]
+    pub max_bad_rows: usize,
     /// Whether `lists update` fetches it without `--only` (default true).
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -294,14 +299,12 @@ pub fn update_source(
     let (bytes, attempts) = download(source, settings, limit, &mut tmp)?;
     check_body(source, &mut tmp)?;
 
-    let loaded = load(&ListSpec {
-        source: source.kind,
-        path: tmp.path().to_path_buf(),
-    })
-    .map_err(|e| UpdateError::Load {
-        id: source.id.clone(),
-        source: e,
-    })?;
+    let loaded =
+        load(&ListSpec::new(source.kind, tmp.path()).with_max_bad_rows(source.max_bad_rows))
+            .map_err(|e| UpdateError::Load {
+                id: source.id.clone(),
+                source: e,
+            })?;
     let new = loaded.version.entities;
     let skipped = loaded.version.skipped;
     if skipped * 100 > (new + skipped) * settings.max_skipped_percent as usize {
@@ -315,11 +318,9 @@ pub fn update_source(
         });
     }
     let current = if target.exists() {
-        load(&ListSpec {
-            source: source.kind,
-            path: target.clone(),
-        })
-        .ok()
+        // counted whatever its malformed records: the shrink check needs
+        // the stored file's size even if it would no longer load
+        load(&ListSpec::new(source.kind, target).with_max_bad_rows(usize::MAX)).ok()
     } else {
         None
     };
@@ -393,6 +394,9 @@ fn download(
         // not `.timeout(..)`: in ureq 2 it replaces the read timeout; the
         // total is enforced by `Deadline` instead
         .user_agent(&settings.user_agent)
+        // redirects are followed by `get_following_redirects`: ureq 2
+        // panics on a redirect to a URL without a host (`file:///etc/passwd`)
+        .redirects(0)
         .build();
     let mut attempts = 0u32;
     let mut backoff = Duration::from_millis(settings.retry_backoff_ms);
@@ -475,14 +479,7 @@ fn attempt(
         .set_len(0)
         .and_then(|_| tmp.file_mut().seek(SeekFrom::Start(0)))
         .map_err(|e| refuse(format!("{}: {e}", tmp.path().display())))?;
-    let response = match agent.get(&source.url).call() {
-        Ok(r) => r,
-        Err(ureq::Error::Status(code, _)) if code >= 500 || code == 429 => {
-            return Err(retry(format!("HTTP {code}")))
-        }
-        Err(ureq::Error::Status(code, _)) => return Err(refuse(format!("HTTP {code}"))),
-        Err(ureq::Error::Transport(t)) => return Err(retry(t.to_string())),
-    };
+    let response = get_following_redirects(agent, &source.url)?;
     if response.status() != 200 {
         // OFAC answers 202 with an empty body to clients its firewall challenges
         return Err(retry(format!(
@@ -519,6 +516,72 @@ fn attempt(
         .flush()
         .map_err(|e| refuse(format!("{}: {e}", tmp.path().display())))?;
     Ok(written)
+}
+
+/// Most redirects followed for one download (OFAC answers one: a 302 to a
+/// presigned storage URL).
+pub const MAX_REDIRECTS: usize = 5;
+
+/// GETs `url`, following at most [`MAX_REDIRECTS`] redirects to `http` or
+/// `https` URLs with a host; a redirect anywhere else (`file:`, `ftp:`, no
+/// host) or from `https` down to `http` is refused, never followed.
+fn get_following_redirects(agent: &ureq::Agent, url: &str) -> Result<ureq::Response, Failure> {
+    let refuse = |message: String| Failure {
+        retry: false,
+        message,
+    };
+    let mut current = url.to_owned();
+    for _ in 0..=MAX_REDIRECTS {
+        let response = match agent.get(&current).call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(code, _)) if code >= 500 || code == 429 => {
+                return Err(Failure {
+                    retry: true,
+                    message: format!("HTTP {code}"),
+                })
+            }
+            Err(ureq::Error::Status(code, _)) => return Err(refuse(format!("HTTP {code}"))),
+            Err(ureq::Error::Transport(t)) => {
+                return Err(Failure {
+                    retry: t.kind() != ureq::ErrorKind::InvalidUrl
+                        && t.kind() != ureq::ErrorKind::UnknownScheme,
+                    message: t.to_string(),
+                })
+            }
+        };
+        if !(300..400).contains(&response.status()) {
+            return Ok(response);
+        }
+        let status = response.status();
+        let Some(location) = response.header("Location") else {
+            return Err(refuse(format!("HTTP {status} redirect without a Location")));
+        };
+        let next = redirect_target(response.get_url(), location).map_err(|why| {
+            refuse(format!(
+                "HTTP {status} redirect to {location:?} refused: {why}"
+            ))
+        })?;
+        current = next;
+    }
+    Err(refuse(format!(
+        "more than {MAX_REDIRECTS} redirects, last to {current}"
+    )))
+}
+
+/// Where a `Location` header leads from `from`, if it may be followed.
+fn redirect_target(from: &str, location: &str) -> Result<String, String> {
+    let base = url::Url::parse(from).map_err(|e| format!("bad URL {from}: {e}"))?;
+    let next = base.join(location).map_err(|e| format!("not a URL: {e}"))?;
+    match next.scheme() {
+        "https" => {}
+        "http" if base.scheme() == "http" => {}
+        "http" => return Err("a downgrade from https to http".into()),
+        other => return Err(format!("scheme '{other}' is not http or https")),
+    }
+    if next.host_str().map_or(true, str::is_empty) {
+        return Err("no host".into());
+    }
+    Ok(next.to_string())
 }
 
 /// Checks the start (and for CSV the end) of the body against the declared format.
@@ -589,4 +652,26 @@ fn check_body(source: &Source, tmp: &mut AtomicFile) -> Result<(), UpdateError> 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redirect_target;
+
+    #[test]
+    fn only_http_and_https_redirects_with_a_host_are_followed() {
+        let from = "https://sanctionslistservice.ofac.treas.gov/api/x/SDN.XML";
+        assert_eq!(
+            redirect_target(from, "https://s3.amazonaws.com/b/SDN.XML?sig=1").as_deref(),
+            Ok("https://s3.amazonaws.com/b/SDN.XML?sig=1")
+        );
+        assert_eq!(
+            redirect_target(from, "/other").as_deref(),
+            Ok("https://sanctionslistservice.ofac.treas.gov/other")
+        );
+        for bad in ["file:///etc/passwd", "http://plain.example/x", "ftp://h/x"] {
+            assert!(redirect_target(from, bad).is_err(), "{bad}");
+        }
+        assert!(redirect_target("http://a.example/x", "http://b.example/y").is_ok());
+    }
 }

@@ -4,14 +4,18 @@
 //! RFC 4180 quoting. Multi-valued fields are `|`-separated: aliases;
 //! birth dates `YYYY-MM-DD` or `YYYY`; countries ISO 3166 alpha-2;
 //! addresses `CHAIN:address`. `list` is a free label reported in hits.
-//! A row that breaks these rules is skipped and reported with its line
-//! number; a wrong header is an error for the whole file.
+//! A row that breaks these rules is a malformed record naming its line:
+//! it refuses the list unless the source's `max_bad_rows` accepts it (then
+//! it is skipped and reported). A wrong header, or a file ending inside a
+//! quoted field, is an error for the whole file.
 
+use super::csv_rows::{RowError, Rows};
 use super::{
     read_file, sha256_hex, Alias, AliasStrength, BirthDate, Entity, EntityKind, ListError,
     ListSpec, LoadedList, SkippedRecord,
 };
 use crate::addresses;
+use csv::StringRecord;
 
 /// The required header, in order.
 pub const HEADER: [&str; 8] = [
@@ -39,14 +43,18 @@ pub fn parse(
     bytes: &[u8],
     path: &std::path::Path,
 ) -> Result<(Vec<Entity>, Vec<SkippedRecord>), ListError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(bytes);
-    let header = reader
-        .headers()
-        .map_err(|e| ListError::format(path, "line 1", format!("cannot read header: {e}")))?
-        .clone();
+    let mut rows = Rows::new(bytes);
+    let header = match rows.next() {
+        Some(Ok(row)) => row.record,
+        Some(Err(RowError::Row { message, .. } | RowError::Truncated { message, .. })) => {
+            return Err(ListError::format(
+                path,
+                "line 1",
+                format!("cannot read header: {message}"),
+            ))
+        }
+        None => StringRecord::new(),
+    };
     let names: Vec<&str> = header.iter().map(str::trim).collect();
     if names != HEADER {
         return Err(ListError::format(
@@ -62,21 +70,20 @@ pub fn parse(
     let mut entities = Vec::new();
     let mut skipped = Vec::new();
     let mut seen_ids = std::collections::HashSet::new();
-    for result in reader.records() {
-        let record = match result {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+    for result in rows {
+        let (line, record) = match result {
+            Ok(row) => (row.line, row.record),
+            Err(RowError::Row { line, message }) => {
                 skipped.push(SkippedRecord {
                     record: format!("line {line}"),
-                    reason: e.to_string(),
+                    reason: message,
                 });
-                // a CSV syntax error (e.g. an unclosed quote) may leave the
-                // reader unable to continue; it stops at the end of input
                 continue;
             }
+            Err(RowError::Truncated { line, message }) => {
+                return Err(ListError::format(path, format!("line {line}"), message))
+            }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
         match parse_row(&record) {
             Ok(entity) => {
                 if !seen_ids.insert(entity.id.clone()) {
@@ -108,7 +115,7 @@ fn split_multi(field: &str) -> impl Iterator<Item = &str> {
     field.split('|').map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_row(record: &csv::StringRecord) -> Result<Entity, (&'static str, String)> {
+fn parse_row(record: &StringRecord) -> Result<Entity, (&'static str, String)> {
     if record.len() != HEADER.len() {
         return Err((
             "row",

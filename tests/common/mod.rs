@@ -79,10 +79,7 @@ pub fn shared_data(rel: &str) -> PathBuf {
 
 /// The entities of a real list file under `../shared/data`.
 pub fn shared_entities(source: SourceKind, rel: &str) -> Vec<Entity> {
-    let spec = ListSpec {
-        source,
-        path: shared_data(rel),
-    };
+    let spec = ListSpec::new(source, shared_data(rel));
     lists::load(&spec)
         .unwrap_or_else(|e| panic!("{e}"))
         .entities

@@ -689,6 +689,18 @@ pub(crate) enum Hit<'a> {
 }
 
 fn unreadable_finding(role: PartyRole, field: &str, value: &str, reason: &str) -> Finding {
+    hold_unreadable(
+        role,
+        format!(
+            "{role} {field} '{value}' cannot be read ({reason}): held for review — what the engine cannot read does not pass"
+        ),
+        value,
+    )
+}
+
+/// A finding on a field that cannot be read or screened: no points (it is
+/// no evidence of risk), a hold at medium risk at least.
+fn hold_unreadable(role: PartyRole, message: String, value: &str) -> Finding {
     Finding {
         rule_id: UNREADABLE_RULE_ID.into(),
         kind: FindingKind::Unreadable,
@@ -696,9 +708,7 @@ fn unreadable_finding(role: PartyRole, field: &str, value: &str, reason: &str) -
         points: 0,
         level_floor: Some(RiskLevel::Medium),
         action: Some(Action::Hold),
-        message: format!(
-            "{role} {field} '{value}' cannot be read ({reason}): held for review — what the engine cannot read does not pass"
-        ),
+        message,
         matched: Some(Match {
             query: Some(value.to_owned()),
             ..Match::default()
@@ -768,22 +778,14 @@ fn address_finding(
 /// A wallet that cannot be screened holds the transfer: it adds no points
 /// (it is no evidence of risk) but forces a hold at medium risk at least.
 fn unreadable_wallet_finding(role: PartyRole, wallet: &Wallet, reason: &str) -> Finding {
-    Finding {
-        rule_id: UNREADABLE_RULE_ID.into(),
-        kind: FindingKind::Unreadable,
-        party: Some(role),
-        points: 0,
-        level_floor: Some(RiskLevel::Medium),
-        action: Some(Action::Hold),
-        message: format!(
+    hold_unreadable(
+        role,
+        format!(
             "{role} wallet {} '{}' cannot be screened: {reason} — held for review",
             wallet.chain, wallet.address
         ),
-        matched: Some(Match {
-            query: Some(wallet.address.clone()),
-            ..Match::default()
-        }),
-    }
+        &wallet.address,
+    )
 }
 
 fn platform_finding(

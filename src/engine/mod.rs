@@ -471,19 +471,11 @@ impl Engine {
                         });
                     }
                     if let Err(reason) = addresses::check_for_chain(&address) {
-                        hits.push(Hit::UnreadableWallet {
-                            role,
-                            wallet,
-                            reason,
-                        });
+                        hits.push(Hit::unreadable_wallet(role, wallet, reason));
                     }
                     wallet_address = Some(address);
                 }
-                Err(e) => hits.push(Hit::UnreadableWallet {
-                    role,
-                    wallet,
-                    reason: e.reason,
-                }),
+                Err(e) => hits.push(Hit::unreadable_wallet(role, wallet, e.reason)),
             }
         }
         if let Some(account) = party.account.as_deref() {
@@ -496,7 +488,7 @@ impl Engine {
         if let (Some(e), Some(domain)) = (unreadable_domain, party.domain.as_deref()) {
             hits.push(Hit::Unreadable {
                 role,
-                field: "domain",
+                field: "domain".into(),
                 value: domain,
                 reason: e.to_string(),
             });
@@ -557,11 +549,6 @@ impl Engine {
                 listed_chain,
                 entity,
             } => address_finding(*role, *source, address, listed_chain, entity),
-            Hit::UnreadableWallet {
-                role,
-                wallet,
-                reason,
-            } => unreadable_wallet_finding(*role, wallet, reason),
             Hit::Platform {
                 role,
                 platform,
@@ -658,12 +645,6 @@ pub(crate) enum Hit<'a> {
         listed_chain: &'a str,
         entity: &'a Entity,
     },
-    /// A party's wallet that is no valid address of its chain: held.
-    UnreadableWallet {
-        role: PartyRole,
-        wallet: &'a Wallet,
-        reason: String,
-    },
     /// A party or the memo involves a forbidden platform.
     Platform {
         /// `None` for the memo.
@@ -679,28 +660,33 @@ pub(crate) enum Hit<'a> {
         /// otherwise it holds.
         corroborates: bool,
     },
-    /// A party's field could not be read: it holds, with the reason.
+    /// A party's field could not be read or screened (a domain that is no
+    /// host name, a wallet that is no address of its chain): it holds,
+    /// with the reason.
     Unreadable {
         role: PartyRole,
-        field: &'static str,
+        /// `domain`, `wallet ETH`, …
+        field: String,
         value: &'a str,
         reason: String,
     },
 }
 
-fn unreadable_finding(role: PartyRole, field: &str, value: &str, reason: &str) -> Finding {
-    hold_unreadable(
-        role,
-        format!(
-            "{role} {field} '{value}' cannot be read ({reason}): held for review — what the engine cannot read does not pass"
-        ),
-        value,
-    )
+impl<'a> Hit<'a> {
+    fn unreadable_wallet(role: PartyRole, wallet: &'a Wallet, reason: String) -> Hit<'a> {
+        Hit::Unreadable {
+            role,
+            field: format!("wallet {}", wallet.chain),
+            value: &wallet.address,
+            reason,
+        }
+    }
 }
 
-/// A finding on a field that cannot be read or screened: no points (it is
-/// no evidence of risk), a hold at medium risk at least.
-fn hold_unreadable(role: PartyRole, message: String, value: &str) -> Finding {
+/// A field that cannot be read or screened holds the transfer: it adds no
+/// points (it is no evidence of risk) but forces a hold at medium risk at
+/// least.
+fn unreadable_finding(role: PartyRole, field: &str, value: &str, reason: &str) -> Finding {
     Finding {
         rule_id: UNREADABLE_RULE_ID.into(),
         kind: FindingKind::Unreadable,
@@ -708,7 +694,9 @@ fn hold_unreadable(role: PartyRole, message: String, value: &str) -> Finding {
         points: 0,
         level_floor: Some(RiskLevel::Medium),
         action: Some(Action::Hold),
-        message,
+        message: format!(
+            "{role} {field} '{value}' cannot be read ({reason}): held for review — what the engine cannot read does not pass"
+        ),
         matched: Some(Match {
             query: Some(value.to_owned()),
             ..Match::default()
@@ -773,19 +761,6 @@ fn address_finding(
             ..Match::default()
         }),
     }
-}
-
-/// A wallet that cannot be screened holds the transfer: it adds no points
-/// (it is no evidence of risk) but forces a hold at medium risk at least.
-fn unreadable_wallet_finding(role: PartyRole, wallet: &Wallet, reason: &str) -> Finding {
-    hold_unreadable(
-        role,
-        format!(
-            "{role} wallet {} '{}' cannot be screened: {reason} — held for review",
-            wallet.chain, wallet.address
-        ),
-        &wallet.address,
-    )
 }
 
 fn platform_finding(

@@ -407,11 +407,25 @@ impl FileLock {
         match fs4::FileExt::try_lock(&file) {
             Ok(()) => {}
             Err(fs4::TryLockError::WouldBlock) => {
-                let mut text = String::new();
-                let _ = file.read_to_string(&mut text);
+                // The holder writes its pid just after taking the lock: a
+                // lock taken a moment ago may not show it yet, so look a
+                // few times (at most ~100 ms) before saying "another
+                // process".
+                let mut holder = None;
+                for _ in 0..20 {
+                    let mut text = String::new();
+                    let read = file
+                        .seek(SeekFrom::Start(0))
+                        .and_then(|_| file.read_to_string(&mut text));
+                    holder = read.ok().and_then(|_| text.trim().parse().ok());
+                    if holder.is_some() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
                 return Err(LockError::Held {
                     lock_file: path,
-                    holder: text.trim().parse().ok(),
+                    holder,
                 });
             }
             Err(fs4::TryLockError::Error(e)) => return Err(io(e)),

@@ -281,39 +281,9 @@ impl Engine {
         if let Some(memo) = &tx.memo {
             // A memo that names a platform is a mention: it suspends. One
             // that writes the platform's own domain ("top up my Gate.io
-            // account") points at it: that freezes.
-            let domains = self.platforms.domains_in_text(memo);
-            let named = self.platforms.find_in_text(memo);
-            // a domain written out whose platform's name the memo does not
-            // otherwise spell ("send to blender.to")
-            for &i in domains
-                .iter()
-                .filter(|&&i| !named.iter().any(|h| h.platform == i))
-            {
-                let platform = &self.platforms.platforms()[i];
-                hits.push(Hit::Platform {
-                    role: None,
-                    platform,
-                    via: PlatformVia::Memo,
-                    matched: platform.domains.first().cloned().unwrap_or_default(),
-                    query: memo,
-                    spelling: Spelling::AsWritten,
-                    read_as: memo.clone(),
-                    corroborates: true,
-                });
-            }
-            for h in named {
-                let corroborates = h.spelling.is_certain() && domains.contains(&h.platform);
-                hits.push(Hit::Platform {
-                    role: None,
-                    platform: &self.platforms.platforms()[h.platform],
-                    via: PlatformVia::Memo,
-                    matched: h.matched,
-                    query: memo,
-                    spelling: h.spelling,
-                    read_as: h.read_as,
-                    corroborates,
-                });
+            // account", "send to blender.to") points at it: that freezes.
+            for hit in self.platforms.match_memo(memo) {
+                hits.push(self.platform_hit(None, hit, memo));
             }
             self.text_address_hits(None, AddressSource::Memo, memo, &mut hits);
         }
@@ -504,16 +474,26 @@ impl Engine {
             // A name that reads like a platform, a mention among other
             // words or an uncertain spelling suspends; the platform's own
             // domain or wallet, or a VASP field naming it, freezes.
-            hits.push(Hit::Platform {
-                role: Some(role),
-                platform: &self.platforms.platforms()[hit.platform],
-                via: hit.via,
-                matched: hit.matched,
-                query,
-                spelling: hit.spelling,
-                read_as: hit.read_as,
-                corroborates: hit.corroborates,
-            });
+            hits.push(self.platform_hit(Some(role), hit, query));
+        }
+    }
+
+    /// A platform hit of a party (`role`) or the memo (`None`) in `query`.
+    fn platform_hit<'a>(
+        &'a self,
+        role: Option<PartyRole>,
+        hit: crate::platforms::PlatformHit,
+        query: &'a str,
+    ) -> Hit<'a> {
+        Hit::Platform {
+            role,
+            platform: &self.platforms.platforms()[hit.platform],
+            via: hit.via,
+            matched: hit.matched,
+            query,
+            spelling: hit.spelling,
+            read_as: hit.read_as,
+            corroborates: hit.corroborates,
         }
     }
 

@@ -322,12 +322,38 @@ impl PlatformRegistry {
         found
     }
 
-    /// Hits for the platforms whose own domain `text` writes out, where
-    /// no hit names them yet: the domain corroborates.
+    /// Every platform a memo involves: each it names is a mention (held),
+    /// each whose own domain it writes out corroborated (frozen).
+    pub fn match_memo(&self, memo: &str) -> Vec<PlatformHit> {
+        let mut hits = Vec::new();
+        self.push_text_hits(memo, PlatformVia::Memo, &mut hits);
+        self.push_domains_in_text(memo, PlatformVia::Memo, &mut hits);
+        hits
+    }
+
+    /// Hits for the platforms named in `text`, read through `via`: only a
+    /// VASP field that names the platform as written (or in look-alike
+    /// letters) and nothing else but generic words corroborates.
+    fn push_text_hits(&self, text: &str, via: PlatformVia, hits: &mut Vec<PlatformHit>) {
+        for h in self.find_in_text(text) {
+            let corroborates = via == PlatformVia::Vasp && h.spelling.is_certain() && h.whole;
+            hits.push(PlatformHit {
+                platform: h.platform,
+                via,
+                matched: h.matched,
+                spelling: h.spelling,
+                read_as: h.read_as,
+                corroborates,
+            });
+        }
+    }
+
+    /// The platforms whose own domain `text` writes out: the domain
+    /// corroborates the hit naming the platform, or is a hit of its own.
     fn push_domains_in_text(&self, text: &str, via: PlatformVia, hits: &mut Vec<PlatformHit>) {
         for i in self.domains_in_text(text) {
             match hits.iter_mut().find(|h| h.platform == i) {
-                Some(h) => h.corroborates |= h.spelling.is_certain() || via != PlatformVia::Name,
+                Some(h) => h.corroborates = true,
                 None => hits.push(PlatformHit {
                     platform: i,
                     via,
@@ -338,7 +364,7 @@ impl PlatformRegistry {
                         .unwrap_or_default(),
                     spelling: Spelling::AsWritten,
                     read_as: text.to_owned(),
-                    corroborates: via != PlatformVia::Name,
+                    corroborates: true,
                 }),
             }
         }
@@ -398,21 +424,8 @@ impl PlatformRegistry {
         unreadable_domain: &mut Option<DomainError>,
     ) -> Vec<PlatformHit> {
         let mut hits = Vec::new();
-        let text_hits = |text: &str, via: PlatformVia, hits: &mut Vec<PlatformHit>| {
-            for h in self.find_in_text(text) {
-                let corroborates = via == PlatformVia::Vasp && h.spelling.is_certain() && h.whole;
-                hits.push(PlatformHit {
-                    platform: h.platform,
-                    via,
-                    matched: h.matched,
-                    spelling: h.spelling,
-                    read_as: h.read_as,
-                    corroborates,
-                });
-            }
-        };
         if let Some(vasp) = &party.vasp {
-            text_hits(vasp, PlatformVia::Vasp, &mut hits);
+            self.push_text_hits(vasp, PlatformVia::Vasp, &mut hits);
             // the platform's own domain written in the field ("blender.to")
             self.push_domains_in_text(vasp, PlatformVia::Vasp, &mut hits);
         }
@@ -444,7 +457,7 @@ impl PlatformRegistry {
                         labels.push_str(l);
                     }
                     let mut in_labels = Vec::new();
-                    text_hits(&labels, PlatformVia::Domain, &mut in_labels);
+                    self.push_text_hits(&labels, PlatformVia::Domain, &mut in_labels);
                     for mut h in in_labels {
                         if !hits.iter().any(|x| x.platform == h.platform) {
                             h.corroborates = false;
@@ -454,7 +467,7 @@ impl PlatformRegistry {
                 }
                 Err(e) => {
                     // the field as text: "garantex org", "gate(dot)io"
-                    text_hits(domain, PlatformVia::Domain, &mut hits);
+                    self.push_text_hits(domain, PlatformVia::Domain, &mut hits);
                     *unreadable_domain = Some(e);
                 }
             }
@@ -474,7 +487,7 @@ impl PlatformRegistry {
         // Whatever kind the caller says the party is: the caller chooses
         // the kind, so it must not choose whether the name is checked.
         if let Some(name) = &party.name {
-            text_hits(name, PlatformVia::Name, &mut hits);
+            self.push_text_hits(name, PlatformVia::Name, &mut hits);
         }
         hits
     }

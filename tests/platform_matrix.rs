@@ -458,6 +458,14 @@ fn a_vasp_field_naming_the_platform_freezes_and_says_how_it_was_spelt() {
             );
         }
     }
+    // the Russian spellings the issue names: caught
+    for (n, text) in ["Гарантекс", "Гидра", "Торнадо Кэш", "Нобитекс", "Битпапа"]
+        .into_iter()
+        .enumerate()
+    {
+        let d = decide(&s, Channel::Vasp, text, 50 + n);
+        assert_ne!(d.action, Action::Allow, "{text:?}: {:?}", d.reasons);
+    }
     // an uncertain spelling in the VASP field holds, and says why
     let d = decide(&s, Channel::Vasp, "Garntex", 99);
     assert_eq!(d.action, Action::Hold, "{:?}", d.reasons);

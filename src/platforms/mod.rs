@@ -247,10 +247,10 @@ impl PlatformRegistry {
         &self.platforms
     }
 
-    /// Whether names and memos are matched (always, since text matching
-    /// no longer builds an automaton that could fail).
+    /// Whether names and memos are matched: false only when an automaton
+    /// of listed names could not be built (pathological sizes).
     pub fn is_text_matching_enabled(&self) -> bool {
-        true
+        self.text.is_complete()
     }
 
     /// Number of addresses attributed to platforms.

@@ -497,6 +497,12 @@ impl TextMatcher {
         m
     }
 
+    /// Whether every automaton with patterns was built.
+    pub(crate) fn is_complete(&self) -> bool {
+        (self.lookalike.is_some() || self.lookalike_entries.is_empty())
+            && (self.sound.is_some() || self.sound_entries.is_empty())
+    }
+
     /// Every platform the text names, once each, in its most certain
     /// spelling.
     pub(crate) fn find(&self, text: &str) -> Vec<TextHit> {
@@ -988,6 +994,13 @@ mod tests {
         ] {
             assert_eq!(sound_key(word), key, "{word}");
         }
+    }
+
+    #[test]
+    fn the_shipped_names_build_every_automaton() {
+        let m = TextMatcher::build(&[vec!["Garantex".into(), "Гарантекс".into()]]);
+        assert!(m.is_complete());
+        assert!(TextMatcher::build(&[]).is_complete());
     }
 
     #[test]

@@ -55,4 +55,4 @@ fi
 echo "== latency guard: instruction counts vs $baseline"
 cargo bench --bench latency_guard
 echo "== latency guard: indexed vs exhaustive match_name (ratio and same hits)"
-cargo test --release --test integration latency_ratio -- --include-ignored --nocapture
+cargo test --release --test integration latency_ratio -- --include-ignored --nocapture --test-threads=1

@@ -3,14 +3,19 @@
 //! same scorer (`NameIndex::search_exhaustive`), and return the same hits
 //! at or above the review threshold on the workload's query names. Both
 //! are timed in one process, one after the other on the same queries, so
-//! machine load largely cancels out of the ratio.
+//! machine load largely cancels out of the ratio. The two tests take one
+//! lock, so neither is timed while the other builds its index; the
+//! indexed pass (a few milliseconds in all, where a busy neighbour or a
+//! cold cache weighs most) is warmed once and timed as the best of
+//! [`INDEXED_PASSES`]; the exhaustive pass lasts seconds and is timed once.
 //!
 //! Runs on the generated lists (fresh clone) and, ignored by default, on
 //! all real lists (`cargo test --release -- --ignored`).
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use amlscreen::names::{MatchConfig, NameIndex, NameQuery};
 use amlscreen::PartyKind;
@@ -26,6 +31,12 @@ const QUERIES: usize = 300;
 /// Hits compared per query: high enough that no hit above the threshold
 /// is cut by the limit.
 const LIMIT: usize = 100;
+/// Timed passes of the indexed search; the fastest counts.
+const INDEXED_PASSES: usize = 5;
+
+/// Held by each test for its whole run: the other test's index build
+/// (all cores) must not land inside this one's timing.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn query(name: &str) -> NameQuery<'_> {
     NameQuery {
@@ -46,6 +57,7 @@ fn hit_set(hits: &[amlscreen::names::NameHit]) -> HitSet {
 }
 
 fn check(lists: &Lists) {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     eprintln!("workload: {}", lists.summary());
     let entities: Vec<_> = lists.entities().cloned().collect();
     let config = MatchConfig::default();
@@ -53,12 +65,20 @@ fn check(lists: &Lists) {
     let index = NameIndex::build(&entities, config);
     let queries = NamePool::new(lists).queries(SEED ^ 3, QUERIES);
 
-    let start = Instant::now();
-    let indexed: Vec<HitSet> = queries
-        .iter()
-        .map(|(_, n)| hit_set(&black_box(index.search(&query(n), review, LIMIT))))
-        .collect();
-    let t_indexed = start.elapsed();
+    let indexed_pass = || -> Vec<HitSet> {
+        queries
+            .iter()
+            .map(|(_, n)| hit_set(&black_box(index.search(&query(n), review, LIMIT))))
+            .collect()
+    };
+    let indexed = indexed_pass(); // warm-up, and the hits compared below
+    let mut t_indexed = Duration::MAX;
+    for _ in 0..INDEXED_PASSES {
+        let start = Instant::now();
+        let again = indexed_pass();
+        t_indexed = t_indexed.min(start.elapsed());
+        assert_eq!(again, indexed, "the index must answer the same way twice");
+    }
     let start = Instant::now();
     let exhaustive: Vec<HitSet> = queries
         .iter()

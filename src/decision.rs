@@ -28,6 +28,80 @@ pub struct Policy {
     pub medium_action: Action,
     /// Action for a `high` decision. Default `hold`.
     pub high_action: Action,
+    /// What a sanctions name hit does (the `name_hits:` section).
+    #[serde(default)]
+    pub name_hits: NameHitPolicy,
+}
+
+/// Evidence, besides the name, that a party is the listed subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// The party's birth date agrees with the list's at the precision both
+    /// give.
+    BirthDate,
+    /// One of the party's identity or registration numbers is printed by
+    /// the list for the same subject.
+    Identifier,
+    /// The party's wallet is listed for the same subject.
+    Wallet,
+    /// The party's country is one of the subject's (organisations: with an
+    /// exact name only).
+    Country,
+}
+
+impl Evidence {
+    /// The names the policy file uses.
+    pub const NAMES: &'static [(&'static str, Evidence)] = &[
+        ("birth_date", Evidence::BirthDate),
+        ("identifier", Evidence::Identifier),
+        ("wallet", Evidence::Wallet),
+        ("country", Evidence::Country),
+    ];
+}
+
+/// What a sanctions name hit does: a name alone suspends; a name
+/// corroborated by a second identifier freezes.
+///
+/// A person's hit is corroborated when its score reaches the block
+/// threshold and one of [`NameHitPolicy::person_corroboration`] agrees. An
+/// organisation's, vessel's or aircraft's hit is corroborated when the name
+/// is exact (legal forms, titles and script aside) and one of
+/// [`NameHitPolicy::organization_corroboration`] agrees. Every other hit at
+/// or above the review threshold is a name-only hit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameHitPolicy {
+    /// Action of a name-only hit: `hold` (default) or `block`.
+    pub name_only: Action,
+    /// Its reason, as the finding states it.
+    pub name_only_reason: String,
+    /// Action of a corroborated hit: `block` (default) or `hold`.
+    pub corroborated: Action,
+    /// Its reason; `{evidence}` is replaced by what corroborates it
+    /// ("date of birth 1962-03-04").
+    pub corroborated_reason: String,
+    /// What corroborates a person's name.
+    pub person_corroboration: Vec<Evidence>,
+    /// What corroborates an organisation's, vessel's or aircraft's exact
+    /// name.
+    pub organization_corroboration: Vec<Evidence>,
+}
+
+impl Default for NameHitPolicy {
+    fn default() -> Self {
+        NameHitPolicy {
+            name_only: Action::Hold,
+            name_only_reason: "name only: held for review".into(),
+            corroborated: Action::Block,
+            corroborated_reason: "name + {evidence}: blocked".into(),
+            person_corroboration: vec![Evidence::BirthDate, Evidence::Identifier, Evidence::Wallet],
+            organization_corroboration: vec![
+                Evidence::Country,
+                Evidence::Identifier,
+                Evidence::Wallet,
+            ],
+        }
+    }
 }
 
 impl Default for Policy {
@@ -39,6 +113,7 @@ impl Default for Policy {
             low_action: Action::Allow,
             medium_action: Action::Allow,
             high_action: Action::Hold,
+            name_hits: NameHitPolicy::default(),
         }
     }
 }

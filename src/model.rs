@@ -247,6 +247,28 @@ pub struct Party {
     /// Web domain of that VASP.
     #[serde(default)]
     pub domain: Option<String>,
+    /// Identity documents and registration numbers: `passport`,
+    /// `national_id`, `tax_id` (the Ukrainian РНОКПП or ЄДРПОУ),
+    /// `registration`, `imo`. One the lists print for a subject is a hit of
+    /// its own and corroborates a name hit on that subject.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ids: Vec<PartyId>,
+}
+
+/// One identity document or registration number of a party.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyId {
+    /// `passport`, `national_id`, `tax_id`, `registration`, `imo`, or
+    /// another kind in lower case.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// The number as written; case, spaces, dots, slashes and dashes do
+    /// not matter.
+    pub value: String,
+    /// Issuing country, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 /// Person or organisation.
@@ -378,6 +400,8 @@ pub enum FindingKind {
     SanctionsName,
     /// A wallet address is on a sanctions list.
     SanctionsAddress,
+    /// An identity document or registration number is on a sanctions list.
+    SanctionsIdentifier,
     /// A party or the memo involves a forbidden platform.
     Platform,
     /// A behaviour rule from the rule files fired.
@@ -440,6 +464,15 @@ pub struct Match {
     /// Name-match score in [0, 1].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+    /// What a name hit rests on: `name only`, or `name + …` with each
+    /// corroborating piece (`date of birth 1962-03-04`, `passport AB123456`,
+    /// `wallet`, `country RU`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// The same subject on other lists (same name, no contradicting birth
+    /// date): `list:entity id` of each, reported in this one finding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_listed: Vec<String>,
 }
 
 /// The outcome of screening one transaction.

@@ -23,8 +23,10 @@ use rust_decimal::Decimal;
 use crate::addresses::{self, AddressIndex};
 use crate::config::Config;
 use crate::countries::{country_code, COUNTRY_EXPECTED};
+use crate::decision::Evidence;
 use crate::error::Error;
 use crate::list_cache::{CompiledLists, ListsOrigin};
+use crate::lists::EntityKind;
 use crate::lists::{Entity, ListVersion, LoadedList};
 use crate::model::{
     Action, Decision, Finding, FindingKind, ListRef, Match, Party, PartyRole, Provenance,
@@ -32,7 +34,7 @@ use crate::model::{
     UNREADABLE_RULE_ID,
 };
 use crate::names::lookalike_skeleton;
-use crate::names::{MatchConfig, NameHit, NameIndex, NameQuery};
+use crate::names::{BirthDateEvidence, MatchConfig, NameHit, NameIndex, NameQuery};
 use crate::platforms::{Platform, PlatformRegistry, PlatformVia, Spelling};
 use crate::rules::{PlatformInvolvement, RuleContext, RuleSet};
 
@@ -61,6 +63,9 @@ pub struct Engine {
     lists: Vec<ListVersion>,
     names: NameIndex,
     addresses: AddressIndex<usize>,
+    /// Identifiers the lists print, normalised ([`normalize_identifier`]) →
+    /// (entity, identifier) indexes.
+    identifiers: rustc_hash::FxHashMap<String, Vec<(usize, usize)>>,
     platforms: PlatformRegistry,
     rules: RuleSet,
     provenance: Provenance,
@@ -168,6 +173,7 @@ impl Engine {
             origin,
         } = lists;
         let platforms = PlatformRegistry::build(rules.platforms.clone(), &entities);
+        let identifiers = identifier_index(&entities);
         let provenance = provenance(&versions, &rules);
         let lookback = rules.lookback();
         Engine {
@@ -175,6 +181,7 @@ impl Engine {
             lists: versions,
             names,
             addresses,
+            identifiers,
             platforms,
             rules,
             provenance,
@@ -328,9 +335,43 @@ impl Engine {
         }
     }
 
-    /// The findings the hits become, in hit order.
+    /// The findings the hits become, in hit order. Name hits of one party
+    /// on the same subject listed by several lists (the same name, no
+    /// contradicting birth dates) become one finding naming every entry.
     pub(crate) fn findings(&self, hits: &[Hit<'_>]) -> Vec<Finding> {
-        hits.iter().map(|h| self.finding(h)).collect()
+        let mut out: Vec<Finding> = Vec::with_capacity(hits.len());
+        // (finding index, party, subject key, entity) of each name finding
+        let mut subjects: Vec<(usize, PartyRole, String, &Entity)> = Vec::new();
+        for hit in hits {
+            let finding = self.finding(hit, hits);
+            if let Hit::Name {
+                role,
+                hit: h,
+                entity,
+                ..
+            } = hit
+            {
+                let key = subject_key(entity, h.name_index);
+                let same = subjects.iter().find(|(_, r, k, e)| {
+                    r == role && *k == key && e.list != entity.list && same_birth(e, entity)
+                });
+                if let Some(&(i, ..)) = same {
+                    merge_same_subject(&mut out[i], finding);
+                    continue;
+                }
+                subjects.push((out.len(), *role, key, entity));
+            }
+            out.push(finding);
+        }
+        for (i, ..) in subjects {
+            let f = &mut out[i];
+            if let Some(m) = f.matched.as_ref().filter(|m| !m.also_listed.is_empty()) {
+                let also = m.also_listed.join(", ");
+                f.message
+                    .push_str(&format!(" — the same subject is also listed as {also}"));
+            }
+        }
+        out
     }
 
     /// Runs the behaviour rules over the hits and the customer's history,
@@ -391,6 +432,7 @@ impl Engine {
             {
                 hits.push(Hit::Name {
                     role,
+                    party,
                     query: name,
                     hit,
                     entity,
@@ -416,6 +458,7 @@ impl Engine {
                     if !seen {
                         hits.push(Hit::Name {
                             role,
+                            party,
                             query: name,
                             hit,
                             entity,
@@ -423,6 +466,18 @@ impl Engine {
                         });
                     }
                 }
+            }
+        }
+        for id in &party.ids {
+            let key = normalize_identifier(&id.value);
+            for &(e, i) in self.identifiers.get(&key).map_or(&[][..], Vec::as_slice) {
+                let entity = &self.entities[e];
+                hits.push(Hit::Identifier {
+                    role,
+                    id,
+                    entity,
+                    listed: &entity.identifiers[i],
+                });
             }
         }
         let mut wallet_address = None;
@@ -499,16 +554,18 @@ impl Engine {
 
     /// The finding a hit becomes: points, level floor, action, and the
     /// message a reviewer reads.
-    fn finding(&self, hit: &Hit<'_>) -> Finding {
+    fn finding(&self, hit: &Hit<'_>, hits: &[Hit<'_>]) -> Finding {
         match hit {
             Hit::Name {
                 role,
+                party,
                 query,
                 hit,
                 entity,
                 read_as,
             } => {
-                let mut finding = self.name_finding(*role, query, hit, entity);
+                let evidence = self.corroboration(*role, party, hit, entity, hits);
+                let mut finding = self.name_finding(*role, party, query, hit, entity, &evidence);
                 if let Some(read_as) = read_as {
                     finding.message.push_str(&format!(
                         " — the name read in the Latin letters its look-alike letters imitate: '{read_as}'"
@@ -522,6 +579,12 @@ impl Engine {
                 value,
                 reason,
             } => unreadable_finding(*role, field, value, reason),
+            Hit::Identifier {
+                role,
+                id,
+                entity,
+                listed,
+            } => identifier_finding(*role, id, entity, listed),
             Hit::Address {
                 role,
                 source,
@@ -564,9 +627,136 @@ impl Engine {
         }
     }
 
-    fn name_finding(&self, role: PartyRole, name: &str, hit: &NameHit, entity: &Entity) -> Finding {
+    /// What, besides the name, says that `party` is `entity`: each piece
+    /// the policy counts for the entity's kind, as a reviewer reads it
+    /// ("date of birth 1962-03-04", "passport AB123456", "wallet ETH 0x…",
+    /// "country RU").
+    fn corroboration(
+        &self,
+        role: PartyRole,
+        party: &Party,
+        hit: &NameHit,
+        entity: &Entity,
+        hits: &[Hit<'_>],
+    ) -> Vec<(Evidence, String)> {
+        let policy = &self.rules.policy.name_hits;
+        let counts = match entity.kind {
+            EntityKind::Person | EntityKind::Unknown => &policy.person_corroboration,
+            _ => &policy.organization_corroboration,
+        };
+        let mut found = Vec::new();
+        if hit.birth_date.corroborates() {
+            if let Some(date) = party.birth_date.as_deref() {
+                let what = match hit.birth_date {
+                    BirthDateEvidence::SameDay => "date of birth",
+                    BirthDateEvidence::SameMonth => "month of birth",
+                    _ => "year of birth",
+                };
+                found.push((Evidence::BirthDate, format!("{what} {}", date.trim())));
+            }
+        }
+        for other in hits {
+            match other {
+                Hit::Identifier {
+                    role: r,
+                    id,
+                    entity: e,
+                    ..
+                } if *r == role && e.id == entity.id => {
+                    let kind = if id.kind.trim().is_empty() {
+                        "identifier"
+                    } else {
+                        id.kind.trim()
+                    };
+                    found.push((Evidence::Identifier, format!("{kind} {}", id.value.trim())));
+                }
+                Hit::Address {
+                    role: Some(r),
+                    address,
+                    listed_chain,
+                    entity: e,
+                    ..
+                } if *r == role && e.id == entity.id => {
+                    found.push((Evidence::Wallet, format!("wallet {listed_chain}:{address}")));
+                }
+                _ => {}
+            }
+        }
+        if let Some(country) = party.country.as_deref().and_then(country_code) {
+            if entity
+                .countries
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&country))
+            {
+                found.push((Evidence::Country, format!("country {country}")));
+            }
+        }
+        found.retain(|(e, _)| counts.contains(e));
+        found
+    }
+
+    fn name_finding(
+        &self,
+        role: PartyRole,
+        party: &Party,
+        name: &str,
+        hit: &NameHit,
+        entity: &Entity,
+        evidence: &[(Evidence, String)],
+    ) -> Finding {
         let matching = self.names.config();
-        let blocks = hit.score >= matching.block_threshold;
+        let policy = &self.rules.policy.name_hits;
+        let person = matches!(entity.kind, EntityKind::Person | EntityKind::Unknown);
+        // a person's name must reach the block threshold, an organisation's
+        // be exact; either then needs corroboration
+        let strong_name = if person {
+            hit.score >= matching.block_threshold
+        } else {
+            hit.exact
+        };
+        // without the party's kind (or a birth date, which only a person
+        // has) a person's name may be a company's: it holds at most
+        let kind_known = party.kind.is_some() || party.birth_date.is_some();
+        let corroborated = strong_name && !evidence.is_empty() && kind_known;
+        let action = if corroborated {
+            policy.corroborated
+        } else {
+            policy.name_only
+        };
+        let blocks = action == Action::Block;
+        let pieces: Vec<&str> = evidence.iter().map(|(_, s)| s.as_str()).collect();
+        let grade = if corroborated {
+            format!("name + {}", pieces.join(" + "))
+        } else {
+            "name only".to_owned()
+        };
+        let mut verdict = if corroborated {
+            policy
+                .corroborated_reason
+                .replace("{evidence}", &pieces.join(" + "))
+        } else {
+            policy.name_only_reason.clone()
+        };
+        if !corroborated {
+            let why = if !kind_known && strong_name && !evidence.is_empty() {
+                Some("the party's kind is not given".to_owned())
+            } else if !strong_name && !evidence.is_empty() {
+                Some(if person {
+                    format!(
+                        "the name scores {} < block threshold {}",
+                        fmt_score_against(hit.score, matching.block_threshold),
+                        fmt_score_against(matching.block_threshold, hit.score)
+                    )
+                } else {
+                    "the name is not exact".to_owned()
+                })
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                verdict.push_str(&format!(" ({why}, though {} agrees)", pieces.join(" + ")));
+            }
+        }
         let matched_name = entity
             .names()
             .nth(hit.name_index)
@@ -578,15 +768,13 @@ impl Engine {
             party: Some(role),
             points: if blocks { BLOCKING_HIT_POINTS } else { 0 },
             level_floor: Some(RiskLevel::High),
-            action: Some(if blocks { Action::Block } else { Action::Hold }),
+            action: Some(action),
             message: format!(
-                "{role} name '{name}' matches {} entry {} '{matched_name}' (score {:.2} {} {} threshold {:.2}): {}",
+                "{role} name '{name}' matches {} entry {} '{matched_name}' (score {} ≥ review threshold {}): {} — {verdict}",
                 entity.list,
                 entity.id,
-                hit.score,
-                if blocks { "≥" } else { "<" },
-                if blocks { "block" } else { "block; ≥ review" },
-                if blocks { matching.block_threshold } else { matching.review_threshold },
+                fmt_score_against(hit.score, matching.review_threshold),
+                fmt_score_against(matching.review_threshold, hit.score),
                 hit.explanation
             ),
             matched: Some(Match {
@@ -595,9 +783,127 @@ impl Engine {
                 name: Some(matched_name),
                 query: Some(name.to_owned()),
                 score: Some(hit.score),
+                evidence: Some(grade),
                 ..Match::default()
             }),
         }
+    }
+}
+
+/// A score as a reason prints it beside a threshold it is compared with:
+/// two decimals, more where two decimals would print both alike while they
+/// differ ("0.9195 < block threshold 0.92", never "0.92 < 0.92").
+fn fmt_score_against(score: f64, other: f64) -> String {
+    for decimals in 2..=6 {
+        let a = format!("{score:.decimals$}");
+        if a != format!("{other:.decimals$}") || score == other {
+            return a;
+        }
+    }
+    format!("{score}")
+}
+
+/// Identifiers compare without case, spaces or punctuation: "AB 123-456"
+/// and "ab123456" are one number.
+pub(crate) fn normalize_identifier(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Shortest normalised identifier indexed: shorter numbers ("12", "A1")
+/// identify nobody.
+const MIN_IDENTIFIER_LEN: usize = 5;
+
+fn identifier_index(entities: &[Entity]) -> rustc_hash::FxHashMap<String, Vec<(usize, usize)>> {
+    let mut index: rustc_hash::FxHashMap<String, Vec<(usize, usize)>> = Default::default();
+    for (e, entity) in entities.iter().enumerate() {
+        for (i, id) in entity.identifiers.iter().enumerate() {
+            let key = normalize_identifier(&id.value);
+            if key.chars().count() >= MIN_IDENTIFIER_LEN && key.chars().any(|c| c != '0') {
+                index.entry(key).or_default().push((e, i));
+            }
+        }
+    }
+    index
+}
+
+/// A listed identifier alone holds (a number can be mistyped or reused);
+/// it corroborates a name hit on the same subject, which then blocks.
+fn identifier_finding(
+    role: PartyRole,
+    id: &crate::model::PartyId,
+    entity: &Entity,
+    listed: &crate::lists::Identifier,
+) -> Finding {
+    let kind = if id.kind.trim().is_empty() {
+        "identifier"
+    } else {
+        id.kind.trim()
+    };
+    Finding {
+        rule_id: SANCTIONS_RULE_ID.into(),
+        kind: FindingKind::SanctionsIdentifier,
+        party: Some(role),
+        points: 0,
+        level_floor: Some(RiskLevel::High),
+        action: Some(Action::Hold),
+        message: format!(
+            "{role} {kind} '{}' is listed by {} for {} '{}' ({} {}): identifier only: held for review",
+            id.value, entity.list, entity.id, entity.name, listed.kind, listed.value
+        ),
+        matched: Some(Match {
+            list: Some(entity.list.clone()),
+            entity_id: Some(entity.id.clone()),
+            name: Some(entity.name.clone()),
+            query: Some(id.value.clone()),
+            evidence: Some("identifier".into()),
+            ..Match::default()
+        }),
+    }
+}
+
+/// Which subject a name hit is on, across lists: the matched name's
+/// folded words, sorted ("Vladislav Yevgenyevich LOBAEV" on three lists).
+fn subject_key(entity: &Entity, name_index: usize) -> String {
+    let name = entity
+        .names()
+        .nth(name_index)
+        .map_or(entity.name.as_str(), |(n, _)| n);
+    let mut words = crate::names::fold_words(name);
+    words.sort_unstable();
+    words.join(" ")
+}
+
+/// Two entries give no contradicting birth dates: one gives none, or they
+/// share one.
+fn same_birth(a: &Entity, b: &Entity) -> bool {
+    a.birth_dates.is_empty()
+        || b.birth_dates.is_empty()
+        || a.birth_dates.iter().any(|d| b.birth_dates.contains(d))
+}
+
+/// Folds a second list's hit on the same subject into the first finding:
+/// the stronger of the two leads, the other is named in `also_listed`.
+fn merge_same_subject(first: &mut Finding, other: Finding) {
+    let rank = |f: &Finding| {
+        (
+            f.action,
+            f.matched.as_ref().and_then(|m| m.score).unwrap_or(0.0),
+        )
+    };
+    let mut follower = if rank(&other) > rank(first) {
+        std::mem::replace(first, other)
+    } else {
+        other
+    };
+    if let (Some(m), Some(f)) = (first.matched.as_mut(), follower.matched.as_mut()) {
+        if let Some(id) = f.entity_id.take() {
+            m.also_listed.push(id);
+        }
+        m.also_listed.append(&mut f.also_listed);
     }
 }
 
@@ -608,6 +914,7 @@ pub(crate) enum Hit<'a> {
     /// A party's name matched a listed name.
     Name {
         role: PartyRole,
+        party: &'a Party,
         query: &'a str,
         hit: NameHit,
         entity: &'a Entity,
@@ -624,6 +931,14 @@ pub(crate) enum Hit<'a> {
         address: String,
         listed_chain: &'a str,
         entity: &'a Entity,
+    },
+    /// One of a party's identity or registration numbers is printed by a
+    /// list for a subject.
+    Identifier {
+        role: PartyRole,
+        id: &'a crate::model::PartyId,
+        entity: &'a Entity,
+        listed: &'a crate::lists::Identifier,
     },
     /// A party or the memo involves a forbidden platform.
     Platform {
@@ -799,7 +1114,63 @@ pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
     if tx.value < Decimal::ZERO {
         return Err(invalid("value", "negative"));
     }
-    check_countries(tx)
+    check_countries(tx)?;
+    check_birth_dates_and_ids(tx)
+}
+
+/// Most identifiers a party may carry, and the longest one.
+const MAX_PARTY_IDS: usize = 32;
+const MAX_ID_LEN: usize = 256;
+
+/// A birth date must read as a date (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`):
+/// one that does not could neither corroborate nor contradict a name, and
+/// would pass unnoticed. An identifier must have a value.
+fn check_birth_dates_and_ids(tx: &Transaction) -> Result<(), Error> {
+    for (role, party) in tx.parties() {
+        if let Some(b) = party.birth_date.as_deref().filter(|b| !b.trim().is_empty()) {
+            let readable = match crate::lists::BirthDate::parse_iso(b) {
+                crate::lists::BirthDate::Date { date } => {
+                    use chrono::Datelike;
+                    (1800..=2200).contains(&date.year())
+                }
+                crate::lists::BirthDate::YearMonth { year, .. }
+                | crate::lists::BirthDate::Year { year } => (1800..=2200).contains(&year),
+                _ => false,
+            };
+            if !readable {
+                let shown: String = b.chars().take(64).collect();
+                return Err(Error::invalid_transaction(
+                    &tx.id,
+                    format!("{role}.birth_date"),
+                    format!("'{shown}' is not a birth date — write YYYY-MM-DD, YYYY-MM or YYYY"),
+                ));
+            }
+        }
+        if party.ids.len() > MAX_PARTY_IDS {
+            return Err(Error::invalid_transaction(
+                &tx.id,
+                format!("{role}.ids"),
+                format!("{} identifiers (at most {MAX_PARTY_IDS})", party.ids.len()),
+            ));
+        }
+        for (i, id) in party.ids.iter().enumerate() {
+            if normalize_identifier(&id.value).is_empty() {
+                return Err(Error::invalid_transaction(
+                    &tx.id,
+                    format!("{role}.ids[{i}].value"),
+                    "empty: give the number, or leave the identifier out",
+                ));
+            }
+            if id.value.len() > MAX_ID_LEN || id.kind.len() > MAX_ID_LEN {
+                return Err(Error::invalid_transaction(
+                    &tx.id,
+                    format!("{role}.ids[{i}]"),
+                    format!("longer than {MAX_ID_LEN} bytes"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every country field must read as a country (see

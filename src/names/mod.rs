@@ -29,6 +29,7 @@ mod deletions;
 pub mod eval;
 mod id_table;
 mod index;
+mod namesakes;
 pub(crate) mod normalize;
 pub(crate) mod org_words;
 mod query;
@@ -42,6 +43,7 @@ mod vocabulary;
 pub use index::{compare, compare_hit, NameIndex};
 pub(crate) use normalize::fold_text;
 pub use normalize::{fold_words, normalize};
+pub use score::BirthDateEvidence;
 pub use skeleton::{lookalike_key, lookalike_skeleton};
 
 /// Thresholds and tunables of the name matcher: the `matching:` section of
@@ -371,4 +373,11 @@ pub struct NameHit {
     /// How the query aligned with the list name:
     /// `"ivanov ≈ ivanou 0.93; sergei = sergei; birth year equal"`.
     pub explanation: String,
+    /// How the party's birth date and the entity's compare.
+    #[serde(default)]
+    pub birth_date: BirthDateEvidence,
+    /// Every word on both sides found an identical partner (legal forms,
+    /// titles and the script or romanisation aside), on a strong name.
+    #[serde(default)]
+    pub exact: bool,
 }

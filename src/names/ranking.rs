@@ -5,7 +5,8 @@
 use super::index::{ListToken, NameEntry, NameIndex};
 use super::query::{PreparedQuery, QueryToken};
 use super::score::{
-    align, jaro_winkler, qualifier_effect, Alignment, MiddleCost, PatronymicConflict, MAX_TOKENS,
+    align, birth_date_evidence, jaro_winkler, qualifier_effect, Alignment, MiddleCost,
+    PatronymicConflict, MAX_TOKENS,
 };
 use super::tokens::{DIGITS, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC};
 use super::NameHit;
@@ -181,6 +182,11 @@ impl NameIndex {
             &self.entities[name.entity as usize],
             false,
         );
+        if effect.excluded {
+            // a contradicting birth date or the other kind of party: not
+            // this entity, however the name reads
+            return (0.0, alignment);
+        }
         let mut score = name_score + effect.adjustment;
         if alignment.exact {
             score = score.max(name_score.min(self.config.review_threshold));
@@ -223,11 +229,18 @@ impl NameIndex {
             last_entity = Some(entity);
             seen.push(entity);
             let name = &self.names[id as usize];
+            let birth_date = birth_date_evidence(
+                &self.config,
+                q.qualifiers.birth_date.as_ref(),
+                &self.entities[entity as usize].birth_dates,
+            );
             hits.push(NameHit {
                 entity: entity as usize,
                 name_index: name.name_index as usize,
                 score,
                 explanation: self.explain(q, name, &alignment),
+                birth_date,
+                exact: alignment.exact && !name.weak,
             });
         }
         hits

@@ -8,7 +8,7 @@
 //! first. A name whose only pairs are initials scores 0: initials alone
 //! never identify anyone.
 
-use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::MatchConfig;
 use crate::lists::{BirthDate, Entity, EntityKind};
@@ -483,21 +483,19 @@ fn align_with<const N: usize>(
 /// Birth date, country and kind of a query, parsed once per search.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct QueryQualifiers {
-    pub years: Option<(i32, i32)>,
-    pub date: Option<NaiveDate>,
+    /// The birth date as precise as the caller gave it; `None` when absent
+    /// or not a date (the engine refuses an unreadable one before this).
+    pub birth_date: Option<BirthDate>,
     pub country: Option<String>,
     pub kind: Option<PartyKind>,
 }
 
 impl QueryQualifiers {
     pub fn new(birth_date: Option<&str>, country: Option<&str>, kind: Option<PartyKind>) -> Self {
-        let parsed = birth_date.map(BirthDate::parse_iso);
         QueryQualifiers {
-            years: parsed.as_ref().and_then(BirthDate::year_range),
-            date: match parsed {
-                Some(BirthDate::Date { date }) => Some(date),
-                _ => None,
-            },
+            birth_date: birth_date
+                .map(BirthDate::parse_iso)
+                .filter(|b| b.year_range().is_some()),
             country: country
                 .map(|c| c.trim().to_ascii_uppercase())
                 .filter(|c| !c.is_empty()),
@@ -506,11 +504,143 @@ impl QueryQualifiers {
     }
 }
 
+/// How a party's birth date and a listed entity's compare: evidence for
+/// the match, against it, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BirthDateEvidence {
+    /// Both give dates that contradict each other: one full date (or month,
+    /// or exact year) on the list, another on the party. The list name is
+    /// not this party, whatever the name: no hit.
+    Contradicts,
+    /// They differ, but the list gives several dates, so none contradicts
+    /// on its own: no corroboration, the score is lowered.
+    Differs,
+    /// One side gives no readable date: no evidence either way.
+    #[default]
+    Unknown,
+    /// The party's year lies in a range of years the list gives: no
+    /// contradiction, but too vague to corroborate.
+    WithinRange,
+    /// The same year, where a year is the most either side gives (±
+    /// [`MatchConfig::birth_year_tolerance`] where the list says *circa*).
+    SameYear,
+    /// The same year and month, where that is the most either side gives.
+    SameMonth,
+    /// The same full date.
+    SameDay,
+}
+
+impl BirthDateEvidence {
+    /// Whether this agreement corroborates a name: the dates agree at the
+    /// precision both sides give.
+    pub fn corroborates(self) -> bool {
+        matches!(
+            self,
+            BirthDateEvidence::SameYear | BirthDateEvidence::SameMonth | BirthDateEvidence::SameDay
+        )
+    }
+
+    /// What a reviewer reads: "birth date equal", "birth year differs"…
+    pub fn describe(self) -> &'static str {
+        match self {
+            BirthDateEvidence::Contradicts => "birth date contradicts",
+            BirthDateEvidence::Differs => "birth year differs",
+            BirthDateEvidence::Unknown => "",
+            BirthDateEvidence::WithinRange => "birth year within the listed range",
+            BirthDateEvidence::SameYear => "birth year equal",
+            BirthDateEvidence::SameMonth => "birth month equal",
+            BirthDateEvidence::SameDay => "birth date equal",
+        }
+    }
+}
+
+/// Compares the party's birth date with the entity's, at the precision
+/// both give: a full date with a full date, a year with whatever the other
+/// side's year is. The best agreement over the entity's dates counts; a
+/// disagreement contradicts only when the list gives one date, and not a
+/// *circa* year or a range of years.
+pub(crate) fn birth_date_evidence(
+    config: &MatchConfig,
+    query: Option<&BirthDate>,
+    listed: &[BirthDate],
+) -> BirthDateEvidence {
+    use chrono::Datelike;
+    use BirthDateEvidence as E;
+    let Some(q) = query else {
+        return E::Unknown;
+    };
+    // (year, month, day) as far as the party gives them
+    let (qy, qm, qd) = match q {
+        BirthDate::Date { date } => (date.year(), Some(date.month()), Some(date.day())),
+        BirthDate::YearMonth { year, month } => (*year, Some(*month), None),
+        BirthDate::Year { year } | BirthDate::Circa { year } => (*year, None, None),
+        BirthDate::Range { .. } | BirthDate::Text { .. } => return E::Unknown,
+    };
+    let mut best: Option<E> = None;
+    let mut readable = 0usize;
+    let mut vague = false;
+    for l in listed {
+        let verdict = match l {
+            BirthDate::Date { date } => {
+                let (ly, lm, ld) = (date.year(), date.month(), date.day());
+                match (qm, qd) {
+                    (Some(m), Some(d)) if (qy, m, d) == (ly, lm, ld) => E::SameDay,
+                    (Some(m), None) if (qy, m) == (ly, lm) => E::SameMonth,
+                    (None, _) if qy == ly => E::SameYear,
+                    _ => E::Differs,
+                }
+            }
+            BirthDate::YearMonth { year, month } => match qm {
+                Some(m) if (qy, m) == (*year, *month) => E::SameMonth,
+                None if qy == *year => E::SameYear,
+                _ => E::Differs,
+            },
+            BirthDate::Year { year } => {
+                if qy == *year {
+                    E::SameYear
+                } else {
+                    E::Differs
+                }
+            }
+            BirthDate::Circa { year } => {
+                vague = true;
+                if (qy - year).abs() <= config.birth_year_tolerance {
+                    E::SameYear
+                } else {
+                    E::Differs
+                }
+            }
+            BirthDate::Range { from, to } => {
+                vague = true;
+                if (*from..=*to).contains(&qy) {
+                    E::WithinRange
+                } else {
+                    E::Differs
+                }
+            }
+            BirthDate::Text { .. } => continue,
+        };
+        readable += 1;
+        best = Some(best.map_or(verdict, |b| b.max(verdict)));
+    }
+    match best {
+        None => E::Unknown,
+        Some(E::Differs) if readable == 1 && !vague => E::Contradicts,
+        Some(b) => b,
+    }
+}
+
 /// What the entity's qualifiers did to the score.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct QualifierEffect {
     /// Added to the name score (negative lowers it).
     pub adjustment: f64,
+    /// The qualifiers rule the entity out: a contradicting birth date, or a
+    /// person's name against an organisation (or the reverse). No hit.
+    pub excluded: bool,
+    /// How the birth dates compare.
+    pub birth_date: BirthDateEvidence,
     /// Human-readable reasons, in order.
     pub notes: Vec<&'static str>,
 }
@@ -534,47 +664,23 @@ pub(crate) fn qualifier_effect(
     let mut effect = QualifierEffect::default();
     let note = |effect: &mut QualifierEffect, delta: f64, text: &'static str| {
         effect.adjustment += delta;
-        if with_notes {
+        if with_notes && !text.is_empty() {
             effect.notes.push(text);
         }
     };
-    if let Some((qlo, qhi)) = query.years {
-        let tol = config.birth_year_tolerance;
-        let ranges = entity.birth_dates.iter().filter_map(BirthDate::year_range);
-        let mut any = false;
-        let mut year_match = false;
-        for (lo, hi) in ranges {
-            any = true;
-            if lo - tol <= qhi && qlo <= hi + tol {
-                year_match = true;
-            }
+    let birth = birth_date_evidence(config, query.birth_date.as_ref(), &entity.birth_dates);
+    effect.birth_date = birth;
+    let delta = match birth {
+        BirthDateEvidence::SameDay => config.birth_date_equal_bonus,
+        BirthDateEvidence::SameMonth | BirthDateEvidence::SameYear => config.birth_year_match_bonus,
+        BirthDateEvidence::Differs => -config.birth_year_mismatch_penalty,
+        BirthDateEvidence::Contradicts => {
+            effect.excluded = true;
+            0.0
         }
-        let date_equal = query.date.is_some_and(|d| {
-            entity
-                .birth_dates
-                .iter()
-                .any(|b| matches!(b, BirthDate::Date { date } if *date == d))
-        });
-        if date_equal {
-            note(
-                &mut effect,
-                config.birth_date_equal_bonus,
-                "birth date equal",
-            );
-        } else if year_match {
-            note(
-                &mut effect,
-                config.birth_year_match_bonus,
-                "birth year equal",
-            );
-        } else if any {
-            note(
-                &mut effect,
-                -config.birth_year_mismatch_penalty,
-                "birth year differs",
-            );
-        }
-    }
+        BirthDateEvidence::Unknown | BirthDateEvidence::WithinRange => 0.0,
+    };
+    note(&mut effect, delta, birth.describe());
     if let Some(country) = &query.country {
         if !entity.countries.is_empty() {
             if entity
@@ -600,6 +706,9 @@ pub(crate) fn qualifier_effect(
         ) | (Some(PartyKind::Organization), EntityKind::Person)
     );
     if kind_clash {
+        // a person's name never hits a company, nor the reverse, when the
+        // caller says which it is
+        effect.excluded = true;
         note(&mut effect, -config.kind_mismatch_penalty, "kind differs");
     }
     effect

@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::deletions::{for_each_deletion, DeletionDictionary, LookupScratch};
 use super::index::NameIndex;
+use super::namesakes::different_names;
 use super::score::{edit_budget, jaro_winkler, unknown_word_edit_budget, OsaPattern};
 
 /// The words of one dictionary (skeletons or folded words) back to back in
@@ -227,7 +228,10 @@ impl NameIndex {
                 continue;
             }
             let b = budget_of(q.len(), other.len());
-            if let Some(d) = pattern.within(other, b).filter(|_| b > 0) {
+            if let Some(d) = pattern
+                .within(other, b)
+                .filter(|_| b > 0 && !different_names(q, other, exact.is_some(), c))
+            {
                 let mut sim = jaro_winkler(q, other).min(c.key_equal_score);
                 if d > edit_budget(q.len(), other.len(), c) {
                     sim = sim.min(c.unknown_word_extra_edit_score);

@@ -8,6 +8,11 @@
 //!     - {level: low,    from: 0,  to: 39,  action: allow}
 //!     - {level: medium, from: 40, to: 69,  action: allow}   # reasons kept for monitoring
 //!     - {level: high,   from: 70, to: 100, action: hold}
+//!   name_hits:                   # optional; these are the defaults
+//!     name_only: {action: hold, reason: "name only: held for review"}
+//!     corroborated: {action: block, reason: "name + {evidence}: blocked"}
+//!     person_corroboration: [birth_date, identifier, wallet]
+//!     organization_corroboration: [country, identifier, wallet]
 //! ```
 
 use crate::source::{Node, Value};
@@ -15,7 +20,7 @@ use crate::source::{Node, Value};
 use super::fields::{type_name, Fields};
 use super::rule::{ACTIONS, LEVELS};
 use super::source::{RuleFileError, SourceText};
-use crate::decision::{Policy, MAX_SCORE};
+use crate::decision::{Evidence, NameHitPolicy, Policy, MAX_SCORE};
 use crate::model::{Action, RiskLevel};
 
 struct Band<'a> {
@@ -83,6 +88,18 @@ pub fn parse_policy(source: &SourceText, value: &Node) -> Result<Policy, Vec<Rul
             format!("'bands' must be a list, found {}", type_name(other)),
         ),
     }
+    let name_hits = match f.raw("name_hits") {
+        None => NameHitPolicy::default(),
+        Some(node) => match parse_name_hits(source, node) {
+            Ok(p) => p,
+            Err(errors) => {
+                for e in errors {
+                    f.push(e);
+                }
+                NameHitPolicy::default()
+            }
+        },
+    };
     let band_errors_before = f.has_errors();
     let mut errors = f.finish();
     if band_errors_before || !errors.is_empty() {
@@ -160,7 +177,84 @@ pub fn parse_policy(source: &SourceText, value: &Node) -> Result<Policy, Vec<Rul
         low_action: low.action,
         medium_action: medium.action,
         high_action: high.action,
+        name_hits,
     })
+}
+
+/// The `name_hits:` section. A name hit can never `allow`: a listed name
+/// that passes silently is what this engine exists to prevent.
+fn parse_name_hits(source: &SourceText, value: &Node) -> Result<NameHitPolicy, Vec<RuleFileError>> {
+    const HOLD_OR_BLOCK: &[(&str, Action)] = &[("hold", Action::Hold), ("block", Action::Block)];
+    let mut f = Fields::new(source, value).map_err(|e| vec![e])?;
+    let mut policy = NameHitPolicy::default();
+    for (key, action, reason) in [
+        (
+            "name_only",
+            &mut policy.name_only,
+            &mut policy.name_only_reason,
+        ),
+        (
+            "corroborated",
+            &mut policy.corroborated,
+            &mut policy.corroborated_reason,
+        ),
+    ] {
+        let Some(node) = f.raw(key) else { continue };
+        match Fields::new(source, node) {
+            Ok(mut g) => {
+                if let Some(a) = g.opt_choice("action", HOLD_OR_BLOCK) {
+                    *action = a;
+                }
+                if let Some(r) = g.text("reason") {
+                    if r.trim().is_empty() {
+                        g.error("reason", "empty 'reason': say what the reviewer reads");
+                    } else {
+                        *reason = r;
+                    }
+                }
+                for e in g.finish() {
+                    f.push(e);
+                }
+            }
+            Err(e) => f.push(e),
+        }
+    }
+    for (key, list) in [
+        ("person_corroboration", &mut policy.person_corroboration),
+        (
+            "organization_corroboration",
+            &mut policy.organization_corroboration,
+        ),
+    ] {
+        if !f.present(key) {
+            continue;
+        }
+        let names = f.texts(key);
+        let mut parsed = Vec::new();
+        for name in &names {
+            match Evidence::NAMES.iter().find(|(n, _)| n == name) {
+                Some((_, e)) => parsed.push(*e),
+                None => {
+                    let valid: Vec<&str> = Evidence::NAMES.iter().map(|(n, _)| *n).collect();
+                    let e = f
+                        .key_position(key)
+                        .error(format!(
+                            "unknown evidence '{name}' in '{key}' (valid: {})",
+                            valid.join(", ")
+                        ))
+                        .with_hint_for(name, valid.iter().copied());
+                    f.push(e);
+                }
+            }
+        }
+        *list = parsed;
+    }
+    let errors = f.finish();
+    if errors.is_empty() {
+        Ok(policy)
+    } else {
+        Err(errors)
+    }
 }
 
 fn level_name(l: RiskLevel) -> &'static str {

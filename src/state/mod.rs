@@ -227,6 +227,7 @@ impl ContentFeed {
             wallet,
             vasp,
             domain,
+            ids,
         }) = party
         else {
             self.bytes(&[0]);
@@ -252,6 +253,17 @@ impl ContentFeed {
         }
         self.opt(vasp.as_deref());
         self.opt(domain.as_deref());
+        // written only when given, so content hashes of transactions
+        // without identifiers stay what earlier versions recorded
+        if !ids.is_empty() {
+            self.bytes(&[2]);
+            self.bytes(&(ids.len() as u64).to_le_bytes());
+            for id in ids {
+                self.text(&id.kind);
+                self.text(&id.value);
+                self.opt(id.country.as_deref());
+            }
+        }
     }
 }
 

@@ -709,8 +709,10 @@ impl Engine {
         let person = matches!(entity.kind, EntityKind::Person | EntityKind::Unknown);
         // a person's name must reach the block threshold, an organisation's
         // be exact; either then needs corroboration
+        // (a listed name found whole among extra words counts as strong: the
+        // extra words lower it to a hold unless corroborated)
         let strong_name = if person {
-            hit.score >= matching.block_threshold
+            hit.score >= matching.block_threshold || hit.whole_in_query
         } else {
             hit.exact
         };

@@ -380,4 +380,9 @@ pub struct NameHit {
     /// titles and the script or romanisation aside), on a strong name.
     #[serde(default)]
     pub exact: bool,
+    /// Every word of the list name (two or more) is in the query, in
+    /// order, among other words the query adds ("Comrade Vladimir Putin",
+    /// "Vladimir Putin Smith"): such a hit holds at least.
+    #[serde(default)]
+    pub whole_in_query: bool,
 }

@@ -96,6 +96,17 @@ const ENDINGS: &[(&str, Ending)] = &[
     ("o", Ending::O),
 ];
 
+/// Words up to this long are short names: see [`different_names`].
+const SHORT_NAME_MAX_LEN: usize = 6;
+
+/// The consonants of a romanised word, in order.
+fn consonants(word: &[u8]) -> Vec<u8> {
+    word.iter()
+        .copied()
+        .filter(|c| !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'))
+        .collect()
+}
+
 /// Letters a stem keeps at least (shorter words are not split).
 const MIN_STEM: usize = 3;
 
@@ -245,6 +256,19 @@ pub(crate) fn different_names(a: &[u8], b: &[u8], known: bool, config: &MatchCon
             };
             return !within(&ra, &rb) && !within(stem_a, stem_b);
         }
+        // two short names the lists know, with as many consonants but other
+        // ones once romanisation is set aside, are two names: Bondar /
+        // Bondal, Melnyk / Telnykh (vowels vary with the romanisation,
+        // consonants carry the name)
+        if known && a.len().min(b.len()) <= SHORT_NAME_MAX_LEN {
+            // as many consonants, some replaced: another name; a consonant
+            // dropped or added ("Amad" / "Ahmad") is more likely a typo
+            let (ca, cb) = (
+                consonants(&romanised_stem(a)),
+                consonants(&romanised_stem(b)),
+            );
+            return ca.len() == cb.len() && ca != cb;
+        }
         return false;
     }
     if interchangeable(end_a, end_b) {
@@ -309,6 +333,8 @@ mod tests {
             ("timoshenko", "timoshenkova"),
             ("bondar", "bondarev"),
             ("shapoval", "shapovalov"),
+            ("bondar", "bondal"),
+            ("melnyk", "telnykh"),
         ] {
             assert!(differ(a, b), "{a} / {b}");
         }
@@ -353,6 +379,7 @@ mod tests {
             ("fyodorov", "fedorov"),
             ("izmailov", "ismailov"),
             ("marian", "marina"),
+            ("amad", "ahmad"),
         ] {
             assert!(!differ(a, b), "{a} / {b}");
         }

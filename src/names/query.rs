@@ -16,6 +16,8 @@ use super::NameQuery;
 pub(super) struct QueryToken {
     pub(super) token: NameToken,
     pub(super) text_id: Option<u32>,
+    /// The word's skeleton id when some list word has the same skeleton.
+    pub(super) key_id: Option<u32>,
     pub(super) first: u8,
     /// Skeletons this word may pair with and the similarity, sorted by id.
     key_sims: Vec<(u32, f64)>,
@@ -124,7 +126,10 @@ impl NameIndex {
                 }
                 let fuzzy_allowed = token.flags & (DIGITS | INITIAL) == 0;
                 if fuzzy_allowed {
-                    if let Some(k) = exact_key {
+                    // a skeleton of one letter ("aaaa", "Yaya" and "AA" all
+                    // skeletonise to "a") says nothing: such words pair by
+                    // their folded text only
+                    if let Some(k) = exact_key.filter(|_| token.key.len() >= 2) {
                         key_sims.push((k, c.key_equal_score));
                     }
                     self.cached_neighbours(
@@ -204,6 +209,7 @@ impl NameIndex {
                     first: token.text.as_bytes().first().copied().unwrap_or(0),
                     token,
                     text_id,
+                    key_id: exact_key,
                     key_sims,
                     text_sims,
                     posting_keys,

@@ -8,7 +8,7 @@ use super::score::{
     align, birth_date_evidence, jaro_winkler, qualifier_effect, Alignment, MiddleCost,
     PatronymicConflict, MAX_TOKENS,
 };
-use super::tokens::{DIGITS, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC};
+use super::tokens::{ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC, REPEATED};
 use super::NameHit;
 use crate::lists::EntityKind;
 
@@ -191,6 +191,10 @@ impl NameIndex {
         if alignment.exact {
             score = score.max(name_score.min(self.config.review_threshold));
         }
+        if score < self.config.review_threshold && self.contains_whole(q, name) {
+            // a listed name found whole among extra words holds at least
+            score = self.config.review_threshold;
+        }
         (score.clamp(0.0, 1.0), alignment)
     }
 
@@ -198,7 +202,9 @@ impl NameIndex {
         &self,
         q: &PreparedQuery,
         candidates: impl Iterator<Item = u32>,
-        prune: bool,
+        // `Some`: prune by the upper bound, except these (sorted) names
+        // found whole in the query, whose floor the bound does not know
+        prune: Option<&[u32]>,
         threshold: f64,
         limit: usize,
     ) -> Vec<NameHit> {
@@ -206,8 +212,12 @@ impl NameIndex {
         // aligned a second time
         let mut scored: Vec<(f64, u32, u32, Alignment)> = Vec::new();
         for id in candidates {
-            if prune && self.upper_bound(q, &self.bounds[id as usize]) < threshold {
-                continue;
+            if let Some(keep) = prune {
+                if self.upper_bound(q, &self.bounds[id as usize]) < threshold
+                    && keep.binary_search(&id).is_err()
+                {
+                    continue;
+                }
             }
             let name = &self.names[id as usize];
             let (score, alignment) = self.score_name(q, name);
@@ -240,10 +250,45 @@ impl NameIndex {
                 score,
                 explanation: self.explain(q, name, &alignment),
                 birth_date,
-                exact: alignment.exact && !name.weak,
+                exact: !name.weak && self.exact_after_forms(q, name, &alignment),
+                whole_in_query: !alignment.exact && self.contains_whole(q, name),
             });
         }
         hits
+    }
+
+    /// Whether every word of both names that says who is meant (not a
+    /// legal form, title, aside or repeated word) is paired with its equal:
+    /// the same word, or the same in another script or romanisation. An
+    /// organisation's name is then exact after legal-form normalisation
+    /// ("ТОВ Ромашка" and "Romashka LLC").
+    fn exact_after_forms(
+        &self,
+        q: &PreparedQuery,
+        name: &NameEntry,
+        alignment: &Alignment,
+    ) -> bool {
+        const IGNORED: u8 = LEGAL_FORM | FILLER | ASIDE | REPEATED;
+        let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
+        let (mut q_ok, mut l_ok) = (0u32, 0u32);
+        for &(i, j, s) in &alignment.pairs[..alignment.len] {
+            let initial = q.tokens[i as usize].token.flags & INITIAL != 0
+                || list[j as usize].flags & INITIAL != 0;
+            if s >= self.config.key_equal_score && !initial {
+                q_ok |= 1 << i;
+                l_ok |= 1 << j;
+            }
+        }
+        let q_all = q
+            .tokens
+            .iter()
+            .enumerate()
+            .all(|(i, t)| q_ok & (1 << i) != 0 || t.token.flags & IGNORED != 0);
+        let l_all = list
+            .iter()
+            .enumerate()
+            .all(|(j, t)| l_ok & (1 << j) != 0 || t.flags & IGNORED != 0);
+        q_all && l_all && q_ok != 0
     }
 
     /// "ivanov ≈ ivanou 0.93; sergei = sergei; birth year equal".

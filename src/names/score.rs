@@ -719,6 +719,52 @@ mod tests {
     use super::*;
 
     #[test]
+    fn birth_dates_compare_at_the_precision_both_give() {
+        use BirthDateEvidence as E;
+        let c = MatchConfig::default();
+        let d = |s: &str| BirthDate::parse_iso(s);
+        let ev = |q: &str, listed: &[BirthDate]| birth_date_evidence(&c, Some(&d(q)), listed);
+        // full date against full date
+        assert_eq!(ev("1962-03-04", &[d("1962-03-04")]), E::SameDay);
+        assert_eq!(ev("1962-03-05", &[d("1962-03-04")]), E::Contradicts);
+        // several listed dates: none contradicts alone
+        assert_eq!(
+            ev("1962-03-05", &[d("1962-03-04"), d("1963-01-01")]),
+            E::Differs
+        );
+        assert_eq!(
+            ev("1963-01-01", &[d("1962-03-04"), d("1963-01-01")]),
+            E::SameDay
+        );
+        // a year on one side compares by year
+        assert_eq!(ev("1962-03-05", &[d("1962")]), E::SameYear);
+        assert_eq!(ev("1961-03-05", &[d("1962")]), E::Contradicts);
+        assert_eq!(ev("1962", &[d("1962-03-04")]), E::SameYear);
+        assert_eq!(ev("1961", &[d("1962-03-04")]), E::Contradicts);
+        // year and month
+        assert_eq!(ev("1962-03", &[d("1962-03-04")]), E::SameMonth);
+        assert_eq!(ev("1962-04", &[d("1962-03-04")]), E::Contradicts);
+        // circa: ± the tolerance, and never a contradiction
+        let circa = [BirthDate::Circa { year: 1962 }];
+        assert_eq!(ev("1963-07-01", &circa), E::SameYear);
+        assert_eq!(ev("1970-07-01", &circa), E::Differs);
+        // a range holds the year or differs, never contradicts
+        let range = [BirthDate::Range {
+            from: 1960,
+            to: 1965,
+        }];
+        assert_eq!(ev("1963-07-01", &range), E::WithinRange);
+        assert_eq!(ev("1970-07-01", &range), E::Differs);
+        // text the loader could not read, or no date: no evidence
+        let text = [BirthDate::Text {
+            text: "unknown".into(),
+        }];
+        assert_eq!(ev("1962-03-04", &text), E::Unknown);
+        assert_eq!(birth_date_evidence(&c, None, &[d("1962")]), E::Unknown);
+        assert!(E::SameYear.corroborates() && !E::WithinRange.corroborates());
+    }
+
+    #[test]
     fn jaro_winkler_agrees_with_strsim() {
         for (a, b) in [
             ("martha", "marhta"),

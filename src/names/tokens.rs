@@ -52,6 +52,38 @@ const FILLERS: &[&str] = &[
     "senora",
     "gospodin",
     "gospozha",
+    "tovarishch",
+    "tovarish",
+    "comrade",
+    "his",
+    "her",
+    "excellency",
+    "highness",
+    "honorable",
+    "honourable",
+    "hon",
+    "rev",
+    "reverend",
+    "eng",
+    "ing",
+    "engineer",
+    "sayyid",
+    "sayyed",
+    "seyyed",
+    "ayatollah",
+    "ayatullah",
+    "hojatoleslam",
+    "prince",
+    "princess",
+    "jr",
+    "junior",
+    "sr",
+    "senior",
+    "ii",
+    "iii",
+    "iv",
+    "phd",
+    "esq",
     // academic and religious titles
     "dr",
     "prof",
@@ -84,6 +116,16 @@ const FILLERS: &[&str] = &[
     "marshal",
     "sergeant",
     "president",
+    "presidente",
+    "presidenta",
+    "prezident",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "deputy",
+    "senator",
+    "director",
+    "secretary",
     "minister",
     // connectives and list annotations ("a.k.a." folds to one word)
     "the",
@@ -123,6 +165,53 @@ fn is_particle(word: &str) -> bool {
                 p.len() >= MIN_FUZZY_PARTICLE_LEN
                     && super::score::osa_distance_within(word.as_bytes(), p.as_bytes(), 1).is_some()
             }))
+}
+
+/// Legal forms that are one form in another language, by the key they
+/// share: a limited liability company is an LLC, ООО (ooo), ТОВ (tov),
+/// GmbH, SARL, SRL…; a joint-stock company a JSC, АО, ПАО, ЗАО, ОАО, ПАТ,
+/// ПрАТ, ВАТ, ЗАТ, AG…; an individual entrepreneur (ФОП, ИП, СПД) a sole
+/// trader. Both sides of a pair then meet on the key, so "ТОВ Ромашка"
+/// is "Romashka LLC" whatever the script.
+const LEGAL_FORM_CLASSES: &[(&str, &[&str])] = &[
+    (
+        "llc",
+        &[
+            "llc", "ooo", "tov", "gmbh", "mbh", "sarl", "srl", "ltda", "lda", "ltd", "limited",
+            "tdv", "odo",
+        ],
+    ),
+    (
+        "jsc",
+        &[
+            "jsc",
+            "pjsc",
+            "ojsc",
+            "cjsc",
+            "ao",
+            "pao",
+            "oao",
+            "zao",
+            "pat",
+            "prat",
+            "vat",
+            "zat",
+            "ag",
+            "aktsionernoye",
+            "aktsionerne",
+            "aktsionernoe",
+        ],
+    ),
+    ("soletrader", &["fop", "ip", "spd", "pp"]),
+    ("stateenterprise", &["dp", "gup", "fgup", "kp", "mup"]),
+];
+
+/// The shared key of a legal form's class, if it has one.
+fn legal_form_class(text: &str) -> Option<&'static str> {
+    LEGAL_FORM_CLASSES
+        .iter()
+        .find(|(_, forms)| forms.contains(&text))
+        .map(|(class, _)| *class)
 }
 
 /// Legal forms across languages and scripts, as folded words (Cyrillic
@@ -191,6 +280,14 @@ const LEGAL_FORMS: &[&str] = &[
     "prat",
     "tdv",
     "ip",
+    "fop",
+    "spd",
+    "pp",
+    "dp",
+    "kp",
+    "gup",
+    "fgup",
+    "mup",
     "odo",
     "zat",
     "vat",
@@ -690,7 +787,10 @@ fn make_token(text: String, word: &str) -> NameToken {
     let translation = translate(word);
     let key = match translation {
         Some(english) if !english.is_empty() => skeleton(english),
-        _ => skeleton(word),
+        _ => match legal_form_class(&text) {
+            Some(class) => class.to_owned(),
+            None => skeleton(word),
+        },
     };
     let mut flags = 0;
     if text.len() == 1 && text.as_bytes()[0].is_ascii_alphabetic() {

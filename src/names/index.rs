@@ -64,6 +64,15 @@ pub(super) struct NameEntry {
 /// initials, lone particles, repeated words.
 const CONTAINMENT_SKIPPED: u8 = FILLER | LEGAL_FORM | ASIDE | INITIAL | PARTICLE | REPEATED;
 
+/// The skeleton by which a query word can hold a list word whole: none
+/// for titles, legal forms, initials and the like, nor for a skeleton of
+/// one letter, which says nothing ("Yoo", "Oh" and "O" all read "o").
+fn containment_key(t: &super::query::QueryToken) -> Option<u32> {
+    (t.token.flags & CONTAINMENT_SKIPPED == 0 && t.token.key.len() >= 2)
+        .then_some(t.key_id)
+        .flatten()
+}
+
 /// The least weight (word weights run from [`MatchConfig::min_token_weight`]
 /// to 1) of the words of a listed name found whole in a query: two of the
 /// commonest given names ("Mohammad Ali") found among other words say
@@ -357,15 +366,10 @@ impl NameIndex {
     /// query's words, so it is in the postings of every query word but
     /// (perhaps) the one with the longest postings, which is skipped.
     fn names_contained_in(&self, q: &PreparedQuery) -> Vec<u32> {
-        let keys: Vec<u32> = q
-            .tokens
-            .iter()
-            .filter(|t| t.token.flags & CONTAINMENT_SKIPPED == 0)
-            .filter_map(|t| t.key_id)
-            .collect();
-        if q.tokens.len() < 3 || keys.len() < 2 {
+        if !self.may_contain_names(q) {
             return Vec::new();
         }
+        let keys: Vec<u32> = q.tokens.iter().filter_map(containment_key).collect();
         let longest = keys
             .iter()
             .enumerate()
@@ -387,6 +391,12 @@ impl NameIndex {
         out
     }
 
+    /// Whether a query may hold a list name whole among extra words: three
+    /// words or more, two of them list words.
+    fn may_contain_names(&self, q: &PreparedQuery) -> bool {
+        q.tokens.len() >= 3 && q.tokens.iter().filter_map(containment_key).nth(1).is_some()
+    }
+
     /// Whether the query holds every word of list name `name` — its
     /// skeleton equal to a query word's, in the list's order — whatever
     /// else the query adds ("Comrade Vladimir Putin", "Vladimir Putin
@@ -395,7 +405,9 @@ impl NameIndex {
     /// initials, patronymics and repeated words of the list name may be
     /// missing.
     pub(super) fn contains_whole(&self, q: &PreparedQuery, name: &NameEntry) -> bool {
-        if self.entities[name.entity as usize].kind != EntityKind::Person {
+        if !self.may_contain_names(q)
+            || self.entities[name.entity as usize].kind != EntityKind::Person
+        {
             // an organisation's name inside a longer one is as often
             // another organisation ("Deutsche Bank Trust Company")
             return false;
@@ -417,7 +429,7 @@ impl NameIndex {
             }
             match q.tokens[next.min(q.tokens.len())..]
                 .iter()
-                .position(|t| t.key_id == Some(l.key))
+                .position(|t| containment_key(t) == Some(l.key))
             {
                 Some(p) => {
                     next += p + 1;

@@ -15,8 +15,9 @@
 //! is asked; it only vetoes *fuzzy* pairs.
 
 /// What the end of a word says about it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ending {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) enum Ending {
+    #[default]
     /// No ending the table knows: a consonant-final stem (Viktor, Bondar).
     Bare,
     /// `-o` (Petro, Danylo): the Ukrainian form of a bare stem.
@@ -100,11 +101,12 @@ const ENDINGS: &[(&str, Ending)] = &[
 const SHORT_NAME_MAX_LEN: usize = 6;
 
 /// The consonants of a romanised word, in order.
-fn consonants(word: &[u8]) -> Vec<u8> {
+fn consonants(word: &[u8]) -> Letters {
+    let mut out = Letters::default();
     word.iter()
-        .copied()
         .filter(|c| !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'))
-        .collect()
+        .for_each(|&c| out.push(c));
+    out
 }
 
 /// Letters a stem keeps at least (shorter words are not split).
@@ -115,21 +117,58 @@ const MIN_STEM: usize = 3;
 /// ("Fedor-enko" / "Fedos-enko" are two families).
 const STEM_ONE_EDIT_MIN_LEN: usize = 6;
 
-fn split(word: &[u8]) -> (&[u8], Ending) {
-    let mut best: Option<(usize, Ending)> = None;
-    for &(suffix, ending) in ENDINGS {
-        let s = suffix.as_bytes();
-        if word.len() >= s.len() + MIN_STEM
-            && word.ends_with(s)
-            && best.map_or(true, |(len, _)| s.len() > len)
-        {
-            best = Some((s.len(), ending));
+/// A word's ending and where its stem ends, found once per word.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Split {
+    stem_len: u16,
+    ending: Ending,
+}
+
+impl Split {
+    /// The split of `word` (see [`split`]).
+    pub(crate) fn of(word: &[u8]) -> Split {
+        let (stem, ending) = split(word);
+        Split {
+            stem_len: stem.len().min(usize::from(u16::MAX)) as u16,
+            ending,
         }
     }
-    match best {
-        Some((len, ending)) => (&word[..word.len() - len], ending),
-        None => (word, Ending::Bare),
+
+    fn parts<'w>(&self, word: &'w [u8]) -> (&'w [u8], Ending) {
+        (
+            word.get(..usize::from(self.stem_len)).unwrap_or(word),
+            self.ending,
+        )
     }
+}
+
+fn split(word: &[u8]) -> (&[u8], Ending) {
+    // the endings that end in each letter, longest first: one short list
+    // is tried per word
+    static BY_LAST: std::sync::OnceLock<Vec<Vec<(&'static [u8], Ending)>>> =
+        std::sync::OnceLock::new();
+    let by_last = BY_LAST.get_or_init(|| {
+        let mut table = vec![Vec::new(); 256];
+        for &(suffix, ending) in ENDINGS {
+            let s = suffix.as_bytes();
+            if let Some(&last) = s.last() {
+                table[usize::from(last)].push((s, ending));
+            }
+        }
+        for list in &mut table {
+            list.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+        }
+        table
+    });
+    let Some(&last) = word.last() else {
+        return (word, Ending::Bare);
+    };
+    for &(s, ending) in &by_last[usize::from(last)] {
+        if word.len() >= s.len() + MIN_STEM && word.ends_with(s) {
+            return (&word[..word.len() - s.len()], ending);
+        }
+    }
+    (word, Ending::Bare)
 }
 
 /// A stem as romanisations agree on it: the letters Cyrillic names are
@@ -138,7 +177,7 @@ fn split(word: &[u8]) -> (&[u8], Ending) {
 /// `kh`/`x`/`h`, г as `g`/`h`, ш/щ as `sh`/`sch`/`shch`, й/и as `j`/`y`/`i`,
 /// a soft `i` before a vowel), doubled letters collapsed. Two stems that
 /// still differ are two stems, not two spellings of one.
-fn romanised_stem(stem: &[u8]) -> Vec<u8> {
+fn romanised_stem(stem: &[u8]) -> Letters {
     const REWRITES: &[(&[u8], &[u8])] = &[
         (b"shch", b"s"),
         // ё written yo, jo, io or e
@@ -166,12 +205,12 @@ fn romanised_stem(stem: &[u8]) -> Vec<u8> {
         (b"j", b"i"),
         (b"y", b"i"),
     ];
-    let mut out: Vec<u8> = Vec::with_capacity(stem.len());
+    let mut out = Letters::default();
     let mut i = 0;
     'letters: while i < stem.len() {
         for (from, to) in REWRITES {
             if stem[i..].starts_with(from) {
-                out.extend_from_slice(to);
+                to.iter().for_each(|&c| out.push(c));
                 i += from.len();
                 continue 'letters;
             }
@@ -180,15 +219,46 @@ fn romanised_stem(stem: &[u8]) -> Vec<u8> {
         i += 1;
     }
     // a soft i before a vowel (ie, ia, iu, io) and doubled letters
-    let mut key = Vec::with_capacity(out.len());
-    for (k, &c) in out.iter().enumerate() {
-        let before_vowel = matches!(out.get(k + 1), Some(b'a' | b'e' | b'o' | b'u'));
-        if (c == b'i' && before_vowel) || key.last() == Some(&c) {
+    let mut key = Letters::default();
+    let letters = out.as_slice();
+    for (k, &c) in letters.iter().enumerate() {
+        let before_vowel = matches!(letters.get(k + 1), Some(b'a' | b'e' | b'o' | b'u'));
+        if (c == b'i' && before_vowel) || key.as_slice().last() == Some(&c) {
             continue;
         }
         key.push(c);
     }
     key
+}
+
+/// Up to 64 letters on the stack (longer words are compared on their
+/// first 64, as everywhere in the matcher).
+#[derive(Clone, Copy)]
+struct Letters {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Default for Letters {
+    fn default() -> Self {
+        Letters {
+            buf: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl Letters {
+    fn push(&mut self, c: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = c;
+            self.len += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
 }
 
 /// Whether one ending is a surname's.
@@ -233,20 +303,42 @@ fn is_known(e: Ending) -> bool {
 /// `known`: `a` is itself a list word, a name in its own right, so a
 /// surname stem that differs from `b`'s is another family; an unknown word
 /// may be a typo and keeps the ordinary edit budget on its stem.
+#[cfg(test)]
 pub(crate) fn different_names(a: &[u8], b: &[u8], known: bool, config: &MatchConfig) -> bool {
+    let distance = super::score::osa_distance_within(a, b, 64).unwrap_or(usize::MAX);
+    different_split_names(
+        (a, Split::of(a)),
+        (b, Split::of(b)),
+        distance,
+        known,
+        config,
+    )
+}
+
+/// [`different_names`] of words already split ([`Split::of`]; the
+/// matcher splits every list word once, at build) whose edit distance is
+/// known.
+pub(crate) fn different_split_names(
+    (a, split_a): (&[u8], Split),
+    (b, split_b): (&[u8], Split),
+    distance: usize,
+    known: bool,
+    config: &MatchConfig,
+) -> bool {
     // "Abdulla" / "Abdullah", "Fatima" / "Fatimah": a silent final h
     if a.strip_suffix(b"h") == Some(b) || b.strip_suffix(b"h") == Some(a) {
         return false;
     }
-    let (stem_a, end_a) = split(a);
-    let (stem_b, end_b) = split(b);
+    let (stem_a, end_a) = split_a.parts(a);
+    let (stem_b, end_b) = split_b.parts(b);
     if end_a == end_b {
         // two surnames on the same ending: the stems carry the name
         if is_surname_ending(end_a) {
             let (ra, rb) = (romanised_stem(stem_a), romanised_stem(stem_b));
+            let (ra, rb) = (ra.as_slice(), rb.as_slice());
             if known {
                 let budget = usize::from(ra.len().min(rb.len()) >= STEM_ONE_EDIT_MIN_LEN);
-                return super::score::osa_distance_within(&ra, &rb, budget).is_none();
+                return super::score::osa_distance_within(ra, rb, budget).is_none();
             }
             // a typo may fall on a letter the romanised form merges or
             // splits: either form within the ordinary budget pairs
@@ -254,7 +346,7 @@ pub(crate) fn different_names(a: &[u8], b: &[u8], known: bool, config: &MatchCon
                 let budget = super::score::edit_budget(x.len(), y.len(), config);
                 super::score::osa_distance_within(x, y, budget).is_some()
             };
-            return !within(&ra, &rb) && !within(stem_a, stem_b);
+            return !within(ra, rb) && !within(stem_a, stem_b);
         }
         // two short names the lists know, with as many consonants but other
         // ones once romanisation is set aside, are two names: Bondar /
@@ -264,10 +356,10 @@ pub(crate) fn different_names(a: &[u8], b: &[u8], known: bool, config: &MatchCon
             // as many consonants, some replaced: another name; a consonant
             // dropped or added ("Amad" / "Ahmad") is more likely a typo
             let (ca, cb) = (
-                consonants(&romanised_stem(a)),
-                consonants(&romanised_stem(b)),
+                consonants(romanised_stem(a).as_slice()),
+                consonants(romanised_stem(b).as_slice()),
             );
-            return ca.len() == cb.len() && ca != cb;
+            return ca.len == cb.len && ca.as_slice() != cb.as_slice();
         }
         return false;
     }
@@ -283,7 +375,7 @@ pub(crate) fn different_names(a: &[u8], b: &[u8], known: bool, config: &MatchCon
     // a word the lists do not know, one edit from a list word, is more
     // likely that word mistyped ("Muhammda", "Romna", "Officea") than its
     // other-sex form
-    if !known && super::score::osa_distance_within(a, b, 1).is_some() {
+    if !known && distance <= 1 {
         return false;
     }
     // one stem, two endings: the other sex, or another name built on it

@@ -167,7 +167,16 @@ impl NameIndex {
 
     /// Final score of one name: alignment, weak-alias penalty, qualifiers; an
     /// exact full-name match never drops below the review threshold.
-    fn score_name(&self, q: &PreparedQuery, name: &NameEntry) -> (f64, Alignment) {
+    ///
+    /// `whole` says whether the query holds the list name whole (see
+    /// [`NameIndex::contains_whole`]); asked only of a name that would
+    /// otherwise score below the review threshold.
+    fn score_name(
+        &self,
+        q: &PreparedQuery,
+        name: &NameEntry,
+        whole: impl FnOnce() -> bool,
+    ) -> (f64, Alignment) {
         let alignment = self.align_name(q, name);
         if alignment.score <= 0.0 {
             return (0.0, alignment);
@@ -191,7 +200,7 @@ impl NameIndex {
         if alignment.exact {
             score = score.max(name_score.min(self.config.review_threshold));
         }
-        if score < self.config.review_threshold && self.contains_whole(q, name) {
+        if score < self.config.review_threshold && whole() {
             // a listed name found whole among extra words holds at least
             score = self.config.review_threshold;
         }
@@ -220,7 +229,13 @@ impl NameIndex {
                 }
             }
             let name = &self.names[id as usize];
-            let (score, alignment) = self.score_name(q, name);
+            // the index path found the names held whole beforehand; the
+            // exhaustive reference asks each name
+            let whole = || match prune {
+                Some(contained) => contained.binary_search(&id).is_ok(),
+                None => self.contains_whole(q, name),
+            };
+            let (score, alignment) = self.score_name(q, name, whole);
             if score > 0.0 && score >= threshold {
                 scored.push((score, name.entity, id, alignment));
             }

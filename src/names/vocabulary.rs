@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::deletions::{for_each_deletion, DeletionDictionary, LookupScratch};
 use super::index::NameIndex;
-use super::namesakes::different_names;
+use super::namesakes::{different_split_names, Split};
 use super::score::{edit_budget, jaro_winkler, unknown_word_edit_budget, OsaPattern};
 
 /// The words of one dictionary (skeletons or folded words) back to back in
@@ -21,6 +21,8 @@ pub(super) struct WordArena {
     bytes: Vec<u8>,
     /// Word `w` is `bytes[start[w]..start[w + 1]]`.
     start: Vec<u32>,
+    /// Word `w`'s stem and ending (see [`super::namesakes`]), found once.
+    splits: Vec<Split>,
 }
 
 impl WordArena {
@@ -28,10 +30,12 @@ impl WordArena {
         let mut arena = WordArena {
             bytes: Vec::with_capacity(words.iter().map(|w| w.len()).sum()),
             start: Vec::with_capacity(words.len() + 1),
+            splits: Vec::with_capacity(words.len()),
         };
         for w in words {
             arena.start.push(arena.bytes.len() as u32);
             arena.bytes.extend_from_slice(w.as_bytes());
+            arena.splits.push(Split::of(w.as_bytes()));
         }
         arena.start.push(arena.bytes.len() as u32);
         arena
@@ -39,6 +43,14 @@ impl WordArena {
 
     fn len(&self) -> usize {
         self.start.len().saturating_sub(1)
+    }
+
+    /// Word `w`'s split (computed afresh when a damaged snapshot lacks it).
+    fn split(&self, w: u32) -> Split {
+        self.splits
+            .get(w as usize)
+            .copied()
+            .unwrap_or_else(|| Split::of(self.get(w)))
     }
 
     /// Word `w` (empty when out of range: only a damaged snapshot has such
@@ -217,6 +229,11 @@ impl NameIndex {
             scratch.found.retain(|&(w, _)| seen.insert(w));
         }
         let pattern = OsaPattern::new(q);
+        let q_split = match exact {
+            Some(id) => words.split(id),
+            None => Split::of(q),
+        };
+        let known = exact.is_some();
         for &(w, _) in scratch.found.iter() {
             if Some(w) == exact {
                 continue;
@@ -228,10 +245,9 @@ impl NameIndex {
                 continue;
             }
             let b = budget_of(q.len(), other.len());
-            if let Some(d) = pattern
-                .within(other, b)
-                .filter(|_| b > 0 && !different_names(q, other, exact.is_some(), c))
-            {
+            if let Some(d) = pattern.within(other, b).filter(|&d| {
+                b > 0 && !different_split_names((q, q_split), (other, words.split(w)), d, known, c)
+            }) {
                 let mut sim = jaro_winkler(q, other).min(c.key_equal_score);
                 if d > edit_budget(q.len(), other.len(), c) {
                     sim = sim.min(c.unknown_word_extra_edit_score);

@@ -142,11 +142,13 @@ impl Split {
     }
 }
 
+/// The endings that end in one letter, longest first.
+type EndingsOf = Vec<(&'static [u8], Ending)>;
+
 fn split(word: &[u8]) -> (&[u8], Ending) {
     // the endings that end in each letter, longest first: one short list
     // is tried per word
-    static BY_LAST: std::sync::OnceLock<Vec<Vec<(&'static [u8], Ending)>>> =
-        std::sync::OnceLock::new();
+    static BY_LAST: std::sync::OnceLock<Vec<EndingsOf>> = std::sync::OnceLock::new();
     let by_last = BY_LAST.get_or_init(|| {
         let mut table = vec![Vec::new(); 256];
         for &(suffix, ending) in ENDINGS {

@@ -66,6 +66,8 @@ fn examples_block_exactly_the_platform_and_watchlist_cases() {
         ("ex-13-platform-intermediary", "platforms"),
         ("ex-14-watchlist-organization", "sanctions"),
     ];
+    // a listed name without anything to corroborate it: held, not frozen
+    let expected_holds = [("ex-16-watchlist-name-only", "sanctions")];
     for (line, tx) in lines.iter().zip(input.lines()) {
         let decision: Decision = serde_json::from_value(line.clone()).unwrap();
         let tx: serde_json::Value = serde_json::from_str(tx).unwrap();
@@ -85,12 +87,24 @@ fn examples_block_exactly_the_platform_and_watchlist_cases() {
                     "{id} should be blocked by {rule}: {decision:?}"
                 );
             }
-            None => assert_eq!(
-                decision.action,
-                Action::Allow,
-                "{} must be allowed: {decision:?}",
-                decision.transaction_id
-            ),
+            None => match expected_holds
+                .iter()
+                .find(|(id, _)| *id == decision.transaction_id)
+            {
+                Some((id, rule)) => {
+                    assert_eq!(decision.action, Action::Hold, "{id}: {decision:?}");
+                    assert!(
+                        decision.reasons.iter().any(|r| r.rule_id == *rule),
+                        "{id} should be held by {rule}: {decision:?}"
+                    );
+                }
+                None => assert_eq!(
+                    decision.action,
+                    Action::Allow,
+                    "{} must be allowed: {decision:?}",
+                    decision.transaction_id
+                ),
+            },
         }
     }
     // every decision was audited, and the chain verifies

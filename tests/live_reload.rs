@@ -43,8 +43,9 @@ fn config(dir: &Path, name: &str, list: &Path, rules: &Path) -> Config {
 }
 
 fn transaction(thread: usize, i: usize) -> Transaction {
+    // Viktor Bout with his listed birth date: corroborated, so frozen
     let beneficiary = if i % 3 == 0 {
-        "Viktor Bout"
+        r#"Viktor Bout","birth_date":"1967-01-13"#
     } else {
         "Maria Schmidt"
     };

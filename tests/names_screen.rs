@@ -17,12 +17,19 @@ fn screener(dir: &Path) -> Screener {
 
 /// A transfer to `name`, with an id of its own: a shared id would be a
 /// replay, answered with the first transfer's decision (or, since ids key
-/// on content, refused), whatever the name.
+/// on content, refused), whatever the name. It carries what corroborates
+/// the listed subject (a person's birth date, a company's country), so a
+/// name that is found blocks: a name alone would only hold.
 fn transfer_to(name: &str, kind: &str) -> Transaction {
+    let beneficiary = if kind == "person" {
+        serde_json::json!({"name": name, "kind": kind, "birth_date": "1952-10-07"})
+    } else {
+        serde_json::json!({"name": name, "kind": kind, "country": "EE"})
+    };
     serde_json::from_value(serde_json::json!({
         "id": format!("tx-{kind}-{name}"), "timestamp": "2026-11-21T10:15:00Z", "customer_id": "c-1",
         "direction": "outgoing", "amount": "10", "currency": "EUR", "value": "10",
-        "beneficiary": {"name": name, "kind": kind}
+        "beneficiary": beneficiary
     }))
     .unwrap()
 }

@@ -618,7 +618,7 @@ fn a_broken_copy_fails_with_line_and_column() {
     );
     assert!(
         out.contains(&format!(
-            "{}:13:29: gap in score bands: no band covers 40–44",
+            "{}:14:29: gap in score bands: no band covers 40–44",
             file("policy.yaml")
         )),
         "{out}"

@@ -4,6 +4,9 @@
 //! RFC 4180 quoting. Multi-valued fields are `|`-separated: aliases;
 //! birth dates `YYYY-MM-DD` or `YYYY`; countries ISO 3166 alpha-2;
 //! addresses `CHAIN:address`. `list` is a free label reported in hits.
+//! An optional ninth column, `identifiers`, holds identity documents and
+//! registration numbers as `type:value` or `type:value:COUNTRY`
+//! (`passport:AB123456:UA|tax_id:3012345678`).
 //! A row that breaks these rules is a malformed record naming its line:
 //! it refuses the list unless the source's `max_bad_rows` accepts it (then
 //! it is skipped and reported). A wrong header, or a file ending inside a
@@ -28,6 +31,9 @@ pub const HEADER: [&str; 8] = [
     "addresses",
     "list",
 ];
+
+/// The optional column after [`HEADER`].
+pub const OPTIONAL_COLUMN: &str = "identifiers";
 
 /// Loads a watchlist CSV file.
 pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
@@ -56,12 +62,15 @@ pub fn parse(
         None => StringRecord::new(),
     };
     let names: Vec<&str> = header.iter().map(str::trim).collect();
-    if names != HEADER {
+    let with_identifiers = names.len() == HEADER.len() + 1
+        && names[..HEADER.len()] == HEADER
+        && names[HEADER.len()] == OPTIONAL_COLUMN;
+    if names != HEADER && !with_identifiers {
         return Err(ListError::format(
             path,
             "line 1",
             format!(
-                "header must be '{}', found '{}'",
+                "header must be '{}' (optionally followed by ',{OPTIONAL_COLUMN}'), found '{}'",
                 HEADER.join(","),
                 names.join(",")
             ),
@@ -84,7 +93,7 @@ pub fn parse(
                 return Err(ListError::format(path, format!("line {line}"), message))
             }
         };
-        match parse_row(&record) {
+        match parse_row(&record, with_identifiers) {
             Ok(entity) => {
                 if !seen_ids.insert(entity.id.clone()) {
                     skipped.push(SkippedRecord {
@@ -115,11 +124,15 @@ fn split_multi(field: &str) -> impl Iterator<Item = &str> {
     field.split('|').map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_row(record: &StringRecord) -> Result<Entity, (&'static str, String)> {
-    if record.len() != HEADER.len() {
+fn parse_row(
+    record: &StringRecord,
+    with_identifiers: bool,
+) -> Result<Entity, (&'static str, String)> {
+    let expected = HEADER.len() + usize::from(with_identifiers);
+    if record.len() != expected {
         return Err((
             "row",
-            format!("expected {} fields, found {}", HEADER.len(), record.len()),
+            format!("expected {expected} fields, found {}", record.len()),
         ));
     }
     let field = |i: usize| record.get(i).unwrap_or("").trim();
@@ -179,6 +192,37 @@ fn parse_row(record: &StringRecord) -> Result<Entity, (&'static str, String)> {
         let normalized =
             addresses::normalize(chain, address).map_err(|e| ("addresses", e.to_string()))?;
         entity.addresses.push(normalized);
+    }
+    if with_identifiers {
+        for item in split_multi(field(HEADER.len())) {
+            let mut parts = item.splitn(3, ':').map(str::trim);
+            let (kind, value) = match (parts.next(), parts.next()) {
+                (Some(k), Some(v)) if !k.is_empty() && !v.is_empty() => (k, v),
+                _ => {
+                    return Err((
+                        OPTIONAL_COLUMN,
+                        format!("'{item}' is not type:value or type:value:COUNTRY"),
+                    ))
+                }
+            };
+            let country = match parts.next().filter(|c| !c.is_empty()) {
+                None => None,
+                Some(c) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                    Some(c.to_ascii_uppercase())
+                }
+                Some(c) => {
+                    return Err((
+                        OPTIONAL_COLUMN,
+                        format!("'{c}' in '{item}' is not an ISO 3166 alpha-2 code"),
+                    ))
+                }
+            };
+            entity.identifiers.push(super::Identifier {
+                kind: kind.to_ascii_lowercase(),
+                value: value.to_owned(),
+                country,
+            });
+        }
     }
     Ok(entity)
 }

@@ -413,33 +413,70 @@ impl NameIndex {
             return false;
         }
         let list = &self.tokens[name.start as usize..(name.start + name.len) as usize];
-        // a listed patronymic may be missing, unless the query gives a
-        // patronymic of its own: then it must be the same father's
-        let optional = if q.patronymics == 0 {
-            CONTAINMENT_SKIPPED | PATRONYMIC
-        } else {
-            CONTAINMENT_SKIPPED
-        };
-        let mut next = 0usize;
-        let mut words = 0usize;
-        let mut weight = 0.0;
-        for l in list {
-            if l.flags & optional != 0 {
-                continue;
-            }
-            match q.tokens[next.min(q.tokens.len())..]
-                .iter()
-                .position(|t| containment_key(t) == Some(l.key))
-            {
-                Some(p) => {
-                    next += p + 1;
-                    words += 1;
-                    weight += l.align.weight;
-                }
-                None => return false,
+        // the words that say who is meant (repeated ones kept, as words
+        // that may be missing), at most MAX_TOKENS
+        const NOT_CORE: u8 = CONTAINMENT_SKIPPED & !REPEATED;
+        let mut core = [0usize; super::score::MAX_TOKENS];
+        let mut n = 0;
+        for (j, l) in list.iter().enumerate().take(super::score::MAX_TOKENS) {
+            if l.flags & NOT_CORE == 0 {
+                core[n] = j;
+                n += 1;
             }
         }
-        words >= 2 && weight >= CONTAINED_MIN_WEIGHT
+        if n < 2 {
+            return false;
+        }
+        // a patronymic-shaped last word is a surname (Yanukovych,
+        // Abramovich), not a patronymic
+        let patronymic = |k: usize| list[core[k]].flags & PATRONYMIC != 0 && k + 1 < n;
+        // a query patronymic that is no word of the list names another
+        // father: then the list's patronymic may not be missing
+        let other_father = q.tokens.iter().any(|t| {
+            t.token.flags & PATRONYMIC != 0
+                && !list.iter().any(|l| containment_key(t) == Some(l.key))
+        });
+        // the list's order, or its last word (a surname a comma put last)
+        // first: "KIM, Jong Un" is written "Kim Jong Un"
+        [false, true].iter().any(|&rotate| {
+            let at = |k: usize| if rotate { (k + n - 1) % n } else { k };
+            let mut next = 0usize;
+            let mut names = 0usize;
+            let mut weight = 0.0;
+            let mut missing_middle = 0usize;
+            // whether the word after the dropped middle name was found
+            let mut joined = false;
+            for k in 0..n {
+                let c = at(k);
+                let l = &list[core[c]];
+                let middle = k > 0 && k + 1 < n;
+                match q.tokens[next.min(q.tokens.len())..]
+                    .iter()
+                    .position(|t| containment_key(t) == Some(l.key))
+                {
+                    // a dropped middle name leaves no query word in its
+                    // place: one there would be a middle name replaced
+                    Some(p) if missing_middle == 1 && p > 0 && !joined => return false,
+                    Some(p) => {
+                        next += p + 1;
+                        joined |= missing_middle == 1;
+                        if !patronymic(c) && l.flags & REPEATED == 0 {
+                            names += 1;
+                            weight += l.align.weight;
+                        }
+                    }
+                    // between the first and last words: a repeated word, a
+                    // patronymic the query leaves out, or one middle name
+                    None if middle && l.flags & REPEATED != 0 => {}
+                    None if middle && patronymic(c) && !other_father => {}
+                    None if middle && !patronymic(c) && missing_middle == 0 => {
+                        missing_middle += 1;
+                    }
+                    None => return false,
+                }
+            }
+            names >= 2 && weight >= CONTAINED_MIN_WEIGHT
+        })
     }
 
     /// Like [`NameIndex::search`] but scores every list name and compares

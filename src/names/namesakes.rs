@@ -307,23 +307,14 @@ fn is_known(e: Ending) -> bool {
 /// may be a typo and keeps the ordinary edit budget on its stem.
 #[cfg(test)]
 pub(crate) fn different_names(a: &[u8], b: &[u8], known: bool, config: &MatchConfig) -> bool {
-    let distance = super::score::osa_distance_within(a, b, 64).unwrap_or(usize::MAX);
-    different_split_names(
-        (a, Split::of(a)),
-        (b, Split::of(b)),
-        distance,
-        known,
-        config,
-    )
+    different_split_names((a, Split::of(a)), (b, Split::of(b)), known, config)
 }
 
 /// [`different_names`] of words already split ([`Split::of`]; the
-/// matcher splits every list word once, at build) whose edit distance is
-/// known.
+/// matcher splits every list word once, at build).
 pub(crate) fn different_split_names(
     (a, split_a): (&[u8], Split),
     (b, split_b): (&[u8], Split),
-    distance: usize,
     known: bool,
     config: &MatchConfig,
 ) -> bool {
@@ -372,12 +363,6 @@ pub(crate) fn different_split_names(
     // length too; a bare word as long as the other is a transposed or
     // replaced letter ("Marian" for "Marina")
     if a.len() == b.len() && !(is_known(end_a) && is_known(end_b)) {
-        return false;
-    }
-    // a word the lists do not know, one edit from a list word, is more
-    // likely that word mistyped ("Muhammda", "Romna", "Officea") than its
-    // other-sex form
-    if !known && distance <= 1 {
         return false;
     }
     // one stem, two endings: the other sex, or another name built on it

@@ -266,7 +266,11 @@ impl NameIndex {
                 explanation: self.explain(q, name, &alignment),
                 birth_date,
                 exact: !name.weak && self.exact_after_forms(q, name, &alignment),
-                whole_in_query: !alignment.exact && self.contains_whole(q, name),
+                whole_in_query: !alignment.exact
+                    && match prune {
+                        Some(contained) => contained.binary_search(&id).is_ok(),
+                        None => self.contains_whole(q, name),
+                    },
             });
         }
         hits

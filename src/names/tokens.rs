@@ -206,6 +206,27 @@ const LEGAL_FORM_CLASSES: &[(&str, &[&str])] = &[
     ("stateenterprise", &["dp", "gup", "fgup", "kp", "mup"]),
 ];
 
+/// A static word set, hashed once: every query word is looked up in a few
+/// of them.
+fn word_set(
+    cell: &'static std::sync::OnceLock<std::collections::HashSet<&'static str>>,
+    words: &'static [&'static str],
+) -> &'static std::collections::HashSet<&'static str> {
+    cell.get_or_init(|| words.iter().copied().collect())
+}
+
+fn is_legal_form(word: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    word_set(&SET, LEGAL_FORMS).contains(word)
+}
+
+fn is_filler(word: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    word_set(&SET, FILLERS).contains(word)
+}
+
 /// The shared key of a legal form's class, if it has one.
 fn legal_form_class(text: &str) -> Option<&'static str> {
     LEGAL_FORM_CLASSES
@@ -658,10 +679,7 @@ fn surname_last(name: &str) -> Option<Vec<(String, bool)>> {
         && !given.is_empty()
         && counted(&surname) <= MAX_SURNAME_WORDS
         && counted(&given) <= MAX_GIVEN_WORDS
-        && !surname
-            .iter()
-            .chain(&given)
-            .any(|w| LEGAL_FORMS.contains(&w.as_str()));
+        && !surname.iter().chain(&given).any(|w| is_legal_form(w));
     fits.then(|| {
         given
             .into_iter()
@@ -787,7 +805,7 @@ fn make_token(text: String, word: &str) -> NameToken {
     let translation = translate(word);
     let key = match translation {
         Some(english) if !english.is_empty() => skeleton(english),
-        _ => match legal_form_class(&text) {
+        _ => match legal_form_class(&text).filter(|_| is_legal_form(&text)) {
             Some(class) => class.to_owned(),
             None => skeleton(word),
         },
@@ -799,13 +817,13 @@ fn make_token(text: String, word: &str) -> NameToken {
     if text.bytes().any(|b| b.is_ascii_digit()) {
         flags |= DIGITS;
     }
-    if LEGAL_FORMS.contains(&text.as_str()) {
+    if is_legal_form(&text) {
         flags |= LEGAL_FORM;
     }
     if PARTICLES.contains(&text.as_str()) {
         flags |= PARTICLE;
     }
-    if FILLERS.contains(&text.as_str()) || translation == Some("") {
+    if is_filler(&text) || translation == Some("") {
         flags |= FILLER;
     }
     let patronymic_ending =

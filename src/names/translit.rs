@@ -363,6 +363,21 @@ fn given_name_table() -> &'static HashMap<String, String> {
     })
 }
 
+/// Whether a skeleton is a given name of the table, in either its
+/// Ukrainian, Belarusian or Russian form ("aleksandr", "oleksandr"): a name
+/// in its own right, whether or not the loaded lists print it.
+pub(crate) fn is_known_given_name(key: &[u8]) -> bool {
+    static NAMES: OnceLock<std::collections::HashSet<Vec<u8>>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            given_name_table()
+                .iter()
+                .flat_map(|(from, to)| [from.as_bytes().to_vec(), to.as_bytes().to_vec()])
+                .collect()
+        })
+        .contains(key)
+}
+
 /// The Russian given-name skeleton for a Ukrainian/Belarusian one, also as
 /// the stem of a patronymic.
 fn canonical_given_name(key: &str) -> Option<String> {

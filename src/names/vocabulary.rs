@@ -233,7 +233,9 @@ impl NameIndex {
             Some(id) => words.split(id),
             None => Split::of(q),
         };
-        let known = exact.is_some();
+        // a list word, or a given name of the romanisation table, is a name
+        // in its own right (see `different_split_names`)
+        let known = exact.is_some() || super::translit::is_known_given_name(q);
         for &(w, _) in scratch.found.iter() {
             if Some(w) == exact {
                 continue;
@@ -245,8 +247,8 @@ impl NameIndex {
                 continue;
             }
             let b = budget_of(q.len(), other.len());
-            if let Some(d) = pattern.within(other, b).filter(|&d| {
-                b > 0 && !different_split_names((q, q_split), (other, words.split(w)), d, known, c)
+            if let Some(d) = pattern.within(other, b).filter(|_| {
+                b > 0 && !different_split_names((q, q_split), (other, words.split(w)), known, c)
             }) {
                 let mut sim = jaro_winkler(q, other).min(c.key_equal_score);
                 if d > edit_budget(q.len(), other.len(), c) {

@@ -347,3 +347,23 @@ fn the_name_hit_policy_is_read_from_the_policy_file() {
         assert!(e.contains(says) && e.contains("policy.yaml:"), "{e}");
     }
 }
+
+#[test]
+fn a_sole_trader_is_screened_as_the_person_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = default_screener(dir.path());
+    // ФОП (фізична особа-підприємець) is a person trading under their name
+    for name in [
+        "ФОП Яковенко Вадим",
+        "FOP Yakovenko Vadym",
+        "ИП Яковенко Вадим",
+    ] {
+        let d = s
+            .evaluate(&to(
+                json!({"name": name, "kind": "organization", "birth_date": "1962-03-04"}),
+            ))
+            .unwrap();
+        assert_eq!(d.action, Action::Block, "{name}: {d:#?}");
+        assert!(!hits_on(&d, "t:yakovenko").is_empty(), "{name}");
+    }
+}

@@ -422,7 +422,12 @@ impl Engine {
             });
             let query = NameQuery {
                 name,
-                kind: party.kind,
+                // a sole trader (ФОП, ИП) is a person, whatever the caller's kind
+                kind: if crate::names::is_sole_trader(name) {
+                    Some(crate::model::PartyKind::Person)
+                } else {
+                    party.kind
+                },
                 birth_date: party.birth_date.as_deref(),
                 country: country.as_deref(),
             };
@@ -1217,5 +1222,29 @@ fn provenance(lists: &[ListVersion], rules: &RuleSet) -> Provenance {
         engine_id,
         lists,
         rules: rules.files.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_score_against;
+
+    #[test]
+    fn a_score_is_printed_so_its_comparison_reads_true() {
+        assert_eq!(fmt_score_against(0.95, 0.92), "0.95");
+        assert_eq!(fmt_score_against(0.92, 0.92), "0.92");
+        for (a, b) in [
+            (0.9195, 0.92),
+            (0.92, 0.9195),
+            (0.919_999_9, 0.92),
+            (0.800_04, 0.8),
+        ] {
+            let (x, y) = (fmt_score_against(a, b), fmt_score_against(b, a));
+            // never "0.92 < 0.92": the printed numbers differ, in the
+            // order of the numbers themselves
+            assert_ne!(x, y, "{a} vs {b}");
+            let (px, py): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+            assert_eq!(px < py, a < b, "{x} vs {y}");
+        }
     }
 }

@@ -45,6 +45,7 @@ pub(crate) use normalize::fold_text;
 pub use normalize::{fold_words, normalize};
 pub use score::BirthDateEvidence;
 pub use skeleton::{lookalike_key, lookalike_skeleton};
+pub(crate) use tokens::is_sole_trader;
 
 /// Thresholds and tunables of the name matcher: the `matching:` section of
 /// the config file. Every field has a default; raising a cost or penalty

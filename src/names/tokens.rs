@@ -227,6 +227,14 @@ fn is_filler(word: &str) -> bool {
     word_set(&SET, FILLERS).contains(word)
 }
 
+/// Whether a name carries a sole trader's legal form (ФОП, ИП, СПД: an
+/// individual entrepreneur), which makes its bearer a person.
+pub(crate) fn is_sole_trader(name: &str) -> bool {
+    fold_words(name)
+        .iter()
+        .any(|w| legal_form_class(w) == Some("soletrader") && w != "pp")
+}
+
 /// The shared key of a legal form's class, if it has one.
 fn legal_form_class(text: &str) -> Option<&'static str> {
     LEGAL_FORM_CLASSES

@@ -227,12 +227,28 @@ fn is_filler(word: &str) -> bool {
     word_set(&SET, FILLERS).contains(word)
 }
 
-/// Whether a name carries a sole trader's legal form (ФОП, ИП, СПД: an
-/// individual entrepreneur), which makes its bearer a person.
+/// Whether a name carries a sole trader's legal form (ФОП, ИП, СПД, or
+/// their Latin FOP, IP, SPD: an individual entrepreneur), which makes its
+/// bearer a person. Asked of every party name, so it looks at the short
+/// words as written rather than folding the whole name.
 pub(crate) fn is_sole_trader(name: &str) -> bool {
-    fold_words(name)
-        .iter()
-        .any(|w| legal_form_class(w) == Some("soletrader") && w != "pp")
+    const FORMS: [&str; 6] = ["fop", "spd", "ip", "фоп", "спд", "ип"];
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.len() <= 6)
+        .any(|w| {
+            let mut lower = [0u8; 8];
+            let mut n = 0;
+            for c in w.chars().flat_map(char::to_lowercase) {
+                let mut buf = [0u8; 4];
+                let bytes = c.encode_utf8(&mut buf).as_bytes();
+                if n + bytes.len() > lower.len() {
+                    return false;
+                }
+                lower[n..n + bytes.len()].copy_from_slice(bytes);
+                n += bytes.len();
+            }
+            FORMS.iter().any(|f| f.as_bytes() == &lower[..n])
+        })
 }
 
 /// The shared key of a legal form's class, if it has one.

@@ -54,6 +54,12 @@ pub const MAX_FIELD_CHARS: usize = 1024;
 /// Most intermediaries in one transaction; each is screened like a party.
 pub const MAX_INTERMEDIARIES: usize = 64;
 
+/// Most identity and registration numbers (`ids`) one party may carry.
+pub const MAX_PARTY_IDS: usize = 32;
+
+/// Longest identifier type or value, in bytes.
+pub const MAX_ID_BYTES: usize = 256;
+
 fn too_long(tx: &Transaction, field: String, len: usize, max: usize) -> Error {
     Error::invalid_transaction(
         tx.id.chars().take(64).collect::<String>(),
@@ -134,6 +140,30 @@ fn check_party(tx: &Transaction, role: &str, party: &Party) -> Result<(), Error>
     for (name, value) in others {
         if let Some(value) = value {
             check_len(tx, || field(name), value, MAX_FIELD_CHARS)?;
+        }
+    }
+    if party.ids.len() > MAX_PARTY_IDS {
+        return Err(Error::invalid_transaction(
+            tx.id.chars().take(64).collect::<String>(),
+            field("ids"),
+            format!("{} identifiers (at most {MAX_PARTY_IDS})", party.ids.len()),
+        ));
+    }
+    for (i, id) in party.ids.iter().enumerate() {
+        if id.value.len() > MAX_ID_BYTES || id.kind.len() > MAX_ID_BYTES {
+            return Err(Error::invalid_transaction(
+                tx.id.chars().take(64).collect::<String>(),
+                field(&format!("ids[{i}]")),
+                format!("longer than {MAX_ID_BYTES} bytes"),
+            ));
+        }
+        if let Some(country) = &id.country {
+            check_len(
+                tx,
+                || field(&format!("ids[{i}].country")),
+                country,
+                MAX_FIELD_CHARS,
+            )?;
         }
     }
     Ok(())

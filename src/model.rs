@@ -271,6 +271,17 @@ pub struct PartyId {
     pub country: Option<String>,
 }
 
+impl PartyId {
+    /// Its type as a reason names it: `passport`, or `identifier` when no
+    /// type is given.
+    pub fn label(&self) -> &str {
+        match self.kind.trim() {
+            "" => "identifier",
+            kind => kind,
+        }
+    }
+}
+
 /// Person or organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

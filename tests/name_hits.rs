@@ -218,6 +218,12 @@ fn a_listed_identifier_is_a_hit_and_corroborates_a_name() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("beneficiary.ids[0].value"), "{e}");
+    // nor does an issuing country that reads as no country pass unread
+    let e = s
+        .evaluate(&to(json!({"name": "John Smith", "ids": [{"type": "passport", "value": "AB123456", "country": "XX"}]})))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("beneficiary.ids[0].country"), "{e}");
 }
 
 #[test]

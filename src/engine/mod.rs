@@ -342,14 +342,24 @@ impl Engine {
         let mut out: Vec<Finding> = Vec::with_capacity(hits.len());
         // (finding index, party, subject key, entity) of each name finding
         let mut subjects: Vec<(usize, PartyRole, String, &Entity)> = Vec::new();
+        // with one name hit (the common case, when any) there is nothing to
+        // merge: no subject key is folded
+        let several_names = hits
+            .iter()
+            .filter(|h| matches!(h, Hit::Name { .. }))
+            .nth(1)
+            .is_some();
         for hit in hits {
             let finding = self.finding(hit, hits);
-            if let Hit::Name {
-                role,
-                hit: h,
-                entity,
-                ..
-            } = hit
+            if let (
+                true,
+                Hit::Name {
+                    role,
+                    hit: h,
+                    entity,
+                    ..
+                },
+            ) = (several_names, hit)
             {
                 let key = subject_key(entity, h.name_index);
                 let same = subjects.iter().find(|(_, r, k, e)| {
@@ -668,12 +678,10 @@ impl Engine {
                     entity: e,
                     ..
                 } if *r == role && e.id == entity.id => {
-                    let kind = if id.kind.trim().is_empty() {
-                        "identifier"
-                    } else {
-                        id.kind.trim()
-                    };
-                    found.push((Evidence::Identifier, format!("{kind} {}", id.value.trim())));
+                    found.push((
+                        Evidence::Identifier,
+                        format!("{} {}", id.label(), id.value.trim()),
+                    ));
                 }
                 Hit::Address {
                     role: Some(r),
@@ -845,11 +853,7 @@ fn identifier_finding(
     entity: &Entity,
     listed: &crate::lists::Identifier,
 ) -> Finding {
-    let kind = if id.kind.trim().is_empty() {
-        "identifier"
-    } else {
-        id.kind.trim()
-    };
+    let kind = id.label();
     Finding {
         rule_id: SANCTIONS_RULE_ID.into(),
         kind: FindingKind::SanctionsIdentifier,
@@ -1125,10 +1129,6 @@ pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
     check_birth_dates_and_ids(tx)
 }
 
-/// Most identifiers a party may carry, and the longest one.
-const MAX_PARTY_IDS: usize = 32;
-const MAX_ID_LEN: usize = 256;
-
 /// A birth date must read as a date (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`):
 /// one that does not could neither corroborate nor contradict a name, and
 /// would pass unnoticed. An identifier must have a value.
@@ -1153,26 +1153,12 @@ fn check_birth_dates_and_ids(tx: &Transaction) -> Result<(), Error> {
                 ));
             }
         }
-        if party.ids.len() > MAX_PARTY_IDS {
-            return Err(Error::invalid_transaction(
-                &tx.id,
-                format!("{role}.ids"),
-                format!("{} identifiers (at most {MAX_PARTY_IDS})", party.ids.len()),
-            ));
-        }
         for (i, id) in party.ids.iter().enumerate() {
             if normalize_identifier(&id.value).is_empty() {
                 return Err(Error::invalid_transaction(
                     &tx.id,
                     format!("{role}.ids[{i}].value"),
                     "empty: give the number, or leave the identifier out",
-                ));
-            }
-            if id.value.len() > MAX_ID_LEN || id.kind.len() > MAX_ID_LEN {
-                return Err(Error::invalid_transaction(
-                    &tx.id,
-                    format!("{role}.ids[{i}]"),
-                    format!("longer than {MAX_ID_LEN} bytes"),
                 ));
             }
         }
@@ -1202,6 +1188,12 @@ fn check_countries(tx: &Transaction) -> Result<(), Error> {
     };
     for (role, party) in tx.parties() {
         check(&|| format!("{role}.country"), party.country.as_deref())?;
+        for (i, id) in party.ids.iter().enumerate() {
+            check(
+                &|| format!("{role}.ids[{i}].country"),
+                id.country.as_deref(),
+            )?;
+        }
     }
     let channel = tx.channel.as_ref().and_then(|c| c.country.as_deref());
     check(&|| "channel.country".to_owned(), channel)

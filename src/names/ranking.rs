@@ -220,22 +220,21 @@ impl NameIndex {
         // the alignment rides along for the explanation, so a hit is not
         // aligned a second time
         let mut scored: Vec<(f64, u32, u32, Alignment)> = Vec::new();
+        // whether the query holds list name `id` whole: the index path found
+        // those names beforehand, the exhaustive reference asks each name
+        let held_whole = |id: u32| match prune {
+            Some(contained) => contained.binary_search(&id).is_ok(),
+            None => self.contains_whole(q, &self.names[id as usize]),
+        };
         for id in candidates {
-            if let Some(keep) = prune {
-                if self.upper_bound(q, &self.bounds[id as usize]) < threshold
-                    && keep.binary_search(&id).is_err()
-                {
-                    continue;
-                }
+            if prune.is_some()
+                && self.upper_bound(q, &self.bounds[id as usize]) < threshold
+                && !held_whole(id)
+            {
+                continue;
             }
             let name = &self.names[id as usize];
-            // the index path found the names held whole beforehand; the
-            // exhaustive reference asks each name
-            let whole = || match prune {
-                Some(contained) => contained.binary_search(&id).is_ok(),
-                None => self.contains_whole(q, name),
-            };
-            let (score, alignment) = self.score_name(q, name, whole);
+            let (score, alignment) = self.score_name(q, name, || held_whole(id));
             if score > 0.0 && score >= threshold {
                 scored.push((score, name.entity, id, alignment));
             }
@@ -266,11 +265,7 @@ impl NameIndex {
                 explanation: self.explain(q, name, &alignment),
                 birth_date,
                 exact: !name.weak && self.exact_after_forms(q, name, &alignment),
-                whole_in_query: !alignment.exact
-                    && match prune {
-                        Some(contained) => contained.binary_search(&id).is_ok(),
-                        None => self.contains_whole(q, name),
-                    },
+                whole_in_query: !alignment.exact && held_whole(id),
             });
         }
         hits

@@ -639,8 +639,6 @@ pub(crate) struct QualifierEffect {
     /// The qualifiers rule the entity out: a contradicting birth date, or a
     /// person's name against an organisation (or the reverse). No hit.
     pub excluded: bool,
-    /// How the birth dates compare.
-    pub birth_date: BirthDateEvidence,
     /// Human-readable reasons, in order.
     pub notes: Vec<&'static str>,
 }
@@ -669,7 +667,6 @@ pub(crate) fn qualifier_effect(
         }
     };
     let birth = birth_date_evidence(config, query.birth_date.as_ref(), &entity.birth_dates);
-    effect.birth_date = birth;
     let delta = match birth {
         BirthDateEvidence::SameDay => config.birth_date_equal_bonus,
         BirthDateEvidence::SameMonth | BirthDateEvidence::SameYear => config.birth_year_match_bonus,

@@ -48,6 +48,20 @@ pub struct Config {
     /// How far from the time of screening a transaction may be dated.
     #[serde(default)]
     pub screening: ScreeningConfig,
+    /// The case store (cases, staff actions, suppressions, customer
+    /// status, every decision). Absent: kept in memory for the screener's
+    /// lifetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreConfig>,
+}
+
+/// Where the case store is kept (config section `store:`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// The SQLite file, created owner-only at first use. One process
+    /// writes it at a time.
+    pub path: PathBuf,
 }
 
 /// How far from the time of screening a transaction's timestamp may lie
@@ -236,6 +250,49 @@ pub struct AuditConfig {
     /// checkpoint are detected. Default 1000; 0: only on close.
     #[serde(default = "default_checkpoint_every")]
     pub checkpoint_every: u64,
+    /// How long records and closed cases are kept at least: `audit prune`
+    /// removes nothing younger. Default `10y` (years count 365.25 days,
+    /// rounded up); written like other durations, or in years.
+    #[serde(
+        default = "default_retention",
+        serialize_with = "serialize_duration",
+        deserialize_with = "deserialize_retention"
+    )]
+    pub retention: chrono::Duration,
+}
+
+fn default_retention() -> chrono::Duration {
+    retention_years(10)
+}
+
+/// `n` years as days, leap days counted and rounded up.
+fn retention_years(n: i64) -> chrono::Duration {
+    chrono::Duration::days(n * 365 + (n + 3) / 4)
+}
+
+fn deserialize_retention<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<chrono::Duration, D::Error> {
+    struct Retention;
+    impl serde::de::Visitor<'_> for Retention {
+        type Value = chrono::Duration;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a retention such as 10y or 3653d")
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            let text = text.trim();
+            if let Some(years) = text.strip_suffix('y') {
+                return match years.parse::<i64>() {
+                    Ok(n) if (0..=100).contains(&n) => Ok(retention_years(n)),
+                    _ => Err(E::custom(format!(
+                        "'{text}': a whole number of years 0–100, such as 10y"
+                    ))),
+                };
+            }
+            duration_from_text(text).map_err(|e| E::custom(format!("{e}, or years such as 10y")))
+        }
+    }
+    d.deserialize_str(Retention)
 }
 
 /// When audit records are forced to stable storage (see [`AuditConfig::fsync`]).
@@ -272,6 +329,7 @@ impl AuditConfig {
             pseudonymise_key_file: None,
             key_file: None,
             checkpoint_every: default_checkpoint_every(),
+            retention: default_retention(),
         }
     }
 
@@ -380,6 +438,9 @@ impl Config {
         fix(&mut self.rules);
         if let Some(list_cache) = &mut self.list_cache {
             fix(list_cache);
+        }
+        if let Some(store) = &mut self.store {
+            fix(&mut store.path);
         }
         if let Some(audit) = &mut self.audit {
             fix(&mut audit.path);

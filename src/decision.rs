@@ -166,6 +166,8 @@ impl Policy {
             score,
             reasons,
             version: version.to_owned(),
+            case: None,
+            rescreen_of: None,
         }
     }
 }

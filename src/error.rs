@@ -11,6 +11,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::audit::AuditError;
+use crate::cases::StoreError;
 use crate::list_cache::ListCacheError;
 use crate::lists::ListError;
 use crate::rules::RuleFileError;
@@ -49,6 +50,9 @@ pub enum ErrorKind {
     ListCache(ListCacheError),
     /// A customer-history checkpoint could not be read or written.
     State(StateError),
+    /// The case store could not be opened, read or written, or refused a
+    /// staff action (a closed case resolved again).
+    Store(StoreError),
     /// A transaction's JSON could not be read: not JSON, a field of the
     /// wrong type, too deep or too long.
     Json {
@@ -176,6 +180,7 @@ impl fmt::Display for Error {
             ErrorKind::Audit(e) => e.fmt(f),
             ErrorKind::ListCache(e) => e.fmt(f),
             ErrorKind::State(e) => e.fmt(f),
+            ErrorKind::Store(e) => e.fmt(f),
             ErrorKind::Json { field, message, .. } if field.is_empty() => f.write_str(message),
             ErrorKind::Json { field, message, .. } => write!(f, "{field}: {message}"),
             ErrorKind::InvalidTransaction { id, field, message } => {
@@ -198,6 +203,7 @@ impl std::error::Error for Error {
             ErrorKind::Audit(e) => e.source(),
             ErrorKind::ListCache(e) => e.source(),
             ErrorKind::State(e) => e.source(),
+            ErrorKind::Store(e) => e.source(),
             _ => None,
         }
     }
@@ -230,6 +236,12 @@ impl From<AuditError> for Error {
 impl From<ListCacheError> for Error {
     fn from(e: ListCacheError) -> Error {
         Error::new(ErrorKind::ListCache(e))
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Error {
+        Error::new(ErrorKind::Store(e))
     }
 }
 

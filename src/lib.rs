@@ -34,6 +34,7 @@
 
 mod addresses;
 pub mod audit;
+pub mod cases;
 mod config;
 mod countries;
 mod decision;
@@ -56,15 +57,16 @@ pub use addresses::{
     check_for_chain as check_address_for_chain, normalize as normalize_address, AddressError,
     CryptoAddress,
 };
-pub use config::{AuditConfig, Config, FsyncPolicy, ScreeningConfig};
+pub use config::{AuditConfig, Config, FsyncPolicy, ScreeningConfig, StoreConfig};
 pub use decision::{Policy, MAX_SCORE};
 pub use engine::{compile_list_cache, Engine, EngineBuilder};
 pub use error::{Error, ErrorKind, Location};
 pub use list_cache::{CompileSummary, ListsOrigin};
 pub use model::{
     Action, Channel, Decision, Direction, FileVersion, Finding, FindingKind, ListRef, Match, Party,
-    PartyKind, PartyRole, Provenance, RiskLevel, Transaction, Wallet, ENGINE_VERSION,
-    PLATFORMS_RULE_ID, SANCTIONS_RULE_ID, UNREADABLE_RULE_ID,
+    PartyKind, PartyRole, PriorDecision, Provenance, RiskLevel, Transaction, Wallet,
+    ACCOUNT_RULE_ID, ENGINE_VERSION, PLATFORMS_RULE_ID, SANCTIONS_RULE_ID, SUPPRESSED_RULE_ID,
+    UNREADABLE_RULE_ID,
 };
 pub use names::{MatchConfig, NameHit, NameQuery};
 pub use platforms::{

@@ -23,6 +23,10 @@ pub const PLATFORMS_RULE_ID: &str = "platforms";
 /// screen (a wallet address that is no valid address of its chain): each
 /// holds the transfer for review rather than let it pass unscreened.
 pub const UNREADABLE_RULE_ID: &str = "unreadable";
+/// `rule_id` of a name hit a reviewer cleared ([`FindingKind::Suppressed`]).
+pub const SUPPRESSED_RULE_ID: &str = "sanctions.suppressed";
+/// `rule_id` of the customer's account status ([`FindingKind::Account`]).
+pub const ACCOUNT_RULE_ID: &str = "account";
 
 /// Money as transactions give it: a plain decimal string (`"950.00"`,
 /// `"-5"`, `"0.5"`) or a whole JSON number. Anything looser — exponents
@@ -420,6 +424,12 @@ pub enum FindingKind {
     /// A field could not be read well enough to screen it (a wallet
     /// address invalid for its chain): held for review.
     Unreadable,
+    /// A name hit a reviewer cleared as a false positive for this subject
+    /// and list entry: reported, not acted on.
+    Suppressed,
+    /// The customer's account status: frozen (every transaction blocked)
+    /// or under enhanced due diligence (every outgoing transfer held).
+    Account,
 }
 
 /// One reason behind a decision: everything the audit record and a
@@ -503,4 +513,42 @@ pub struct Decision {
     /// The engine id ([`Provenance::engine_id`]): which engine version,
     /// lists and rules decided.
     pub version: String,
+    /// The review case a hold or block opened, when a case store is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<u64>,
+    /// The decision this one replaces: the same transaction screened again
+    /// after the lists or rules changed ([`crate::Screener::rescreen`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rescreen_of: Option<PriorDecision>,
+}
+
+/// The earlier decision a re-screen replaces: under which engine it was
+/// made, what it said, and its case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PriorDecision {
+    /// The engine id that made it.
+    pub version: String,
+    /// Its risk.
+    pub risk: RiskLevel,
+    /// Its action.
+    pub action: Action,
+    /// When it was made.
+    pub decided_at: DateTime<Utc>,
+    /// Its case, if it opened one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<u64>,
+}
+
+impl PriorDecision {
+    /// The earlier decision `decision`, made at `decided_at`.
+    pub fn of(decision: &Decision, decided_at: DateTime<Utc>) -> PriorDecision {
+        PriorDecision {
+            version: decision.version.clone(),
+            risk: decision.risk,
+            action: decision.action,
+            decided_at,
+            case: decision.case,
+        }
+    }
 }

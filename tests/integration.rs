@@ -14,6 +14,7 @@ mod audit_forgery;
 mod batch_cli;
 mod batch_order;
 mod batch_real;
+mod cases_cli;
 mod cli_screen;
 mod eval_ratchet;
 mod inputs_fail_closed;

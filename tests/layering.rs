@@ -33,6 +33,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("decision", &["model"]),
     ("state", &["model", "util", "durable"]),
     ("audit", &["model", "util", "durable"]),
+    ("cases", &["model", "util", "durable"]),
     (
         "rules",
         &[
@@ -44,6 +45,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "platforms",
             "decision",
             "state",
+            "cases",
         ],
     ),
     (
@@ -60,6 +62,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "audit",
             "list_cache",
             "state",
+            "cases",
         ],
     ),
     (
@@ -102,6 +105,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "names",
             "state",
             "audit",
+            "cases",
             "rules",
             "list_cache",
             "error",

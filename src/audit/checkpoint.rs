@@ -44,6 +44,10 @@ struct CheckpointBody {
     records: u64,
     head: String,
     at: DateTime<Utc>,
+    /// A prune anchor: the records up to `records` were removed (`audit
+    /// prune`), and the chain now starts after the one sealed `head`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pruned: bool,
 }
 
 /// One checkpoint read back, with its line in the checkpoint file.
@@ -55,14 +59,23 @@ pub(super) struct Checkpoint {
     pub(super) records: u64,
     /// Seal of the record at `records` ([`GENESIS_HASH`](super::GENESIS_HASH) for 0).
     pub(super) head: String,
+    /// A prune anchor: the chain may start right after this record.
+    pub(super) pruned: bool,
 }
 
 /// The sealed line (with its newline) of a checkpoint.
-fn checkpoint_line(key: &AuditKey, records: u64, head: &str, at: DateTime<Utc>) -> String {
+fn checkpoint_line(
+    key: &AuditKey,
+    records: u64,
+    head: &str,
+    at: DateTime<Utc>,
+    pruned: bool,
+) -> String {
     let body = CheckpointBody {
         records,
         head: head.to_owned(),
         at,
+        pruned,
     };
     // A struct of a number, a string and a time always serialises.
     let body = serde_json::to_string(&body).unwrap_or_default();
@@ -95,6 +108,7 @@ fn parse_line(line: &[u8], line_no: u64, key: &AuditKey) -> Result<Checkpoint, S
         line: line_no,
         records: body.records,
         head: body.head,
+        pruned: body.pruned,
     })
 }
 
@@ -177,7 +191,21 @@ impl CheckpointFile {
         head: &str,
         sync: bool,
     ) -> Result<(), AuditError> {
-        let line = checkpoint_line(key, records, head, Utc::now());
+        self.append_line(checkpoint_line(key, records, head, Utc::now(), false), sync)
+    }
+
+    /// Appends a prune anchor, synced: the records up to `records` (the
+    /// last sealed `head`) are about to be removed.
+    pub(super) fn append_anchor(
+        &mut self,
+        key: &AuditKey,
+        records: u64,
+        head: &str,
+    ) -> Result<(), AuditError> {
+        self.append_line(checkpoint_line(key, records, head, Utc::now(), true), true)
+    }
+
+    fn append_line(&mut self, line: String, sync: bool) -> Result<(), AuditError> {
         self.file
             .write_all(line.as_bytes())
             .map_err(AuditError::io(&self.path))?;

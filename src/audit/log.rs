@@ -203,10 +203,11 @@ impl AuditLog {
                 transaction_id: &decision.transaction_id,
                 decision: Some(decision),
                 refused: None,
+                staff: None,
                 customer_id,
                 decided_at,
             },
-            provenance,
+            Some(provenance),
         )
     }
 
@@ -226,17 +227,41 @@ impl AuditLog {
                 transaction_id,
                 decision: None,
                 refused: Some(refusal),
+                staff: None,
                 customer_id,
                 decided_at,
             },
-            provenance,
+            Some(provenance),
+        )
+    }
+
+    /// Appends the record of a staff action (`staff`, as the case store
+    /// keeps it) on a transaction (`""` for none) and customer. Under
+    /// [`Durability::EveryRecord`] it is on disk when this returns.
+    pub fn append_staff(
+        &mut self,
+        transaction_id: &str,
+        customer_id: Option<&str>,
+        staff: &serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<String, AuditError> {
+        self.append_entry(
+            &AuditEntry {
+                transaction_id,
+                decision: None,
+                refused: None,
+                staff: Some(staff),
+                customer_id,
+                decided_at: at,
+            },
+            None,
         )
     }
 
     fn append_entry(
         &mut self,
         entry: &AuditEntry<'_>,
-        provenance: &Provenance,
+        provenance: Option<&Provenance>,
     ) -> Result<String, AuditError> {
         let (line, hash) = self.record_line(&self.last_hash, self.seq + 1, entry, provenance)?;
         if self.rotation_due(0, line.len()) {
@@ -271,8 +296,12 @@ impl AuditLog {
         let mut pending_count = 0u64;
         let mut last_hash = self.last_hash.clone();
         for record in records {
-            let (line, hash) =
-                self.record_line(&last_hash, self.seq + pending_count + 1, record, provenance)?;
+            let (line, hash) = self.record_line(
+                &last_hash,
+                self.seq + pending_count + 1,
+                record,
+                Some(provenance),
+            )?;
             if self.rotation_due(pending.len(), line.len()) {
                 if pending_count > 0 {
                     self.write_lines(&pending, pending_count, &last_hash)?;
@@ -315,7 +344,7 @@ impl AuditLog {
         prev_hash: &str,
         seq: u64,
         entry: &AuditEntry<'_>,
-        provenance: &Provenance,
+        provenance: Option<&Provenance>,
     ) -> Result<(String, String), AuditError> {
         let customer_id = entry
             .customer_id
@@ -332,6 +361,7 @@ impl AuditLog {
             customer_id: customer_id.as_deref(),
             decision: entry.decision,
             refused: entry.refused,
+            staff: entry.staff,
             provenance,
         }
         .line(&self.key)
@@ -745,6 +775,7 @@ mod tests {
                 transaction_id: &d.transaction_id,
                 decision: Some(d),
                 refused: None,
+                staff: None,
                 customer_id: Some(c),
                 decided_at: at,
             })

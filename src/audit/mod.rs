@@ -86,6 +86,12 @@
 //! * `log` — [`AuditLog`]: durable appends, batches, rotation, checkpoints.
 //! * `verify` — [`verify`], [`verify_set`], [`verify_reader`] and their
 //!   `_with` forms taking the key.
+//! * `prune` — reading a set's records back ([`for_each_record`]) and
+//!   removing its oldest files once the retention allows ([`prune_set`]),
+//!   leaving sealed anchors that keep what remains verifiable.
+//!
+//! Besides decisions and refusals, the chain holds staff actions (a case
+//! resolved, a customer frozen): [`AuditLog::append_staff`].
 //!
 //! What decided ([`Provenance`], [`ListRef`], [`ENGINE_VERSION`]) belongs
 //! to the model; it is re-exported here for older paths.
@@ -95,6 +101,7 @@ mod files;
 mod key;
 mod log;
 mod options;
+mod prune;
 mod record;
 mod verify;
 
@@ -109,6 +116,7 @@ pub use options::{
     AuditError, AuditOptions, ChainKey, Durability, DEFAULT_CHECKPOINT_EVERY,
     MIN_PSEUDONYMISE_KEY_BYTES,
 };
+pub use prune::{for_each_record, prune_set, PruneReport};
 pub use record::{pseudonymise, AuditEntry, AuditRecord, Refusal, GENESIS_HASH, RECORD_FORMAT};
 pub use verify::{
     verify, verify_reader, verify_set, verify_set_with, verify_with, SetVerification, Verification,

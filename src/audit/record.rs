@@ -51,8 +51,13 @@ pub struct AuditRecord {
     /// with other content).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<Refusal>,
-    /// What decided.
-    pub provenance: Provenance,
+    /// A staff action (a case resolved, a customer's status set), as the
+    /// case store keeps it; absent in decision records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<serde_json::Value>,
+    /// What decided (absent in staff-action records: no engine decided).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 /// A transaction the screener refused to screen, as the audit log records
@@ -92,7 +97,10 @@ pub(super) struct AuditRecordRef<'a> {
     pub(super) decision: Option<&'a Decision>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) refused: Option<&'a Refusal>,
-    pub(super) provenance: &'a Provenance,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) staff: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) provenance: Option<&'a Provenance>,
 }
 
 impl AuditRecordRef<'_> {
@@ -119,6 +127,8 @@ pub struct AuditEntry<'a> {
     pub decision: Option<&'a Decision>,
     /// Why the transaction was refused unscreened (`None` for a decision).
     pub refused: Option<&'a Refusal>,
+    /// A staff action (`None` for a decision or refusal).
+    pub staff: Option<&'a serde_json::Value>,
     /// The customer it concerns (pseudonymised when a key is configured).
     pub customer_id: Option<&'a str>,
     /// When it was made.
@@ -255,7 +265,8 @@ mod tests {
             customer_id: None,
             decision: Some(&d),
             refused: None,
-            provenance: &p,
+            staff: None,
+            provenance: Some(&p),
         };
         let (line, mac) = record.line(&key).unwrap();
         assert!(line.starts_with("{\"format\":2,\"prev_hash\":"), "{line}");

@@ -12,6 +12,8 @@ pub(super) fn decision(id: &str) -> Decision {
         score: 0,
         reasons: vec![],
         version: "v".into(),
+        case: None,
+        rescreen_of: None,
     }
 }
 

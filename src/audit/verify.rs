@@ -56,6 +56,9 @@ pub enum SetVerification {
         unkeyed_records: u64,
         /// Checkpoints checked.
         checkpoints: u64,
+        /// Records removed by `audit prune` before the first one checked
+        /// (a sealed prune anchor vouches for where the chain resumes).
+        pruned_records: u64,
     },
     /// The chain is intact but ends in unkeyed (format 1) records: a
     /// rewrite of them cannot be detected. Not a pass.
@@ -159,7 +162,13 @@ pub fn verify_set_with(path: &Path, key: Option<&AuditKey>) -> Result<SetVerific
         }
         by_position.entry(c.records).or_default().push(c.clone());
     }
+    let anchors: HashMap<u64, String> = checkpoints
+        .iter()
+        .filter(|c| c.pruned)
+        .map(|c| (c.records, c.head.clone()))
+        .collect();
     let mut chain = ChainState::new(key, by_position);
+    chain.anchors = anchors;
     let mut last_file_lines = 0;
     for file in &files {
         let reader = durable::open_read(file).map_err(AuditError::io(file))?;
@@ -211,6 +220,7 @@ pub fn verify_set_with(path: &Path, key: Option<&AuditKey>) -> Result<SetVerific
         records: chain.seq,
         unkeyed_records: chain.unkeyed,
         checkpoints: checkpoints.len() as u64,
+        pruned_records: chain.pruned,
     })
 }
 
@@ -225,6 +235,10 @@ struct ChainState<'k> {
     unkeyed: u64,
     /// Checkpoints by the record count they name.
     checkpoints: HashMap<u64, Vec<Checkpoint>>,
+    /// Prune anchors: record count → seal of the last removed record.
+    anchors: HashMap<u64, String>,
+    /// Records removed before the first one read (0 when it starts the chain).
+    pruned: u64,
 }
 
 impl<'k> ChainState<'k> {
@@ -239,6 +253,8 @@ impl<'k> ChainState<'k> {
             keyed: false,
             unkeyed: 0,
             checkpoints,
+            anchors: HashMap::new(),
+            pruned: 0,
         }
     }
 
@@ -307,6 +323,17 @@ impl<'k> ChainState<'k> {
                     if keyed { "keyed" } else { "unkeyed" },
                     expected_format
                 ));
+            }
+            // the first record read after `audit prune` removed the older
+            // files: a sealed anchor says where the chain resumes
+            if self.seq == 0 && link.seq > 1 && keyed {
+                if let Some(head) = self.anchors.get(&(link.seq - 1)) {
+                    if *head == link.prev_hash {
+                        self.prev = head.clone();
+                        self.seq = link.seq - 1;
+                        self.pruned = self.seq;
+                    }
+                }
             }
             if link.prev_hash != self.prev {
                 return broken(format!(

@@ -6,9 +6,17 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+
+use super::cases_cmd::parse_time;
 use super::{CliResult, GlobalArgs};
-use amlscreen::audit::{default_key_path, verify_set_with, AuditKey, SetVerification};
-use amlscreen::Config;
+use amlscreen::audit::{
+    default_key_path, for_each_record, prune_set, verify_set_with, AuditKey, AuditRecord,
+    SetVerification,
+};
+use amlscreen::{Config, Screener};
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -26,6 +34,46 @@ pub enum AuditCommand {
         #[arg(long, value_name = "KEY_FILE")]
         key: Option<PathBuf>,
     },
+    /// Every decision and staff action on one transaction, in chain order.
+    Show {
+        /// The transaction id.
+        transaction: String,
+        /// The audit file (default: the config's `audit.path`).
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// The records made between two dates, for an auditor or regulator.
+    Export {
+        /// First day (YYYY-MM-DD, from its midnight UTC) or RFC 3339 time.
+        #[arg(long, value_name = "DATE", value_parser = parse_time)]
+        from: DateTime<Utc>,
+        /// Day after the last (YYYY-MM-DD) or RFC 3339 time; exclusive.
+        #[arg(long, value_name = "DATE", value_parser = parse_time)]
+        to: DateTime<Utc>,
+        /// `jsonl` (the records as written) or `csv` (one row each).
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// The audit file (default: the config's `audit.path`).
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Remove closed cases and whole rotated audit files older than DATE —
+    /// never anything younger than the configured retention (`audit.retention`,
+    /// default 10 years). Leaves sealed anchors, so `audit verify` still
+    /// passes on what remains.
+    Prune {
+        /// Remove what is older than this (YYYY-MM-DD or RFC 3339).
+        #[arg(long, value_name = "DATE", value_parser = parse_time)]
+        before: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The records as written, one per line.
+    Jsonl,
+    /// One row per record: seq, time, kind, transaction, customer, action, risk, score, case, engine, detail.
+    Csv,
 }
 
 pub fn run(global: &GlobalArgs, cmd: AuditCommand) -> CliResult {
@@ -38,7 +86,263 @@ pub fn run(global: &GlobalArgs, cmd: AuditCommand) -> CliResult {
             let key = key_file.as_deref().map(AuditKey::load).transpose()?;
             report(verify_set_with(&file, key.as_ref())?, key_file.as_deref())
         }
+        AuditCommand::Show { transaction, file } => {
+            let file = audit_file(global, file)?;
+            let mut found = 0usize;
+            for_each_record(&file, |_, _, record| {
+                if record.transaction_id == transaction {
+                    found += 1;
+                    println!("{}", describe(&record));
+                }
+                Ok(())
+            })?;
+            if found == 0 {
+                eprintln!(
+                    "amlscreen: no record of transaction '{transaction}' in {}",
+                    file.display()
+                );
+                return Ok(ExitCode::from(1));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Export {
+            from,
+            to,
+            format,
+            file,
+        } => {
+            let file = audit_file(global, file)?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut csv_out =
+                (format == ExportFormat::Csv).then(|| csv::Writer::from_writer(Vec::new()));
+            if let Some(w) = &mut csv_out {
+                w.write_record([
+                    "seq",
+                    "at",
+                    "kind",
+                    "transaction",
+                    "customer",
+                    "action",
+                    "risk",
+                    "score",
+                    "case",
+                    "engine",
+                    "detail",
+                ])?;
+            }
+            let mut failure: Option<String> = None;
+            for_each_record(&file, |_, _, record| {
+                if record.decided_at < from || record.decided_at >= to || failure.is_some() {
+                    return Ok(());
+                }
+                let written = match &mut csv_out {
+                    None => serde_json::to_string(&record)
+                        .map_err(|e| e.to_string())
+                        .and_then(|l| writeln!(out, "{l}").map_err(|e| e.to_string())),
+                    Some(w) => w.write_record(csv_row(&record)).map_err(|e| e.to_string()),
+                };
+                if let Err(e) = written {
+                    failure = Some(e);
+                }
+                Ok(())
+            })?;
+            if let Some(e) = failure {
+                return Err(e.into());
+            }
+            if let Some(w) = csv_out {
+                out.write_all(&w.into_inner().map_err(|e| e.to_string())?)?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Prune { before } => {
+            let config = global.load_config()?;
+            let Some(audit) = &config.audit else {
+                return Err("the config has no `audit:` section: nothing to prune".into());
+            };
+            let now = Utc::now();
+            let key_file = audit
+                .key_file
+                .clone()
+                .unwrap_or_else(|| default_key_path(&audit.path));
+            let key = AuditKey::load(&key_file)?;
+            // the store first: its retention check is the same
+            let oldest = now - audit.retention;
+            if before > oldest {
+                return Err(format!(
+                    "nothing younger than the retention ({} days, audit.retention) is removed: \
+                     --before {} is after {}",
+                    audit.retention.num_days(),
+                    before.to_rfc3339(),
+                    oldest.to_rfc3339()
+                )
+                .into());
+            }
+            let report = prune_set(&audit.path, &key, before, audit.retention, now)?;
+            let pruned = match &config.store {
+                Some(_) => Some(
+                    Screener::for_review(&config)?
+                        .desk()
+                        .store()
+                        .prune(before)?,
+                ),
+                None => None,
+            };
+            println!(
+                "audit: removed {} file(s){}",
+                report.removed.len(),
+                if report.through_seq > 0 {
+                    format!(
+                        " (records 1–{}; sealed anchors keep the rest verifiable)",
+                        report.through_seq
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            for f in &report.removed {
+                println!("  {}", f.display());
+            }
+            if let Some(p) = pruned {
+                println!(
+                    "cases: removed {} closed case(s), {} decision(s), {} lapsed suppression(s)",
+                    p.cases, p.decisions, p.suppressions
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// The audit file a command reads: the one given, else the config's.
+fn audit_file(
+    global: &GlobalArgs,
+    file: Option<PathBuf>,
+) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    if let Some(f) = file {
+        return Ok(f);
+    }
+    let config = global.load_config()?;
+    match config.audit {
+        Some(a) => Ok(a.path),
+        None => Err(format!(
+            "{}: no `audit:` section; pass --file",
+            global.config.display()
+        )
+        .into()),
+    }
+}
+
+/// One record for a reader: time, seq, what it was.
+fn describe(r: &AuditRecord) -> String {
+    let head = format!("#{} {}", r.seq, r.decided_at.to_rfc3339());
+    if let Some(d) = &r.decision {
+        let case = d.case.map_or(String::new(), |c| format!(", case {c}"));
+        let again = d.rescreen_of.as_ref().map_or(String::new(), |p| {
+            format!(
+                ", re-screen of the {} decision of {}",
+                format!("{:?}", p.action).to_lowercase(),
+                p.decided_at.to_rfc3339()
+            )
+        });
+        let mut out = format!(
+            "{head} decision: {} / {} risk, score {}{case}{again} (engine {})",
+            format!("{:?}", d.action).to_lowercase(),
+            format!("{:?}", d.risk).to_lowercase(),
+            d.score,
+            d.version
+        );
+        for f in &d.reasons {
+            out.push_str(&format!("\n    - {}: {}", f.rule_id, f.message));
+        }
+        return out;
+    }
+    if let Some(refused) = &r.refused {
+        return format!("{head} refused ({}): {}", refused.field, refused.reason);
+    }
+    if let Some(staff) = &r.staff {
+        let who = staff["reviewer"].as_str().unwrap_or("?");
+        let note = staff["note"].as_str().unwrap_or("");
+        let what = match staff["kind"].as_str() {
+            Some("resolve") => format!(
+                "resolved case {} as {}",
+                staff["case"],
+                staff["outcome"].as_str().unwrap_or("?")
+            ),
+            Some("set_status") => format!(
+                "set customer {} to {}",
+                staff["customer_id"].as_str().unwrap_or("?"),
+                staff["status"].as_str().unwrap_or("?")
+            ),
+            _ => staff.to_string(),
+        };
+        return format!("{head} staff action by {who}: {what} — {note}");
+    }
+    format!("{head} (empty record)")
+}
+
+fn csv_row(r: &AuditRecord) -> Vec<String> {
+    let (kind, action, risk, score, case, engine, detail) = if let Some(d) = &r.decision {
+        (
+            "decision",
+            format!("{:?}", d.action).to_lowercase(),
+            format!("{:?}", d.risk).to_lowercase(),
+            d.score.to_string(),
+            d.case.map_or(String::new(), |c| c.to_string()),
+            d.version.clone(),
+            d.reasons
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" | "),
+        )
+    } else if let Some(refused) = &r.refused {
+        (
+            "refused",
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            refused.reason.clone(),
+        )
+    } else if let Some(staff) = &r.staff {
+        (
+            "staff",
+            staff["kind"].as_str().unwrap_or("").to_owned(),
+            String::new(),
+            String::new(),
+            staff["case"]
+                .as_u64()
+                .map_or(String::new(), |c| c.to_string()),
+            String::new(),
+            staff.to_string(),
+        )
+    } else {
+        (
+            "empty",
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        )
+    };
+    vec![
+        r.seq.to_string(),
+        r.decided_at.to_rfc3339(),
+        kind.to_owned(),
+        r.transaction_id.clone(),
+        r.customer_id.clone().unwrap_or_default(),
+        action,
+        risk,
+        score,
+        case,
+        engine,
+        detail,
+    ]
 }
 
 /// The key file the config names for `file`, else `file.key` if it exists.
@@ -69,6 +373,8 @@ fn report(verification: SetVerification, key_file: Option<&Path>) -> CliResult {
             records,
             unkeyed_records,
             checkpoints,
+            pruned_records,
+            ..
         } => {
             let in_files = if files.len() > 1 {
                 format!(" in {} files", files.len())
@@ -81,6 +387,11 @@ fn report(verification: SetVerification, key_file: Option<&Path>) -> CliResult {
                 n => format!("{n} checkpoints hold"),
             };
             println!("OK: {records} records{in_files}, chain intact and keyed{key}, {held}");
+            if pruned_records > 0 {
+                println!(
+                    "note: records 1–{pruned_records} were removed by `audit prune`; a sealed anchor vouches for where the chain resumes"
+                );
+            }
             if unkeyed_records > 0 {
                 println!(
                     "note: the first {unkeyed_records} records are unkeyed (written before the chain was keyed); \

@@ -11,6 +11,7 @@ use amlscreen::lists::ListSpec;
 use amlscreen::Config;
 
 mod audit_cmd;
+mod cases_cmd;
 mod eval_cmd;
 mod lists_cmd;
 mod match_cmd;
@@ -67,9 +68,15 @@ enum Command {
     /// Validate and test rule files.
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
-    /// Check the audit trail.
+    /// The audit trail: verify, show a transaction's records, export, prune.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Review cases: list, show, resolve (the config's `store:`).
+    #[command(subcommand)]
+    Cases(cases_cmd::CasesCommand),
+    /// Customers' status: show, freeze, unfreeze, enhance.
+    #[command(subcommand)]
+    Customers(cases_cmd::CustomersCommand),
     /// Screen names (JSON lines) against the lists: hits per name, best first.
     Match(match_cmd::MatchArgs),
     /// Score pairs of names (JSON lines {"id","a","b","kind"?}).
@@ -90,6 +97,8 @@ pub fn run() -> ExitCode {
         Command::Screen(args) => screen_cmd::run(&cli.global, args),
         Command::Rules(cmd) => rules_cmd::run(&cli.global, cmd),
         Command::Audit(cmd) => audit_cmd::run(&cli.global, cmd),
+        Command::Cases(cmd) => cases_cmd::run_cases(&cli.global, cmd),
+        Command::Customers(cmd) => cases_cmd::run_customers(&cli.global, cmd),
         Command::Match(args) => match_cmd::run_match(&cli.global, args),
         Command::Compare(args) => match_cmd::run_compare(&cli.global, args),
         Command::Eval(args) => eval_cmd::run(&cli.global, args),

@@ -87,6 +87,12 @@ pub struct ScreenArgs {
     /// re-screening a past day as of that day.
     #[arg(long, value_name = "TIME")]
     now: Option<chrono::DateTime<chrono::Utc>>,
+    /// Re-screen: a transaction whose recorded decision was made under
+    /// other lists or rules (another engine id) is decided afresh and
+    /// linked to that decision (`rescreen_of`); under the same engine id
+    /// the recorded decision is returned. Lines run one by one.
+    #[arg(long)]
+    rescreen: bool,
 }
 
 /// The screener the config and the screening-bound flags describe.
@@ -172,7 +178,7 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
             &mut bytes_read,
             &mut chunk,
         )?;
-        let outputs = screen_chunk(&screener, &chunk);
+        let outputs = screen_chunk(&screener, &chunk, args.rescreen);
         for out in &outputs {
             match out {
                 Ok(json) => output.write_all(json.as_bytes())?,
@@ -292,7 +298,11 @@ fn skip_line(input: &mut dyn BufRead) -> std::io::Result<u64> {
 
 /// Screens one chunk: one output line per input line, in order; `Err`
 /// holds an error record.
-fn screen_chunk(screener: &Screener, chunk: &[Line]) -> Vec<Result<String, String>> {
+fn screen_chunk(
+    screener: &Screener,
+    chunk: &[Line],
+    rescreen: bool,
+) -> Vec<Result<String, String>> {
     let parsed: Vec<Result<Transaction, String>> = chunk
         .par_iter()
         .map(|line| match &line.content {
@@ -311,7 +321,11 @@ fn screen_chunk(screener: &Screener, chunk: &[Line]) -> Vec<Result<String, Strin
             })
         })
         .collect();
-    let decisions = screener.screen_batch_ordered(&txs, BatchOrder::Arrival);
+    let decisions = if rescreen {
+        txs.iter().map(|tx| screener.rescreen(tx)).collect()
+    } else {
+        screener.screen_batch_ordered(&txs, BatchOrder::Arrival)
+    };
     outcomes
         .into_par_iter()
         .zip(chunk.par_iter())

@@ -218,6 +218,11 @@ impl Engine {
         &self.entities
     }
 
+    /// The entity with this id (`list:id` as findings print it), if loaded.
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.entities.iter().find(|e| e.id == id)
+    }
+
     /// The compiled rule set.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
@@ -1215,6 +1220,62 @@ fn provenance(lists: &[ListVersion], rules: &RuleSet) -> Provenance {
         lists,
         rules: rules.files.clone(),
     }
+}
+
+/// A hash of everything a list entry says (names, dates, countries,
+/// identifiers, addresses, programmes, status): a reviewer's clearance of
+/// a name hit on it lapses when it changes.
+pub(crate) fn entry_hash(entity: &Entity) -> String {
+    // an entity is plain data: it always serialises
+    let bytes = serde_json::to_vec(entity).unwrap_or_default();
+    blake3::hash(&bytes).to_hex()[..32].to_owned()
+}
+
+/// A list entry as a reviewer reads it: id, kind, names, dates, countries,
+/// identifiers, addresses, programmes.
+pub(crate) fn entry_print(entity: &Entity) -> String {
+    let kind = format!("{:?}", entity.kind).to_lowercase();
+    let mut out = format!("{} ({kind}) {}", entity.id, entity.name);
+    let aliases: Vec<&str> = entity.aliases.iter().map(|a| a.name.as_str()).collect();
+    if !aliases.is_empty() {
+        out.push_str(&format!("; aka {}", aliases.join(" | ")));
+    }
+    let dates: Vec<String> = entity
+        .birth_dates
+        .iter()
+        .map(|d| match d {
+            crate::lists::BirthDate::Date { date } => date.to_string(),
+            crate::lists::BirthDate::YearMonth { year, month } => format!("{year}-{month:02}"),
+            crate::lists::BirthDate::Year { year } => year.to_string(),
+            crate::lists::BirthDate::Circa { year } => format!("c. {year}"),
+            crate::lists::BirthDate::Range { from, to } => format!("{from}–{to}"),
+            crate::lists::BirthDate::Text { text } => text.clone(),
+        })
+        .collect();
+    if !dates.is_empty() {
+        out.push_str(&format!("; born {}", dates.join(", ")));
+    }
+    if !entity.countries.is_empty() {
+        out.push_str(&format!("; countries {}", entity.countries.join(", ")));
+    }
+    let ids: Vec<String> = entity
+        .identifiers
+        .iter()
+        .map(|i| match &i.country {
+            Some(c) => format!("{} {} ({c})", i.kind, i.value),
+            None => format!("{} {}", i.kind, i.value),
+        })
+        .collect();
+    if !ids.is_empty() {
+        out.push_str(&format!("; ids {}", ids.join(", ")));
+    }
+    if !entity.addresses.is_empty() {
+        out.push_str(&format!("; {} wallet(s)", entity.addresses.len()));
+    }
+    if !entity.programs.is_empty() {
+        out.push_str(&format!("; programmes {}", entity.programs.join(", ")));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //!
 //! A rules directory holds YAML files; each file's top-level keys say what
 //! it holds: `policy` (reference currency, score bands, level → action, see
-//! `policy`), `platforms` (the forbidden-platform registry, see
+//! `policy`), `account` (when an account is frozen by policy, see
+//! `account`), `platforms` (the forbidden-platform registry, see
 //! `crate::platforms`), `rules` (behaviour rules, one module per kind:
 //! `structuring`, `velocity`, `anonymizer`, `jurisdiction`,
 //! `amount`, `unusual_activity`, `new_counterparty`, `pattern`) and
@@ -16,10 +17,12 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::cases::AccountPolicy;
 use crate::decision::Policy;
 use crate::model::Finding;
 use crate::platforms::{parse_platforms, Platform};
 
+pub(crate) mod account;
 pub(crate) mod amount;
 pub(crate) mod anonymizer;
 pub(crate) mod data_file;
@@ -57,9 +60,11 @@ pub struct RuleSet {
     pub(crate) tests: Vec<RuleTest>,
     /// Every file read (rule files and the data files they name), with its hash.
     pub(crate) files: Vec<FileVersion>,
+    /// When an account is frozen by policy (the `account:` section).
+    pub(crate) account: AccountPolicy,
 }
 
-const TOP_LEVEL_KEYS: &[&str] = &["policy", "platforms", "rules", "tests"];
+const TOP_LEVEL_KEYS: &[&str] = &["policy", "account", "platforms", "rules", "tests"];
 
 /// The YAML files of a rules path: the file itself, or every `*.yaml`/`*.yml`
 /// file in the directory, sorted by name.
@@ -89,6 +94,7 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RuleFileError> {
 #[derive(Default)]
 struct Collector {
     set_policy: Option<(Policy, String)>,
+    account: Option<(AccountPolicy, String)>,
     platforms: Vec<Platform>,
     rules: Vec<(Rule, RuleFileError)>,
     tests: Vec<RuleTest>,
@@ -169,6 +175,7 @@ impl RuleSet {
         files.append(&mut c.data.versions);
         Ok(RuleSet {
             policy: c.set_policy.map(|(p, _)| p).unwrap_or_default(),
+            account: c.account.map(|(a, _)| a).unwrap_or_default(),
             platforms: c.platforms,
             rules: c.rules.into_iter().map(|(r, _)| r).collect(),
             tests: c.tests,
@@ -181,7 +188,13 @@ impl RuleSet {
         self.rules.iter().filter_map(|r| r.evaluate(ctx)).collect()
     }
 
-    /// Score bands and actions.
+    /// When an account is frozen by policy, and how long a cleared false
+    /// positive stays cleared (the `account:` section).
+    pub fn account(&self) -> &AccountPolicy {
+        &self.account
+    }
+
+    /// The score bands and what each level does.
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
@@ -248,6 +261,19 @@ fn load_source(source: &SourceText, c: &mut Collector) -> Result<(), Vec<RuleFil
                         )));
                     } else {
                         c.set_policy = Some((p, here));
+                    }
+                }
+                Err(mut e) => errors.append(&mut e),
+            },
+            "account" => match account::parse_account(source, value) {
+                Ok(a) => {
+                    let here = format!("{}:{}", source.path.display(), at.line);
+                    if let Some((_, first)) = &c.account {
+                        errors.push(at.error(format!(
+                            "a second account section (the first is at {first}); keep one"
+                        )));
+                    } else {
+                        c.account = Some((a, here));
                     }
                 }
                 Err(mut e) => errors.append(&mut e),

@@ -36,6 +36,10 @@ use crate::audit::Refusal;
 use crate::error::{Error, ErrorKind};
 use crate::model::{Decision, Transaction};
 
+/// A batch slot's outcome: the decision and whether it is new (to be
+/// recorded), or the error.
+type Decided = Result<(Decision, bool), Error>;
+
 /// In which order one customer's transactions of a batch are applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -93,7 +97,45 @@ impl Screener {
         order: BatchOrder,
     ) -> Vec<Result<Decision, Error>> {
         let engine = self.engine.load();
-        let mut results = self.evaluate_batch_under(&engine, txs, order);
+        let decided = self.evaluate_batch_under(&engine, txs, order, true);
+        let mut results: Vec<Result<Decision, Error>> = Vec::with_capacity(decided.len());
+        let mut fresh: Vec<usize> = Vec::new();
+        for (i, r) in decided.into_iter().enumerate() {
+            results.push(r.map(|(d, new)| {
+                if new {
+                    fresh.push(i);
+                }
+                d
+            }));
+        }
+        // The batch's new decisions in one store transaction (a hold or
+        // block opens its case); a failure leaves none of them recorded.
+        if !fresh.is_empty() {
+            let mut is_new = vec![false; results.len()];
+            for &i in &fresh {
+                is_new[i] = true;
+            }
+            let recorded = {
+                let mut refs: Vec<(&Transaction, &mut Decision, Option<i64>)> = results
+                    .iter_mut()
+                    .zip(txs)
+                    .zip(&is_new)
+                    .filter_map(|((r, tx), new)| match (r, new) {
+                        (Ok(d), true) => Some((tx, d, None)),
+                        _ => None,
+                    })
+                    .collect();
+                self.record_decisions(&engine, &mut refs)
+            };
+            if let Err(e) = recorded {
+                let message = e.to_string();
+                for i in fresh {
+                    results[i] = Err(Error::from(crate::cases::StoreError::Unrecorded(
+                        message.clone(),
+                    )));
+                }
+            }
+        }
         if self.audit.is_some() {
             // decisions, and refusals of ids reused with other content, in
             // input order
@@ -138,7 +180,10 @@ impl Screener {
         txs: &[Transaction],
         order: BatchOrder,
     ) -> Vec<Result<Decision, Error>> {
-        self.evaluate_batch_under(&self.engine.load(), txs, order)
+        self.evaluate_batch_under(&self.engine.load(), txs, order, false)
+            .into_iter()
+            .map(|r| r.map(|(d, _)| d))
+            .collect()
     }
 
     /// The whole batch under one engine, so its decisions name one version.
@@ -147,18 +192,19 @@ impl Screener {
         engine: &crate::engine::Engine,
         txs: &[Transaction],
         order: BatchOrder,
-    ) -> Vec<Result<Decision, Error>> {
+        stored: bool,
+    ) -> Vec<Decided> {
         let groups = customer_schedule(txs, order);
-        let per_group: Vec<Vec<(usize, Result<Decision, Error>)>> = groups
+        let per_group: Vec<Vec<(usize, Decided)>> = groups
             .par_iter()
             .map(|group| {
                 group
                     .iter()
-                    .map(|&i| (i, self.evaluate_with(engine, &txs[i])))
+                    .map(|&i| (i, self.evaluate_with(engine, &txs[i], stored)))
                     .collect()
             })
             .collect();
-        let mut slots: Vec<Option<Result<Decision, Error>>> = Vec::with_capacity(txs.len());
+        let mut slots: Vec<Option<Decided>> = Vec::with_capacity(txs.len());
         slots.resize_with(txs.len(), || None);
         for (i, result) in per_group.into_iter().flatten() {
             slots[i] = Some(result);

@@ -17,6 +17,7 @@
 //! history sees it.
 
 mod batch;
+mod review;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,10 +27,11 @@ use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 
 use crate::audit::{AuditEntry, AuditError, AuditLog, Refusal, TornTail};
+use crate::cases::{Desk, SqliteStore};
 use crate::config::{duration_to_text, Config, ScreeningConfig};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind};
-use crate::model::{Decision, Transaction};
+use crate::model::{Decision, PriorDecision, Transaction};
 use crate::rules::{RuleSet, TestOutcome};
 use crate::state::{content_hash, Replay, StateConfig, StateStore};
 
@@ -69,6 +71,9 @@ pub struct Screener {
     // (rule-file tests, whose transactions are fixtures of any date).
     screening: Option<ScreeningConfig>,
     clock: Clock,
+    // Cases, staff actions, suppressions, customer status and every
+    // decision: in memory unless a store is configured.
+    desk: Desk,
 }
 
 /// Where the time of screening comes from: the system clock, or one a test
@@ -116,6 +121,7 @@ impl Screener {
             failed_reloads: AtomicU64::new(0),
             screening: Some(ScreeningConfig::default()),
             clock: Clock::system(),
+            desk: Desk::empty(Arc::new(SqliteStore::in_memory())),
         }
     }
 
@@ -123,6 +129,12 @@ impl Screener {
     /// the engine's list history and bounds the customer history as
     /// configured.
     pub fn from_config(config: &Config) -> Result<Screener, Error> {
+        // the store first: a second process is refused naming it
+        let store = config
+            .store
+            .as_ref()
+            .map(|s| SqliteStore::open(&s.path))
+            .transpose()?;
         let engine = Engine::from_config(config)?;
         let audit = config
             .audit
@@ -134,7 +146,36 @@ impl Screener {
             .with_state_config(config.state.clone())
             .with_screening(config.screening);
         screener.audit = audit.map(Mutex::new);
-        Ok(screener)
+        match store {
+            Some(store) => screener.with_store(Arc::new(store)),
+            None => Ok(screener),
+        }
+    }
+
+    /// A screener for reviewers' work on the config's case store and audit
+    /// log: the rules (for the account policy), no lists. Screening with
+    /// it would match no name: use [`Screener::from_config`] for that.
+    pub fn for_review(config: &Config) -> Result<Screener, Error> {
+        let store = match &config.store {
+            Some(s) => SqliteStore::open(&s.path)?,
+            None => {
+                return Err(Error::from(crate::cases::StoreError::Refused(
+                    "the config has no `store:` section, so there are no cases to review \
+                     (a screener without one keeps its cases in memory only)"
+                        .into(),
+                )))
+            }
+        };
+        let rules = RuleSet::load(&config.rules)?;
+        let engine = Engine::builder(rules).build();
+        let audit = config
+            .audit
+            .as_ref()
+            .map(|a| AuditLog::open_with(&a.path, a.options()?))
+            .transpose()?;
+        let mut screener = Screener::new(engine);
+        screener.audit = audit.map(Mutex::new);
+        screener.with_store(Arc::new(store))
     }
 
     /// Loads a config file and builds the screener it describes.
@@ -296,9 +337,20 @@ impl Screener {
 
     /// Screens a transaction and, when an audit log is configured, appends
     /// its audit record before returning the decision.
+    ///
+    /// A new decision is recorded in the case store first (a hold or block
+    /// opens a case, named in [`Decision::case`]); the same transaction
+    /// again returns the recorded decision, from memory or, once memory no
+    /// longer holds it (a restart), from the store.
     pub fn screen(&self, tx: &Transaction) -> Result<Decision, Error> {
         let engine = self.engine.load();
-        match self.evaluate_with(&engine, tx) {
+        let outcome = self.evaluate_stored(&engine, tx).and_then(|(mut d, new)| {
+            if new {
+                self.record_decisions(&engine, &mut [(tx, &mut d, None)])?;
+            }
+            Ok(d)
+        });
+        match outcome {
             Ok(decision) => {
                 self.append_audit(&engine, tx, &decision)?;
                 Ok(decision)
@@ -310,16 +362,92 @@ impl Screener {
         }
     }
 
+    /// Screens a transaction again under the engine in force: when its
+    /// recorded decision was made under another engine id (the lists or
+    /// rules changed since), it is decided afresh, linked to the earlier
+    /// decision ([`Decision::rescreen_of`]), recorded (a hold or block
+    /// opens a new case) and audited. Under the same engine id the recorded
+    /// decision is returned; a transaction never screened is screened; its
+    /// id on other content is an error.
+    pub fn rescreen(&self, tx: &Transaction) -> Result<Decision, Error> {
+        let engine = self.engine.load();
+        let outcome = self.rescreen_with(&engine, tx);
+        match outcome {
+            Ok((decision, _)) => {
+                self.append_audit(&engine, tx, &decision)?;
+                Ok(decision)
+            }
+            Err(e) => {
+                self.append_refusal(&engine, tx, &e)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// [`Screener::rescreen`] without its audit record: the decision and
+    /// whether it is new (recorded now).
+    fn rescreen_with(&self, engine: &Engine, tx: &Transaction) -> Result<(Decision, bool), Error> {
+        crate::engine::validate(tx)?;
+        self.check_timestamp(tx)?;
+        let content = content_hash(tx);
+        let Some(prior) = self.desk.store().recorded(&tx.customer_id, &tx.id)? else {
+            let (mut d, new) = self.evaluate_stored(engine, tx)?;
+            if new {
+                self.record_decisions(engine, &mut [(tx, &mut d, None)])?;
+            }
+            return Ok((d, new));
+        };
+        if prior.content != content {
+            return replayed(tx, Replay::Different).map(|d| (d, false));
+        }
+        if prior.decision.version == engine.engine_id() {
+            return Ok((prior.decision, false));
+        }
+        let hits = engine.hits(tx);
+        let (hits, notes) = self.suppress(tx, hits);
+        let mut findings = engine.findings(&hits);
+        findings.extend(notes);
+        findings.extend(self.status_finding(tx));
+        let mut decision = self
+            .state
+            .redecide(tx, content, engine.lookback(), |history| {
+                engine.decide(tx, &hits, findings, history)
+            })
+            .or_else(|seen| replayed(tx, seen))?;
+        decision.rescreen_of = Some(PriorDecision::of(&prior.decision, prior.decided_at));
+        self.record_decisions(engine, &mut [(tx, &mut decision, Some(prior.row))])?;
+        Ok((decision, true))
+    }
+
     /// Screens a transaction without writing an audit record. A transaction
     /// dated outside the screening bounds is an error and changes nothing.
     /// The customer history is updated: the same transaction again (same id, same
     /// content) returns its recorded decision and is not counted twice; its
     /// id on other content is an error.
+    ///
+    /// Reviewers' clearances and the customer's status apply; the case
+    /// store is neither read nor written (no case is opened).
     pub fn evaluate(&self, tx: &Transaction) -> Result<Decision, Error> {
-        self.evaluate_with(&self.engine.load(), tx)
+        self.evaluate_with(&self.engine.load(), tx, false)
+            .map(|(d, _)| d)
     }
 
-    fn evaluate_with(&self, engine: &Engine, tx: &Transaction) -> Result<Decision, Error> {
+    /// Decides `tx`, consulting the case store for an earlier decision of
+    /// its id: the decision, and whether it is new (to be recorded).
+    pub(super) fn evaluate_stored(
+        &self,
+        engine: &Engine,
+        tx: &Transaction,
+    ) -> Result<(Decision, bool), Error> {
+        self.evaluate_with(engine, tx, true)
+    }
+
+    pub(super) fn evaluate_with(
+        &self,
+        engine: &Engine,
+        tx: &Transaction,
+        stored: bool,
+    ) -> Result<(Decision, bool), Error> {
         crate::engine::validate(tx)?;
         // Before the history is read or written: a transaction dated years
         // ahead would otherwise become the customer's latest and empty
@@ -331,17 +459,41 @@ impl Screener {
         let content = content_hash(tx);
         match self.state.replay(tx, content) {
             Replay::New => {}
-            seen => return replayed(tx, seen),
+            Replay::Same(recorded) if stored => {
+                // the store's copy carries the case and every reason
+                let kept = self.desk.store().recorded(&tx.customer_id, &tx.id)?;
+                return Ok((
+                    kept.filter(|k| k.content == content)
+                        .map_or(*recorded, |k| k.decision),
+                    false,
+                ));
+            }
+            seen => return replayed(tx, seen).map(|d| (d, false)),
+        }
+        if stored {
+            // memory no longer holds it (a restart, or beyond retention):
+            // the store does
+            if let Some(kept) = self.desk.store().recorded(&tx.customer_id, &tx.id)? {
+                return if kept.content == content {
+                    Ok((kept.decision, false))
+                } else {
+                    replayed(tx, Replay::Different).map(|d| (d, false))
+                };
+            }
         }
         // Matching and rendering its findings need no customer state: only
         // the rules and the decision run under the customer's lock.
         let hits = engine.hits(tx);
-        let findings = engine.findings(&hits);
+        let (hits, notes) = self.suppress(tx, hits);
+        let mut findings = engine.findings(&hits);
+        findings.extend(notes);
+        findings.extend(self.status_finding(tx));
         self.state
             .apply_keeping(tx, content, engine.lookback(), |history| {
                 engine.decide(tx, &hits, findings, history)
             })
-            .or_else(|seen| replayed(tx, seen))
+            .map(|d| (d, true))
+            .or_else(|seen| replayed(tx, seen).map(|d| (d, false)))
     }
 
     /// Reloads lists and rules as `config` names them — the lists from its
@@ -452,6 +604,7 @@ impl Screener {
                 transaction_id: &tx.id,
                 decision: what.ok(),
                 refused: what.err(),
+                staff: None,
                 customer_id: Some(&tx.customer_id),
                 decided_at,
             })

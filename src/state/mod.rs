@@ -368,6 +368,8 @@ impl RecordedDecision {
                 RecordedReasons::Dropped(_) => Vec::new(),
             },
             version: self.version.to_string(),
+            case: None,
+            rescreen_of: None,
         }
     }
 }
@@ -473,6 +475,20 @@ impl CustomerHistory {
         });
         seen.first = seen.first.min(at);
         seen.last = seen.last.max(at);
+    }
+
+    /// Takes the entry with this id out (a re-screen puts it back).
+    fn remove(&mut self, id: &str) {
+        if let Some(i) = self.entries.iter().rposition(|e| &*e.id == id) {
+            let e = self.entries.remove(i);
+            let h = id_hash(&e.id);
+            if let Some(n) = self.ids.get_mut(&h) {
+                *n -= 1;
+                if *n == 0 {
+                    self.ids.remove(&h);
+                }
+            }
+        }
     }
 
     /// Inserts in (timestamp, id) order.
@@ -704,6 +720,32 @@ impl StateStore {
         lookback: Duration,
         decide: impl FnOnce(&CustomerHistory) -> Decision,
     ) -> Result<Decision, Replay> {
+        self.apply_inner(tx, content, lookback, false, decide)
+    }
+
+    /// Decides a transaction already recorded again (a re-screen under
+    /// other lists or rules): its entry is taken out of the history while
+    /// `decide` runs (so it is not counted against itself) and put back
+    /// with the new decision. An id recorded with other content is
+    /// `Err(Replay::Different)`; an id not recorded is decided as new.
+    pub(crate) fn redecide(
+        &self,
+        tx: &Transaction,
+        content: u128,
+        lookback: Duration,
+        decide: impl FnOnce(&CustomerHistory) -> Decision,
+    ) -> Result<Decision, Replay> {
+        self.apply_inner(tx, content, lookback, true, decide)
+    }
+
+    fn apply_inner(
+        &self,
+        tx: &Transaction,
+        content: u128,
+        lookback: Duration,
+        again: bool,
+        decide: impl FnOnce(&CustomerHistory) -> Decision,
+    ) -> Result<Decision, Replay> {
         // Outside the lock: the only hashing of the counterparty here.
         let counterparty = counterparty_key(tx).map(|k| counterparty_hash(&k));
         let slot = match self.customers.get(tx.customer_id.as_str()) {
@@ -718,12 +760,13 @@ impl StateStore {
         let decision;
         {
             let mut h = slot.lock().unwrap_or_else(|p| p.into_inner());
-            match h.replay(&tx.id, content) {
-                Replay::New => {}
-                seen => return Err(seen),
+            let before = h.entries.len();
+            match (h.replay(&tx.id, content), again) {
+                (Replay::New, _) => {}
+                (Replay::Same(_), true) => h.remove(&tx.id),
+                (seen, _) => return Err(seen),
             }
             decision = decide(&h);
-            let before = h.entries.len();
             if let Some(c) = counterparty {
                 h.see(c, tx.timestamp);
             }
@@ -815,6 +858,8 @@ mod tests {
             score,
             reasons: Vec::new(),
             version: "v".into(),
+            case: None,
+            rescreen_of: None,
         }
     }
 

@@ -1,0 +1,353 @@
+//! The screener's side of the case work: what the desk changes in a
+//! decision (suppressed name hits, the customer's status), what a case
+//! keeps of a transaction, and the reviewers' operations.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::Screener;
+use crate::cases::{
+    Case, CaseFilter, CaseId, CaseStore, CustomerRecord, CustomerStatus, Desk, HitSubject,
+    ListEntry, NewDecision, Outcome, PartySummary, StaffAction, TxSummary,
+};
+use crate::engine::{entry_hash, entry_print, Engine, Hit};
+use crate::error::Error;
+use crate::model::{
+    Action, Decision, Direction, Finding, FindingKind, Party, RiskLevel, Transaction,
+    ACCOUNT_RULE_ID, SUPPRESSED_RULE_ID,
+};
+
+/// The key a suppression is stored under for a party's name: its words
+/// folded (case, accents, script variants) and joined.
+pub(crate) fn subject_key(name: &str) -> String {
+    crate::names::fold_words(name).join(" ")
+}
+
+impl Screener {
+    /// Drops the name hits a reviewer cleared for this subject and entry
+    /// (the entry unchanged, the clearance not lapsed); each becomes a
+    /// finding that says so.
+    pub(super) fn suppress<'a>(
+        &self,
+        tx: &Transaction,
+        hits: Vec<Hit<'a>>,
+    ) -> (Vec<Hit<'a>>, Vec<Finding>) {
+        if !self.desk.has_suppressions(&tx.customer_id) {
+            return (hits, Vec::new());
+        }
+        let now = self.clock.now();
+        let mut kept = Vec::with_capacity(hits.len());
+        let mut notes = Vec::new();
+        for hit in hits {
+            if let Hit::Name {
+                role,
+                party,
+                query,
+                entity,
+                ..
+            } = &hit
+            {
+                let role_text = role.to_string();
+                let subject = subject_key(query);
+                let found = self.desk.suppression(
+                    &HitSubject {
+                        customer_id: &tx.customer_id,
+                        role: &role_text,
+                        subject: &subject,
+                        birth_date: party.birth_date.as_deref(),
+                        entity_id: &entity.id,
+                    },
+                    || entry_hash(entity),
+                    now,
+                );
+                if let Some(s) = found {
+                    notes.push(Finding {
+                        rule_id: SUPPRESSED_RULE_ID.into(),
+                        kind: FindingKind::Suppressed,
+                        party: Some(*role),
+                        points: 0,
+                        level_floor: None,
+                        action: None,
+                        matched: Some(crate::model::Match {
+                            list: Some(entity.list.clone()),
+                            entity_id: Some(entity.id.clone()),
+                            query: Some((*query).to_owned()),
+                            ..Default::default()
+                        }),
+                        message: format!(
+                            "name hit on `{}` suppressed: case {}, reviewer {}, {} \
+                             ({role} name '{query}' cleared as a false positive; the entry is unchanged)",
+                            entity.id,
+                            s.case,
+                            s.reviewer,
+                            s.at.format("%Y-%m-%d")
+                        ),
+                    });
+                    continue;
+                }
+            }
+            kept.push(hit);
+        }
+        (kept, notes)
+    }
+
+    /// The finding the customer's status adds, if it is not normal: a
+    /// frozen account blocks everything, enhanced due diligence holds every
+    /// outgoing transfer.
+    pub(super) fn status_finding(&self, tx: &Transaction) -> Option<Finding> {
+        let record = self.desk.status(&tx.customer_id)?;
+        let by = match record.case {
+            Some(case) => format!("case {case}"),
+            None => format!(
+                "reviewer {}",
+                record.reviewer.as_deref().unwrap_or("unknown")
+            ),
+        };
+        let why = record.note.as_deref().unwrap_or("");
+        let (action, message) = match record.status {
+            CustomerStatus::Normal => return None,
+            CustomerStatus::Frozen => (Action::Block, format!("account frozen by {by}: {why}")),
+            CustomerStatus::Enhanced if tx.direction == Direction::Outgoing => (
+                Action::Hold,
+                format!(
+                    "enhanced due diligence (set by {by}: {why}): every outgoing transfer is held"
+                ),
+            ),
+            CustomerStatus::Enhanced => return None,
+        };
+        Some(Finding {
+            rule_id: ACCOUNT_RULE_ID.into(),
+            kind: FindingKind::Account,
+            party: None,
+            points: 0,
+            level_floor: Some(RiskLevel::High),
+            action: Some(action),
+            matched: None,
+            message,
+        })
+    }
+
+    /// Opens the case store's records of new decisions (one transaction),
+    /// fills in each decision's case, and freezes accounts the policy
+    /// freezes after a block. `decisions` pairs each transaction with its
+    /// decision and, for a re-screen, the store row it replaces.
+    pub(super) fn record_decisions(
+        &self,
+        engine: &Engine,
+        decisions: &mut [(&Transaction, &mut Decision, Option<i64>)],
+    ) -> Result<(), Error> {
+        if decisions.is_empty() {
+            return Ok(());
+        }
+        let decided_at = Utc::now();
+        let summaries: Vec<TxSummary> = decisions.iter().map(|(tx, ..)| summary(tx)).collect();
+        let entries: Vec<Vec<ListEntry>> = decisions
+            .iter()
+            .map(|(tx, d, _)| {
+                if d.action >= Action::Hold {
+                    case_entries(engine, tx, d)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let records: Vec<NewDecision<'_>> = decisions
+            .iter()
+            .zip(&summaries)
+            .zip(&entries)
+            .map(|(((tx, d, replaces), summary), entries)| NewDecision {
+                decision: d,
+                transaction: summary,
+                content: crate::state::content_hash(tx),
+                decided_at,
+                entries,
+                replaces: *replaces,
+            })
+            .collect();
+        let cases = self.desk.store().record(&records)?;
+        drop(records);
+        for ((tx, d, _), case) in decisions.iter_mut().zip(cases) {
+            d.case = case;
+            if let (Some(case), Action::Block) = (case, d.action) {
+                let account = engine.rules().account();
+                self.desk
+                    .after_block(&tx.customer_id, case, decided_at, account, &mut |a| {
+                        self.seal(a)
+                    })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends a staff action to the audit chain, when an audit log is kept.
+    pub(super) fn seal(&self, action: &StaffAction) -> Result<(), String> {
+        let Some(audit) = &self.audit else {
+            return Ok(());
+        };
+        let value = serde_json::to_value(action).map_err(|e| e.to_string())?;
+        let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
+        log.append_staff(
+            action.transaction_id.as_deref().unwrap_or(""),
+            Some(&action.customer_id),
+            &value,
+            action.at,
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    }
+
+    /// The case store and the in-memory view of it.
+    pub fn desk(&self) -> &Desk {
+        &self.desk
+    }
+
+    /// One case, with its actions.
+    pub fn case(&self, id: CaseId) -> Result<Option<Case>, Error> {
+        Ok(self.desk.store().case(id)?)
+    }
+
+    /// Cases matching `filter`, newest first.
+    pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>, Error> {
+        Ok(self.desk.store().cases(filter)?)
+    }
+
+    /// A customer's status and what set it.
+    pub fn customer(&self, customer_id: &str) -> Result<CustomerRecord, Error> {
+        Ok(self.desk.store().customer(customer_id)?)
+    }
+
+    /// Resolves a case as `reviewer` with `note`: the outcome is stored and
+    /// appended to the audit chain (neither happens without the other); a
+    /// false positive clears its name hits for the subject; a hit that
+    /// stands may freeze the account by the policy (`account:`). Returns
+    /// every action taken, the reviewer's first.
+    pub fn resolve_case(
+        &self,
+        case: CaseId,
+        outcome: Outcome,
+        reviewer: &str,
+        note: &str,
+    ) -> Result<Vec<StaffAction>, Error> {
+        let engine = self.engine.load();
+        Ok(self.desk.resolve(
+            case,
+            outcome,
+            reviewer,
+            note,
+            self.clock.now(),
+            engine.rules().account(),
+            &mut |a| self.seal(a),
+        )?)
+    }
+
+    /// Sets a customer's status as `reviewer` with `note` (freeze,
+    /// unfreeze, enhanced due diligence): stored and appended to the audit
+    /// chain; in force for the next transaction.
+    pub fn set_customer_status(
+        &self,
+        customer_id: &str,
+        status: CustomerStatus,
+        reviewer: &str,
+        note: &str,
+    ) -> Result<StaffAction, Error> {
+        Ok(self.desk.set_status(
+            customer_id,
+            status,
+            reviewer,
+            note,
+            None,
+            self.clock.now(),
+            &mut |a| self.seal(a),
+        )?)
+    }
+
+    /// Puts `store` in place of the (in-memory) case store, loading its
+    /// customer statuses and suppressions.
+    pub fn with_store(mut self, store: Arc<dyn CaseStore>) -> Result<Screener, Error> {
+        self.desk = Desk::open(store, self.clock.now())?;
+        Ok(self)
+    }
+}
+
+/// What a case keeps of a transaction.
+pub(crate) fn summary(tx: &Transaction) -> TxSummary {
+    TxSummary {
+        transaction_id: tx.id.clone(),
+        timestamp: tx.timestamp,
+        customer_id: tx.customer_id.clone(),
+        direction: match tx.direction {
+            Direction::Incoming => "incoming",
+            Direction::Outgoing => "outgoing",
+        }
+        .to_owned(),
+        amount: tx.amount.to_string(),
+        currency: tx.currency.clone(),
+        parties: tx
+            .parties()
+            .map(|(role, p)| party_summary(&role.to_string(), p))
+            .collect(),
+    }
+}
+
+fn party_summary(role: &str, p: &Party) -> PartySummary {
+    PartySummary {
+        role: role.to_owned(),
+        name: p.name.clone(),
+        kind: p.kind.map(|k| format!("{k:?}").to_lowercase()),
+        birth_date: p.birth_date.clone(),
+        country: p.country.clone(),
+        wallet: p
+            .wallet
+            .as_ref()
+            .map(|w| format!("{}:{}", w.chain, w.address)),
+        account: p.account.clone(),
+        vasp: p.vasp.clone(),
+        domain: p.domain.clone(),
+        ids: p
+            .ids
+            .iter()
+            .map(|i| format!("{} {}", i.label(), i.value))
+            .collect(),
+    }
+}
+
+/// The list entries a decision's name hits rest on, as printed now, with
+/// the suppression key of each hit's party.
+fn case_entries(engine: &Engine, tx: &Transaction, d: &Decision) -> Vec<ListEntry> {
+    let mut out: Vec<ListEntry> = Vec::new();
+    for f in &d.reasons {
+        if f.kind != FindingKind::SanctionsName {
+            continue;
+        }
+        let (Some(role), Some(m)) = (f.party, &f.matched) else {
+            continue;
+        };
+        let Some(query) = m.query.as_deref() else {
+            continue;
+        };
+        let party = tx.parties().find(|(r, _)| *r == role).map(|(_, p)| p);
+        let ids = m.entity_id.iter().chain(&m.also_listed);
+        for id in ids {
+            let Some(entity) = engine.entity(id) else {
+                continue;
+            };
+            if out
+                .iter()
+                .any(|e| e.entity_id == entity.id && e.role == role.to_string())
+            {
+                continue;
+            }
+            out.push(ListEntry {
+                entity_id: entity.id.clone(),
+                role: role.to_string(),
+                query: query.to_owned(),
+                subject: subject_key(query),
+                birth_date: party.and_then(|p| p.birth_date.clone()),
+                content_hash: entry_hash(entity),
+                printed: entry_print(entity),
+            });
+        }
+    }
+    out
+}

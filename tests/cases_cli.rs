@@ -1,0 +1,569 @@
+//! The reviewers' workflow through the `amlscreen` binary (issue 15): cases
+//! opened by holds and blocks, false positives that stay cleared (until the
+//! list entry changes), wallet hits never cleared, accounts frozen by the
+//! policy and unfrozen by a reviewer, re-screens after a list change,
+//! idempotency across restarts, staff actions in the audit chain and a
+//! prune that keeps it verifiable; a killed process, a second writer and
+//! bad store files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use chrono::{Duration, Utc};
+use serde_json::Value;
+
+use crate::common::{amlscreen, repo};
+
+/// A working directory with its own copy of the sample watchlist, a
+/// config naming it, an audit log and a case store.
+struct Desk {
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    fn new(extra: &str) -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            repo().join("sanctions/sample_watchlist.csv"),
+            dir.path().join("watchlist.csv"),
+        )
+        .unwrap();
+        let config = format!(
+            "lists:\n  - source: watchlist\n    path: watchlist.csv\nrules: {}\n\
+             list_guard:\n  history: history.json\n\
+             audit:\n  path: audit/audit.jsonl\n{extra}\nstore:\n  path: cases.db\n",
+            repo().join("rules").display()
+        );
+        std::fs::write(dir.path().join("amlscreen.yaml"), config).unwrap();
+        Desk { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn config(&self) -> String {
+        self.path("amlscreen.yaml").display().to_string()
+    }
+
+    /// Runs a command with this config; panics on a failure exit unless
+    /// `ok` is false.
+    fn run(&self, args: &[&str], stdin: &str, ok: bool) -> (String, String, i32) {
+        let config = self.config();
+        let mut all = vec!["--config", config.as_str()];
+        all.extend_from_slice(args);
+        let out = amlscreen(&all, stdin.as_bytes());
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let code = out.status.code().unwrap_or(-1);
+        if ok {
+            assert_eq!(
+                code, 0,
+                "amlscreen {args:?}\nstdout: {stdout}\nstderr: {stderr}"
+            );
+        }
+        (stdout, stderr, code)
+    }
+
+    /// Screens transactions (one JSON object per line); the decisions.
+    fn screen(&self, txs: &[Value], extra: &[&str]) -> Vec<Value> {
+        let input: String = txs.iter().map(|t| format!("{t}\n")).collect();
+        let mut args = vec!["screen"];
+        args.extend_from_slice(extra);
+        let (stdout, ..) = self.run(&args, &input, true);
+        stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn resolve(&self, case: u64, outcome: &str, reviewer: &str) -> String {
+        let case = case.to_string();
+        self.run(
+            &[
+                "cases",
+                "resolve",
+                &case,
+                "--outcome",
+                outcome,
+                "--reviewer",
+                reviewer,
+                "--note",
+                "checked",
+            ],
+            "",
+            true,
+        )
+        .0
+    }
+
+    fn case(&self, case: u64) -> Value {
+        let case = case.to_string();
+        let (stdout, ..) = self.run(&["cases", "show", &case, "--format", "json"], "", true);
+        serde_json::from_str(&stdout).unwrap()
+    }
+
+    fn verify(&self) -> String {
+        let audit = self.path("audit/audit.jsonl").display().to_string();
+        self.run(&["audit", "verify", &audit], "", true).0
+    }
+}
+
+/// A transfer an hour ago (inside the screening bounds whenever this runs).
+fn tx(id: &str, customer: &str, beneficiary: Value) -> Value {
+    serde_json::json!({
+        "id": id,
+        "timestamp": (Utc::now() - Duration::hours(1)).to_rfc3339(),
+        "customer_id": customer,
+        "direction": "outgoing",
+        "amount": "100",
+        "currency": "USDT",
+        "value": "100",
+        "originator": {"name": "Iryna Tkachenko", "kind": "person"},
+        "beneficiary": beneficiary,
+    })
+}
+
+fn deripaska() -> Value {
+    serde_json::json!({"name": "Oleg Deripaska", "kind": "person", "country": "UA"})
+}
+
+fn action(d: &Value) -> &str {
+    d["action"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no action: {d}"))
+}
+
+fn case_of(d: &Value) -> u64 {
+    d["case"].as_u64().unwrap_or_else(|| panic!("no case: {d}"))
+}
+
+#[test]
+fn a_false_positive_stays_cleared_until_the_list_entry_changes() {
+    let desk = Desk::new("");
+    let first = desk.screen(&[tx("t-1", "c-1", deripaska())], &[]);
+    assert_eq!(action(&first[0]), "hold", "{}", first[0]);
+    let case = case_of(&first[0]);
+    let shown = desk.case(case);
+    assert_eq!(shown["case"]["status"], "open");
+    assert!(
+        shown["case"]["entries"][0]["printed"]
+            .as_str()
+            .unwrap()
+            .contains("DERIPASKA"),
+        "{shown}"
+    );
+    desk.resolve(case, "false-positive", "r-4");
+    // the same subject again: cleared, and the reason says by whom
+    let again = desk.screen(&[tx("t-2", "c-1", deripaska())], &[]);
+    assert_eq!(action(&again[0]), "allow", "{}", again[0]);
+    let message = again[0]["reasons"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("suppressed: case {case}, reviewer r-4")),
+        "{message}"
+    );
+    assert!(again[0].get("case").is_none());
+    // another customer with the same name is not cleared
+    let other = desk.screen(&[tx("t-3", "c-2", deripaska())], &[]);
+    assert_eq!(action(&other[0]), "hold");
+    // with a birth date (the listed one) it is another subject, which the
+    // clearance of the name alone does not cover: it blocks
+    let mut born = deripaska();
+    born["birth_date"] = "1968-01-02".into();
+    let born = desk.screen(&[tx("t-4", "c-1", born)], &[]);
+    assert_eq!(action(&born[0]), "block", "{}", born[0]);
+    // the list entry changes (a new alias): the clearance lapses
+    let list = desk.path("watchlist.csv");
+    let text = std::fs::read_to_string(&list).unwrap();
+    let changed = text.replace(
+        "Oleg Deripaska|Дерипаска Олег Владимирович",
+        "Oleg Deripaska|Дерипаска Олег Владимирович|Oleg V. Deripaska",
+    );
+    assert_ne!(text, changed);
+    std::fs::write(&list, changed).unwrap();
+    let after = desk.screen(&[tx("t-5", "c-1", deripaska())], &[]);
+    assert_eq!(action(&after[0]), "hold", "{}", after[0]);
+    assert_ne!(case_of(&after[0]), case);
+    let verified = desk.verify();
+    assert!(verified.starts_with("OK"), "{verified}");
+}
+
+#[test]
+fn a_wallet_hit_is_never_cleared() {
+    let desk = Desk::new("");
+    let wallet = serde_json::json!({
+        "name": "Xiaobing Yan", "kind": "person",
+        "wallet": {"chain": "BTC", "address": "12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9h"}
+    });
+    let first = desk.screen(&[tx("w-1", "c-9", wallet.clone())], &[]);
+    assert_eq!(action(&first[0]), "block", "{}", first[0]);
+    desk.resolve(case_of(&first[0]), "false-positive", "r-1");
+    let again = desk.screen(&[tx("w-2", "c-9", wallet)], &[]);
+    assert_eq!(action(&again[0]), "block", "{}", again[0]);
+    let kinds: Vec<&str> = again[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"sanctions_address"), "{kinds:?}");
+    // the name hit was cleared; the wallet still blocks
+    assert!(kinds.contains(&"suppressed"), "{kinds:?}");
+}
+
+#[test]
+fn two_confirmed_platform_blocks_freeze_the_account_until_a_reviewer_unfreezes_it() {
+    let desk = Desk::new("");
+    let garantex =
+        serde_json::json!({"name": "Exchange", "kind": "organization", "domain": "garantex.org"});
+    let blocks = desk.screen(
+        &[
+            tx("p-1", "c-5", garantex.clone()),
+            tx("p-2", "c-5", garantex.clone()),
+        ],
+        &[],
+    );
+    assert!(blocks.iter().all(|d| action(d) == "block"), "{blocks:?}");
+    let first = desk.resolve(case_of(&blocks[0]), "confirmed", "r-1");
+    assert!(!first.contains("frozen"), "{first}");
+    let second = desk.resolve(case_of(&blocks[1]), "confirmed", "r-1");
+    assert!(second.contains("set customer c-5 to frozen"), "{second}");
+    // the next clean transfer is blocked, with the reason
+    let clean = serde_json::json!({"name": "Maria Schmidt", "kind": "person", "country": "DE"});
+    let next = desk.screen(&[tx("p-3", "c-5", clean.clone())], &[]);
+    assert_eq!(action(&next[0]), "block", "{}", next[0]);
+    let reason = next[0]["reasons"][0]["message"].as_str().unwrap();
+    assert!(
+        reason.starts_with(&format!("account frozen by case {}", case_of(&blocks[1]))),
+        "{reason}"
+    );
+    // another customer is not frozen
+    let other = desk.screen(&[tx("p-4", "c-6", clean.clone())], &[]);
+    assert_eq!(action(&other[0]), "allow");
+    let (shown, ..) = desk.run(&["customers", "show", "c-5", "--format", "json"], "", true);
+    let shown: Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(shown["customer"]["status"], "frozen");
+    // unfreezing is a recorded reviewer action
+    let (unfrozen, ..) = desk.run(
+        &[
+            "customers",
+            "unfreeze",
+            "c-5",
+            "--reviewer",
+            "r-2",
+            "--note",
+            "MLRO approved",
+        ],
+        "",
+        true,
+    );
+    assert!(
+        unfrozen.contains("r-2 set customer c-5 to normal"),
+        "{unfrozen}"
+    );
+    let after = desk.screen(&[tx("p-5", "c-5", clean)], &[]);
+    assert_eq!(action(&after[0]), "allow", "{}", after[0]);
+    // the staff actions are in the chain
+    let (trail, ..) = desk.run(&["audit", "show", "p-2"], "", true);
+    assert!(
+        trail.contains("staff action by r-1: resolved case"),
+        "{trail}"
+    );
+    assert!(
+        trail.contains("staff action by policy: set customer c-5 to frozen"),
+        "{trail}"
+    );
+    let audit = std::fs::read_to_string(desk.path("audit/audit.jsonl")).unwrap();
+    assert!(audit.contains("MLRO approved"));
+    assert!(desk.verify().starts_with("OK"));
+    // enhanced due diligence holds outgoing transfers
+    desk.run(
+        &[
+            "customers",
+            "enhance",
+            "c-6",
+            "--reviewer",
+            "r-2",
+            "--note",
+            "PEP relative",
+        ],
+        "",
+        true,
+    );
+    let held = desk.screen(
+        &[tx(
+            "p-6",
+            "c-6",
+            serde_json::json!({"name": "Maria Schmidt", "kind": "person"}),
+        )],
+        &[],
+    );
+    assert_eq!(action(&held[0]), "hold", "{}", held[0]);
+    // a closed case is not resolved again
+    let case = case_of(&blocks[0]).to_string();
+    let (_, err, code) = desk.run(
+        &[
+            "cases",
+            "resolve",
+            &case,
+            "--outcome",
+            "false-positive",
+            "--reviewer",
+            "r-3",
+            "--note",
+            "x",
+        ],
+        "",
+        false,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("already closed"), "{err}");
+}
+
+#[test]
+fn a_rescreen_after_a_list_change_is_fresh_and_linked_and_a_repeat_survives_a_restart() {
+    let desk = Desk::new("");
+    let payment = tx(
+        "r-1",
+        "c-7",
+        serde_json::json!({"name": "Petro Melnyk", "kind": "person"}),
+    );
+    let first = desk.screen(std::slice::from_ref(&payment), &[]);
+    assert_eq!(action(&first[0]), "allow");
+    // a new process: the same transaction gets its recorded decision
+    let repeat = desk.screen(std::slice::from_ref(&payment), &[]);
+    assert_eq!(repeat[0], first[0]);
+    // the same id on other content is refused
+    let mut forged = payment.clone();
+    forged["beneficiary"]["vasp"] = "Garantex".into();
+    let (out, _, code) = desk.run(&["screen"], &format!("{forged}\n"), false);
+    assert_eq!(code, 1);
+    assert!(out.contains("reused with different content"), "{out}");
+    // the list gains the beneficiary
+    let list = desk.path("watchlist.csv");
+    let mut text = std::fs::read_to_string(&list).unwrap();
+    text.push_str("wl:test-1,\"MELNYK, Petro\",,person,,UA,,internal\n");
+    std::fs::write(&list, text).unwrap();
+    // a plain screen keeps the recorded decision; a re-screen decides afresh
+    let kept = desk.screen(std::slice::from_ref(&payment), &[]);
+    assert_eq!(kept[0], first[0]);
+    let fresh = desk.screen(std::slice::from_ref(&payment), &["--rescreen"]);
+    assert_eq!(action(&fresh[0]), "hold", "{}", fresh[0]);
+    assert_eq!(fresh[0]["rescreen_of"]["version"], first[0]["version"]);
+    assert_eq!(fresh[0]["rescreen_of"]["action"], "allow");
+    assert_ne!(fresh[0]["version"], first[0]["version"]);
+    // under the same engine the re-screen returns the recorded decision
+    let same = desk.screen(std::slice::from_ref(&payment), &["--rescreen"]);
+    assert_eq!(same[0], fresh[0]);
+    let (trail, ..) = desk.run(&["audit", "show", "r-1"], "", true);
+    assert!(trail.contains("re-screen of the allow decision"), "{trail}");
+}
+
+#[test]
+fn staff_actions_are_chained_and_a_prune_keeps_the_rest_verifiable() {
+    let desk = Desk::new("  rotate_bytes: 4000\n  retention: 0y\n");
+    let txs: Vec<Value> = (0..12)
+        .map(|i| tx(&format!("a-{i}"), "c-3", deripaska()))
+        .collect();
+    let decided = desk.screen(&txs, &[]);
+    desk.resolve(case_of(&decided[0]), "escalated", "r-1");
+    desk.resolve(case_of(&decided[0]), "reported", "r-2");
+    let audit_dir = desk.path("audit");
+    let rotated = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("audit.jsonl.0")
+            })
+            .count()
+    };
+    let before = rotated(&audit_dir);
+    assert!(before >= 2, "rotation made {before} files");
+    assert!(desk.verify().starts_with("OK"));
+    // a later screen so that the live file holds records
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let cut = Utc::now().to_rfc3339();
+    desk.screen(&[tx("a-late", "c-3", deripaska())], &[]);
+    let (pruned, ..) = desk.run(&["audit", "prune", "--before", &cut], "", true);
+    assert!(pruned.contains("removed"), "{pruned}");
+    assert!(rotated(&audit_dir) < before, "{pruned}");
+    assert!(pruned.contains("closed case(s)"), "{pruned}");
+    let verified = desk.verify();
+    assert!(verified.starts_with("OK"), "{verified}");
+    assert!(verified.contains("removed by `audit prune`"), "{verified}");
+    // the log continues after a prune
+    desk.screen(&[tx("a-after", "c-3", deripaska())], &[]);
+    assert!(desk.verify().starts_with("OK"));
+    // the default retention (10 years) refuses a recent date
+    let strict = Desk::new("");
+    strict.screen(&[tx("s-1", "c-1", deripaska())], &[]);
+    let (_, err, code) = strict.run(&["audit", "prune", "--before", &cut], "", false);
+    assert_eq!(code, 2);
+    assert!(err.contains("nothing younger than the retention"), "{err}");
+}
+
+#[test]
+fn a_second_writer_is_refused_and_bad_store_files_are_clear_errors() {
+    let desk = Desk::new("");
+    // a screening process holds the store while it waits for input
+    let config = desk.config();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
+        .args(["--config", &config, "screen"])
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // wait until it has opened the store (its lock file holds its pid)
+    let lock = desk.path("cases.db.lock");
+    let pid = child.id().to_string();
+    for _ in 0..200 {
+        if std::fs::read_to_string(&lock).is_ok_and(|t| t.trim() == pid) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let (_, err, code) = desk.run(
+        &[
+            "customers",
+            "freeze",
+            "c-1",
+            "--reviewer",
+            "r-1",
+            "--note",
+            "x",
+        ],
+        "",
+        false,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cases.db") && err.contains("in use by process"),
+        "{err}"
+    );
+
+    // a corrupt database file
+    let bad = Desk::new("");
+    std::fs::write(bad.path("cases.db"), vec![0x5au8; 8192]).unwrap();
+    let (_, err, code) = bad.run(&["cases", "list"], "", false);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cases.db") && err.contains("case store"),
+        "{err}"
+    );
+    // a path whose directory is a file
+    let blocked = Desk::new("");
+    std::fs::write(blocked.path("notadir"), "x").unwrap();
+    let config = std::fs::read_to_string(blocked.path("amlscreen.yaml"))
+        .unwrap()
+        .replace("path: cases.db", "path: notadir/cases.db");
+    std::fs::write(blocked.path("amlscreen.yaml"), config).unwrap();
+    let (_, err, code) = blocked.run(&["screen"], "", false);
+    assert_eq!(code, 2);
+    assert!(err.contains("notadir/cases.db"), "{err}");
+    // a read-only directory (root ignores permissions: only checked as a user)
+    #[cfg(unix)]
+    if !is_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let ro = Desk::new("");
+        let dir = ro.path("ro");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o500)).unwrap();
+        let config = std::fs::read_to_string(ro.path("amlscreen.yaml"))
+            .unwrap()
+            .replace("path: cases.db", "path: ro/cases.db");
+        std::fs::write(ro.path("amlscreen.yaml"), config).unwrap();
+        let (_, err, code) = ro.run(&["screen"], "", false);
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(code, 2);
+        assert!(err.contains("ro/cases.db"), "{err}");
+    }
+}
+
+#[cfg(unix)]
+fn is_root() -> bool {
+    std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_killed_screen_loses_no_case_it_reported() {
+    let desk = Desk::new("");
+    // many holds, in small chunks, so the kill lands mid-stream
+    let input: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "{}\n",
+                tx(&format!("k-{i}"), &format!("c-{}", i % 50), deripaska())
+            )
+        })
+        .collect();
+    std::fs::write(desk.path("in.jsonl"), input).unwrap();
+    let config = desk.config();
+    let out_path = desk.path("out.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
+        .args([
+            "--config",
+            &config,
+            "screen",
+            "--chunk-lines",
+            "50",
+            "--input",
+            &desk.path("in.jsonl").display().to_string(),
+            "--output",
+            &out_path.display().to_string(),
+        ])
+        .current_dir(repo())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // kill it once some decisions are out
+    for _ in 0..400 {
+        let lines = std::fs::read_to_string(&out_path)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines >= 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    let reported: Vec<u64> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|d| d["case"].as_u64())
+        .collect();
+    assert!(!reported.is_empty(), "nothing was reported before the kill");
+    println!(
+        "killed after {} of 20000 lines ({} cases reported)",
+        text.lines().count(),
+        reported.len()
+    );
+    // every case a decision named is in the store
+    let (listed, ..) = desk.run(
+        &["cases", "list", "--limit", "100000", "--format", "json"],
+        "",
+        true,
+    );
+    let listed: Vec<Value> = serde_json::from_str(&listed).unwrap();
+    let ids: std::collections::HashSet<u64> =
+        listed.iter().map(|c| c["id"].as_u64().unwrap()).collect();
+    for case in &reported {
+        assert!(
+            ids.contains(case),
+            "case {case} was reported but is not in the store"
+        );
+    }
+    // the store and the chain reopen: resolving works and verifies
+    desk.resolve(reported[0], "confirmed", "r-1");
+    assert!(desk.verify().starts_with("OK"));
+}

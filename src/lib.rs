@@ -74,7 +74,7 @@ pub use platforms::{
     PlatformVia, Spelling, TextHit,
 };
 pub use rules::RuleSet;
-pub use screener::{run_rule_tests, BatchOrder, Screener};
+pub use screener::{run_rule_tests, BatchOrder, PendingBatch, Screener};
 pub use source::SourceError;
 pub use state::{
     counterparty_key, CustomerHistory, HistoryEntry, Seen, StateCheckpointError, StateConfig,

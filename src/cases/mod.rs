@@ -388,8 +388,11 @@ impl CustomerRecord {
 pub struct NewDecision<'a> {
     /// The decision (its `case` is filled in by the store).
     pub decision: &'a Decision,
-    /// The transaction's summary.
-    pub transaction: &'a TxSummary,
+    /// The customer.
+    pub customer_id: &'a str,
+    /// The transaction's summary, for the case a hold or block opens
+    /// (`None` otherwise: nothing reads it).
+    pub transaction: Option<&'a TxSummary>,
     /// The transaction's content hash (idempotency).
     pub content: u128,
     /// When it was made.
@@ -403,7 +406,7 @@ pub struct NewDecision<'a> {
 impl NewDecision<'_> {
     /// Whether recording it opens a case.
     pub fn opens_case(&self) -> bool {
-        self.decision.action >= Action::Hold
+        self.decision.action >= Action::Hold && self.transaction.is_some()
     }
 }
 

@@ -25,7 +25,7 @@ use super::{
     TxSummary,
 };
 use crate::durable::FileLock;
-use crate::model::{Action, Decision};
+use crate::model::{Action, Decision, RiskLevel};
 
 /// The schema this build writes; older stores are migrated to it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -34,19 +34,21 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[r"
 CREATE TABLE decisions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
+    key INTEGER NOT NULL,
     customer_id TEXT NOT NULL,
     transaction_id TEXT NOT NULL,
     content BLOB NOT NULL,
     engine_id TEXT NOT NULL,
     decided_at TEXT NOT NULL,
     action TEXT NOT NULL,
-    decision TEXT NOT NULL,
+    risk TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    decision TEXT,
     case_id INTEGER,
     replaces INTEGER
 );
-CREATE INDEX decisions_by_transaction ON decisions (customer_id, transaction_id);
-CREATE INDEX decisions_by_time ON decisions (decided_at);
+CREATE INDEX decisions_by_key ON decisions (key);
 CREATE TABLE cases (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     decision_id INTEGER NOT NULL,
@@ -95,9 +97,89 @@ CREATE TABLE customers (
 );
 "];
 
+/// The keys of the decisions a store holds, approximately (a Bloom
+/// filter: no false negatives): a transaction whose key it has never seen
+/// needs no read, which is nearly every transaction screened. Grows by
+/// adding filters of twice the capacity.
+#[derive(Debug, Default)]
+struct KnownKeys {
+    filters: Vec<Bloom>,
+}
+
+#[derive(Debug)]
+struct Bloom {
+    bits: Vec<u64>,
+    /// Bit count − 1 (a power of two).
+    mask: u64,
+    len: usize,
+    capacity: usize,
+}
+
+/// Probes per key (with 16 bits a key: about 0.05 % false positives).
+const BLOOM_PROBES: u64 = 7;
+
+impl Bloom {
+    fn with_capacity(capacity: usize) -> Bloom {
+        let capacity = capacity.max(1 << 16);
+        let bits = (capacity * 16).next_power_of_two();
+        Bloom {
+            bits: vec![0; bits / 64],
+            mask: bits as u64 - 1,
+            len: 0,
+            capacity,
+        }
+    }
+
+    /// The bits a key sets (double hashing).
+    fn probes(mask: u64, key: i64) -> impl Iterator<Item = u64> {
+        let h1 = (key as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let h2 = (key as u64)
+            .rotate_left(31)
+            .wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+            | 1;
+        (0..BLOOM_PROBES).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) & mask)
+    }
+
+    fn insert(&mut self, key: i64) {
+        for bit in Bloom::probes(self.mask, key) {
+            self.bits[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+        self.len += 1;
+    }
+
+    fn may_contain(&self, key: i64) -> bool {
+        Bloom::probes(self.mask, key)
+            .all(|bit| self.bits[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+    }
+}
+
+impl KnownKeys {
+    fn with_capacity(capacity: usize) -> KnownKeys {
+        KnownKeys {
+            filters: vec![Bloom::with_capacity(capacity)],
+        }
+    }
+
+    fn insert(&mut self, key: i64) {
+        let full = self.filters.last().map_or(true, |f| f.len >= f.capacity);
+        if full {
+            let capacity = self.filters.last().map_or(1 << 16, |f| f.capacity * 2);
+            self.filters.push(Bloom::with_capacity(capacity));
+        }
+        if let Some(f) = self.filters.last_mut() {
+            f.insert(key);
+        }
+    }
+
+    fn may_contain(&self, key: i64) -> bool {
+        self.filters.iter().any(|f| f.may_contain(key))
+    }
+}
+
 /// The SQLite [`CaseStore`].
 pub struct SqliteStore {
     path: PathBuf,
+    known: std::sync::RwLock<KnownKeys>,
     writer: Mutex<Connection>,
     /// Idle read connections (a file store); an in-memory store reads
     /// through the writer.
@@ -111,6 +193,22 @@ impl std::fmt::Debug for SqliteStore {
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
+}
+
+/// The indexed key of a customer's transaction id: 63 bits of a
+/// SipHash-free FNV-1a over both (collisions only cost a comparison: the
+/// lookup checks both columns).
+pub(crate) fn decision_key(customer_id: &str, transaction_id: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in customer_id
+        .bytes()
+        .chain(std::iter::once(0xff))
+        .chain(transaction_id.bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h >> 1) as i64
 }
 
 /// Times are stored as fixed-width RFC 3339 (UTC, microseconds), so text
@@ -185,8 +283,10 @@ impl SqliteStore {
             writer: Mutex::new(writer),
             readers: Some(Mutex::new(Vec::new())),
             _lock: Some(lock),
+            known: std::sync::RwLock::new(KnownKeys::default()),
         };
         store.prepare(true)?;
+        store.load_known()?;
         Ok(store)
     }
 
@@ -203,6 +303,7 @@ impl SqliteStore {
             writer: Mutex::new(writer),
             readers: None,
             _lock: None,
+            known: std::sync::RwLock::new(KnownKeys::with_capacity(1 << 16)),
         };
         if let Err(e) = store.prepare(false) {
             panic!("the in-memory case store could not be set up: {e}");
@@ -237,8 +338,11 @@ impl SqliteStore {
                     message: format!("cannot switch it to WAL mode (it stays in {mode} mode)"),
                 });
             }
-            conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")
-                .map_err(&err)?;
+            conn.execute_batch(
+                "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA mmap_size=268435456; \
+                 PRAGMA wal_autocheckpoint=8192; PRAGMA cache_size=-65536;",
+            )
+            .map_err(&err)?;
         }
         let version: u32 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -277,6 +381,22 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Reads every stored decision's key into the filter.
+    fn load_known(&self) -> Result<(), StoreError> {
+        let known = self.read(|conn| {
+            let n: i64 = conn.query_row("SELECT count(*) FROM decisions", [], |r| r.get(0))?;
+            let mut known = KnownKeys::with_capacity((n.max(0) as usize).saturating_mul(2));
+            let mut stmt = conn.prepare("SELECT key FROM decisions")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                known.insert(row.get(0)?);
+            }
+            Ok(known)
+        })?;
+        *self.known.write().unwrap_or_else(|p| p.into_inner()) = known;
+        Ok(())
+    }
+
     /// Runs `f` on a read connection.
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         let Some(pool) = &self.readers else {
@@ -292,7 +412,10 @@ impl SqliteStore {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )
                 .map_err(self.db_error("cannot open it for reading"))?;
-                c.execute_batch("PRAGMA busy_timeout=5000;")
+                // pages read through the map, not copied in by pread
+                c.execute_batch(
+                    "PRAGMA busy_timeout=5000; PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;",
+                )
                     .map_err(self.db_error("cannot open it for reading"))?;
                 c
             }
@@ -339,8 +462,60 @@ fn create_owner_only(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-const CASE_COLUMNS: &str = "c.id, c.status, c.outcome, c.opened_at, d.decision, d.case_id, \
-                            c.summary, c.entries";
+const CASE_COLUMNS: &str = "c.id, c.status, c.outcome, c.opened_at, d.case_id, \
+                            c.summary, c.entries, d.decision, d.transaction_id, d.action, d.risk, \
+                            d.score, d.engine_id";
+
+/// The columns [`decision_columns`] reads, in its order.
+const DECISION_COLUMNS: &str =
+    "d.decision, d.transaction_id, d.action, d.risk, d.score, d.engine_id";
+
+fn risk_text(r: RiskLevel) -> &'static str {
+    match r {
+        RiskLevel::Low => "low",
+        RiskLevel::Medium => "medium",
+        RiskLevel::High => "high",
+    }
+}
+
+fn bad_column(what: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        Box::<dyn std::error::Error + Send + Sync>::from(what),
+    )
+}
+
+/// A decision from [`DECISION_COLUMNS`] starting at column `at`: its JSON
+/// when kept, else (no reasons) its columns.
+fn decision_columns(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Decision> {
+    let text: Option<String> = row.get(at)?;
+    if let Some(text) = text {
+        return json_column(&text);
+    }
+    let action: String = row.get(at + 2)?;
+    let risk: String = row.get(at + 3)?;
+    Ok(Decision {
+        transaction_id: row.get(at + 1)?,
+        action: match action.as_str() {
+            "allow" => Action::Allow,
+            "hold" => Action::Hold,
+            "block" => Action::Block,
+            other => return Err(bad_column(format!("decision action {other}"))),
+        },
+        risk: match risk.as_str() {
+            "low" => RiskLevel::Low,
+            "medium" => RiskLevel::Medium,
+            "high" => RiskLevel::High,
+            other => return Err(bad_column(format!("decision risk {other}"))),
+        },
+        score: row.get(at + 4)?,
+        reasons: Vec::new(),
+        version: row.get(at + 5)?,
+        case: None,
+        rescreen_of: None,
+    })
+}
 
 /// A case row without its actions.
 fn case_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
@@ -348,19 +523,12 @@ fn case_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
     let status: String = row.get(1)?;
     let outcome: Option<String> = row.get(2)?;
     let opened: String = row.get(3)?;
-    let decision: String = row.get(4)?;
-    let case_id: Option<i64> = row.get(5)?;
-    let summary: String = row.get(6)?;
-    let entries: String = row.get(7)?;
-    let mut decision: Decision = json_column(&decision)?;
+    let case_id: Option<i64> = row.get(4)?;
+    let summary: String = row.get(5)?;
+    let entries: String = row.get(6)?;
+    let mut decision = decision_columns(row, 7)?;
     decision.case = case_id.map(|c| c as u64);
-    let bad = |what: String| {
-        rusqlite::Error::FromSqlConversionFailure(
-            1,
-            rusqlite::types::Type::Text,
-            Box::<dyn std::error::Error + Send + Sync>::from(what),
-        )
-    };
+    let bad = bad_column;
     Ok(Case {
         id: id as CaseId,
         status: CaseStatus::parse(&status).ok_or_else(|| bad(format!("case status {status}")))?,
@@ -405,12 +573,38 @@ impl CaseStore for SqliteStore {
         if decisions.is_empty() {
             return Ok(Vec::new());
         }
+        // serialised on every core before the write lock is taken
+        use rayon::prelude::*;
+        // known before they are written: a key the filter has but the store
+        // not yet costs one read, never a missed repeat
+        {
+            let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
+            for d in decisions {
+                known.insert(decision_key(d.customer_id, &d.decision.transaction_id));
+            }
+        }
+        // a decision without reasons or links (most of them) is kept in its
+        // columns alone
+        // (the decision's JSON when kept, the case's summary and entries)
+        type Texts = (Option<String>, Option<(String, String)>);
+        let texts: Vec<Texts> = decisions
+            .par_iter()
+            .map(|d| {
+                let case = d
+                    .transaction
+                    .filter(|_| d.opens_case())
+                    .map(|t| (to_json(t), to_json(&d.entries)));
+                let plain = d.decision.reasons.is_empty() && d.decision.rescreen_of.is_none();
+                ((!plain).then(|| to_json(d.decision)), case)
+            })
+            .collect();
         self.write(|tx| {
             let err = self.db_error("cannot record a decision");
             let mut insert_decision = tx
                 .prepare_cached(
-                    "INSERT INTO decisions (customer_id, transaction_id, content, engine_id, \
-                     decided_at, action, decision, replaces) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO decisions (id, customer_id, transaction_id, content, engine_id, \
+                     decided_at, action, risk, score, decision, replaces, key, case_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )
                 .map_err(&err)?;
             let mut insert_case = tx
@@ -419,44 +613,54 @@ impl CaseStore for SqliteStore {
                      status, action, summary, entries) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6, ?7)",
                 )
                 .map_err(&err)?;
-            let mut link = tx
-                .prepare_cached("UPDATE decisions SET case_id = ?1 WHERE id = ?2")
+            // this connection is the only writer: the rows' ids are known
+            // before they are written, so a case can name its decision and
+            // the decision its case without a second write
+            let first: i64 = tx
+                .query_row("SELECT coalesce(max(id), 0) + 1 FROM decisions", [], |r| {
+                    r.get(0)
+                })
                 .map_err(&err)?;
             let mut cases = Vec::with_capacity(decisions.len());
-            for d in decisions {
-                let summary = d.transaction;
+            for (row, (d, (decision_text, case_texts))) in
+                (first..).zip(decisions.iter().zip(&texts))
+            {
                 let at = time_text(d.decided_at);
+                let case = match case_texts {
+                    Some((summary_text, entries_text)) => {
+                        insert_case
+                            .execute(params![
+                                row,
+                                d.customer_id,
+                                d.decision.transaction_id,
+                                at,
+                                action_text(d.decision.action),
+                                summary_text,
+                                entries_text,
+                            ])
+                            .map_err(&err)?;
+                        Some(tx.last_insert_rowid())
+                    }
+                    None => None,
+                };
                 insert_decision
                     .execute(params![
-                        summary.customer_id,
-                        summary.transaction_id,
+                        row,
+                        d.customer_id,
+                        d.decision.transaction_id,
                         &d.content.to_le_bytes()[..],
                         d.decision.version,
                         at,
                         action_text(d.decision.action),
-                        to_json(d.decision),
+                        risk_text(d.decision.risk),
+                        d.decision.score,
+                        decision_text,
                         d.replaces,
+                        decision_key(d.customer_id, &d.decision.transaction_id),
+                        case,
                     ])
                     .map_err(&err)?;
-                let row = tx.last_insert_rowid();
-                if !d.opens_case() {
-                    cases.push(None);
-                    continue;
-                }
-                insert_case
-                    .execute(params![
-                        row,
-                        summary.customer_id,
-                        summary.transaction_id,
-                        at,
-                        action_text(d.decision.action),
-                        to_json(summary),
-                        to_json(&d.entries),
-                    ])
-                    .map_err(&err)?;
-                let case = tx.last_insert_rowid();
-                link.execute(params![case, row]).map_err(&err)?;
-                cases.push(Some(case as CaseId));
+                cases.push(case.map(|c| c as CaseId));
             }
             Ok(cases)
         })
@@ -467,17 +671,26 @@ impl CaseStore for SqliteStore {
         customer_id: &str,
         transaction_id: &str,
     ) -> Result<Option<StoredDecision>, StoreError> {
+        let key = decision_key(customer_id, transaction_id);
+        if !self
+            .known
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .may_contain(key)
+        {
+            return Ok(None);
+        }
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id, content, decided_at, decision, case_id FROM decisions \
-                 WHERE customer_id = ?1 AND transaction_id = ?2 ORDER BY id DESC LIMIT 1",
-            )?;
-            stmt.query_row(params![customer_id, transaction_id], |row| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT id, content, decided_at, case_id, {DECISION_COLUMNS} FROM decisions d \
+                 WHERE key = ?3 AND customer_id = ?1 AND transaction_id = ?2 \
+                 ORDER BY id DESC LIMIT 1"
+            ))?;
+            stmt.query_row(params![customer_id, transaction_id, key], |row| {
                 let content: Vec<u8> = row.get(1)?;
                 let at: String = row.get(2)?;
-                let decision: String = row.get(3)?;
-                let case: Option<i64> = row.get(4)?;
-                let mut decision: Decision = json_column(&decision)?;
+                let case: Option<i64> = row.get(3)?;
+                let mut decision = decision_columns(row, 4)?;
                 decision.case = case.map(|c| c as u64);
                 let content = <[u8; 16]>::try_from(content.as_slice())
                     .map(u128::from_le_bytes)
@@ -748,4 +961,146 @@ fn customer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerRecord> {
         note: r.get(4)?,
         since: since.as_deref().map(parse_time).transpose()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision(id: &str, action: Action) -> Decision {
+        Decision {
+            transaction_id: id.into(),
+            risk: RiskLevel::High,
+            action,
+            score: 0,
+            reasons: Vec::new(),
+            version: "engine-1".into(),
+            case: None,
+            rescreen_of: None,
+        }
+    }
+
+    fn summary(id: &str) -> TxSummary {
+        TxSummary {
+            transaction_id: id.into(),
+            timestamp: Utc::now(),
+            customer_id: "c-1".into(),
+            direction: "outgoing".into(),
+            amount: "10".into(),
+            currency: "EUR".into(),
+            parties: Vec::new(),
+        }
+    }
+
+    fn record(store: &SqliteStore, id: &str, action: Action) -> Option<CaseId> {
+        let d = decision(id, action);
+        let s = summary(id);
+        store
+            .record(&[NewDecision {
+                decision: &d,
+                customer_id: "c-1",
+                transaction: Some(&s),
+                content: 7,
+                decided_at: Utc::now(),
+                entries: &[],
+                replaces: None,
+            }])
+            .unwrap()[0]
+    }
+
+    fn resolve(case: CaseId, outcome: Outcome) -> StaffAction {
+        StaffAction {
+            at: Utc::now(),
+            reviewer: "r-1".into(),
+            what: ActionKind::Resolve { outcome },
+            case: Some(case),
+            customer_id: "c-1".into(),
+            transaction_id: None,
+            note: "n".into(),
+        }
+    }
+
+    #[test]
+    fn a_new_store_is_owner_only_and_keeps_decisions_and_cases_across_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let store = SqliteStore::open(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{mode:o}");
+        }
+        assert_eq!(record(&store, "t-1", Action::Allow), None);
+        let case = record(&store, "t-2", Action::Hold).unwrap();
+        drop(store);
+        let store = SqliteStore::open(&path).unwrap();
+        let kept = store.recorded("c-1", "t-2").unwrap().unwrap();
+        assert_eq!(kept.content, 7);
+        assert_eq!(kept.decision.case, Some(case));
+        assert!(store.recorded("c-2", "t-2").unwrap().is_none());
+        assert_eq!(store.case(case).unwrap().unwrap().status, CaseStatus::Open);
+    }
+
+    #[test]
+    fn a_second_store_on_the_file_and_a_newer_schema_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let first = SqliteStore::open(&path).unwrap();
+        let second = SqliteStore::open(&path).unwrap_err();
+        assert!(matches!(second, StoreError::Locked { .. }), "{second}");
+        assert!(second.to_string().contains("cases.db"), "{second}");
+        drop(first);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("PRAGMA user_version=99").unwrap();
+        }
+        let newer = SqliteStore::open(&path).unwrap_err();
+        assert!(newer.to_string().contains("newer"), "{newer}");
+    }
+
+    #[test]
+    fn an_action_the_audit_refuses_is_not_kept_and_a_closed_case_stays_closed() {
+        let store = SqliteStore::in_memory();
+        let case = record(&store, "t-1", Action::Block).unwrap();
+        let refused = store
+            .act(&resolve(case, Outcome::Confirmed), &[], &mut |_| {
+                Err("disk full".into())
+            })
+            .unwrap_err();
+        assert!(matches!(refused, StoreError::Audit(_)), "{refused}");
+        assert_eq!(store.case(case).unwrap().unwrap().status, CaseStatus::Open);
+        assert!(store.case(case).unwrap().unwrap().actions.is_empty());
+        store
+            .act(&resolve(case, Outcome::Escalated), &[], &mut |_| Ok(()))
+            .unwrap();
+        assert_eq!(
+            store.case(case).unwrap().unwrap().status,
+            CaseStatus::InReview
+        );
+        store
+            .act(&resolve(case, Outcome::Confirmed), &[], &mut |_| Ok(()))
+            .unwrap();
+        let again = store
+            .act(&resolve(case, Outcome::FalsePositive), &[], &mut |_| Ok(()))
+            .unwrap_err();
+        assert!(again.to_string().contains("already closed"), "{again}");
+        let closed = store.case(case).unwrap().unwrap();
+        assert_eq!(closed.outcome, Some(Outcome::Confirmed));
+        assert_eq!(closed.actions.len(), 2);
+        assert_eq!(
+            store
+                .count_blocks("c-1", Utc::now() - chrono::Duration::days(1), true)
+                .unwrap(),
+            1
+        );
+        // prune removes the closed case, not an open one
+        let open = record(&store, "t-2", Action::Hold).unwrap();
+        let pruned = store
+            .prune(Utc::now() + chrono::Duration::seconds(1))
+            .unwrap();
+        assert_eq!(pruned.cases, 1);
+        assert!(store.case(case).unwrap().is_none());
+        assert!(store.case(open).unwrap().is_some());
+    }
 }

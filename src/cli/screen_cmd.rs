@@ -22,8 +22,18 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::{open_input, open_output, CliResult, GlobalArgs};
+use std::borrow::Cow;
+
 use amlscreen::BatchOrder;
-use amlscreen::{Screener, ScreeningConfig, Transaction};
+use amlscreen::{Decision, Screener, ScreeningConfig, Transaction};
+
+/// The result of a commit thread; a panic there is re-raised here.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match handle.join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
 
 /// Longest transaction line accepted, in bytes.
 pub use amlscreen::limits::MAX_LINE_BYTES;
@@ -166,52 +176,111 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     let mut failed = 0usize;
     let mut line_no = 0usize;
     let mut screened = 0u64;
-    let mut saved_blocks = 0usize;
-    let mut chunk: Vec<Line> = Vec::with_capacity(chunk_lines.min(DEFAULT_CHUNK_LINES as usize));
-    loop {
-        chunk.clear();
-        let mut bytes_read = 0u64;
-        let at_end = read_chunk(
-            &mut input,
-            chunk_lines,
-            &mut line_no,
-            &mut bytes_read,
-            &mut chunk,
-        )?;
-        let outputs = screen_chunk(&screener, &chunk, args.rescreen);
-        for out in &outputs {
-            match out {
-                Ok(json) => output.write_all(json.as_bytes())?,
-                Err(json) => {
-                    failed += 1;
-                    output.write_all(json.as_bytes())?;
+    let saved_blocks = std::cell::Cell::new(0usize);
+    // What a committed chunk needs to be written out.
+    type Committed<'s> = (
+        Vec<Line>,
+        Vec<Result<usize, String>>,
+        Cow<'s, [Transaction]>,
+        Vec<Result<Decision, amlscreen::Error>>,
+        u64,
+    );
+    // Chunk N is recorded and audited on its own thread while chunk N+1 is
+    // decided; its lines are written once its commit returns, in order.
+    std::thread::scope(|scope| -> Result<(), Box<dyn std::error::Error>> {
+        let mut inflight: Option<std::thread::ScopedJoinHandle<'_, Committed<'_>>> = None;
+        // the last line of the chunk in flight
+        let mut inflight_last = 0usize;
+        let state_due = |last_line: usize, saved: usize| {
+            args.state.is_some() && args.state_every > 0 && last_line / args.state_every > saved
+        };
+        let mut write_out = |done: Committed<'_>| -> Result<(), Box<dyn std::error::Error>> {
+            let (lines, outcomes, txs, decisions, bytes_read) = done;
+            let outputs = render_chunk(&lines, outcomes, &txs, &decisions);
+            for out in &outputs {
+                match out {
+                    Ok(json) => output.write_all(json.as_bytes())?,
+                    Err(json) => {
+                        failed += 1;
+                        output.write_all(json.as_bytes())?;
+                    }
+                }
+                output.write_all(b"\n")?;
+            }
+            // A chunk's decisions are recorded and audited before they are
+            // printed; flushing per chunk lets a consumer act on them
+            // without waiting for the end.
+            output.flush()?;
+            screened += outputs.len() as u64;
+            let last_line = lines.last().map_or(0, |l| l.number);
+            if let Some(path) = &args.state {
+                if state_due(last_line, saved_blocks.get()) {
+                    // nothing is decided beyond this chunk yet (see below):
+                    // the checkpoint holds no decision not given out
+                    screener.save_state(path)?;
+                    saved_blocks.set(last_line / args.state_every);
                 }
             }
-            output.write_all(b"\n")?;
-        }
-        // A chunk's decisions are audited before they are printed; flushing
-        // per chunk lets a consumer act on them without waiting for the end.
-        output.flush()?;
-        screened += outputs.len() as u64;
-        if let Some(path) = &args.state {
-            if args.state_every > 0 && line_no / args.state_every > saved_blocks {
-                output.flush()?;
-                screener.save_state(path)?;
-                saved_blocks = line_no / args.state_every;
+            if let Some(bar) = &progress {
+                if total_bytes.is_some() {
+                    bar.inc(bytes_read);
+                } else {
+                    bar.inc(outputs.len() as u64);
+                }
+                bar.set_message(lines_message(screened, bar.elapsed()));
             }
-        }
-        if let Some(bar) = &progress {
-            if total_bytes.is_some() {
-                bar.inc(bytes_read);
+            Ok(())
+        };
+        loop {
+            let mut chunk: Vec<Line> =
+                Vec::with_capacity(chunk_lines.min(DEFAULT_CHUNK_LINES as usize));
+            let mut bytes_read = 0u64;
+            let at_end = read_chunk(
+                &mut input,
+                chunk_lines,
+                &mut line_no,
+                &mut bytes_read,
+                &mut chunk,
+            )?;
+            let Parsed {
+                lines,
+                outcomes,
+                txs,
+            } = parse_chunk(chunk);
+            if args.rescreen {
+                // one by one, each against the recorded decision
+                if let Some(handle) = inflight.take() {
+                    write_out(join(handle))?;
+                }
+                let decisions: Vec<_> = txs.iter().map(|tx| screener.rescreen(tx)).collect();
+                write_out((lines, outcomes, Cow::Owned(txs), decisions, bytes_read))?;
             } else {
-                bar.inc(outputs.len() as u64);
+                // a state checkpoint due after the chunk in flight is saved
+                // before the next chunk is decided into the history
+                if state_due(inflight_last, saved_blocks.get()) {
+                    if let Some(handle) = inflight.take() {
+                        write_out(join(handle))?;
+                    }
+                }
+                let pending = screener.decide_batch(Cow::Owned(txs), BatchOrder::Arrival);
+                if let Some(handle) = inflight.take() {
+                    write_out(join(handle))?;
+                }
+                inflight_last = lines.last().map_or(inflight_last, |l| l.number);
+                inflight = Some(scope.spawn(move || {
+                    let (txs, decisions) = pending.commit();
+                    (lines, outcomes, txs, decisions, bytes_read)
+                }));
             }
-            bar.set_message(lines_message(screened, bar.elapsed()));
+            if at_end {
+                break;
+            }
         }
-        if at_end {
-            break;
+        if let Some(handle) = inflight.take() {
+            write_out(join(handle))?;
         }
-    }
+        Ok(())
+    })?;
     output.flush()?;
     screener.checkpoint_audit()?;
     if let Some(path) = &args.state {
@@ -296,21 +365,24 @@ fn skip_line(input: &mut dyn BufRead) -> std::io::Result<u64> {
     }
 }
 
-/// Screens one chunk: one output line per input line, in order; `Err`
-/// holds an error record.
-fn screen_chunk(
-    screener: &Screener,
-    chunk: &[Line],
-    rescreen: bool,
-) -> Vec<Result<String, String>> {
-    let parsed: Vec<Result<Transaction, String>> = chunk
+/// A chunk read and parsed: each line's outcome (the index of its
+/// transaction in `txs`, or its error record's message), and the
+/// transactions.
+struct Parsed {
+    lines: Vec<Line>,
+    outcomes: Vec<Result<usize, String>>,
+    txs: Vec<Transaction>,
+}
+
+/// Parses a chunk's lines on every core.
+fn parse_chunk(lines: Vec<Line>) -> Parsed {
+    let parsed: Vec<Result<Transaction, String>> = lines
         .par_iter()
         .map(|line| match &line.content {
             Ok(bytes) => parse_line(bytes),
             Err(e) => Err(e.clone()),
         })
         .collect();
-    // Each line's outcome: the index of its transaction in `txs`, or its error.
     let mut txs = Vec::with_capacity(parsed.len());
     let outcomes: Vec<Result<usize, String>> = parsed
         .into_iter()
@@ -321,14 +393,24 @@ fn screen_chunk(
             })
         })
         .collect();
-    let decisions = if rescreen {
-        txs.iter().map(|tx| screener.rescreen(tx)).collect()
-    } else {
-        screener.screen_batch_ordered(&txs, BatchOrder::Arrival)
-    };
+    Parsed {
+        lines,
+        outcomes,
+        txs,
+    }
+}
+
+/// One output line per input line of a screened chunk, in order; `Err`
+/// holds an error record.
+fn render_chunk(
+    lines: &[Line],
+    outcomes: Vec<Result<usize, String>>,
+    txs: &[Transaction],
+    decisions: &[Result<Decision, amlscreen::Error>],
+) -> Vec<Result<String, String>> {
     outcomes
         .into_par_iter()
-        .zip(chunk.par_iter())
+        .zip(lines.par_iter())
         .map(|(outcome, line)| {
             let id = match &outcome {
                 Ok(k) => txs.get(*k).map(|tx| tx.id.clone()),

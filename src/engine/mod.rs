@@ -75,6 +75,11 @@ pub struct Engine {
     // The list history to record when this engine is put in service (see
     // `Engine::commit_list_history`); `None` when the lists were not guarded.
     list_guard: Option<crate::lists::ListGuard>,
+    // Entity id → index, built when a case first needs an entry by id.
+    by_id: std::sync::OnceLock<rustc_hash::FxHashMap<Box<str>, u32>>,
+    // Each entity's content hash and print, made when a case first needs
+    // them (a listed subject hit again and again is hashed once).
+    entries: Vec<std::sync::OnceLock<(Box<str>, Box<str>)>>,
 }
 
 /// Builds an [`Engine`] from rules and lists already loaded.
@@ -176,6 +181,7 @@ impl Engine {
         let identifiers = identifier_index(&entities);
         let provenance = provenance(&versions, &rules);
         let lookback = rules.lookback();
+        let entity_count = entities.len();
         Engine {
             entities,
             lists: versions,
@@ -187,6 +193,10 @@ impl Engine {
             provenance,
             origin,
             lookback,
+            by_id: std::sync::OnceLock::new(),
+            entries: (0..entity_count)
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             list_guard,
         }
     }
@@ -220,7 +230,36 @@ impl Engine {
 
     /// The entity with this id (`list:id` as findings print it), if loaded.
     pub fn entity(&self, id: &str) -> Option<&Entity> {
-        self.entities.iter().find(|e| e.id == id)
+        let by_id = self.by_id.get_or_init(|| {
+            self.entities
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.id.as_str().into(), i as u32))
+                .collect()
+        });
+        by_id.get(id).map(|&i| &self.entities[i as usize])
+    }
+
+    /// The entity with this id with its content hash ([`entry_hash`]) and
+    /// print ([`entry_print`]), each computed once per engine.
+    pub(crate) fn entry(&self, id: &str) -> Option<(&Entity, &str, &str)> {
+        let entity = self.entity(id)?;
+        let i = self.by_id.get()?.get(id).copied()? as usize;
+        let (hash, print) = self.entries.get(i)?.get_or_init(|| {
+            (
+                entry_hash(entity).into_boxed_str(),
+                entry_print(entity).into_boxed_str(),
+            )
+        });
+        Some((entity, hash, print))
+    }
+
+    /// [`entry_hash`] of a loaded entity, computed once per engine.
+    pub(crate) fn entity_hash(&self, entity: &Entity) -> String {
+        match self.entry(&entity.id) {
+            Some((_, hash, _)) => hash.to_owned(),
+            None => entry_hash(entity),
+        }
     }
 
     /// The compiled rule set.

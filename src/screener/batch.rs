@@ -27,6 +27,7 @@
 //! # Ok::<(), amlscreen::Error>(())
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -96,76 +97,29 @@ impl Screener {
         txs: &[Transaction],
         order: BatchOrder,
     ) -> Vec<Result<Decision, Error>> {
-        let engine = self.engine.load();
-        let decided = self.evaluate_batch_under(&engine, txs, order, true);
-        let mut results: Vec<Result<Decision, Error>> = Vec::with_capacity(decided.len());
-        let mut fresh: Vec<usize> = Vec::new();
-        for (i, r) in decided.into_iter().enumerate() {
-            results.push(r.map(|(d, new)| {
-                if new {
-                    fresh.push(i);
-                }
-                d
-            }));
+        self.decide_batch(Cow::Borrowed(txs), order).commit().1
+    }
+
+    /// The first half of [`Screener::screen_batch_ordered`]: decides the
+    /// batch on every core (the customer history is updated) without
+    /// recording or auditing it. [`PendingBatch::commit`] records and
+    /// audits it and only then gives the decisions out, so a caller may
+    /// commit one batch on another thread while deciding the next (as
+    /// `amlscreen screen` does). A status a commit sets (an account frozen
+    /// by the policy) applies to batches decided after it.
+    pub fn decide_batch<'a>(
+        &'a self,
+        txs: Cow<'a, [Transaction]>,
+        order: BatchOrder,
+    ) -> PendingBatch<'a> {
+        let engine = self.engine.load_full();
+        let decided = self.evaluate_batch_under(&engine, &txs, order, true);
+        PendingBatch {
+            screener: self,
+            engine,
+            txs,
+            decided,
         }
-        // The batch's new decisions in one store transaction (a hold or
-        // block opens its case); a failure leaves none of them recorded.
-        if !fresh.is_empty() {
-            let mut is_new = vec![false; results.len()];
-            for &i in &fresh {
-                is_new[i] = true;
-            }
-            let recorded = {
-                let mut refs: Vec<(&Transaction, &mut Decision, Option<i64>)> = results
-                    .iter_mut()
-                    .zip(txs)
-                    .zip(&is_new)
-                    .filter_map(|((r, tx), new)| match (r, new) {
-                        (Ok(d), true) => Some((tx, d, None)),
-                        _ => None,
-                    })
-                    .collect();
-                self.record_decisions(&engine, &mut refs)
-            };
-            if let Err(e) = recorded {
-                let message = e.to_string();
-                for i in fresh {
-                    results[i] = Err(Error::from(crate::cases::StoreError::Unrecorded(
-                        message.clone(),
-                    )));
-                }
-            }
-        }
-        if self.audit.is_some() {
-            // decisions, and refusals of ids reused with other content, in
-            // input order
-            let refusals: Vec<Option<Refusal>> = results
-                .iter()
-                .map(|r| match r.as_ref().err().map(Error::kind) {
-                    Some(ErrorKind::ReusedId { message, .. }) => {
-                        Some(Refusal::new("id", message.clone()))
-                    }
-                    _ => None,
-                })
-                .collect();
-            let recorded: Vec<(&Transaction, Result<&Decision, &Refusal>)> = txs
-                .iter()
-                .zip(&results)
-                .zip(&refusals)
-                .filter_map(|((tx, r), refusal)| match (r, refusal) {
-                    (Ok(d), _) => Some((tx, Ok(d))),
-                    (Err(_), Some(refusal)) => Some((tx, Err(refusal))),
-                    (Err(_), None) => None,
-                })
-                .collect();
-            if let Err(e) = self.append_audit_batch(&engine, &recorded) {
-                // None of the batch's decisions is known to be on disk.
-                for result in results.iter_mut().filter(|r| r.is_ok()) {
-                    *result = Err(Error::from(e.duplicate()));
-                }
-            }
-        }
-        results
     }
 
     /// Screens a batch on every core without writing audit records: one
@@ -214,6 +168,115 @@ impl Screener {
             .into_iter()
             .map(|s| s.unwrap_or_else(|| unreachable!("customer_schedule covers every index")))
             .collect()
+    }
+}
+
+/// A batch decided but not yet recorded or audited: see
+/// [`Screener::decide_batch`]. Dropping it leaves its transactions in the
+/// customer history with no record and no decision given out.
+#[derive(Debug)]
+#[must_use = "a decided batch gives no decision out until it is committed"]
+pub struct PendingBatch<'a> {
+    screener: &'a Screener,
+    engine: std::sync::Arc<crate::engine::Engine>,
+    txs: Cow<'a, [Transaction]>,
+    decided: Vec<Decided>,
+}
+
+impl<'a> PendingBatch<'a> {
+    /// Records the batch's new decisions in the case store (one
+    /// transaction; a hold or block opens its case), appends every record
+    /// to the audit log (one write, one sync), and returns the
+    /// transactions with one result each, in input order. A decision that
+    /// could not be recorded or audited is returned as that error: none
+    /// may be acted on unrecorded.
+    pub fn commit(self) -> (Cow<'a, [Transaction]>, Vec<Result<Decision, Error>>) {
+        let PendingBatch {
+            screener,
+            engine,
+            txs,
+            decided,
+        } = self;
+        let results = screener.commit_batch(&engine, &txs, decided);
+        (txs, results)
+    }
+}
+
+impl Screener {
+    fn commit_batch(
+        &self,
+        engine: &crate::engine::Engine,
+        txs: &[Transaction],
+        decided: Vec<Decided>,
+    ) -> Vec<Result<Decision, Error>> {
+        let mut results: Vec<Result<Decision, Error>> = Vec::with_capacity(decided.len());
+        let mut fresh: Vec<usize> = Vec::new();
+        for (i, r) in decided.into_iter().enumerate() {
+            results.push(r.map(|(d, new)| {
+                if new {
+                    fresh.push(i);
+                }
+                d
+            }));
+        }
+        // The batch's new decisions in one store transaction (a hold or
+        // block opens its case); a failure leaves none of them recorded.
+        if !fresh.is_empty() {
+            let mut is_new = vec![false; results.len()];
+            for &i in &fresh {
+                is_new[i] = true;
+            }
+            let recorded = {
+                let mut refs: Vec<(&Transaction, &mut Decision, Option<i64>)> = results
+                    .iter_mut()
+                    .zip(txs)
+                    .zip(&is_new)
+                    .filter_map(|((r, tx), new)| match (r, new) {
+                        (Ok(d), true) => Some((tx, d, None)),
+                        _ => None,
+                    })
+                    .collect();
+                self.record_decisions(engine, &mut refs)
+            };
+            if let Err(e) = recorded {
+                let message = e.to_string();
+                for i in fresh {
+                    results[i] = Err(Error::from(crate::cases::StoreError::Unrecorded(
+                        message.clone(),
+                    )));
+                }
+            }
+        }
+        if self.audit.is_some() {
+            // decisions, and refusals of ids reused with other content, in
+            // input order
+            let refusals: Vec<Option<Refusal>> = results
+                .iter()
+                .map(|r| match r.as_ref().err().map(Error::kind) {
+                    Some(ErrorKind::ReusedId { message, .. }) => {
+                        Some(Refusal::new("id", message.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let recorded: Vec<(&Transaction, Result<&Decision, &Refusal>)> = txs
+                .iter()
+                .zip(&results)
+                .zip(&refusals)
+                .filter_map(|((tx, r), refusal)| match (r, refusal) {
+                    (Ok(d), _) => Some((tx, Ok(d))),
+                    (Err(_), Some(refusal)) => Some((tx, Err(refusal))),
+                    (Err(_), None) => None,
+                })
+                .collect();
+            if let Err(e) = self.append_audit_batch(engine, &recorded) {
+                // None of the batch's decisions is known to be on disk.
+                for result in results.iter_mut().filter(|r| r.is_ok()) {
+                    *result = Err(Error::from(e.duplicate()));
+                }
+            }
+        }
+        results
     }
 }
 

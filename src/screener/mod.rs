@@ -35,7 +35,7 @@ use crate::model::{Decision, PriorDecision, Transaction};
 use crate::rules::{RuleSet, TestOutcome};
 use crate::state::{content_hash, Replay, StateConfig, StateStore};
 
-pub use batch::BatchOrder;
+pub use batch::{BatchOrder, PendingBatch};
 
 /// What an exchange holds: the engine in force, the customer history and
 /// the audit log. `Send + Sync`: share one behind an `Arc` across request
@@ -404,7 +404,7 @@ impl Screener {
             return Ok((prior.decision, false));
         }
         let hits = engine.hits(tx);
-        let (hits, notes) = self.suppress(tx, hits);
+        let (hits, notes) = self.suppress(engine, tx, hits);
         let mut findings = engine.findings(&hits);
         findings.extend(notes);
         findings.extend(self.status_finding(tx));
@@ -484,7 +484,7 @@ impl Screener {
         // Matching and rendering its findings need no customer state: only
         // the rules and the decision run under the customer's lock.
         let hits = engine.hits(tx);
-        let (hits, notes) = self.suppress(tx, hits);
+        let (hits, notes) = self.suppress(engine, tx, hits);
         let mut findings = engine.findings(&hits);
         findings.extend(notes);
         findings.extend(self.status_finding(tx));

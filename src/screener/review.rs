@@ -11,7 +11,7 @@ use crate::cases::{
     Case, CaseFilter, CaseId, CaseStore, CustomerRecord, CustomerStatus, Desk, HitSubject,
     ListEntry, NewDecision, Outcome, PartySummary, StaffAction, TxSummary,
 };
-use crate::engine::{entry_hash, entry_print, Engine, Hit};
+use crate::engine::{Engine, Hit};
 use crate::error::Error;
 use crate::model::{
     Action, Decision, Direction, Finding, FindingKind, Party, RiskLevel, Transaction,
@@ -30,6 +30,7 @@ impl Screener {
     /// finding that says so.
     pub(super) fn suppress<'a>(
         &self,
+        engine: &Engine,
         tx: &Transaction,
         hits: Vec<Hit<'a>>,
     ) -> (Vec<Hit<'a>>, Vec<Finding>) {
@@ -58,7 +59,7 @@ impl Screener {
                         birth_date: party.birth_date.as_deref(),
                         entity_id: &entity.id,
                     },
-                    || entry_hash(entity),
+                    || engine.entity_hash(entity),
                     now,
                 );
                 if let Some(s) = found {
@@ -140,28 +141,29 @@ impl Screener {
         if decisions.is_empty() {
             return Ok(());
         }
+        use rayon::prelude::*;
         let decided_at = Utc::now();
-        let summaries: Vec<TxSummary> = decisions.iter().map(|(tx, ..)| summary(tx)).collect();
-        let entries: Vec<Vec<ListEntry>> = decisions
-            .iter()
+        // what each record needs, on every core: the store's write then
+        // only inserts
+        type Prepared = (u128, Option<(TxSummary, Vec<ListEntry>)>);
+        let prepared: Vec<Prepared> = decisions
+            .par_iter()
             .map(|(tx, d, _)| {
-                if d.action >= Action::Hold {
-                    case_entries(engine, tx, d)
-                } else {
-                    Vec::new()
-                }
+                let case =
+                    (d.action >= Action::Hold).then(|| (summary(tx), case_entries(engine, tx, d)));
+                (crate::state::content_hash(tx), case)
             })
             .collect();
         let records: Vec<NewDecision<'_>> = decisions
             .iter()
-            .zip(&summaries)
-            .zip(&entries)
-            .map(|(((tx, d, replaces), summary), entries)| NewDecision {
+            .zip(&prepared)
+            .map(|((tx, d, replaces), (content, case))| NewDecision {
                 decision: d,
-                transaction: summary,
-                content: crate::state::content_hash(tx),
+                customer_id: &tx.customer_id,
+                transaction: case.as_ref().map(|(s, _)| s),
+                content: *content,
                 decided_at,
-                entries,
+                entries: case.as_ref().map_or(&[], |(_, e)| e.as_slice()),
                 replaces: *replaces,
             })
             .collect();
@@ -329,7 +331,7 @@ fn case_entries(engine: &Engine, tx: &Transaction, d: &Decision) -> Vec<ListEntr
         let party = tx.parties().find(|(r, _)| *r == role).map(|(_, p)| p);
         let ids = m.entity_id.iter().chain(&m.also_listed);
         for id in ids {
-            let Some(entity) = engine.entity(id) else {
+            let Some((entity, content_hash, printed)) = engine.entry(id) else {
                 continue;
             };
             if out
@@ -344,8 +346,8 @@ fn case_entries(engine: &Engine, tx: &Transaction, d: &Decision) -> Vec<ListEntr
                 query: query.to_owned(),
                 subject: subject_key(query),
                 birth_date: party.and_then(|p| p.birth_date.clone()),
-                content_hash: entry_hash(entity),
-                printed: entry_print(entity),
+                content_hash: content_hash.to_owned(),
+                printed: printed.to_owned(),
             });
         }
     }

@@ -533,8 +533,10 @@ pub struct PriorDecision {
     pub risk: RiskLevel,
     /// Its action.
     pub action: Action,
-    /// When it was made.
-    pub decided_at: DateTime<Utc>,
+    /// When it was made (unknown when it was only in the customer history
+    /// of a screener without a case store file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<DateTime<Utc>>,
     /// Its case, if it opened one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case: Option<u64>,
@@ -542,7 +544,7 @@ pub struct PriorDecision {
 
 impl PriorDecision {
     /// The earlier decision `decision`, made at `decided_at`.
-    pub fn of(decision: &Decision, decided_at: DateTime<Utc>) -> PriorDecision {
+    pub fn of(decision: &Decision, decided_at: Option<DateTime<Utc>>) -> PriorDecision {
         PriorDecision {
             version: decision.version.clone(),
             risk: decision.risk,

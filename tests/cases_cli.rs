@@ -382,6 +382,43 @@ fn staff_actions_are_chained_and_a_prune_keeps_the_rest_verifiable() {
     let before = rotated(&audit_dir);
     assert!(before >= 2, "rotation made {before} files");
     assert!(desk.verify().starts_with("OK"));
+    // an auditor's export: every decision and staff action of the period
+    let from = (Utc::now() - Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let to = (Utc::now() + Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let (csv, ..) = desk.run(
+        &[
+            "audit", "export", "--from", &from, "--to", &to, "--format", "csv",
+        ],
+        "",
+        true,
+    );
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(
+        rows[0].starts_with("seq,at,kind,transaction"),
+        "{}",
+        rows[0]
+    );
+    assert_eq!(rows.iter().filter(|r| r.contains(",decision,")).count(), 12);
+    assert_eq!(rows.iter().filter(|r| r.contains(",staff,")).count(), 2);
+    let (jsonl, ..) = desk.run(&["audit", "export", "--from", &from, "--to", &to], "", true);
+    assert_eq!(jsonl.lines().count(), 14);
+    let (none, ..) = desk.run(
+        &[
+            "audit",
+            "export",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2020-01-02",
+        ],
+        "",
+        true,
+    );
+    assert!(none.is_empty(), "{none}");
     // a later screen so that the live file holds records
     std::thread::sleep(std::time::Duration::from_millis(20));
     let cut = Utc::now().to_rfc3339();
@@ -563,7 +600,74 @@ fn a_killed_screen_loses_no_case_it_reported() {
             "case {case} was reported but is not in the store"
         );
     }
-    // the store and the chain reopen: resolving works and verifies
-    desk.resolve(reported[0], "confirmed", "r-1");
+    // the store and the chain reopen and verify
+    assert!(desk.verify().starts_with("OK"));
+
+    // resolving, killed part-way: every resolution a run reported is kept
+    let script = reported
+        .iter()
+        .take(400)
+        .map(|case| {
+            format!(
+                "{bin} --config {config} cases resolve {case} --outcome false-positive \
+                 --reviewer r-9 --note killed >/dev/null 2>&1 && echo {case}\n",
+                bin = env!("CARGO_BIN_EXE_amlscreen"),
+            )
+        })
+        .collect::<String>();
+    std::fs::write(desk.path("resolve.sh"), script).unwrap();
+    let done_path = desk.path("resolved.txt");
+    let mut resolver = Command::new("setsid")
+        .args([
+            "bash",
+            "-c",
+            &format!(
+                "bash {} > {}",
+                desk.path("resolve.sh").display(),
+                done_path.display()
+            ),
+        ])
+        .current_dir(repo())
+        .spawn()
+        .unwrap();
+    for _ in 0..500 {
+        let n = std::fs::read_to_string(&done_path)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if n >= 5 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // SIGKILL to the whole group: the shell and the resolve it is running
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", resolver.id())])
+        .status();
+    let _ = resolver.wait();
+    let resolved: Vec<u64> = std::fs::read_to_string(&done_path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    assert!(
+        !resolved.is_empty(),
+        "no resolution finished before the kill"
+    );
+    println!("killed after {} resolutions", resolved.len());
+    for case in &resolved {
+        let shown = desk.case(*case);
+        assert_eq!(shown["case"]["status"], "closed", "case {case}: {shown}");
+        assert_eq!(shown["case"]["actions"][0]["reviewer"], "r-9");
+    }
+    // the chain holds each of them and still verifies (a resolution killed
+    // after its audit record but before its commit leaves a record of an
+    // attempt, never a committed action without a record)
+    let audit = std::fs::read_to_string(desk.path("audit/audit.jsonl")).unwrap();
+    for case in &resolved {
+        assert!(
+            audit.contains(&format!("\"case\":{case},")),
+            "case {case} has no audit record"
+        );
+    }
     assert!(desk.verify().starts_with("OK"));
 }

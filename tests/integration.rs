@@ -15,6 +15,7 @@ mod batch_cli;
 mod batch_order;
 mod batch_real;
 mod cases_cli;
+mod cases_library;
 mod cli_screen;
 mod eval_ratchet;
 mod inputs_fail_closed;

@@ -179,6 +179,10 @@ impl KnownKeys {
 /// The SQLite [`CaseStore`].
 pub struct SqliteStore {
     path: PathBuf,
+    /// In memory, only decisions that open a case are kept (the rest would
+    /// grow without bound and die with the process anyway; the customer
+    /// history answers repeats within its window).
+    cases_only: bool,
     known: std::sync::RwLock<KnownKeys>,
     writer: Mutex<Connection>,
     /// Idle read connections (a file store); an in-memory store reads
@@ -280,6 +284,7 @@ impl SqliteStore {
         .map_err(|e| fail(format!("cannot open it: {e}")))?;
         let store = SqliteStore {
             path: path.to_path_buf(),
+            cases_only: false,
             writer: Mutex::new(writer),
             readers: Some(Mutex::new(Vec::new())),
             _lock: Some(lock),
@@ -300,6 +305,7 @@ impl SqliteStore {
         };
         let store = SqliteStore {
             path: PathBuf::from(":memory:"),
+            cases_only: true,
             writer: Mutex::new(writer),
             readers: None,
             _lock: None,
@@ -568,11 +574,13 @@ fn actions_of(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<StaffActi
     rows.collect()
 }
 
-impl CaseStore for SqliteStore {
-    fn record(&self, decisions: &[NewDecision<'_>]) -> Result<Vec<Option<CaseId>>, StoreError> {
+impl SqliteStore {
+    /// Records every decision given, in one transaction.
+    fn record_all(&self, decisions: &[NewDecision<'_>]) -> Result<Vec<Option<CaseId>>, StoreError> {
         if decisions.is_empty() {
             return Ok(Vec::new());
         }
+
         // serialised on every core before the write lock is taken
         use rayon::prelude::*;
         // known before they are written: a key the filter has but the store
@@ -664,6 +672,23 @@ impl CaseStore for SqliteStore {
             }
             Ok(cases)
         })
+    }
+}
+
+impl CaseStore for SqliteStore {
+    fn record(&self, decisions: &[NewDecision<'_>]) -> Result<Vec<Option<CaseId>>, StoreError> {
+        if self.cases_only && decisions.iter().any(|d| !d.opens_case()) {
+            let kept: Vec<usize> = (0..decisions.len())
+                .filter(|&i| decisions[i].opens_case())
+                .collect();
+            let subset: Vec<NewDecision<'_>> = kept.iter().map(|&i| decisions[i].clone()).collect();
+            let mut out = vec![None; decisions.len()];
+            for (i, case) in kept.into_iter().zip(self.record_all(&subset)?) {
+                out[i] = case;
+            }
+            return Ok(out);
+        }
+        self.record_all(decisions)
     }
 
     fn recorded(

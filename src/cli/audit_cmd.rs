@@ -241,9 +241,11 @@ fn describe(r: &AuditRecord) -> String {
         let case = d.case.map_or(String::new(), |c| format!(", case {c}"));
         let again = d.rescreen_of.as_ref().map_or(String::new(), |p| {
             format!(
-                ", re-screen of the {} decision of {}",
+                ", re-screen of the {} decision{} (engine {})",
                 format!("{:?}", p.action).to_lowercase(),
-                p.decided_at.to_rfc3339()
+                p.decided_at
+                    .map_or(String::new(), |t| format!(" of {}", t.to_rfc3339())),
+                p.version
             )
         });
         let mut out = format!(

@@ -316,9 +316,11 @@ fn print_case(c: &Case, earlier: &[Case]) {
     );
     if let Some(prior) = &c.decision.rescreen_of {
         println!(
-            "re-screen of {} decision of {} (engine {})",
+            "re-screen of {} decision{} (engine {})",
             format!("{:?}", prior.action).to_lowercase(),
-            prior.decided_at.to_rfc3339(),
+            prior
+                .decided_at
+                .map_or(String::new(), |t| format!(" of {}", t.to_rfc3339())),
             prior.version
         );
     }

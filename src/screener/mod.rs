@@ -390,18 +390,27 @@ impl Screener {
         crate::engine::validate(tx)?;
         self.check_timestamp(tx)?;
         let content = content_hash(tx);
-        let Some(prior) = self.desk.store().recorded(&tx.customer_id, &tx.id)? else {
-            let (mut d, new) = self.evaluate_stored(engine, tx)?;
-            if new {
-                self.record_decisions(engine, &mut [(tx, &mut d, None)])?;
+        // the earlier decision: the store's, else (an in-memory store keeps
+        // only decisions that opened a case) the customer history's
+        let (prior, decided_at, row) = match self.desk.store().recorded(&tx.customer_id, &tx.id)? {
+            Some(kept) if kept.content != content => {
+                return replayed(tx, Replay::Different).map(|d| (d, false))
             }
-            return Ok((d, new));
+            Some(kept) => (kept.decision, Some(kept.decided_at), Some(kept.row)),
+            None => match self.state.replay(tx, content) {
+                Replay::Same(d) => (*d, None, None),
+                Replay::Different => return replayed(tx, Replay::Different).map(|d| (d, false)),
+                Replay::New => {
+                    let (mut d, new) = self.evaluate_stored(engine, tx)?;
+                    if new {
+                        self.record_decisions(engine, &mut [(tx, &mut d, None)])?;
+                    }
+                    return Ok((d, new));
+                }
+            },
         };
-        if prior.content != content {
-            return replayed(tx, Replay::Different).map(|d| (d, false));
-        }
-        if prior.decision.version == engine.engine_id() {
-            return Ok((prior.decision, false));
+        if prior.version == engine.engine_id() {
+            return Ok((prior, false));
         }
         let hits = engine.hits(tx);
         let (hits, notes) = self.suppress(engine, tx, hits);
@@ -414,8 +423,8 @@ impl Screener {
                 engine.decide(tx, &hits, findings, history)
             })
             .or_else(|seen| replayed(tx, seen))?;
-        decision.rescreen_of = Some(PriorDecision::of(&prior.decision, prior.decided_at));
-        self.record_decisions(engine, &mut [(tx, &mut decision, Some(prior.row))])?;
+        decision.rescreen_of = Some(PriorDecision::of(&prior, decided_at));
+        self.record_decisions(engine, &mut [(tx, &mut decision, row)])?;
         Ok((decision, true))
     }
 

@@ -133,13 +133,7 @@ impl ScreeningConfig {
 
 /// A duration as the config writes it: `1d`, `36h`, `400d`.
 pub(crate) fn duration_to_text(d: chrono::Duration) -> String {
-    let s = d.num_seconds();
-    match s {
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
+    crate::util::duration_text(d)
 }
 
 /// Parses a config duration (`1d`, `36h`; units s, m, h, d, w).

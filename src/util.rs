@@ -30,6 +30,17 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// A duration as config and policy files write it: `1d`, `36h`, `90m`, `40s`.
+pub(crate) fn duration_text(d: chrono::Duration) -> String {
+    let s = d.num_seconds();
+    match s {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -224,6 +224,40 @@ fn two_confirmed_platform_blocks_freeze_the_account_until_a_reviewer_unfreezes_i
         &[],
     );
     assert!(blocks.iter().all(|d| action(d) == "block"), "{blocks:?}");
+    let case = case_of(&blocks[0]).to_string();
+    let (taken, ..) = desk.run(
+        &[
+            "cases",
+            "review",
+            &case,
+            "--reviewer",
+            "r-1",
+            "--note",
+            "checking the VASP",
+        ],
+        "",
+        true,
+    );
+    assert!(taken.contains("took case"), "{taken}");
+    assert_eq!(
+        desk.case(case_of(&blocks[0]))["case"]["status"],
+        "in_review"
+    );
+    let (_, err, code) = desk.run(
+        &[
+            "cases",
+            "review",
+            &case,
+            "--reviewer",
+            "r-1",
+            "--note",
+            "again",
+        ],
+        "",
+        false,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("only an open case"), "{err}");
     let first = desk.resolve(case_of(&blocks[0]), "confirmed", "r-1");
     assert!(!first.contains("frozen"), "{first}");
     let second = desk.resolve(case_of(&blocks[1]), "confirmed", "r-1");
@@ -333,6 +367,12 @@ fn a_rescreen_after_a_list_change_is_fresh_and_linked_and_a_repeat_survives_a_re
     // a new process: the same transaction gets its recorded decision
     let repeat = desk.screen(std::slice::from_ref(&payment), &[]);
     assert_eq!(repeat[0], first[0]);
+    // a held transaction sent twice across two chunks (the second decided
+    // while the first is being recorded) opens one case, named in both
+    let held = tx("r-2", "c-7", deripaska());
+    let twice = desk.screen(&[held.clone(), held], &["--chunk-lines", "1"]);
+    assert_eq!(action(&twice[0]), "hold", "{}", twice[0]);
+    assert_eq!(twice[0]["case"], twice[1]["case"], "{twice:?}");
     // the same id on other content is refused
     let mut forged = payment.clone();
     forged["beneficiary"]["vasp"] = "Garantex".into();
@@ -476,8 +516,12 @@ fn a_second_writer_is_refused_and_bad_store_files_are_clear_errors() {
         "",
         false,
     );
+    // reading needs no lock: a reviewer lists cases beside the screening
+    let (listed, read_err, read_code) = desk.run(&["cases", "list"], "", false);
     let _ = child.kill();
     let _ = child.wait();
+    assert_eq!(read_code, 0, "{listed}{read_err}");
+    assert!(listed.contains("no cases"), "{listed}");
     assert_eq!(code, 2);
     assert!(
         err.contains("cases.db") && err.contains("in use by process"),

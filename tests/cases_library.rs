@@ -156,3 +156,34 @@ fn screening_goes_on_while_reviewers_act() {
         .message
         .starts_with("account frozen by reviewer r-2"));
 }
+
+#[test]
+fn a_hold_only_evaluated_is_recorded_when_screened_and_only_once() {
+    let screener = Screener::new(
+        Engine::builder(rules())
+            .lists(vec![list("MELNYK, Petro")])
+            .build(),
+    );
+    let t = tx("e-1", "c-1", "Petro Melnyk");
+    let evaluated = screener.evaluate(&t).unwrap();
+    assert_eq!(evaluated.action, Action::Hold);
+    assert_eq!(evaluated.case, None, "evaluate opens no case");
+    let screened = screener.screen(&t).unwrap();
+    assert_eq!(screened.action, Action::Hold);
+    let case = screened
+        .case
+        .expect("screening the held transaction opens its case");
+    // a repeat (one by one, and twice in one batch) finds that case
+    assert_eq!(screener.screen(&t).unwrap().case, Some(case));
+    for d in screener.screen_batch(&[t.clone(), t.clone()]) {
+        assert_eq!(d.unwrap().case, Some(case));
+    }
+    assert_eq!(screener.cases(&CaseFilter::default()).unwrap().len(), 1);
+    // a new transaction held twice in one batch opens one case
+    let u = tx("e-2", "c-1", "Petro Melnyk");
+    let both = screener.screen_batch(&[u.clone(), u]);
+    let cases: Vec<Option<u64>> = both.into_iter().map(|d| d.unwrap().case).collect();
+    assert!(cases[0].is_some());
+    assert_eq!(cases[0], cases[1]);
+    assert_eq!(screener.cases(&CaseFilter::default()).unwrap().len(), 2);
+}

@@ -238,6 +238,11 @@ impl AuditLog {
     /// Appends the record of a staff action (`staff`, as the case store
     /// keeps it) on a transaction (`""` for none) and customer. Under
     /// [`Durability::EveryRecord`] it is on disk when this returns.
+    ///
+    /// With a pseudonymisation key, a `customer_id` member of `staff` is
+    /// stored pseudonymised like the record's own. A staff record is
+    /// synced whatever the durability: the case store commits the action
+    /// only after its record is on disk.
     pub fn append_staff(
         &mut self,
         transaction_id: &str,
@@ -245,17 +250,29 @@ impl AuditLog {
         staff: &serde_json::Value,
         at: DateTime<Utc>,
     ) -> Result<String, AuditError> {
-        self.append_entry(
+        let mut staff = staff.clone();
+        if let (Some(key), Some(id)) =
+            (&self.options.pseudonymise_key, staff.get_mut("customer_id"))
+        {
+            if let Some(plain) = id.as_str() {
+                *id = serde_json::Value::String(pseudonymise(key, plain));
+            }
+        }
+        let mac = self.append_entry(
             &AuditEntry {
                 transaction_id,
                 decision: None,
                 refused: None,
-                staff: Some(staff),
+                staff: Some(&staff),
                 customer_id,
                 decided_at: at,
             },
             None,
-        )
+        )?;
+        if self.options.durability != Durability::EveryRecord {
+            self.sync()?;
+        }
+        Ok(mac)
     }
 
     fn append_entry(
@@ -662,19 +679,23 @@ mod tests {
         };
         let mut log = AuditLog::open_with(&path, options).unwrap();
         append_n(&mut log, 0, 2);
+        // a staff action names the customer inside it too
+        let staff = serde_json::json!({"reviewer": "r-1", "customer_id": "customer-7"});
+        log.append_staff("t-1", Some("customer-7"), &staff, Utc::now())
+            .unwrap();
         drop(log);
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("customer-7"));
         let expected = pseudonymise(&key, "customer-7");
         assert!(expected.starts_with("hmac-sha256:") && expected.len() == 12 + 64);
-        assert_eq!(text.matches(&expected).count(), 2);
+        assert_eq!(text.matches(&expected).count(), 4);
         assert_ne!(
             expected,
             pseudonymise(b"another key of 16+ bytes", "customer-7")
         );
         assert!(matches!(
             verify(&path).unwrap(),
-            Verification::Ok { records: 2 }
+            Verification::Ok { records: 3 }
         ));
         // RFC 4231 test case 2: HMAC-SHA256("Jefe", "what do ya want for nothing?")
         assert_eq!(

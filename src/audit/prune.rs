@@ -142,9 +142,22 @@ pub fn prune_set(
     if removable.is_empty() {
         return Ok(report);
     }
+    // where the chain ends now: checkpointed after the anchors, so that
+    // the last checkpoint (which a reopened log checks its end against)
+    // still names the end, not a removed record
+    let chain_end = match live_has_records {
+        true => last_record(path, key)?,
+        false => match files.last() {
+            Some(newest) => last_record(newest, key)?,
+            None => None,
+        },
+    };
     let (mut checkpoints, _) = CheckpointFile::open(&checkpoint_path(path), key)?;
     for (_, end) in &removable {
         checkpoints.append_anchor(key, end.seq, &end.seal)?;
+    }
+    if let Some((end, _)) = chain_end {
+        checkpoints.append(key, end.seq, &end.seal, true)?;
     }
     for (file, end) in removable {
         std::fs::remove_file(&file).map_err(AuditError::io(&file))?;

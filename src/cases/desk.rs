@@ -65,18 +65,8 @@ impl FreezeTrigger {
             self.blocks,
             if self.confirmed { "confirmed " } else { "" },
             if self.blocks == 1 { "" } else { "s" },
-            duration_text(self.within)
+            crate::util::duration_text(self.within)
         )
-    }
-}
-
-fn duration_text(d: Duration) -> String {
-    let s = d.num_seconds();
-    match s {
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
     }
 }
 
@@ -263,28 +253,84 @@ impl Desk {
         } else {
             Vec::new()
         };
-        self.store.act(&action, &suppressions, seal)?;
+        // the freeze the policy draws from a hit that stands goes into the
+        // same store transaction: both are kept, or neither
+        let mut taken = vec![action];
+        if outcome.stands() {
+            if let Some(freeze) = self.policy_freeze(&found, policy, at)? {
+                taken.push(StaffAction {
+                    at,
+                    reviewer: "policy".into(),
+                    what: ActionKind::SetStatus {
+                        status: CustomerStatus::Frozen,
+                    },
+                    case: Some(case),
+                    customer_id: found.customer_id().to_owned(),
+                    transaction_id: Some(found.transaction.transaction_id.clone()),
+                    note: freeze,
+                });
+            }
+        }
+        self.store.act(&taken, &suppressions, seal)?;
         if !suppressions.is_empty() {
             let mut map = self.suppressions.write().unwrap_or_else(|p| p.into_inner());
             map.entry(found.customer_id().to_owned())
                 .or_default()
                 .extend(suppressions);
         }
-        let mut taken = vec![action];
-        if outcome.stands() {
-            if let Some(freeze) = self.policy_freeze(&found, policy, at)? {
-                taken.push(self.set_status(
-                    found.customer_id(),
-                    CustomerStatus::Frozen,
-                    "policy",
-                    &freeze,
-                    Some(case),
-                    at,
-                    seal,
-                )?);
-            }
+        for a in &taken[1..] {
+            self.remember_status(a);
         }
         Ok(taken)
+    }
+
+    /// Takes an open case into review (its status `in_review`), recorded.
+    pub fn review(
+        &self,
+        case: CaseId,
+        reviewer: &str,
+        note: &str,
+        at: DateTime<Utc>,
+        seal: &mut dyn FnMut(&StaffAction) -> Result<(), String>,
+    ) -> Result<StaffAction, StoreError> {
+        check_reviewer(reviewer, note)?;
+        let found = self
+            .store
+            .case(case)?
+            .ok_or_else(|| StoreError::Refused(format!("there is no case {case}")))?;
+        let action = StaffAction {
+            at,
+            reviewer: reviewer.to_owned(),
+            what: ActionKind::Review,
+            case: Some(case),
+            customer_id: found.customer_id().to_owned(),
+            transaction_id: Some(found.transaction.transaction_id.clone()),
+            note: note.to_owned(),
+        };
+        self.store.act(std::slice::from_ref(&action), &[], seal)?;
+        Ok(action)
+    }
+
+    /// Puts a status action's effect in the in-memory view.
+    fn remember_status(&self, action: &StaffAction) {
+        let ActionKind::SetStatus { status } = action.what else {
+            return;
+        };
+        if status == CustomerStatus::Normal {
+            self.statuses.remove(&action.customer_id);
+        } else {
+            self.statuses.insert(
+                action.customer_id.clone(),
+                CustomerRecord {
+                    customer_id: action.customer_id.clone(),
+                    status,
+                    case: action.case,
+                    reviewer: Some(action.reviewer.clone()),
+                    note: Some(action.note.clone()),
+                    since: Some(action.at),
+                },
+            );
+        }
     }
 
     /// Why the policy freezes the customer of a case whose hit a reviewer
@@ -322,30 +368,38 @@ impl Desk {
                 )));
             }
         }
-        self.freeze_by_count(customer, policy, at, true)
+        // this case's confirmation is not committed yet: count it here
+        let this_block =
+            (case.decision.action == crate::model::Action::Block).then_some(case.opened_at);
+        self.freeze_by_count(customer, policy, at, true, this_block)
     }
 
-    /// Why a count trigger freezes the customer now, if one does.
+    /// Why a count trigger freezes the customer now, if one does
+    /// (`pending_block`: when a block whose confirmation is being recorded
+    /// with this freeze was opened).
     fn freeze_by_count(
         &self,
         customer: &str,
         policy: &AccountPolicy,
         at: DateTime<Utc>,
         confirmed: bool,
+        pending_block: Option<DateTime<Utc>>,
     ) -> Result<Option<String>, StoreError> {
         for trigger in policy
             .freeze_after
             .iter()
             .filter(|t| t.confirmed == confirmed)
         {
+            let since = at - trigger.within;
             let n = self
                 .store
-                .count_blocks(customer, at - trigger.within, trigger.confirmed)?;
+                .count_blocks(customer, since, trigger.confirmed)?
+                + u64::from(pending_block.is_some_and(|opened| opened >= since));
             if n >= u64::from(trigger.blocks) {
                 return Ok(Some(format!(
                     "policy freeze_after: {n} {}blocks within {} (at least {})",
                     if confirmed { "confirmed " } else { "" },
-                    duration_text(trigger.within),
+                    crate::util::duration_text(trigger.within),
                     trigger.blocks
                 )));
             }
@@ -370,7 +424,7 @@ impl Desk {
         {
             return Ok(None);
         }
-        match self.freeze_by_count(customer, policy, at, false)? {
+        match self.freeze_by_count(customer, policy, at, false, None)? {
             Some(why) => self
                 .set_status(
                     customer,
@@ -422,22 +476,8 @@ impl Desk {
             transaction_id,
             note: note.to_owned(),
         };
-        self.store.act(&action, &[], seal)?;
-        if status == CustomerStatus::Normal {
-            self.statuses.remove(customer);
-        } else {
-            self.statuses.insert(
-                customer.to_owned(),
-                CustomerRecord {
-                    customer_id: customer.to_owned(),
-                    status,
-                    case,
-                    reviewer: Some(reviewer.to_owned()),
-                    note: Some(note.to_owned()),
-                    since: Some(at),
-                },
-            );
-        }
+        self.store.act(std::slice::from_ref(&action), &[], seal)?;
+        self.remember_status(&action);
         Ok(action)
     }
 }

@@ -290,6 +290,8 @@ pub enum ActionKind {
         /// The outcome.
         outcome: Outcome,
     },
+    /// An open case was taken into review.
+    Review,
     /// A customer's status was set (by a reviewer, or by the policy).
     SetStatus {
         /// The new status.
@@ -512,14 +514,15 @@ pub trait CaseStore: Send + Sync + fmt::Debug {
         confirmed: bool,
     ) -> Result<u64, StoreError>;
 
-    /// Applies a staff action in one transaction: checks it is allowed
-    /// (a closed case is not resolved again), stores it with the
-    /// suppressions it creates, updates the case or customer, calls `seal`
-    /// (which appends it to the audit chain) and commits only if that
-    /// succeeds.
+    /// Applies staff actions in one transaction (a reviewer's resolution
+    /// and the freeze the policy draws from it go together or not at all):
+    /// checks each is allowed (a closed case is not resolved again),
+    /// stores it with the suppressions it creates, updates the case or
+    /// customer, calls `seal` on each (which appends it to the audit
+    /// chain) and commits only if every seal succeeds.
     fn act(
         &self,
-        action: &StaffAction,
+        actions: &[StaffAction],
         suppressions: &[Suppression],
         seal: &mut dyn FnMut(&StaffAction) -> Result<(), String>,
     ) -> Result<(), StoreError>;

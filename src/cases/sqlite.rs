@@ -87,6 +87,10 @@ CREATE TABLE suppressions (
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
+CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    next INTEGER NOT NULL
+);
 CREATE TABLE customers (
     customer_id TEXT PRIMARY KEY,
     status TEXT NOT NULL,
@@ -184,6 +188,9 @@ pub struct SqliteStore {
     /// history answers repeats within its window).
     cases_only: bool,
     known: std::sync::RwLock<KnownKeys>,
+    /// Whether `known` holds every stored key (false for a store opened
+    /// read-only, which does not load it: every lookup reads).
+    known_complete: bool,
     writer: Mutex<Connection>,
     /// Idle read connections (a file store); an in-memory store reads
     /// through the writer.
@@ -289,10 +296,67 @@ impl SqliteStore {
             readers: Some(Mutex::new(Vec::new())),
             _lock: Some(lock),
             known: std::sync::RwLock::new(KnownKeys::default()),
+            known_complete: true,
         };
         store.prepare(true)?;
         store.load_known()?;
         Ok(store)
+    }
+
+    /// Opens an existing store file for reading only: no lock is taken,
+    /// so reviewers can list and show cases while a screening process
+    /// writes it. Nothing can be written through it. A missing file, one
+    /// that is no database, or a schema other than this build's is an
+    /// error naming the file.
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        let fail = |message: String| StoreError::Database {
+            path: path.to_path_buf(),
+            message,
+        };
+        if !path.is_file() {
+            return Err(fail(
+                "there is no case store file here yet: it is created by the first screening \
+                 with this config"
+                    .into(),
+            ));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| fail(format!("cannot open it: {e}")))?;
+        let read = |e: rusqlite::Error| {
+            fail(format!(
+                "cannot read it as a case store (not a database, or corrupt): {e}"
+            ))
+        };
+        conn.execute_batch("PRAGMA busy_timeout=5000;")
+            .map_err(read)?;
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(read)?;
+        if version != SCHEMA_VERSION {
+            return Err(fail(format!(
+                "its schema is version {version}, this amlscreen reads {SCHEMA_VERSION}: \
+                 open it once for writing (screening or a reviewer's action) with the \
+                 amlscreen that matches it"
+            )));
+        }
+        let check: String = conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(read)?;
+        if check != "ok" {
+            return Err(fail(format!("it is corrupt: {check}")));
+        }
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            cases_only: false,
+            writer: Mutex::new(conn),
+            readers: Some(Mutex::new(Vec::new())),
+            _lock: None,
+            known: std::sync::RwLock::new(KnownKeys::default()),
+            known_complete: false,
+        })
     }
 
     /// A store in memory: what a screener without a configured store
@@ -310,6 +374,7 @@ impl SqliteStore {
             readers: None,
             _lock: None,
             known: std::sync::RwLock::new(KnownKeys::with_capacity(1 << 16)),
+            known_complete: true,
         };
         if let Err(e) = store.prepare(false) {
             panic!("the in-memory case store could not be set up: {e}");
@@ -575,6 +640,88 @@ fn actions_of(conn: &Connection, case: CaseId) -> rusqlite::Result<Vec<StaffActi
 }
 
 impl SqliteStore {
+    /// Applies one staff action inside a write transaction: checks it is
+    /// allowed, updates the case or customer and stores the action.
+    fn apply_action(&self, tx: &SqlTx<'_>, action: &StaffAction) -> Result<(), StoreError> {
+        let err = self.db_error("cannot record the staff action");
+        let case_state = |case: CaseId| -> Result<(String, Option<String>), StoreError> {
+            tx.query_row(
+                "SELECT status, outcome FROM cases WHERE id = ?1",
+                [case as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(&err)?
+            .ok_or_else(|| StoreError::Refused(format!("there is no case {case}")))
+        };
+        match &action.what {
+            ActionKind::Resolve { outcome } => {
+                let case = action
+                    .case
+                    .ok_or_else(|| StoreError::Refused("a resolution names no case".into()))?;
+                let (status, previous) = case_state(case)?;
+                if status == CaseStatus::Closed.as_str() {
+                    return Err(StoreError::Refused(format!(
+                        "case {case} is already closed ({}): a closed case is not resolved again",
+                        previous.as_deref().unwrap_or("no outcome")
+                    )));
+                }
+                tx.execute(
+                    "UPDATE cases SET status = ?1, outcome = ?2 WHERE id = ?3",
+                    params![outcome.status().as_str(), outcome.as_str(), case as i64],
+                )
+                .map_err(&err)?;
+            }
+            ActionKind::Review => {
+                let case = action
+                    .case
+                    .ok_or_else(|| StoreError::Refused("a review names no case".into()))?;
+                let (status, _) = case_state(case)?;
+                if status != CaseStatus::Open.as_str() {
+                    return Err(StoreError::Refused(format!(
+                        "case {case} is {status}: only an open case is taken into review"
+                    )));
+                }
+                tx.execute(
+                    "UPDATE cases SET status = 'in_review' WHERE id = ?1",
+                    [case as i64],
+                )
+                .map_err(&err)?;
+            }
+            ActionKind::SetStatus { status } => {
+                tx.execute(
+                    "INSERT INTO customers (customer_id, status, case_id, reviewer, note, since) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (customer_id) DO UPDATE SET \
+                     status = ?2, case_id = ?3, reviewer = ?4, note = ?5, since = ?6",
+                    params![
+                        action.customer_id,
+                        status.as_str(),
+                        action.case.map(|c| c as i64),
+                        action.reviewer,
+                        action.note,
+                        time_text(action.at)
+                    ],
+                )
+                .map_err(&err)?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO actions (at, reviewer, action, case_id, customer_id, transaction_id, note) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                time_text(action.at),
+                action.reviewer,
+                to_json(&action.what),
+                action.case.map(|c| c as i64),
+                action.customer_id,
+                action.transaction_id,
+                action.note
+            ],
+        )
+        .map_err(&err)?;
+        Ok(())
+    }
+
     /// Records every decision given, in one transaction.
     fn record_all(&self, decisions: &[NewDecision<'_>]) -> Result<Vec<Option<CaseId>>, StoreError> {
         if decisions.is_empty() {
@@ -624,11 +771,22 @@ impl SqliteStore {
             // this connection is the only writer: the rows' ids are known
             // before they are written, so a case can name its decision and
             // the decision its case without a second write
+            // (from a counter, not the largest id: ids removed by a prune
+            // are never given again, so a `replaces` link cannot be misread)
             let first: i64 = tx
-                .query_row("SELECT coalesce(max(id), 0) + 1 FROM decisions", [], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT max(coalesce((SELECT next FROM counters WHERE name = 'decisions'), 1), \
+                     (SELECT coalesce(max(id), 0) + 1 FROM decisions))",
+                    [],
+                    |r| r.get(0),
+                )
                 .map_err(&err)?;
+            tx.execute(
+                "INSERT INTO counters (name, next) VALUES ('decisions', ?1) \
+                 ON CONFLICT (name) DO UPDATE SET next = ?1",
+                [first + decisions.len() as i64],
+            )
+            .map_err(&err)?;
             let mut cases = Vec::with_capacity(decisions.len());
             for (row, (d, (decision_text, case_texts))) in
                 (first..).zip(decisions.iter().zip(&texts))
@@ -697,11 +855,12 @@ impl CaseStore for SqliteStore {
         transaction_id: &str,
     ) -> Result<Option<StoredDecision>, StoreError> {
         let key = decision_key(customer_id, transaction_id);
-        if !self
-            .known
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .may_contain(key)
+        if self.known_complete
+            && !self
+                .known
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .may_contain(key)
         {
             return Ok(None);
         }
@@ -719,7 +878,12 @@ impl CaseStore for SqliteStore {
                 decision.case = case.map(|c| c as u64);
                 let content = <[u8; 16]>::try_from(content.as_slice())
                     .map(u128::from_le_bytes)
-                    .unwrap_or(0);
+                    .map_err(|_| {
+                        bad_column(format!(
+                            "decision content hash of {} bytes (16 expected)",
+                            content.len()
+                        ))
+                    })?;
                 Ok(StoredDecision {
                     row: row.get(0)?,
                     content,
@@ -791,57 +955,15 @@ impl CaseStore for SqliteStore {
 
     fn act(
         &self,
-        action: &StaffAction,
+        actions: &[StaffAction],
         suppressions: &[Suppression],
         seal: &mut dyn FnMut(&StaffAction) -> Result<(), String>,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            let err = self.db_error("cannot record the staff action");
-            match &action.what {
-                ActionKind::Resolve { outcome } => {
-                    let case = action.case.ok_or_else(|| {
-                        StoreError::Refused("a resolution names no case".into())
-                    })?;
-                    let current: Option<(String, Option<String>)> = tx
-                        .query_row(
-                            "SELECT status, outcome FROM cases WHERE id = ?1",
-                            [case as i64],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
-                        .optional()
-                        .map_err(&err)?;
-                    let Some((status, previous)) = current else {
-                        return Err(StoreError::Refused(format!("there is no case {case}")));
-                    };
-                    if status == CaseStatus::Closed.as_str() {
-                        return Err(StoreError::Refused(format!(
-                            "case {case} is already closed ({}): a closed case is not resolved again",
-                            previous.as_deref().unwrap_or("no outcome")
-                        )));
-                    }
-                    tx.execute(
-                        "UPDATE cases SET status = ?1, outcome = ?2 WHERE id = ?3",
-                        params![outcome.status().as_str(), outcome.as_str(), case as i64],
-                    )
-                    .map_err(&err)?;
-                }
-                ActionKind::SetStatus { status } => {
-                    tx.execute(
-                        "INSERT INTO customers (customer_id, status, case_id, reviewer, note, since) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (customer_id) DO UPDATE SET \
-                         status = ?2, case_id = ?3, reviewer = ?4, note = ?5, since = ?6",
-                        params![
-                            action.customer_id,
-                            status.as_str(),
-                            action.case.map(|c| c as i64),
-                            action.reviewer,
-                            action.note,
-                            time_text(action.at)
-                        ],
-                    )
-                    .map_err(&err)?;
-                }
+            for action in actions {
+                self.apply_action(tx, action)?;
             }
+            let err = self.db_error("cannot record a suppression");
             for s in suppressions {
                 tx.execute(
                     "INSERT INTO suppressions (customer_id, role, name, birth_date, entity_id, \
@@ -862,23 +984,12 @@ impl CaseStore for SqliteStore {
                 )
                 .map_err(&err)?;
             }
-            tx.execute(
-                "INSERT INTO actions (at, reviewer, action, case_id, customer_id, transaction_id, note) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    time_text(action.at),
-                    action.reviewer,
-                    to_json(&action.what),
-                    action.case.map(|c| c as i64),
-                    action.customer_id,
-                    action.transaction_id,
-                    action.note
-                ],
-            )
-            .map_err(&err)?;
             // sealed in the audit chain before the commit: an action the
             // chain refused is not kept
-            seal(action).map_err(StoreError::Audit)
+            for action in actions {
+                seal(action).map_err(StoreError::Audit)?;
+            }
+            Ok(())
         })
     }
 
@@ -1089,7 +1200,7 @@ mod tests {
         let store = SqliteStore::in_memory();
         let case = record(&store, "t-1", Action::Block).unwrap();
         let refused = store
-            .act(&resolve(case, Outcome::Confirmed), &[], &mut |_| {
+            .act(&[resolve(case, Outcome::Confirmed)], &[], &mut |_| {
                 Err("disk full".into())
             })
             .unwrap_err();
@@ -1097,17 +1208,19 @@ mod tests {
         assert_eq!(store.case(case).unwrap().unwrap().status, CaseStatus::Open);
         assert!(store.case(case).unwrap().unwrap().actions.is_empty());
         store
-            .act(&resolve(case, Outcome::Escalated), &[], &mut |_| Ok(()))
+            .act(&[resolve(case, Outcome::Escalated)], &[], &mut |_| Ok(()))
             .unwrap();
         assert_eq!(
             store.case(case).unwrap().unwrap().status,
             CaseStatus::InReview
         );
         store
-            .act(&resolve(case, Outcome::Confirmed), &[], &mut |_| Ok(()))
+            .act(&[resolve(case, Outcome::Confirmed)], &[], &mut |_| Ok(()))
             .unwrap();
         let again = store
-            .act(&resolve(case, Outcome::FalsePositive), &[], &mut |_| Ok(()))
+            .act(&[resolve(case, Outcome::FalsePositive)], &[], &mut |_| {
+                Ok(())
+            })
             .unwrap_err();
         assert!(again.to_string().contains("already closed"), "{again}");
         let closed = store.case(case).unwrap().unwrap();

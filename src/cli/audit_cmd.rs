@@ -16,7 +16,7 @@ use amlscreen::audit::{
     default_key_path, for_each_record, prune_set, verify_set_with, AuditKey, AuditRecord,
     SetVerification,
 };
-use amlscreen::{Config, Screener};
+use amlscreen::{AuditConfig, Config, Screener};
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -158,53 +158,67 @@ pub fn run(global: &GlobalArgs, cmd: AuditCommand) -> CliResult {
         }
         AuditCommand::Prune { before } => {
             let config = global.load_config()?;
-            let Some(audit) = &config.audit else {
-                return Err("the config has no `audit:` section: nothing to prune".into());
-            };
+            if config.audit.is_none() && config.store.is_none() {
+                return Err(
+                    "the config has neither `audit:` nor `store:`: nothing to prune".into(),
+                );
+            }
             let now = Utc::now();
-            let key_file = audit
-                .key_file
-                .clone()
-                .unwrap_or_else(|| default_key_path(&audit.path));
-            let key = AuditKey::load(&key_file)?;
-            // the store first: its retention check is the same
-            let oldest = now - audit.retention;
+            let retention = config
+                .audit
+                .as_ref()
+                .map_or(AuditConfig::new("").retention, |a| a.retention);
+            let default_retention = AuditConfig::new("").retention;
+            if retention < default_retention {
+                eprintln!(
+                    "amlscreen: warning: audit.retention is {} days, shorter than the {} days \
+                     (10 years) the policy asks records to be kept",
+                    retention.num_days(),
+                    default_retention.num_days()
+                );
+            }
+            let oldest = now - retention;
             if before > oldest {
                 return Err(format!(
                     "nothing younger than the retention ({} days, audit.retention) is removed: \
                      --before {} is after {}",
-                    audit.retention.num_days(),
+                    retention.num_days(),
                     before.to_rfc3339(),
                     oldest.to_rfc3339()
                 )
                 .into());
             }
-            let report = prune_set(&audit.path, &key, before, audit.retention, now)?;
-            let pruned = match &config.store {
-                Some(_) => Some(
-                    Screener::for_review(&config)?
-                        .desk()
-                        .store()
-                        .prune(before)?,
-                ),
+            // the store is opened (and locked) first: a store that cannot be
+            // written stops the prune before any audit file is removed
+            let reviewer = match &config.store {
+                Some(_) => Some(Screener::for_review(&without_audit(&config))?),
                 None => None,
             };
-            println!(
-                "audit: removed {} file(s){}",
-                report.removed.len(),
-                if report.through_seq > 0 {
-                    format!(
-                        " (records 1–{}; sealed anchors keep the rest verifiable)",
-                        report.through_seq
-                    )
-                } else {
-                    String::new()
+            if let Some(audit) = &config.audit {
+                let key_file = audit
+                    .key_file
+                    .clone()
+                    .unwrap_or_else(|| default_key_path(&audit.path));
+                let key = AuditKey::load(&key_file)?;
+                let report = prune_set(&audit.path, &key, before, audit.retention, now)?;
+                println!(
+                    "audit: removed {} file(s){}",
+                    report.removed.len(),
+                    if report.through_seq > 0 {
+                        format!(
+                            " (records 1–{}; sealed anchors keep the rest verifiable)",
+                            report.through_seq
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+                for f in &report.removed {
+                    println!("  {}", f.display());
                 }
-            );
-            for f in &report.removed {
-                println!("  {}", f.display());
             }
-            if let Some(p) = pruned {
+            if let Some(reviewer) = reviewer {
+                let p = reviewer.desk().store().prune(before)?;
                 println!(
                     "cases: removed {} closed case(s), {} decision(s), {} lapsed suppression(s)",
                     p.cases, p.decisions, p.suppressions
@@ -213,6 +227,14 @@ pub fn run(global: &GlobalArgs, cmd: AuditCommand) -> CliResult {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The config without its audit section: the prune opens the store
+/// through it, while the audit set is pruned (and locked) on its own.
+fn without_audit(config: &Config) -> Config {
+    let mut c = config.clone();
+    c.audit = None;
+    c
 }
 
 /// The audit file a command reads: the one given, else the config's.
@@ -272,6 +294,7 @@ fn describe(r: &AuditRecord) -> String {
                 staff["case"],
                 staff["outcome"].as_str().unwrap_or("?")
             ),
+            Some("review") => format!("took case {} into review", staff["case"]),
             Some("set_status") => format!(
                 "set customer {} to {}",
                 staff["customer_id"].as_str().unwrap_or("?"),

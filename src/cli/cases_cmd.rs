@@ -1,6 +1,8 @@
 //! `amlscreen cases …` and `amlscreen customers …`: the reviewers' work on
 //! the case store named by the config's `store:`. Every change is stored
-//! and appended to the audit chain together; reads need neither lock.
+//! and appended to the audit chain together (the process is the store's
+//! and the log's one writer while it runs); reads open the store read-only
+//! and take no lock, so they work beside a screening process.
 
 use std::process::ExitCode;
 
@@ -70,6 +72,18 @@ pub enum CasesCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Take an open case into review (status `in_review`; stored and
+    /// appended to the audit chain).
+    Review {
+        /// Case number.
+        case: u64,
+        /// Who takes it.
+        #[arg(long, value_name = "ID")]
+        reviewer: String,
+        /// Why, or what will be checked.
+        #[arg(long, value_name = "TEXT")]
+        note: String,
+    },
     /// Resolve a case (stored and appended to the audit chain).
     Resolve {
         /// Case number.
@@ -128,13 +142,30 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
         .ok_or_else(|| format!("'{text}' is not a date (YYYY-MM-DD) or an RFC 3339 time"))
 }
 
+/// The screener a reviewer's action goes through: the store's and the
+/// audit log's writer. Refused without an audit log: every staff action is
+/// chained.
 fn reviewer(global: &GlobalArgs) -> Result<Screener, Box<dyn std::error::Error>> {
     let config = global.load_config()?;
+    if config.audit.is_none() {
+        return Err(format!(
+            "{}: no `audit:` section: a staff action must be appended to the audit chain; \
+             configure the audit log first",
+            global.config.display()
+        )
+        .into());
+    }
     Ok(Screener::for_review(&config)?)
 }
 
+/// A screener that only reads the store (no lock: works beside a
+/// screening process).
+fn reader(global: &GlobalArgs) -> Result<Screener, Box<dyn std::error::Error>> {
+    let config = global.load_config()?;
+    Ok(Screener::for_reading(&config)?)
+}
+
 pub fn run_cases(global: &GlobalArgs, cmd: CasesCommand) -> CliResult {
-    let screener = reviewer(global)?;
     match cmd {
         CasesCommand::List {
             status,
@@ -143,6 +174,7 @@ pub fn run_cases(global: &GlobalArgs, cmd: CasesCommand) -> CliResult {
             limit,
             format,
         } => {
+            let screener = reader(global)?;
             let cases = screener.cases(&CaseFilter {
                 status: status.map(|s| match s {
                     StatusArg::Open => CaseStatus::Open,
@@ -160,6 +192,7 @@ pub fn run_cases(global: &GlobalArgs, cmd: CasesCommand) -> CliResult {
             Ok(ExitCode::SUCCESS)
         }
         CasesCommand::Show { case, format } => {
+            let screener = reader(global)?;
             let Some(found) = screener.case(case)? else {
                 eprintln!("amlscreen: there is no case {case}");
                 return Ok(ExitCode::from(1));
@@ -184,6 +217,17 @@ pub fn run_cases(global: &GlobalArgs, cmd: CasesCommand) -> CliResult {
             }
             Ok(ExitCode::SUCCESS)
         }
+        CasesCommand::Review {
+            case,
+            reviewer,
+            note,
+        } => {
+            let screener = self::reviewer(global)?;
+            let action = screener.review_case(case, &reviewer, &note)?;
+            println!("{}", action_line(&action));
+            screener.checkpoint_audit()?;
+            Ok(ExitCode::SUCCESS)
+        }
         CasesCommand::Resolve {
             case,
             outcome,
@@ -196,6 +240,7 @@ pub fn run_cases(global: &GlobalArgs, cmd: CasesCommand) -> CliResult {
                 OutcomeArg::Reported => Outcome::Reported,
                 OutcomeArg::Escalated => Outcome::Escalated,
             };
+            let screener = self::reviewer(global)?;
             let actions = screener.resolve_case(case, outcome, &reviewer, &note)?;
             for a in &actions {
                 println!("{}", action_line(a));
@@ -207,9 +252,9 @@ pub fn run_cases(global: &GlobalArgs, cmd: CasesCommand) -> CliResult {
 }
 
 pub fn run_customers(global: &GlobalArgs, cmd: CustomersCommand) -> CliResult {
-    let screener = reviewer(global)?;
     let (args, status) = match cmd {
         CustomersCommand::Show { customer, format } => {
+            let screener = reader(global)?;
             let record = screener.customer(&customer)?;
             let cases = screener.cases(&CaseFilter {
                 customer_id: Some(customer.clone()),
@@ -248,6 +293,7 @@ pub fn run_customers(global: &GlobalArgs, cmd: CustomersCommand) -> CliResult {
         CustomersCommand::Unfreeze(a) => (a, CustomerStatus::Normal),
         CustomersCommand::Enhance(a) => (a, CustomerStatus::Enhanced),
     };
+    let screener = reviewer(global)?;
     let action =
         screener.set_customer_status(&args.customer, status, &args.reviewer, &args.note)?;
     println!("{}", action_line(&action));
@@ -260,6 +306,10 @@ fn action_line(a: &StaffAction) -> String {
     let what = match &a.what {
         amlscreen::cases::ActionKind::Resolve { outcome } => format!(
             "resolved case {}: {outcome}",
+            a.case.map_or("?".into(), |c| c.to_string())
+        ),
+        amlscreen::cases::ActionKind::Review => format!(
+            "took case {} into review",
             a.case.map_or("?".into(), |c| c.to_string())
         ),
         amlscreen::cases::ActionKind::SetStatus { status } => {

@@ -236,6 +236,29 @@ impl RuleSet {
     }
 }
 
+/// Keeps the first of a section that may appear once in the rule files;
+/// a second is an error naming where the first is.
+#[allow(clippy::too_many_arguments)]
+fn keep_once<T>(
+    slot: &mut Option<(T, String)>,
+    parsed: Result<T, Vec<RuleFileError>>,
+    source: &SourceText,
+    at: &source::Position<'_>,
+    second: &str,
+    advice: &str,
+    errors: &mut Vec<RuleFileError>,
+) {
+    match parsed {
+        Ok(value) => match slot {
+            Some((_, first)) => {
+                errors.push(at.error(format!("{second} (the first is at {first}); {advice}")))
+            }
+            None => *slot = Some((value, format!("{}:{}", source.path.display(), at.line))),
+        },
+        Err(mut e) => errors.append(&mut e),
+    }
+}
+
 fn load_source(source: &SourceText, c: &mut Collector) -> Result<(), Vec<RuleFileError>> {
     let root = source.root().map_err(|e| vec![e])?;
     let Some(map) = root.as_map() else {
@@ -252,32 +275,24 @@ fn load_source(source: &SourceText, c: &mut Collector) -> Result<(), Vec<RuleFil
                 Ok(mut p) => c.platforms.append(&mut p),
                 Err(mut e) => errors.append(&mut e),
             },
-            "policy" => match policy::parse_policy(source, value) {
-                Ok(p) => {
-                    let here = format!("{}:{}", source.path.display(), at.line);
-                    if let Some((_, first)) = &c.set_policy {
-                        errors.push(at.error(format!(
-                            "a second policy (the first is at {first}); keep one policy file"
-                        )));
-                    } else {
-                        c.set_policy = Some((p, here));
-                    }
-                }
-                Err(mut e) => errors.append(&mut e),
-            },
-            "account" => match account::parse_account(source, value) {
-                Ok(a) => {
-                    let here = format!("{}:{}", source.path.display(), at.line);
-                    if let Some((_, first)) = &c.account {
-                        errors.push(at.error(format!(
-                            "a second account section (the first is at {first}); keep one"
-                        )));
-                    } else {
-                        c.account = Some((a, here));
-                    }
-                }
-                Err(mut e) => errors.append(&mut e),
-            },
+            "policy" => keep_once(
+                &mut c.set_policy,
+                policy::parse_policy(source, value),
+                source,
+                &at,
+                "a second policy",
+                "keep one policy file",
+                &mut errors,
+            ),
+            "account" => keep_once(
+                &mut c.account,
+                account::parse_account(source, value),
+                source,
+                &at,
+                "a second account section",
+                "keep one",
+                &mut errors,
+            ),
             "rules" => match value.as_seq() {
                 Some(items) => {
                     for item in items {

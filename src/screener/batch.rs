@@ -32,14 +32,28 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::Screener;
+use super::{Origin, Screener};
 use crate::audit::Refusal;
 use crate::error::{Error, ErrorKind};
 use crate::model::{Decision, Transaction};
 
-/// A batch slot's outcome: the decision and whether it is new (to be
-/// recorded), or the error.
-type Decided = Result<(Decision, bool), Error>;
+/// What stands in a result slot while its decision is being settled.
+fn placeholder() -> Decision {
+    Decision {
+        transaction_id: String::new(),
+        risk: crate::model::RiskLevel::Low,
+        action: crate::model::Action::Allow,
+        score: 0,
+        reasons: Vec::new(),
+        version: String::new(),
+        case: None,
+        rescreen_of: None,
+    }
+}
+
+/// A batch slot's outcome: the decision and where it comes from (what
+/// recording it needs), or the error.
+type Decided = Result<(Decision, Origin), Error>;
 
 /// In which order one customer's transactions of a batch are applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -122,8 +136,9 @@ impl Screener {
         }
     }
 
-    /// Screens a batch on every core without writing audit records: one
-    /// result per transaction, in input order (see `customer_schedule`).
+    /// Screens a batch on every core without writing audit records or
+    /// reading or writing the case store (a hold or block opens no case):
+    /// one result per transaction, in input order (see `customer_schedule`).
     pub fn evaluate_batch(&self, txs: &[Transaction]) -> Vec<Result<Decision, Error>> {
         self.evaluate_batch_ordered(txs, BatchOrder::Timestamp)
     }
@@ -203,6 +218,59 @@ impl<'a> PendingBatch<'a> {
 }
 
 impl Screener {
+    /// Records the decisions at `slots` (input indexes, ascending) in one
+    /// store transaction, filling in their cases; on failure each of them
+    /// becomes the error (none may be acted on unrecorded), and a policy
+    /// freeze that could not be recorded is its decision's error.
+    fn record_slots(
+        &self,
+        engine: &crate::engine::Engine,
+        txs: &[Transaction],
+        results: &mut [Result<Decision, Error>],
+        slots: &[usize],
+    ) {
+        if slots.is_empty() {
+            return;
+        }
+        let mut wanted = vec![false; results.len()];
+        for &i in slots {
+            wanted[i] = true;
+        }
+        let recorded = {
+            let mut refs: Vec<(&Transaction, &mut Decision, Option<i64>)> = results
+                .iter_mut()
+                .zip(txs)
+                .zip(&wanted)
+                .filter_map(|((r, tx), want)| match (r, want) {
+                    (Ok(d), true) => Some((tx, d, None)),
+                    _ => None,
+                })
+                .collect();
+            self.record_decisions(engine, &mut refs)
+        };
+        // `refs` held the wanted slots that were Ok, in input order
+        let kept: Vec<usize> = slots
+            .iter()
+            .copied()
+            .filter(|&i| results[i].is_ok())
+            .collect();
+        match recorded {
+            Ok(freeze_failures) => {
+                for (k, e) in freeze_failures {
+                    results[kept[k]] = Err(e);
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for i in kept {
+                    results[i] = Err(Error::from(crate::cases::StoreError::Unrecorded(
+                        message.clone(),
+                    )));
+                }
+            }
+        }
+    }
+
     fn commit_batch(
         &self,
         engine: &crate::engine::Engine,
@@ -211,42 +279,35 @@ impl Screener {
     ) -> Vec<Result<Decision, Error>> {
         let mut results: Vec<Result<Decision, Error>> = Vec::with_capacity(decided.len());
         let mut fresh: Vec<usize> = Vec::new();
+        let mut repeats: Vec<usize> = Vec::new();
         for (i, r) in decided.into_iter().enumerate() {
-            results.push(r.map(|(d, new)| {
-                if new {
-                    fresh.push(i);
+            results.push(r.map(|(d, origin)| {
+                match origin {
+                    Origin::New => fresh.push(i),
+                    Origin::Memory => repeats.push(i),
+                    Origin::Settled => {}
                 }
                 d
             }));
         }
         // The batch's new decisions in one store transaction (a hold or
         // block opens its case); a failure leaves none of them recorded.
-        if !fresh.is_empty() {
-            let mut is_new = vec![false; results.len()];
-            for &i in &fresh {
-                is_new[i] = true;
-            }
-            let recorded = {
-                let mut refs: Vec<(&Transaction, &mut Decision, Option<i64>)> = results
-                    .iter_mut()
-                    .zip(txs)
-                    .zip(&is_new)
-                    .filter_map(|((r, tx), new)| match (r, new) {
-                        (Ok(d), true) => Some((tx, d, None)),
-                        _ => None,
-                    })
-                    .collect();
-                self.record_decisions(engine, &mut refs)
-            };
-            if let Err(e) = recorded {
-                let message = e.to_string();
-                for i in fresh {
-                    results[i] = Err(Error::from(crate::cases::StoreError::Unrecorded(
-                        message.clone(),
-                    )));
-                }
+        self.record_slots(engine, txs, &mut results, &fresh);
+        // Repeats are settled after that (and after every earlier commit):
+        // a repeat finds the case its first copy opened, in this batch or
+        // an earlier one; one whose first copy was never recorded is now.
+        let mut unrecorded = Vec::new();
+        for i in repeats {
+            if let Ok(d) = std::mem::replace(&mut results[i], Ok(placeholder())) {
+                results[i] = self.settle_replay(&txs[i], d).map(|(d, record)| {
+                    if record {
+                        unrecorded.push(i);
+                    }
+                    d
+                });
             }
         }
+        self.record_slots(engine, txs, &mut results, &unrecorded);
         if self.audit.is_some() {
             // decisions, and refusals of ids reused with other content, in
             // input order

@@ -37,6 +37,20 @@ use crate::state::{content_hash, Replay, StateConfig, StateStore};
 
 pub use batch::{BatchOrder, PendingBatch};
 
+/// Where a decision [`Screener::evaluate_with`] hands out comes from, and
+/// so what recording it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// Decided now: to be recorded.
+    New,
+    /// The customer history's copy: the store's copy replaces it when the
+    /// store has one, else it is recorded now (its first recording failed,
+    /// is still under way, or it was only evaluated).
+    Memory,
+    /// The store's copy, or (for [`Screener::evaluate`]) nothing to record.
+    Settled,
+}
+
 /// What an exchange holds: the engine in force, the customer history and
 /// the audit log. `Send + Sync`: share one behind an `Arc` across request
 /// threads; deciding takes no lock but the screened customer's (appending
@@ -152,12 +166,25 @@ impl Screener {
         }
     }
 
-    /// A screener for reviewers' work on the config's case store and audit
-    /// log: the rules (for the account policy), no lists. Screening with
-    /// it would match no name: use [`Screener::from_config`] for that.
+    /// A screener for reviewers' actions on the config's case store and
+    /// audit log: the rules (for the account policy), no lists. It is the
+    /// store's and the log's one writer while it lives. Screening with it
+    /// would match no name: use [`Screener::from_config`] for that.
     pub fn for_review(config: &Config) -> Result<Screener, Error> {
+        Screener::reviewer(config, true)
+    }
+
+    /// A screener that only reads the config's case store (no lock, no
+    /// audit log): for listing and showing cases and customers while
+    /// another process screens.
+    pub fn for_reading(config: &Config) -> Result<Screener, Error> {
+        Screener::reviewer(config, false)
+    }
+
+    fn reviewer(config: &Config, write: bool) -> Result<Screener, Error> {
         let store = match &config.store {
-            Some(s) => SqliteStore::open(&s.path)?,
+            Some(s) if write => SqliteStore::open(&s.path)?,
+            Some(s) => SqliteStore::open_read_only(&s.path)?,
             None => {
                 return Err(Error::from(crate::cases::StoreError::Refused(
                     "the config has no `store:` section, so there are no cases to review \
@@ -166,6 +193,10 @@ impl Screener {
                 )))
             }
         };
+        if !write {
+            let screener = Screener::new(Engine::builder(RuleSet::load(&config.rules)?).build());
+            return screener.with_store(Arc::new(store));
+        }
         let rules = RuleSet::load(&config.rules)?;
         let engine = Engine::builder(rules).build();
         let audit = config
@@ -344,12 +375,9 @@ impl Screener {
     /// longer holds it (a restart), from the store.
     pub fn screen(&self, tx: &Transaction) -> Result<Decision, Error> {
         let engine = self.engine.load();
-        let outcome = self.evaluate_stored(&engine, tx).and_then(|(mut d, new)| {
-            if new {
-                self.record_decisions(&engine, &mut [(tx, &mut d, None)])?;
-            }
-            Ok(d)
-        });
+        let outcome = self
+            .evaluate_stored(&engine, tx)
+            .and_then(|(d, origin)| self.record_one(&engine, tx, d, origin, None));
         match outcome {
             Ok(decision) => {
                 self.append_audit(&engine, tx, &decision)?;
@@ -373,7 +401,7 @@ impl Screener {
         let engine = self.engine.load();
         let outcome = self.rescreen_with(&engine, tx);
         match outcome {
-            Ok((decision, _)) => {
+            Ok(decision) => {
                 self.append_audit(&engine, tx, &decision)?;
                 Ok(decision)
             }
@@ -384,33 +412,57 @@ impl Screener {
         }
     }
 
-    /// [`Screener::rescreen`] without its audit record: the decision and
-    /// whether it is new (recorded now).
-    fn rescreen_with(&self, engine: &Engine, tx: &Transaction) -> Result<(Decision, bool), Error> {
+    /// Records one decision as its origin needs (see [`Origin`]); a policy
+    /// freeze that could not be recorded is this decision's error.
+    fn record_one(
+        &self,
+        engine: &Engine,
+        tx: &Transaction,
+        mut d: Decision,
+        origin: Origin,
+        replaces: Option<i64>,
+    ) -> Result<Decision, Error> {
+        let record = match origin {
+            Origin::New => true,
+            Origin::Settled => false,
+            Origin::Memory => {
+                let (settled, record) = self.settle_replay(tx, d)?;
+                d = settled;
+                record
+            }
+        };
+        if record {
+            if let Some((_, e)) = self
+                .record_decisions(engine, &mut [(tx, &mut d, replaces)])?
+                .pop()
+            {
+                return Err(e);
+            }
+        }
+        Ok(d)
+    }
+
+    /// [`Screener::rescreen`] without its audit record.
+    fn rescreen_with(&self, engine: &Engine, tx: &Transaction) -> Result<Decision, Error> {
         crate::engine::validate(tx)?;
         self.check_timestamp(tx)?;
         let content = content_hash(tx);
         // the earlier decision: the store's, else (an in-memory store keeps
         // only decisions that opened a case) the customer history's
         let (prior, decided_at, row) = match self.desk.store().recorded(&tx.customer_id, &tx.id)? {
-            Some(kept) if kept.content != content => {
-                return replayed(tx, Replay::Different).map(|d| (d, false))
-            }
+            Some(kept) if kept.content != content => return replayed(tx, Replay::Different),
             Some(kept) => (kept.decision, Some(kept.decided_at), Some(kept.row)),
             None => match self.state.replay(tx, content) {
                 Replay::Same(d) => (*d, None, None),
-                Replay::Different => return replayed(tx, Replay::Different).map(|d| (d, false)),
+                Replay::Different => return replayed(tx, Replay::Different),
                 Replay::New => {
-                    let (mut d, new) = self.evaluate_stored(engine, tx)?;
-                    if new {
-                        self.record_decisions(engine, &mut [(tx, &mut d, None)])?;
-                    }
-                    return Ok((d, new));
+                    let (d, origin) = self.evaluate_stored(engine, tx)?;
+                    return self.record_one(engine, tx, d, origin, None);
                 }
             },
         };
         if prior.version == engine.engine_id() {
-            return Ok((prior, false));
+            return Ok(prior);
         }
         let hits = engine.hits(tx);
         let (hits, notes) = self.suppress(engine, tx, hits);
@@ -424,8 +476,7 @@ impl Screener {
             })
             .or_else(|seen| replayed(tx, seen))?;
         decision.rescreen_of = Some(PriorDecision::of(&prior, decided_at));
-        self.record_decisions(engine, &mut [(tx, &mut decision, row)])?;
-        Ok((decision, true))
+        self.record_one(engine, tx, decision, Origin::New, row)
     }
 
     /// Screens a transaction without writing an audit record. A transaction
@@ -442,12 +493,12 @@ impl Screener {
     }
 
     /// Decides `tx`, consulting the case store for an earlier decision of
-    /// its id: the decision, and whether it is new (to be recorded).
+    /// its id: the decision, and where it comes from.
     pub(super) fn evaluate_stored(
         &self,
         engine: &Engine,
         tx: &Transaction,
-    ) -> Result<(Decision, bool), Error> {
+    ) -> Result<(Decision, Origin), Error> {
         self.evaluate_with(engine, tx, true)
     }
 
@@ -456,7 +507,7 @@ impl Screener {
         engine: &Engine,
         tx: &Transaction,
         stored: bool,
-    ) -> Result<(Decision, bool), Error> {
+    ) -> Result<(Decision, Origin), Error> {
         crate::engine::validate(tx)?;
         // Before the history is read or written: a transaction dated years
         // ahead would otherwise become the customer's latest and empty
@@ -468,25 +519,19 @@ impl Screener {
         let content = content_hash(tx);
         match self.state.replay(tx, content) {
             Replay::New => {}
-            Replay::Same(recorded) if stored => {
-                // the store's copy carries the case and every reason
-                let kept = self.desk.store().recorded(&tx.customer_id, &tx.id)?;
-                return Ok((
-                    kept.filter(|k| k.content == content)
-                        .map_or(*recorded, |k| k.decision),
-                    false,
-                ));
-            }
-            seen => return replayed(tx, seen).map(|d| (d, false)),
+            // the store's copy (with its case) is looked for when it is
+            // recorded: a recording under way by then has finished
+            Replay::Same(recorded) if stored => return Ok((*recorded, Origin::Memory)),
+            seen => return replayed(tx, seen).map(|d| (d, Origin::Settled)),
         }
         if stored {
             // memory no longer holds it (a restart, or beyond retention):
             // the store does
             if let Some(kept) = self.desk.store().recorded(&tx.customer_id, &tx.id)? {
                 return if kept.content == content {
-                    Ok((kept.decision, false))
+                    Ok((kept.decision, Origin::Settled))
                 } else {
-                    replayed(tx, Replay::Different).map(|d| (d, false))
+                    replayed(tx, Replay::Different).map(|d| (d, Origin::Settled))
                 };
             }
         }
@@ -501,8 +546,8 @@ impl Screener {
             .apply_keeping(tx, content, engine.lookback(), |history| {
                 engine.decide(tx, &hits, findings, history)
             })
-            .map(|d| (d, true))
-            .or_else(|seen| replayed(tx, seen).map(|d| (d, false)))
+            .map(|d| (d, Origin::New))
+            .or_else(|seen| replayed(tx, seen).map(|d| (d, Origin::Settled)))
     }
 
     /// Reloads lists and rules as `config` names them — the lists from its

@@ -4,15 +4,13 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
-
 use super::Screener;
 use crate::cases::{
     Case, CaseFilter, CaseId, CaseStore, CustomerRecord, CustomerStatus, Desk, HitSubject,
     ListEntry, NewDecision, Outcome, PartySummary, StaffAction, TxSummary,
 };
 use crate::engine::{Engine, Hit};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::model::{
     Action, Decision, Direction, Finding, FindingKind, Party, RiskLevel, Transaction,
     ACCOUNT_RULE_ID, SUPPRESSED_RULE_ID,
@@ -129,20 +127,50 @@ impl Screener {
         })
     }
 
-    /// Opens the case store's records of new decisions (one transaction),
-    /// fills in each decision's case, and freezes accounts the policy
-    /// freezes after a block. `decisions` pairs each transaction with its
-    /// decision and, for a re-screen, the store row it replaces.
+    /// A decision the customer history answered a repeat with, settled
+    /// against the store: the store's copy (with its case and every
+    /// reason) when it has the transaction, else the history's, to be
+    /// recorded now (`true`) — its first recording failed, or it was only
+    /// evaluated. A store copy of other content is the reused-id error.
+    pub(super) fn settle_replay(
+        &self,
+        tx: &Transaction,
+        remembered: Decision,
+    ) -> Result<(Decision, bool), Error> {
+        match self.desk.store().recorded(&tx.customer_id, &tx.id)? {
+            Some(kept) if kept.content == crate::state::content_hash(tx) => {
+                Ok((kept.decision, false))
+            }
+            Some(_) => Err(Error::new(ErrorKind::ReusedId {
+                id: tx.id.clone(),
+                message: format!(
+                    "id '{}' of customer '{}' is recorded in the case store with other content \
+                     than the customer history holds: the recorded decision stands and this \
+                     transaction is not screened",
+                    tx.id, tx.customer_id
+                ),
+            })),
+            None => Ok((remembered, true)),
+        }
+    }
+
+    /// Records new decisions in the case store (one transaction), fills in
+    /// each decision's case, and freezes accounts the policy freezes after
+    /// a block. `decisions` pairs each transaction with its decision and,
+    /// for a re-screen, the store row it replaces. `Err`: nothing was
+    /// recorded. `Ok` lists the decisions (by index) whose policy freeze
+    /// could not be recorded: they are recorded, the freeze is tried again
+    /// at the customer's next block, and the caller gets the error.
     pub(super) fn record_decisions(
         &self,
         engine: &Engine,
         decisions: &mut [(&Transaction, &mut Decision, Option<i64>)],
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<(usize, Error)>, Error> {
         if decisions.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         use rayon::prelude::*;
-        let decided_at = Utc::now();
+        let decided_at = self.clock.now();
         // what each record needs, on every core: the store's write then
         // only inserts
         type Prepared = (u128, Option<(TxSummary, Vec<ListEntry>)>);
@@ -169,17 +197,22 @@ impl Screener {
             .collect();
         let cases = self.desk.store().record(&records)?;
         drop(records);
-        for ((tx, d, _), case) in decisions.iter_mut().zip(cases) {
+        let mut freeze_failures = Vec::new();
+        for (i, ((tx, d, _), case)) in decisions.iter_mut().zip(cases).enumerate() {
             d.case = case;
             if let (Some(case), Action::Block) = (case, d.action) {
                 let account = engine.rules().account();
-                self.desk
-                    .after_block(&tx.customer_id, case, decided_at, account, &mut |a| {
-                        self.seal(a)
-                    })?;
+                let frozen =
+                    self.desk
+                        .after_block(&tx.customer_id, case, decided_at, account, &mut |a| {
+                            self.seal(a)
+                        });
+                if let Err(e) = frozen {
+                    freeze_failures.push((i, Error::from(e)));
+                }
             }
         }
-        Ok(())
+        Ok(freeze_failures)
     }
 
     /// Appends a staff action to the audit chain, when an audit log is kept.
@@ -220,7 +253,9 @@ impl Screener {
     }
 
     /// Resolves a case as `reviewer` with `note`: the outcome is stored and
-    /// appended to the audit chain (neither happens without the other); a
+    /// appended to the audit chain (neither happens without the other;
+    /// a screener without an audit log only stores it — see
+    /// [`Screener::audits_staff_actions`]); a
     /// false positive clears its name hits for the subject; a hit that
     /// stands may freeze the account by the policy (`account:`). Returns
     /// every action taken, the reviewer's first.
@@ -241,6 +276,27 @@ impl Screener {
             engine.rules().account(),
             &mut |a| self.seal(a),
         )?)
+    }
+
+    /// Takes an open case into review (`in_review`) as `reviewer` with
+    /// `note`: stored and appended to the audit chain.
+    pub fn review_case(
+        &self,
+        case: CaseId,
+        reviewer: &str,
+        note: &str,
+    ) -> Result<StaffAction, Error> {
+        Ok(self
+            .desk
+            .review(case, reviewer, note, self.clock.now(), &mut |a| {
+                self.seal(a)
+            })?)
+    }
+
+    /// Whether staff actions are appended to an audit chain (an audit log
+    /// is configured).
+    pub fn audits_staff_actions(&self) -> bool {
+        self.audit.is_some()
     }
 
     /// Sets a customer's status as `reviewer` with `note` (freeze,

@@ -566,6 +566,19 @@ fn a_second_writer_is_refused_and_bad_store_files_are_clear_errors() {
     }
 }
 
+/// Waits (at most `tries` × 10 ms) until `path` holds `lines` lines.
+fn wait_for_lines(path: &Path, lines: usize, tries: usize) {
+    for _ in 0..tries {
+        let n = std::fs::read_to_string(path)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if n >= lines {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 #[cfg(unix)]
 fn is_root() -> bool {
     std::fs::metadata("/proc/self")
@@ -606,15 +619,7 @@ fn a_killed_screen_loses_no_case_it_reported() {
         .spawn()
         .unwrap();
     // kill it once some decisions are out
-    for _ in 0..400 {
-        let lines = std::fs::read_to_string(&out_path)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        if lines >= 200 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_for_lines(&out_path, 200, 400);
     let _ = child.kill(); // SIGKILL
     let _ = child.wait();
     let text = std::fs::read_to_string(&out_path).unwrap();
@@ -674,15 +679,7 @@ fn a_killed_screen_loses_no_case_it_reported() {
         .current_dir(repo())
         .spawn()
         .unwrap();
-    for _ in 0..500 {
-        let n = std::fs::read_to_string(&done_path)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        if n >= 5 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_for_lines(&done_path, 5, 500);
     // SIGKILL to the whole group: the shell and the resolve it is running
     let _ = Command::new("kill")
         .args(["-KILL", "--", &format!("-{}", resolver.id())])

@@ -219,20 +219,8 @@ impl Desk {
         policy: &AccountPolicy,
         seal: &mut dyn FnMut(&StaffAction) -> Result<(), String>,
     ) -> Result<Vec<StaffAction>, StoreError> {
-        check_reviewer(reviewer, note)?;
-        let found = self
-            .store
-            .case(case)?
-            .ok_or_else(|| StoreError::Refused(format!("there is no case {case}")))?;
-        let action = StaffAction {
-            at,
-            reviewer: reviewer.to_owned(),
-            what: ActionKind::Resolve { outcome },
-            case: Some(case),
-            customer_id: found.customer_id().to_owned(),
-            transaction_id: Some(found.transaction.transaction_id.clone()),
-            note: note.to_owned(),
-        };
+        let (found, action) =
+            self.case_action(case, ActionKind::Resolve { outcome }, reviewer, note, at)?;
         let suppressions: Vec<Suppression> = if outcome == Outcome::FalsePositive {
             found
                 .entries
@@ -293,6 +281,21 @@ impl Desk {
         at: DateTime<Utc>,
         seal: &mut dyn FnMut(&StaffAction) -> Result<(), String>,
     ) -> Result<StaffAction, StoreError> {
+        let (_, action) = self.case_action(case, ActionKind::Review, reviewer, note, at)?;
+        self.store.act(std::slice::from_ref(&action), &[], seal)?;
+        Ok(action)
+    }
+
+    /// A reviewer's action `what` on case `case`, with the case it acts on
+    /// (which must exist).
+    fn case_action(
+        &self,
+        case: CaseId,
+        what: ActionKind,
+        reviewer: &str,
+        note: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(Case, StaffAction), StoreError> {
         check_reviewer(reviewer, note)?;
         let found = self
             .store
@@ -301,14 +304,13 @@ impl Desk {
         let action = StaffAction {
             at,
             reviewer: reviewer.to_owned(),
-            what: ActionKind::Review,
+            what,
             case: Some(case),
             customer_id: found.customer_id().to_owned(),
             transaction_id: Some(found.transaction.transaction_id.clone()),
             note: note.to_owned(),
         };
-        self.store.act(std::slice::from_ref(&action), &[], seal)?;
-        Ok(action)
+        Ok((found, action))
     }
 
     /// Puts a status action's effect in the in-memory view.

@@ -378,13 +378,24 @@ impl Screener {
         let outcome = self
             .evaluate_stored(&engine, tx)
             .and_then(|(d, origin)| self.record_one(&engine, tx, d, origin, None));
+        self.audited(&engine, tx, outcome)
+    }
+
+    /// Appends the audit record of a decision (or of a refused reused id)
+    /// before it is given out.
+    fn audited(
+        &self,
+        engine: &Engine,
+        tx: &Transaction,
+        outcome: Result<Decision, Error>,
+    ) -> Result<Decision, Error> {
         match outcome {
             Ok(decision) => {
-                self.append_audit(&engine, tx, &decision)?;
+                self.append_audit(engine, tx, &decision)?;
                 Ok(decision)
             }
             Err(e) => {
-                self.append_refusal(&engine, tx, &e)?;
+                self.append_refusal(engine, tx, &e)?;
                 Err(e)
             }
         }
@@ -400,16 +411,7 @@ impl Screener {
     pub fn rescreen(&self, tx: &Transaction) -> Result<Decision, Error> {
         let engine = self.engine.load();
         let outcome = self.rescreen_with(&engine, tx);
-        match outcome {
-            Ok(decision) => {
-                self.append_audit(&engine, tx, &decision)?;
-                Ok(decision)
-            }
-            Err(e) => {
-                self.append_refusal(&engine, tx, &e)?;
-                Err(e)
-            }
-        }
+        self.audited(&engine, tx, outcome)
     }
 
     /// Records one decision as its origin needs (see [`Origin`]); a policy

@@ -358,3 +358,63 @@ fn an_absurd_chunk_size_is_refused_not_a_panic() {
     assert!(stderr.contains("chunk-lines"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `--list` names on stderr the configured lists it replaces (the internal
+/// watchlist used to vanish silently); `--add-list` loads a list beside
+/// them (issue 16, item 18).
+#[test]
+fn list_flags_say_what_they_replace_and_add_list_keeps_the_configured_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let config = config.to_str().unwrap();
+    let extra = dir.path().join("extra.csv");
+    std::fs::write(
+        &extra,
+        "id,name,aliases,kind,birth_dates,countries,addresses,list\n\
+         wl:extra-1,\"HRYTSENKO, Taras\",,person,,UA,,internal-extra\n",
+    )
+    .unwrap();
+    let extra_flag = format!("watchlist={}", extra.display());
+    let stats = |flag: &str| {
+        let out = amlscreen(
+            &["--config", config, flag, &extra_flag, "lists", "stats"],
+            None,
+        );
+        assert!(out.status.success(), "{out:?}");
+        (
+            stdout_lines(&out).len(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (loaded, stderr) = stats("--list");
+    assert_eq!(loaded, 1);
+    assert!(
+        stderr.contains("--list replaces the config's lists; not loaded: watchlist=")
+            && stderr.contains("sample_watchlist.csv"),
+        "{stderr}"
+    );
+    let (loaded, stderr) = stats("--add-list");
+    assert_eq!(loaded, 2);
+    assert!(stderr.is_empty(), "{stderr}");
+    // screening with the added list: its name holds, the configured
+    // watchlist still blocks
+    let input = r#"{"id":"a-1","timestamp":"2026-11-21T09:00:00Z","customer_id":"c-1","direction":"outgoing","amount":"10","currency":"EUR","value":"10","beneficiary":{"name":"Taras Hrytsenko","kind":"person"}}
+{"id":"a-2","timestamp":"2026-11-21T09:00:00Z","customer_id":"c-2","direction":"outgoing","amount":"10","currency":"EUR","value":"10","beneficiary":{"name":"Garantex Europe OU","kind":"organization","country":"EE"}}
+"#;
+    let out = amlscreen(
+        &[
+            "--config",
+            config,
+            "--add-list",
+            &extra_flag,
+            "screen",
+            "--now",
+            "2026-11-21T12:00:00Z",
+        ],
+        Some(input),
+    );
+    assert!(out.status.success(), "{out:?}");
+    let decisions = stdout_lines(&out);
+    assert_eq!(decisions[0]["action"], "hold", "{}", decisions[0]);
+    assert_eq!(decisions[1]["action"], "block", "{}", decisions[1]);
+}

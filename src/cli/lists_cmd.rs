@@ -78,7 +78,12 @@ pub fn run(global: &GlobalArgs, cmd: ListsCommand) -> CliResult {
     let specs: Vec<ListSpec> = if global.lists.is_empty() {
         global.load_config()?.lists
     } else {
-        global.lists.clone()
+        // --list alone names the lists: the config need not exist
+        let configured = match global.config.exists() {
+            true => Some(amlscreen::Config::load(&global.config)?.lists),
+            false => None,
+        };
+        global.effective_lists(configured.as_deref())
     };
     let mut failed = false;
     for spec in &specs {

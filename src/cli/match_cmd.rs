@@ -73,8 +73,8 @@ pub fn load_lists(
     let (matching, specs) = if global.config.exists() {
         let config = global.load_config()?;
         (config.matching, config.lists)
-    } else if !global.lists.is_empty() {
-        (MatchConfig::default(), global.lists.clone())
+    } else if !global.lists.is_empty() || !global.add_lists.is_empty() {
+        (MatchConfig::default(), global.effective_lists(None))
     } else {
         return Err(format!(
             "{}: no config file, and no --list KIND=PATH given",

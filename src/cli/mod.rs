@@ -44,20 +44,54 @@ pub struct GlobalArgs {
     /// A list to load instead of the config's lists (repeatable), e.g.
     /// `--list un_xml=consolidated.xml`. Kinds: ofac_sdn_xml, ofac_sdn_csv,
     /// eu_fsf_xml, un_xml, uk_xml, uk_conlist_csv, nsdc_json, watchlist.
+    /// The config's lists it replaces are named on stderr; `--add-list`
+    /// loads a list beside them instead.
     #[arg(long = "list", global = true, value_name = "KIND=PATH")]
     pub lists: Vec<ListSpec>,
+    /// A list to load beside the config's lists (or the `--list` ones),
+    /// repeatable, e.g. `--add-list watchlist=internal.csv`.
+    #[arg(long = "add-list", global = true, value_name = "KIND=PATH")]
+    pub add_lists: Vec<ListSpec>,
 }
 
 impl GlobalArgs {
-    /// The config file with `--list` flags applied.
+    /// The config file with `--list` and `--add-list` flags applied.
     pub fn load_config(&self) -> Result<Config, amlscreen::Error> {
         let mut config = Config::load(&self.config)?;
-        if !self.lists.is_empty() {
-            config.lists = self.lists.clone();
-            // a snapshot caches the config's lists, not these
+        if !self.lists.is_empty() || !self.add_lists.is_empty() {
+            config.lists = self.effective_lists(Some(&config.lists));
+            // a list cache caches the config's lists, not these
             config.list_cache = None;
         }
         Ok(config)
+    }
+
+    /// The lists to load: `--list` ones in place of `configured` (each
+    /// configured list so dropped is named on stderr, so that none goes
+    /// silently), then the `--add-list` ones.
+    pub fn effective_lists(&self, configured: Option<&[ListSpec]>) -> Vec<ListSpec> {
+        let mut lists = match (self.lists.is_empty(), configured) {
+            (true, Some(configured)) => configured.to_vec(),
+            (true, None) => Vec::new(),
+            (false, configured) => {
+                let dropped: Vec<String> = configured
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|c| !self.lists.iter().any(|l| same_list(l, c)))
+                    .map(|c| format!("{}={}", c.source.name(), c.path.display()))
+                    .collect();
+                if !dropped.is_empty() {
+                    eprintln!(
+                        "amlscreen: --list replaces the config's lists; not loaded: {} \
+                         (use --add-list KIND=PATH to load a list beside them)",
+                        dropped.join(", ")
+                    );
+                }
+                self.lists.clone()
+            }
+        };
+        lists.extend(self.add_lists.iter().cloned());
+        lists
     }
 }
 
@@ -115,6 +149,12 @@ pub fn run() -> ExitCode {
 
 /// Errors a command reports before exiting 2.
 pub type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
+
+/// Whether two list specs load the same file with the same loader.
+fn same_list(a: &ListSpec, b: &ListSpec) -> bool {
+    let file = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    a.source == b.source && file(&a.path) == file(&b.path)
+}
 
 /// Opens `-` or a path for reading lines.
 pub fn open_input(path: &Path) -> io::Result<Box<dyn BufRead>> {

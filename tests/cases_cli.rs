@@ -188,6 +188,39 @@ fn a_false_positive_stays_cleared_until_the_list_entry_changes() {
     assert!(verified.starts_with("OK"), "{verified}");
 }
 
+/// The issue's own case: "Serhii Melnyk", withdrawing to his own wallet,
+/// was held against `TELNYKH` on every transfer, forever.
+#[test]
+fn serhii_melnyk_held_against_telnykh_is_cleared_once_for_good() {
+    let desk = Desk::new("");
+    let list = desk.path("watchlist.csv");
+    let mut text = std::fs::read_to_string(&list).unwrap();
+    text.push_str("wl:test-telnykh,\"TELNYKH, Serhii\",,person,,RU,,internal\n");
+    std::fs::write(&list, text).unwrap();
+    let own_wallet = serde_json::json!({
+        "name": "Serhii Melnyk", "kind": "person",
+        "wallet": {"chain": "ETH", "address": "0x52908400098527886e0f7030069857d2e4169ee7"}
+    });
+    let first = desk.screen(&[tx("sm-1", "c-sm", own_wallet.clone())], &[]);
+    assert_eq!(action(&first[0]), "hold", "{}", first[0]);
+    let shown = desk.case(case_of(&first[0]));
+    assert_eq!(shown["case"]["entries"][0]["entity_id"], "wl:test-telnykh");
+    desk.resolve(case_of(&first[0]), "false-positive", "r-4");
+    // every later withdrawal, each in a new process, passes with the reason
+    for i in 2..5 {
+        let next = desk.screen(&[tx(&format!("sm-{i}"), "c-sm", own_wallet.clone())], &[]);
+        assert_eq!(action(&next[0]), "allow", "{}", next[0]);
+        assert!(
+            next[0]["reasons"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("name hit on `wl:test-telnykh` suppressed"),
+            "{}",
+            next[0]
+        );
+    }
+}
+
 #[test]
 fn a_wallet_hit_is_never_cleared() {
     let desk = Desk::new("");

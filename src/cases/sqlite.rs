@@ -242,9 +242,11 @@ fn json_column<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T
     })
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    // the store's own types are plain data: they always serialise
-    serde_json::to_string(value).unwrap_or_default()
+/// The JSON kept in a text column; a value that cannot be written is an
+/// error, never an empty column.
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::Unrecorded(format!("cannot write it as JSON: {e}")))
 }
 
 fn action_text(a: Action) -> &'static str {
@@ -711,7 +713,7 @@ impl SqliteStore {
             params![
                 time_text(action.at),
                 action.reviewer,
-                to_json(&action.what),
+                to_json(&action.what)?,
                 action.case.map(|c| c as i64),
                 action.customer_id,
                 action.transaction_id,
@@ -744,15 +746,19 @@ impl SqliteStore {
         type Texts = (Option<String>, Option<(String, String)>);
         let texts: Vec<Texts> = decisions
             .par_iter()
-            .map(|d| {
-                let case = d
-                    .transaction
-                    .filter(|_| d.opens_case())
-                    .map(|t| (to_json(t), to_json(&d.entries)));
+            .map(|d| -> Result<Texts, StoreError> {
+                let case = match d.transaction.filter(|_| d.opens_case()) {
+                    Some(t) => Some((to_json(t)?, to_json(&d.entries)?)),
+                    None => None,
+                };
                 let plain = d.decision.reasons.is_empty() && d.decision.rescreen_of.is_none();
-                ((!plain).then(|| to_json(d.decision)), case)
+                let decision = match plain {
+                    true => None,
+                    false => Some(to_json(d.decision)?),
+                };
+                Ok((decision, case))
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         self.write(|tx| {
             let err = self.db_error("cannot record a decision");
             let mut insert_decision = tx

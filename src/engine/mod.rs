@@ -230,6 +230,12 @@ impl Engine {
 
     /// The entity with this id (`list:id` as findings print it), if loaded.
     pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.entity_index(id).map(|i| &self.entities[i])
+    }
+
+    /// The index of the entity with this id (the map is built when first
+    /// asked: only cases need it).
+    fn entity_index(&self, id: &str) -> Option<usize> {
         let by_id = self.by_id.get_or_init(|| {
             self.entities
                 .iter()
@@ -237,14 +243,14 @@ impl Engine {
                 .map(|(i, e)| (e.id.as_str().into(), i as u32))
                 .collect()
         });
-        by_id.get(id).map(|&i| &self.entities[i as usize])
+        by_id.get(id).map(|&i| i as usize)
     }
 
     /// The entity with this id with its content hash ([`entry_hash`]) and
     /// print ([`entry_print`]), each computed once per engine.
     pub(crate) fn entry(&self, id: &str) -> Option<(&Entity, &str, &str)> {
-        let entity = self.entity(id)?;
-        let i = self.by_id.get()?.get(id).copied()? as usize;
+        let i = self.entity_index(id)?;
+        let entity = &self.entities[i];
         let (hash, print) = self.entries.get(i)?.get_or_init(|| {
             (
                 entry_hash(entity).into_boxed_str(),
@@ -1265,8 +1271,9 @@ fn provenance(lists: &[ListVersion], rules: &RuleSet) -> Provenance {
 /// identifiers, addresses, programmes, status): a reviewer's clearance of
 /// a name hit on it lapses when it changes.
 pub(crate) fn entry_hash(entity: &Entity) -> String {
-    // an entity is plain data: it always serialises
-    let bytes = serde_json::to_vec(entity).unwrap_or_default();
+    // an entity is plain data and serialises; were it ever not to, its
+    // debug form (every field) is hashed instead, never nothing
+    let bytes = serde_json::to_vec(entity).unwrap_or_else(|_| format!("{entity:?}").into_bytes());
     blake3::hash(&bytes).to_hex()[..32].to_owned()
 }
 

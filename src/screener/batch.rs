@@ -37,20 +37,6 @@ use crate::audit::Refusal;
 use crate::error::{Error, ErrorKind};
 use crate::model::{Decision, Transaction};
 
-/// What stands in a result slot while its decision is being settled.
-fn placeholder() -> Decision {
-    Decision {
-        transaction_id: String::new(),
-        risk: crate::model::RiskLevel::Low,
-        action: crate::model::Action::Allow,
-        score: 0,
-        reasons: Vec::new(),
-        version: String::new(),
-        case: None,
-        rescreen_of: None,
-    }
-}
-
 /// A batch slot's outcome: the decision and where it comes from (what
 /// recording it needs), or the error.
 type Decided = Result<(Decision, Origin), Error>;
@@ -298,13 +284,10 @@ impl Screener {
         // an earlier one; one whose first copy was never recorded is now.
         let mut unrecorded = Vec::new();
         for i in repeats {
-            if let Ok(d) = std::mem::replace(&mut results[i], Ok(placeholder())) {
-                results[i] = self.settle_replay(&txs[i], d).map(|(d, record)| {
-                    if record {
-                        unrecorded.push(i);
-                    }
-                    d
-                });
+            match self.settle_replay(&txs[i]) {
+                Ok(Some(kept)) => results[i] = Ok(kept),
+                Ok(None) => unrecorded.push(i),
+                Err(e) => results[i] = Err(e),
             }
         }
         self.record_slots(engine, txs, &mut results, &unrecorded);

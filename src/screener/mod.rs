@@ -427,11 +427,13 @@ impl Screener {
         let record = match origin {
             Origin::New => true,
             Origin::Settled => false,
-            Origin::Memory => {
-                let (settled, record) = self.settle_replay(tx, d)?;
-                d = settled;
-                record
-            }
+            Origin::Memory => match self.settle_replay(tx)? {
+                Some(kept) => {
+                    d = kept;
+                    false
+                }
+                None => true,
+            },
         };
         if record {
             if let Some((_, e)) = self

@@ -18,7 +18,7 @@ use crate::model::{
 
 /// The key a suppression is stored under for a party's name: its words
 /// folded (case, accents, script variants) and joined.
-pub(crate) fn subject_key(name: &str) -> String {
+pub(crate) fn suppression_subject(name: &str) -> String {
     crate::names::fold_words(name).join(" ")
 }
 
@@ -48,7 +48,7 @@ impl Screener {
             } = &hit
             {
                 let role_text = role.to_string();
-                let subject = subject_key(query);
+                let subject = suppression_subject(query);
                 let found = self.desk.suppression(
                     &HitSubject {
                         customer_id: &tx.customer_id,
@@ -127,20 +127,14 @@ impl Screener {
         })
     }
 
-    /// A decision the customer history answered a repeat with, settled
-    /// against the store: the store's copy (with its case and every
-    /// reason) when it has the transaction, else the history's, to be
-    /// recorded now (`true`) — its first recording failed, or it was only
-    /// evaluated. A store copy of other content is the reused-id error.
-    pub(super) fn settle_replay(
-        &self,
-        tx: &Transaction,
-        remembered: Decision,
-    ) -> Result<(Decision, bool), Error> {
+    /// The store's copy of a transaction the customer history answered a
+    /// repeat with (with its case and every reason), or `None` when the
+    /// store lacks it and the history's decision is to be recorded now (its
+    /// first recording failed, or it was only evaluated). A store copy of
+    /// other content is the reused-id error.
+    pub(super) fn settle_replay(&self, tx: &Transaction) -> Result<Option<Decision>, Error> {
         match self.desk.store().recorded(&tx.customer_id, &tx.id)? {
-            Some(kept) if kept.content == crate::state::content_hash(tx) => {
-                Ok((kept.decision, false))
-            }
+            Some(kept) if kept.content == crate::state::content_hash(tx) => Ok(Some(kept.decision)),
             Some(_) => Err(Error::new(ErrorKind::ReusedId {
                 id: tx.id.clone(),
                 message: format!(
@@ -150,7 +144,7 @@ impl Screener {
                     tx.id, tx.customer_id
                 ),
             })),
-            None => Ok((remembered, true)),
+            None => Ok(None),
         }
     }
 
@@ -400,7 +394,7 @@ fn case_entries(engine: &Engine, tx: &Transaction, d: &Decision) -> Vec<ListEntr
                 entity_id: entity.id.clone(),
                 role: role.to_string(),
                 query: query.to_owned(),
-                subject: subject_key(query),
+                subject: suppression_subject(query),
                 birth_date: party.and_then(|p| p.birth_date.clone()),
                 content_hash: content_hash.to_owned(),
                 printed: printed.to_owned(),

@@ -387,6 +387,54 @@ fn two_confirmed_platform_blocks_freeze_the_account_until_a_reviewer_unfreezes_i
     assert!(err.contains("already closed"), "{err}");
 }
 
+/// The other case: a customer blocked twice in an hour for
+/// forbidden platforms was allowed on the next transfer. With the policy's
+/// unconfirmed trigger (`{blocks: 2, within: 1h}`) the second block freezes
+/// the account by itself; the shipped default waits for a reviewer's
+/// confirmation (tested above).
+#[test]
+fn two_blocks_in_an_hour_freeze_the_account_when_the_policy_counts_unconfirmed_blocks() {
+    let desk = Desk::new("");
+    let rules = desk.path("rules");
+    std::fs::create_dir(&rules).unwrap();
+    crate::cli_screen::copy_dir(&repo().join("rules"), &rules);
+    let policy = rules.join("policy.yaml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    let edited = text.replace(
+        "    - {confirmed_blocks: 2, within: 30d}\n",
+        "    - {confirmed_blocks: 2, within: 30d}\n    - {blocks: 2, within: 1h}\n",
+    );
+    assert_ne!(text, edited, "the shipped policy changed: update this test");
+    std::fs::write(&policy, edited).unwrap();
+    let config = std::fs::read_to_string(desk.path("amlscreen.yaml")).unwrap();
+    let config = config.replace(
+        &format!("rules: {}", repo().join("rules").display()),
+        "rules: rules",
+    );
+    std::fs::write(desk.path("amlscreen.yaml"), config).unwrap();
+    let garantex =
+        serde_json::json!({"name": "Exchange", "kind": "organization", "domain": "garantex.org"});
+    let first = desk.screen(&[tx("u-1", "c-8", garantex.clone())], &[]);
+    assert_eq!(action(&first[0]), "block");
+    let clean = serde_json::json!({"name": "Maria Schmidt", "kind": "person", "country": "DE"});
+    let between = desk.screen(&[tx("u-2", "c-8", clean.clone())], &[]);
+    assert_eq!(action(&between[0]), "allow", "one block does not freeze");
+    let second = desk.screen(&[tx("u-3", "c-8", garantex)], &[]);
+    assert_eq!(action(&second[0]), "block");
+    let next = desk.screen(&[tx("u-4", "c-8", clean)], &[]);
+    assert_eq!(action(&next[0]), "block", "{}", next[0]);
+    let reason = next[0]["reasons"][0]["message"].as_str().unwrap();
+    assert!(
+        reason.starts_with(&format!("account frozen by case {}", case_of(&second[0]))),
+        "{reason}"
+    );
+    let (trail, ..) = desk.run(&["audit", "show", "u-3"], "", true);
+    assert!(
+        trail.contains("staff action by policy: set customer c-8 to frozen"),
+        "{trail}"
+    );
+}
+
 #[test]
 fn a_rescreen_after_a_list_change_is_fresh_and_linked_and_a_repeat_survives_a_restart() {
     let desk = Desk::new("");

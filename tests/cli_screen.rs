@@ -275,7 +275,7 @@ fn rules_check_passes_on_shipped_rules_and_positions_errors() {
     assert_eq!(text.lines().count(), 1, "{text}");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();
         let target = to.join(path.file_name().unwrap());

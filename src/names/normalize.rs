@@ -414,7 +414,36 @@ fn merge_letter_runs(mut words: Vec<RawWord>) -> Vec<String> {
         }
         i = end;
     }
+    // The words are read back joined by spaces (`fold_text`, the index):
+    // letters left single here because punctuation or a romanisation split
+    // them would form a spaced run there and merge. Merge them now, so that
+    // folding folded text changes nothing.
+    if out
+        .windows(MIN_SPACED_LETTER_RUN)
+        .any(|w| w.iter().all(|t| is_single_letter_text(t)))
+    {
+        let mut merged: Vec<String> = Vec::with_capacity(out.len());
+        let mut k = 0;
+        while k < out.len() {
+            let mut e = k;
+            while e < out.len() && is_single_letter_text(&out[e]) {
+                e += 1;
+            }
+            if e - k >= MIN_SPACED_LETTER_RUN {
+                merged.push(out[k..e].concat());
+                k = e;
+            } else {
+                merged.push(std::mem::take(&mut out[k]));
+                k += 1;
+            }
+        }
+        out = merged;
+    }
     out
+}
+
+fn is_single_letter_text(t: &str) -> bool {
+    t.len() == 1 && t.as_bytes()[0].is_ascii_alphabetic()
 }
 
 /// Normalises a name for exact comparison: its folded words, sorted, joined
@@ -586,6 +615,17 @@ mod tests {
         // two initials stay initials
         assert_eq!(fold_text("V.V. Putin"), "v v putin");
         assert_eq!(fold_text("gate.io"), "gate io");
+    }
+
+    #[test]
+    fn folding_folded_text_changes_nothing() {
+        // letters split by punctuation and by a romanisation ("ꬨ" → "b e")
+        // stay single on the first fold, and would merge on a second
+        for s in ["A[º ꬨ:A", "a.b c", "x-y z w"] {
+            let once = fold_text(s);
+            assert_eq!(fold_text(&once), once, "{s:?}");
+        }
+        assert_eq!(fold_text("A[º ꬨ:A"), "aobea");
     }
 
     #[test]

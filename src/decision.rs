@@ -6,6 +6,9 @@
 //! action is the policy's action for that level, raised to the strongest
 //! action any finding forces (`block` beats `hold` beats `allow`).
 
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Action, Decision, Finding, RiskLevel};
@@ -31,6 +34,81 @@ pub struct Policy {
     /// What a sanctions name hit does (the `name_hits:` section).
     #[serde(default)]
     pub name_hits: NameHitPolicy,
+    /// Exchange rates that read amounts the rule files write in other
+    /// currencies (`1000 EUR`): units of the reference currency per unit
+    /// (the `rates:` section).
+    #[serde(default)]
+    pub rates: Rates,
+    /// An operation whose value is at or over this (in the reference
+    /// currency) carries `report: threshold`: a report duty, not a hold
+    /// (the `report:` section).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_threshold: Option<Amount>,
+}
+
+/// Exchange rates with their date and source, as the policy states them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rates {
+    /// Currency code → units of the reference currency per unit.
+    pub per_unit: BTreeMap<String, Decimal>,
+    /// The date the rates are of (`2025-05-22`).
+    pub as_of: Option<String>,
+    /// Where they come from.
+    pub source: Option<String>,
+}
+
+/// An amount a rule file wrote: its value in the reference currency, and
+/// how it was written when that was another currency (`1,000 EUR`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Amount {
+    /// The value in the reference currency; rules compare this.
+    pub value: Decimal,
+    /// The reference currency's code.
+    pub currency: String,
+    /// The amount and currency as written, when not the reference currency.
+    pub written: Option<(Decimal, String)>,
+}
+
+impl std::fmt::Display for Amount {
+    /// `15,000 USD`, or `1,132.2 USD (1,000 EUR)` for an amount written in
+    /// another currency.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // a converted amount is shown to the cent; one written as is, exactly
+        let value = match self.written {
+            Some(_) => self.value.round_dp(2),
+            None => self.value,
+        };
+        write!(f, "{} {}", group_digits(value), self.currency)?;
+        if let Some((amount, code)) = &self.written {
+            write!(f, " ({} {code})", group_digits(*amount))?;
+        }
+        Ok(())
+    }
+}
+
+/// A decimal with thousands separators and no trailing zeros: `9,500`,
+/// `12,000.5`.
+pub fn group_digits(d: Decimal) -> String {
+    let text = d.normalize().to_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
 }
 
 /// Evidence, besides the name, that a party is the listed subject.
@@ -114,6 +192,8 @@ impl Default for Policy {
             medium_action: Action::Allow,
             high_action: Action::Hold,
             name_hits: NameHitPolicy::default(),
+            rates: Rates::default(),
+            report_threshold: None,
         }
     }
 }
@@ -159,7 +239,7 @@ impl Policy {
             .iter()
             .filter_map(|f| f.action)
             .fold(self.action_for(risk), Ord::max);
-        Decision {
+        let mut d = Decision {
             transaction_id: transaction_id.to_owned(),
             risk,
             action,
@@ -168,7 +248,11 @@ impl Policy {
             version: version.to_owned(),
             case: None,
             rescreen_of: None,
-        }
+            report: None,
+            summary: String::new(),
+        };
+        d.summary = d.compose_summary();
+        d
     }
 }
 

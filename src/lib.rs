@@ -37,6 +37,7 @@ pub mod audit;
 pub mod cases;
 mod config;
 mod countries;
+mod currencies;
 mod decision;
 mod durable;
 mod engine;
@@ -58,15 +59,15 @@ pub use addresses::{
     CryptoAddress,
 };
 pub use config::{AuditConfig, Config, FsyncPolicy, ScreeningConfig, StoreConfig};
-pub use decision::{Policy, MAX_SCORE};
+pub use decision::{Amount, Policy, Rates, MAX_SCORE};
 pub use engine::{compile_list_cache, Engine, EngineBuilder};
 pub use error::{Error, ErrorKind, Location};
 pub use list_cache::{CompileSummary, ListsOrigin};
 pub use model::{
     Action, Channel, Decision, Direction, FileVersion, Finding, FindingKind, ListRef, Match, Party,
-    PartyKind, PartyRole, PriorDecision, Provenance, RiskLevel, Transaction, Wallet,
-    ACCOUNT_RULE_ID, ENGINE_VERSION, PLATFORMS_RULE_ID, SANCTIONS_RULE_ID, SUPPRESSED_RULE_ID,
-    UNREADABLE_RULE_ID,
+    PartyKind, PartyRole, PriorDecision, Provenance, Report, RiskLevel, Transaction, Wallet,
+    ACCOUNT_RULE_ID, ENGINE_VERSION, PLATFORMS_RULE_ID, REPORT_RULE_ID, SANCTIONS_RULE_ID,
+    SUPPRESSED_RULE_ID, UNREADABLE_RULE_ID,
 };
 pub use names::{MatchConfig, NameHit, NameQuery};
 pub use platforms::{

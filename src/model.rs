@@ -25,6 +25,9 @@ pub const PLATFORMS_RULE_ID: &str = "platforms";
 pub const UNREADABLE_RULE_ID: &str = "unreadable";
 /// `rule_id` of a name hit a reviewer cleared ([`FindingKind::Suppressed`]).
 pub const SUPPRESSED_RULE_ID: &str = "sanctions.suppressed";
+/// `rule_id` of the finding that states a report duty ([`Report`]): no
+/// points, no hold; the reviewer reads why the operation is reported.
+pub const REPORT_RULE_ID: &str = "report.threshold";
 /// `rule_id` of the customer's account status ([`FindingKind::Account`]).
 pub const ACCOUNT_RULE_ID: &str = "account";
 
@@ -520,6 +523,105 @@ pub struct Decision {
     /// after the lists or rules changed ([`crate::Screener::rescreen`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rescreen_of: Option<PriorDecision>,
+    /// A report duty the operation carries whatever the action: `threshold`
+    /// when its value is at or over the policy's reporting threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<Report>,
+    /// One sentence a reviewer reads first: the action, what contributed
+    /// and how much, and the score ([`Decision::compose_summary`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary: String,
+}
+
+/// A report duty (to the financial intelligence unit) a decision carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Report {
+    /// The value is at or over the reporting threshold (in Ukraine,
+    /// 400,000 UAH: threshold financial monitoring).
+    Threshold,
+}
+
+impl Action {
+    /// How a summary says it was done: `allowed`, `held`, `blocked`.
+    pub fn past(self) -> &'static str {
+        match self {
+            Action::Allow => "allowed",
+            Action::Hold => "held",
+            Action::Block => "blocked",
+        }
+    }
+
+    /// Its name in files and output: `allow`, `hold`, `block`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::Hold => "hold",
+            Action::Block => "block",
+        }
+    }
+}
+
+impl RiskLevel {
+    /// Its name in files and output: `low`, `medium`, `high`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+        }
+    }
+}
+
+impl Decision {
+    /// The one-sentence summary of a decision: `held: anonymizer-vpn-proxy
+    /// (25) + anonymizer-privacy-coin (40, forces high) = score 65 → high →
+    /// hold`. A finding that forces a level or an action says so instead
+    /// of showing only its points.
+    pub fn compose_summary(&self) -> String {
+        if self.reasons.is_empty() {
+            return format!(
+                "{}: nothing found (score {}) → {} → {}",
+                self.action.past(),
+                self.score,
+                self.risk.name(),
+                self.action.name()
+            );
+        }
+        let parts: Vec<String> = self
+            .reasons
+            .iter()
+            .map(|f| {
+                let mut what = Vec::new();
+                if f.points > 0 {
+                    what.push(f.points.to_string());
+                }
+                if let Some(l) = f.level_floor {
+                    what.push(format!("forces {}", l.name()));
+                }
+                if let Some(a) = f.action {
+                    what.push(format!("forces {}", a.name()));
+                }
+                if what.is_empty() {
+                    what.push("0".into());
+                }
+                let who = match f.party {
+                    Some(role) if f.kind != FindingKind::Rule => format!(" on {role}"),
+                    _ => String::new(),
+                };
+                format!("{}{who} ({})", f.rule_id, what.join(", "))
+            })
+            .collect();
+        format!(
+            "{}: {} = score {} → {} → {}",
+            self.action.past(),
+            parts.join(" + "),
+            self.score,
+            self.risk.name(),
+            self.action.name()
+        )
+    }
 }
 
 /// The earlier decision a re-screen replaces: under which engine it was

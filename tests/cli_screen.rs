@@ -66,8 +66,12 @@ fn examples_block_exactly_the_platform_and_watchlist_cases() {
         ("ex-13-platform-intermediary", "platforms"),
         ("ex-14-watchlist-organization", "sanctions"),
     ];
-    // a listed name without anything to corroborate it: held, not frozen
-    let expected_holds = [("ex-16-watchlist-name-only", "sanctions")];
+    // a listed name without anything to corroborate it: held, not frozen;
+    // 15,500 EUR from an organisation with no history: a stop criterion
+    let expected_holds = [
+        ("ex-16-watchlist-name-only", "sanctions"),
+        ("ex-15-org-incoming-no-history", "large-sum-without-history"),
+    ];
     for (line, tx) in lines.iter().zip(input.lines()) {
         let decision: Decision = serde_json::from_value(line.clone()).unwrap();
         let tx: serde_json::Value = serde_json::from_str(tx).unwrap();

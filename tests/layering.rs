@@ -14,6 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("source", &["util"]),
     ("addresses", &["util", "model"]),
     ("countries", &[]),
+    ("currencies", &[]),
     (
         "lists",
         &[
@@ -42,6 +43,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "durable",
             "source",
             "countries",
+            "currencies",
             "platforms",
             "decision",
             "state",

@@ -45,8 +45,10 @@ fn default_screener(dir: &Path) -> Screener {
 /// A transfer to `beneficiary`, with an id of its own.
 fn to(beneficiary: Value) -> Transaction {
     let id = format!("tx-{}", blake_id(&beneficiary));
+    // a customer per transaction: these tests are about names, and one
+    // customer's repeated blocked attempts would hold the next transfer
     serde_json::from_value(json!({
-        "id": id, "timestamp": "2026-11-21T10:15:00Z", "customer_id": "c-1",
+        "id": id, "timestamp": "2026-11-21T10:15:00Z", "customer_id": format!("c-{id}"),
         "direction": "outgoing", "amount": "10", "currency": "EUR", "value": "10",
         "beneficiary": beneficiary
     }))

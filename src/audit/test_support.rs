@@ -14,6 +14,8 @@ pub(super) fn decision(id: &str) -> Decision {
         version: "v".into(),
         case: None,
         rescreen_of: None,
+        report: None,
+        summary: String::new(),
     }
 }
 

@@ -568,7 +568,7 @@ fn decision_columns(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Deci
     }
     let action: String = row.get(at + 2)?;
     let risk: String = row.get(at + 3)?;
-    Ok(Decision {
+    let mut d = Decision {
         transaction_id: row.get(at + 1)?,
         action: match action.as_str() {
             "allow" => Action::Allow,
@@ -587,7 +587,12 @@ fn decision_columns(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Deci
         version: row.get(at + 5)?,
         case: None,
         rescreen_of: None,
-    })
+        report: None,
+        summary: String::new(),
+    };
+    // the summary of a decision without reasons follows from its columns
+    d.summary = d.compose_summary();
+    Ok(d)
 }
 
 /// A case row without its actions.
@@ -1119,6 +1124,8 @@ mod tests {
             version: "engine-1".into(),
             case: None,
             rescreen_of: None,
+            report: None,
+            summary: String::new(),
         }
     }
 

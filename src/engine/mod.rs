@@ -462,11 +462,40 @@ impl Engine {
             tx,
             history,
             platforms: &platforms,
+            currency: &self.rules.policy.reference_currency,
+            blocked: findings.iter().any(|f| f.action == Some(Action::Block)),
         };
         findings.extend(self.rules.evaluate(&ctx));
-        self.rules
-            .policy
-            .decide(&tx.id, findings, &self.provenance.engine_id)
+        let policy = &self.rules.policy;
+        let report = policy
+            .report_threshold
+            .as_ref()
+            .filter(|t| tx.value >= t.value);
+        if let Some(t) = report {
+            findings.push(Finding {
+                rule_id: crate::model::REPORT_RULE_ID.into(),
+                kind: FindingKind::Rule,
+                party: None,
+                points: 0,
+                level_floor: None,
+                action: None,
+                matched: None,
+                message: format!(
+                    "{} ({}): {} {} = {} {} ≥ {t}: report to the financial intelligence unit (a report duty, not a hold)",
+                    crate::model::REPORT_RULE_ID,
+                    "operation at or over the reporting threshold",
+                    crate::decision::group_digits(tx.amount),
+                    tx.currency,
+                    crate::decision::group_digits(tx.value),
+                    policy.reference_currency,
+                ),
+            });
+        }
+        let mut d = policy.decide(&tx.id, findings, &self.provenance.engine_id);
+        if report.is_some() {
+            d.report = Some(crate::model::Report::Threshold);
+        }
+        d
     }
 
     fn party_hits<'a>(&'a self, role: PartyRole, party: &'a Party, hits: &mut Vec<Hit<'a>>) {

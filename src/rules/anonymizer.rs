@@ -22,7 +22,24 @@ use std::net::IpAddr;
 use super::data_file::DataFiles;
 use super::fields::Fields;
 use super::rule::{Fired, RuleContext};
+use crate::currencies::{closest, PRIVACY_COINS};
 use crate::platforms::PlatformCategory;
+
+/// The `channel.ip_flags` an upstream IP check sets that a rule may name:
+/// `tor` (a TOR exit node), `vpn`, `proxy` (an open or anonymous proxy),
+/// `residential_proxy`, `relay` (a privacy relay such as iCloud Private
+/// Relay), `hosting` (a data-centre address), `anonymous` (any of these,
+/// unspecified). A rule naming another flag would never fire: it is an
+/// error with the closest flag as a hint.
+pub const IP_FLAGS: &[&str] = &[
+    "tor",
+    "vpn",
+    "proxy",
+    "residential_proxy",
+    "relay",
+    "hosting",
+    "anonymous",
+];
 
 /// An IP network: an address and a prefix length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +129,28 @@ impl AnonymizerRule {
             .iter()
             .map(|s| s.trim().to_uppercase())
             .collect();
+        for (i, flag) in ip_flags.iter().enumerate() {
+            if !IP_FLAGS.contains(&flag.as_str()) {
+                let at = f.item_position("ip_flags", i);
+                let e = at
+                    .error(format!("'ip_flags': unknown flag '{flag}'"))
+                    .with_hint_for(flag, IP_FLAGS.iter().copied())
+                    .with_note(format!("(valid: {})", IP_FLAGS.join(", ")));
+                f.push(e);
+            }
+        }
+        for (i, coin) in privacy_coins.iter().enumerate() {
+            if !PRIVACY_COINS.contains(&coin.as_str()) {
+                let at = f.item_position("privacy_coins", i);
+                let hint = closest(coin, PRIVACY_COINS)
+                    .map(|c| format!(", did you mean '{c}'?"))
+                    .unwrap_or_default();
+                f.push(at.error(format!(
+                    "'privacy_coins': '{coin}' is no privacy coin{hint} (known: {})",
+                    PRIVACY_COINS.join(", ")
+                )));
+            }
+        }
         let mut rule = AnonymizerRule {
             ip_flags,
             ips: HashSet::new(),

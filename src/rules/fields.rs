@@ -24,7 +24,7 @@ pub struct Fields<'a> {
 
 /// A scalar's text: text as it is, a number as it was always written
 /// (`9500`, `9999.99`); `None` for anything else.
-fn scalar_text(v: &Node) -> Option<String> {
+pub(crate) fn scalar_text(v: &Node) -> Option<String> {
     match &v.value {
         Value::Str(s) => Some(s.clone()),
         _ => v.number_text(),
@@ -144,11 +144,6 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A non-negative exact decimal (a number or a decimal string), or `default`.
-    pub fn decimal(&mut self, key: &'static str, default: Decimal) -> Decimal {
-        self.opt_decimal(key).unwrap_or(default)
-    }
-
     /// An optional non-negative exact decimal.
     pub fn opt_decimal(&mut self, key: &'static str) -> Option<Decimal> {
         let v = self.raw(key)?;
@@ -263,14 +258,69 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// One of `choices` (by name), or `default`; a wrong name gets a hint.
-    pub fn choice<T: Copy>(
+    /// A required choice by name: missing is an error listing the choices.
+    pub fn required_choice<T: Copy>(
         &mut self,
         key: &'static str,
         choices: &[(&'static str, T)],
-        default: T,
-    ) -> T {
-        self.opt_choice(key, choices).unwrap_or(default)
+    ) -> Option<T> {
+        if !self.present(key) {
+            self.raw(key);
+            let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+            self.error(
+                key,
+                format!("missing '{key}' (valid: {})", names.join(", ")),
+            );
+            return None;
+        }
+        self.opt_choice(key, choices)
+    }
+
+    /// A required non-negative decimal; missing is an error saying what it is.
+    pub fn required_decimal(&mut self, key: &'static str, what: &str) -> Option<Decimal> {
+        if !self.present(key) {
+            self.raw(key);
+            self.error(key, format!("missing '{key}': {what}"));
+            return None;
+        }
+        self.opt_decimal(key)
+    }
+
+    /// A required whole number in `min..=max`.
+    pub fn required_count(
+        &mut self,
+        key: &'static str,
+        min: u32,
+        max: u32,
+        what: &str,
+    ) -> Option<u32> {
+        if !self.present(key) {
+            self.raw(key);
+            self.error(key, format!("missing '{key}': {what}"));
+            return None;
+        }
+        self.opt_count(key, min, max)
+    }
+
+    /// A required duration like `24h`.
+    pub fn required_duration(&mut self, key: &'static str, what: &str) -> Option<RuleDuration> {
+        if !self.present(key) {
+            self.raw(key);
+            self.error(key, format!("missing '{key}': {what}"));
+            return None;
+        }
+        let v = self.raw(key)?;
+        let Some(text) = scalar_text(v) else {
+            self.wrong_type(key, "a duration such as 90m, 24h or 30d", v);
+            return None;
+        };
+        match RuleDuration::parse(&text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.error(key, format!("'{key}': {e}"));
+                None
+            }
+        }
     }
 
     /// An optional choice by name.

@@ -7,7 +7,8 @@
 //! `account`), `platforms` (the forbidden-platform registry, see
 //! `crate::platforms`), `rules` (behaviour rules, one module per kind:
 //! `structuring`, `velocity`, `anonymizer`, `jurisdiction`,
-//! `amount`, `unusual_activity`, `new_counterparty`, `pattern`) and
+//! `amount`, `unusual_activity`, `new_counterparty`, `pattern`,
+//! `travel_rule`) and
 //! `tests` (rule tests, see `testing`).
 //!
 //! Every rule has an `id`, a `kind`, a `description`, its parameters, and
@@ -29,6 +30,7 @@ pub(crate) mod data_file;
 pub(crate) mod duration;
 pub(crate) mod fields;
 pub(crate) mod jurisdiction;
+pub(crate) mod money;
 pub(crate) mod new_counterparty;
 pub(crate) mod pattern;
 pub(crate) mod policy;
@@ -36,6 +38,7 @@ pub(crate) mod rule;
 pub(crate) mod source;
 pub(crate) mod structuring;
 pub(crate) mod testing;
+pub(crate) mod travel_rule;
 pub(crate) mod unusual_activity;
 pub(crate) mod velocity;
 pub(crate) mod window;
@@ -94,6 +97,8 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RuleFileError> {
 #[derive(Default)]
 struct Collector {
     set_policy: Option<(Policy, String)>,
+    /// The policy's currency and rates when the policy itself failed.
+    fallback_units: Option<money::Units>,
     account: Option<(AccountPolicy, String)>,
     platforms: Vec<Platform>,
     rules: Vec<(Rule, RuleFileError)>,
@@ -135,7 +140,13 @@ impl RuleSet {
                 path: source.path.display().to_string(),
                 sha256: crate::util::sha256_hex(source.text.as_bytes()),
             });
-            if let Err(mut e) = load_source(source, &mut c) {
+            // the policy first: rules read their amounts in its currency
+            if let Err(mut e) = load_source(source, &mut c, Phase::Policy) {
+                errors.append(&mut e);
+            }
+        }
+        for source in sources {
+            if let Err(mut e) = load_source(source, &mut c, Phase::Rest) {
                 errors.append(&mut e);
             }
         }
@@ -157,6 +168,7 @@ impl RuleSet {
         let builtin = [
             crate::model::SANCTIONS_RULE_ID,
             crate::model::PLATFORMS_RULE_ID,
+            crate::model::REPORT_RULE_ID,
         ];
         let known: Vec<&str> = ids.keys().copied().chain(builtin).collect();
         for test in c.tests.iter().filter(|_| compiled_all) {
@@ -259,25 +271,65 @@ fn keep_once<T>(
     }
 }
 
-fn load_source(source: &SourceText, c: &mut Collector) -> Result<(), Vec<RuleFileError>> {
-    let root = source.root().map_err(|e| vec![e])?;
+/// Which keys a pass over the rule files reads: the policy, which says the
+/// currency every amount is in, comes before everything else.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Policy,
+    Rest,
+}
+
+fn load_source(
+    source: &SourceText,
+    c: &mut Collector,
+    phase: Phase,
+) -> Result<(), Vec<RuleFileError>> {
+    let root = match source.root() {
+        Ok(root) => root,
+        // a file that does not parse is reported once, by the first pass
+        Err(_) if phase == Phase::Rest => return Ok(()),
+        Err(e) => return Err(vec![e]),
+    };
     let Some(map) = root.as_map() else {
+        if phase == Phase::Rest {
+            return Ok(());
+        }
         return Err(vec![source.at(root).error(format!(
             "a rule file is a mapping with top-level keys {}",
             TOP_LEVEL_KEYS.join(", ")
         ))]);
     };
     let mut errors = Vec::new();
+    let units = match (&c.set_policy, &c.fallback_units) {
+        (Some((p, _)), _) => money::Units {
+            reference: p.reference_currency.clone(),
+            rates: p.rates.clone(),
+        },
+        (None, Some(units)) => units.clone(),
+        (None, None) => money::Units {
+            reference: Policy::default().reference_currency,
+            rates: Default::default(),
+        },
+    };
     for (key, value) in map {
         let at = source.at(value);
-        match key.as_str().unwrap_or_default() {
+        let key_text = key.as_str().unwrap_or_default();
+        if (key_text == "policy") != (phase == Phase::Policy) {
+            continue;
+        }
+        match key_text {
             "platforms" => match parse_platforms(source) {
                 Ok(mut p) => c.platforms.append(&mut p),
                 Err(mut e) => errors.append(&mut e),
             },
             "policy" => keep_once(
                 &mut c.set_policy,
-                policy::parse_policy(source, value),
+                policy::parse_policy(source, value).inspect_err(|_| {
+                    c.fallback_units = c
+                        .fallback_units
+                        .take()
+                        .or_else(|| policy::read_units(source, value));
+                }),
                 source,
                 &at,
                 "a second policy",
@@ -296,7 +348,7 @@ fn load_source(source: &SourceText, c: &mut Collector) -> Result<(), Vec<RuleFil
             "rules" => match value.as_seq() {
                 Some(items) => {
                     for item in items {
-                        match Rule::compile(source, item, &mut c.data) {
+                        match Rule::compile(source, item, &mut c.data, &units) {
                             Ok(rule) => {
                                 let id = item.get("id").unwrap_or(item);
                                 c.rules.push((rule, source.at(id).error(String::new())));

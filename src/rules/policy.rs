@@ -18,9 +18,10 @@
 use crate::source::{Node, Value};
 
 use super::fields::{type_name, Fields};
+use super::money::{check_code, read_rate, Units};
 use super::rule::{ACTIONS, LEVELS};
 use super::source::{RuleFileError, SourceText};
-use crate::decision::{Evidence, NameHitPolicy, Policy, MAX_SCORE};
+use crate::decision::{Evidence, NameHitPolicy, Policy, Rates, MAX_SCORE};
 use crate::model::{Action, RiskLevel};
 
 struct Band<'a> {
@@ -34,7 +35,46 @@ struct Band<'a> {
 /// Parses and validates the `policy` mapping of a rule file.
 pub fn parse_policy(source: &SourceText, value: &Node) -> Result<Policy, Vec<RuleFileError>> {
     let mut f = Fields::new(source, value).map_err(|e| vec![e])?;
-    let currency = f.required_text("reference_currency");
+    let currency = f
+        .required_text("reference_currency")
+        .map(|c| c.trim().to_uppercase());
+    if let Some(Err(e)) = currency.as_deref().map(check_code) {
+        f.error("reference_currency", format!("'reference_currency': {e}"));
+    }
+    let rates = match f.raw("rates") {
+        None => Rates::default(),
+        Some(node) => parse_rates(source, node, currency.as_deref().unwrap_or_default())
+            .unwrap_or_else(|errors| {
+                for e in errors {
+                    f.push(e);
+                }
+                Rates::default()
+            }),
+    };
+    let units = Units {
+        reference: currency.clone().unwrap_or_default(),
+        rates: rates.clone(),
+    };
+    let report_threshold = match f.raw("report") {
+        None => None,
+        Some(node) => match Fields::new(source, node) {
+            Ok(mut g) => {
+                let t = g.required_amount(
+                    "threshold",
+                    &units,
+                    "the value at or over which an operation is reported (e.g. \"400000 UAH\")",
+                );
+                for e in g.finish() {
+                    f.push(e);
+                }
+                t
+            }
+            Err(e) => {
+                f.push(e);
+                None
+            }
+        },
+    };
     let mut bands = Vec::new();
     match f.raw("bands") {
         None => f.error(
@@ -171,14 +211,102 @@ pub fn parse_policy(source: &SourceText, value: &Node) -> Result<Policy, Vec<Rul
         return Err(errors);
     };
     Ok(Policy {
-        reference_currency: currency.unwrap_or_default().trim().to_uppercase(),
+        reference_currency: currency.unwrap_or_default(),
         medium_from: medium.from,
         high_from: high.from,
         low_action: low.action,
         medium_action: medium.action,
         high_action: high.action,
         name_hits,
+        rates,
+        report_threshold,
     })
+}
+
+/// The reference currency and rates of a `policy` mapping that failed
+/// validation elsewhere (a band, say), read leniently so that the rules'
+/// amounts can still be checked without a cascade of "no rate" errors.
+pub fn read_units(source: &SourceText, value: &Node) -> Option<Units> {
+    let reference = value
+        .get("reference_currency")
+        .and_then(super::fields::scalar_text)?
+        .trim()
+        .to_uppercase();
+    let rates = value
+        .get("rates")
+        .and_then(|r| parse_rates(source, r, &reference).ok())
+        .unwrap_or_default();
+    Some(Units { reference, rates })
+}
+
+/// The `rates:` section: `as_of` and `source` (both required: an undated
+/// rate of unknown origin cannot be checked), then `CODE: rate`, units of
+/// the reference currency per unit.
+fn parse_rates(
+    source: &SourceText,
+    value: &Node,
+    reference: &str,
+) -> Result<Rates, Vec<RuleFileError>> {
+    let Some(map) = value.as_map() else {
+        return Err(vec![source.at(value).error(format!(
+            "'rates' must be a mapping of currency codes to rates, found {}",
+            type_name(value)
+        ))]);
+    };
+    let mut rates = Rates::default();
+    let mut errors = Vec::new();
+    for (key, v) in map {
+        let at = source.at(v);
+        let Some(key) = key.as_str() else {
+            errors.push(at.error("a 'rates' key must be a currency code, 'as_of' or 'source'"));
+            continue;
+        };
+        let text = super::fields::scalar_text(v);
+        match (key, text) {
+            ("as_of", Some(t)) => match chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d") {
+                Ok(_) => rates.as_of = Some(t.trim().to_owned()),
+                Err(_) => errors.push(at.error(format!("'as_of': '{t}' is not a date YYYY-MM-DD"))),
+            },
+            ("source", Some(t)) if !t.trim().is_empty() => rates.source = Some(t),
+            (code, Some(t)) if code != "source" => {
+                let code = code.trim().to_uppercase();
+                if let Err(e) = check_code(&code) {
+                    errors.push(at.error(format!("'rates': {e}")));
+                } else if code == reference {
+                    errors.push(at.error(format!(
+                        "'rates': {code} is the reference currency; it needs no rate"
+                    )));
+                } else {
+                    match read_rate(&t) {
+                        Ok(r) => {
+                            rates.per_unit.insert(code, r);
+                        }
+                        Err(e) => errors.push(at.error(format!("'rates': {code}: {e}"))),
+                    }
+                }
+            }
+            (key, _) => errors.push(at.error(format!(
+                "'rates': '{key}' must be text (a date, a source, or a rate such as 1/41.4360)"
+            ))),
+        }
+    }
+    if !rates.per_unit.is_empty() {
+        for (key, missing) in [
+            ("as_of", rates.as_of.is_none()),
+            ("source", rates.source.is_none()),
+        ] {
+            if missing {
+                errors.push(source.at(value).error(format!(
+                    "'rates' needs '{key}': say the date of the rates and where they come from"
+                )));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(rates)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The `name_hits:` section. A name hit can never `allow`: a listed name

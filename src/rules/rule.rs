@@ -9,10 +9,12 @@ use super::anonymizer::AnonymizerRule;
 use super::data_file::DataFiles;
 use super::fields::Fields;
 use super::jurisdiction::JurisdictionRule;
+use super::money::Units;
 use super::new_counterparty::NewCounterpartyRule;
 use super::pattern::PatternRule;
 use super::source::{RuleFileError, SourceText};
 use super::structuring::StructuringRule;
+use super::travel_rule::TravelRule;
 use super::unusual_activity::UnusualActivityRule;
 use super::velocity::VelocityRule;
 use super::window::Point;
@@ -42,6 +44,8 @@ pub enum RuleKind {
     NewCounterparty,
     /// Keywords or regexes over the memo and party names.
     Pattern,
+    /// A crypto transfer over a threshold without both parties' names.
+    TravelRule,
 }
 
 /// Every kind with its name in rule files.
@@ -54,6 +58,7 @@ pub const RULE_KINDS: &[(&str, RuleKind)] = &[
     ("unusual_activity", RuleKind::UnusualActivity),
     ("new_counterparty", RuleKind::NewCounterparty),
     ("pattern", RuleKind::Pattern),
+    ("travel_rule", RuleKind::TravelRule),
 ];
 
 /// Risk levels by name, for `level:`.
@@ -137,11 +142,23 @@ pub struct RuleContext<'a> {
     pub history: &'a CustomerHistory,
     /// Forbidden platforms the transaction involves.
     pub platforms: &'a [PlatformInvolvement<'a>],
+    /// The reference currency values are in.
+    pub currency: &'a str,
+    /// Whether a finding already blocks the transaction (a sanctions or
+    /// platform hit): rules that only add points to a transfer that will
+    /// not happen stay quiet.
+    pub blocked: bool,
 }
 
 impl RuleContext<'_> {
+    /// A value in the reference currency as a reason shows it: `9,500 USD`.
+    pub fn money(&self, value: rust_decimal::Decimal) -> String {
+        format!("{} {}", super::window::money(value), self.currency)
+    }
+
     /// The current transfer and the customer's transfers from
     /// `[t - w, t + w)` that pass `keep`, as window points sorted by time.
+    /// Blocked attempts are left out: they moved no money.
     pub fn points_around(
         &self,
         w: chrono::Duration,
@@ -152,7 +169,7 @@ impl RuleContext<'_> {
             .history
             .between(t - w, t + w)
             .iter()
-            .filter(|e| keep(e))
+            .filter(|e| !e.blocked() && keep(e))
             .map(|e| Point {
                 timestamp: e.timestamp,
                 value: e.value,
@@ -208,6 +225,8 @@ pub enum Check {
     NewCounterparty(NewCounterpartyRule),
     /// See [`PatternRule`].
     Pattern(PatternRule),
+    /// See [`TravelRule`].
+    TravelRule(TravelRule),
 }
 
 /// A validated, compiled behaviour rule.
@@ -242,6 +261,7 @@ impl Rule {
         source: &SourceText,
         value: &Node,
         data: &mut DataFiles,
+        units: &Units,
     ) -> Result<Rule, Vec<RuleFileError>> {
         let mut f = Fields::new(source, value).map_err(|e| vec![e])?;
         let id = f.required_text("id");
@@ -273,22 +293,25 @@ impl Rule {
         let action = f.opt_choice("action", ACTIONS);
         let enabled = f.flag("enabled", true);
         let check = match kind {
-            Some(RuleKind::Structuring) => StructuringRule::compile(&mut f).map(Check::Structuring),
-            Some(RuleKind::Velocity) => VelocityRule::compile(&mut f).map(Check::Velocity),
+            Some(RuleKind::Structuring) => {
+                StructuringRule::compile(&mut f, units).map(Check::Structuring)
+            }
+            Some(RuleKind::Velocity) => VelocityRule::compile(&mut f, units).map(Check::Velocity),
             Some(RuleKind::Anonymizer) => {
                 AnonymizerRule::compile(&mut f, data).map(Check::Anonymizer)
             }
             Some(RuleKind::Jurisdiction) => {
                 JurisdictionRule::compile(&mut f, data).map(Check::Jurisdiction)
             }
-            Some(RuleKind::Amount) => AmountRule::compile(&mut f).map(Check::Amount),
+            Some(RuleKind::Amount) => AmountRule::compile(&mut f, units).map(Check::Amount),
             Some(RuleKind::UnusualActivity) => {
                 UnusualActivityRule::compile(&mut f).map(Check::UnusualActivity)
             }
             Some(RuleKind::NewCounterparty) => {
-                NewCounterpartyRule::compile(&mut f).map(Check::NewCounterparty)
+                NewCounterpartyRule::compile(&mut f, units).map(Check::NewCounterparty)
             }
             Some(RuleKind::Pattern) => PatternRule::compile(&mut f).map(Check::Pattern),
+            Some(RuleKind::TravelRule) => TravelRule::compile(&mut f, units).map(Check::TravelRule),
             None => None,
         };
         let contributes = points > 0 || level_floor.is_some() || action.is_some();
@@ -329,11 +352,12 @@ impl Rule {
             Check::Structuring(r) => r.lookback(),
             Check::Velocity(r) => r.lookback(),
             Check::UnusualActivity(r) => r.lookback(),
+            Check::Amount(r) => r.lookback(),
+            Check::NewCounterparty(r) => r.lookback(),
             Check::Anonymizer(_)
             | Check::Jurisdiction(_)
-            | Check::Amount(_)
-            | Check::NewCounterparty(_)
-            | Check::Pattern(_) => chrono::Duration::zero(),
+            | Check::Pattern(_)
+            | Check::TravelRule(_) => chrono::Duration::zero(),
         }
     }
 
@@ -351,6 +375,7 @@ impl Rule {
             Check::UnusualActivity(r) => r.evaluate(ctx),
             Check::NewCounterparty(r) => r.evaluate(ctx),
             Check::Pattern(r) => r.evaluate(ctx),
+            Check::TravelRule(r) => r.evaluate(ctx),
         }?;
         Some(Finding {
             rule_id: self.id.clone(),
@@ -398,6 +423,8 @@ mod tests {
                         tx: t,
                         history,
                         platforms: &[],
+                        currency: "USD",
+                        blocked: false,
                     };
                     set.policy.decide(&t.id, set.evaluate(&ctx), "v")
                 });
@@ -415,7 +442,7 @@ mod tests {
             "{e:?}"
         );
 
-        let e = errors("rules:\n  - id: a\n    kind: structuring\n    description: d\n    window: 90x\n    score: 5\n");
+        let e = errors("rules:\n  - id: a\n    kind: structuring\n    description: d\n    window: 90x\n    threshold: 10\n    from: 8\n    min_count: 3\n    score: 5\n");
         assert!(
             e[0].starts_with("r.yaml:5:13: 'window': bad duration '90x'"),
             "{e:?}"
@@ -437,10 +464,10 @@ mod tests {
             errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    level: hihg\n");
         assert!(e[0].contains("did you mean 'high'"), "{e:?}");
 
-        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n");
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: 1\n    direction: any\n");
         assert!(e[0].contains("contributes nothing"), "{e:?}");
 
-        let e = errors("rules:\n  - id: a\n    kind: velocity\n    description: d\n    max_count: [1]\n    score: 1\n");
+        let e = errors("rules:\n  - id: a\n    kind: velocity\n    description: d\n    direction: any\n    window: 1h\n    max_count: [1]\n    score: 1\n");
         assert!(e[0].contains("'max_count' must be a whole number"), "{e:?}");
 
         let e = errors("rules:\n  - id: a\n    kind: pattern\n    description: d\n    regexes: ['(unclosed']\n    score: 1\n");
@@ -465,14 +492,14 @@ mod tests {
             "{e:?}"
         );
 
-        let e = errors("rules:\n  - id: a b\n    kind: amount\n    description: d\n    score: 1\n  - id: x\n    kind: amount\n    description: d\n    score: 1\n  - id: x\n    kind: amount\n    description: d\n    score: 1\n");
+        let e = errors("rules:\n  - id: a b\n    kind: amount\n    description: d\n    threshold: 1\n    direction: any\n    score: 1\n  - id: x\n    kind: amount\n    description: d\n    threshold: 1\n    direction: any\n    score: 1\n  - id: x\n    kind: amount\n    description: d\n    threshold: 1\n    direction: any\n    score: 1\n");
         assert!(
             e.iter().any(|m| m.contains("may hold only letters")),
             "{e:?}"
         );
         assert!(
             e.iter()
-                .any(|m| m.starts_with("r.yaml:10:") && m.contains("duplicate rule id 'x'")),
+                .any(|m| m.starts_with("r.yaml:14:") && m.contains("duplicate rule id 'x'")),
             "{e:?}"
         );
 
@@ -492,7 +519,7 @@ mod tests {
     #[test]
     fn reasons_carry_the_numbers_and_decimals_stay_exact() {
         let set = load(
-            "rules:\n  - id: s\n    kind: structuring\n    description: split\n    threshold: \"9999.999999999999999999\"\n    from: \"9999.999999999999999997\"\n    score: 60\n    level: high\n",
+            "rules:\n  - id: s\n    kind: structuring\n    description: split\n    threshold: \"9999.999999999999999999\"\n    from: \"9999.999999999999999997\"\n    min_count: 3\n    window: 24h\n    score: 60\n    level: high\n",
         )
         .unwrap();
         let out = run(
@@ -508,13 +535,13 @@ mod tests {
         assert!(out[2].is_empty(), "{out:?}");
         assert_eq!(
             out[3],
-            ["s (split): 3 transfers 9,999.999999999999999997–9,999.999999999999999999 within 24h: 9,999.999999999999999997 + 9,999.999999999999999998 + 9,999.999999999999999998"]
+            ["s (split): 3 transfers of 9,999.999999999999999997 USD to under 9,999.999999999999999999 USD within 24h: 9,999.999999999999999997 + 9,999.999999999999999998 + 9,999.999999999999999998 USD"]
         );
     }
 
     #[test]
     fn huge_values_saturate_instead_of_overflowing() {
-        let set = load("rules:\n  - id: v\n    kind: velocity\n    description: d\n    max_sum: 1\n    score: 1\n  - id: u\n    kind: unusual_activity\n    measure: value_spike\n    min_prior: 1\n    description: d\n    score: 1\n").unwrap();
+        let set = load("rules:\n  - id: v\n    kind: velocity\n    description: d\n    max_sum: 1\n    direction: outgoing\n    window: 24h\n    score: 1\n  - id: u\n    kind: unusual_activity\n    measure: value_spike\n    min_prior: 1\n    multiple: 10\n    lookback: 30d\n    direction: any\n    description: d\n    score: 1\n").unwrap();
         let max = rust_decimal::Decimal::MAX.to_string();
         let out = run(
             &set,
@@ -531,7 +558,7 @@ mod tests {
 
     #[test]
     fn disabled_rules_are_validated_but_never_fire() {
-        let set = load("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: 1\n    enabled: false\n    level: high\n    action: block\n").unwrap();
+        let set = load("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: 1\n    direction: any\n    enabled: false\n    level: high\n    action: block\n").unwrap();
         assert!(run(&set, &[tx("a", "2026-01-01T00:00:00Z", "5")])[0].is_empty());
         let r = set.rule("a").unwrap();
         assert_eq!(
@@ -539,5 +566,110 @@ mod tests {
             (Some(RiskLevel::High), Some(Action::Block))
         );
         assert_eq!(r.defined_at, "r.yaml:2");
+    }
+
+    #[test]
+    fn every_threshold_and_window_is_explicit() {
+        // no hidden 15,000 / 10,000 / 1,000 default: each missing number is
+        // an error at the rule, naming the key
+        for (rule, missing) in [
+            ("kind: amount\n    direction: any", "missing 'threshold'"),
+            ("kind: amount\n    threshold: 1", "missing 'direction'"),
+            (
+                "kind: structuring\n    threshold: 10\n    from: 8\n    min_count: 3",
+                "missing 'window'",
+            ),
+            (
+                "kind: structuring\n    threshold: 10\n    from: 8\n    window: 24h",
+                "missing 'min_count'",
+            ),
+            (
+                "kind: structuring\n    min_count: 3\n    window: 24h",
+                "missing the amounts",
+            ),
+            ("kind: velocity\n    direction: any\n    max_count: 3", "missing 'window'"),
+            ("kind: new_counterparty\n    direction: outgoing", "missing 'min_value'"),
+            ("kind: travel_rule\n    direction: any", "missing 'threshold'"),
+            (
+                "kind: unusual_activity\n    measure: rhythm_change\n    multiple: 5\n    lookback: 30d\n    min_prior: 1\n    direction: any\n    recent: 24h",
+                "missing 'min_recent'",
+            ),
+        ] {
+            let e = errors(&format!(
+                "rules:\n  - id: a\n    description: d\n    score: 5\n    {rule}\n"
+            ));
+            assert!(
+                e.iter()
+                    .any(|m| m.starts_with("r.yaml:2:7: ") && m.contains(missing)),
+                "{rule}: {e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn vocabularies_are_validated_with_a_hint() {
+        let e = errors("rules:\n  - id: a\n    kind: anonymizer\n    description: d\n    ip_flags: [tor, vnp]\n    score: 5\n");
+        assert!(
+            e[0].starts_with("r.yaml:5:21: 'ip_flags': unknown flag 'vnp', did you mean 'vpn'?"),
+            "{e:?}"
+        );
+        let e = errors("rules:\n  - id: a\n    kind: anonymizer\n    description: d\n    privacy_coins: [XRM]\n    score: 5\n");
+        assert!(
+            e[0].starts_with(
+                "r.yaml:5:21: 'privacy_coins': 'XRM' is no privacy coin, did you mean 'XMR'?"
+            ),
+            "{e:?}"
+        );
+        // a currency without a rate, and a typo of a currency
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: 1000 GBP\n    direction: any\n    score: 5\n");
+        assert!(
+            e[0].starts_with("r.yaml:5:16: 'threshold': no rate for GBP"),
+            "{e:?}"
+        );
+        let e = errors("rules:\n  - id: a\n    kind: amount\n    description: d\n    threshold: 1000 UHA\n    direction: any\n    score: 5\n");
+        assert!(e[0].contains("did you mean 'UAH'?"), "{e:?}");
+        let policy = "policy:\n  reference_currency: UHA\n  bands:\n    - {level: low, from: 0, to: 39, action: allow}\n    - {level: medium, from: 40, to: 69, action: allow}\n    - {level: high, from: 70, to: 100, action: hold}\n";
+        let e = errors(policy);
+        assert!(
+            e[0].starts_with("r.yaml:2:23: 'reference_currency': 'UHA' is no ISO 4217 currency or known crypto ticker, did you mean 'UAH'?"),
+            "{e:?}"
+        );
+        // a rate without its date and source is refused
+        let policy = "policy:\n  reference_currency: USD\n  rates: {UAH: 1/41.4360}\n  bands:\n    - {level: low, from: 0, to: 39, action: allow}\n    - {level: medium, from: 40, to: 69, action: allow}\n    - {level: high, from: 70, to: 100, action: hold}\n";
+        let e = errors(policy);
+        assert!(
+            e.iter().any(|m| m.contains("'rates' needs 'as_of'")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().any(|m| m.contains("'rates' needs 'source'")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn amounts_in_other_currencies_read_through_the_policy_rates() {
+        // the rules file sorts before the policy file: the policy is read first
+        let rules = SourceText::new(
+            "a.yaml",
+            "rules:\n  - id: big\n    kind: amount\n    description: d\n    threshold: 400000 UAH\n    direction: any\n    score: 5\n".to_owned(),
+        );
+        let policy = SourceText::new(
+            "z.yaml",
+            "policy:\n  reference_currency: USD\n  rates: {as_of: 2025-05-22, source: NBU, UAH: 1/41.4360}\n  bands:\n    - {level: low, from: 0, to: 39, action: allow}\n    - {level: medium, from: 40, to: 69, action: allow}\n    - {level: high, from: 70, to: 100, action: hold}\n".to_owned(),
+        );
+        let set = RuleSet::from_sources(&[rules, policy]).unwrap();
+        let out = run(
+            &set,
+            &[
+                tx("a", "2026-01-01T00:00:00Z", "9653.44"),
+                tx("b", "2026-01-01T01:00:00Z", "9653.45"),
+            ],
+        );
+        assert!(out[0].is_empty(), "{out:?}");
+        assert_eq!(
+            out[1],
+            ["big (d): transfer of 9,653.45 USD ≥ 9,653.44 USD (400,000 UAH)"]
+        );
     }
 }

@@ -1,47 +1,73 @@
-//! `structuring`: several transfers by one customer, each just under a
-//! reporting threshold, within a window — splitting one large transfer to
-//! stay below the threshold.
+//! `structuring`: one customer's transfers split to stay under a threshold,
+//! within a window. Two shapes, each with every number explicit:
+//!
+//! - **band**: `min_count` transfers each just under `threshold` (from
+//!   `from`, inclusive, to `threshold`, exclusive) — the classic split just
+//!   below a limit;
+//! - **count and sum**: `min_count` transfers each under `max_each` whose
+//!   total reaches `min_total` — many small transfers that together make a
+//!   large one (20 × 500), or a large one cut in two.
 //!
 //! ```yaml
 //! - id: structuring-under-10k
 //!   kind: structuring
-//!   description: Transfers split to stay just under the 10,000 threshold
+//!   description: Transfers split to stay just under the 10,000 USD threshold
 //!   threshold: 10000      # band upper bound (exclusive)
 //!   from: 8000            # band lower bound (inclusive)
 //!   min_count: 3          # this many in the band within the window fire the rule
 //!   window: 24h
 //!   same_direction: true  # count only transfers in the current one's direction
 //!   score: 60
-//!   level: high
+//!
+//! - id: structuring-under-report-threshold
+//!   kind: structuring
+//!   description: Transfers each under the reporting threshold that together reach it
+//!   max_each: 400000 UAH  # every counted transfer is under this (exclusive)
+//!   min_total: 400000 UAH # their total within the window reaches this
+//!   min_count: 3
+//!   window: 24h
+//!   same_direction: true
+//!   score: 40
 //! ```
 //!
-//! The rule fires on a transfer that is itself in the band and completes a
-//! group of `min_count` (late transfers complete a group as well).
+//! The rule fires on a transfer that itself counts and completes a group
+//! (late transfers complete a group as well). Amounts are in the reference
+//! currency or written with a currency the policy has a rate for.
 
 use rust_decimal::Decimal;
 
 use super::duration::RuleDuration;
 use super::fields::Fields;
+use super::money::Units;
 use super::rule::{Fired, RuleContext};
-use super::window::{busiest_window, list_values, money};
+use super::window::{list_values, sum, windows_containing};
+use crate::decision::Amount;
 
-/// Default `threshold`: 10,000 in the reference currency.
-pub const DEFAULT_THRESHOLD: i64 = 10_000;
-/// Default `from`: 8,000 (80% of the threshold).
-pub const DEFAULT_FROM: i64 = 8_000;
-/// Default `min_count`: 3. Lowering it to 2 catches more and flags more honest pairs.
-pub const DEFAULT_MIN_COUNT: u32 = 3;
-/// Default `window`: 24h.
-pub const DEFAULT_WINDOW: RuleDuration = RuleDuration::hours(24);
+/// Which transfers a structuring rule counts, and what a group must reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// Transfers in `[from, threshold)`.
+    Band {
+        /// Lower bound (inclusive).
+        from: Amount,
+        /// Upper bound (exclusive).
+        threshold: Amount,
+    },
+    /// Transfers under `max_each` whose total reaches `min_total`.
+    CountAndSum {
+        /// Each counted transfer is under this.
+        max_each: Amount,
+        /// The group's total reaches this.
+        min_total: Amount,
+    },
+}
 
 /// A compiled structuring rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StructuringRule {
-    /// Upper bound of the band (exclusive).
-    pub threshold: Decimal,
-    /// Lower bound of the band (inclusive).
-    pub from: Decimal,
-    /// Transfers in the band within the window needed to fire.
+    /// What is counted and what a group must reach.
+    pub shape: Shape,
+    /// Transfers needed within the window to fire.
     pub min_count: u32,
     /// The window.
     pub window: RuleDuration,
@@ -50,34 +76,88 @@ pub struct StructuringRule {
 }
 
 impl StructuringRule {
-    /// Reads the rule's parameters.
-    pub fn compile(f: &mut Fields<'_>) -> Option<StructuringRule> {
-        let threshold = f.decimal("threshold", Decimal::from(DEFAULT_THRESHOLD));
-        let from = f.decimal("from", Decimal::from(DEFAULT_FROM));
-        let min_count = f.count("min_count", DEFAULT_MIN_COUNT, 2, 10_000);
-        let window = f.duration("window", DEFAULT_WINDOW);
+    /// Reads the rule's parameters; every number is required.
+    pub fn compile(f: &mut Fields<'_>, units: &Units) -> Option<StructuringRule> {
+        let band = f.present("threshold") || f.present("from");
+        let sum_shape = f.present("max_each") || f.present("min_total");
+        let shape = match (band, sum_shape) {
+            (true, true) => {
+                f.error("max_each", "a structuring rule is either a band ('threshold' and 'from') or a count and sum ('max_each' and 'min_total'), not both");
+                None
+            }
+            (false, false) => {
+                f.raw("threshold");
+                f.error("threshold", "missing the amounts: give 'threshold' and 'from' (transfers just under a threshold) or 'max_each' and 'min_total' (transfers under a size that together reach a total)");
+                None
+            }
+            (true, false) => {
+                let threshold = f.required_amount(
+                    "threshold",
+                    units,
+                    "the band's upper bound (exclusive), e.g. 10000",
+                );
+                let from = f.required_amount(
+                    "from",
+                    units,
+                    "the band's lower bound (inclusive), e.g. 8000",
+                );
+                match (from, threshold) {
+                    (Some(from), Some(threshold)) if from.value >= threshold.value => {
+                        f.error(
+                            "from",
+                            format!("'from' ({from}) must be below 'threshold' ({threshold})"),
+                        );
+                        None
+                    }
+                    (Some(from), Some(threshold)) => Some(Shape::Band { from, threshold }),
+                    _ => None,
+                }
+            }
+            (false, true) => {
+                let max_each = f.required_amount(
+                    "max_each",
+                    units,
+                    "every counted transfer is under this, e.g. \"400000 UAH\"",
+                );
+                let min_total = f.required_amount(
+                    "min_total",
+                    units,
+                    "the total the group reaches, e.g. \"400000 UAH\"",
+                );
+                match (max_each, min_total) {
+                    (Some(m), _) if m.value.is_zero() => {
+                        f.error("max_each", "'max_each' must be more than 0");
+                        None
+                    }
+                    (Some(max_each), Some(min_total)) => Some(Shape::CountAndSum {
+                        max_each,
+                        min_total,
+                    }),
+                    _ => None,
+                }
+            }
+        };
+        let min_count = f.required_count(
+            "min_count",
+            2,
+            10_000,
+            "how many transfers within the window fire the rule (2 or more)",
+        );
+        let window = f.required_duration("window", "the time the transfers fall within, e.g. 24h");
         let same_direction = f.flag("same_direction", true);
-        if from >= threshold {
-            f.error(
-                "from",
-                format!(
-                    "'from' ({}) must be below 'threshold' ({})",
-                    money(from),
-                    money(threshold)
-                ),
-            );
-        }
         Some(StructuringRule {
-            threshold,
-            from,
-            min_count,
-            window,
+            shape: shape?,
+            min_count: min_count?,
+            window: window?,
             same_direction,
         })
     }
 
-    fn in_band(&self, value: Decimal) -> bool {
-        value >= self.from && value < self.threshold
+    fn counts(&self, value: Decimal) -> bool {
+        match &self.shape {
+            Shape::Band { from, threshold } => value >= from.value && value < threshold.value,
+            Shape::CountAndSum { max_each, .. } => value < max_each.value,
+        }
     }
 
     /// How far the rule looks around a transfer.
@@ -88,24 +168,58 @@ impl StructuringRule {
     /// Fires when the transfer completes a structured group.
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Fired> {
         let tx = ctx.tx;
-        if !self.in_band(tx.value) {
+        if !self.counts(tx.value) {
             return None;
         }
         let w = self.window.as_duration();
         let points = ctx.points_around(w, |e| {
-            self.in_band(e.value) && (!self.same_direction || e.direction == tx.direction)
+            self.counts(e.value) && (!self.same_direction || e.direction == tx.direction)
         });
-        let best = busiest_window(&points, tx.timestamp, w)?;
-        if best.len() < self.min_count as usize {
-            return None;
+        let min_count = self.min_count as usize;
+        // the group that weighs most among those with enough transfers (the
+        // busiest, for a band); the earliest on ties
+        let mut best: Option<(std::ops::Range<usize>, Decimal)> = None;
+        for r in windows_containing(&points, tx.timestamp, w) {
+            if r.len() < min_count {
+                continue;
+            }
+            let total = sum(&points[r.clone()]);
+            let better = match &best {
+                None => true,
+                Some((b, t)) => match self.shape {
+                    Shape::Band { .. } => r.len() > b.len(),
+                    Shape::CountAndSum { .. } => total > *t,
+                },
+            };
+            if better {
+                best = Some((r, total));
+            }
         }
-        Some(Fired::new(format!(
-            "{} transfers {}–{} within {}: {}",
-            best.len(),
-            money(self.from),
-            money(self.threshold),
-            self.window,
-            list_values(&points[best])
-        )))
+        let (range, total) = best?;
+        let group = &points[range];
+        let detail = match &self.shape {
+            Shape::Band { from, threshold } => format!(
+                "{} transfers of {from} to under {threshold} within {}: {}",
+                group.len(),
+                self.window,
+                list_values(group, ctx.currency)
+            ),
+            Shape::CountAndSum {
+                max_each,
+                min_total,
+            } => {
+                if total < min_total.value {
+                    return None;
+                }
+                format!(
+                    "{} transfers each under {max_each} within {} total {} ≥ {min_total}: {}",
+                    group.len(),
+                    self.window,
+                    ctx.money(total),
+                    list_values(group, ctx.currency)
+                )
+            }
+        };
+        Some(Fired::new(detail))
     }
 }

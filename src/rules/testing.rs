@@ -15,6 +15,7 @@
 //!       level: high
 //!       fires: [structuring-under-10k]   # must be among the reasons
 //!       does_not_fire: []                # must not be
+//!       report: none                     # the report duty: threshold, or none
 //! ```
 //!
 //! Each test runs on a fresh screener state with the whole rule set (all
@@ -25,7 +26,7 @@ use serde_json::Value as Json;
 use super::fields::{type_name, Fields};
 use super::rule::{ACTIONS, LEVELS};
 use super::source::{RuleFileError, SourceText};
-use crate::model::{Action, Decision, RiskLevel, Transaction};
+use crate::model::{Action, Decision, Report, RiskLevel, Transaction};
 use crate::source::{to_json, Node, Value};
 
 /// Customer id given to test transactions that name none.
@@ -42,7 +43,13 @@ pub struct Expectation {
     pub fires: Vec<String>,
     /// Rule ids that must not be.
     pub does_not_fire: Vec<String>,
+    /// The report duty expected (`threshold`), or `none` for none.
+    pub report: Option<Option<Report>>,
 }
+
+/// Report expectations by name, for `report:`.
+const REPORTS: &[(&str, Option<Report>)] =
+    &[("threshold", Some(Report::Threshold)), ("none", None)];
 
 impl Expectation {
     /// Every way `d` differs from the expectation; empty when it passes.
@@ -58,6 +65,17 @@ impl Expectation {
             if !d.reasons.iter().any(|r| &r.rule_id == id) {
                 out.push(format!("expected rule '{id}' to fire, it did not"));
             }
+        }
+        if let Some(r) = self.report.filter(|r| *r != d.report) {
+            let name = |r: Option<Report>| match r {
+                Some(Report::Threshold) => "threshold",
+                _ => "none",
+            };
+            out.push(format!(
+                "expected report {}, got {}",
+                name(r),
+                name(d.report)
+            ));
         }
         for id in &self.does_not_fire {
             if d.reasons.iter().any(|r| &r.rule_id == id) {
@@ -173,6 +191,7 @@ pub fn parse_test(source: &SourceText, value: &Node) -> Result<RuleTest, Vec<Rul
                 expect.level = e.opt_choice("level", LEVELS);
                 expect.fires = e.texts("fires");
                 expect.does_not_fire = e.texts("does_not_fire");
+                expect.report = e.opt_choice("report", REPORTS);
                 for (key, ids) in [
                     ("fires", &expect.fires),
                     ("does_not_fire", &expect.does_not_fire),
@@ -184,12 +203,13 @@ pub fn parse_test(source: &SourceText, value: &Node) -> Result<RuleTest, Vec<Rul
                 }
                 if !e.present("action")
                     && !e.present("level")
+                    && !e.present("report")
                     && expect.fires.is_empty()
                     && expect.does_not_fire.is_empty()
                 {
                     e.error(
                         "action",
-                        "'expect' needs at least one of action, level, fires, does_not_fire",
+                        "'expect' needs at least one of action, level, fires, does_not_fire, report",
                     );
                 }
                 for err in e.finish() {

@@ -7,7 +7,11 @@
 //! - `rhythm_change`: the number of transfers in the last `recent` window
 //!   (this one included) is more than `multiple` × the customer's average
 //!   per `recent` over the `lookback` before it, given at least `min_prior`
-//!   transfers in that lookback.
+//!   transfers in that lookback and at least `min_recent` in the recent
+//!   window. A low `min_prior` with a `min_recent` catches the rare customer
+//!   who turns intensive (3 transfers in a month, then 12 in a day).
+//!
+//! Every parameter is required: there are no hidden defaults.
 //!
 //! ```yaml
 //! - id: unusual-value-spike
@@ -19,6 +23,18 @@
 //!   min_prior: 5
 //!   direction: any
 //!   score: 35
+//!
+//! - id: unusual-rhythm-change
+//!   kind: unusual_activity
+//!   description: A rare customer turns intensive
+//!   measure: rhythm_change
+//!   multiple: 5
+//!   recent: 24h
+//!   min_recent: 10
+//!   lookback: 30d
+//!   min_prior: 1
+//!   direction: any
+//!   score: 40
 //! ```
 
 use rust_decimal::Decimal;
@@ -43,19 +59,6 @@ pub const MEASURES: &[(&str, Measure)] = &[
     ("rhythm_change", Measure::RhythmChange),
 ];
 
-/// Default `multiple` for `value_spike`: 10.
-pub const DEFAULT_SPIKE_MULTIPLE: i64 = 10;
-/// Default `min_prior` for `value_spike`: 5 (fewer and "usual" means little).
-pub const DEFAULT_SPIKE_MIN_PRIOR: u32 = 5;
-/// Default `multiple` for `rhythm_change`: 5.
-pub const DEFAULT_RHYTHM_MULTIPLE: i64 = 5;
-/// Default `min_prior` for `rhythm_change`: 10.
-pub const DEFAULT_RHYTHM_MIN_PRIOR: u32 = 10;
-/// Default `lookback`: 30d.
-pub const DEFAULT_LOOKBACK: RuleDuration = RuleDuration::days(30);
-/// Default `recent` for `rhythm_change`: 24h.
-pub const DEFAULT_RECENT: RuleDuration = RuleDuration::hours(24);
-
 /// A compiled unusual-activity rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnusualActivityRule {
@@ -69,6 +72,9 @@ pub struct UnusualActivityRule {
     pub recent: RuleDuration,
     /// Prior transfers needed before the rule judges.
     pub min_prior: u32,
+    /// Transfers in the recent window needed before it fires
+    /// (`rhythm_change` only; 1 for `value_spike`).
+    pub min_recent: u32,
     /// Which transfers count.
     pub direction: DirectionFilter,
 }
@@ -76,40 +82,61 @@ pub struct UnusualActivityRule {
 impl UnusualActivityRule {
     /// Reads the rule's parameters.
     pub fn compile(f: &mut Fields<'_>) -> Option<UnusualActivityRule> {
-        let measure = f.opt_choice("measure", MEASURES);
-        if measure.is_none() && !f.present("measure") {
-            f.error(
-                "measure",
-                "missing 'measure' (valid: value_spike, rhythm_change)",
-            );
-        }
-        let measure = measure.unwrap_or(Measure::ValueSpike);
-        let (default_multiple, default_min) = match measure {
-            Measure::ValueSpike => (DEFAULT_SPIKE_MULTIPLE, DEFAULT_SPIKE_MIN_PRIOR),
-            Measure::RhythmChange => (DEFAULT_RHYTHM_MULTIPLE, DEFAULT_RHYTHM_MIN_PRIOR),
+        let measure = f.required_choice("measure", MEASURES);
+        let multiple = f.required_decimal(
+            "multiple",
+            "how many times the customer's usual fires the rule, e.g. 10",
+        );
+        let lookback = f.required_duration(
+            "lookback",
+            "the history that defines the customer's usual, e.g. 30d",
+        );
+        let min_prior = f.required_count(
+            "min_prior",
+            1,
+            1_000_000,
+            "the earlier transfers needed before the rule judges",
+        );
+        let direction = f.required_choice("direction", DIRECTIONS);
+        let (recent, min_recent) = match measure {
+            Some(Measure::RhythmChange) => (
+                f.required_duration("recent", "the recent window compared, e.g. 24h"),
+                f.required_count(
+                    "min_recent",
+                    1,
+                    1_000_000,
+                    "the transfers in the recent window needed to fire, e.g. 10",
+                ),
+            ),
+            _ => {
+                for key in ["recent", "min_recent"] {
+                    if f.present(key) {
+                        f.error(
+                            key,
+                            format!("'{key}' applies to measure rhythm_change only"),
+                        );
+                    }
+                }
+                f.raw("recent");
+                f.raw("min_recent");
+                (Some(RuleDuration::hours(24)), Some(1))
+            }
         };
-        let has_recent = f.present("recent");
-        let rule = UnusualActivityRule {
-            measure,
-            multiple: f.decimal("multiple", Decimal::from(default_multiple)),
-            lookback: f.duration("lookback", DEFAULT_LOOKBACK),
-            recent: f.duration("recent", DEFAULT_RECENT),
-            min_prior: f.count("min_prior", default_min, 1, 1_000_000),
-            direction: f.choice("direction", DIRECTIONS, DirectionFilter::Any),
-        };
-        if has_recent && measure == Measure::ValueSpike {
-            f.error("recent", "'recent' applies to measure rhythm_change only");
-        }
-        if rule.multiple <= Decimal::ONE {
+        if let Some(m) = multiple.filter(|m| *m <= Decimal::ONE) {
             f.error(
                 "multiple",
-                format!(
-                    "'multiple' is {}; it must be more than 1",
-                    money(rule.multiple)
-                ),
+                format!("'multiple' is {}; it must be more than 1", money(m)),
             );
         }
-        Some(rule)
+        Some(UnusualActivityRule {
+            measure: measure?,
+            multiple: multiple?,
+            lookback: lookback?,
+            recent: recent?,
+            min_prior: min_prior?,
+            min_recent: min_recent?,
+            direction: direction?,
+        })
     }
 
     /// How far back the rule looks.
@@ -133,7 +160,7 @@ impl UnusualActivityRule {
                     .history
                     .between(t - self.lookback.as_duration(), t)
                     .iter()
-                    .filter(|e| self.direction.accepts(e.direction))
+                    .filter(|e| !e.blocked() && self.direction.accepts(e.direction))
                     .map(|e| e.value)
                     .collect();
                 if prior.len() < self.min_prior as usize {
@@ -145,9 +172,9 @@ impl UnusualActivityRule {
                 (tx.value > limit).then(|| {
                     Fired::new(format!(
                         "{} is more than {}× the median {} of {n} {}transfers in the previous {}",
-                        money(tx.value),
+                        ctx.money(tx.value),
                         money(self.multiple),
-                        money(median),
+                        ctx.money(median),
                         self.direction.adjective(),
                         self.lookback
                     ))
@@ -161,7 +188,11 @@ impl UnusualActivityRule {
                     .history
                     .between(start_recent, t + chrono::Duration::nanoseconds(1))
                     .iter()
-                    .filter(|e| in_recent(e.timestamp) && self.direction.accepts(e.direction))
+                    .filter(|e| {
+                        !e.blocked()
+                            && in_recent(e.timestamp)
+                            && self.direction.accepts(e.direction)
+                    })
                     .count();
                 let baseline_start = start_recent - self.lookback.as_duration();
                 let baseline = ctx
@@ -171,9 +202,9 @@ impl UnusualActivityRule {
                         start_recent + chrono::Duration::nanoseconds(1),
                     )
                     .iter()
-                    .filter(|e| self.direction.accepts(e.direction))
+                    .filter(|e| !e.blocked() && self.direction.accepts(e.direction))
                     .count();
-                if baseline < self.min_prior as usize {
+                if baseline < self.min_prior as usize || count_recent < self.min_recent as usize {
                     return None;
                 }
                 let periods = Decimal::from(self.lookback.as_duration().num_seconds())
@@ -199,7 +230,7 @@ impl UnusualActivityRule {
 /// The median of `values` (the mean of the two middle ones for an even
 /// count), `None` for none. Reorders `values`. A selection, not a sort:
 /// O(n) per transfer over the whole lookback instead of O(n log n).
-fn median(values: &mut [Decimal]) -> Option<Decimal> {
+pub(crate) fn median(values: &mut [Decimal]) -> Option<Decimal> {
     let n = values.len();
     if n == 0 {
         return None;

@@ -79,8 +79,9 @@ pub fn sum(points: &[Point]) -> Decimal {
 /// Most values listed one by one in a reason; longer lists are shortened.
 pub const MAX_LISTED_VALUES: usize = 10;
 
-/// `9,500 + 9,800 + 9,900` (shortened with `… (n more)` past [`MAX_LISTED_VALUES`]).
-pub fn list_values(points: &[Point]) -> String {
+/// `9,500 + 9,800 + 9,900 USD` (shortened with `… (n more)` past
+/// [`MAX_LISTED_VALUES`]).
+pub fn list_values(points: &[Point], currency: &str) -> String {
     let mut parts: Vec<String> = points
         .iter()
         .take(MAX_LISTED_VALUES)
@@ -89,31 +90,12 @@ pub fn list_values(points: &[Point]) -> String {
     if points.len() > MAX_LISTED_VALUES {
         parts.push(format!("… ({} more)", points.len() - MAX_LISTED_VALUES));
     }
-    parts.join(" + ")
+    format!("{} {currency}", parts.join(" + "))
 }
 
 /// A decimal with thousands separators and no trailing zeros: `9,500`, `12,000.5`.
 pub fn money(d: Decimal) -> String {
-    let text = d.normalize().to_string();
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (digits, None),
-    };
-    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
+    crate::decision::group_digits(d)
 }
 
 #[cfg(test)]
@@ -183,6 +165,6 @@ mod tests {
             "79,228,162,514,264,337,593,543,950,335"
         );
         let pts: Vec<Point> = (0..12).map(|h| at(h, 1000)).collect();
-        assert!(list_values(&pts).ends_with("+ … (2 more)"));
+        assert!(list_values(&pts, "USD").ends_with("+ … (2 more) USD"));
     }
 }

@@ -37,8 +37,8 @@ mod checkpoint;
 pub use checkpoint::CHECKPOINT_FORMAT;
 
 use crate::model::{
-    Action, Channel, Decision, Direction, Finding, FindingKind, Party, PartyKind, RiskLevel,
-    Transaction, Wallet,
+    Action, Channel, Decision, Direction, Finding, FindingKind, Party, PartyKind, Report,
+    RiskLevel, Transaction, Wallet,
 };
 
 /// Bounds on the history kept in memory. Defaults suit an exchange with up
@@ -285,6 +285,18 @@ impl HistoryEntry {
         &self.id
     }
 
+    /// What was decided for it.
+    pub fn action(&self) -> Action {
+        self.decision.action
+    }
+
+    /// Whether it was blocked: an attempt, not a transfer that happened.
+    /// Blocked attempts do not count toward a customer's sums and counts
+    /// (they are a signal of their own).
+    pub fn blocked(&self) -> bool {
+        self.decision.action == Action::Block
+    }
+
     /// The decision recorded for this transfer (with a note in place of
     /// its reasons once they were dropped, see
     /// [`StateConfig::full_decision_hours`]).
@@ -321,6 +333,7 @@ struct RecordedDecision {
     score: u32,
     reasons: RecordedReasons,
     version: Arc<str>,
+    report: Option<Report>,
 }
 
 /// A recorded decision's reasons: whole, or only how many there were.
@@ -344,6 +357,7 @@ impl RecordedDecision {
             score: decision.score,
             reasons: RecordedReasons::Full(decision.reasons.into_boxed_slice()),
             version,
+            report: decision.report,
         }
     }
 
@@ -358,7 +372,7 @@ impl RecordedDecision {
 
     /// The decision as recorded; dropped reasons are left out.
     fn to_decision(&self, id: &str) -> Decision {
-        Decision {
+        let mut d = Decision {
             transaction_id: id.to_owned(),
             risk: self.risk,
             action: self.action,
@@ -370,7 +384,20 @@ impl RecordedDecision {
             version: self.version.to_string(),
             case: None,
             rescreen_of: None,
-        }
+            report: self.report,
+            summary: String::new(),
+        };
+        d.summary = match self.reasons {
+            RecordedReasons::Full(_) => d.compose_summary(),
+            RecordedReasons::Dropped(n) => format!(
+                "{}: {n} reason(s) no longer kept in memory, in the audit record = score {} → {} → {}",
+                d.action.past(),
+                d.score,
+                d.risk.name(),
+                d.action.name()
+            ),
+        };
+        d
     }
 }
 
@@ -428,6 +455,14 @@ impl CustomerHistory {
         let a = self.entries.partition_point(|e| e.timestamp < from);
         let b = self.entries.partition_point(|e| e.timestamp < to);
         &self.entries[a..b.max(a)]
+    }
+
+    /// How many counterparties were first seen at `from <= time < to`.
+    pub fn new_counterparties_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> usize {
+        self.counterparties
+            .values()
+            .filter(|s| s.first >= from && s.first < to)
+            .count()
     }
 
     /// When a counterparty (a [`counterparty_key`]) was seen, if it was.
@@ -767,7 +802,8 @@ impl StateStore {
                 (seen, _) => return Err(seen),
             }
             decision = decide(&h);
-            if let Some(c) = counterparty {
+            // a blocked attempt does not make its counterparty a known one
+            if let Some(c) = counterparty.filter(|_| decision.action != Action::Block) {
                 h.see(c, tx.timestamp);
             }
             let recorded = RecordedDecision::new(decision.clone(), h.last_version());
@@ -851,7 +887,7 @@ mod tests {
     }
 
     fn decision(id: &str, score: u32) -> Decision {
-        Decision {
+        let mut d = Decision {
             transaction_id: id.into(),
             risk: RiskLevel::Low,
             action: Action::Allow,
@@ -860,7 +896,11 @@ mod tests {
             version: "v".into(),
             case: None,
             rescreen_of: None,
-        }
+            report: None,
+            summary: String::new(),
+        };
+        d.summary = d.compose_summary();
+        d
     }
 
     #[test]
@@ -1056,6 +1096,7 @@ mod tests {
             message: "3 transfers".into(),
         });
         d.version = "lists:abc rules:def".into();
+        d.summary = d.compose_summary();
         let first = s.apply(&tx("a", "c1", 0, "1"), |_| d.clone());
         s.apply(&tx("b", "c1", 1, "1"), |_| decision("b", 0));
         let again = s.apply(&tx("a", "c1", 0, "1"), |_| decision("a", 99));
@@ -1174,6 +1215,7 @@ mod tests {
             matched: None,
             message: "listed".into(),
         });
+        d.summary = d.compose_summary();
         s.apply(&tx("a", "c1", 0, "1"), |_| d.clone());
         // 23 hours later the reasons are still whole
         s.apply(&tx("b", "c1", 23, "1"), |_| decision("b", 0));

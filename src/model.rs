@@ -580,47 +580,55 @@ impl Decision {
     /// hold`. A finding that forces a level or an action says so instead
     /// of showing only its points.
     pub fn compose_summary(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(64 + 48 * self.reasons.len());
+        out.push_str(self.action.past());
+        out.push_str(": ");
         if self.reasons.is_empty() {
-            return format!(
-                "{}: nothing found (score {}) → {} → {}",
-                self.action.past(),
-                self.score,
-                self.risk.name(),
-                self.action.name()
-            );
-        }
-        let parts: Vec<String> = self
-            .reasons
-            .iter()
-            .map(|f| {
-                let mut what = Vec::new();
+            out.push_str("nothing found (score ");
+            let _ = write!(out, "{}", self.score);
+            out.push(')');
+        } else {
+            for (i, f) in self.reasons.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" + ");
+                }
+                out.push_str(&f.rule_id);
+                if let Some(role) = f.party.filter(|_| f.kind != FindingKind::Rule) {
+                    let _ = write!(out, " on {role}");
+                }
+                out.push_str(" (");
+                let mut parts = 0;
                 if f.points > 0 {
-                    what.push(f.points.to_string());
+                    let _ = write!(out, "{}", f.points);
+                    parts += 1;
                 }
-                if let Some(l) = f.level_floor {
-                    what.push(format!("forces {}", l.name()));
+                for forced in [
+                    f.level_floor.map(RiskLevel::name),
+                    f.action.map(Action::name),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    if parts > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str("forces ");
+                    out.push_str(forced);
+                    parts += 1;
                 }
-                if let Some(a) = f.action {
-                    what.push(format!("forces {}", a.name()));
+                if parts == 0 {
+                    out.push('0');
                 }
-                if what.is_empty() {
-                    what.push("0".into());
-                }
-                let who = match f.party {
-                    Some(role) if f.kind != FindingKind::Rule => format!(" on {role}"),
-                    _ => String::new(),
-                };
-                format!("{}{who} ({})", f.rule_id, what.join(", "))
-            })
-            .collect();
-        format!(
-            "{}: {} = score {} → {} → {}",
-            self.action.past(),
-            parts.join(" + "),
-            self.score,
-            self.risk.name(),
-            self.action.name()
-        )
+                out.push(')');
+            }
+            let _ = write!(out, " = score {}", self.score);
+        }
+        out.push_str(" → ");
+        out.push_str(self.risk.name());
+        out.push_str(" → ");
+        out.push_str(self.action.name());
+        out
     }
 }
 

@@ -458,12 +458,14 @@ impl Engine {
                 _ => None,
             })
             .collect();
+        let derived = crate::rules::Derived::default();
         let ctx = RuleContext {
             tx,
             history,
             platforms: &platforms,
             currency: &self.rules.policy.reference_currency,
             blocked: findings.iter().any(|f| f.action == Some(Action::Block)),
+            derived: &derived,
         };
         findings.extend(self.rules.evaluate(&ctx));
         let policy = &self.rules.policy;

@@ -117,6 +117,7 @@ impl JurisdictionRule {
     /// Codes (`IR`, `irn`) are read without allocating; a country that
     /// reads as nothing was refused before the rules ran (see
     /// `engine::validate`) and matches nothing here.
+    #[cfg(test)]
     fn listed_in(&self, country: &str) -> Option<(Cow<'static, str>, &String)> {
         let code = normalize_country(country)?;
         let list = self.countries.get(code.as_ref())?;
@@ -124,31 +125,30 @@ impl JurisdictionRule {
     }
 
     /// Fires when any checked country is listed; the reason names each.
+    /// The countries are read once per transaction for every rule.
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Fired> {
-        let tx = ctx.tx;
         let mut hits = Vec::new();
         let mut party = None;
-        if self.parties {
-            for (role, p) in tx.parties() {
-                if let Some(c) = p.country.as_deref() {
-                    if let Some((code, list)) = self.listed_in(c) {
-                        hits.push(format!(
-                            "{role} country {}(listed in {list})",
-                            shown(c, &code)
-                        ));
-                        party = party.or(Some(role));
-                    }
-                }
-            }
-        }
-        if self.channel {
-            if let Some(c) = tx.channel.as_ref().and_then(|ch| ch.country.as_deref()) {
-                if let Some((code, list)) = self.listed_in(c) {
+        for seen in ctx.derived.countries(ctx.tx) {
+            let wanted = match seen.role {
+                Some(_) => self.parties,
+                None => self.channel,
+            };
+            let Some(list) = self.countries.get(seen.code.as_ref()).filter(|_| wanted) else {
+                continue;
+            };
+            match seen.role {
+                Some(role) => {
                     hits.push(format!(
-                        "channel country {}(listed in {list})",
-                        shown(c, &code)
+                        "{role} country {}(listed in {list})",
+                        shown(seen.given, &seen.code)
                     ));
+                    party = party.or(Some(role));
                 }
+                None => hits.push(format!(
+                    "channel country {}(listed in {list})",
+                    shown(seen.given, &seen.code)
+                )),
             }
         }
         (!hits.is_empty()).then(|| Fired {

@@ -46,7 +46,7 @@ pub(crate) mod window;
 /// A rule or policy file's identity, for the audit record (defined in the model).
 pub use crate::model::FileVersion;
 pub use rule::{Contribution, Rule, RuleKind};
-pub(crate) use rule::{PlatformInvolvement, RuleContext};
+pub(crate) use rule::{Derived, PlatformInvolvement, RuleContext};
 pub use source::{RuleFileError, SourceText};
 pub use testing::{RuleTest, TestOutcome};
 

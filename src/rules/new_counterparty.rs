@@ -46,7 +46,6 @@ use super::money::Units;
 use super::rule::{DirectionFilter, Fired, RuleContext, DIRECTIONS};
 use super::window::money;
 use crate::decision::Amount;
-use crate::state::counterparty_key;
 
 /// A value spike the transfer must also be (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,10 +190,10 @@ impl NewCounterpartyRule {
         if ctx.blocked || !self.direction.accepts(tx.direction) || tx.value < self.min_value.value {
             return None;
         }
-        let key = counterparty_key(tx)?;
+        let (key, hash) = ctx.derived.counterparty(tx)?;
         let seen_before = ctx
             .history
-            .counterparty(&key)
+            .counterparty_by_hash(hash)
             .is_some_and(|s| s.first <= tx.timestamp);
         if seen_before {
             return None;

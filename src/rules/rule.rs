@@ -148,6 +148,69 @@ pub struct RuleContext<'a> {
     /// platform hit): rules that only add points to a transfer that will
     /// not happen stay quiet.
     pub blocked: bool,
+    /// What several rules derive from the transaction, worked out once.
+    pub derived: &'a Derived<'a>,
+}
+
+/// What several rules derive from one transaction, worked out once, on
+/// first use, and shared: the counterparty's key and the codes the
+/// parties' and the channel's countries read as.
+#[derive(Debug, Default)]
+pub struct Derived<'a> {
+    counterparty: std::cell::OnceCell<Option<(String, u64)>>,
+    countries: std::cell::OnceCell<Vec<CountrySeen<'a>>>,
+}
+
+/// A country a transaction names: whose it is (a party, or the channel
+/// when `None`), as given, and the code it reads as.
+#[derive(Debug, Clone)]
+pub struct CountrySeen<'a> {
+    /// The party, or `None` for the channel.
+    pub role: Option<PartyRole>,
+    /// As the transaction gives it.
+    pub given: &'a str,
+    /// The code it reads as.
+    pub code: std::borrow::Cow<'static, str>,
+}
+
+impl<'a> Derived<'a> {
+    /// The counterparty's key (`crate::state::counterparty_key`) and its
+    /// hash, if the transaction has one.
+    pub fn counterparty(&self, tx: &Transaction) -> Option<(&str, u64)> {
+        self.counterparty
+            .get_or_init(|| {
+                crate::state::counterparty_key(tx).map(|k| {
+                    let h = crate::state::counterparty_hash(&k);
+                    (k, h)
+                })
+            })
+            .as_ref()
+            .map(|(k, h)| (k.as_str(), *h))
+    }
+
+    /// Every party's and the channel's country that reads as a code.
+    pub fn countries(&self, tx: &'a Transaction) -> &[CountrySeen<'a>] {
+        self.countries.get_or_init(|| {
+            let parties = tx
+                .parties()
+                .filter_map(|(role, p)| Some((Some(role), p.country.as_deref()?)));
+            let channel = tx
+                .channel
+                .as_ref()
+                .and_then(|c| c.country.as_deref())
+                .map(|c| (None, c));
+            parties
+                .chain(channel)
+                .filter_map(|(role, given)| {
+                    Some(CountrySeen {
+                        role,
+                        given,
+                        code: crate::countries::country_code(given)?,
+                    })
+                })
+                .collect()
+        })
+    }
 }
 
 impl RuleContext<'_> {
@@ -425,6 +488,7 @@ mod tests {
                         platforms: &[],
                         currency: "USD",
                         blocked: false,
+                        derived: &super::Derived::default(),
                     };
                     set.policy.decide(&t.id, set.evaluate(&ctx), "v")
                 });

@@ -422,3 +422,54 @@ fn list_flags_say_what_they_replace_and_add_list_keeps_the_configured_lists() {
     assert_eq!(decisions[0]["action"], "hold", "{}", decisions[0]);
     assert_eq!(decisions[1]["action"], "block", "{}", decisions[1]);
 }
+
+#[test]
+fn text_format_prints_a_block_a_reviewer_reads_and_one_reason_per_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    let input = std::fs::read_to_string(repo().join("examples/transactions.jsonl")).unwrap();
+    let ex13 = input.lines().find(|l| l.contains("ex-13-")).unwrap();
+    let stdin = format!("{ex13}\n{{\"id\":\"broken\"}}\n");
+    let out = amlscreen(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "screen",
+            "--format",
+            "text",
+        ],
+        Some(&stdin),
+    );
+    assert_eq!(out.status.code(), Some(1), "one line is not screened");
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "== ex-13-platform-intermediary (line 1) — 2026-11-21 10:00:00 UTC — customer c-112",
+        "   outgoing 800 USDT (value 800 USD)",
+        "   intermediaries[0]: MEXC Global, VASP MEXC",
+        "   decision: BLOCK — risk high, score 100, case 1",
+        "   summary: blocked: platforms on intermediaries[0] (100, forces high, forces block) = score 100 → high → block",
+        "== broken (line 2) — NOT SCREENED\n   error: missing field `timestamp`",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    // the platform's VASP field (freezes) and its name in the party's name
+    // (would suspend) are one reason, the strongest, with both pieces of
+    // evidence
+    let reasons: Vec<&str> = text.lines().filter(|l| l.starts_with("   - ")).collect();
+    assert_eq!(reasons.len(), 1, "{text}");
+    assert!(
+        reasons[0].contains("VASP 'MEXC' involves forbidden platform MEXC")
+            && reasons[0].contains(
+                "— also: intermediaries[0] name 'MEXC Global' involves forbidden platform MEXC"
+            ),
+        "{text}"
+    );
+    // JSON stays the default
+    let out = amlscreen(
+        &["--config", config.to_str().unwrap(), "screen"],
+        Some(&format!("{ex13}\n")),
+    );
+    let lines = stdout_lines(&out);
+    assert_eq!(lines[0]["transaction_id"], "ex-13-platform-intermediary");
+    assert_eq!(lines[0]["reasons"].as_array().unwrap().len(), 1);
+}

@@ -103,6 +103,20 @@ pub struct ScreenArgs {
     /// the recorded decision is returned. Lines run one by one.
     #[arg(long)]
     rescreen: bool,
+    /// Output: `json` (one decision or error record per line, the default)
+    /// or `text` (a block per transaction for a reviewer to read:
+    /// customer, time, amount, counterparty, decision, reasons).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+    format: OutputFormat,
+}
+
+/// How decisions are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    /// One JSON object per input line.
+    Json,
+    /// A block of text per input line, for people.
+    Text,
 }
 
 /// The screener the config and the screening-bound flags describe.
@@ -146,6 +160,7 @@ struct Line {
 
 pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     let screener = screener(global, &args)?;
+    let currency = screener.engine().rules().policy().reference_currency.clone();
     if let Some(torn) = screener.audit_recovery() {
         eprintln!("amlscreen: warning: {torn}");
     }
@@ -196,7 +211,7 @@ pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
         };
         let mut write_out = |done: Committed<'_>| -> Result<(), Box<dyn std::error::Error>> {
             let (lines, outcomes, txs, decisions, bytes_read) = done;
-            let outputs = render_chunk(&lines, outcomes, &txs, &decisions);
+            let outputs = render_chunk(&lines, outcomes, &txs, &decisions, args.format, &currency);
             for out in &outputs {
                 match out {
                     Ok(json) => output.write_all(json.as_bytes())?,
@@ -407,6 +422,8 @@ fn render_chunk(
     outcomes: Vec<Result<usize, String>>,
     txs: &[Transaction],
     decisions: &[Result<Decision, amlscreen::Error>],
+    format: OutputFormat,
+    currency: &str,
 ) -> Vec<Result<String, String>> {
     outcomes
         .into_par_iter()
@@ -416,14 +433,106 @@ fn render_chunk(
                 Ok(k) => txs.get(*k).map(|tx| tx.id.clone()),
                 Err(_) => line.content.as_deref().ok().and_then(readable_id),
             };
-            let record = outcome.and_then(|k| match decisions.get(k) {
-                Some(Ok(decision)) => serde_json::to_string(decision).map_err(|e| e.to_string()),
-                Some(Err(e)) => Err(e.to_string()),
-                None => Err("internal error: no decision returned".into()),
+            let record = outcome.and_then(|k| match (decisions.get(k), format) {
+                (Some(Ok(decision)), OutputFormat::Json) => {
+                    serde_json::to_string(decision).map_err(|e| e.to_string())
+                }
+                (Some(Ok(decision)), OutputFormat::Text) => match txs.get(k) {
+                    Some(tx) => Ok(text_block(line.number, tx, decision, currency)),
+                    None => Err("internal error: no transaction".into()),
+                },
+                (Some(Err(e)), _) => Err(e.to_string()),
+                (None, _) => Err("internal error: no decision returned".into()),
             });
-            record.map_err(|error| error_record(line.number, id.as_deref(), &error))
+            record.map_err(|error| match format {
+                OutputFormat::Json => error_record(line.number, id.as_deref(), &error),
+                OutputFormat::Text => text_error(line.number, id.as_deref(), &error),
+            })
         })
         .collect()
+}
+
+/// A decision as a reviewer reads it: who, when, how much, with whom, what
+/// was decided and why, one block per transaction.
+fn text_block(line: usize, tx: &Transaction, d: &Decision, currency: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(512);
+    let direction = match tx.direction {
+        amlscreen::Direction::Incoming => "incoming",
+        amlscreen::Direction::Outgoing => "outgoing",
+    };
+    let _ = writeln!(
+        out,
+        "== {} (line {line}) — {} — customer {}",
+        tx.id,
+        tx.timestamp.format("%Y-%m-%d %H:%M:%S UTC"),
+        tx.customer_id
+    );
+    let _ = writeln!(
+        out,
+        "   {direction} {} {} (value {} {currency})",
+        amlscreen::rules::group_digits(tx.amount),
+        tx.currency,
+        amlscreen::rules::group_digits(tx.value)
+    );
+    for (role, party) in tx.parties() {
+        let mut what: Vec<String> = Vec::new();
+        what.push(party.name.clone().unwrap_or_else(|| "(no name)".into()));
+        if let Some(c) = &party.country {
+            what.push(format!("country {c}"));
+        }
+        if let Some(w) = &party.wallet {
+            what.push(format!("wallet {}:{}", w.chain, w.address));
+        }
+        if let Some(a) = &party.account {
+            what.push(format!("account {a}"));
+        }
+        if let Some(v) = &party.vasp {
+            what.push(format!("VASP {v}"));
+        }
+        if let Some(dm) = &party.domain {
+            what.push(format!("domain {dm}"));
+        }
+        let _ = writeln!(out, "   {role}: {}", what.join(", "));
+    }
+    if let Some(memo) = &tx.memo {
+        let _ = writeln!(out, "   memo: {memo}");
+    }
+    let mut head = format!(
+        "   decision: {} — risk {}, score {}",
+        d.action.name().to_uppercase(),
+        d.risk.name(),
+        d.score
+    );
+    if let Some(case) = d.case {
+        let _ = write!(head, ", case {case}");
+    }
+    if d.report.is_some() {
+        head.push_str(", report: threshold");
+    }
+    let _ = writeln!(out, "{head}");
+    let _ = writeln!(out, "   summary: {}", d.summary);
+    if d.reasons.is_empty() {
+        let _ = writeln!(out, "   reasons: none");
+    } else {
+        let _ = writeln!(out, "   reasons:");
+        for f in &d.reasons {
+            let _ = writeln!(out, "   - {}", f.message);
+        }
+    }
+    // a blank line after each block
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+/// An error record as text: the line, the id when it could be read, and
+/// what is wrong.
+fn text_error(line: usize, transaction_id: Option<&str>, error: &str) -> String {
+    match transaction_id {
+        Some(id) => format!("== {id} (line {line}) — NOT SCREENED\n   error: {error}\n"),
+        None => format!("== line {line} — NOT SCREENED\n   error: {error}\n"),
+    }
 }
 
 /// An error record: the line number, the transaction id whenever it could

@@ -431,7 +431,7 @@ impl Engine {
                     .push_str(&format!(" — the same subject is also listed as {also}"));
             }
         }
-        out
+        one_reason_per_subject(out)
     }
 
     /// Runs the behaviour rules over the hits and the customer's history,
@@ -997,6 +997,62 @@ fn merge_same_subject(first: &mut Finding, other: Finding) {
         }
         m.also_listed.append(&mut f.also_listed);
     }
+}
+
+/// One reason per real-world subject a party matched: the findings of one
+/// party on the same listed entity (its name, its wallet, its identifier)
+/// or on the same forbidden platform (its VASP field, its name) become the
+/// strongest of them, the others' evidence appended ("— also: …"), the
+/// points, level and action the strongest each gave.
+fn one_reason_per_subject(findings: Vec<Finding>) -> Vec<Finding> {
+    if findings.len() < 2 {
+        return findings;
+    }
+    let key = |f: &Finding| -> Option<(Option<PartyRole>, bool, String)> {
+        let m = f.matched.as_ref()?;
+        match f.kind {
+            FindingKind::Platform => Some((f.party, true, m.platform.clone()?)),
+            FindingKind::SanctionsName
+            | FindingKind::SanctionsAddress
+            | FindingKind::SanctionsIdentifier => Some((f.party, false, m.entity_id.clone()?)),
+            _ => None,
+        }
+    };
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut keys: Vec<Option<(Option<PartyRole>, bool, String)>> = Vec::new();
+    for f in findings {
+        let k = key(&f);
+        let same = k
+            .as_ref()
+            .and_then(|k| keys.iter().position(|x| x.as_ref() == Some(k)));
+        match same {
+            None => {
+                keys.push(k);
+                out.push(f);
+            }
+            Some(i) => {
+                let first = &mut out[i];
+                let stronger = (f.action, f.points) > (first.action, first.points);
+                let weaker = if stronger {
+                    std::mem::replace(first, f)
+                } else {
+                    f
+                };
+                first.points = first.points.max(weaker.points);
+                first.level_floor = first.level_floor.max(weaker.level_floor);
+                first.action = first.action.max(weaker.action);
+                // what the weaker one saw, without its own verdict
+                let seen = weaker
+                    .message
+                    .split(" — ")
+                    .next()
+                    .unwrap_or(&weaker.message);
+                first.message.push_str(" — also: ");
+                first.message.push_str(seen);
+            }
+        }
+    }
+    out
 }
 
 /// One thing a transaction matched, before it is rendered as a finding:

@@ -160,7 +160,12 @@ struct Line {
 
 pub fn run(global: &GlobalArgs, args: ScreenArgs) -> CliResult {
     let screener = screener(global, &args)?;
-    let currency = screener.engine().rules().policy().reference_currency.clone();
+    let currency = screener
+        .engine()
+        .rules()
+        .policy()
+        .reference_currency
+        .clone();
     if let Some(torn) = screener.audit_recovery() {
         eprintln!("amlscreen: warning: {torn}");
     }

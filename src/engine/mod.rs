@@ -178,6 +178,12 @@ impl Engine {
             origin,
         } = lists;
         let platforms = PlatformRegistry::build(rules.platforms.clone(), &entities);
+        // a platform reference a loaded list does not answer is never silent
+        for (platform, entity) in platforms.unresolved_sanctions() {
+            eprintln!(
+                "amlscreen: warning: platform '{platform}' names sanctions entity '{entity}', which the loaded lists do not hold: its listed wallets are not attributed to the platform (check the id in the platforms file)"
+            );
+        }
         let identifiers = identifier_index(&entities);
         let provenance = provenance(&versions, &rules);
         let lookback = rules.lookback();

@@ -74,7 +74,95 @@ pub struct Platform {
     /// Free text for reviewers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Lets a name or alias be a common word ("Crypto", "Exchange",
+    /// "Банк"): such a name matches ordinary memos and names, so it is
+    /// refused unless this says it is meant.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_common_word: bool,
 }
+
+/// Words of payments and everyday text that a platform name or alias may
+/// not be on its own (in English, Ukrainian and Russian, compared folded):
+/// each would match countless honest memos and names.
+pub const COMMON_WORDS: &[&str] = &[
+    "crypto",
+    "exchange",
+    "exchanger",
+    "bank",
+    "wallet",
+    "pay",
+    "payment",
+    "payments",
+    "money",
+    "cash",
+    "coin",
+    "coins",
+    "market",
+    "marketplace",
+    "trade",
+    "trading",
+    "finance",
+    "capital",
+    "capitalist",
+    "gate",
+    "blender",
+    "mix",
+    "mixer",
+    "swap",
+    "transfer",
+    "service",
+    "change",
+    "token",
+    "global",
+    "group",
+    "labs",
+    "net",
+    "online",
+    "pool",
+    "bitcoin",
+    "tether",
+    "usdt",
+    "shop",
+    "store",
+    "hub",
+    "pro",
+    "plus",
+    "fast",
+    "invest",
+    "investment",
+    "loan",
+    "credit",
+    "card",
+    "account",
+    "office",
+    "company",
+    "банк",
+    "біржа",
+    "биржа",
+    "гаманець",
+    "кошелек",
+    "крипта",
+    "крипто",
+    "обмін",
+    "обмен",
+    "обмінник",
+    "обменник",
+    "гроші",
+    "деньги",
+    "платіж",
+    "платеж",
+    "переказ",
+    "перевод",
+    "ринок",
+    "рынок",
+    "маркет",
+    "блендер",
+    "міксер",
+    "миксер",
+    "гейт",
+    "капітал",
+    "капитал",
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -147,10 +235,17 @@ pub fn parse_platforms(source: &SourceText) -> Result<Vec<Platform>, Vec<SourceE
                 first + 1
             )));
         }
-        for name in std::iter::once(&p.name).chain(&p.aliases) {
-            if fold_text(name).trim().is_empty() {
+        for (k, name) in std::iter::once(&p.name).chain(&p.aliases).enumerate() {
+            let folded = fold_text(name);
+            if folded.trim().is_empty() {
                 errors.push(at("name").error(format!(
                     "platform '{}': name '{name}' has no letters or digits to match",
+                    p.id
+                )));
+            } else if !p.allow_common_word && common_words().contains(&folded) {
+                let field = if k == 0 { "name" } else { "aliases" };
+                errors.push(at(field).error(format!(
+                    "platform '{}': '{name}' is a common word: it would match ordinary memos and names; use a longer alias (\"{name} Pay\", the domain) or set 'allow_common_word: true' on the platform if it is meant",
                     p.id
                 )));
             }
@@ -180,6 +275,13 @@ pub fn parse_platforms(source: &SourceText) -> Result<Vec<Platform>, Vec<SourceE
     }
 }
 
+/// [`COMMON_WORDS`] folded as names are.
+fn common_words() -> &'static std::collections::HashSet<String> {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    WORDS.get_or_init(|| COMMON_WORDS.iter().map(|w| fold_text(w)).collect())
+}
+
 /// The ASCII host name of a domain, URL or e-mail address ([`read_domain`]);
 /// `None` when it cannot be read as one.
 pub fn normalize_domain(input: &str) -> Option<String> {
@@ -196,6 +298,9 @@ pub struct PlatformRegistry {
     /// The hosts in [`crate::names::lookalike_key`] form → platform.
     lookalike_domains: HashMap<String, usize>,
     addresses: AddressIndex<usize>,
+    /// `(platform id, entity id)` of each `sanctions` reference no loaded
+    /// entity answers, when a loaded list has entities of that source.
+    unresolved: Vec<(String, String)>,
 }
 
 impl PlatformRegistry {
@@ -205,6 +310,7 @@ impl PlatformRegistry {
         let mut domains = HashMap::new();
         let mut lookalike_domains = HashMap::new();
         let mut address_index = AddressIndex::new();
+        let mut unresolved = Vec::new();
         let by_id: HashMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
         let mut names = Vec::with_capacity(platforms.len());
         for (i, p) in platforms.iter().enumerate() {
@@ -226,20 +332,41 @@ impl PlatformRegistry {
                 }
             }
             for id in &p.sanctions {
-                if let Some(entity) = by_id.get(id.as_str()) {
-                    for addr in &entity.addresses {
-                        address_index.insert(addr, i);
+                match by_id.get(id.as_str()) {
+                    Some(entity) => {
+                        for addr in &entity.addresses {
+                            address_index.insert(addr, i);
+                        }
+                    }
+                    None => {
+                        // judged only when a list of that source is loaded
+                        // (`ofac:` ids against OFAC's lists)
+                        let source = id.split(':').next().unwrap_or_default();
+                        let loaded = entities
+                            .iter()
+                            .any(|e| e.id.split(':').next() == Some(source));
+                        if loaded {
+                            unresolved.push((p.id.clone(), id.clone()));
+                        }
                     }
                 }
             }
         }
         PlatformRegistry {
+            unresolved,
             text: TextMatcher::build(&names),
             platforms,
             domains,
             lookalike_domains,
             addresses: address_index,
         }
+    }
+
+    /// `(platform id, entity id)` of each platform `sanctions` reference
+    /// that no loaded entity answers although a list of its source is
+    /// loaded: the platform's listed wallets are then not attributed to it.
+    pub fn unresolved_sanctions(&self) -> &[(String, String)] {
+        &self.unresolved
     }
 
     /// The platforms, in file order.
@@ -515,6 +642,44 @@ mod tests {
             .addresses
             .push(addresses::normalize("XBT", "3Lpoy53K625zVeE47ZasiG5jGkAxJ27kh1").unwrap());
         PlatformRegistry::build(platforms, &[garantex])
+    }
+
+    #[test]
+    fn a_common_word_alias_is_refused_unless_meant_and_unresolved_references_are_named() {
+        let text = |extra: &str| {
+            format!("platforms:\n  - id: p\n    name: Cryptex Pay\n    aliases: [Crypto, Біржа]\n    category: exchange\n{extra}")
+        };
+        let errors = parse_platforms(&SourceText::new("p.yaml", text(""))).unwrap_err();
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with("p.yaml:4:14: platform 'p': 'Crypto' is a common word"),
+            "{errors:?}"
+        );
+        assert!(errors[1].contains("'Біржа' is a common word"), "{errors:?}");
+        let meant = parse_platforms(&SourceText::new(
+            "p.yaml",
+            text(
+                "    allow_common_word: true\n    sanctions: [\"ofac:1\", \"ofac:2\", \"eu:3\"]\n",
+            ),
+        ))
+        .unwrap();
+        // ofac:2 is missing from a loaded OFAC list; no EU list is loaded
+        let one = Entity::new(
+            "ofac:1",
+            "ofac",
+            crate::lists::EntityKind::Organization,
+            "X",
+        );
+        let r = PlatformRegistry::build(meant.clone(), &[one]);
+        assert_eq!(
+            r.unresolved_sanctions(),
+            [("p".to_owned(), "ofac:2".to_owned())]
+        );
+        // with no lists at all, nothing can be judged
+        assert!(PlatformRegistry::build(meant, &[])
+            .unresolved_sanctions()
+            .is_empty());
     }
 
     fn ids(r: &PlatformRegistry, hits: &[(usize, String)]) -> Vec<String> {

@@ -43,10 +43,10 @@ pub(crate) mod unusual_activity;
 pub(crate) mod velocity;
 pub(crate) mod window;
 
-/// A rule or policy file's identity, for the audit record (defined in the model).
-pub use crate::model::FileVersion;
 /// A decimal as reasons show it: thousands separators, no trailing zeros.
 pub use crate::decision::group_digits;
+/// A rule or policy file's identity, for the audit record (defined in the model).
+pub use crate::model::FileVersion;
 pub use rule::{Contribution, Rule, RuleKind};
 pub(crate) use rule::{Derived, PlatformInvolvement, RuleContext};
 pub use source::{RuleFileError, SourceText};

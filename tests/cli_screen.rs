@@ -461,7 +461,9 @@ fn text_format_prints_a_block_a_reviewer_reads_and_one_reason_per_platform() {
         reasons[0].contains("VASP 'MEXC' involves forbidden platform MEXC")
             && reasons[0].contains(
                 "— also: intermediaries[0] name 'MEXC Global' involves forbidden platform MEXC"
-            ),
+            )
+            // the platform's note (its basis) is quoted
+            && reasons[0].contains("[Forbidden by the AML policy's list of forbidden platforms"),
         "{text}"
     );
     // JSON stays the default

@@ -872,12 +872,13 @@ impl Engine {
             level_floor: Some(RiskLevel::High),
             action: Some(action),
             message: format!(
-                "{role} name '{name}' matches {} entry {} '{matched_name}' (score {} ≥ review threshold {}): {} — {verdict}",
+                "{role} name '{name}' matches {} entry {} '{matched_name}' (score {} ≥ review threshold {}): {} — {verdict}{}",
                 entity.list,
                 entity.id,
                 fmt_score_against(hit.score, matching.review_threshold),
                 fmt_score_against(matching.review_threshold, hit.score),
-                hit.explanation
+                hit.explanation,
+                legal_basis(entity)
             ),
             matched: Some(Match {
                 list: Some(entity.list.clone()),
@@ -889,6 +890,56 @@ impl Engine {
                 ..Match::default()
             }),
         }
+    }
+}
+
+/// What the list prints about why and whom it lists, as a reason ends:
+/// " — listed under SDGT, UKRAINE-EO13660 (since 2014-03-20); born
+/// 1967-01-13; nationality RU". Empty when the list prints none of it.
+fn legal_basis(entity: &Entity) -> String {
+    use crate::lists::BirthDate;
+    let mut parts: Vec<String> = Vec::new();
+    let programmes = entity
+        .programs
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>();
+    match (programmes.is_empty(), entity.listed_on.as_deref()) {
+        (false, Some(on)) => parts.push(format!(
+            "listed under {} (since {on})",
+            programmes.join(", ")
+        )),
+        (false, None) => parts.push(format!("listed under {}", programmes.join(", "))),
+        (true, Some(on)) => parts.push(format!("listed since {on}")),
+        (true, None) => {}
+    }
+    let born: Vec<String> = entity
+        .birth_dates
+        .iter()
+        .map(|b| match b {
+            BirthDate::Date { date } => date.to_string(),
+            BirthDate::YearMonth { year, month } => format!("{year}-{month:02}"),
+            BirthDate::Year { year } => year.to_string(),
+            BirthDate::Circa { year } => format!("circa {year}"),
+            BirthDate::Range { from, to } => format!("{from}–{to}"),
+            BirthDate::Text { text } => text.clone(),
+        })
+        .collect();
+    if !born.is_empty() {
+        parts.push(format!("born {}", born.join(" or ")));
+    }
+    if !entity.countries.is_empty() {
+        let label = match entity.kind {
+            crate::lists::EntityKind::Person => "nationality",
+            _ => "country",
+        };
+        parts.push(format!("{label} {}", entity.countries.join(", ")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", parts.join("; "))
     }
 }
 
@@ -949,8 +1000,14 @@ fn identifier_finding(
         level_floor: Some(RiskLevel::High),
         action: Some(Action::Hold),
         message: format!(
-            "{role} {kind} '{}' is listed by {} for {} '{}' ({} {}): identifier only: held for review",
-            id.value, entity.list, entity.id, entity.name, listed.kind, listed.value
+            "{role} {kind} '{}' is listed by {} for {} '{}' ({} {}): identifier only: held for review{}",
+            id.value,
+            entity.list,
+            entity.id,
+            entity.name,
+            listed.kind,
+            listed.value,
+            legal_basis(entity)
         ),
         matched: Some(Match {
             list: Some(entity.list.clone()),
@@ -1198,8 +1255,11 @@ fn address_finding(
         level_floor: Some(RiskLevel::High),
         action: Some(Action::Block),
         message: format!(
-            "{found} is listed by {} for {} '{}' (listed as {listed_chain})",
-            entity.list, entity.id, entity.name
+            "{found} is listed by {} for {} '{}' (listed as {listed_chain}){}",
+            entity.list,
+            entity.id,
+            entity.name,
+            legal_basis(entity)
         ),
         matched: Some(Match {
             list: Some(entity.list.clone()),
@@ -1239,8 +1299,13 @@ fn platform_finding(
         level_floor: Some(RiskLevel::High),
         action: Some(Action::Block),
         message: format!(
-            "{whose}{via_text} '{query}' involves forbidden platform {} ({category}) via '{matched}'",
-            platform.name
+            "{whose}{via_text} '{query}' involves forbidden platform {} ({category}) via '{matched}'{}",
+            platform.name,
+            platform
+                .note
+                .as_deref()
+                .map(|n| format!(" [{}]", n.trim()))
+                .unwrap_or_default()
         ),
         matched: Some(Match {
             platform: Some(platform.id.clone()),
@@ -1419,6 +1484,29 @@ pub(crate) fn entry_print(entity: &Entity) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sanctions_reasons_end_with_what_the_list_prints_about_the_listing() {
+        use super::legal_basis;
+        use crate::lists::{BirthDate, Entity, EntityKind};
+        let mut e = Entity::new("ofac:1", "ofac", EntityKind::Person, "BOUT, Viktor");
+        assert_eq!(legal_basis(&e), "");
+        e.programs = vec!["SDGT".into(), " RUSSIA-EO14024 ".into()];
+        e.listed_on = Some("2022-03-11".into());
+        e.birth_dates = vec![
+            BirthDate::parse_iso("1967-01-13"),
+            BirthDate::Circa { year: 1970 },
+        ];
+        e.countries = vec!["RU".into()];
+        assert_eq!(
+            legal_basis(&e),
+            " — listed under SDGT, RUSSIA-EO14024 (since 2022-03-11); born 1967-01-13 or circa 1970; nationality RU"
+        );
+        let mut org = Entity::new("eu:2", "eu", EntityKind::Organization, "X LLC");
+        org.listed_on = Some("2023-02-25".into());
+        org.countries = vec!["RU".into()];
+        assert_eq!(legal_basis(&org), " — listed since 2023-02-25; country RU");
+    }
     use super::fmt_score_against;
 
     #[test]

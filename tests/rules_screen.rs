@@ -696,3 +696,49 @@ fn a_failing_rule_test_prints_the_actual_decision_and_exits_1() {
         "{out}"
     );
 }
+
+#[test]
+fn rules_check_warns_of_a_high_band_that_allows_and_helps_with_renames_and_indentation() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = copy_rules(dir.path());
+    let file = |name: &str| rules.join(name).display().to_string();
+    // a high band that allows loads, with a warning at its action
+    edit(
+        &rules.join("policy.yaml"),
+        "{level: high,   from: 70, to: 100, action: hold}",
+        "{level: high,   from: 70, to: 100, action: allow}",
+    );
+    let (code, out) = rules_cmd(&["rules", "check", rules.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!(
+            "warning: {}:38:50: the 'high' band's action is allow",
+            file("policy.yaml")
+        )),
+        "{out}"
+    );
+    // a renamed rule: the tests that name the old id point at the new one
+    edit(
+        &rules.join("amount.yaml"),
+        "  - id: large-transfer-15k",
+        "  - id: big-single-transfer",
+    );
+    let (code, out) = rules_cmd(&["rules", "check", rules.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("names unknown rule 'large-transfer-15k' (renamed? rule 'big-single-transfer' in this file is named by no test)"),
+        "{out}"
+    );
+    // a line indented one space short gets the indentation hint
+    edit(
+        &rules.join("amount.yaml"),
+        "    kind: amount\n    description: Single",
+        "    kind: amount\n   description: Single",
+    );
+    let (code, out) = rules_cmd(&["rules", "check", rules.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("(check the indentation of line 16 and of line 15 above it"),
+        "{out}"
+    );
+}

@@ -33,13 +33,20 @@ fn load(
         Some(p) => p,
         None => global.load_config()?.rules,
     };
-    Ok(RuleSet::load(&path).map_err(|errors| {
+    let loaded = RuleSet::load(&path).map_err(|errors| {
         for e in &errors {
             println!("{e}");
         }
-        eprintln!("amlscreen: {} errors", errors.len());
+        let n = errors.len();
+        eprintln!("amlscreen: {n} error{}", if n == 1 { "" } else { "s" });
         ExitCode::from(1)
-    }))
+    });
+    if let Ok(set) = &loaded {
+        for w in set.warnings() {
+            println!("warning: {w}");
+        }
+    }
+    Ok(loaded)
 }
 
 pub fn run(global: &GlobalArgs, cmd: RulesCommand) -> CliResult {

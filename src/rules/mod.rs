@@ -67,6 +67,8 @@ pub struct RuleSet {
     pub(crate) files: Vec<FileVersion>,
     /// When an account is frozen by policy (the `account:` section).
     pub(crate) account: AccountPolicy,
+    /// What loads but is probably a mistake (a `high` band that allows).
+    pub(crate) warnings: Vec<RuleFileError>,
 }
 
 const TOP_LEVEL_KEYS: &[&str] = &["policy", "account", "platforms", "rules", "tests"];
@@ -106,6 +108,7 @@ struct Collector {
     rules: Vec<(Rule, RuleFileError)>,
     tests: Vec<RuleTest>,
     data: data_file::DataFiles,
+    warnings: Vec<RuleFileError>,
 }
 
 impl RuleSet {
@@ -173,13 +176,34 @@ impl RuleSet {
             crate::model::REPORT_RULE_ID,
         ];
         let known: Vec<&str> = ids.keys().copied().chain(builtin).collect();
+        // a renamed rule: in the test's file, named by no test any more
+        let named: std::collections::HashSet<&str> = c
+            .tests
+            .iter()
+            .flat_map(|t| t.id_positions.iter().map(|(id, _)| id.as_str()))
+            .collect();
+        let file_of = |defined_at: &str| {
+            defined_at
+                .rsplit_once(':')
+                .map_or(defined_at, |(f, _)| f)
+                .to_owned()
+        };
         for test in c.tests.iter().filter(|_| compiled_all) {
+            let file = file_of(&test.defined_at);
+            let unnamed: Vec<&str> = c
+                .rules
+                .iter()
+                .filter(|(r, _)| file_of(&r.defined_at) == file && !named.contains(r.id.as_str()))
+                .map(|(r, _)| r.id.as_str())
+                .collect();
             for (id, at) in &test.id_positions {
                 if !known.contains(&id.as_str()) {
-                    errors.push(
-                        at.with_message(format!("test '{}' names unknown rule '{id}'", test.name))
-                            .with_hint_for(id, known.iter().copied()),
-                    );
+                    errors.push(renamed_hint(
+                        &unnamed,
+                        at.with_message(format!("test '{}' names unknown rule '{id}'", test.name)),
+                        id,
+                        &known,
+                    ));
                 }
             }
         }
@@ -194,12 +218,20 @@ impl RuleSet {
             rules: c.rules.into_iter().map(|(r, _)| r).collect(),
             tests: c.tests,
             files,
+            warnings: c.warnings,
         })
     }
 
     /// Runs every enabled rule on one transaction; a finding per rule fired.
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Vec<Finding> {
         self.rules.iter().filter_map(|r| r.evaluate(ctx)).collect()
+    }
+
+    /// What loaded but is probably a mistake, with its position: a `high`
+    /// band whose action is `allow` (high-risk operations would pass
+    /// unreviewed). `rules check` prints them.
+    pub fn warnings(&self) -> &[RuleFileError] {
+        &self.warnings
     }
 
     /// When an account is frozen by policy, and how long a cleared false
@@ -247,6 +279,36 @@ impl RuleSet {
     /// A rule by id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// The hint for a test naming a rule id no rule has: the closest id by
+/// edits (a typo); else the one rule of the test's file that no test names
+/// any more (the rule was renamed); else the most similar id (a renamed
+/// rule often keeps most of its id).
+fn renamed_hint(
+    unnamed_here: &[&str],
+    e: RuleFileError,
+    id: &str,
+    known: &[&str],
+) -> RuleFileError {
+    let e = e.with_hint_for(id, known.iter().copied());
+    if e.hint.is_some() {
+        return e;
+    }
+    if let [only] = unnamed_here {
+        return e.with_note(format!(
+            "(renamed? rule '{only}' in this file is named by no test)"
+        ));
+    }
+    let best = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(id, k), *k))
+        .filter(|(s, _)| *s >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, k)) => e.with_note(format!("(renamed? the closest rule id is '{k}')")),
+        None => e,
     }
 }
 
@@ -324,20 +386,23 @@ fn load_source(
                 Ok(mut p) => c.platforms.append(&mut p),
                 Err(mut e) => errors.append(&mut e),
             },
-            "policy" => keep_once(
-                &mut c.set_policy,
-                policy::parse_policy(source, value).inspect_err(|_| {
-                    c.fallback_units = c
-                        .fallback_units
-                        .take()
-                        .or_else(|| policy::read_units(source, value));
-                }),
-                source,
-                &at,
-                "a second policy",
-                "keep one policy file",
-                &mut errors,
-            ),
+            "policy" => {
+                c.warnings.extend(policy::warnings(source, value));
+                keep_once(
+                    &mut c.set_policy,
+                    policy::parse_policy(source, value).inspect_err(|_| {
+                        c.fallback_units = c
+                            .fallback_units
+                            .take()
+                            .or_else(|| policy::read_units(source, value));
+                    }),
+                    source,
+                    &at,
+                    "a second policy",
+                    "keep one policy file",
+                    &mut errors,
+                )
+            }
             "account" => keep_once(
                 &mut c.account,
                 account::parse_account(source, value),

@@ -223,6 +223,27 @@ pub fn parse_policy(source: &SourceText, value: &Node) -> Result<Policy, Vec<Rul
     })
 }
 
+/// What in a `policy` mapping loads but is probably a mistake: a `high`
+/// band that allows (high-risk operations would pass without review).
+pub fn warnings(source: &SourceText, value: &Node) -> Vec<RuleFileError> {
+    let Some(bands) = value.get("bands").and_then(Node::as_seq) else {
+        return Vec::new();
+    };
+    bands
+        .iter()
+        .filter(|b| {
+            b.get("level").and_then(Node::as_str) == Some("high")
+                && b.get("action").and_then(Node::as_str) == Some("allow")
+        })
+        .filter_map(|b| b.get("action"))
+        .map(|at| {
+            source.at(at).error(
+                "the 'high' band's action is allow: high-risk operations would pass without review (the policy holds them: action hold)",
+            )
+        })
+        .collect()
+}
+
 /// The reference currency and rates of a `policy` mapping that failed
 /// validation elsewhere (a band, say), read leniently so that the rules'
 /// amounts can still be checked without a cascade of "no rate" errors.

@@ -147,17 +147,45 @@ pub struct SourceText {
     doc: Result<Node, SourceError>,
 }
 
+/// The hint a YAML structure error gets: most come from a line indented
+/// differently from its neighbours, often the line above the one the
+/// parser stopped at.
+fn indentation_note(message: &str, line: usize) -> Option<String> {
+    const STRUCTURE: &[&str] = &[
+        "block collection",
+        "block mapping",
+        "mapping values are not allowed",
+        "did not find expected key",
+        "did not find expected '-'",
+        "expected <block end>",
+        "indentation",
+    ];
+    STRUCTURE.iter().any(|m| message.contains(m)).then(|| {
+        let above = if line > 1 {
+            format!(" and of line {} above it", line - 1)
+        } else {
+            String::new()
+        };
+        format!(
+            "(check the indentation of line {line}{above}: the keys of one mapping start in one column, a list's items with '- ' under their key)"
+        )
+    })
+}
+
 impl SourceText {
     /// Wraps text read from `path` and parses it.
     pub fn new(path: impl Into<PathBuf>, text: String) -> SourceText {
         let path = path.into();
-        let doc = parse(&text).map_err(|e| SourceError {
-            file: path.clone(),
-            line: e.line,
-            column: e.column,
-            message: e.message,
-            hint: None,
-            note: None,
+        let doc = parse(&text).map_err(|e| {
+            let note = indentation_note(&e.message, e.line);
+            SourceError {
+                file: path.clone(),
+                line: e.line,
+                column: e.column,
+                message: e.message,
+                hint: None,
+                note,
+            }
         });
         SourceText { path, text, doc }
     }

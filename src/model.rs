@@ -172,6 +172,24 @@ pub struct Transaction {
     /// listed crypto addresses written in it.
     #[serde(default)]
     pub memo: Option<String>,
+    /// The account holder (the exchange's customer) as the exchange knows
+    /// them: compared with the parties to find operations for a third
+    /// party (an ultimate originator or beneficiary who is someone else, a
+    /// fiat deposit from another person's account).
+    #[serde(default)]
+    pub customer: Option<AccountHolder>,
+}
+
+/// The exchange's own customer whose account a transfer moves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountHolder {
+    /// Full name as verified at onboarding.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Person or organisation.
+    #[serde(default)]
+    pub kind: Option<PartyKind>,
 }
 
 impl Transaction {

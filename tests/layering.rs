@@ -44,6 +44,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "source",
             "countries",
             "currencies",
+            "names",
             "platforms",
             "decision",
             "state",

@@ -903,6 +903,7 @@ pub fn transaction(src: &Sources, seed: u64, i: usize, customers: usize) -> Tran
         intermediaries: Vec::new(),
         channel: None,
         memo: None,
+        customer: None,
     };
     if rng.chance(150) {
         tx.ultimate_beneficiary = Some(party(&mut rng, src));

@@ -8,7 +8,7 @@
 //! `crate::platforms`), `rules` (behaviour rules, one module per kind:
 //! `structuring`, `velocity`, `anonymizer`, `jurisdiction`,
 //! `amount`, `unusual_activity`, `new_counterparty`, `pattern`,
-//! `travel_rule`) and
+//! `travel_rule`, `third_party`, `customer_profile`) and
 //! `tests` (rule tests, see `testing`).
 //!
 //! Every rule has an `id`, a `kind`, a `description`, its parameters, and
@@ -26,6 +26,7 @@ use crate::platforms::{parse_platforms, Platform};
 pub(crate) mod account;
 pub(crate) mod amount;
 pub(crate) mod anonymizer;
+pub(crate) mod customer_profile;
 pub(crate) mod data_file;
 pub(crate) mod duration;
 pub(crate) mod fields;
@@ -38,6 +39,7 @@ pub(crate) mod rule;
 pub(crate) mod source;
 pub(crate) mod structuring;
 pub(crate) mod testing;
+pub(crate) mod third_party;
 pub(crate) mod travel_rule;
 pub(crate) mod unusual_activity;
 pub(crate) mod velocity;

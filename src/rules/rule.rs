@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::amount::AmountRule;
 use super::anonymizer::AnonymizerRule;
+use super::customer_profile::CustomerProfileRule;
 use super::data_file::DataFiles;
 use super::fields::Fields;
 use super::jurisdiction::JurisdictionRule;
@@ -14,6 +15,7 @@ use super::new_counterparty::NewCounterpartyRule;
 use super::pattern::PatternRule;
 use super::source::{RuleFileError, SourceText};
 use super::structuring::StructuringRule;
+use super::third_party::ThirdPartyRule;
 use super::travel_rule::TravelRule;
 use super::unusual_activity::UnusualActivityRule;
 use super::velocity::VelocityRule;
@@ -46,6 +48,10 @@ pub enum RuleKind {
     Pattern,
     /// A crypto transfer over a threshold without both parties' names.
     TravelRule,
+    /// An operation for or from someone other than the account holder.
+    ThirdParty,
+    /// Transfers that do not fit the kind of customer.
+    CustomerProfile,
 }
 
 /// Every kind with its name in rule files.
@@ -59,6 +65,8 @@ pub const RULE_KINDS: &[(&str, RuleKind)] = &[
     ("new_counterparty", RuleKind::NewCounterparty),
     ("pattern", RuleKind::Pattern),
     ("travel_rule", RuleKind::TravelRule),
+    ("third_party", RuleKind::ThirdParty),
+    ("customer_profile", RuleKind::CustomerProfile),
 ];
 
 /// Risk levels by name, for `level:`.
@@ -290,6 +298,10 @@ pub enum Check {
     Pattern(PatternRule),
     /// See [`TravelRule`].
     TravelRule(TravelRule),
+    /// See [`ThirdPartyRule`].
+    ThirdParty(ThirdPartyRule),
+    /// See [`CustomerProfileRule`].
+    CustomerProfile(CustomerProfileRule),
 }
 
 /// A validated, compiled behaviour rule.
@@ -375,6 +387,10 @@ impl Rule {
             }
             Some(RuleKind::Pattern) => PatternRule::compile(&mut f).map(Check::Pattern),
             Some(RuleKind::TravelRule) => TravelRule::compile(&mut f, units).map(Check::TravelRule),
+            Some(RuleKind::ThirdParty) => ThirdPartyRule::compile(&mut f).map(Check::ThirdParty),
+            Some(RuleKind::CustomerProfile) => {
+                CustomerProfileRule::compile(&mut f, units).map(Check::CustomerProfile)
+            }
             None => None,
         };
         let contributes = points > 0 || level_floor.is_some() || action.is_some();
@@ -417,10 +433,12 @@ impl Rule {
             Check::UnusualActivity(r) => r.lookback(),
             Check::Amount(r) => r.lookback(),
             Check::NewCounterparty(r) => r.lookback(),
+            Check::CustomerProfile(r) => r.lookback(),
             Check::Anonymizer(_)
             | Check::Jurisdiction(_)
             | Check::Pattern(_)
-            | Check::TravelRule(_) => chrono::Duration::zero(),
+            | Check::TravelRule(_)
+            | Check::ThirdParty(_) => chrono::Duration::zero(),
         }
     }
 
@@ -439,6 +457,8 @@ impl Rule {
             Check::NewCounterparty(r) => r.evaluate(ctx),
             Check::Pattern(r) => r.evaluate(ctx),
             Check::TravelRule(r) => r.evaluate(ctx),
+            Check::ThirdParty(r) => r.evaluate(ctx),
+            Check::CustomerProfile(r) => r.evaluate(ctx),
         }?;
         Some(Finding {
             rule_id: self.id.clone(),

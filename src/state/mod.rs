@@ -146,6 +146,7 @@ pub(crate) fn content_hash(tx: &Transaction) -> u128 {
         intermediaries,
         channel,
         memo,
+        customer,
     } = tx;
     feed.text(id);
     feed.bytes(&timestamp.timestamp().to_le_bytes());
@@ -187,6 +188,18 @@ pub(crate) fn content_hash(tx: &Transaction) -> u128 {
         }
     }
     feed.opt(memo.as_deref());
+    match customer {
+        None => feed.bytes(&[0]),
+        Some(holder) => {
+            feed.bytes(&[1]);
+            feed.opt(holder.name.as_deref());
+            feed.bytes(&[match holder.kind {
+                None => 0,
+                Some(PartyKind::Person) => 1,
+                Some(PartyKind::Organization) => 2,
+            }]);
+        }
+    }
     // One call over the whole feed: many small `update`s cost more than
     // the hashing.
     let digest = blake3::hash(&feed.0);

@@ -44,4 +44,5 @@ mod reload_window;
 mod replayed_ids;
 mod rules_loader_props;
 mod rules_screen;
+mod ukrainian_policy;
 mod update_local_server;

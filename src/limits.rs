@@ -114,6 +114,9 @@ pub fn check_transaction(tx: &Transaction) -> Result<(), Error> {
     for (role, party) in tx.parties() {
         check_party(tx, &role.to_string(), party)?;
     }
+    if let Some(original) = &tx.original_id {
+        check_len(tx, || "original_id".into(), original, MAX_FIELD_CHARS)?;
+    }
     if let Some(name) = tx.customer.as_ref().and_then(|c| c.name.as_deref()) {
         check_len(tx, || "customer.name".into(), name, MAX_NAME_CHARS)?;
     }

@@ -178,6 +178,36 @@ pub struct Transaction {
     /// fiat deposit from another person's account).
     #[serde(default)]
     pub customer: Option<AccountHolder>,
+    /// A transfer (the default), or the return or revocation of an earlier
+    /// one (`original_id`): returned funds are linked to the transfer they
+    /// undo and never count toward structuring or velocity.
+    #[serde(default, skip_serializing_if = "TransferKind::is_transfer")]
+    pub kind: TransferKind,
+    /// The transaction a return or revocation undoes (required for them,
+    /// refused on a transfer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_id: Option<String>,
+}
+
+/// What a transaction is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferKind {
+    /// Funds moved at the customer's request.
+    #[default]
+    Transfer,
+    /// Funds of an earlier transfer coming back (a bounced payment, a
+    /// refund by the receiving bank or VASP).
+    Return,
+    /// An earlier transfer cancelled before it completed.
+    Revocation,
+}
+
+impl TransferKind {
+    /// Whether it is a plain transfer.
+    pub fn is_transfer(&self) -> bool {
+        *self == TransferKind::Transfer
+    }
 }
 
 /// The exchange's own customer whose account a transfer moves.

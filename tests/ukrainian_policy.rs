@@ -200,7 +200,52 @@ fn each_case_of_the_issue_is_decided_as_the_policy_says() {
     ));
     txs.push(tx("attempts", 2, "21T12:00", json!({})));
 
+    // 10: a double payment; a withdrawal to a poisoned look-alike
+    let acct = json!({"name": "Ivan Petrenko", "account": "DE89370400440532013000"});
+    txs.push(tx(
+        "double",
+        0,
+        "21T09:00",
+        json!({"value": "2000", "amount": "2000", "beneficiary": acct}),
+    ));
+    txs.push(tx(
+        "double",
+        1,
+        "21T09:04",
+        json!({"value": "2000", "amount": "2000", "beneficiary": acct}),
+    ));
+    txs.push(tx("poison", 0, "01T09:00", json!({"currency": "USDT", "beneficiary":
+        {"name": "Olena Kovalenko", "wallet": {"chain": "ETH", "address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}}})));
+    txs.push(tx("poison", 1, "21T09:00", json!({"currency": "USDT", "beneficiary":
+        {"name": "Olena Kovalenko", "wallet": {"chain": "ETH", "address": "0x5aAe1111111111111111111111111111111BeAed"}}})));
+    // 11: a returned transfer and its re-send are not structuring
+    for (n, at, extra) in [
+        (
+            0,
+            "21T09:00",
+            json!({"value": "9500", "amount": "9500", "beneficiary": acct}),
+        ),
+        (
+            1,
+            "21T10:00",
+            json!({"value": "9600", "amount": "9600", "beneficiary": acct}),
+        ),
+        (
+            2,
+            "21T11:00",
+            json!({"value": "9600", "amount": "9600", "direction": "incoming",
+            "kind": "return", "original_id": "resend-1", "originator": acct}),
+        ),
+        (
+            3,
+            "21T12:00",
+            json!({"value": "9600", "amount": "9600", "beneficiary": acct}),
+        ),
+    ] {
+        txs.push(tx("resend", n, at, extra));
+    }
     let d = screen(&txs);
+    check_10_11(&d);
     let check = |customer: &str, action: &str, rule: &str| {
         let dec = &d[customer];
         assert_eq!(dec["action"], action, "{customer}: {dec}");
@@ -242,6 +287,54 @@ fn each_case_of_the_issue_is_decided_as_the_policy_says() {
     // 22: the blocked attempts got no new-counterparty points
     let small = d["small"]["summary"].as_str().unwrap();
     assert!(small.contains("= score 80 → high → hold"), "{small}");
+}
+
+fn check_10_11(d: &HashMap<String, Value>) {
+    assert_eq!(d["double"]["action"], "hold", "{}", d["double"]);
+    assert!(fired(&d["double"]).contains(&"fraud-double-payment".to_owned()));
+    assert_eq!(d["poison"]["action"], "hold", "{}", d["poison"]);
+    assert!(fired(&d["poison"]).contains(&"fraud-address-poisoning".to_owned()));
+    let resend = &d["resend"];
+    assert_eq!(resend["action"], "allow", "{resend}");
+    assert!(!fired(resend).contains(&"structuring-under-10k".to_owned()));
+}
+
+#[test]
+fn a_return_names_its_original_and_a_transfer_names_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::default_config(dir.path(), "");
+    let input = format!(
+        "{}\n{}\n",
+        tx(
+            "r",
+            0,
+            "21T09:00",
+            json!({"direction": "incoming", "kind": "return"})
+        ),
+        tx("t", 0, "21T09:00", json!({"original_id": "x-1"}))
+    );
+    let out = common::amlscreen(
+        &["--config", config.to_str().unwrap(), "screen", "--backtest"],
+        input.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines[0]["error"].as_str().unwrap().contains("original_id")
+            && lines[0]["error"].as_str().unwrap().contains("missing"),
+        "{text}"
+    );
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("given on a transfer"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -904,6 +904,8 @@ pub fn transaction(src: &Sources, seed: u64, i: usize, customers: usize) -> Tran
         channel: None,
         memo: None,
         customer: None,
+        kind: Default::default(),
+        original_id: None,
     };
     if rng.chance(150) {
         tx.ultimate_beneficiary = Some(party(&mut rng, src));

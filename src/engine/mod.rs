@@ -1327,6 +1327,22 @@ pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
     if tx.customer_id.trim().is_empty() {
         return Err(invalid("customer_id", "empty"));
     }
+    let original = tx.original_id.as_deref().map(str::trim);
+    match (tx.kind, original) {
+        (crate::model::TransferKind::Transfer, Some(_)) => {
+            return Err(invalid(
+                "original_id",
+                "given on a transfer: only a return or revocation undoes another transaction (set kind)",
+            ))
+        }
+        (crate::model::TransferKind::Return | crate::model::TransferKind::Revocation, None | Some("")) => {
+            return Err(invalid(
+                "original_id",
+                "missing: a return or revocation names the transaction it undoes",
+            ))
+        }
+        _ => {}
+    }
     if tx.amount < Decimal::ZERO {
         return Err(invalid("amount", "negative"));
     }

@@ -92,6 +92,9 @@ impl CustomerProfileRule {
 
     /// Fires on the transfer that completes `min_count` business-size ones.
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Fired> {
+        if ctx.undoes() {
+            return None;
+        }
         let tx = ctx.tx;
         let holder = tx.customer.as_ref()?.kind?;
         if holder != self.customer_kind
@@ -112,9 +115,7 @@ impl CustomerProfileRule {
             .between(t - self.window.as_duration(), t)
             .iter()
             .filter(|e| {
-                !e.blocked()
-                    && self.direction.accepts(e.direction)
-                    && e.value >= self.min_value.value
+                e.counts() && self.direction.accepts(e.direction) && e.value >= self.min_value.value
             })
             .count();
         let count = earlier + 1;

@@ -8,7 +8,7 @@
 //! `crate::platforms`), `rules` (behaviour rules, one module per kind:
 //! `structuring`, `velocity`, `anonymizer`, `jurisdiction`,
 //! `amount`, `unusual_activity`, `new_counterparty`, `pattern`,
-//! `travel_rule`, `third_party`, `customer_profile`) and
+//! `travel_rule`, `third_party`, `customer_profile`, `fraud`) and
 //! `tests` (rule tests, see `testing`).
 //!
 //! Every rule has an `id`, a `kind`, a `description`, its parameters, and
@@ -30,6 +30,7 @@ pub(crate) mod customer_profile;
 pub(crate) mod data_file;
 pub(crate) mod duration;
 pub(crate) mod fields;
+pub(crate) mod fraud;
 pub(crate) mod jurisdiction;
 pub(crate) mod money;
 pub(crate) mod new_counterparty;

@@ -186,6 +186,9 @@ impl NewCounterpartyRule {
     /// Fires on a transfer with a new counterparty (and a spike, or many
     /// new ones, when the rule asks for them).
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Fired> {
+        if ctx.undoes() {
+            return None;
+        }
         let tx = ctx.tx;
         if ctx.blocked || !self.direction.accepts(tx.direction) || tx.value < self.min_value.value {
             return None;
@@ -213,7 +216,7 @@ impl NewCounterpartyRule {
                 .history
                 .between(t - spike.lookback.as_duration(), t)
                 .iter()
-                .filter(|e| !e.blocked() && self.direction.accepts(e.direction))
+                .filter(|e| e.counts() && self.direction.accepts(e.direction))
                 .map(|e| e.value)
                 .collect();
             if prior.len() < spike.min_prior as usize {

@@ -9,6 +9,7 @@ use super::anonymizer::AnonymizerRule;
 use super::customer_profile::CustomerProfileRule;
 use super::data_file::DataFiles;
 use super::fields::Fields;
+use super::fraud::FraudRule;
 use super::jurisdiction::JurisdictionRule;
 use super::money::Units;
 use super::new_counterparty::NewCounterpartyRule;
@@ -52,6 +53,8 @@ pub enum RuleKind {
     ThirdParty,
     /// Transfers that do not fit the kind of customer.
     CustomerProfile,
+    /// Double payments, address poisoning, returns that match nothing.
+    Fraud,
 }
 
 /// Every kind with its name in rule files.
@@ -67,6 +70,7 @@ pub const RULE_KINDS: &[(&str, RuleKind)] = &[
     ("travel_rule", RuleKind::TravelRule),
     ("third_party", RuleKind::ThirdParty),
     ("customer_profile", RuleKind::CustomerProfile),
+    ("fraud", RuleKind::Fraud),
 ];
 
 /// Risk levels by name, for `level:`.
@@ -222,6 +226,12 @@ impl<'a> Derived<'a> {
 }
 
 impl RuleContext<'_> {
+    /// Whether the transaction returns or revokes an earlier one: it is no
+    /// new transfer, and the rules that count or compare transfers skip it.
+    pub fn undoes(&self) -> bool {
+        !self.tx.kind.is_transfer()
+    }
+
     /// A value in the reference currency as a reason shows it: `9,500 USD`.
     pub fn money(&self, value: rust_decimal::Decimal) -> String {
         format!("{} {}", super::window::money(value), self.currency)
@@ -240,7 +250,7 @@ impl RuleContext<'_> {
             .history
             .between(t - w, t + w)
             .iter()
-            .filter(|e| !e.blocked() && keep(e))
+            .filter(|e| e.counts() && keep(e))
             .map(|e| Point {
                 timestamp: e.timestamp,
                 value: e.value,
@@ -302,6 +312,8 @@ pub enum Check {
     ThirdParty(ThirdPartyRule),
     /// See [`CustomerProfileRule`].
     CustomerProfile(CustomerProfileRule),
+    /// See [`FraudRule`].
+    Fraud(FraudRule),
 }
 
 /// A validated, compiled behaviour rule.
@@ -391,6 +403,7 @@ impl Rule {
             Some(RuleKind::CustomerProfile) => {
                 CustomerProfileRule::compile(&mut f, units).map(Check::CustomerProfile)
             }
+            Some(RuleKind::Fraud) => FraudRule::compile(&mut f).map(Check::Fraud),
             None => None,
         };
         let contributes = points > 0 || level_floor.is_some() || action.is_some();
@@ -434,6 +447,7 @@ impl Rule {
             Check::Amount(r) => r.lookback(),
             Check::NewCounterparty(r) => r.lookback(),
             Check::CustomerProfile(r) => r.lookback(),
+            Check::Fraud(r) => r.lookback(),
             Check::Anonymizer(_)
             | Check::Jurisdiction(_)
             | Check::Pattern(_)
@@ -459,6 +473,7 @@ impl Rule {
             Check::TravelRule(r) => r.evaluate(ctx),
             Check::ThirdParty(r) => r.evaluate(ctx),
             Check::CustomerProfile(r) => r.evaluate(ctx),
+            Check::Fraud(r) => r.evaluate(ctx),
         }?;
         Some(Finding {
             rule_id: self.id.clone(),

@@ -167,6 +167,9 @@ impl StructuringRule {
 
     /// Fires when the transfer completes a structured group.
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Fired> {
+        if ctx.undoes() {
+            return None;
+        }
         let tx = ctx.tx;
         if !self.counts(tx.value) {
             return None;

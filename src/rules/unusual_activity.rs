@@ -149,6 +149,9 @@ impl UnusualActivityRule {
 
     /// Fires on a value spike or a rhythm change.
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Fired> {
+        if ctx.undoes() {
+            return None;
+        }
         let tx = ctx.tx;
         if !self.direction.accepts(tx.direction) {
             return None;
@@ -160,7 +163,7 @@ impl UnusualActivityRule {
                     .history
                     .between(t - self.lookback.as_duration(), t)
                     .iter()
-                    .filter(|e| !e.blocked() && self.direction.accepts(e.direction))
+                    .filter(|e| e.counts() && self.direction.accepts(e.direction))
                     .map(|e| e.value)
                     .collect();
                 if prior.len() < self.min_prior as usize {
@@ -189,9 +192,7 @@ impl UnusualActivityRule {
                     .between(start_recent, t + chrono::Duration::nanoseconds(1))
                     .iter()
                     .filter(|e| {
-                        !e.blocked()
-                            && in_recent(e.timestamp)
-                            && self.direction.accepts(e.direction)
+                        e.counts() && in_recent(e.timestamp) && self.direction.accepts(e.direction)
                     })
                     .count();
                 let baseline_start = start_recent - self.lookback.as_duration();
@@ -202,7 +203,7 @@ impl UnusualActivityRule {
                         start_recent + chrono::Duration::nanoseconds(1),
                     )
                     .iter()
-                    .filter(|e| !e.blocked() && self.direction.accepts(e.direction))
+                    .filter(|e| e.counts() && self.direction.accepts(e.direction))
                     .count();
                 if baseline < self.min_prior as usize || count_recent < self.min_recent as usize {
                     return None;

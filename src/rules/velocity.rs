@@ -82,6 +82,9 @@ impl VelocityRule {
 
     /// Fires when the count or the sum of a window holding this transfer is over the limit.
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Fired> {
+        if ctx.undoes() {
+            return None;
+        }
         let tx = ctx.tx;
         if !self.direction.accepts(tx.direction) {
             return None;

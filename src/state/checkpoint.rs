@@ -8,7 +8,11 @@ use super::*;
 /// transfer's decision beside it and counterparties as
 /// `counterparty_hash`es; version 1 checkpoints (`CHECKPOINT_FORMAT_V1`)
 /// are still read (migrated on load).
-pub const CHECKPOINT_FORMAT: &str = "amlscreen-state/3";
+pub const CHECKPOINT_FORMAT: &str = "amlscreen-state/4";
+/// Version 3 checkpoints: as version 4 without each transfer's counterparty
+/// hash, wallet print and return flags; read as they are (their entries
+/// count as plain transfers without a counterparty).
+pub const CHECKPOINT_FORMAT_V3: &str = "amlscreen-state/3";
 /// Version 2 checkpoints: as version 3 without the transactions' content
 /// hashes; read as they are (a repeated id from one is an error, since its
 /// content cannot be compared).
@@ -56,6 +60,15 @@ struct EntryCheckpoint {
     /// (32 hex digits: JSON numbers do not hold 128 bits everywhere)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     content: Option<String>,
+    /// Version 4: the counterparty's `counterparty_hash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    counterparty_hash: Option<u64>,
+    /// Version 4: the counterparty wallet's `wallet_print`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wallet_print: Option<u64>,
+    /// Version 4: 1 for a return or revocation, 2 for a transfer one undid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    flags: Option<u8>,
 }
 
 /// A checkpoint of either version, as read.
@@ -146,6 +159,9 @@ impl StateStore {
                             RecordedReasons::Full(_) => None,
                         },
                         content: e.content.map(|c| format!("{c:032x}")),
+                        counterparty_hash: e.counterparty_hash(),
+                        wallet_print: e.wallet_print(),
+                        flags: (e.flags != 0).then_some(e.flags),
                     })
                     .collect();
                 let mut counterparties: Vec<(u64, Seen)> =
@@ -192,11 +208,11 @@ impl StateStore {
             ))
         })?;
         let v1 = match checkpoint.format.as_str() {
-            CHECKPOINT_FORMAT | CHECKPOINT_FORMAT_V2 => false,
+            CHECKPOINT_FORMAT | CHECKPOINT_FORMAT_V3 | CHECKPOINT_FORMAT_V2 => false,
             CHECKPOINT_FORMAT_V1 => true,
             other => {
                 return Err(err(format!(
-                    "unknown checkpoint format '{other}' (this engine reads '{CHECKPOINT_FORMAT}', '{CHECKPOINT_FORMAT_V2}' and '{CHECKPOINT_FORMAT_V1}'); \
+                    "unknown checkpoint format '{other}' (this engine reads '{CHECKPOINT_FORMAT}', '{CHECKPOINT_FORMAT_V3}', '{CHECKPOINT_FORMAT_V2}' and '{CHECKPOINT_FORMAT_V1}'); \
                      a checkpoint from a newer engine cannot be read by this one — restore one written by this version or start with --fresh-state"
                 )))
             }
@@ -244,6 +260,13 @@ impl StateStore {
                         }
                     },
                 };
+                let flags = e.flags.unwrap_or(0);
+                if flags & !(UNDOES | UNDONE) != 0 {
+                    return Err(err(format!(
+                        "corrupt checkpoint: customer '{customer}' transaction '{}' has flags {flags}",
+                        e.id
+                    )));
+                }
                 h.insert(HistoryEntry {
                     timestamp: e.timestamp,
                     value: e.value,
@@ -251,6 +274,9 @@ impl StateStore {
                     id: e.id.into_boxed_str(),
                     content,
                     decision: recorded,
+                    counterparty: e.counterparty_hash.unwrap_or(0),
+                    print: e.wallet_print.unwrap_or(0),
+                    flags,
                 });
             }
             for (key, seen) in c.counterparties {

@@ -38,7 +38,7 @@ pub use checkpoint::CHECKPOINT_FORMAT;
 
 use crate::model::{
     Action, Channel, Decision, Direction, Finding, FindingKind, Party, PartyKind, Report,
-    RiskLevel, Transaction, Wallet,
+    RiskLevel, Transaction, TransferKind, Wallet,
 };
 
 /// Bounds on the history kept in memory. Defaults suit an exchange with up
@@ -117,6 +117,40 @@ pub struct HistoryEntry {
     // `None` for an entry read from a checkpoint written before it was kept.
     content: Option<u128>,
     decision: RecordedDecision,
+    // `counterparty_hash` of its counterparty, 0 for none.
+    counterparty: u64,
+    // `wallet_print` of its counterparty's wallet, 0 for none.
+    print: u64,
+    // `UNDOES` | `UNDONE`.
+    flags: u8,
+}
+
+/// The entry is a return or revocation itself.
+const UNDOES: u8 = 1;
+/// A later return or revocation undid the entry.
+const UNDONE: u8 = 2;
+
+/// A wallet address as the eye checks it, its first and last four
+/// characters (after a `0x`), lower-cased and packed in a number: two
+/// addresses with one print and different middles are look-alikes (address
+/// poisoning). 0 for none or a short or non-ASCII address.
+pub fn wallet_print(address: &str) -> u64 {
+    let a = address.trim();
+    let a = a
+        .strip_prefix("0x")
+        .or_else(|| a.strip_prefix("0X"))
+        .unwrap_or(a);
+    if !a.is_ascii() || a.len() < 12 {
+        return 0;
+    }
+    let b = a.as_bytes();
+    let mut packed = [0u8; 8];
+    packed[..4].copy_from_slice(&b[..4]);
+    packed[4..].copy_from_slice(&b[b.len() - 4..]);
+    for c in &mut packed {
+        *c = c.to_ascii_lowercase();
+    }
+    u64::from_le_bytes(packed)
 }
 
 /// A transaction's content, for telling a true repeat (same id, same
@@ -147,6 +181,8 @@ pub(crate) fn content_hash(tx: &Transaction) -> u128 {
         channel,
         memo,
         customer,
+        kind,
+        original_id,
     } = tx;
     feed.text(id);
     feed.bytes(&timestamp.timestamp().to_le_bytes());
@@ -200,6 +236,12 @@ pub(crate) fn content_hash(tx: &Transaction) -> u128 {
             }]);
         }
     }
+    feed.bytes(&[match kind {
+        TransferKind::Transfer => 0,
+        TransferKind::Return => 1,
+        TransferKind::Revocation => 2,
+    }]);
+    feed.opt(original_id.as_deref());
     // One call over the whole feed: many small `update`s cost more than
     // the hashing.
     let digest = blake3::hash(&feed.0);
@@ -308,6 +350,28 @@ impl HistoryEntry {
     /// (they are a signal of their own).
     pub fn blocked(&self) -> bool {
         self.decision.action == Action::Block
+    }
+
+    /// Whether it is a return or revocation, or was undone by one.
+    pub fn undone(&self) -> bool {
+        self.flags != 0
+    }
+
+    /// Whether it counts toward a customer's transfers and sums: it
+    /// happened (not blocked) and stands (neither a return or revocation
+    /// nor undone by one).
+    pub fn counts(&self) -> bool {
+        !self.blocked() && !self.undone()
+    }
+
+    /// The `counterparty_hash` of its counterparty, if it had one.
+    pub fn counterparty_hash(&self) -> Option<u64> {
+        (self.counterparty != 0).then_some(self.counterparty)
+    }
+
+    /// The [`wallet_print`] of its counterparty's wallet, if it had one.
+    pub fn wallet_print(&self) -> Option<u64> {
+        (self.print != 0).then_some(self.print)
     }
 
     /// The decision recorded for this transfer (with a note in place of
@@ -607,7 +671,8 @@ impl CustomerHistory {
 }
 
 /// The counterparty a transfer goes to or comes from, as a stable key:
-/// `CHAIN:address` for a wallet, else `account:<IBAN without spaces>`.
+/// `CHAIN:address` for a wallet (an EVM `0x` address lower-cased: its
+/// case is only a checksum), else `account:<IBAN without spaces>`.
 pub fn counterparty_key(tx: &Transaction) -> Option<String> {
     let party = tx.counterparty()?;
     if let Some(w) = party
@@ -615,11 +680,17 @@ pub fn counterparty_key(tx: &Transaction) -> Option<String> {
         .as_ref()
         .filter(|w| !w.address.trim().is_empty())
     {
-        return Some(format!(
-            "{}:{}",
-            w.chain.trim().to_uppercase(),
-            w.address.trim()
-        ));
+        let address = w.address.trim();
+        // an EVM address is hex whatever its (checksum) case: one wallet
+        let evm = address.len() == 42
+            && (address.starts_with("0x") || address.starts_with("0X"))
+            && address[2..].bytes().all(|b| b.is_ascii_hexdigit());
+        let address = if evm {
+            std::borrow::Cow::Owned(address.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(address)
+        };
+        return Some(format!("{}:{address}", w.chain.trim().to_uppercase()));
     }
     let account: String = party
         .account
@@ -820,6 +891,15 @@ impl StateStore {
                 h.see(c, tx.timestamp);
             }
             let recorded = RecordedDecision::new(decision.clone(), h.last_version());
+            let undoes = !tx.kind.is_transfer();
+            if undoes && decision.action != Action::Block {
+                // the transfer it returns or revokes no longer counts
+                if let Some(original) = tx.original_id.as_deref() {
+                    if let Some(e) = h.entries.iter_mut().rev().find(|e| &*e.id == original) {
+                        e.flags |= UNDONE;
+                    }
+                }
+            }
             h.insert(HistoryEntry {
                 timestamp: tx.timestamp,
                 value: tx.value,
@@ -827,6 +907,12 @@ impl StateStore {
                 id: tx.id.as_str().into(),
                 content: Some(content),
                 decision: recorded,
+                counterparty: counterparty.unwrap_or(0),
+                print: tx
+                    .counterparty()
+                    .and_then(|p| p.wallet.as_ref())
+                    .map_or(0, |w| wallet_print(&w.address)),
+                flags: if undoes { UNDOES } else { 0 },
             });
             h.prune(self.retention().max(lookback), &self.config);
             added = h.entries.len() as isize - before as isize;
@@ -1005,6 +1091,50 @@ mod tests {
         });
         assert_eq!(s.history("shared").unwrap().entries().len(), 800);
         assert_eq!(s.total_entries(), 8 * 200 + 800);
+    }
+
+    #[test]
+    fn a_return_undoes_its_original_and_both_survive_a_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let s = StateStore::new(StateConfig::default(), Duration::days(1));
+        s.apply(&tx("t1", "c1", 0, "9500"), |_| decision("t1", 0));
+        let mut back = tx("r1", "c1", 1, "9500");
+        back.direction = Direction::Incoming;
+        back.kind = TransferKind::Return;
+        back.original_id = Some("t1".into());
+        s.apply(&back, |_| decision("r1", 0));
+        let check = |s: &StateStore| {
+            let h = s.history("c1").unwrap();
+            let (t1, r1) = (&h.entries()[0], &h.entries()[1]);
+            assert!(t1.undone() && !t1.counts(), "the original no longer counts");
+            assert!(r1.undone() && !r1.counts(), "nor does the return");
+            assert!(t1.counterparty_hash().is_some());
+        };
+        check(&s);
+        s.save_checkpoint(&path).unwrap();
+        drop(s);
+        let t = StateStore::new(StateConfig::default(), Duration::days(1));
+        t.load_checkpoint(&path).unwrap();
+        check(&t);
+        assert!(std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("\"format\":\"amlscreen-state/4\""));
+    }
+
+    #[test]
+    fn wallet_prints_compare_the_ends_an_eye_checks() {
+        let a = wallet_print("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+        assert_eq!(
+            a,
+            wallet_print("0x5aae1111111111111111111111111111111beaed")
+        );
+        assert_ne!(
+            a,
+            wallet_print("0x12d66f87a04a9e220743712ce6d9bb1b5616b8fc")
+        );
+        assert_eq!(wallet_print("short"), 0);
+        assert_eq!(wallet_print("адрес-кириллицей-длинный"), 0);
     }
 
     #[test]

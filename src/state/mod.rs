@@ -98,12 +98,14 @@ pub const DROPPED_REASONS_RULE_ID: &str = "state.reasons_dropped";
 pub const MIN_RETENTION_HOURS: i64 = 24;
 
 /// One transfer of a customer, as the rules remember it: only what they
-/// read (time, direction, value) plus the id and the decision, for
-/// recognising a repeated transaction id. The counterparty is kept once
-/// per customer, as a hash, in [`CustomerHistory::counterparty`].
+/// read (time, direction, value, its counterparty's hash and wallet print,
+/// whether it was returned) plus the id and the decision, for recognising a
+/// repeated transaction id. When each counterparty was first and last seen
+/// is kept once per customer in [`CustomerHistory::counterparty`].
 ///
-/// About 90 bytes plus the id; the whole transaction (≈1.2 KB with its
-/// parties) is not kept.
+/// 144 bytes plus the id and the decision's reasons (24 more than before
+/// the counterparty hash, wallet print and return flags were kept); the
+/// whole transaction (≈1.2 KB with its parties) is not kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
     /// Event time.

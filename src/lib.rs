@@ -64,10 +64,10 @@ pub use engine::{compile_list_cache, Engine, EngineBuilder};
 pub use error::{Error, ErrorKind, Location};
 pub use list_cache::{CompileSummary, ListsOrigin};
 pub use model::{
-    AccountHolder, Action, Channel, Decision, Direction, FileVersion, Finding, FindingKind,
-    ListRef, Match, Party, PartyKind, PartyRole, PriorDecision, Provenance, Report, RiskLevel,
-    Transaction, Wallet, ACCOUNT_RULE_ID, ENGINE_VERSION, PLATFORMS_RULE_ID, REPORT_RULE_ID,
-    SANCTIONS_RULE_ID, SUPPRESSED_RULE_ID, UNREADABLE_RULE_ID,
+    AccountHolder, Action, Address, Channel, Decision, Direction, FileVersion, Finding,
+    FindingKind, ListRef, Match, Party, PartyKind, PartyRole, PriorDecision, Provenance, Report,
+    RiskLevel, Transaction, Wallet, ACCOUNT_RULE_ID, ENGINE_VERSION, PLATFORMS_RULE_ID,
+    REPORT_RULE_ID, SANCTIONS_RULE_ID, SUPPRESSED_RULE_ID, UNREADABLE_RULE_ID,
 };
 pub use names::{MatchConfig, NameHit, NameQuery};
 pub use platforms::{

@@ -125,6 +125,18 @@ pub fn check_transaction(tx: &Transaction) -> Result<(), Error> {
 
 fn check_party(tx: &Transaction, role: &str, party: &Party) -> Result<(), Error> {
     let field = |name: &str| format!("{role}.{name}");
+    if let Some(a) = &party.address {
+        for (name, part, max) in [
+            ("address.country", &a.country, MAX_FIELD_CHARS),
+            ("address.region", &a.region, MAX_FIELD_CHARS),
+            ("address.city", &a.city, MAX_FIELD_CHARS),
+            ("address.line", &a.line, MAX_MEMO_CHARS),
+        ] {
+            if let Some(text) = part {
+                check_len(tx, || field(name), text, max)?;
+            }
+        }
+    }
     if let Some(name) = &party.name {
         check_len(tx, || field("name"), name, MAX_NAME_CHARS)?;
     }

@@ -308,6 +308,29 @@ pub struct Party {
     /// its own and corroborates a name hit on that subject.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ids: Vec<PartyId>,
+    /// Where the party lives or is registered, as the exchange or the
+    /// counterparty VASP gives it: checked against the occupied
+    /// territories at settlement level (an oblast may be split).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+}
+
+/// A postal address, every part optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// Country, read as a party's `country` is.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Region: an ISO 3166-2 code (`UA-14`) or a name (`Донецька область`).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// City, town or village (`Краматорськ`, `Kramatorsk`).
+    #[serde(default)]
+    pub city: Option<String>,
+    /// The rest, free text (`вул. Миру 5, м. Донецьк`).
+    #[serde(default)]
+    pub line: Option<String>,
 }
 
 /// One identity document or registration number of a party.

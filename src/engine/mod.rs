@@ -1412,6 +1412,9 @@ fn check_countries(tx: &Transaction) -> Result<(), Error> {
     };
     for (role, party) in tx.parties() {
         check(&|| format!("{role}.country"), party.country.as_deref())?;
+        if let Some(a) = &party.address {
+            check(&|| format!("{role}.address.country"), a.country.as_deref())?;
+        }
         for (i, id) in party.ids.iter().enumerate() {
             check(
                 &|| format!("{role}.ids[{i}].country"),

@@ -22,11 +22,32 @@
 //! (`Crimea` reads as `UA-43`, `DNR` as `DN`). An entry that reads as no
 //! country is an error at its position: a typo would otherwise list
 //! nothing.
+//!
+//! Where an oblast is split between occupied and government-controlled
+//! territory, a region code says too little (`UA-14` holds both occupied
+//! Donetsk and free Kramatorsk). `settlement_lists` name occupied towns:
+//! a party's `address` whose `city` is one, or whose `line` names one, is
+//! in the list; with `memo: true` the memo is searched for them too (a
+//! weaker signal: give such a rule fewer points).
+//!
+//! ```yaml
+//! - id: jurisdiction-occupied-in-memo
+//!   kind: jurisdiction
+//!   description: The memo names a temporarily occupied town
+//!   settlement_lists: [data/occupied_settlements.txt]  # `UA-14 | Донецьк | Донецк | Donetsk`
+//!   parties: false
+//!   channel: false
+//!   memo: true
+//!   score: 40
+//! ```
+//!
+//! `unless_city: true` skips an address's region when the address names
+//! its city: for a rule about split oblasts, the city decides.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::data_file::DataFiles;
+use super::data_file::{DataFile, DataFiles};
 use super::fields::Fields;
 use super::rule::{Fired, RuleContext};
 use crate::countries::{country_code, COUNTRY_EXPECTED};
@@ -35,6 +56,112 @@ use crate::countries::{country_code, COUNTRY_EXPECTED};
 /// documentation); `None` when it reads as no country.
 pub fn normalize_country(text: &str) -> Option<Cow<'static, str>> {
     country_code(text)
+}
+
+/// Occupied settlements by their folded spellings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settlements {
+    /// Folded spelling (words joined by spaces) → settlement.
+    by_name: HashMap<String, Settlement>,
+    /// The most words a spelling has.
+    max_words: usize,
+}
+
+/// One occupied settlement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Settlement {
+    /// Its oblast's ISO 3166-2 code.
+    region: String,
+    /// Its first spelling, as the reason shows it.
+    name: String,
+    /// Where it was listed.
+    list: String,
+    /// Whether it may be matched in a memo (not an ordinary word).
+    in_memo: bool,
+}
+
+impl Settlements {
+    /// Reads a settlements file: `CODE[*] | spelling | spelling …` per line.
+    fn read(&mut self, file: &DataFile, list: &str, errors: &mut Vec<super::RuleFileError>) {
+        for entry in &file.entries {
+            let mut parts = entry.value.split('|').map(str::trim);
+            let code = parts.next().unwrap_or_default();
+            let (code, in_memo) = match code.strip_suffix('*') {
+                Some(c) => (c.trim(), false),
+                None => (code, true),
+            };
+            let region = match normalize_country(code) {
+                Some(c) if c.contains('-') => c.into_owned(),
+                _ => {
+                    errors.push(file.error_at(
+                        entry,
+                        format!("'{code}' is no ISO 3166-2 region code (write e.g. UA-14 | Донецьк | Donetsk)"),
+                    ));
+                    continue;
+                }
+            };
+            let names: Vec<&str> = parts.filter(|p| !p.is_empty()).collect();
+            if names.is_empty() {
+                errors.push(file.error_at(entry, "no settlement name after the region code"));
+                continue;
+            }
+            for name in &names {
+                let words = crate::names::fold_words(name);
+                if words.is_empty() {
+                    errors.push(file.error_at(entry, format!("'{name}' has no letters")));
+                    continue;
+                }
+                self.max_words = self.max_words.max(words.len());
+                self.by_name.insert(
+                    words.join(" "),
+                    Settlement {
+                        region: region.clone(),
+                        name: names[0].to_owned(),
+                        list: list.to_owned(),
+                        in_memo,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The settlement a city names, when it is one.
+    fn city(&self, city: &str) -> Option<&Settlement> {
+        let words = crate::names::fold_words(city);
+        // "м. Донецьк", "city of Donetsk": drop a leading settlement-type word
+        const KINDS: &[&str] = &[
+            "m",
+            "mist",
+            "misto",
+            "g",
+            "gor",
+            "gorod",
+            "city",
+            "smt",
+            "selyshche",
+            "s",
+            "selo",
+        ];
+        let start = usize::from(words.len() > 1 && KINDS.contains(&words[0].as_str()));
+        self.by_name.get(&words[start..].join(" "))
+    }
+
+    /// Every settlement a free text names (whole words), in text order.
+    fn in_text(&self, text: &str, memo: bool) -> Vec<&Settlement> {
+        let words = crate::names::fold_words(text);
+        let mut found: Vec<&Settlement> = Vec::new();
+        for start in 0..words.len() {
+            for n in (1..=self.max_words.min(words.len() - start)).rev() {
+                if let Some(s) = self.by_name.get(&words[start..start + n].join(" ")) {
+                    if (!memo || s.in_memo) && !found.iter().any(|f| f.name == s.name) {
+                        found.push(s);
+                    }
+                    break;
+                }
+            }
+        }
+        found
+    }
 }
 
 /// A compiled jurisdiction rule.
@@ -47,6 +174,13 @@ pub struct JurisdictionRule {
     pub parties: bool,
     /// Check the channel country.
     pub channel: bool,
+    /// Occupied settlements, checked in party addresses.
+    pub settlements: Settlements,
+    /// Search the memo for the settlements too.
+    pub memo: bool,
+    /// Skip an address's region when the address names its city (the
+    /// city then decides, against `settlement_lists`).
+    pub unless_city: bool,
 }
 
 impl JurisdictionRule {
@@ -54,8 +188,12 @@ impl JurisdictionRule {
     pub fn compile(f: &mut Fields<'_>, data: &mut DataFiles) -> Option<JurisdictionRule> {
         let files = f.texts("country_lists");
         let inline = f.texts("countries");
+        let settlement_files = f.texts("settlement_lists");
         let parties = f.flag("parties", true);
         let channel = f.flag("channel", true);
+        let memo = f.flag("memo", false);
+        let unless_city = f.flag("unless_city", false);
+        let mut settlements = Settlements::default();
         let mut countries = HashMap::new();
         for (i, c) in inline.iter().enumerate() {
             match normalize_country(c) {
@@ -97,19 +235,43 @@ impl JurisdictionRule {
                 }
             }
         }
-        if countries.is_empty() && !f.has_errors() {
-            f.error("country_lists", "a jurisdiction rule needs 'country_lists' (files) or 'countries' with at least one entry");
+        for (i, name) in settlement_files.iter().enumerate() {
+            match data.read(&source_path, name) {
+                Ok(file) => {
+                    let mut errors = Vec::new();
+                    settlements.read(&file, name, &mut errors);
+                    for e in errors {
+                        f.push(e);
+                    }
+                }
+                Err(e) => {
+                    let at = f.item_position("settlement_lists", i);
+                    f.push(at.error(format!("'settlement_lists': {e}")));
+                }
+            }
         }
-        if !parties && !channel {
+        if countries.is_empty() && settlements.by_name.is_empty() && !f.has_errors() {
+            f.error("country_lists", "a jurisdiction rule needs 'country_lists' (files), 'countries' or 'settlement_lists' with at least one entry");
+        }
+        if memo && settlements.by_name.is_empty() && !f.has_errors() {
+            f.error(
+                "memo",
+                "'memo: true' searches the memo for the 'settlement_lists': give one",
+            );
+        }
+        if !parties && !channel && !memo {
             f.error(
                 "parties",
-                "'parties' and 'channel' are both false: the rule would check nothing",
+                "'parties', 'channel' and 'memo' are all false: the rule would check nothing",
             );
         }
         Some(JurisdictionRule {
             countries,
             parties,
             channel,
+            settlements,
+            memo,
+            unless_city,
         })
     }
 
@@ -130,6 +292,9 @@ impl JurisdictionRule {
         let mut hits = Vec::new();
         let mut party = None;
         for seen in ctx.derived.countries(ctx.tx) {
+            if self.unless_city && seen.settled {
+                continue;
+            }
             let wanted = match seen.role {
                 Some(_) => self.parties,
                 None => self.channel,
@@ -149,6 +314,51 @@ impl JurisdictionRule {
                     "channel country {}(listed in {list})",
                     shown(seen.given, &seen.code)
                 )),
+            }
+        }
+        if !self.settlements.by_name.is_empty() {
+            if self.parties {
+                for (role, p) in ctx.tx.parties() {
+                    let Some(a) = &p.address else { continue };
+                    let region = a.region.as_deref().and_then(normalize_country);
+                    if let Some(s) = a.city.as_deref().and_then(|c| self.settlements.city(c)) {
+                        // a region that reads as another oblast's code says
+                        // it is another town of that name
+                        let allowed = match region.as_deref() {
+                            None => true,
+                            Some(r) => r == s.region,
+                        };
+                        if allowed {
+                            hits.push(format!(
+                                "{role} address city '{}' is {} ({}), temporarily occupied (listed in {})",
+                                a.city.as_deref().unwrap_or_default(),
+                                s.name,
+                                s.region,
+                                s.list
+                            ));
+                            party = party.or(Some(role));
+                        }
+                    }
+                    if let Some(line) = a.line.as_deref() {
+                        for s in self.settlements.in_text(line, false) {
+                            hits.push(format!(
+                                "{role} address '{line}' names {} ({}), temporarily occupied (listed in {})",
+                                s.name, s.region, s.list
+                            ));
+                            party = party.or(Some(role));
+                        }
+                    }
+                }
+            }
+            if self.memo {
+                if let Some(memo) = ctx.tx.memo.as_deref() {
+                    for s in self.settlements.in_text(memo, true) {
+                        hits.push(format!(
+                            "memo names {} ({}), temporarily occupied (listed in {})",
+                            s.name, s.region, s.list
+                        ));
+                    }
+                }
             }
         }
         (!hits.is_empty()).then(|| Fired {
@@ -181,6 +391,9 @@ mod tests {
                 .collect(),
             parties: true,
             channel: true,
+            settlements: Settlements::default(),
+            memo: false,
+            unless_city: false,
         };
         for (c, listed) in [
             ("IR", Some("a")),

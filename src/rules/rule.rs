@@ -183,6 +183,8 @@ pub struct CountrySeen<'a> {
     pub given: &'a str,
     /// The code it reads as.
     pub code: std::borrow::Cow<'static, str>,
+    /// An address's region, where the address also names the city.
+    pub settled: bool,
 }
 
 impl<'a> Derived<'a> {
@@ -203,21 +205,33 @@ impl<'a> Derived<'a> {
     /// Every party's and the channel's country that reads as a code.
     pub fn countries(&self, tx: &'a Transaction) -> &[CountrySeen<'a>] {
         self.countries.get_or_init(|| {
-            let parties = tx
-                .parties()
-                .filter_map(|(role, p)| Some((Some(role), p.country.as_deref()?)));
+            // a party's country, and its address's country and region
+            let parties = tx.parties().flat_map(|(role, p)| {
+                let address = p.address.as_ref();
+                let city = address
+                    .and_then(|a| a.city.as_deref())
+                    .is_some_and(|c| !c.trim().is_empty());
+                [
+                    (p.country.as_deref(), false),
+                    (address.and_then(|a| a.country.as_deref()), false),
+                    (address.and_then(|a| a.region.as_deref()), city),
+                ]
+                .into_iter()
+                .filter_map(move |(c, settled)| Some((Some(role), c?, settled)))
+            });
             let channel = tx
                 .channel
                 .as_ref()
                 .and_then(|c| c.country.as_deref())
-                .map(|c| (None, c));
+                .map(|c| (None, c, false));
             parties
                 .chain(channel)
-                .filter_map(|(role, given)| {
+                .filter_map(|(role, given, settled)| {
                     Some(CountrySeen {
                         role,
                         given,
                         code: crate::countries::country_code(given)?,
+                        settled,
                     })
                 })
                 .collect()

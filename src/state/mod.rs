@@ -285,6 +285,7 @@ impl ContentFeed {
             vasp,
             domain,
             ids,
+            address,
         }) = party
         else {
             self.bytes(&[0]);
@@ -300,6 +301,15 @@ impl ContentFeed {
         self.opt(country.as_deref());
         self.opt(birth_date.as_deref());
         self.opt(account.as_deref());
+        match address {
+            None => self.bytes(&[0]),
+            Some(a) => {
+                self.bytes(&[1]);
+                for part in [&a.country, &a.region, &a.city, &a.line] {
+                    self.opt(part.as_deref());
+                }
+            }
+        }
         match wallet {
             None => self.bytes(&[0]),
             Some(Wallet { chain, address }) => {

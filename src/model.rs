@@ -534,6 +534,23 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// A finding that only informs: no points, no level, no action (a
+    /// report duty, a note that reasons were dropped).
+    pub fn note(rule_id: impl Into<String>, message: String) -> Finding {
+        Finding {
+            rule_id: rule_id.into(),
+            kind: FindingKind::Rule,
+            party: None,
+            points: 0,
+            level_floor: None,
+            action: None,
+            matched: None,
+            message,
+        }
+    }
+}
+
 /// What a finding matched against.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -480,15 +480,9 @@ impl Engine {
             .as_ref()
             .filter(|t| tx.value >= t.value);
         if let Some(t) = report {
-            findings.push(Finding {
-                rule_id: crate::model::REPORT_RULE_ID.into(),
-                kind: FindingKind::Rule,
-                party: None,
-                points: 0,
-                level_floor: None,
-                action: None,
-                matched: None,
-                message: format!(
+            findings.push(Finding::note(
+                crate::model::REPORT_RULE_ID,
+                format!(
                     "{} ({}): {} {} = {} {} ≥ {t}: report to the financial intelligence unit (a report duty, not a hold)",
                     crate::model::REPORT_RULE_ID,
                     "operation at or over the reporting threshold",
@@ -497,7 +491,7 @@ impl Engine {
                     crate::decision::group_digits(tx.value),
                     policy.reference_currency,
                 ),
-            });
+            ));
         }
         let mut d = policy.decide(&tx.id, findings, &self.provenance.engine_id);
         if report.is_some() {

@@ -37,8 +37,8 @@ mod checkpoint;
 pub use checkpoint::CHECKPOINT_FORMAT;
 
 use crate::model::{
-    Action, Channel, Decision, Direction, Finding, FindingKind, Party, PartyKind, Report,
-    RiskLevel, Transaction, TransferKind, Wallet,
+    Action, Channel, Decision, Direction, Finding, Party, PartyKind, Report, RiskLevel,
+    Transaction, TransferKind, Wallet,
 };
 
 /// Bounds on the history kept in memory. Defaults suit an exchange with up
@@ -381,7 +381,8 @@ impl HistoryEntry {
         (self.counterparty != 0).then_some(self.counterparty)
     }
 
-    /// The [`wallet_print`] of its counterparty's wallet, if it had one.
+    /// The wallet print (`wallet_print`) of its counterparty's wallet, if it
+    /// had one.
     pub fn wallet_print(&self) -> Option<u64> {
         (self.print != 0).then_some(self.print)
     }
@@ -392,21 +393,15 @@ impl HistoryEntry {
     pub fn decision(&self) -> Decision {
         let mut d = self.decision.to_decision(&self.id);
         if let RecordedReasons::Dropped(n) = self.decision.reasons {
-            d.reasons = vec![Finding {
-                rule_id: DROPPED_REASONS_RULE_ID.into(),
-                kind: FindingKind::Rule,
-                party: None,
-                points: 0,
-                level_floor: None,
-                action: None,
-                matched: None,
-                message: format!(
+            d.reasons = vec![Finding::note(
+                DROPPED_REASONS_RULE_ID,
+                format!(
                     "transaction id already screened for {}: decision repeated; its {n} reason(s) \
                      are no longer kept in memory (state full_decision_hours) and are in that \
                      decision's audit record",
                     self.timestamp.to_rfc3339()
                 ),
-            }];
+            )];
         }
         d
     }

@@ -75,6 +75,28 @@ fn each_case_of_the_issue_is_decided_as_the_policy_says() {
         "21T09:00",
         json!({"beneficiary": {"country": "Крим"}}),
     ));
+    // 2: occupied Donetsk by address is held, free Kramatorsk is not; an
+    // occupied town in the memo is a weaker signal
+    txs.push(tx(
+        "donetsk",
+        0,
+        "21T09:00",
+        json!({"beneficiary": {"name": "I. Bondar",
+        "address": {"country": "UA", "region": "UA-14", "city": "м. Донецьк"}}}),
+    ));
+    txs.push(tx(
+        "kramatorsk",
+        0,
+        "21T09:00",
+        json!({"beneficiary": {"name": "I. Bondar",
+        "address": {"country": "UA", "region": "UA-14", "city": "Краматорськ"}}}),
+    ));
+    txs.push(tx(
+        "memo-town",
+        0,
+        "21T09:00",
+        json!({"memo": "для мами, г. Мелитополь"}),
+    ));
     // 3: the channel's country counts
     txs.push(tx(
         "channel",
@@ -258,8 +280,12 @@ fn each_case_of_the_issue_is_decided_as_the_policy_says() {
     check("by", "hold", "jurisdiction-aggressor-state");
     check("krym", "hold", "jurisdiction-sanctioned-territory");
     check("channel", "hold", "jurisdiction-aggressor-state");
+    check("donetsk", "hold", "jurisdiction-sanctioned-territory");
+    assert_eq!(d["kramatorsk"]["action"], "allow", "{}", d["kramatorsk"]);
+    assert!(fired(&d["kramatorsk"]).is_empty(), "{}", d["kramatorsk"]);
+    check("memo-town", "allow", "jurisdiction-occupied-in-memo");
+    assert_eq!(d["memo-town"]["risk"], "medium");
     check("small", "hold", "structuring-many-small");
-    check("small", "hold", "structuring-under-report-threshold");
     check("split", "hold", "structuring-split-50k");
     check("rare", "allow", "unusual-rhythm-change");
     check("spike", "hold", "new-counterparty-spike");
@@ -284,9 +310,13 @@ fn each_case_of_the_issue_is_decided_as_the_policy_says() {
         report.contains("450,000 UAH = 10,860 USD ≥ 9,653.44 USD (400,000 UAH)"),
         "{report}"
     );
-    // 22: the blocked attempts got no new-counterparty points
+    // 20: a finding that forces a level says so in the summary
     let small = d["small"]["summary"].as_str().unwrap();
-    assert!(small.contains("= score 80 → high → hold"), "{small}");
+    assert!(
+        small.contains("structuring-many-small (40, forces high)")
+            && small.ends_with("= score 40 → high → hold"),
+        "{small}"
+    );
 }
 
 fn check_10_11(d: &HashMap<String, Value>) {

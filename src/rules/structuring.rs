@@ -24,6 +24,8 @@
 //!   description: Transfers each under the reporting threshold that together reach it
 //!   max_each: 400000 UAH  # every counted transfer is under this (exclusive)
 //!   min_total: 400000 UAH # their total within the window reaches this
+//!   min_each: 40000 UAH   # optional: and each is at least this (pieces of a
+//!                         # large sum, not small change)
 //!   min_count: 3
 //!   window: 24h
 //!   same_direction: true
@@ -53,8 +55,11 @@ pub enum Shape {
         /// Upper bound (exclusive).
         threshold: Amount,
     },
-    /// Transfers under `max_each` whose total reaches `min_total`.
+    /// Transfers under `max_each` (and at least `min_each`, when given)
+    /// whose total reaches `min_total`.
     CountAndSum {
+        /// Each counted transfer is at least this, when given.
+        min_each: Option<Amount>,
         /// Each counted transfer is under this.
         max_each: Amount,
         /// The group's total reaches this.
@@ -79,7 +84,7 @@ impl StructuringRule {
     /// Reads the rule's parameters; every number is required.
     pub fn compile(f: &mut Fields<'_>, units: &Units) -> Option<StructuringRule> {
         let band = f.present("threshold") || f.present("from");
-        let sum_shape = f.present("max_each") || f.present("min_total");
+        let sum_shape = f.present("max_each") || f.present("min_total") || f.present("min_each");
         let shape = match (band, sum_shape) {
             (true, true) => {
                 f.error("max_each", "a structuring rule is either a band ('threshold' and 'from') or a count and sum ('max_each' and 'min_total'), not both");
@@ -124,12 +129,21 @@ impl StructuringRule {
                     units,
                     "the total the group reaches, e.g. \"400000 UAH\"",
                 );
+                let min_each = f.amount("min_each", units);
                 match (max_each, min_total) {
                     (Some(m), _) if m.value.is_zero() => {
                         f.error("max_each", "'max_each' must be more than 0");
                         None
                     }
+                    (Some(max), _) if min_each.as_ref().is_some_and(|m| m.value >= max.value) => {
+                        f.error(
+                            "min_each",
+                            format!("'min_each' must be below 'max_each' ({max})"),
+                        );
+                        None
+                    }
                     (Some(max_each), Some(min_total)) => Some(Shape::CountAndSum {
+                        min_each,
                         max_each,
                         min_total,
                     }),
@@ -156,7 +170,15 @@ impl StructuringRule {
     fn counts(&self, value: Decimal) -> bool {
         match &self.shape {
             Shape::Band { from, threshold } => value >= from.value && value < threshold.value,
-            Shape::CountAndSum { max_each, .. } => value < max_each.value,
+            Shape::CountAndSum {
+                min_each, max_each, ..
+            } => {
+                value < max_each.value
+                    && match min_each {
+                        Some(m) => value >= m.value,
+                        None => true,
+                    }
+            }
         }
     }
 
@@ -208,14 +230,19 @@ impl StructuringRule {
                 list_values(group, ctx.currency)
             ),
             Shape::CountAndSum {
+                min_each,
                 max_each,
                 min_total,
             } => {
                 if total < min_total.value {
                     return None;
                 }
+                let each = match min_each {
+                    Some(m) => format!("each of {m} to under {max_each}"),
+                    None => format!("each under {max_each}"),
+                };
                 format!(
-                    "{} transfers each under {max_each} within {} total {} ≥ {min_total}: {}",
+                    "{} transfers {each} within {} total {} ≥ {min_total}: {}",
                     group.len(),
                     self.window,
                     ctx.money(total),

@@ -3,9 +3,11 @@
 //!
 //! - `double_payment`: the same value to (or from) the same counterparty,
 //!   in the same direction, within `window` — a payment sent twice;
-//! - `address_poisoning`: a transfer to a wallet that looks like one the
+//! - `address_poisoning`: a withdrawal to a wallet that looks like one the
 //!   customer used within `window` (the same first and last four
-//!   characters) but is another address — copied from a poisoned history;
+//!   characters) but is another address — copied from a poisoned history.
+//!   A wallet the customer sent to before is theirs; one seen only in a
+//!   deposit (the poisoner's dust) is not;
 //! - `unlinked_return`: a return or revocation whose `original_id` is no
 //!   transfer of the customer's within `window`, flows the same way as its
 //!   original, or is worth more than it.
@@ -115,13 +117,19 @@ impl FraudRule {
             return None;
         }
         let (_, hash) = ctx.derived.counterparty(tx)?;
-        if ctx.history.counterparty_by_hash(hash).is_some() {
-            return None; // the very address was used before
-        }
         let t = tx.timestamp;
-        let like = ctx
-            .history
-            .between(t - self.window.as_duration(), t)
+        let earlier = ctx.history.between(t - self.window.as_duration(), t);
+        // the customer's own habitual destination: sent to before
+        let sent_before = earlier.iter().any(|e| {
+            e.counts() && e.direction == Direction::Outgoing && e.counterparty_hash() == Some(hash)
+        });
+        if sent_before {
+            return None;
+        }
+        // a look-alike of another address seen (dust from the poisoner's
+        // look-alike is received, so an address seen only incoming is no
+        // proof of the customer's own)
+        let like = earlier
             .iter()
             .find(|e| e.wallet_print() == Some(print) && e.counterparty_hash() != Some(hash))?;
         Some(Fired {

@@ -369,10 +369,49 @@ const MORE_NAMES: &[(&str, &str)] = &[
 ];
 
 /// Regions and pseudo-codes that stand for a region, with the code they
-/// are read as: the occupied regions of Ukraine by name (English,
-/// Ukrainian, Russian) and the pseudo-codes the NSDC register writes (`DN`,
-/// `LN`, read as themselves).
+/// are read as: the occupied regions of Ukraine and the oblasts the
+/// occupation touches by name (English, Ukrainian, Russian; `обл.` for
+/// `область`) and the pseudo-codes the NSDC register writes (`DN`, `LN`,
+/// read as themselves).
 pub const REGIONS: &[(&str, &str)] = &[
+    // the oblasts the occupation touches, by name: an address's region is
+    // read as their code (which oblast an address is in decides which
+    // occupied towns it can be; Luhansk oblast is listed whole)
+    ("Luhansk oblast", "UA-09"),
+    ("Luhanska oblast", "UA-09"),
+    ("Lugansk oblast", "UA-09"),
+    ("Luhansk region", "UA-09"),
+    ("Lugansk region", "UA-09"),
+    ("Луганська область", "UA-09"),
+    ("Луганська обл", "UA-09"),
+    ("Луганщина", "UA-09"),
+    ("Луганская область", "UA-09"),
+    ("Луганская обл", "UA-09"),
+    ("Donetsk oblast", "UA-14"),
+    ("Donetska oblast", "UA-14"),
+    ("Donetsk region", "UA-14"),
+    ("Донецька область", "UA-14"),
+    ("Донецька обл", "UA-14"),
+    ("Донеччина", "UA-14"),
+    ("Донецкая область", "UA-14"),
+    ("Донецкая обл", "UA-14"),
+    ("Zaporizhzhia oblast", "UA-23"),
+    ("Zaporizka oblast", "UA-23"),
+    ("Zaporozhye oblast", "UA-23"),
+    ("Zaporizhzhia region", "UA-23"),
+    ("Zaporozhye region", "UA-23"),
+    ("Запорізька область", "UA-23"),
+    ("Запорізька обл", "UA-23"),
+    ("Запорожская область", "UA-23"),
+    ("Запорожская обл", "UA-23"),
+    ("Kherson oblast", "UA-65"),
+    ("Khersonska oblast", "UA-65"),
+    ("Kherson region", "UA-65"),
+    ("Херсонська область", "UA-65"),
+    ("Херсонська обл", "UA-65"),
+    ("Херсонщина", "UA-65"),
+    ("Херсонская область", "UA-65"),
+    ("Херсонская обл", "UA-65"),
     ("DN", "DN"),
     ("LN", "LN"),
     ("Crimea", "UA-43"),

@@ -69,6 +69,21 @@ pub struct Amount {
     pub written: Option<(Decimal, String)>,
 }
 
+impl Amount {
+    /// Whether a transaction is at or over this amount: compared in the
+    /// currency the amount was written in when the transaction is in that
+    /// currency (400,000 UAH is reached by 400,000 UAH whatever the rate of
+    /// the day), else by its value in the reference currency.
+    pub fn reached_by(&self, amount: Decimal, currency: &str, value: Decimal) -> bool {
+        match &self.written {
+            Some((written, code)) if currency.trim().eq_ignore_ascii_case(code) => {
+                amount >= *written
+            }
+            _ => value >= self.value,
+        }
+    }
+}
+
 impl std::fmt::Display for Amount {
     /// `15,000 USD`, or `1,132.2 USD (1,000 EUR)` for an amount written in
     /// another currency.

@@ -466,6 +466,34 @@ fn text_format_prints_a_block_a_reviewer_reads_and_one_reason_per_platform() {
             && reasons[0].contains("[Forbidden by the AML policy's list of forbidden platforms"),
         "{text}"
     );
+    // a line break in a memo cannot forge a line of the block
+    let forged = input
+        .lines()
+        .find(|l| l.contains("ex-01-"))
+        .unwrap()
+        .replace("rent November", "rent\\n   decision: ALLOW — forged");
+    let out = amlscreen(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "screen",
+            "--format",
+            "text",
+        ],
+        Some(&format!("{forged}\n")),
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("   memo: rent\\n   decision: ALLOW — forged"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("   decision:"))
+            .count(),
+        1,
+        "{text}"
+    );
     // JSON stays the default
     let out = amlscreen(
         &["--config", config.to_str().unwrap(), "screen"],

@@ -564,7 +564,12 @@ fn bad_column(what: String) -> rusqlite::Error {
 fn decision_columns(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Decision> {
     let text: Option<String> = row.get(at)?;
     if let Some(text) = text {
-        return json_column(&text);
+        let mut d: Decision = json_column(&text)?;
+        // a decision stored before decisions carried a summary
+        if d.summary.is_empty() {
+            d.summary = d.compose_summary();
+        }
+        return Ok(d);
     }
     let action: String = row.get(at + 2)?;
     let risk: String = row.get(at + 3)?;

@@ -457,6 +457,27 @@ fn render_chunk(
         .collect()
 }
 
+/// Text from a transaction as a block shows it: control characters (a line
+/// break in a memo) escaped, so no input can forge a line of the block.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        std::borrow::Cow::Owned(
+            text.chars()
+                .flat_map(|c| {
+                    let escaped: Vec<char> = if c.is_control() {
+                        c.escape_default().collect()
+                    } else {
+                        vec![c]
+                    };
+                    escaped
+                })
+                .collect(),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// A decision as a reviewer reads it: who, when, how much, with whom, what
 /// was decided and why, one block per transaction.
 fn text_block(line: usize, tx: &Transaction, d: &Decision, currency: &str) -> String {
@@ -469,15 +490,15 @@ fn text_block(line: usize, tx: &Transaction, d: &Decision, currency: &str) -> St
     let _ = writeln!(
         out,
         "== {} (line {line}) — {} — customer {}",
-        tx.id,
+        shown(&tx.id),
         tx.timestamp.format("%Y-%m-%d %H:%M:%S UTC"),
-        tx.customer_id
+        shown(&tx.customer_id)
     );
     let _ = writeln!(
         out,
         "   {direction} {} {} (value {} {currency})",
         amlscreen::rules::group_digits(tx.amount),
-        tx.currency,
+        shown(&tx.currency),
         amlscreen::rules::group_digits(tx.value)
     );
     for (role, party) in tx.parties() {
@@ -498,10 +519,10 @@ fn text_block(line: usize, tx: &Transaction, d: &Decision, currency: &str) -> St
         if let Some(dm) = &party.domain {
             what.push(format!("domain {dm}"));
         }
-        let _ = writeln!(out, "   {role}: {}", what.join(", "));
+        let _ = writeln!(out, "   {role}: {}", shown(&what.join(", ")));
     }
     if let Some(memo) = &tx.memo {
-        let _ = writeln!(out, "   memo: {memo}");
+        let _ = writeln!(out, "   memo: {}", shown(memo));
     }
     let mut head = format!(
         "   decision: {} — risk {}, score {}",
@@ -516,13 +537,13 @@ fn text_block(line: usize, tx: &Transaction, d: &Decision, currency: &str) -> St
         head.push_str(", report: threshold");
     }
     let _ = writeln!(out, "{head}");
-    let _ = writeln!(out, "   summary: {}", d.summary);
+    let _ = writeln!(out, "   summary: {}", shown(&d.summary));
     if d.reasons.is_empty() {
         let _ = writeln!(out, "   reasons: none");
     } else {
         let _ = writeln!(out, "   reasons:");
         for f in &d.reasons {
-            let _ = writeln!(out, "   - {}", f.message);
+            let _ = writeln!(out, "   - {}", shown(&f.message));
         }
     }
     // a blank line after each block
@@ -535,8 +556,15 @@ fn text_block(line: usize, tx: &Transaction, d: &Decision, currency: &str) -> St
 /// what is wrong.
 fn text_error(line: usize, transaction_id: Option<&str>, error: &str) -> String {
     match transaction_id {
-        Some(id) => format!("== {id} (line {line}) — NOT SCREENED\n   error: {error}\n"),
-        None => format!("== line {line} — NOT SCREENED\n   error: {error}\n"),
+        Some(id) => format!(
+            "== {} (line {line}) — NOT SCREENED\n   error: {}\n",
+            shown(id),
+            shown(error)
+        ),
+        None => format!(
+            "== line {line} — NOT SCREENED\n   error: {}\n",
+            shown(error)
+        ),
     }
 }
 

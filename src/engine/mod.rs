@@ -478,7 +478,7 @@ impl Engine {
         let report = policy
             .report_threshold
             .as_ref()
-            .filter(|t| tx.value >= t.value);
+            .filter(|t| t.reached_by(tx.amount, &tx.currency, tx.value));
         if let Some(t) = report {
             findings.push(Finding::note(
                 crate::model::REPORT_RULE_ID,

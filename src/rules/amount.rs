@@ -66,7 +66,9 @@ impl AmountRule {
     /// Fires when the value is at or over the threshold.
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Fired> {
         let tx = ctx.tx;
-        if !self.direction.accepts(tx.direction) || tx.value < self.threshold.value {
+        if !self.direction.accepts(tx.direction)
+            || !self.threshold.reached_by(tx.amount, &tx.currency, tx.value)
+        {
             return None;
         }
         let mut detail = format!(

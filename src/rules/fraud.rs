@@ -10,7 +10,9 @@
 //!   deposit (the poisoner's dust) is not;
 //! - `unlinked_return`: a return or revocation whose `original_id` is no
 //!   transfer of the customer's within `window`, flows the same way as its
-//!   original, or is worth more than it.
+//!   original, is worth more than it, or undoes a transfer that was blocked,
+//!   is itself a return, or was already returned (a second return of one
+//!   transfer).
 //!
 //! ```yaml
 //! - id: fraud-double-payment
@@ -174,6 +176,12 @@ impl FraudRule {
                 "{what} of '{original}' is worth {}, more than its {}",
                 ctx.money(tx.value),
                 ctx.money(e.value)
+            ),
+            Some(e) if e.blocked() => {
+                format!("{what} of '{original}', which was blocked: no funds moved to come back")
+            }
+            Some(e) if e.undone() => format!(
+                "{what} of '{original}', which is itself a return or was already returned or revoked"
             ),
             Some(_) => return None,
         };

@@ -125,25 +125,11 @@ impl Settlements {
         }
     }
 
-    /// The settlement a city names, when it is one.
+    /// The settlement a city field names, when it names one: whole words
+    /// anywhere in it ("м. Донецьк", "Donetsk city", "Донецьк, Донецька
+    /// обл." all name Donetsk; "Донецька обл." alone names none).
     fn city(&self, city: &str) -> Option<&Settlement> {
-        let words = crate::names::fold_words(city);
-        // "м. Донецьк", "city of Donetsk": drop a leading settlement-type word
-        const KINDS: &[&str] = &[
-            "m",
-            "mist",
-            "misto",
-            "g",
-            "gor",
-            "gorod",
-            "city",
-            "smt",
-            "selyshche",
-            "s",
-            "selo",
-        ];
-        let start = usize::from(words.len() > 1 && KINDS.contains(&words[0].as_str()));
-        self.by_name.get(&words[start..].join(" "))
+        self.in_text(city, false).into_iter().next()
     }
 
     /// Every settlement a free text names (whole words), in text order.

@@ -26,8 +26,8 @@
 //!   direction: outgoing
 //!   min_value: 100
 //!   many:                 # optional: fires when this transfer's counterparty is
-//!     count: 10           # new and at least this many were first seen
-//!     window: 24h         # within this time (this one included)
+//!     count: 10           # new and at least this many were first seen within
+//!     window: 24h         # this time in transfers the rule counts (this one included)
 //!   level: high
 //! ```
 //!
@@ -237,8 +237,30 @@ impl NewCounterpartyRule {
         }
         if let Some(many) = &self.many {
             let w = many.window.as_duration();
-            // this counterparty is new; the others first seen in the window
-            let new = 1 + ctx.history.new_counterparties_between(t - w, t);
+            // this counterparty is new; the others: first seen within the
+            // window in a transfer this rule counts (its direction, at
+            // least `min_value`, not blocked or undone)
+            let mut others: Vec<u64> = ctx
+                .history
+                .between(t - w, t)
+                .iter()
+                .filter(|e| {
+                    e.counts()
+                        && self.direction.accepts(e.direction)
+                        && e.value >= self.min_value.value
+                })
+                .filter_map(|e| e.counterparty_hash())
+                .filter(|h| {
+                    *h != hash
+                        && ctx
+                            .history
+                            .counterparty_by_hash(*h)
+                            .is_some_and(|s| s.first >= t - w)
+                })
+                .collect();
+            others.sort_unstable();
+            others.dedup();
+            let new = 1 + others.len();
             if new < many.count as usize {
                 return None;
             }

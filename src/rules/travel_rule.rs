@@ -14,7 +14,8 @@
 //! ```
 //!
 //! A transfer is crypto when its currency is a crypto ticker (`USDT`,
-//! `USDT-TRC20`) or a party gives a wallet. A name that is empty or only
+//! `USDT-TRC20`), any code that is no ISO 4217 currency (an unknown token),
+//! or a party gives a wallet. A name that is empty or only
 //! spaces is missing.
 
 use super::fields::Fields;
@@ -38,7 +39,11 @@ pub struct TravelRule {
 pub fn is_crypto_transfer(tx: &Transaction) -> bool {
     let code = tx.currency.trim().to_uppercase();
     let asset = code.split(['-', '_', '.', ' ']).next().unwrap_or_default();
-    is_crypto(asset) || tx.parties().any(|(_, p)| p.wallet.is_some())
+    // a code that is no ISO 4217 currency is taken for a crypto asset (an
+    // unknown token must not escape the travel rule as "fiat")
+    is_crypto(asset)
+        || !crate::currencies::ISO_4217.contains(&asset)
+        || tx.parties().any(|(_, p)| p.wallet.is_some())
 }
 
 fn named(p: Option<&Party>) -> bool {
@@ -65,7 +70,7 @@ impl TravelRule {
     pub fn evaluate(&self, ctx: &RuleContext<'_>) -> Option<Fired> {
         let tx = ctx.tx;
         if !self.direction.accepts(tx.direction)
-            || tx.value < self.threshold.value
+            || !self.threshold.reached_by(tx.amount, &tx.currency, tx.value)
             || !is_crypto_transfer(tx)
         {
             return None;

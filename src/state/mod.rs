@@ -226,24 +226,25 @@ pub(crate) fn content_hash(tx: &Transaction) -> u128 {
         }
     }
     feed.opt(memo.as_deref());
-    match customer {
-        None => feed.bytes(&[0]),
-        Some(holder) => {
-            feed.bytes(&[1]);
-            feed.opt(holder.name.as_deref());
-            feed.bytes(&[match holder.kind {
-                None => 0,
-                Some(PartyKind::Person) => 1,
-                Some(PartyKind::Organization) => 2,
-            }]);
-        }
+    // later fields: nothing when absent (see `ContentFeed::party`)
+    if let Some(holder) = customer {
+        feed.bytes(&[0xC1]);
+        feed.opt(holder.name.as_deref());
+        feed.bytes(&[match holder.kind {
+            None => 0,
+            Some(PartyKind::Person) => 1,
+            Some(PartyKind::Organization) => 2,
+        }]);
     }
-    feed.bytes(&[match kind {
-        TransferKind::Transfer => 0,
-        TransferKind::Return => 1,
-        TransferKind::Revocation => 2,
-    }]);
-    feed.opt(original_id.as_deref());
+    match kind {
+        TransferKind::Transfer => {}
+        TransferKind::Return => feed.bytes(&[0xD1, 1]),
+        TransferKind::Revocation => feed.bytes(&[0xD1, 2]),
+    }
+    if let Some(original) = original_id {
+        feed.bytes(&[0xE1]);
+        feed.text(original);
+    }
     // One call over the whole feed: many small `update`s cost more than
     // the hashing.
     let digest = blake3::hash(&feed.0);
@@ -301,13 +302,14 @@ impl ContentFeed {
         self.opt(country.as_deref());
         self.opt(birth_date.as_deref());
         self.opt(account.as_deref());
-        match address {
-            None => self.bytes(&[0]),
-            Some(a) => {
-                self.bytes(&[1]);
-                for part in [&a.country, &a.region, &a.city, &a.line] {
-                    self.opt(part.as_deref());
-                }
+        // fields added after checkpoints and stores held hashes feed
+        // nothing when absent, so a transaction without them hashes as it
+        // always did (a redelivered one is still a repeat); present, each
+        // starts with a tag no earlier field uses
+        if let Some(a) = address {
+            self.bytes(&[0xA1]);
+            for part in [&a.country, &a.region, &a.city, &a.line] {
+                self.opt(part.as_deref());
             }
         }
         match wallet {
@@ -541,14 +543,6 @@ impl CustomerHistory {
         &self.entries[a..b.max(a)]
     }
 
-    /// How many counterparties were first seen at `from <= time < to`.
-    pub fn new_counterparties_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> usize {
-        self.counterparties
-            .values()
-            .filter(|s| s.first >= from && s.first < to)
-            .count()
-    }
-
     /// When a counterparty (a [`counterparty_key`]) was seen, if it was.
     pub fn counterparty(&self, key: &str) -> Option<Seen> {
         self.counterparty_by_hash(counterparty_hash(key))
@@ -596,18 +590,21 @@ impl CustomerHistory {
         seen.last = seen.last.max(at);
     }
 
-    /// Takes the entry with this id out (a re-screen puts it back).
-    fn remove(&mut self, id: &str) {
-        if let Some(i) = self.entries.iter().rposition(|e| &*e.id == id) {
-            let e = self.entries.remove(i);
-            let h = id_hash(&e.id);
-            if let Some(n) = self.ids.get_mut(&h) {
-                *n -= 1;
-                if *n == 0 {
-                    self.ids.remove(&h);
-                }
+    /// Takes the entry with this id out (a re-screen puts it back); its
+    /// flags, for the re-screen to keep what a later return did to it.
+    fn remove(&mut self, id: &str) -> u8 {
+        let Some(i) = self.entries.iter().rposition(|e| &*e.id == id) else {
+            return 0;
+        };
+        let e = self.entries.remove(i);
+        let h = id_hash(&e.id);
+        if let Some(n) = self.ids.get_mut(&h) {
+            *n -= 1;
+            if *n == 0 {
+                self.ids.remove(&h);
             }
         }
+        e.flags
     }
 
     /// Inserts in (timestamp, id) order.
@@ -887,9 +884,10 @@ impl StateStore {
         {
             let mut h = slot.lock().unwrap_or_else(|p| p.into_inner());
             let before = h.entries.len();
+            let mut kept_flags = 0;
             match (h.replay(&tx.id, content), again) {
                 (Replay::New, _) => {}
-                (Replay::Same(_), true) => h.remove(&tx.id),
+                (Replay::Same(_), true) => kept_flags = h.remove(&tx.id) & UNDONE,
                 (seen, _) => return Err(seen),
             }
             decision = decide(&h);
@@ -900,10 +898,14 @@ impl StateStore {
             let recorded = RecordedDecision::new(decision.clone(), h.last_version());
             let undoes = !tx.kind.is_transfer();
             if undoes && decision.action != Action::Block {
-                // the transfer it returns or revokes no longer counts
-                if let Some(original) = tx.original_id.as_deref() {
+                // the transfer it returns or revokes in full no longer
+                // counts (a partial return leaves it counting; a return of
+                // a blocked or already undone transfer undoes nothing)
+                if let Some(original) = tx.original_id.as_deref().map(str::trim) {
                     if let Some(e) = h.entries.iter_mut().rev().find(|e| &*e.id == original) {
-                        e.flags |= UNDONE;
+                        if e.counts() && tx.value >= e.value {
+                            e.flags |= UNDONE;
+                        }
                     }
                 }
             }
@@ -919,7 +921,7 @@ impl StateStore {
                     .counterparty()
                     .and_then(|p| p.wallet.as_ref())
                     .map_or(0, |w| wallet_print(&w.address)),
-                flags: if undoes { UNDOES } else { 0 },
+                flags: if undoes { UNDOES } else { 0 } | kept_flags,
             });
             h.prune(self.retention().max(lookback), &self.config);
             added = h.entries.len() as isize - before as isize;
@@ -1217,7 +1219,22 @@ mod tests {
         more.value = "1.5".parse().unwrap();
         let mut via = base.clone();
         via.intermediaries.push(Party::default());
-        let hashes = [with_vasp, with_memo, later, more, via].map(|t| content_hash(&t));
+        let mut holder = base.clone();
+        holder.customer = Some(crate::model::AccountHolder {
+            name: Some("O. K.".into()),
+            kind: None,
+        });
+        let mut returned = base.clone();
+        returned.kind = TransferKind::Return;
+        returned.original_id = Some("x".into());
+        let mut addressed = base.clone();
+        if let Some(b) = addressed.beneficiary.as_mut() {
+            b.address = Some(crate::model::Address::default());
+        }
+        let hashes = [
+            with_vasp, with_memo, later, more, via, holder, returned, addressed,
+        ]
+        .map(|t| content_hash(&t));
         for (i, other) in hashes.iter().enumerate() {
             assert_ne!(*other, h, "change {i} not seen");
         }

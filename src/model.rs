@@ -315,6 +315,13 @@ pub struct Party {
     pub address: Option<Address>,
 }
 
+impl Party {
+    /// The party's name, when one is given (not absent, not blank).
+    pub fn given_name(&self) -> Option<&str> {
+        self.name.as_deref().filter(|n| !n.trim().is_empty())
+    }
+}
+
 /// A postal address, every part optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

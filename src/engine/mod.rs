@@ -502,7 +502,7 @@ impl Engine {
 
     fn party_hits<'a>(&'a self, role: PartyRole, party: &'a Party, hits: &mut Vec<Hit<'a>>) {
         let matching = self.names.config();
-        if let Some(name) = party.name.as_deref().filter(|n| !n.trim().is_empty()) {
+        if let Some(name) = party.given_name() {
             // the lists' countries are alpha-2 codes: compare `IRN` or
             // `Iran` as the `IR` it reads as
             let country = party.country.as_deref().map(|c| -> Cow<'_, str> {

@@ -44,12 +44,7 @@ impl AmountRule {
             "the value at or over which the rule fires (e.g. 15000 or \"400000 UAH\")",
         );
         let direction = f.required_choice("direction", DIRECTIONS);
-        let no_history_within = if f.present("no_history_within") {
-            Some(f.required_duration("no_history_within", "")?)
-        } else {
-            f.raw("no_history_within");
-            None
-        };
+        let no_history_within = f.opt_duration("no_history_within");
         Some(AmountRule {
             threshold: threshold?,
             direction: direction?,

@@ -5,8 +5,6 @@
 //! never read are reported as unknown with a "did you mean" hint and the
 //! valid keys.
 
-use std::str::FromStr;
-
 use rust_decimal::Decimal;
 
 use super::duration::RuleDuration;
@@ -151,10 +149,7 @@ impl<'a> Fields<'a> {
             self.wrong_type(key, "an amount such as 10000 or \"9999.99\"", v);
             return None;
         };
-        let parsed = Decimal::from_str(text.trim())
-            .or_else(|_| Decimal::from_scientific(text.trim()))
-            .ok();
-        match parsed {
+        match super::money::plain_decimal(text.trim()) {
             Some(d) if d >= Decimal::ZERO => Some(d),
             Some(_) => {
                 self.error(key, format!("'{key}' must not be negative, found {text}"));
@@ -196,18 +191,21 @@ impl<'a> Fields<'a> {
 
     /// A duration like `24h`, or `default`.
     pub fn duration(&mut self, key: &'static str, default: RuleDuration) -> RuleDuration {
-        let Some(v) = self.raw(key) else {
-            return default;
-        };
+        self.opt_duration(key).unwrap_or(default)
+    }
+
+    /// An optional duration like `24h`.
+    pub fn opt_duration(&mut self, key: &'static str) -> Option<RuleDuration> {
+        let v = self.raw(key)?;
         let Some(text) = scalar_text(v) else {
             self.wrong_type(key, "a duration such as 90m, 24h or 30d", v);
-            return default;
+            return None;
         };
         match RuleDuration::parse(&text) {
-            Ok(d) => d,
+            Ok(d) => Some(d),
             Err(e) => {
                 self.error(key, format!("'{key}': {e}"));
-                default
+                None
             }
         }
     }
@@ -258,19 +256,28 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Whether a required `key` is missing; if so, marks it known and
+    /// records `missing '<key>'` followed by `detail`.
+    pub fn missing(&mut self, key: &'static str, detail: impl FnOnce() -> String) -> bool {
+        if self.present(key) {
+            return false;
+        }
+        self.raw(key);
+        self.error(key, format!("missing '{key}'{}", detail()));
+        true
+    }
+
     /// A required choice by name: missing is an error listing the choices.
     pub fn required_choice<T: Copy>(
         &mut self,
         key: &'static str,
         choices: &[(&'static str, T)],
     ) -> Option<T> {
-        if !self.present(key) {
-            self.raw(key);
+        let names = || {
             let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-            self.error(
-                key,
-                format!("missing '{key}' (valid: {})", names.join(", ")),
-            );
+            format!(" (valid: {})", names.join(", "))
+        };
+        if self.missing(key, names) {
             return None;
         }
         self.opt_choice(key, choices)
@@ -278,9 +285,7 @@ impl<'a> Fields<'a> {
 
     /// A required non-negative decimal; missing is an error saying what it is.
     pub fn required_decimal(&mut self, key: &'static str, what: &str) -> Option<Decimal> {
-        if !self.present(key) {
-            self.raw(key);
-            self.error(key, format!("missing '{key}': {what}"));
+        if self.missing(key, || format!(": {what}")) {
             return None;
         }
         self.opt_decimal(key)
@@ -294,9 +299,7 @@ impl<'a> Fields<'a> {
         max: u32,
         what: &str,
     ) -> Option<u32> {
-        if !self.present(key) {
-            self.raw(key);
-            self.error(key, format!("missing '{key}': {what}"));
+        if self.missing(key, || format!(": {what}")) {
             return None;
         }
         self.opt_count(key, min, max)
@@ -304,23 +307,10 @@ impl<'a> Fields<'a> {
 
     /// A required duration like `24h`.
     pub fn required_duration(&mut self, key: &'static str, what: &str) -> Option<RuleDuration> {
-        if !self.present(key) {
-            self.raw(key);
-            self.error(key, format!("missing '{key}': {what}"));
+        if self.missing(key, || format!(": {what}")) {
             return None;
         }
-        let v = self.raw(key)?;
-        let Some(text) = scalar_text(v) else {
-            self.wrong_type(key, "a duration such as 90m, 24h or 30d", v);
-            return None;
-        };
-        match RuleDuration::parse(&text) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                self.error(key, format!("'{key}': {e}"));
-                None
-            }
-        }
+        self.opt_duration(key)
     }
 
     /// An optional choice by name.

@@ -77,7 +77,7 @@ impl Units {
 
 /// A plain decimal (`9500`, `9999.99`), or one in scientific notation as
 /// YAML may print a large number.
-fn plain_decimal(text: &str) -> Option<Decimal> {
+pub(crate) fn plain_decimal(text: &str) -> Option<Decimal> {
     Decimal::from_str(text)
         .or_else(|_| Decimal::from_scientific(text))
         .ok()
@@ -150,9 +150,7 @@ impl Fields<'_> {
         units: &Units,
         what: &str,
     ) -> Option<Amount> {
-        if !self.present(key) {
-            self.raw(key);
-            self.error(key, format!("missing '{key}': {what}"));
+        if self.missing(key, || format!(": {what}")) {
             return None;
         }
         self.amount(key, units)

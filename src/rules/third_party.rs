@@ -58,12 +58,7 @@ pub fn same_holder(a: &str, b: &str) -> bool {
 impl ThirdPartyRule {
     /// Reads the rule's parameters.
     pub fn compile(f: &mut Fields<'_>) -> Option<ThirdPartyRule> {
-        if !f.present("checks") {
-            f.raw("checks");
-            f.error(
-                "checks",
-                format!("missing 'checks' (valid: {})", CHECKS.join(", ")),
-            );
+        if f.missing("checks", || format!(" (valid: {})", CHECKS.join(", "))) {
             return None;
         }
         let checks = f.texts("checks");
@@ -95,10 +90,6 @@ impl ThirdPartyRule {
             .name
             .as_deref()
             .filter(|n| !n.trim().is_empty())?;
-        fn named(p: Option<&Party>) -> Option<&str> {
-            p.and_then(|p| p.name.as_deref())
-                .filter(|n| !n.trim().is_empty())
-        }
         let mut seen = Vec::new();
         let mut party = None;
         if self.ultimate_parties {
@@ -112,7 +103,10 @@ impl ThirdPartyRule {
                     tx.ultimate_beneficiary.as_ref(),
                 ),
             };
-            if let Some(name) = named(ultimate).filter(|n| !same_holder(n, holder)) {
+            if let Some(name) = ultimate
+                .and_then(Party::given_name)
+                .filter(|n| !same_holder(n, holder))
+            {
                 seen.push(format!(
                     "{role} '{name}' is not the account holder '{holder}'"
                 ));
@@ -120,7 +114,12 @@ impl ThirdPartyRule {
             }
         }
         if self.fiat_payer && tx.direction == Direction::Incoming && !is_crypto_transfer(tx) {
-            if let Some(name) = named(tx.originator.as_ref()).filter(|n| !same_holder(n, holder)) {
+            if let Some(name) = tx
+                .originator
+                .as_ref()
+                .and_then(Party::given_name)
+                .filter(|n| !same_holder(n, holder))
+            {
                 seen.push(format!(
                     "fiat deposit from '{name}', not from the account holder '{holder}'"
                 ));

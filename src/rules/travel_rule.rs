@@ -47,8 +47,7 @@ pub fn is_crypto_transfer(tx: &Transaction) -> bool {
 }
 
 fn named(p: Option<&Party>) -> bool {
-    p.and_then(|p| p.name.as_deref())
-        .is_some_and(|n| !n.trim().is_empty())
+    p.and_then(Party::given_name).is_some()
 }
 
 impl TravelRule {

@@ -38,6 +38,7 @@ pub mod cases;
 mod config;
 mod countries;
 mod currencies;
+pub mod customers;
 mod decision;
 mod durable;
 mod engine;
@@ -75,7 +76,9 @@ pub use platforms::{
     PlatformVia, Spelling, TextHit,
 };
 pub use rules::RuleSet;
-pub use screener::{run_rule_tests, BatchOrder, PendingBatch, Screener};
+pub use screener::{
+    run_rule_tests, BatchOrder, CustomerCase, ImportReport, PendingBatch, RescreenReport, Screener,
+};
 pub use source::SourceError;
 pub use state::{
     counterparty_key, CustomerHistory, HistoryEntry, Seen, StateCheckpointError, StateConfig,

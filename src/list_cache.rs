@@ -51,8 +51,8 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::addresses::{AddressIndex, CryptoAddress};
 use crate::lists::{
-    ofac_csv, Alias, BirthDate, BirthDateRecord, Entity, EntityKind, EntityStatus, Identifier,
-    ListSpec, ListVersion, LoadedList, SourceKind,
+    ofac_csv, Alias, BirthDate, BirthDateRecord, Category, Entity, EntityKind, EntityStatus,
+    Identifier, ListSpec, ListVersion, LoadedList, SourceKind,
 };
 use crate::model::ENGINE_VERSION;
 use crate::names::{MatchConfig, NameIndex};
@@ -66,7 +66,7 @@ pub const MAGIC: [u8; 8] = *b"AMLSNAP\0";
 /// 2: the name index carries what it computes at build for fast searches
 /// (fuzzy neighbours of every dictionary word, the tokenisation memo,
 /// per-name bound records, word arenas), so a loaded index is warm at once.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Fingerprint of the parser and index code this binary was built from
 /// (computed by `build.rs`).
 pub const BUILD_FINGERPRINT: &str = env!("AMLSCREEN_BUILD_FINGERPRINT");
@@ -186,6 +186,8 @@ pub struct ListCacheList {
     pub path: String,
     /// Every file the loader read (the list file first, then companions).
     pub files: Vec<SourceFile>,
+    /// The category the config gave the list (`None`: the loader's own).
+    pub category: Option<Category>,
 }
 
 /// One file a list was read from.
@@ -653,6 +655,17 @@ fn check_header(
                 compiled.path
             )));
         }
+        if spec.category != compiled.category {
+            let name = |c: Option<Category>| c.map_or("the loader's own", Category::name);
+            return Err(ListCacheRefusal::Lists(format!(
+                "list {} ({} {}) is category {} in the config but was compiled as {}",
+                i + 1,
+                spec.source,
+                spec.path.display(),
+                name(spec.category),
+                name(compiled.category)
+            )));
+        }
         let files = source_paths(spec);
         let names = |paths: Vec<&str>| paths.join(", ");
         let now: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
@@ -753,6 +766,7 @@ fn source_lists(specs: &[ListSpec]) -> Result<Vec<ListCacheList>, ListCacheRefus
                 source: spec.source,
                 path: spec.path.display().to_string(),
                 files,
+                category: spec.category,
             })
         })
         .collect()
@@ -833,6 +847,7 @@ struct EntityRef<'a> {
     listed_on: &'a Option<String>,
     status: EntityStatus,
     source_url: &'a Option<String>,
+    category: Category,
 }
 
 /// [`Entity`] as the snapshot reads it.
@@ -851,6 +866,7 @@ struct EntityRecord {
     listed_on: Option<String>,
     status: EntityStatus,
     source_url: Option<String>,
+    category: Category,
 }
 
 impl<'a> From<&'a Entity> for EntityRef<'a> {
@@ -869,6 +885,7 @@ impl<'a> From<&'a Entity> for EntityRef<'a> {
             listed_on,
             status,
             source_url,
+            category,
         } = e;
         EntityRef {
             id,
@@ -884,6 +901,7 @@ impl<'a> From<&'a Entity> for EntityRef<'a> {
             listed_on,
             status: *status,
             source_url,
+            category: *category,
         }
     }
 }
@@ -904,6 +922,7 @@ impl From<EntityRecord> for Entity {
             listed_on,
             status,
             source_url,
+            category,
         } = r;
         Entity {
             id,
@@ -919,6 +938,7 @@ impl From<EntityRecord> for Entity {
             listed_on,
             status,
             source_url,
+            category,
         }
     }
 }

@@ -415,6 +415,9 @@ pub enum PartyRole {
     UltimateBeneficiary,
     /// The n-th intermediary bank or VASP (0-based).
     Intermediary(usize),
+    /// The exchange's own customer, screened from the customer registry
+    /// (at onboarding, or again when the lists change): no transfer.
+    Customer,
 }
 
 impl std::fmt::Display for PartyRole {
@@ -425,6 +428,7 @@ impl std::fmt::Display for PartyRole {
             PartyRole::UltimateOriginator => f.write_str("ultimate_originator"),
             PartyRole::UltimateBeneficiary => f.write_str("ultimate_beneficiary"),
             PartyRole::Intermediary(i) => write!(f, "intermediaries[{i}]"),
+            PartyRole::Customer => f.write_str("customer"),
         }
     }
 }
@@ -437,6 +441,7 @@ impl std::str::FromStr for PartyRole {
             "beneficiary" => PartyRole::Beneficiary,
             "ultimate_originator" => PartyRole::UltimateOriginator,
             "ultimate_beneficiary" => PartyRole::UltimateBeneficiary,
+            "customer" => PartyRole::Customer,
             other => {
                 let index = other
                     .strip_prefix("intermediaries[")
@@ -758,4 +763,14 @@ impl PriorDecision {
             case: decision.case,
         }
     }
+}
+
+/// Identifiers compare without case, spaces or punctuation: "AB 123-456"
+/// and "ab123456" are one number.
+pub(crate) fn normalize_identifier(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
 }

@@ -17,6 +17,7 @@ mod batch_real;
 mod cases_cli;
 mod cases_library;
 mod cli_screen;
+mod customers_registry;
 mod eval_ratchet;
 mod inputs_fail_closed;
 mod latency_ratio;

@@ -76,6 +76,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("limits", &["model", "lists", "error"]),
     (
+        "customers",
+        &[
+            "model",
+            "util",
+            "addresses",
+            "countries",
+            "currencies",
+            "lists",
+            "names",
+            "limits",
+        ],
+    ),
+    (
         "engine",
         &[
             "model",
@@ -115,6 +128,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "config",
             "limits",
             "engine",
+            "customers",
         ],
     ),
 ];

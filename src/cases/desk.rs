@@ -286,6 +286,22 @@ impl Desk {
         Ok(action)
     }
 
+    /// Adds a note to a case that changes nothing in it (a list entry the
+    /// case rests on was removed): stored and sealed as a staff action of
+    /// `reviewer`.
+    pub fn annotate(
+        &self,
+        case: CaseId,
+        reviewer: &str,
+        note: &str,
+        at: DateTime<Utc>,
+        seal: &mut dyn FnMut(&StaffAction) -> Result<(), String>,
+    ) -> Result<StaffAction, StoreError> {
+        let (_, action) = self.case_action(case, ActionKind::Annotate, reviewer, note, at)?;
+        self.store.act(std::slice::from_ref(&action), &[], seal)?;
+        Ok(action)
+    }
+
     /// A reviewer's action `what` on case `case`, with the case it acts on
     /// (which must exist).
     fn case_action(

@@ -208,10 +208,47 @@ pub struct PartySummary {
     pub ids: Vec<String>,
 }
 
-/// A case's transaction: what a reviewer needs of it, no more.
+/// What was screened when a case opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Screening {
+    /// A transfer (the usual case).
+    #[default]
+    Transfer,
+    /// A customer, when registered ([`crate::Screener::import_customers`]).
+    Onboarding,
+    /// A registered customer, again, because the lists changed
+    /// ([`crate::Screener::rescreen_customers`]).
+    ListChange,
+}
+
+impl Screening {
+    /// As written in the store and shown to a reviewer.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Screening::Transfer => "transfer",
+            Screening::Onboarding => "onboarding",
+            Screening::ListChange => "list_change",
+        }
+    }
+
+    fn is_transfer(&self) -> bool {
+        *self == Screening::Transfer
+    }
+}
+
+/// A case's transaction — or, for a customer screen, the screening — as a
+/// reviewer needs it, no more. A customer screen has no transfer: its
+/// `direction`, `amount` and `currency` are empty and its one party is the
+/// customer (role `customer`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TxSummary {
-    /// Transaction id.
+    /// What was screened: a transfer, or a customer (at onboarding, after
+    /// a list change).
+    #[serde(default, skip_serializing_if = "Screening::is_transfer")]
+    pub screening: Screening,
+    /// Transaction id (for a customer screen, the screening's id:
+    /// `onboarding` or `lists:<digest>`).
     pub transaction_id: String,
     /// Event time.
     pub timestamp: DateTime<Utc>,
@@ -297,6 +334,9 @@ pub enum ActionKind {
         /// The new status.
         status: CustomerStatus,
     },
+    /// A note on a case that changes nothing in it: a list entry the case
+    /// rests on was removed from its list (reviewer `lists`).
+    Annotate,
 }
 
 /// One action of compliance staff (or of the policy, reviewer `policy`):
@@ -425,6 +465,39 @@ pub struct StoredDecision {
     pub decision: Decision,
 }
 
+/// A registered customer's hit on a list entry, as the store remembers it:
+/// a re-screen opens a case only for a hit it does not hold yet (a new
+/// entry, or an entry whose content changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerHit {
+    /// The customer.
+    pub customer_id: String,
+    /// `list:id` of the entry.
+    pub entity_id: String,
+    /// The entry's content hash when it was hit.
+    pub entry_hash: String,
+    /// The case the hit opened (none when it was suppressed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<CaseId>,
+    /// When it was found.
+    pub found_at: DateTime<Utc>,
+}
+
+/// A registered customer as stored: the profile (a
+/// [`crate::customers::Customer`] as JSON: the store does not read it) and
+/// when it last changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registered {
+    /// The customer id.
+    pub customer_id: String,
+    /// The profile, as JSON.
+    pub profile: String,
+    /// Its content hash ([`crate::customers::Customer::content_hash`]).
+    pub hash: String,
+    /// When it was imported or last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
 /// Which cases to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFilter {
@@ -535,6 +608,37 @@ pub trait CaseStore: Send + Sync + fmt::Debug {
 
     /// One customer's record (normal when nobody acted on it).
     fn customer(&self, customer_id: &str) -> Result<CustomerRecord, StoreError>;
+
+    /// Adds customers to the registry, or replaces their profiles (one
+    /// transaction).
+    fn put_customers(&self, customers: &[Registered]) -> Result<(), StoreError>;
+
+    /// One registered customer.
+    fn registered(&self, customer_id: &str) -> Result<Option<Registered>, StoreError>;
+
+    /// Every registered customer, by id. `each` is called once per
+    /// customer, in id order; an `Err` from it stops the walk.
+    fn each_registered(
+        &self,
+        each: &mut dyn FnMut(Registered) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// How many customers are registered.
+    fn registered_count(&self) -> Result<u64, StoreError>;
+
+    /// Every customer hit the store holds (optionally of one entry).
+    fn customer_hits(&self, entity_id: Option<&str>) -> Result<Vec<CustomerHit>, StoreError>;
+
+    /// Records customer hits (replacing one of the same customer and entry).
+    fn put_customer_hits(&self, hits: &[CustomerHit]) -> Result<(), StoreError>;
+
+    /// The list entries (`list:id` → content hash) the registry was last
+    /// screened against: the base a delta re-screen compares the lists in
+    /// force with. Empty before the first screen.
+    fn screened_entries(&self) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Replaces [`CaseStore::screened_entries`].
+    fn set_screened_entries(&self, entries: &[(String, String)]) -> Result<(), StoreError>;
 
     /// Removes closed cases opened before `before` with their actions,
     /// decisions before it that no open case needs, and suppressions

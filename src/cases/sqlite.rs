@@ -20,19 +20,20 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction as SqlTx};
 
 use super::{
-    ActionKind, Case, CaseFilter, CaseId, CaseStatus, CaseStore, CustomerRecord, CustomerStatus,
-    ListEntry, NewDecision, Outcome, Pruned, StaffAction, StoreError, StoredDecision, Suppression,
-    TxSummary,
+    ActionKind, Case, CaseFilter, CaseId, CaseStatus, CaseStore, CustomerHit, CustomerRecord,
+    CustomerStatus, ListEntry, NewDecision, Outcome, Pruned, Registered, StaffAction, StoreError,
+    StoredDecision, Suppression, TxSummary,
 };
 use crate::durable::FileLock;
 use crate::model::{Action, Decision, RiskLevel};
 
 /// The schema this build writes; older stores are migrated to it.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Each migration, applied in order: `MIGRATIONS[i]` takes a store from
 /// version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE decisions (
     id INTEGER PRIMARY KEY,
     key INTEGER NOT NULL,
@@ -99,7 +100,29 @@ CREATE TABLE customers (
     note TEXT,
     since TEXT
 );
-"];
+",
+    r"
+CREATE TABLE registry (
+    customer_id TEXT PRIMARY KEY,
+    profile TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE customer_hits (
+    customer_id TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    entry_hash TEXT NOT NULL,
+    case_id INTEGER,
+    found_at TEXT NOT NULL,
+    PRIMARY KEY (customer_id, entity_id)
+);
+CREATE INDEX customer_hits_by_entity ON customer_hits (entity_id);
+CREATE TABLE screened_entries (
+    entity_id TEXT PRIMARY KEY,
+    entry_hash TEXT NOT NULL
+);
+",
+];
 
 /// The keys of the decisions a store holds, approximately (a Bloom
 /// filter: no false negatives): a transaction whose key it has never seen
@@ -601,6 +624,16 @@ fn decision_columns(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Deci
 }
 
 /// A case row without its actions.
+fn registered_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Registered> {
+    let updated: String = row.get(3)?;
+    Ok(Registered {
+        customer_id: row.get(0)?,
+        profile: row.get(1)?,
+        hash: row.get(2)?,
+        updated_at: parse_time(&updated)?,
+    })
+}
+
 fn case_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
     let id: i64 = row.get(0)?;
     let status: String = row.get(1)?;
@@ -699,6 +732,12 @@ impl SqliteStore {
                     [case as i64],
                 )
                 .map_err(&err)?;
+            }
+            ActionKind::Annotate => {
+                let case = action
+                    .case
+                    .ok_or_else(|| StoreError::Refused("a note names no case".into()))?;
+                case_state(case)?;
             }
             ActionKind::SetStatus { status } => {
                 tx.execute(
@@ -1058,6 +1097,144 @@ impl CaseStore for SqliteStore {
         Ok(found.unwrap_or_else(|| CustomerRecord::normal(customer_id)))
     }
 
+    fn put_customers(&self, customers: &[Registered]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let err = self.db_error("cannot register a customer");
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO registry (customer_id, profile, hash, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (customer_id) DO UPDATE SET \
+                     profile = ?2, hash = ?3, updated_at = ?4",
+                )
+                .map_err(&err)?;
+            for r in customers {
+                stmt.execute(params![
+                    r.customer_id,
+                    r.profile,
+                    r.hash,
+                    time_text(r.updated_at)
+                ])
+                .map_err(&err)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn registered(&self, customer_id: &str) -> Result<Option<Registered>, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT customer_id, profile, hash, updated_at FROM registry WHERE customer_id = ?1",
+            )?
+            .query_row([customer_id], registered_row)
+            .optional()
+        })
+    }
+
+    fn each_registered(
+        &self,
+        each: &mut dyn FnMut(Registered) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut failed = None;
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT customer_id, profile, hash, updated_at FROM registry ORDER BY customer_id",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                if let Err(e) = each(registered_row(row)?) {
+                    failed = Some(e);
+                    break;
+                }
+            }
+            Ok(())
+        })?;
+        failed.map_or(Ok(()), Err)
+    }
+
+    fn registered_count(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            conn.query_row("SELECT count(*) FROM registry", [], |r| r.get::<_, i64>(0))
+                .map(|n| n.max(0) as u64)
+        })
+    }
+
+    fn customer_hits(&self, entity_id: Option<&str>) -> Result<Vec<CustomerHit>, StoreError> {
+        self.read(|conn| {
+            let sql =
+                "SELECT customer_id, entity_id, entry_hash, case_id, found_at FROM customer_hits";
+            let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<CustomerHit> {
+                let case: Option<i64> = r.get(3)?;
+                let found: String = r.get(4)?;
+                Ok(CustomerHit {
+                    customer_id: r.get(0)?,
+                    entity_id: r.get(1)?,
+                    entry_hash: r.get(2)?,
+                    case: case.map(|c| c as CaseId),
+                    found_at: parse_time(&found)?,
+                })
+            };
+            match entity_id {
+                Some(e) => conn
+                    .prepare_cached(&format!("{sql} WHERE entity_id = ?1 ORDER BY customer_id"))?
+                    .query_map([e], row)?
+                    .collect(),
+                None => conn
+                    .prepare_cached(&format!("{sql} ORDER BY customer_id, entity_id"))?
+                    .query_map([], row)?
+                    .collect(),
+            }
+        })
+    }
+
+    fn put_customer_hits(&self, hits: &[CustomerHit]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let err = self.db_error("cannot record a customer hit");
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO customer_hits (customer_id, entity_id, entry_hash, case_id, found_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (customer_id, entity_id) DO UPDATE SET \
+                     entry_hash = ?3, case_id = ?4, found_at = ?5",
+                )
+                .map_err(&err)?;
+            for h in hits {
+                stmt.execute(params![
+                    h.customer_id,
+                    h.entity_id,
+                    h.entry_hash,
+                    h.case.map(|c| c as i64),
+                    time_text(h.found_at)
+                ])
+                .map_err(&err)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn screened_entries(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT entity_id, entry_hash FROM screened_entries")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+    }
+
+    fn set_screened_entries(&self, entries: &[(String, String)]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let err = self.db_error("cannot record the screened list entries");
+            tx.execute("DELETE FROM screened_entries", [])
+                .map_err(&err)?;
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO screened_entries (entity_id, entry_hash) VALUES (?1, ?2)",
+                )
+                .map_err(&err)?;
+            for (id, hash) in entries {
+                stmt.execute(params![id, hash]).map_err(&err)?;
+            }
+            Ok(())
+        })
+    }
+
     fn prune(&self, before: DateTime<Utc>) -> Result<Pruned, StoreError> {
         let cut = time_text(before);
         self.write(|tx| {
@@ -1136,6 +1313,7 @@ mod tests {
 
     fn summary(id: &str) -> TxSummary {
         TxSummary {
+            screening: super::super::Screening::Transfer,
             transaction_id: id.into(),
             timestamp: Utc::now(),
             customer_id: "c-1".into(),

@@ -110,6 +110,34 @@ pub enum CustomersCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Register customers from a file (JSON lines, or CSV by its `.csv`
+    /// extension) and screen each new or changed one against every loaded
+    /// list: a hit opens a case. A bad row is an error naming its line and
+    /// field; the file is imported all or nothing unless --skip-bad.
+    Import {
+        /// The customer file.
+        file: std::path::PathBuf,
+        /// Import the good rows and list each bad one skipped.
+        #[arg(long)]
+        skip_bad: bool,
+        /// `table` (default) or `json`.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Screen the registered customers again because the lists changed:
+    /// only the entries added or changed since the last screen (the
+    /// default), or every entry (--full).
+    Rescreen {
+        /// Every customer against every entry.
+        #[arg(long)]
+        full: bool,
+        /// Draw a progress bar on stderr even when it is not a terminal.
+        #[arg(long)]
+        progress: bool,
+        /// `table` (default) or `json`.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Freeze the account: every transaction blocked.
     Freeze(StatusArgs),
     /// Lift a freeze (or enhanced due diligence): screened as usual.
@@ -145,7 +173,7 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
 /// The screener a reviewer's action goes through: the store's and the
 /// audit log's writer. Refused without an audit log: every staff action is
 /// chained.
-fn reviewer(global: &GlobalArgs) -> Result<Screener, Box<dyn std::error::Error>> {
+pub(super) fn reviewer(global: &GlobalArgs) -> Result<Screener, Box<dyn std::error::Error>> {
     let config = global.load_config()?;
     if config.audit.is_none() {
         return Err(format!(
@@ -253,9 +281,20 @@ pub fn run_cases(global: &GlobalArgs, cmd: CasesCommand) -> CliResult {
 
 pub fn run_customers(global: &GlobalArgs, cmd: CustomersCommand) -> CliResult {
     let (args, status) = match cmd {
+        CustomersCommand::Import {
+            file,
+            skip_bad,
+            format,
+        } => return super::customers_cmd::import(global, &file, skip_bad, format),
+        CustomersCommand::Rescreen {
+            full,
+            progress,
+            format,
+        } => return super::customers_cmd::rescreen(global, full, progress, format),
         CustomersCommand::Show { customer, format } => {
             let screener = reader(global)?;
             let record = screener.customer(&customer)?;
+            let profile = screener.registered_customer(&customer)?;
             let cases = screener.cases(&CaseFilter {
                 customer_id: Some(customer.clone()),
                 ..CaseFilter::default()
@@ -265,6 +304,7 @@ pub fn run_customers(global: &GlobalArgs, cmd: CustomersCommand) -> CliResult {
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "customer": record,
+                        "profile": profile,
                         "cases": cases,
                     }))?
                 ),
@@ -282,6 +322,21 @@ pub fn run_customers(global: &GlobalArgs, cmd: CustomersCommand) -> CliResult {
                     }
                     if let Some(n) = &record.note {
                         println!("note      {n}");
+                    }
+                    match &profile {
+                        Some(p) => {
+                            println!("names     {}", p.names.join(" | "));
+                            if let Some(b) = &p.birth_date {
+                                println!("born      {b}");
+                            }
+                            if !p.nationality.is_empty() {
+                                println!("national  {}", p.nationality.join(", "));
+                            }
+                            if p.pep {
+                                println!("pep       self-declared");
+                            }
+                        }
+                        None => println!("profile   not registered (customers import)"),
                     }
                     println!();
                     print_case_table(&cases);
@@ -310,6 +365,10 @@ fn action_line(a: &StaffAction) -> String {
         ),
         amlscreen::cases::ActionKind::Review => format!(
             "took case {} into review",
+            a.case.map_or("?".into(), |c| c.to_string())
+        ),
+        amlscreen::cases::ActionKind::Annotate => format!(
+            "noted on case {}",
             a.case.map_or("?".into(), |c| c.to_string())
         ),
         amlscreen::cases::ActionKind::SetStatus { status } => {
@@ -374,15 +433,24 @@ fn print_case(c: &Case, earlier: &[Case]) {
             prior.version
         );
     }
-    println!(
-        "transaction  {} at {}: {} {} {} for customer {}",
-        t.transaction_id,
-        t.timestamp.to_rfc3339(),
-        t.direction,
-        t.amount,
-        t.currency,
-        t.customer_id
-    );
+    match t.screening {
+        amlscreen::cases::Screening::Transfer => println!(
+            "transaction  {} at {}: {} {} {} for customer {}",
+            t.transaction_id,
+            t.timestamp.to_rfc3339(),
+            t.direction,
+            t.amount,
+            t.currency,
+            t.customer_id
+        ),
+        other => println!(
+            "screening    customer {} ({}, {}) at {}",
+            t.customer_id,
+            other.as_str(),
+            t.transaction_id,
+            t.timestamp.to_rfc3339()
+        ),
+    }
     for p in &t.parties {
         let mut parts = vec![p.role.clone()];
         parts.extend(p.name.iter().map(|n| format!("'{n}'")));

@@ -49,6 +49,18 @@ pub enum ListsCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Compare two versions of a list: entries added, removed, and changed
+    /// (by each entry's content: a new alias, birth date, programme …),
+    /// with counts and ids. Each side must load whole.
+    Diff {
+        /// The old version, `KIND=PATH` (e.g. `un_xml=old/consolidated.xml`).
+        old: ListSpec,
+        /// The new version: `KIND=PATH`, or a path read as the old one's kind.
+        new: String,
+        /// `table` (default) or `json`.
+        #[arg(long, value_enum, default_value_t)]
+        format: super::cases_cmd::Format,
+    },
 }
 
 /// The `lists compile` output line.
@@ -63,6 +75,7 @@ pub fn run(global: &GlobalArgs, cmd: ListsCommand) -> CliResult {
     let verbose = match cmd {
         ListsCommand::Stats { verbose } => verbose,
         ListsCommand::Update(args) => return super::update_cmd::run(args),
+        ListsCommand::Diff { old, new, format } => return diff(old, &new, format),
         ListsCommand::Compile { out } => {
             let config = global.load_config()?;
             let started = Instant::now();
@@ -118,4 +131,63 @@ pub fn run(global: &GlobalArgs, cmd: ListsCommand) -> CliResult {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `lists diff OLD NEW`.
+fn diff(old: ListSpec, new: &str, format: super::cases_cmd::Format) -> CliResult {
+    let new: ListSpec = match new.split_once('=') {
+        Some((kind, _)) if kind.parse::<lists::SourceKind>().is_ok() => new.parse()?,
+        _ => ListSpec::new(old.source, new),
+    };
+    let before = lists::load(&old)?;
+    let after = lists::load(&new)?;
+    let d = lists::diff(&before.entities, &after.entities);
+    match format {
+        super::cases_cmd::Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "old": before.version,
+                "new": after.version,
+                "diff": d,
+            }))?
+        ),
+        super::cases_cmd::Format::Table => {
+            let v = |l: &lists::LoadedList| {
+                format!(
+                    "{} ({}, version {}, sha256 {}…)",
+                    l.version.path,
+                    l.version.source,
+                    l.version.version.as_deref().unwrap_or("not given"),
+                    &l.version.sha256[..12]
+                )
+            };
+            println!("old  {}: {} entries", v(&before), d.old_entries);
+            println!("new  {}: {} entries", v(&after), d.new_entries);
+            println!(
+                "{} added, {} removed, {} changed, {} unchanged",
+                d.added.len(),
+                d.removed.len(),
+                d.changed.len(),
+                d.unchanged
+            );
+            for id in &d.added {
+                println!("  + {id}");
+            }
+            for id in &d.removed {
+                println!("  - {id}");
+            }
+            for c in &d.changed {
+                println!("  ~ {}", c.id);
+                for f in &c.fields {
+                    for a in &f.added {
+                        println!("      {} + {a}", f.field);
+                    }
+                    for r in &f.removed {
+                        println!("      {} - {r}", f.field);
+                    }
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ use amlscreen::Config;
 
 mod audit_cmd;
 mod cases_cmd;
+mod customers_cmd;
 mod eval_cmd;
 mod lists_cmd;
 mod match_cmd;

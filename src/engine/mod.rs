@@ -500,6 +500,27 @@ impl Engine {
         d
     }
 
+    /// Every sanctions and platform hit of a registered customer, given as
+    /// its parties ([`crate::customers::Customer::parties`]), all under the
+    /// role `customer`: the same matcher and hit policy as a transfer's
+    /// parties.
+    pub(crate) fn customer_hits<'a>(&'a self, parties: &'a [Party]) -> Vec<Hit<'a>> {
+        let mut hits = Vec::new();
+        for party in parties {
+            self.party_hits(PartyRole::Customer, party, &mut hits);
+        }
+        hits
+    }
+
+    /// The decision on a customer screen (`id` names the screening): the
+    /// findings of its hits under the policy's bands; no behaviour rule
+    /// runs, as there is no transfer.
+    pub(crate) fn decide_customer(&self, id: &str, findings: Vec<Finding>) -> Decision {
+        self.rules
+            .policy
+            .decide(id, findings, &self.provenance.engine_id)
+    }
+
     fn party_hits<'a>(&'a self, role: PartyRole, party: &'a Party, hits: &mut Vec<Hit<'a>>) {
         let matching = self.names.config();
         if let Some(name) = party.given_name() {
@@ -651,6 +672,15 @@ impl Engine {
     /// The finding a hit becomes: points, level floor, action, and the
     /// message a reviewer reads.
     fn finding(&self, hit: &Hit<'_>, hits: &[Hit<'_>]) -> Finding {
+        let mut finding = self.finding_as_listed(hit, hits);
+        if let Some(entity) = hit.entity().filter(|e| e.category.is_pep()) {
+            pep_finding(&mut finding, entity);
+        }
+        finding
+    }
+
+    /// [`Engine::finding`] before the PEP rule.
+    fn finding_as_listed(&self, hit: &Hit<'_>, hits: &[Hit<'_>]) -> Finding {
         match hit {
             Hit::Name {
                 role,
@@ -853,6 +883,10 @@ impl Engine {
                 verdict.push_str(&format!(" ({why}, though {} agrees)", pieces.join(" + ")));
             }
         }
+        if entity.category.is_pep() {
+            // the PEP rule (see `pep_finding`) makes it a hold whatever agrees
+            verdict = format!("{grade}: held for enhanced due diligence");
+        }
         let matched_name = entity
             .names()
             .nth(hit.name_index)
@@ -887,6 +921,30 @@ impl Engine {
     }
 }
 
+/// A hit on a politically exposed person (or a relative or close
+/// associate) never blocks: it holds for enhanced due diligence and a
+/// management decision, and its reason says so.
+fn pep_finding(finding: &mut Finding, entity: &Entity) {
+    finding.points = 0;
+    finding.action = Some(Action::Hold);
+    finding.level_floor = Some(RiskLevel::High);
+    if let Some(m) = finding.matched.as_mut() {
+        if let Some(evidence) = m.evidence.as_mut() {
+            evidence.push_str(", PEP");
+        }
+    }
+    let who = match entity.category {
+        crate::lists::Category::Rca => {
+            "a relative or close associate of a politically exposed person (RCA)"
+        }
+        _ => "a politically exposed person (PEP)",
+    };
+    finding.message.push_str(&format!(
+        " — {} lists {who}: enhanced due diligence and a management decision, never a freeze on this hit alone",
+        entity.list
+    ));
+}
+
 /// What the list prints about why and whom it lists, as a reason ends:
 /// " — listed under SDGT, UKRAINE-EO13660 (since 2014-03-20); born
 /// 1967-01-13; nationality RU". Empty when the list prints none of it.
@@ -911,14 +969,7 @@ fn legal_basis(entity: &Entity) -> String {
     let born: Vec<String> = entity
         .birth_dates
         .iter()
-        .map(|b| match b {
-            BirthDate::Date { date } => date.to_string(),
-            BirthDate::YearMonth { year, month } => format!("{year}-{month:02}"),
-            BirthDate::Year { year } => year.to_string(),
-            BirthDate::Circa { year } => format!("circa {year}"),
-            BirthDate::Range { from, to } => format!("{from}–{to}"),
-            BirthDate::Text { text } => text.clone(),
-        })
+        .map(BirthDate::to_string)
         .collect();
     if !born.is_empty() {
         parts.push(format!("born {}", born.join(" or ")));
@@ -950,15 +1001,7 @@ fn fmt_score_against(score: f64, other: f64) -> String {
     format!("{score}")
 }
 
-/// Identifiers compare without case, spaces or punctuation: "AB 123-456"
-/// and "ab123456" are one number.
-pub(crate) fn normalize_identifier(value: &str) -> String {
-    value
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect()
-}
+pub(crate) use crate::model::normalize_identifier;
 
 /// Shortest normalised identifier indexed: shorter numbers ("12", "A1")
 /// identify nobody.
@@ -1173,6 +1216,16 @@ pub(crate) enum Hit<'a> {
 }
 
 impl<'a> Hit<'a> {
+    /// The list entry hit (a name, identifier or address hit).
+    pub(crate) fn entity(&self) -> Option<&'a Entity> {
+        match self {
+            Hit::Name { entity, .. }
+            | Hit::Identifier { entity, .. }
+            | Hit::Address { entity, .. } => Some(*entity),
+            _ => None,
+        }
+    }
+
     fn unreadable_wallet(role: PartyRole, wallet: &'a Wallet, reason: String) -> Hit<'a> {
         Hit::Unreadable {
             role,
@@ -1353,16 +1406,7 @@ pub(crate) fn validate(tx: &Transaction) -> Result<(), Error> {
 fn check_birth_dates_and_ids(tx: &Transaction) -> Result<(), Error> {
     for (role, party) in tx.parties() {
         if let Some(b) = party.birth_date.as_deref().filter(|b| !b.trim().is_empty()) {
-            let readable = match crate::lists::BirthDate::parse_iso(b) {
-                crate::lists::BirthDate::Date { date } => {
-                    use chrono::Datelike;
-                    (1800..=2200).contains(&date.year())
-                }
-                crate::lists::BirthDate::YearMonth { year, .. }
-                | crate::lists::BirthDate::Year { year } => (1800..=2200).contains(&year),
-                _ => false,
-            };
-            if !readable {
+            if !birth_date_readable(b) {
                 let shown: String = b.chars().take(64).collect();
                 return Err(Error::invalid_transaction(
                     &tx.id,
@@ -1383,6 +1427,8 @@ fn check_birth_dates_and_ids(tx: &Transaction) -> Result<(), Error> {
     }
     Ok(())
 }
+
+pub(crate) use crate::lists::birth_date_readable;
 
 /// Every country field must read as a country (see
 /// [`crate::countries::country_code`]): one that does not — `XX`, a

@@ -21,6 +21,7 @@ use crate::addresses::CryptoAddress;
 pub(crate) use crate::countries;
 pub(crate) mod csv_rows;
 pub(crate) mod dates;
+mod diff;
 pub(crate) use dates::{birth_dates_compact, BirthDateRecord};
 pub mod eu_fsf;
 pub(crate) mod history;
@@ -34,6 +35,7 @@ pub mod update;
 pub mod watchlist;
 pub(crate) mod xml;
 
+pub use diff::{diff, field_changes, EntryChange, FieldChange, ListDiff};
 pub use history::{HistoryEntry, ListGuard, ListHistory, DEFAULT_HISTORY_FILE, RECENT_VERSIONS};
 
 pub(crate) use crate::util::sha256_hex;
@@ -137,6 +139,14 @@ pub struct ListSpec {
     /// key `companions:`; refused on other sources.
     #[serde(default, skip_serializing_if = "CompanionFiles::is_required")]
     pub companions: CompanionFiles,
+    /// What the list's subjects are: `sanctions` (the default), `pep`
+    /// (politically exposed persons) or `rca` (their relatives and close
+    /// associates). Given, it applies to every entity the list loads (a
+    /// FollowTheMoney export otherwise says per entity, by its topics). A
+    /// PEP or RCA hit never blocks: it holds for enhanced due diligence.
+    /// Config key `category:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -152,7 +162,14 @@ impl ListSpec {
             path: path.into(),
             max_bad_rows: 0,
             companions: CompanionFiles::Required,
+            category: None,
         }
+    }
+
+    /// Marks every entity of the list as `category` (see [`ListSpec::category`]).
+    pub fn with_category(mut self, category: Category) -> ListSpec {
+        self.category = Some(category);
+        self
     }
 
     /// Accepts up to `n` malformed records, each reported as a warning.
@@ -296,6 +313,21 @@ pub enum BirthDate {
     },
 }
 
+impl std::fmt::Display for BirthDate {
+    /// `1962-03-04`, `1962-03`, `1962`, `circa 1962`, `1960–1962`, or the
+    /// text as given.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BirthDate::Date { date } => write!(f, "{date}"),
+            BirthDate::YearMonth { year, month } => write!(f, "{year}-{month:02}"),
+            BirthDate::Year { year } => write!(f, "{year}"),
+            BirthDate::Circa { year } => write!(f, "circa {year}"),
+            BirthDate::Range { from, to } => write!(f, "{from}–{to}"),
+            BirthDate::Text { text } => f.write_str(text),
+        }
+    }
+}
+
 impl BirthDate {
     /// Parses `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; anything else is kept as text.
     pub fn parse_iso(s: &str) -> BirthDate {
@@ -343,6 +375,48 @@ pub struct Identifier {
     /// Issuing country, ISO 3166 alpha-2, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+}
+
+/// What a listed subject is listed as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Sanctioned (or on an internal watchlist): a hit may freeze.
+    #[default]
+    Sanctions,
+    /// A politically exposed person: a hit holds for enhanced due
+    /// diligence and a management decision, never blocks.
+    Pep,
+    /// A relative or close associate of a PEP: treated as a PEP.
+    Rca,
+}
+
+impl Category {
+    /// As written in the config and the watchlist CSV.
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Sanctions => "sanctions",
+            Category::Pep => "pep",
+            Category::Rca => "rca",
+        }
+    }
+
+    /// Reads [`Category::name`] back (case and surrounding blanks ignored).
+    pub fn parse(text: &str) -> Option<Category> {
+        let text = text.trim();
+        [Category::Sanctions, Category::Pep, Category::Rca]
+            .into_iter()
+            .find(|c| c.name().eq_ignore_ascii_case(text))
+    }
+
+    /// Whether a hit on such a subject is a PEP hit (PEP or RCA).
+    pub fn is_pep(self) -> bool {
+        matches!(self, Category::Pep | Category::Rca)
+    }
+
+    fn is_sanctions(&self) -> bool {
+        *self == Category::Sanctions
+    }
 }
 
 /// Whether a listed subject is currently sanctioned.
@@ -396,6 +470,9 @@ pub struct Entity {
     /// Link or reference back to the source record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_url: Option<String>,
+    /// Sanctioned (default), PEP or RCA.
+    #[serde(default, skip_serializing_if = "Category::is_sanctions")]
+    pub category: Category,
 }
 
 impl Entity {
@@ -420,6 +497,7 @@ impl Entity {
             listed_on: None,
             status: EntityStatus::Active,
             source_url: None,
+            category: Category::Sanctions,
         }
     }
 
@@ -682,6 +760,11 @@ pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
         SourceKind::Watchlist => watchlist::load(spec)?,
     };
     drop_duplicate_ids(&mut list);
+    if let Some(category) = spec.category {
+        for e in &mut list.entities {
+            e.category = category;
+        }
+    }
     if list.skipped.len() > spec.max_bad_rows {
         return Err(ListError::BadRecords {
             path: spec.path.clone(),
@@ -744,5 +827,23 @@ fn drop_duplicate_ids(list: &mut LoadedList) {
             skipped,
         );
         list.warnings = warnings;
+    }
+}
+
+/// Whether a birth date reads as one (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`,
+/// years 1800–2200); blank counts as absent, so readable.
+pub(crate) fn birth_date_readable(b: &str) -> bool {
+    if b.trim().is_empty() {
+        return true;
+    }
+    match BirthDate::parse_iso(b) {
+        BirthDate::Date { date } => {
+            use chrono::Datelike;
+            (1800..=2200).contains(&date.year())
+        }
+        BirthDate::YearMonth { year, .. } | BirthDate::Year { year } => {
+            (1800..=2200).contains(&year)
+        }
+        _ => false,
     }
 }

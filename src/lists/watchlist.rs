@@ -4,9 +4,12 @@
 //! RFC 4180 quoting. Multi-valued fields are `|`-separated: aliases;
 //! birth dates `YYYY-MM-DD` or `YYYY`; countries ISO 3166 alpha-2;
 //! addresses `CHAIN:address`. `list` is a free label reported in hits.
-//! An optional ninth column, `identifiers`, holds identity documents and
-//! registration numbers as `type:value` or `type:value:COUNTRY`
-//! (`passport:AB123456:UA|tax_id:3012345678`).
+//! Optional columns may follow, each at most once, in any order:
+//! `identifiers` holds identity documents and registration numbers as
+//! `type:value` or `type:value:COUNTRY`
+//! (`passport:AB123456:UA|tax_id:3012345678`); `category` says what the
+//! row's subject is listed as — `sanctions` (also when empty), `pep` or
+//! `rca` (see [`super::Category`]).
 //! A row that breaks these rules is a malformed record naming its line:
 //! it refuses the list unless the source's `max_bad_rows` accepts it (then
 //! it is skipped and reported). A wrong header, or a file ending inside a
@@ -32,8 +35,17 @@ pub const HEADER: [&str; 8] = [
     "list",
 ];
 
-/// The optional column after [`HEADER`].
+/// The optional identifiers column after [`HEADER`].
 pub const OPTIONAL_COLUMN: &str = "identifiers";
+/// The optional category column after [`HEADER`].
+pub const CATEGORY_COLUMN: &str = "category";
+
+/// Where the optional columns are, when the header has them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Optional {
+    identifiers: Option<usize>,
+    category: Option<usize>,
+}
 
 /// Loads a watchlist CSV file.
 pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
@@ -62,20 +74,33 @@ pub fn parse(
         None => StringRecord::new(),
     };
     let names: Vec<&str> = header.iter().map(str::trim).collect();
-    let with_identifiers = names.len() == HEADER.len() + 1
-        && names[..HEADER.len()] == HEADER
-        && names[HEADER.len()] == OPTIONAL_COLUMN;
-    if names != HEADER && !with_identifiers {
+    let mut optional = Optional::default();
+    let mut header_ok = names.len() >= HEADER.len() && names[..HEADER.len()] == HEADER;
+    for (i, name) in names.iter().enumerate().skip(HEADER.len()) {
+        let slot = match *name {
+            OPTIONAL_COLUMN => &mut optional.identifiers,
+            CATEGORY_COLUMN => &mut optional.category,
+            _ => {
+                header_ok = false;
+                break;
+            }
+        };
+        if slot.replace(i).is_some() {
+            header_ok = false;
+        }
+    }
+    if !header_ok {
         return Err(ListError::format(
             path,
             "line 1",
             format!(
-                "header must be '{}' (optionally followed by ',{OPTIONAL_COLUMN}'), found '{}'",
+                "header must be '{}' (optionally followed by ',{OPTIONAL_COLUMN}' and/or ',{CATEGORY_COLUMN}', each once), found '{}'",
                 HEADER.join(","),
                 names.join(",")
             ),
         ));
     }
+    let width = names.len();
     let mut entities = Vec::new();
     let mut skipped = Vec::new();
     let mut seen_ids = std::collections::HashSet::new();
@@ -93,7 +118,7 @@ pub fn parse(
                 return Err(ListError::format(path, format!("line {line}"), message))
             }
         };
-        match parse_row(&record, with_identifiers) {
+        match parse_row(&record, width, optional) {
             Ok(entity) => {
                 if !seen_ids.insert(entity.id.clone()) {
                     skipped.push(SkippedRecord {
@@ -126,9 +151,9 @@ fn split_multi(field: &str) -> impl Iterator<Item = &str> {
 
 fn parse_row(
     record: &StringRecord,
-    with_identifiers: bool,
+    expected: usize,
+    optional: Optional,
 ) -> Result<Entity, (&'static str, String)> {
-    let expected = HEADER.len() + usize::from(with_identifiers);
     if record.len() != expected {
         return Err((
             "row",
@@ -193,8 +218,17 @@ fn parse_row(
             addresses::normalize(chain, address).map_err(|e| ("addresses", e.to_string()))?;
         entity.addresses.push(normalized);
     }
-    if with_identifiers {
-        for item in split_multi(field(HEADER.len())) {
+    if let Some(column) = optional.category {
+        let text = field(column);
+        if !text.is_empty() {
+            entity.category = super::Category::parse(text).ok_or((
+                CATEGORY_COLUMN,
+                format!("'{text}' is not one of sanctions, pep, rca"),
+            ))?;
+        }
+    }
+    if let Some(column) = optional.identifiers {
+        for item in split_multi(field(column)) {
             let mut parts = item.splitn(3, ':').map(str::trim);
             let (kind, value) = match (parts.next(), parts.next()) {
                 (Some(k), Some(v)) if !k.is_empty() && !v.is_empty() => (k, v),

@@ -17,6 +17,7 @@
 //! history sees it.
 
 mod batch;
+mod customers;
 mod review;
 
 use std::path::Path;
@@ -36,6 +37,7 @@ use crate::rules::{RuleSet, TestOutcome};
 use crate::state::{content_hash, Replay, StateConfig, StateStore};
 
 pub use batch::{BatchOrder, PendingBatch};
+pub use customers::{CustomerCase, ImportReport, RescreenReport};
 
 /// Where a decision [`Screener::evaluate_with`] hands out comes from, and
 /// so what recording it needs.
@@ -179,6 +181,24 @@ impl Screener {
     /// another process screens.
     pub fn for_reading(config: &Config) -> Result<Screener, Error> {
         Screener::reviewer(config, false)
+    }
+
+    /// The screener that registers and re-screens customers: the config's
+    /// lists and rules, case store and audit log (required: every customer
+    /// screen with a hit is a decision of record).
+    pub fn for_customers(config: &Config) -> Result<Screener, Error> {
+        if config.audit.is_none() {
+            return Err(Error::from(crate::cases::StoreError::Refused(
+                "the config has no `audit:` section: a customer screen's decisions and the \
+                 policy's actions on them must be appended to the audit chain"
+                    .into(),
+            )));
+        }
+        let engine = Engine::from_config(config)?;
+        engine.commit_list_history()?;
+        let mut screener = Screener::reviewer(config, true)?;
+        screener.engine = ArcSwap::from_pointee(engine);
+        Ok(screener)
     }
 
     fn reviewer(config: &Config, write: bool) -> Result<Screener, Error> {
@@ -469,7 +489,7 @@ impl Screener {
             return Ok(prior);
         }
         let hits = engine.hits(tx);
-        let (hits, notes) = self.suppress(engine, tx, hits);
+        let (hits, notes) = self.suppress(engine, &tx.customer_id, hits);
         let mut findings = engine.findings(&hits);
         findings.extend(notes);
         findings.extend(self.status_finding(tx));
@@ -542,7 +562,7 @@ impl Screener {
         // Matching and rendering its findings need no customer state: only
         // the rules and the decision run under the customer's lock.
         let hits = engine.hits(tx);
-        let (hits, notes) = self.suppress(engine, tx, hits);
+        let (hits, notes) = self.suppress(engine, &tx.customer_id, hits);
         let mut findings = engine.findings(&hits);
         findings.extend(notes);
         findings.extend(self.status_finding(tx));

@@ -29,10 +29,10 @@ impl Screener {
     pub(super) fn suppress<'a>(
         &self,
         engine: &Engine,
-        tx: &Transaction,
+        customer_id: &str,
         hits: Vec<Hit<'a>>,
     ) -> (Vec<Hit<'a>>, Vec<Finding>) {
-        if !self.desk.has_suppressions(&tx.customer_id) {
+        if !self.desk.has_suppressions(customer_id) {
             return (hits, Vec::new());
         }
         let now = self.clock.now();
@@ -51,7 +51,7 @@ impl Screener {
                 let subject = suppression_subject(query);
                 let found = self.desk.suppression(
                     &HitSubject {
-                        customer_id: &tx.customer_id,
+                        customer_id,
                         role: &role_text,
                         subject: &subject,
                         birth_date: party.birth_date.as_deref(),
@@ -171,8 +171,10 @@ impl Screener {
         let prepared: Vec<Prepared> = decisions
             .par_iter()
             .map(|(tx, d, _)| {
-                let case =
-                    (d.action >= Action::Hold).then(|| (summary(tx), case_entries(engine, tx, d)));
+                let case = (d.action >= Action::Hold).then(|| {
+                    let parties: Vec<_> = tx.parties().collect();
+                    (summary(tx), case_entries(engine, &parties, d))
+                });
                 (crate::state::content_hash(tx), case)
             })
             .collect();
@@ -325,6 +327,7 @@ impl Screener {
 /// What a case keeps of a transaction.
 pub(crate) fn summary(tx: &Transaction) -> TxSummary {
     TxSummary {
+        screening: crate::cases::Screening::Transfer,
         transaction_id: tx.id.clone(),
         timestamp: tx.timestamp,
         customer_id: tx.customer_id.clone(),
@@ -366,7 +369,11 @@ fn party_summary(role: &str, p: &Party) -> PartySummary {
 
 /// The list entries a decision's name hits rest on, as printed now, with
 /// the suppression key of each hit's party.
-fn case_entries(engine: &Engine, tx: &Transaction, d: &Decision) -> Vec<ListEntry> {
+pub(super) fn case_entries(
+    engine: &Engine,
+    parties: &[(crate::model::PartyRole, &Party)],
+    d: &Decision,
+) -> Vec<ListEntry> {
     let mut out: Vec<ListEntry> = Vec::new();
     for f in &d.reasons {
         if f.kind != FindingKind::SanctionsName {
@@ -378,7 +385,13 @@ fn case_entries(engine: &Engine, tx: &Transaction, d: &Decision) -> Vec<ListEntr
         let Some(query) = m.query.as_deref() else {
             continue;
         };
-        let party = tx.parties().find(|(r, _)| *r == role).map(|(_, p)| p);
+        // the party whose name this is (a customer's names are parties of
+        // one role)
+        let party = parties
+            .iter()
+            .find(|(r, p)| *r == role && p.name.as_deref() == Some(query))
+            .or_else(|| parties.iter().find(|(r, _)| *r == role))
+            .map(|(_, p)| *p);
         let ids = m.entity_id.iter().chain(&m.also_listed);
         for id in ids {
             let Some((entity, content_hash, printed)) = engine.entry(id) else {

@@ -1,0 +1,643 @@
+//! Screening the customer base: at onboarding, and again when the lists
+//! change — only against what changed, through the customers' own name
+//! index ([`CustomerIndex`]).
+//!
+//! A customer screen goes through the same matcher and hit policy as a
+//! transfer's parties (role `customer`), the same suppressions (a name hit
+//! a reviewer cleared for this customer stays cleared) and the same case
+//! store. The store remembers each hit (customer, entry, entry content):
+//! a later screen opens a case only for a hit it does not hold yet, so a
+//! full re-screen repeated opens nothing new, and an entry whose content
+//! changed is looked at again.
+
+use std::time::Instant;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+use super::review::case_entries;
+use super::Screener;
+use crate::cases::{
+    CaseId, CustomerHit, CustomerStatus, ListEntry, NewDecision, Registered, Screening, TxSummary,
+};
+use crate::customers::{Customer, CustomerIndex};
+use crate::engine::{Engine, Hit};
+use crate::error::Error;
+use crate::model::{Action, Decision, PartyRole};
+
+/// A case a customer screen opened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerCase {
+    /// The customer.
+    pub customer_id: String,
+    /// The case.
+    pub case: CaseId,
+    /// Hold or block.
+    pub action: Action,
+    /// The decision's summary.
+    pub summary: String,
+}
+
+/// What [`Screener::import_customers`] did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportReport {
+    /// Customers given.
+    pub given: usize,
+    /// Registered for the first time.
+    pub added: usize,
+    /// Registered before with another profile (screened again).
+    pub changed: usize,
+    /// Registered before with this very profile (not screened again).
+    pub unchanged: usize,
+    /// Customers screened (added and changed).
+    pub screened: usize,
+    /// Cases opened.
+    pub cases: Vec<CustomerCase>,
+    /// Customers put under enhanced due diligence (a PEP hit, or a
+    /// self-declared PEP).
+    pub enhanced: Vec<String>,
+}
+
+/// What [`Screener::rescreen_customers`] did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RescreenReport {
+    /// `delta` or `full`.
+    pub mode: &'static str,
+    /// Why a delta was asked for but a full run was done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_because: Option<String>,
+    /// Customers registered.
+    pub customers: usize,
+    /// Entries the lists in force have that the last screen's did not.
+    pub entries_added: usize,
+    /// Entries whose content changed since the last screen.
+    pub entries_changed: usize,
+    /// Entries the last screen's lists had that the lists in force lack.
+    pub entries_removed: usize,
+    /// Entries searched for among the customers (active added and changed).
+    pub entries_screened: usize,
+    /// Customers screened forward (every one, in a full run; the reverse
+    /// search's candidates, in a delta run).
+    pub customers_screened: usize,
+    /// Hits not known before.
+    pub new_hits: usize,
+    /// Cases opened.
+    pub cases: Vec<CustomerCase>,
+    /// Open cases annotated because an entry they rest on was removed.
+    pub annotated: Vec<CaseId>,
+    /// Customers put under enhanced due diligence.
+    pub enhanced: Vec<String>,
+    /// Milliseconds reading the registry.
+    pub load_ms: u128,
+    /// Milliseconds building the customers' name index (delta only).
+    pub index_ms: u128,
+    /// Milliseconds screening and recording.
+    pub screen_ms: u128,
+}
+
+/// One customer's screen, made on any core, recorded on one.
+struct Screened {
+    customer_id: String,
+    content: u128,
+    decision: Decision,
+    summary: TxSummary,
+    entries: Vec<ListEntry>,
+    /// (entry or `platform:id`, content hash) of each new hit.
+    hits: Vec<(String, String)>,
+    pep: bool,
+}
+
+/// The screening id of a re-screen under `engine`.
+fn list_change_id(engine: &Engine) -> String {
+    format!("lists:{}", engine.engine_id())
+}
+
+/// Customers screened forward per store write (bounds what waits in memory).
+const SCREEN_CHUNK: usize = 20_000;
+
+impl Screener {
+    /// Registers customers (a new id is added, a known one's profile
+    /// replaced) and screens each one added or changed against every
+    /// loaded list (onboarding): a hit opens a case, a PEP hit (or a
+    /// self-declared PEP) puts the customer under enhanced due diligence.
+    /// Every customer is checked first ([`Customer::check`]): one that
+    /// cannot be read refuses the whole call, naming it and the field.
+    pub fn import_customers(&self, customers: &[Customer]) -> Result<ImportReport, Error> {
+        for c in customers {
+            if let Err((field, message)) = c.check() {
+                return Err(Error::invalid_transaction(
+                    format!("customer {}", c.id.trim()),
+                    field,
+                    message,
+                ));
+            }
+        }
+        let engine = self.engine.load_full();
+        let store = self.desk.store();
+        let now = self.clock.now();
+        let mut report = ImportReport {
+            given: customers.len(),
+            ..ImportReport::default()
+        };
+        let mut to_screen: Vec<&Customer> = Vec::new();
+        let mut registered: Vec<Registered> = Vec::new();
+        let mut seen = FxHashSet::default();
+        for c in customers {
+            if !seen.insert(c.id.as_str()) {
+                return Err(Error::invalid_transaction(
+                    format!("customer {}", c.id),
+                    "id",
+                    "given twice in one import",
+                ));
+            }
+            let hash = c.content_hash();
+            match store.registered(&c.id)? {
+                Some(r) if r.hash == hash => {
+                    report.unchanged += 1;
+                    continue;
+                }
+                Some(_) => report.changed += 1,
+                None => report.added += 1,
+            }
+            registered.push(Registered {
+                customer_id: c.id.clone(),
+                profile: serde_json::to_string(c).map_err(|e| {
+                    Error::from(crate::cases::StoreError::Unrecorded(format!(
+                        "customer {}: cannot write the profile as JSON: {e}",
+                        c.id
+                    )))
+                })?,
+                hash,
+                updated_at: now,
+            });
+            to_screen.push(c);
+        }
+        store.put_customers(&registered)?;
+        // the first screen of the base is the one the next delta starts from
+        if store.screened_entries()?.is_empty()
+            && store.registered_count()? == registered.len() as u64
+        {
+            store.set_screened_entries(&current_entries(&engine))?;
+        }
+        let known = known_hits(self, &to_screen)?;
+        let (cases, enhanced, _) = self.screen_and_record(
+            &engine,
+            &to_screen,
+            Screening::Onboarding,
+            "onboarding",
+            None,
+            &known,
+            &|_, _| {},
+        )?;
+        report.screened = to_screen.len();
+        report.cases = cases;
+        report.enhanced = enhanced;
+        // a self-declared PEP gets enhanced due diligence whatever the lists say
+        for c in to_screen.iter().filter(|c| c.pep) {
+            if !report.enhanced.contains(&c.id) && self.set_enhanced(&c.id, None, "the customer declared themselves a politically exposed person at onboarding: enhanced due diligence, a management decision on the business relationship")? {
+                report.enhanced.push(c.id.clone());
+            }
+        }
+        Ok(report)
+    }
+
+    /// Screens the registered customers again because the lists changed:
+    /// by default only against the entries added or changed since the last
+    /// screen (searched for among the customers through their own name
+    /// index, each candidate then screened as onboarding screens it);
+    /// `full` screens every customer against every entry. Either way a
+    /// case opens only for a hit the store does not hold yet, and each
+    /// open case resting on an entry the lists no longer have gets a note
+    /// saying so. `progress(done, total)` is called as customers are
+    /// screened.
+    pub fn rescreen_customers(
+        &self,
+        full: bool,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<RescreenReport, Error> {
+        let engine = self.engine.load_full();
+        let store = self.desk.store();
+        let started = Instant::now();
+        // profiles are read in blocks and parsed on every core
+        let mut customers: Vec<Customer> = Vec::new();
+        let mut block: Vec<Registered> = Vec::new();
+        let parse = |block: &mut Vec<Registered>, out: &mut Vec<Customer>| {
+            use rayon::prelude::*;
+            let parsed: Result<Vec<Customer>, crate::cases::StoreError> =
+                block.par_drain(..).map(|r| profile(&r)).collect();
+            out.extend(parsed?);
+            Ok::<(), crate::cases::StoreError>(())
+        };
+        store.each_registered(&mut |r| {
+            block.push(r);
+            if block.len() >= 16_384 {
+                parse(&mut block, &mut customers)?;
+            }
+            Ok(())
+        })?;
+        parse(&mut block, &mut customers)?;
+        let mut report = RescreenReport {
+            mode: if full { "full" } else { "delta" },
+            customers: customers.len(),
+            load_ms: started.elapsed().as_millis(),
+            ..RescreenReport::default()
+        };
+        let current = current_entries(&engine);
+        let base: FxHashMap<String, String> = store.screened_entries()?.into_iter().collect();
+        let now_ids: FxHashSet<&str> = current.iter().map(|(id, _)| id.as_str()).collect();
+        let mut delta: FxHashSet<&str> = FxHashSet::default();
+        for (id, hash) in &current {
+            match base.get(id) {
+                None => {
+                    report.entries_added += 1;
+                    delta.insert(id);
+                }
+                Some(h) if h != hash => {
+                    report.entries_changed += 1;
+                    delta.insert(id);
+                }
+                Some(_) => {}
+            }
+        }
+        let removed: Vec<&String> = base
+            .keys()
+            .filter(|id| !now_ids.contains(id.as_str()))
+            .collect();
+        report.entries_removed = removed.len();
+        let full = full || {
+            if base.is_empty() && !customers.is_empty() {
+                report.full_because = Some(
+                    "no earlier screen of the registry is recorded: every entry is new".into(),
+                );
+                report.mode = "full";
+                true
+            } else {
+                false
+            }
+        };
+        let screening_id = list_change_id(&engine);
+        let screen_started = Instant::now();
+        let chosen: Vec<&Customer> = if full {
+            report.entries_screened = current.len();
+            customers.iter().collect()
+        } else {
+            let index_started = Instant::now();
+            let entities: Vec<&crate::lists::Entity> = engine
+                .entities()
+                .iter()
+                .filter(|e| e.is_active() && delta.contains(e.id.as_str()))
+                .collect();
+            report.entries_screened = entities.len();
+            let mut picked: Vec<u32> = Vec::new();
+            if !entities.is_empty() && !customers.is_empty() {
+                let index = CustomerIndex::build(&customers, engine.matching());
+                report.index_ms = index_started.elapsed().as_millis();
+                use rayon::prelude::*;
+                picked = entities
+                    .par_iter()
+                    .map(|e| {
+                        let mut found = Vec::new();
+                        index.candidates(e, &mut found);
+                        found
+                    })
+                    .flatten()
+                    .collect();
+                picked.sort_unstable();
+                picked.dedup();
+            }
+            picked.iter().map(|&i| &customers[i as usize]).collect()
+        };
+        report.customers_screened = chosen.len();
+        let known = known_hits(self, &chosen)?;
+        let only = (!full).then_some(&delta);
+        let (cases, enhanced, new_hits) = self.screen_and_record(
+            &engine,
+            &chosen,
+            Screening::ListChange,
+            &screening_id,
+            only,
+            &known,
+            progress,
+        )?;
+        report.new_hits = new_hits;
+        report.cases = cases;
+        report.enhanced = enhanced;
+        // a removed entry: each open case resting on it is told
+        let now = self.clock.now();
+        for id in removed {
+            for hit in store.customer_hits(Some(id))? {
+                let Some(case) = hit.case else { continue };
+                let open = store
+                    .case(case)?
+                    .is_some_and(|c| c.status != crate::cases::CaseStatus::Closed);
+                if !open || report.annotated.contains(&case) {
+                    continue;
+                }
+                let note = format!(
+                    "list entry {id} is no longer in the lists in force (engine {}, {}): the hit of this case on it no longer stands on a listed subject — review and close the case",
+                    engine.engine_id(),
+                    now.format("%Y-%m-%d")
+                );
+                self.desk
+                    .annotate(case, "lists", &note, now, &mut |a| self.seal(a))?;
+                report.annotated.push(case);
+            }
+        }
+        store.set_screened_entries(&current)?;
+        report.screen_ms = screen_started.elapsed().as_millis();
+        Ok(report)
+    }
+
+    /// A registered customer.
+    pub fn registered_customer(&self, customer_id: &str) -> Result<Option<Customer>, Error> {
+        Ok(self
+            .desk
+            .store()
+            .registered(customer_id)?
+            .map(|r| profile(&r))
+            .transpose()?)
+    }
+
+    /// Screens `customers` (keeping only hits on `only`'s entries, when
+    /// given, and hits `known` does not hold), records each decision with
+    /// a hit (a hold or block opens a case), remembers the hits, applies
+    /// the policy's freeze to a block and enhanced due diligence to a PEP
+    /// hit. Returns the cases opened and the customers enhanced.
+    #[allow(clippy::too_many_arguments)]
+    fn screen_and_record(
+        &self,
+        engine: &Engine,
+        customers: &[&Customer],
+        screening: Screening,
+        screening_id: &str,
+        only: Option<&FxHashSet<&str>>,
+        known: &FxHashMap<String, Vec<(String, String)>>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<(Vec<CustomerCase>, Vec<String>, usize), Error> {
+        use rayon::prelude::*;
+        let total = customers.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let mut cases = Vec::new();
+        let mut enhanced = Vec::new();
+        let mut new_hits = 0;
+        for chunk in customers.chunks(SCREEN_CHUNK) {
+            let screened: Vec<Screened> = chunk
+                .par_iter()
+                .filter_map(|c| {
+                    let s = self.screen_one(engine, c, screening, screening_id, only, known);
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if n % 4096 == 0 || n == total {
+                        progress(n, total);
+                    }
+                    s
+                })
+                .collect();
+            if screened.is_empty() {
+                continue;
+            }
+            let decided_at = self.clock.now();
+            let records: Vec<NewDecision<'_>> = screened
+                .iter()
+                .map(|s| NewDecision {
+                    decision: &s.decision,
+                    customer_id: &s.customer_id,
+                    transaction: Some(&s.summary),
+                    content: s.content,
+                    decided_at,
+                    entries: &s.entries,
+                    replaces: None,
+                })
+                .collect();
+            let opened = self.desk.store().record(&records)?;
+            drop(records);
+            let mut hits = Vec::new();
+            for (s, case) in screened.iter().zip(&opened) {
+                let mut decision = s.decision.clone();
+                decision.case = *case;
+                self.append_customer_audit(engine, &s.customer_id, &decision)?;
+                for (entity_id, entry_hash) in &s.hits {
+                    hits.push(CustomerHit {
+                        customer_id: s.customer_id.clone(),
+                        entity_id: entity_id.clone(),
+                        entry_hash: entry_hash.clone(),
+                        case: *case,
+                        found_at: decided_at,
+                    });
+                }
+                let Some(case) = *case else { continue };
+                cases.push(CustomerCase {
+                    customer_id: s.customer_id.clone(),
+                    case,
+                    action: s.decision.action,
+                    summary: s.decision.summary.clone(),
+                });
+                if s.decision.action == Action::Block {
+                    let account = engine.rules().account();
+                    self.desk
+                        .after_block(&s.customer_id, case, decided_at, account, &mut |a| {
+                            self.seal(a)
+                        })?;
+                } else if s.pep {
+                    let note = format!(
+                        "a list of politically exposed persons names the customer (case {case}): enhanced due diligence, a management decision on the business relationship"
+                    );
+                    if self.set_enhanced(&s.customer_id, Some(case), &note)? {
+                        enhanced.push(s.customer_id.clone());
+                    }
+                }
+            }
+            new_hits += hits.len();
+            self.desk.store().put_customer_hits(&hits)?;
+        }
+        Ok((cases, enhanced, new_hits))
+    }
+
+    /// One customer's screen: `None` when it finds nothing new.
+    fn screen_one(
+        &self,
+        engine: &Engine,
+        customer: &Customer,
+        screening: Screening,
+        screening_id: &str,
+        only: Option<&FxHashSet<&str>>,
+        known: &FxHashMap<String, Vec<(String, String)>>,
+    ) -> Option<Screened> {
+        let parties = customer.parties();
+        let hits = engine.customer_hits(&parties);
+        if hits.is_empty() {
+            return None;
+        }
+        let already = known.get(&customer.id);
+        let key = |hit: &Hit<'_>| -> Option<(String, String)> {
+            match hit {
+                Hit::Platform { platform, .. } => {
+                    Some((format!("platform:{}", platform.id), "platform".to_owned()))
+                }
+                _ => hit.entity().map(|e| (e.id.clone(), engine.entity_hash(e))),
+            }
+        };
+        let hits: Vec<Hit<'_>> = hits
+            .into_iter()
+            .filter(|h| match (only, h.entity()) {
+                // a delta re-screen looks at the changed entries only
+                (Some(only), Some(e)) => only.contains(e.id.as_str()),
+                (Some(_), None) => false,
+                (None, _) => true,
+            })
+            .filter(|h| {
+                let Some(k) = key(h) else { return true };
+                !already.is_some_and(|a| a.contains(&k))
+            })
+            .collect();
+        if hits.is_empty() {
+            return None;
+        }
+        let (hits, notes) = self.suppress(engine, &customer.id, hits);
+        if hits.is_empty() {
+            return None;
+        }
+        let pep = hits
+            .iter()
+            .any(|h| h.entity().is_some_and(|e| e.category.is_pep()));
+        let mut keys: Vec<(String, String)> = hits.iter().filter_map(key).collect();
+        keys.sort();
+        keys.dedup();
+        let mut findings = engine.findings(&hits);
+        findings.extend(notes);
+        let decision = engine.decide_customer(screening_id, findings);
+        let with_roles: Vec<(PartyRole, &crate::model::Party)> =
+            parties.iter().map(|p| (PartyRole::Customer, p)).collect();
+        let entries = case_entries(engine, &with_roles, &decision);
+        let content = u128::from_str_radix(&customer.content_hash(), 16).unwrap_or_default();
+        Some(Screened {
+            customer_id: customer.id.clone(),
+            content,
+            summary: customer_summary(customer, screening, screening_id, self.clock.now()),
+            decision,
+            entries,
+            hits: keys,
+            pep,
+        })
+    }
+
+    /// Puts a customer under enhanced due diligence (reviewer `policy`)
+    /// unless already enhanced or frozen; whether it did.
+    fn set_enhanced(
+        &self,
+        customer: &str,
+        case: Option<CaseId>,
+        note: &str,
+    ) -> Result<bool, Error> {
+        let status = self.desk.store().customer(customer)?.status;
+        if status != CustomerStatus::Normal {
+            return Ok(false);
+        }
+        self.desk.set_status(
+            customer,
+            CustomerStatus::Enhanced,
+            "policy",
+            note,
+            case,
+            self.clock.now(),
+            &mut |a| self.seal(a),
+        )?;
+        Ok(true)
+    }
+
+    /// Appends a customer screen's decision to the audit chain.
+    fn append_customer_audit(
+        &self,
+        engine: &Engine,
+        customer: &str,
+        decision: &Decision,
+    ) -> Result<(), Error> {
+        if let Some(audit) = &self.audit {
+            let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
+            log.append_for(
+                decision,
+                engine.provenance(),
+                Some(customer),
+                self.clock.now(),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A stored profile read back; one that does not read is a damaged store.
+fn profile(r: &Registered) -> Result<Customer, crate::cases::StoreError> {
+    serde_json::from_str(&r.profile).map_err(|e| crate::cases::StoreError::Database {
+        path: std::path::PathBuf::from("registry"),
+        message: format!(
+            "customer {}: the stored profile does not read: {e}",
+            r.customer_id
+        ),
+    })
+}
+
+/// Each entry of the lists in force with its content hash.
+fn current_entries(engine: &Engine) -> Vec<(String, String)> {
+    use rayon::prelude::*;
+    engine
+        .entities()
+        .par_iter()
+        .map(|e| (e.id.clone(), engine.entity_hash(e)))
+        .collect()
+}
+
+/// The hits the store holds for `customers`, by customer.
+fn known_hits(
+    screener: &Screener,
+    customers: &[&Customer],
+) -> Result<FxHashMap<String, Vec<(String, String)>>, Error> {
+    let wanted: FxHashSet<&str> = customers.iter().map(|c| c.id.as_str()).collect();
+    let mut out: FxHashMap<String, Vec<(String, String)>> = FxHashMap::default();
+    for h in screener.desk.store().customer_hits(None)? {
+        if wanted.contains(h.customer_id.as_str()) {
+            out.entry(h.customer_id)
+                .or_default()
+                .push((h.entity_id, h.entry_hash));
+        }
+    }
+    Ok(out)
+}
+
+/// What a case keeps of a customer screen.
+fn customer_summary(
+    c: &Customer,
+    screening: Screening,
+    id: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> TxSummary {
+    TxSummary {
+        screening,
+        transaction_id: id.to_owned(),
+        timestamp: at,
+        customer_id: c.id.clone(),
+        direction: String::new(),
+        amount: String::new(),
+        currency: String::new(),
+        parties: vec![crate::cases::PartySummary {
+            role: "customer".into(),
+            name: Some(c.names.join(" | ")),
+            kind: Some(format!("{:?}", c.kind).to_lowercase()),
+            birth_date: c.birth_date.clone(),
+            country: c.nationality.first().or(c.residence.as_ref()).cloned(),
+            wallet: (!c.wallets.is_empty()).then(|| {
+                c.wallets
+                    .iter()
+                    .map(|w| format!("{}:{}", w.chain, w.address))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            }),
+            account: None,
+            vasp: None,
+            domain: None,
+            ids: c
+                .identifiers
+                .iter()
+                .map(|i| format!("{} {}", i.label(), i.value))
+                .collect(),
+        }],
+    }
+}

@@ -393,3 +393,106 @@ fn cli_lists_diff_names_added_removed_and_changed_entries_field_by_field() {
     );
     assert_eq!(v["diff"]["unchanged"], 1);
 }
+
+#[test]
+fn a_rating_changes_when_a_case_is_confirmed_and_explains_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = screener(dir.path(), BASE);
+    let mut zar = Customer::new("c-zar", PartyKind::Person, "Hennadii Zarubin");
+    zar.residence = Some("UA".into());
+    zar.document = Some("passport".into());
+    zar.activity = Some(amlscreen::customers::Activity {
+        occupation: Some("engineer".into()),
+        ..Default::default()
+    });
+    let report = s.import_customers(&[zar]).unwrap();
+    assert_eq!(report.cases.len(), 1, "{report:?}");
+    let case = report.cases[0].case;
+    let before = s
+        .customer_rating("c-zar")
+        .unwrap()
+        .expect("rated at import");
+    assert_eq!(
+        before.level,
+        amlscreen::RiskLevel::Low,
+        "{}",
+        before.explain()
+    );
+    assert_eq!(before.trigger, "onboarding");
+    let open = before
+        .factors
+        .iter()
+        .find(|f| f.factor == "behaviour.cases")
+        .unwrap();
+    assert_eq!(open.grade, 50, "{}", open.why);
+    s.resolve_case(
+        case,
+        amlscreen::cases::Outcome::Confirmed,
+        "r-1",
+        "same person",
+    )
+    .unwrap();
+    let after = s.customer_rating("c-zar").unwrap().unwrap();
+    assert_eq!(
+        after.level,
+        amlscreen::RiskLevel::High,
+        "{}",
+        after.explain()
+    );
+    assert_eq!(after.raised_by.as_deref(), Some("behaviour.cases"));
+    assert_eq!(after.trigger, format!("case {case} confirmed"));
+    assert!(after.score > before.score);
+    let why = &after
+        .factors
+        .iter()
+        .find(|f| f.factor == "behaviour.cases")
+        .unwrap()
+        .why;
+    assert!(
+        why.contains(&format!("case {case}")) && why.contains("stands"),
+        "{why}"
+    );
+    assert!(
+        after.explain().starts_with("high (R "),
+        "{}",
+        after.explain()
+    );
+}
+
+#[test]
+fn a_rule_for_high_risk_customers_holds_their_outgoing_transfers_and_no_one_elses() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = screener(dir.path(), BASE);
+    let mut iran = Customer::new("c-ir", PartyKind::Person, "Ali Rezaei");
+    iran.residence = Some("IR".into());
+    let ua = Customer::new("c-ua", PartyKind::Person, "Marta Hnatiuk");
+    s.import_customers(&[iran, ua]).unwrap();
+    let rated = s.customer_rating("c-ir").unwrap().unwrap();
+    assert_eq!(rated.level, amlscreen::RiskLevel::High);
+    assert_eq!(rated.raised_by.as_deref(), Some("geography.residence"));
+    let tx = |customer: &str| {
+        amlscreen::Transaction::from_json(&format!(
+            r#"{{"id":"t-{customer}","timestamp":"{}","customer_id":"{customer}","direction":"outgoing",
+               "amount":"1200","currency":"USD","value":"1200","beneficiary":{{"name":"Jan Kowalski"}}}}"#,
+            chrono::Utc::now().to_rfc3339()
+        ))
+        .unwrap()
+    };
+    let d = s.screen(&tx("c-ir")).unwrap();
+    assert_eq!(d.action, Action::Hold, "{:?}", d.reasons);
+    let fired = d
+        .reasons
+        .iter()
+        .find(|r| r.rule_id == "high-risk-customer-outgoing-1k")
+        .expect("the high-risk rule fires");
+    assert!(
+        fired.message.ends_with("the customer is rated high risk"),
+        "{}",
+        fired.message
+    );
+    let d = s.screen(&tx("c-ua")).unwrap();
+    assert!(d
+        .reasons
+        .iter()
+        .all(|r| r.rule_id != "high-risk-customer-outgoing-1k"));
+}

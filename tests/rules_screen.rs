@@ -738,7 +738,7 @@ fn rules_check_warns_of_a_high_band_that_allows_and_helps_with_renames_and_inden
     let (code, out) = rules_cmd(&["rules", "check", rules.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("(check the indentation of line 16 and of line 15 above it"),
+        out.contains("(check the indentation of line 18 and of line 17 above it"),
         "{out}"
     );
 }

@@ -13,7 +13,7 @@ use super::{
     ActionKind, Case, CaseId, CaseStore, CustomerRecord, CustomerStatus, Outcome, StaffAction,
     StoreError, Suppression,
 };
-use crate::model::FindingKind;
+use crate::model::{FindingKind, RiskLevel};
 
 /// How long a cleared name hit stays cleared, unless the entry changes.
 pub const DEFAULT_SUPPRESSION_DAYS: u32 = 365;
@@ -105,6 +105,9 @@ pub struct Desk {
     statuses: DashMap<String, CustomerRecord>,
     /// Suppressions by customer.
     suppressions: RwLock<HashMap<String, Vec<Suppression>>>,
+    /// Each rated customer's risk level (what `when: {customer_risk: …}`
+    /// rules read).
+    ratings: DashMap<String, RiskLevel>,
 }
 
 impl Desk {
@@ -115,6 +118,7 @@ impl Desk {
             store,
             statuses: DashMap::new(),
             suppressions: RwLock::new(HashMap::new()),
+            ratings: DashMap::new(),
         };
         desk.refresh(now)?;
         Ok(desk)
@@ -127,13 +131,36 @@ impl Desk {
             store,
             statuses: DashMap::new(),
             suppressions: RwLock::new(HashMap::new()),
+            ratings: DashMap::new(),
         }
+    }
+
+    /// A customer's risk level, when rated.
+    pub fn rating_level(&self, customer_id: &str) -> Option<RiskLevel> {
+        if self.ratings.is_empty() {
+            return None;
+        }
+        self.ratings.get(customer_id).map(|r| *r.value())
+    }
+
+    /// Keeps a customer's (new) risk level for the next transaction.
+    pub fn remember_rating(&self, customer_id: &str, level: RiskLevel) {
+        self.ratings.insert(customer_id.to_owned(), level);
+    }
+
+    /// Forgets every risk level held in memory (the store keeps them).
+    pub fn forget_ratings(&self) {
+        self.ratings.clear();
     }
 
     /// Reloads statuses and suppressions from the store.
     pub fn refresh(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
         let customers = self.store.customers()?;
         let suppressions = self.store.suppressions(now)?;
+        self.ratings.clear();
+        for (customer, level) in self.store.rating_levels()? {
+            self.ratings.insert(customer, level);
+        }
         self.statuses.clear();
         for c in customers {
             self.statuses.insert(c.customer_id.clone(), c);

@@ -498,6 +498,23 @@ pub struct Registered {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A customer's risk rating as the store keeps it: the level and score,
+/// and the whole rating (every factor's part) as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatingRecord {
+    /// The customer.
+    pub customer_id: String,
+    /// Its level.
+    pub level: crate::model::RiskLevel,
+    /// `R`, 0–100.
+    pub score: f64,
+    /// The rating with its factors, as JSON
+    /// ([`crate::rules::customer_risk::Rating`]).
+    pub rating: String,
+    /// When it was computed.
+    pub rated_at: DateTime<Utc>,
+}
+
 /// Which cases to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFilter {
@@ -639,6 +656,15 @@ pub trait CaseStore: Send + Sync + fmt::Debug {
 
     /// Replaces [`CaseStore::screened_entries`].
     fn set_screened_entries(&self, entries: &[(String, String)]) -> Result<(), StoreError>;
+
+    /// Keeps a customer's rating (replacing the one before).
+    fn put_rating(&self, rating: &RatingRecord) -> Result<(), StoreError>;
+
+    /// A customer's last rating.
+    fn rating(&self, customer_id: &str) -> Result<Option<RatingRecord>, StoreError>;
+
+    /// Every rated customer's level.
+    fn rating_levels(&self) -> Result<Vec<(String, crate::model::RiskLevel)>, StoreError>;
 
     /// Removes closed cases opened before `before` with their actions,
     /// decisions before it that no open case needs, and suppressions

@@ -21,14 +21,14 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction as 
 
 use super::{
     ActionKind, Case, CaseFilter, CaseId, CaseStatus, CaseStore, CustomerHit, CustomerRecord,
-    CustomerStatus, ListEntry, NewDecision, Outcome, Pruned, Registered, StaffAction, StoreError,
-    StoredDecision, Suppression, TxSummary,
+    CustomerStatus, ListEntry, NewDecision, Outcome, Pruned, RatingRecord, Registered, StaffAction,
+    StoreError, StoredDecision, Suppression, TxSummary,
 };
 use crate::durable::FileLock;
 use crate::model::{Action, Decision, RiskLevel};
 
 /// The schema this build writes; older stores are migrated to it.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Each migration, applied in order: `MIGRATIONS[i]` takes a store from
 /// version `i` to `i + 1`.
@@ -120,6 +120,15 @@ CREATE INDEX customer_hits_by_entity ON customer_hits (entity_id);
 CREATE TABLE screened_entries (
     entity_id TEXT PRIMARY KEY,
     entry_hash TEXT NOT NULL
+);
+",
+    r"
+CREATE TABLE ratings (
+    customer_id TEXT PRIMARY KEY,
+    level TEXT NOT NULL,
+    score REAL NOT NULL,
+    rating TEXT NOT NULL,
+    rated_at TEXT NOT NULL
 );
 ",
 ];
@@ -571,6 +580,15 @@ fn risk_text(r: RiskLevel) -> &'static str {
         RiskLevel::Low => "low",
         RiskLevel::Medium => "medium",
         RiskLevel::High => "high",
+    }
+}
+
+fn parse_risk(text: &str) -> rusqlite::Result<RiskLevel> {
+    match text {
+        "low" => Ok(RiskLevel::Low),
+        "medium" => Ok(RiskLevel::Medium),
+        "high" => Ok(RiskLevel::High),
+        other => Err(bad_column(format!("risk level {other}"))),
     }
 }
 
@@ -1232,6 +1250,56 @@ impl CaseStore for SqliteStore {
                 stmt.execute(params![id, hash]).map_err(&err)?;
             }
             Ok(())
+        })
+    }
+
+    fn put_rating(&self, r: &RatingRecord) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO ratings (customer_id, level, score, rating, rated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (customer_id) DO UPDATE SET \
+                 level = ?2, score = ?3, rating = ?4, rated_at = ?5",
+                params![
+                    r.customer_id,
+                    risk_text(r.level),
+                    r.score,
+                    r.rating,
+                    time_text(r.rated_at)
+                ],
+            )
+            .map_err(self.db_error("cannot record the rating"))?;
+            Ok(())
+        })
+    }
+
+    fn rating(&self, customer_id: &str) -> Result<Option<RatingRecord>, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT customer_id, level, score, rating, rated_at FROM ratings WHERE customer_id = ?1",
+            )?
+            .query_row([customer_id], |r| {
+                let level: String = r.get(1)?;
+                let at: String = r.get(4)?;
+                Ok(RatingRecord {
+                    customer_id: r.get(0)?,
+                    level: parse_risk(&level)?,
+                    score: r.get(2)?,
+                    rating: r.get(3)?,
+                    rated_at: parse_time(&at)?,
+                })
+            })
+            .optional()
+        })
+    }
+
+    fn rating_levels(&self) -> Result<Vec<(String, RiskLevel)>, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT customer_id, level FROM ratings")?
+                .query_map([], |r| {
+                    let level: String = r.get(1)?;
+                    Ok((r.get(0)?, parse_risk(&level)?))
+                })?
+                .collect()
         })
     }
 

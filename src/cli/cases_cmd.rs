@@ -138,6 +138,16 @@ pub enum CustomersCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Rate a registered customer (or every one) with the rule files'
+    /// customer risk model: each factor's grade, share and why; kept in the
+    /// store and appended to the audit chain.
+    Rate {
+        /// Customer id (every registered customer when left out).
+        customer: Option<String>,
+        /// `table` (default) or `json`.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Freeze the account: every transaction blocked.
     Freeze(StatusArgs),
     /// Lift a freeze (or enhanced due diligence): screened as usual.
@@ -291,10 +301,14 @@ pub fn run_customers(global: &GlobalArgs, cmd: CustomersCommand) -> CliResult {
             progress,
             format,
         } => return super::customers_cmd::rescreen(global, full, progress, format),
+        CustomersCommand::Rate { customer, format } => {
+            return super::customers_cmd::rate(global, customer.as_deref(), format)
+        }
         CustomersCommand::Show { customer, format } => {
             let screener = reader(global)?;
             let record = screener.customer(&customer)?;
             let profile = screener.registered_customer(&customer)?;
+            let rating = screener.customer_rating(&customer)?;
             let cases = screener.cases(&CaseFilter {
                 customer_id: Some(customer.clone()),
                 ..CaseFilter::default()
@@ -305,6 +319,7 @@ pub fn run_customers(global: &GlobalArgs, cmd: CustomersCommand) -> CliResult {
                     serde_json::to_string_pretty(&serde_json::json!({
                         "customer": record,
                         "profile": profile,
+                        "rating": rating,
                         "cases": cases,
                     }))?
                 ),
@@ -337,6 +352,14 @@ pub fn run_customers(global: &GlobalArgs, cmd: CustomersCommand) -> CliResult {
                             }
                         }
                         None => println!("profile   not registered (customers import)"),
+                    }
+                    if let Some(r) = &rating {
+                        println!(
+                            "risk      {} ({}, {})",
+                            r.explain(),
+                            r.trigger,
+                            r.rated_at.format("%Y-%m-%d %H:%M")
+                        );
                     }
                     println!();
                     print_case_table(&cases);

@@ -143,3 +143,50 @@ fn print_rescreen(r: &RescreenReport) {
     );
     print_cases(&r.cases);
 }
+
+/// `customers rate [ID]`.
+pub fn rate(global: &GlobalArgs, customer: Option<&str>, format: Format) -> CliResult {
+    let screener = amlscreen::Screener::for_customers(&global.load_config()?)?;
+    if screener.engine().rules().customer_risk().is_none() {
+        eprintln!(
+            "amlscreen: the rule files have no `customer_risk:` model (see rules/customer_risk.yaml)"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let ratings = match customer {
+        Some(id) => match screener.rate_customer(id, "on demand")? {
+            Some(r) => vec![r],
+            None => {
+                eprintln!("amlscreen: customer {id} is not registered (customers import)");
+                return Ok(ExitCode::from(1));
+            }
+        },
+        None => screener.rate_all_customers("on demand")?,
+    };
+    screener.checkpoint_audit()?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&ratings)?),
+        Format::Table => {
+            for r in &ratings {
+                println!("{}  {}", r.customer_id, r.explain());
+                if customer.is_some() {
+                    for f in &r.factors {
+                        println!(
+                            "  {:<32} grade {:>3} × share {:>5.3} = {:>5.1}  {}",
+                            f.factor, f.grade, f.share, f.contribution, f.why
+                        );
+                    }
+                }
+            }
+            let count = |l: amlscreen::RiskLevel| ratings.iter().filter(|r| r.level == l).count();
+            println!(
+                "{} rated: {} high, {} medium, {} low",
+                ratings.len(),
+                count(amlscreen::RiskLevel::High),
+                count(amlscreen::RiskLevel::Medium),
+                count(amlscreen::RiskLevel::Low)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -329,7 +329,7 @@ impl Engine {
         validate(tx)?;
         let hits = self.hits(tx);
         let findings = self.findings(&hits);
-        Ok(self.decide(tx, &hits, findings, history))
+        Ok(self.decide(tx, &hits, findings, history, None))
     }
 
     /// Every sanctions and platform hit of a transaction: each party's name
@@ -448,6 +448,7 @@ impl Engine {
         hits: &[Hit<'_>],
         mut findings: Vec<Finding>,
         history: &CustomerHistory,
+        customer_risk: Option<RiskLevel>,
     ) -> Decision {
         let platforms: Vec<PlatformInvolvement<'_>> = hits
             .iter()
@@ -472,6 +473,7 @@ impl Engine {
             currency: &self.rules.policy.reference_currency,
             blocked: findings.iter().any(|f| f.action == Some(Action::Block)),
             derived: &derived,
+            customer_risk,
         };
         findings.extend(self.rules.evaluate(&ctx));
         let policy = &self.rules.policy;

@@ -27,6 +27,7 @@ pub(crate) mod account;
 pub(crate) mod amount;
 pub(crate) mod anonymizer;
 pub(crate) mod customer_profile;
+pub mod customer_risk;
 pub(crate) mod data_file;
 pub(crate) mod duration;
 pub(crate) mod fields;
@@ -70,11 +71,20 @@ pub struct RuleSet {
     pub(crate) files: Vec<FileVersion>,
     /// When an account is frozen by policy (the `account:` section).
     pub(crate) account: AccountPolicy,
+    /// The customer risk model (the `customer_risk:` section).
+    pub(crate) customer_risk: Option<customer_risk::RiskModel>,
     /// What loads but is probably a mistake (a `high` band that allows).
     pub(crate) warnings: Vec<RuleFileError>,
 }
 
-const TOP_LEVEL_KEYS: &[&str] = &["policy", "account", "platforms", "rules", "tests"];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "policy",
+    "account",
+    "platforms",
+    "rules",
+    "tests",
+    "customer_risk",
+];
 
 /// The YAML files of a rules path: the file itself, or every `*.yaml`/`*.yml`
 /// file in the directory, sorted by name.
@@ -107,6 +117,7 @@ struct Collector {
     /// The policy's currency and rates when the policy itself failed.
     fallback_units: Option<money::Units>,
     account: Option<(AccountPolicy, String)>,
+    customer_risk: Option<(customer_risk::RiskModel, String)>,
     platforms: Vec<Platform>,
     rules: Vec<(Rule, RuleFileError)>,
     tests: Vec<RuleTest>,
@@ -217,6 +228,7 @@ impl RuleSet {
         Ok(RuleSet {
             policy: c.set_policy.map(|(p, _)| p).unwrap_or_default(),
             account: c.account.map(|(a, _)| a).unwrap_or_default(),
+            customer_risk: c.customer_risk.map(|(m, _)| m),
             platforms: c.platforms,
             rules: c.rules.into_iter().map(|(r, _)| r).collect(),
             tests: c.tests,
@@ -241,6 +253,12 @@ impl RuleSet {
     /// positive stays cleared (the `account:` section).
     pub fn account(&self) -> &AccountPolicy {
         &self.account
+    }
+
+    /// The customer risk model (the `customer_risk:` section), when the
+    /// rule files have one.
+    pub fn customer_risk(&self) -> Option<&customer_risk::RiskModel> {
+        self.customer_risk.as_ref()
     }
 
     /// The score bands and what each level does.
@@ -406,6 +424,15 @@ fn load_source(
                     &mut errors,
                 )
             }
+            "customer_risk" => keep_once(
+                &mut c.customer_risk,
+                customer_risk::parse(source, value, &mut c.data),
+                source,
+                &at,
+                "a second customer_risk model",
+                "keep one model",
+                &mut errors,
+            ),
             "account" => keep_once(
                 &mut c.account,
                 account::parse_account(source, value),

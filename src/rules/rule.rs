@@ -162,6 +162,8 @@ pub struct RuleContext<'a> {
     pub blocked: bool,
     /// What several rules derive from the transaction, worked out once.
     pub derived: &'a Derived<'a>,
+    /// The customer's risk rating, when one is kept.
+    pub customer_risk: Option<RiskLevel>,
 }
 
 /// What several rules derive from one transaction, worked out once, on
@@ -345,6 +347,9 @@ pub struct Rule {
     pub enabled: bool,
     /// Where it is defined (`file:line`), for messages.
     pub defined_at: String,
+    /// The rule runs only for customers rated at least this (`when:
+    /// {customer_risk: high}`); `None`: for every customer.
+    pub when_customer_risk: Option<RiskLevel>,
     check: Check,
 }
 
@@ -393,6 +398,28 @@ impl Rule {
         let level_floor = f.opt_choice("level", LEVELS);
         let action = f.opt_choice("action", ACTIONS);
         let enabled = f.flag("enabled", true);
+        let when_customer_risk = match f.raw("when") {
+            None => None,
+            Some(node) => match Fields::new(source, node) {
+                Ok(mut w) => {
+                    let level = w.opt_choice("customer_risk", LEVELS);
+                    if level.is_none() && !w.has_errors() {
+                        w.error(
+                            "customer_risk",
+                            "'when' needs 'customer_risk' (low, medium, high): the rule then runs only for customers rated at least that",
+                        );
+                    }
+                    for e in w.finish() {
+                        f.push(e);
+                    }
+                    level
+                }
+                Err(e) => {
+                    f.push(e);
+                    None
+                }
+            },
+        };
         let check = match kind {
             Some(RuleKind::Structuring) => {
                 StructuringRule::compile(&mut f, units).map(Check::Structuring)
@@ -444,6 +471,7 @@ impl Rule {
                     },
                     enabled,
                     defined_at,
+                    when_customer_risk,
                     check,
                 })
             }
@@ -475,6 +503,11 @@ impl Rule {
         if !self.enabled {
             return None;
         }
+        if let Some(min) = self.when_customer_risk {
+            if ctx.customer_risk.map_or(true, |r| r < min) {
+                return None;
+            }
+        }
         let fired = match &self.check {
             Check::Structuring(r) => r.evaluate(ctx),
             Check::Velocity(r) => r.evaluate(ctx),
@@ -497,7 +530,16 @@ impl Rule {
             level_floor: self.contribution.level_floor,
             action: self.contribution.action,
             matched: None,
-            message: format!("{} ({}): {}", self.id, self.description, fired.detail),
+            message: match (self.when_customer_risk, ctx.customer_risk) {
+                (Some(_), Some(rated)) => format!(
+                    "{} ({}): {} — the customer is rated {} risk",
+                    self.id,
+                    self.description,
+                    fired.detail,
+                    rated.name()
+                ),
+                _ => format!("{} ({}): {}", self.id, self.description, fired.detail),
+            },
         })
     }
 }
@@ -538,6 +580,7 @@ mod tests {
                         currency: "USD",
                         blocked: false,
                         derived: &super::Derived::default(),
+                        customer_risk: None,
                     };
                     set.policy.decide(&t.id, set.evaluate(&ctx), "v")
                 });

@@ -97,6 +97,9 @@ pub struct RuleTest {
     pub transactions: Vec<Transaction>,
     /// What the last decision must be.
     pub expect: Expectation,
+    /// The risk rating the test's customers have (`customer_risk:`), for
+    /// rules that run only for rated customers.
+    pub customer_risk: Option<crate::model::RiskLevel>,
     pub(crate) id_positions: Vec<(String, RuleFileError)>,
 }
 
@@ -223,6 +226,7 @@ pub fn parse_test(source: &SourceText, value: &Node) -> Result<RuleTest, Vec<Rul
             "a test needs 'expect' (action, level, fires, does_not_fire)",
         ),
     }
+    let customer_risk = f.opt_choice("customer_risk", LEVELS);
     let defined_at = format!("{}:{}", source.path.display(), f.position().line);
     let errors = f.finish();
     match name {
@@ -231,6 +235,7 @@ pub fn parse_test(source: &SourceText, value: &Node) -> Result<RuleTest, Vec<Rul
             defined_at,
             transactions,
             expect,
+            customer_risk,
             id_positions,
         }),
         _ => Err(errors),

@@ -56,6 +56,8 @@ pub struct ImportReport {
     /// Customers put under enhanced due diligence (a PEP hit, or a
     /// self-declared PEP).
     pub enhanced: Vec<String>,
+    /// Customers rated, by level (when the rule files have a model).
+    pub ratings: std::collections::BTreeMap<&'static str, usize>,
 }
 
 /// What [`Screener::rescreen_customers`] did.
@@ -142,6 +144,7 @@ impl Screener {
         let mut to_screen: Vec<&Customer> = Vec::new();
         let mut registered: Vec<Registered> = Vec::new();
         let mut seen = FxHashSet::default();
+        let mut changed_ids: FxHashSet<&str> = FxHashSet::default();
         for c in customers {
             if !seen.insert(c.id.as_str()) {
                 return Err(Error::invalid_transaction(
@@ -156,7 +159,10 @@ impl Screener {
                     report.unchanged += 1;
                     continue;
                 }
-                Some(_) => report.changed += 1,
+                Some(_) => {
+                    report.changed += 1;
+                    changed_ids.insert(c.id.as_str());
+                }
                 None => report.added += 1,
             }
             registered.push(Registered {
@@ -196,6 +202,19 @@ impl Screener {
         for c in to_screen.iter().filter(|c| c.pep) {
             if !report.enhanced.contains(&c.id) && self.set_enhanced(&c.id, None, "the customer declared themselves a politically exposed person at onboarding: enhanced due diligence, a management decision on the business relationship")? {
                 report.enhanced.push(c.id.clone());
+            }
+        }
+        // every new or changed profile is rated (with the cases just opened)
+        if engine.rules().customer_risk().is_some() {
+            for c in &to_screen {
+                let trigger = if changed_ids.contains(c.id.as_str()) {
+                    "profile change"
+                } else {
+                    "onboarding"
+                };
+                if let Some(r) = self.rate_customer(&c.id, trigger)? {
+                    *report.ratings.entry(r.level.name()).or_default() += 1;
+                }
             }
         }
         Ok(report)
@@ -320,6 +339,18 @@ impl Screener {
             progress,
         )?;
         report.new_hits = new_hits;
+        // a customer with a new case is rated again
+        if engine.rules().customer_risk().is_some() {
+            let mut rated = FxHashSet::default();
+            for c in &cases {
+                if rated.insert(c.customer_id.clone()) {
+                    self.rate_customer(
+                        &c.customer_id,
+                        &format!("case {} on a list change", c.case),
+                    )?;
+                }
+            }
+        }
         report.cases = cases;
         report.enhanced = enhanced;
         // a removed entry: each open case resting on it is told

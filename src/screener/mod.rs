@@ -18,6 +18,7 @@
 
 mod batch;
 mod customers;
+mod rating;
 mod review;
 
 use std::path::Path;
@@ -493,10 +494,11 @@ impl Screener {
         let mut findings = engine.findings(&hits);
         findings.extend(notes);
         findings.extend(self.status_finding(tx));
+        let risk = self.desk.rating_level(&tx.customer_id);
         let mut decision = self
             .state
             .redecide(tx, content, engine.lookback(), |history| {
-                engine.decide(tx, &hits, findings, history)
+                engine.decide(tx, &hits, findings, history, risk)
             })
             .or_else(|seen| replayed(tx, seen))?;
         decision.rescreen_of = Some(PriorDecision::of(&prior, decided_at));
@@ -566,9 +568,10 @@ impl Screener {
         let mut findings = engine.findings(&hits);
         findings.extend(notes);
         findings.extend(self.status_finding(tx));
+        let risk = self.desk.rating_level(&tx.customer_id);
         self.state
             .apply_keeping(tx, content, engine.lookback(), |history| {
-                engine.decide(tx, &hits, findings, history)
+                engine.decide(tx, &hits, findings, history, risk)
             })
             .map(|d| (d, Origin::New))
             .or_else(|seen| replayed(tx, seen).map(|d| (d, Origin::Settled)))
@@ -728,7 +731,24 @@ pub fn run_rule_tests(set: &RuleSet) -> Vec<TestOutcome> {
         .iter()
         .map(|test| {
             screener.state().clear();
+            screener.desk.forget_ratings();
+            if let Some(level) = test.customer_risk {
+                for tx in &test.transactions {
+                    screener.desk.remember_rating(&tx.customer_id, level);
+                }
+            }
             test.run(|tx| screener.evaluate(tx).map_err(|e| e.to_string()))
         })
+        .chain(set.customer_risk().into_iter().flat_map(|model| {
+            model
+                .run_tests()
+                .into_iter()
+                .map(|(name, defined_at, failures)| TestOutcome {
+                    name,
+                    defined_at,
+                    failures,
+                    decision: None,
+                })
+        }))
         .collect()
 }

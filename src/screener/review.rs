@@ -196,6 +196,20 @@ impl Screener {
         let mut freeze_failures = Vec::new();
         for (i, ((tx, d, _), case)) in decisions.iter_mut().zip(cases).enumerate() {
             d.case = case;
+            if let (Some(case), true) = (case, engine.rules().customer_risk().is_some()) {
+                // a hold or block of a registered customer re-rates them
+                let rated = match self.desk.store().registered(&tx.customer_id) {
+                    Ok(Some(_)) => self.rerate(
+                        &tx.customer_id,
+                        &format!("{} of {} (case {case})", d.action.name(), tx.id),
+                    ),
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(Error::from(e)),
+                };
+                if let Err(e) = rated {
+                    freeze_failures.push((i, e));
+                }
+            }
             if let (Some(case), Action::Block) = (case, d.action) {
                 let account = engine.rules().account();
                 let frozen =
@@ -263,7 +277,7 @@ impl Screener {
         note: &str,
     ) -> Result<Vec<StaffAction>, Error> {
         let engine = self.engine.load();
-        Ok(self.desk.resolve(
+        let actions = self.desk.resolve(
             case,
             outcome,
             reviewer,
@@ -271,7 +285,12 @@ impl Screener {
             self.clock.now(),
             engine.rules().account(),
             &mut |a| self.seal(a),
-        )?)
+        )?;
+        // the outcome changes what the customer's rating reads
+        if let Some(first) = actions.first() {
+            self.rerate(&first.customer_id, &format!("case {case} {outcome}"))?;
+        }
+        Ok(actions)
     }
 
     /// Takes an open case into review (`in_review`) as `reviewer` with

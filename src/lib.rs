@@ -77,7 +77,8 @@ pub use platforms::{
 };
 pub use rules::RuleSet;
 pub use screener::{
-    run_rule_tests, BatchOrder, CustomerCase, ImportReport, PendingBatch, RescreenReport, Screener,
+    run_rule_tests, BatchOrder, CustomerCase, DayAlerts, ImportReport, Indicator, KriReport,
+    PendingBatch, RescreenReport, Screener,
 };
 pub use source::SourceError;
 pub use state::{

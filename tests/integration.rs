@@ -20,6 +20,7 @@ mod cli_screen;
 mod customers_registry;
 mod eval_ratchet;
 mod inputs_fail_closed;
+mod kri_report;
 mod latency_ratio;
 mod layering;
 mod limits_hostile_input;

@@ -657,6 +657,15 @@ pub trait CaseStore: Send + Sync + fmt::Debug {
     /// Replaces [`CaseStore::screened_entries`].
     fn set_screened_entries(&self, entries: &[(String, String)]) -> Result<(), StoreError>;
 
+    /// How many decisions on transfers were recorded per day (UTC) and
+    /// action, decided in `[from, to)`, by day. Customer screens (ids
+    /// `onboarding` and `lists:…`) are not counted.
+    fn decision_counts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(chrono::NaiveDate, Action, u64)>, StoreError>;
+
     /// Keeps a customer's rating (replacing the one before).
     fn put_rating(&self, rating: &RatingRecord) -> Result<(), StoreError>;
 

@@ -1253,6 +1253,35 @@ impl CaseStore for SqliteStore {
         })
     }
 
+    fn decision_counts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(chrono::NaiveDate, Action, u64)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT substr(decided_at, 1, 10) AS day, action, COUNT(*) FROM decisions \
+                 WHERE decided_at >= ?1 AND decided_at < ?2 AND transaction_id <> 'onboarding' \
+                 AND transaction_id NOT LIKE 'lists:%' GROUP BY day, action ORDER BY day",
+            )?;
+            let rows = stmt.query_map(params![time_text(from), time_text(to)], |r| {
+                let day: String = r.get(0)?;
+                let action: String = r.get(1)?;
+                let n: i64 = r.get(2)?;
+                let day = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    .map_err(|e| bad_column(format!("decision day {day}: {e}")))?;
+                let action = match action.as_str() {
+                    "allow" => Action::Allow,
+                    "hold" => Action::Hold,
+                    "block" => Action::Block,
+                    other => return Err(bad_column(format!("decision action {other}"))),
+                };
+                Ok((day, action, n.max(0) as u64))
+            })?;
+            rows.collect()
+        })
+    }
+
     fn put_rating(&self, r: &RatingRecord) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.execute(

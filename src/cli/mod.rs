@@ -16,6 +16,7 @@ mod customers_cmd;
 mod eval_cmd;
 mod lists_cmd;
 mod match_cmd;
+mod report_cmd;
 mod rules_cmd;
 mod screen_cmd;
 mod update_cmd;
@@ -109,9 +110,13 @@ enum Command {
     /// Review cases: list, show, resolve (the config's `store:`).
     #[command(subcommand)]
     Cases(cases_cmd::CasesCommand),
-    /// Customers' status: show, freeze, unfreeze, enhance.
+    /// Customers: import and re-screen the registry, rate, show, freeze,
+    /// unfreeze, enhance.
     #[command(subcommand)]
     Customers(cases_cmd::CustomersCommand),
+    /// Reports over the case store: key risk indicators.
+    #[command(subcommand)]
+    Report(report_cmd::ReportCommand),
     /// Screen names (JSON lines) against the lists: hits per name, best first.
     Match(match_cmd::MatchArgs),
     /// Score pairs of names (JSON lines {"id","a","b","kind"?}).
@@ -134,6 +139,7 @@ pub fn run() -> ExitCode {
         Command::Audit(cmd) => audit_cmd::run(&cli.global, cmd),
         Command::Cases(cmd) => cases_cmd::run_cases(&cli.global, cmd),
         Command::Customers(cmd) => cases_cmd::run_customers(&cli.global, cmd),
+        Command::Report(cmd) => report_cmd::run(&cli.global, cmd),
         Command::Match(args) => match_cmd::run_match(&cli.global, args),
         Command::Compare(args) => match_cmd::run_compare(&cli.global, args),
         Command::Eval(args) => eval_cmd::run(&cli.global, args),

@@ -33,6 +33,7 @@ pub(crate) mod duration;
 pub(crate) mod fields;
 pub(crate) mod fraud;
 pub(crate) mod jurisdiction;
+pub mod kri;
 pub(crate) mod money;
 pub(crate) mod new_counterparty;
 pub(crate) mod pattern;
@@ -73,6 +74,8 @@ pub struct RuleSet {
     pub(crate) account: AccountPolicy,
     /// The customer risk model (the `customer_risk:` section).
     pub(crate) customer_risk: Option<customer_risk::RiskModel>,
+    /// The key risk indicators' thresholds (the `kri:` section).
+    pub(crate) kri: Option<kri::KriThresholds>,
     /// What loads but is probably a mistake (a `high` band that allows).
     pub(crate) warnings: Vec<RuleFileError>,
 }
@@ -84,6 +87,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "rules",
     "tests",
     "customer_risk",
+    "kri",
 ];
 
 /// The YAML files of a rules path: the file itself, or every `*.yaml`/`*.yml`
@@ -118,6 +122,7 @@ struct Collector {
     fallback_units: Option<money::Units>,
     account: Option<(AccountPolicy, String)>,
     customer_risk: Option<(customer_risk::RiskModel, String)>,
+    kri: Option<(kri::KriThresholds, String)>,
     platforms: Vec<Platform>,
     rules: Vec<(Rule, RuleFileError)>,
     tests: Vec<RuleTest>,
@@ -229,6 +234,7 @@ impl RuleSet {
             policy: c.set_policy.map(|(p, _)| p).unwrap_or_default(),
             account: c.account.map(|(a, _)| a).unwrap_or_default(),
             customer_risk: c.customer_risk.map(|(m, _)| m),
+            kri: c.kri.map(|(k, _)| k),
             platforms: c.platforms,
             rules: c.rules.into_iter().map(|(r, _)| r).collect(),
             tests: c.tests,
@@ -259,6 +265,12 @@ impl RuleSet {
     /// rule files have one.
     pub fn customer_risk(&self) -> Option<&customer_risk::RiskModel> {
         self.customer_risk.as_ref()
+    }
+
+    /// The key risk indicators' thresholds (the `kri:` section), when
+    /// the rule files have one.
+    pub fn kri(&self) -> Option<&kri::KriThresholds> {
+        self.kri.as_ref()
     }
 
     /// The score bands and what each level does.
@@ -424,6 +436,15 @@ fn load_source(
                     &mut errors,
                 )
             }
+            "kri" => keep_once(
+                &mut c.kri,
+                kri::parse(source, value),
+                source,
+                &at,
+                "a second kri section",
+                "keep one",
+                &mut errors,
+            ),
             "customer_risk" => keep_once(
                 &mut c.customer_risk,
                 customer_risk::parse(source, value, &mut c.data),

@@ -18,6 +18,7 @@
 
 mod batch;
 mod customers;
+mod kri;
 mod rating;
 mod review;
 
@@ -39,6 +40,7 @@ use crate::state::{content_hash, Replay, StateConfig, StateStore};
 
 pub use batch::{BatchOrder, PendingBatch};
 pub use customers::{CustomerCase, ImportReport, RescreenReport};
+pub use kri::{DayAlerts, Indicator, KriReport};
 
 /// Where a decision [`Screener::evaluate_with`] hands out comes from, and
 /// so what recording it needs.

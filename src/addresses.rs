@@ -38,6 +38,12 @@ pub struct CryptoAddress {
     pub chain: String,
     /// The address, normalised by its form (see the module docs).
     pub address: String,
+    /// The source lost the address's case (OFAC's digital-currency extract
+    /// lower-cases every address, base58 ones too): the address is kept
+    /// lower-case and matched without regard to case. Only a loader that
+    /// knows its source forces this sets it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub case_folded: bool,
 }
 
 impl fmt::Display for CryptoAddress {
@@ -142,7 +148,7 @@ fn is_bech32_like(a: &str) -> bool {
         return false;
     };
     let (hrp, data) = (&lower[..sep], &lower[sep + 1..]);
-    const KNOWN_HRPS: &[&str] = &["bc", "tb", "ltc", "tltc", "bcrt"];
+    const KNOWN_HRPS: &[&str] = &["bc", "tb", "ltc", "tltc", "bcrt", "bnb"];
     KNOWN_HRPS.contains(&hrp) && data.len() >= 6 && data.bytes().all(|b| CHARSET.contains(&b))
 }
 
@@ -273,7 +279,11 @@ pub fn normalize(chain: &str, address: &str) -> Result<CryptoAddress, AddressErr
         return Err(err("contains characters no address format uses"));
     }
     let form = address_form(a);
-    if is_evm_chain(&chain) && form != AddressForm::Evm {
+    // BNB is also the coin of the BNB Beacon Chain, whose addresses are
+    // bech32 (`bnb1…`): OFAC lists such addresses under BNB
+    let beacon =
+        chain == "BNB" && form == AddressForm::Bech32 && a.to_ascii_lowercase().starts_with("bnb1");
+    if is_evm_chain(&chain) && form != AddressForm::Evm && !beacon {
         return Err(err("EVM chains use 0x followed by 40 hex digits"));
     }
     if a.starts_with("0x") && form != AddressForm::Evm {
@@ -286,7 +296,11 @@ pub fn normalize(chain: &str, address: &str) -> Result<CryptoAddress, AddressErr
         AddressForm::Bech32 => a.to_ascii_lowercase(),
         AddressForm::CaseSensitive => a.to_owned(),
     };
-    Ok(CryptoAddress { chain, address })
+    Ok(CryptoAddress {
+        chain,
+        address,
+        case_folded: false,
+    })
 }
 
 /// Whether a normalised address is a valid address of its chain, as far as
@@ -531,6 +545,10 @@ fn bech32_checksum_ok(lower: &str) -> bool {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AddressIndex<T> {
     by_address: HashMap<String, Vec<(String, T)>>,
+    /// Addresses whose source lost their case ([`CryptoAddress::case_folded`]),
+    /// keyed lower-case.
+    #[serde(default)]
+    folded: HashMap<String, Vec<(String, T)>>,
 }
 
 impl<T: Clone + PartialEq> AddressIndex<T> {
@@ -538,13 +556,21 @@ impl<T: Clone + PartialEq> AddressIndex<T> {
     pub fn new() -> Self {
         AddressIndex {
             by_address: HashMap::new(),
+            folded: HashMap::new(),
         }
     }
 
     /// Adds an owner for an already normalised address; an owner already
     /// recorded for the address is not added twice.
     pub fn insert(&mut self, address: &CryptoAddress, owner: T) {
-        let owners = self.by_address.entry(address.address.clone()).or_default();
+        let map = if address.case_folded
+            && address_form(&address.address) == AddressForm::CaseSensitive
+        {
+            &mut self.folded
+        } else {
+            &mut self.by_address
+        };
+        let owners = map.entry(address.address.to_owned()).or_default();
         if !owners.iter().any(|(_, o)| *o == owner) {
             owners.push((address.chain.clone(), owner));
         }
@@ -567,14 +593,27 @@ impl<T: Clone + PartialEq> AddressIndex<T> {
             .unwrap_or(&[])
     }
 
+    /// Owners of an address listed by a source that lost its case
+    /// ([`CryptoAddress::case_folded`]): the address compared lower-case.
+    /// Empty when no such address is indexed (no folding then).
+    pub fn lookup_folded(&self, address: &str) -> &[(String, T)] {
+        if self.folded.is_empty() {
+            return &[];
+        }
+        self.folded
+            .get(&address.to_ascii_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
     /// Number of distinct addresses.
     pub fn len(&self) -> usize {
-        self.by_address.len()
+        self.by_address.len() + self.folded.len()
     }
 
     /// Whether the index is empty.
     pub fn is_empty(&self) -> bool {
-        self.by_address.is_empty()
+        self.by_address.is_empty() && self.folded.is_empty()
     }
 }
 

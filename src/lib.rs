@@ -66,8 +66,8 @@ pub use error::{Error, ErrorKind, Location};
 pub use list_cache::{CompileSummary, ListsOrigin};
 pub use model::{
     AccountHolder, Action, Address, Channel, Decision, Direction, FileVersion, Finding,
-    FindingKind, ListRef, Match, Party, PartyKind, PartyRole, PriorDecision, Provenance, Report,
-    RiskLevel, Transaction, Wallet, ACCOUNT_RULE_ID, ENGINE_VERSION, PLATFORMS_RULE_ID,
+    FindingKind, ListRef, Match, Party, PartyId, PartyKind, PartyRole, PriorDecision, Provenance,
+    Report, RiskLevel, Transaction, Wallet, ACCOUNT_RULE_ID, ENGINE_VERSION, PLATFORMS_RULE_ID,
     REPORT_RULE_ID, SANCTIONS_RULE_ID, SUPPRESSED_RULE_ID, UNREADABLE_RULE_ID,
 };
 pub use names::{MatchConfig, NameHit, NameQuery};

@@ -842,7 +842,7 @@ struct EntityRef<'a> {
     birth_dates: Vec<BirthDateRecord>,
     countries: &'a [String],
     identifiers: Vec<IdentifierRecord>,
-    addresses: &'a [CryptoAddress],
+    addresses: Vec<AddressRecord>,
     programs: &'a [String],
     listed_on: &'a Option<String>,
     status: EntityStatus,
@@ -861,7 +861,7 @@ struct EntityRecord {
     birth_dates: Vec<BirthDateRecord>,
     countries: Vec<String>,
     identifiers: Vec<IdentifierRecord>,
-    addresses: Vec<CryptoAddress>,
+    addresses: Vec<AddressRecord>,
     programs: Vec<String>,
     listed_on: Option<String>,
     status: EntityStatus,
@@ -896,7 +896,7 @@ impl<'a> From<&'a Entity> for EntityRef<'a> {
             birth_dates: birth_dates.iter().map(BirthDateRecord::from).collect(),
             countries,
             identifiers: identifiers.iter().map(IdentifierRecord::from).collect(),
-            addresses,
+            addresses: addresses.iter().map(AddressRecord::from).collect(),
             programs,
             listed_on,
             status: *status,
@@ -933,12 +933,41 @@ impl From<EntityRecord> for Entity {
             birth_dates: birth_dates.into_iter().map(BirthDate::from).collect(),
             countries,
             identifiers: identifiers.into_iter().map(Identifier::from).collect(),
-            addresses,
+            addresses: addresses.into_iter().map(CryptoAddress::from).collect(),
             programs,
             listed_on,
             status,
             source_url,
             category,
+        }
+    }
+}
+
+/// [`CryptoAddress`] with every field always written (bitcode reads
+/// fields by position: a skipped one would shift the rest).
+#[derive(Serialize, Deserialize)]
+struct AddressRecord {
+    chain: String,
+    address: String,
+    case_folded: bool,
+}
+
+impl From<&CryptoAddress> for AddressRecord {
+    fn from(a: &CryptoAddress) -> Self {
+        AddressRecord {
+            chain: a.chain.clone(),
+            address: a.address.clone(),
+            case_folded: a.case_folded,
+        }
+    }
+}
+
+impl From<AddressRecord> for CryptoAddress {
+    fn from(r: AddressRecord) -> Self {
+        CryptoAddress {
+            chain: r.chain,
+            address: r.address,
+            case_folded: r.case_folded,
         }
     }
 }

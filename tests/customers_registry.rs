@@ -496,3 +496,71 @@ fn a_rule_for_high_risk_customers_holds_their_outgoing_transfers_and_no_one_else
         .iter()
         .all(|r| r.rule_id != "high-risk-customer-outgoing-1k"));
 }
+
+#[test]
+fn an_opensanctions_style_pep_dataset_holds_its_peps_and_freezes_only_the_sanctioned() {
+    let spec: ListSpec = format!(
+        "ftm_json={}",
+        repo()
+            .join("sanctions/fixtures/ftm_entities.jsonl")
+            .display()
+    )
+    .parse()
+    .unwrap();
+    let list = lists::load(&spec).unwrap();
+    // 3 matchable entities; the family link and the address are not screened
+    assert_eq!(list.entities.len(), 3);
+    assert!(list.warnings.is_empty(), "{:?}", list.warnings);
+    let engine = Engine::builder(RuleSet::load(&repo().join("rules")).unwrap())
+        .lists(vec![list])
+        .build();
+    let s = Screener::new(engine)
+        .with_store(Arc::new(SqliteStore::in_memory()))
+        .unwrap();
+    // the PEP with birth date and passport: corroborated, still only held
+    let mut pep = person("c-pep", "Микола Гриценко", "1966-03-14");
+    pep.identifiers.push(amlscreen::PartyId {
+        kind: "passport".into(),
+        value: "FT 654321".into(),
+        country: None,
+    });
+    let mut org = Customer::new("c-org", PartyKind::Organization, "Arkhyz Trading LLC");
+    org.identifiers.push(amlscreen::PartyId {
+        kind: "tax_id".into(),
+        value: "7701234567".into(),
+        country: None,
+    });
+    let r = s.import_customers(&[pep, org]).unwrap();
+    let action = |id: &str| {
+        r.cases
+            .iter()
+            .find(|c| c.customer_id == id)
+            .map(|c| c.action)
+    };
+    assert_eq!(action("c-pep"), Some(Action::Hold), "{r:?}");
+    assert_eq!(action("c-org"), Some(Action::Block), "{r:?}");
+    assert_eq!(r.enhanced, ["c-pep"]);
+    let case = s
+        .case(
+            r.cases
+                .iter()
+                .find(|c| c.customer_id == "c-pep")
+                .unwrap()
+                .case,
+        )
+        .unwrap()
+        .unwrap();
+    assert!(
+        case.decision.reasons[0]
+            .message
+            .contains("ua_peps_sample lists a politically exposed person (PEP)"),
+        "{}",
+        case.decision.reasons[0].message
+    );
+    // the config's `category: pep` makes a sanctions-topic list a PEP list
+    let list = lists::load(&spec.clone().with_category(amlscreen::lists::Category::Pep)).unwrap();
+    assert!(list
+        .entities
+        .iter()
+        .all(|e| e.category == amlscreen::lists::Category::Pep));
+}

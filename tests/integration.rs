@@ -39,6 +39,7 @@ mod names_misses;
 mod names_quality;
 mod names_screen;
 mod namesakes_real;
+mod ofac_crypto_real;
 mod platform_matrix;
 mod platform_persons;
 mod proptest_inputs;

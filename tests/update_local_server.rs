@@ -65,24 +65,49 @@ fn serve(route: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Server {
     Server { addr, hits }
 }
 
-fn handle(mut stream: TcpStream, route: &dyn Fn(&str) -> Reply) {
+fn handle(stream: TcpStream, route: &dyn Fn(&str) -> Reply) {
+    handle_with_headers(stream, &|path, _| route(path))
+}
+
+/// Like [`serve`], the route also given the request's header lines
+/// (lower-cased names).
+fn serve_with_headers(route: impl Fn(&str, &[String]) -> Reply + Send + Sync + 'static) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&hits);
+    let route = Arc::new(route);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { break };
+            counter.fetch_add(1, Ordering::SeqCst);
+            let route = Arc::clone(&route);
+            std::thread::spawn(move || handle_with_headers(stream, &*route));
+        }
+    });
+    Server { addr, hits }
+}
+
+fn handle_with_headers(mut stream: TcpStream, route: &dyn Fn(&str, &[String]) -> Reply) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
         return;
     }
+    let mut headers = Vec::new();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
             break;
         }
+        headers.push(line.trim_end().to_ascii_lowercase());
     }
     let path = request_line
         .split_whitespace()
         .nth(1)
         .unwrap_or("/")
         .to_owned();
-    match route(&path) {
+    match route(&path, &headers) {
         Reply::Raw(bytes) => {
             let _ = stream.write_all(&bytes);
         }
@@ -115,6 +140,7 @@ fn source(url: String, path: PathBuf) -> Source {
         max_bad_rows: 0,
         enabled: true,
         note: None,
+        api_key: None,
     }
 }
 
@@ -433,11 +459,28 @@ fn the_cli_updates_only_the_named_source_and_reports_failures() {
 fn the_shipped_sources_file_loads() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sanctions/sources.yaml");
     let sources = amlscreen::lists::update::Sources::load(&path).unwrap();
-    for id in ["un", "ofac_sdn", "eu", "uk", "nsdc"] {
+    for id in [
+        "un",
+        "ofac_sdn",
+        "eu",
+        "uk",
+        "nsdc_individuals",
+        "nsdc_legal",
+    ] {
         let s = sources.get(id).unwrap_or_else(|| panic!("source {id}"));
         assert!(s.url.starts_with("https://"), "{}", s.url);
         assert!(!s.frequency.is_empty());
     }
+    let key = sources
+        .get("nsdc_individuals")
+        .unwrap()
+        .api_key
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        (key.header.as_str(), key.env.as_str()),
+        ("x-cota-public-api-key", "AMLSCREEN_NSDC_API_KEY")
+    );
 }
 
 fn redirect(to: &str) -> Reply {
@@ -477,4 +520,85 @@ fn redirects_to_http_are_followed_a_bounded_number_of_times() {
 
     let (err, _) = refused(|path| redirect(&format!("{path}x")));
     assert!(err.to_string().contains("more than 5 redirects"), "{err}");
+}
+
+/// A source whose publisher wants an API key in a header, read from `env`.
+fn keyed_source(url: String, path: PathBuf, env: &str) -> Source {
+    Source {
+        api_key: Some(amlscreen::lists::update::ApiKey {
+            header: "x-cota-public-api-key".into(),
+            env: env.into(),
+        }),
+        ..source(url, path)
+    }
+}
+
+#[test]
+fn an_api_key_from_the_environment_is_sent_and_a_missing_one_fails_before_any_request() {
+    let body = watchlist(3);
+    let server = serve_with_headers(move |_, headers| {
+        if headers
+            .iter()
+            .any(|h| h == "x-cota-public-api-key: s3cret-key")
+        {
+            ok(&body, "text/csv")
+        } else {
+            status("401 Unauthorized", "no key")
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("nsdc.csv");
+    // each test its own variable: tests run in parallel
+    let env = "AMLSCREEN_TEST_KEY_UNSET_4711";
+    let src = keyed_source(format!("{}/w.csv", server.addr), target.clone(), env);
+    let e = update_source(&src, &settings()).unwrap_err().to_string();
+    assert!(e.contains(env) && e.contains("not set"), "{e}");
+    assert_eq!(
+        server.hits.load(Ordering::SeqCst),
+        0,
+        "nothing is fetched without the key"
+    );
+    assert!(!target.exists());
+    let env = "AMLSCREEN_TEST_KEY_SET_4712";
+    std::env::set_var(env, "s3cret-key");
+    let src = keyed_source(format!("{}/w.csv", server.addr), target.clone(), env);
+    let report = update_source(&src, &settings()).unwrap();
+    assert_eq!(report.entities, 3);
+    // a wrong key is the publisher's 401, and the key is in no message
+    let env = "AMLSCREEN_TEST_KEY_WRONG_4713";
+    std::env::set_var(env, "wrong-key");
+    let src = keyed_source(format!("{}/w.csv", server.addr), target, env);
+    let e = update_source(&src, &settings()).unwrap_err().to_string();
+    assert!(e.contains("401") && !e.contains("wrong-key"), "{e}");
+}
+
+#[test]
+fn an_api_key_is_not_sent_to_the_host_a_redirect_leads_to() {
+    let body = watchlist(3);
+    let other = serve_with_headers(move |_, headers| {
+        if headers
+            .iter()
+            .any(|h| h.starts_with("x-cota-public-api-key"))
+        {
+            status("400 Bad Request", "a key leaked to another host")
+        } else {
+            ok(&body, "text/csv")
+        }
+    });
+    let to = format!("{}/w.csv", other.addr);
+    let first = serve_with_headers(move |_, headers| {
+        assert!(headers.iter().any(|h| h == "x-cota-public-api-key: k-4714"));
+        redirect(&to)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let env = "AMLSCREEN_TEST_KEY_REDIRECT_4714";
+    std::env::set_var(env, "k-4714");
+    let src = keyed_source(
+        format!("{}/w.csv", first.addr),
+        dir.path().join("w.csv"),
+        env,
+    );
+    let report = update_source(&src, &settings()).unwrap();
+    assert_eq!(report.entities, 3);
+    assert_eq!(other.hits.load(Ordering::SeqCst), 1);
 }

@@ -45,7 +45,7 @@ pub struct GlobalArgs {
     pub config: PathBuf,
     /// A list to load instead of the config's lists (repeatable), e.g.
     /// `--list un_xml=consolidated.xml`. Kinds: ofac_sdn_xml, ofac_sdn_csv,
-    /// eu_fsf_xml, un_xml, uk_xml, uk_conlist_csv, nsdc_json, watchlist.
+    /// eu_fsf_xml, un_xml, uk_xml, uk_conlist_csv, nsdc_json, watchlist, ftm_json, ofac_crypto_json.
     /// The config's lists it replaces are named on stderr; `--add-list`
     /// loads a list beside them instead.
     #[arg(long = "list", global = true, value_name = "KIND=PATH")]

@@ -363,13 +363,20 @@ impl Engine {
         hits: &mut Vec<Hit<'a>>,
     ) {
         for key in addresses::keys_in_text(text) {
-            for (listed_chain, i) in self.addresses.lookup_normalized(&key) {
+            let exact = self
+                .addresses
+                .lookup_normalized(&key)
+                .iter()
+                .map(|h| (h, false));
+            let folded = self.addresses.lookup_folded(&key).iter().map(|h| (h, true));
+            for ((listed_chain, i), case_folded) in exact.chain(folded) {
                 hits.push(Hit::Address {
                     role,
                     source,
                     address: key.clone(),
                     listed_chain,
                     entity: &self.entities[*i],
+                    case_folded,
                 });
             }
             for platform in self.platforms.platforms_at_address(&key) {
@@ -605,13 +612,24 @@ impl Engine {
             // chain, cannot be screened: it holds rather than passes.
             match addresses::normalize(&wallet.chain, &wallet.address) {
                 Ok(address) => {
-                    for (listed_chain, i) in self.addresses.lookup_normalized(&address.address) {
+                    let exact = self
+                        .addresses
+                        .lookup_normalized(&address.address)
+                        .iter()
+                        .map(|h| (h, false));
+                    let folded = self
+                        .addresses
+                        .lookup_folded(&address.address)
+                        .iter()
+                        .map(|h| (h, true));
+                    for ((listed_chain, i), case_folded) in exact.chain(folded) {
                         hits.push(Hit::Address {
                             role: Some(role),
                             source: AddressSource::Wallet(wallet),
                             address: address.address.clone(),
                             listed_chain,
                             entity: &self.entities[*i],
+                            case_folded,
                         });
                     }
                     if let Err(reason) = addresses::check_for_chain(&address) {
@@ -719,7 +737,16 @@ impl Engine {
                 address,
                 listed_chain,
                 entity,
-            } => address_finding(*role, *source, address, listed_chain, entity),
+                case_folded,
+            } => {
+                let mut f = address_finding(*role, *source, address, listed_chain, entity);
+                if *case_folded {
+                    f.message.push_str(
+                        " — matched without regard to case: the list's source prints this address lower-cased (OFAC's digital-currency extract), so its case could not be compared",
+                    );
+                }
+                f
+            }
             Hit::Platform {
                 role,
                 platform,
@@ -1181,6 +1208,8 @@ pub(crate) enum Hit<'a> {
         address: String,
         listed_chain: &'a str,
         entity: &'a Entity,
+        /// Matched without case: the list's source lost the address's case.
+        case_folded: bool,
     },
     /// One of a party's identity or registration numbers is printed by a
     /// list for a subject.

@@ -22,6 +22,8 @@ pub(crate) use crate::countries;
 pub(crate) mod csv_rows;
 pub(crate) mod dates;
 mod diff;
+pub mod ftm;
+pub mod ofac_crypto;
 pub(crate) use dates::{birth_dates_compact, BirthDateRecord};
 pub mod eu_fsf;
 pub(crate) mod history;
@@ -62,11 +64,16 @@ pub enum SourceKind {
     NsdcJson,
     /// The internal watchlist CSV.
     Watchlist,
+    /// A FollowTheMoney entity export, JSON lines (OpenSanctions and most
+    /// published PEP and sanctions datasets).
+    FtmJson,
+    /// OFAC's digital-currency-address extract (`sanctioned-addresses.json`).
+    OfacCryptoJson,
 }
 
 impl SourceKind {
     /// Every kind, in documentation order.
-    pub const ALL: [SourceKind; 8] = [
+    pub const ALL: [SourceKind; 10] = [
         SourceKind::OfacSdnXml,
         SourceKind::OfacSdnCsv,
         SourceKind::EuFsfXml,
@@ -75,6 +82,8 @@ impl SourceKind {
         SourceKind::UkConlistCsv,
         SourceKind::NsdcJson,
         SourceKind::Watchlist,
+        SourceKind::FtmJson,
+        SourceKind::OfacCryptoJson,
     ];
 
     /// The config/CLI name of this kind (`ofac_sdn_xml`, …).
@@ -88,6 +97,8 @@ impl SourceKind {
             SourceKind::UkConlistCsv => "uk_conlist_csv",
             SourceKind::NsdcJson => "nsdc_json",
             SourceKind::Watchlist => "watchlist",
+            SourceKind::FtmJson => "ftm_json",
+            SourceKind::OfacCryptoJson => "ofac_crypto_json",
         }
     }
 }
@@ -758,6 +769,8 @@ pub fn load(spec: &ListSpec) -> Result<LoadedList, ListError> {
         SourceKind::UkConlistCsv => uk::load_conlist(spec)?,
         SourceKind::NsdcJson => nsdc::load(spec)?,
         SourceKind::Watchlist => watchlist::load(spec)?,
+        SourceKind::FtmJson => ftm::load(spec)?,
+        SourceKind::OfacCryptoJson => ofac_crypto::load(spec)?,
     };
     drop_duplicate_ids(&mut list);
     if let Some(category) = spec.category {

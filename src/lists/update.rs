@@ -128,6 +128,37 @@ pub struct Source {
     /// Why it is disabled, or anything an operator should know.
     #[serde(default)]
     pub note: Option<String>,
+    /// An API key the publisher requires, sent as a request header and read
+    /// from an environment variable (never from the sources file).
+    #[serde(default)]
+    pub api_key: Option<ApiKey>,
+}
+
+/// Where a source's API key comes from and how it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// The request header (`x-cota-public-api-key` for the NSDC register).
+    pub header: String,
+    /// The environment variable holding the key.
+    pub env: String,
+}
+
+impl ApiKey {
+    /// The key from the environment; an error naming the variable when it
+    /// is unset or empty.
+    fn value(&self, id: &str) -> Result<String, UpdateError> {
+        match std::env::var(&self.env) {
+            Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+            _ => Err(UpdateError::Body {
+                id: id.to_owned(),
+                message: format!(
+                    "the source needs an API key in the environment variable {} (header {}), which is not set",
+                    self.env, self.header
+                ),
+            }),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -294,9 +325,14 @@ pub fn update_source(
         std::fs::create_dir_all(dir).map_err(io(dir))?;
     }
     // removed on every early return; renamed into place by `commit`
+    // a missing key fails before anything is fetched or created
+    let key = match &source.api_key {
+        Some(k) => Some((k.header.as_str(), k.value(&source.id)?)),
+        None => None,
+    };
     let mut tmp = AtomicFile::create(target).map_err(io(target))?;
     let limit = source.max_bytes.unwrap_or(settings.max_bytes);
-    let (bytes, attempts) = download(source, settings, limit, &mut tmp)?;
+    let (bytes, attempts) = download(source, settings, limit, key.as_ref(), &mut tmp)?;
     check_body(source, &mut tmp)?;
 
     let loaded =
@@ -386,6 +422,7 @@ fn download(
     source: &Source,
     settings: &UpdateSettings,
     limit: u64,
+    key: Option<&(&str, String)>,
     tmp: &mut AtomicFile,
 ) -> Result<(u64, u32), UpdateError> {
     let agent = ureq::AgentBuilder::new()
@@ -404,7 +441,7 @@ fn download(
         attempts += 1;
         let started = std::time::Instant::now();
         let deadline = started + Duration::from_millis(settings.total_timeout_ms);
-        let outcome = attempt(&agent, source, limit, deadline, tmp).map_err(|mut f| {
+        let outcome = attempt(&agent, source, limit, key, deadline, tmp).map_err(|mut f| {
             // ureq reports a read timeout as an I/O error ("Unexpected EOF"
             // on the status line); name it for what it was
             let waited = started.elapsed();
@@ -464,6 +501,7 @@ fn attempt(
     agent: &ureq::Agent,
     source: &Source,
     limit: u64,
+    key: Option<&(&str, String)>,
     deadline: std::time::Instant,
     tmp: &mut AtomicFile,
 ) -> Result<u64, Failure> {
@@ -479,7 +517,7 @@ fn attempt(
         .set_len(0)
         .and_then(|_| tmp.file_mut().seek(SeekFrom::Start(0)))
         .map_err(|e| refuse(format!("{}: {e}", tmp.path().display())))?;
-    let response = get_following_redirects(agent, &source.url)?;
+    let response = get_following_redirects(agent, &source.url, key)?;
     if response.status() != 200 {
         // OFAC answers 202 with an empty body to clients its firewall challenges
         return Err(retry(format!(
@@ -525,14 +563,28 @@ pub const MAX_REDIRECTS: usize = 5;
 /// GETs `url`, following at most [`MAX_REDIRECTS`] redirects to `http` or
 /// `https` URLs with a host; a redirect anywhere else (`file:`, `ftp:`, no
 /// host) or from `https` down to `http` is refused, never followed.
-fn get_following_redirects(agent: &ureq::Agent, url: &str) -> Result<ureq::Response, Failure> {
+/// An API key (`key`: header, value) goes only to the URL's own origin
+/// (scheme, host and port), never to where it redirects elsewhere.
+fn get_following_redirects(
+    agent: &ureq::Agent,
+    url: &str,
+    key: Option<&(&str, String)>,
+) -> Result<ureq::Response, Failure> {
     let refuse = |message: String| Failure {
         retry: false,
         message,
     };
+    let origin = |u: &str| url::Url::parse(u).ok().map(|u| u.origin());
+    let first = origin(url);
     let mut current = url.to_owned();
     for _ in 0..=MAX_REDIRECTS {
-        let response = match agent.get(&current).call() {
+        let mut request = agent.get(&current);
+        if let Some((header, value)) = key {
+            if first.is_some() && origin(&current) == first {
+                request = request.set(header, value);
+            }
+        }
+        let response = match request.call() {
             Ok(r) => r,
             Err(ureq::Error::Status(code, _)) if code >= 500 || code == 429 => {
                 return Err(Failure {

@@ -10,9 +10,11 @@
 //! directory (default `target/customers`). Writes `customers.jsonl`,
 //! `watchlist-v1.csv` (1,000 entries) and `watchlist-v2.csv` (the same,
 //! 200 of them changed: each gains an alias and a birth date; 20 of the
-//! new aliases are the name and birth date of a generated customer, so
-//! the delta has hits to find, the other 180 a name with a made-up
-//! surname no customer has).
+//! new aliases are the name and birth date of a generated customer (who
+//! has a made-up surname of their own), so
+//! the delta has hits to find, the other 180 a made-up name no customer
+//! has). Listed names are made of made-up words, so that no customer is a
+//! namesake by chance: a real list update names specific people.
 //!
 //! Customers: 90 % persons named like the benchmark workload's clean
 //! names (a first name from a pool of common given names, a surname from
@@ -60,7 +62,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let person = !rng.chance(100);
         let id = format!("cust-{i:07}");
         let mut c = if person {
-            let name = if rng.below(2000) == 0 && !listed.is_empty() {
+            // a customer the changed entries will name: a surname of its
+            // own, so that the new alias names this customer, not namesakes
+            let pick = picked.len() < CHANGED_TO_CUSTOMERS && rng.below(n / 100 + 1) == 0;
+            let name = if pick {
+                let first = workload::clean_name(&mut rng);
+                let first = first.split(' ').next().unwrap_or("Anna").to_owned();
+                format!("{first} {}", syllables(&mut rng))
+            } else if rng.below(2000) == 0 && !listed.is_empty() {
                 rng.pick(&listed).clone()
             } else {
                 workload::clean_name(&mut rng)
@@ -75,7 +84,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 1 + rng.below(12),
                 1 + rng.below(28)
             );
-            if picked.len() < CHANGED_TO_CUSTOMERS && rng.below(n / 100 + 1) == 0 {
+            if pick {
                 picked.push((name.clone(), born.clone()));
             }
             serde_json::json!({
@@ -107,7 +116,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut v1 = String::from(header);
     let mut v2 = String::from(header);
     for i in 0..WATCHLIST_ENTRIES {
-        let name = format!("{} {}", workload::clean_name(&mut rng), syllables(&mut rng));
+        // listed names of made-up words: no customer is a namesake by chance
+        let name = format!("{} {}", syllables(&mut rng), syllables(&mut rng));
         let year = 1950 + rng.below(50);
         let row = |aliases: &str, dates: &str| {
             format!("wl:gen-{i:04},\"{name}\",{aliases},person,{dates},RU,,internal\n")
@@ -119,7 +129,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 // a name no customer has: the words of the generated
                 // names, made rare by a made-up surname
                 None => (
-                    format!("{} {}", workload::clean_name(&mut rng), syllables(&mut rng)),
+                    format!("{} {}", syllables(&mut rng), syllables(&mut rng)),
                     format!("{year}-01-01"),
                 ),
             };

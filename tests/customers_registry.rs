@@ -356,6 +356,32 @@ fn cli_csv_import_then_rescreen_after_the_list_file_changes() {
         out.contains("screening    customer c-1 (list_change"),
         "{out}"
     );
+    assert_eq!(v["index"], "built");
+    // the customers' name index is cached beside the store (owner-only)
+    // while the registry does not change, and rebuilt when it does
+    let cache = dir.path().join("cases.db.customer-index");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&cache).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    rows.push("wl:10,\"BILYK, Olha\",,person,1990-03-03,RU,,internal,");
+    watchlist(dir.path(), "wl.csv", &rows);
+    let (out, err, code) = run(dir.path(), &["customers", "rescreen", "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["index"], "cached", "{v}");
+    assert_eq!(v["cases"][0]["customer_id"], "c-2", "{v}");
+    std::fs::write(&file, "id,names,kind\nc-3,Petro Lys,person\n").unwrap();
+    let (out, err, code) = run(dir.path(), &["customers", "import", &f]);
+    assert_eq!(code, 0, "{out}{err}");
+    rows.push("wl:11,\"LYS, Petro\",,person,,RU,,internal,");
+    watchlist(dir.path(), "wl.csv", &rows);
+    let (out, _, _) = run(dir.path(), &["customers", "rescreen", "--format", "json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["index"], "built", "{v}");
+    assert_eq!(v["cases"][0]["customer_id"], "c-3", "{v}");
 }
 
 #[test]

@@ -308,17 +308,34 @@ impl AuditLog {
         records: &[AuditEntry<'_>],
         provenance: &Provenance,
     ) -> Result<(), AuditError> {
+        self.append_records(records, Some(provenance))
+    }
+
+    /// Appends many records that are no decisions (customer ratings: what
+    /// the policy computed, not what an engine decided), chained in slice
+    /// order, without provenance, in as few writes as
+    /// [`AuditLog::append_batch`], and synced before this returns whatever
+    /// the durability (as a staff record is).
+    pub fn append_notes(&mut self, records: &[AuditEntry<'_>]) -> Result<(), AuditError> {
+        self.append_records(records, None)?;
+        if self.options.durability != Durability::EveryRecord && !records.is_empty() {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
+    fn append_records(
+        &mut self,
+        records: &[AuditEntry<'_>],
+        provenance: Option<&Provenance>,
+    ) -> Result<(), AuditError> {
         // Records serialised but not yet written, and the chain after them.
         let mut pending: Vec<u8> = Vec::new();
         let mut pending_count = 0u64;
         let mut last_hash = self.last_hash.clone();
         for record in records {
-            let (line, hash) = self.record_line(
-                &last_hash,
-                self.seq + pending_count + 1,
-                record,
-                Some(provenance),
-            )?;
+            let (line, hash) =
+                self.record_line(&last_hash, self.seq + pending_count + 1, record, provenance)?;
             if self.rotation_due(pending.len(), line.len()) {
                 if pending_count > 0 {
                     self.write_lines(&pending, pending_count, &last_hash)?;

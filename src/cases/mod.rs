@@ -643,6 +643,15 @@ pub trait CaseStore: Send + Sync + fmt::Debug {
     /// How many customers are registered.
     fn registered_count(&self) -> Result<u64, StoreError>;
 
+    /// A number that changes whenever the registry does (each
+    /// [`CaseStore::put_customers`] raises it): what an index built over
+    /// the customers is current for.
+    fn registry_generation(&self) -> Result<u64, StoreError>;
+
+    /// Where the store keeps its file, when it has one: indexes derived
+    /// from it may be cached beside it.
+    fn file(&self) -> Option<&std::path::Path>;
+
     /// Every customer hit the store holds (optionally of one entry).
     fn customer_hits(&self, entity_id: Option<&str>) -> Result<Vec<CustomerHit>, StoreError>;
 
@@ -666,8 +675,9 @@ pub trait CaseStore: Send + Sync + fmt::Debug {
         to: DateTime<Utc>,
     ) -> Result<Vec<(chrono::NaiveDate, Action, u64)>, StoreError>;
 
-    /// Keeps a customer's rating (replacing the one before).
-    fn put_rating(&self, rating: &RatingRecord) -> Result<(), StoreError>;
+    /// Keeps customers' ratings (each replacing the one before), in one
+    /// transaction.
+    fn put_ratings(&self, ratings: &[RatingRecord]) -> Result<(), StoreError>;
 
     /// A customer's last rating.
     fn rating(&self, customer_id: &str) -> Result<Option<RatingRecord>, StoreError>;

@@ -984,9 +984,16 @@ impl CaseStore for SqliteStore {
 
     fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>, StoreError> {
         self.read(|conn| {
+            // one customer's cases through its index; `?2 IS NULL OR …`
+            // would keep SQLite from using it (a scan of every case)
+            let by_customer = if filter.customer_id.is_some() {
+                "c.customer_id = ?2"
+            } else {
+                "?2 IS NULL"
+            };
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {CASE_COLUMNS} FROM cases c JOIN decisions d ON d.id = c.decision_id \
-                 WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.customer_id = ?2) \
+                 WHERE (?1 IS NULL OR c.status = ?1) AND {by_customer} \
                  AND (?3 IS NULL OR c.opened_at >= ?3) ORDER BY c.id DESC LIMIT ?4"
             ))?;
             let limit = filter.limit.map_or(-1, |l| l.min(i64::MAX as usize) as i64);
@@ -1134,6 +1141,15 @@ impl CaseStore for SqliteStore {
                 ])
                 .map_err(&err)?;
             }
+            drop(stmt);
+            if !customers.is_empty() {
+                tx.execute(
+                    "INSERT INTO counters (name, next) VALUES ('registry', 1) \
+                     ON CONFLICT (name) DO UPDATE SET next = next + 1",
+                    [],
+                )
+                .map_err(&err)?;
+            }
             Ok(())
         })
     }
@@ -1174,6 +1190,21 @@ impl CaseStore for SqliteStore {
             conn.query_row("SELECT count(*) FROM registry", [], |r| r.get::<_, i64>(0))
                 .map(|n| n.max(0) as u64)
         })
+    }
+
+    fn registry_generation(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT coalesce((SELECT next FROM counters WHERE name = 'registry'), 0)",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+        })
+    }
+
+    fn file(&self) -> Option<&Path> {
+        self.readers.as_ref().map(|_| self.path.as_path())
     }
 
     fn customer_hits(&self, entity_id: Option<&str>) -> Result<Vec<CustomerHit>, StoreError> {
@@ -1282,21 +1313,26 @@ impl CaseStore for SqliteStore {
         })
     }
 
-    fn put_rating(&self, r: &RatingRecord) -> Result<(), StoreError> {
+    fn put_ratings(&self, ratings: &[RatingRecord]) -> Result<(), StoreError> {
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO ratings (customer_id, level, score, rating, rated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (customer_id) DO UPDATE SET \
-                 level = ?2, score = ?3, rating = ?4, rated_at = ?5",
-                params![
+            let err = self.db_error("cannot record the rating");
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO ratings (customer_id, level, score, rating, rated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (customer_id) DO UPDATE SET \
+                     level = ?2, score = ?3, rating = ?4, rated_at = ?5",
+                )
+                .map_err(&err)?;
+            for r in ratings {
+                stmt.execute(params![
                     r.customer_id,
                     risk_text(r.level),
                     r.score,
                     r.rating,
                     time_text(r.rated_at)
-                ],
-            )
-            .map_err(self.db_error("cannot record the rating"))?;
+                ])
+                .map_err(&err)?;
+            }
             Ok(())
         })
     }

@@ -138,8 +138,17 @@ fn print_rescreen(r: &RescreenReport) {
         r.enhanced.len()
     );
     println!(
-        "time: registry read {} ms, customer index {} ms, screening {} ms",
-        r.load_ms, r.index_ms, r.screen_ms
+        "time: {} ms in all; customers' name index {} ms{}, candidates' profiles {} ms, screening {} ms, ratings {} ms",
+        r.total_ms,
+        r.index_ms,
+        if r.index.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", r.index)
+        },
+        r.fetch_ms,
+        r.screen_ms,
+        r.rate_ms
     );
     print_cases(&r.cases);
 }

@@ -29,14 +29,15 @@ pub const CANDIDATES_PER_NAME: usize = 2000;
 const SHARD_MIN_CUSTOMERS: usize = 100_000;
 
 /// Customers' names, identifiers and wallets, searchable by a list entry.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct CustomerIndex {
     /// The name index of each shard of customers, with the position of its
     /// first customer: shards are built on all cores at once.
     names: Vec<(u32, NameIndex)>,
     identifiers: FxHashMap<String, Vec<u32>>,
     wallets: FxHashMap<String, Vec<u32>>,
-    len: usize,
+    /// Each position's customer id.
+    ids: Vec<String>,
 }
 
 impl CustomerIndex {
@@ -94,18 +95,24 @@ impl CustomerIndex {
             names,
             identifiers,
             wallets,
-            len: customers.len(),
+            ids: customers.iter().map(|c| c.id.clone()).collect(),
         }
     }
 
     /// Customers indexed.
     pub fn len(&self) -> usize {
-        self.len
+        self.ids.len()
     }
 
     /// Whether no customer is indexed.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.ids.is_empty()
+    }
+
+    /// The id of the customer at `position` (as [`CustomerIndex::candidates`]
+    /// gives it).
+    pub fn id(&self, position: u32) -> Option<&str> {
+        self.ids.get(position as usize).map(String::as_str)
     }
 
     /// The customers (positions, ascending, each once) that `entity` may

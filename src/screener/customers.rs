@@ -89,12 +89,21 @@ pub struct RescreenReport {
     pub annotated: Vec<CaseId>,
     /// Customers put under enhanced due diligence.
     pub enhanced: Vec<String>,
-    /// Milliseconds reading the registry.
-    pub load_ms: u128,
-    /// Milliseconds building the customers' name index (delta only).
+    /// The customers' name index of a delta run: `cached` (read from the
+    /// file beside the store, current for the registry) or `built` (the
+    /// registry changed since, or no file: built and cached).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub index: &'static str,
+    /// Milliseconds getting the customers' name index (delta only).
     pub index_ms: u128,
-    /// Milliseconds screening and recording.
+    /// Milliseconds reading the candidates' profiles (delta only).
+    pub fetch_ms: u128,
+    /// Milliseconds reading, screening and recording customers.
     pub screen_ms: u128,
+    /// Milliseconds re-rating the customers with new cases.
+    pub rate_ms: u128,
+    /// Milliseconds in all.
+    pub total_ms: u128,
 }
 
 /// One customer's screen, made on any core, recorded on one.
@@ -206,13 +215,19 @@ impl Screener {
         }
         // every new or changed profile is rated (with the cases just opened)
         if engine.rules().customer_risk().is_some() {
-            for c in &to_screen {
-                let trigger = if changed_ids.contains(c.id.as_str()) {
-                    "profile change"
-                } else {
-                    "onboarding"
-                };
-                if let Some(r) = self.rate_customer(&c.id, trigger)? {
+            for chunk in to_screen.chunks(SCREEN_CHUNK) {
+                let items: Vec<(&Customer, &str)> = chunk
+                    .iter()
+                    .map(|c| {
+                        let trigger = if changed_ids.contains(c.id.as_str()) {
+                            "profile change"
+                        } else {
+                            "onboarding"
+                        };
+                        (*c, trigger)
+                    })
+                    .collect();
+                for r in self.rate_profiles(&items)? {
                     *report.ratings.entry(r.level.name()).or_default() += 1;
                 }
             }
@@ -237,28 +252,9 @@ impl Screener {
         let engine = self.engine.load_full();
         let store = self.desk.store();
         let started = Instant::now();
-        // profiles are read in blocks and parsed on every core
-        let mut customers: Vec<Customer> = Vec::new();
-        let mut block: Vec<Registered> = Vec::new();
-        let parse = |block: &mut Vec<Registered>, out: &mut Vec<Customer>| {
-            use rayon::prelude::*;
-            let parsed: Result<Vec<Customer>, crate::cases::StoreError> =
-                block.par_drain(..).map(|r| profile(&r)).collect();
-            out.extend(parsed?);
-            Ok::<(), crate::cases::StoreError>(())
-        };
-        store.each_registered(&mut |r| {
-            block.push(r);
-            if block.len() >= 16_384 {
-                parse(&mut block, &mut customers)?;
-            }
-            Ok(())
-        })?;
-        parse(&mut block, &mut customers)?;
         let mut report = RescreenReport {
             mode: if full { "full" } else { "delta" },
-            customers: customers.len(),
-            load_ms: started.elapsed().as_millis(),
+            customers: store.registered_count()? as usize,
             ..RescreenReport::default()
         };
         let current = current_entries(&engine);
@@ -284,7 +280,7 @@ impl Screener {
             .collect();
         report.entries_removed = removed.len();
         let full = full || {
-            if base.is_empty() && !customers.is_empty() {
+            if base.is_empty() && report.customers > 0 {
                 report.full_because = Some(
                     "no earlier screen of the registry is recorded: every entry is new".into(),
                 );
@@ -295,24 +291,64 @@ impl Screener {
             }
         };
         let screening_id = list_change_id(&engine);
-        let screen_started = Instant::now();
-        let chosen: Vec<&Customer> = if full {
+        let (cases, enhanced, new_hits) = if full {
+            // every customer, read and screened a block at a time
             report.entries_screened = current.len();
-            customers.iter().collect()
+            let total = report.customers;
+            let mut outcome = (Vec::new(), Vec::new(), 0);
+            let mut done = 0;
+            // the stored rows first (their JSON, not yet parsed), then each
+            // block parsed, screened and dropped in turn
+            let mut blocks: Vec<Vec<Registered>> = vec![Vec::new()];
+            store.each_registered(&mut |r| {
+                if blocks.last().is_some_and(|b| b.len() >= SCREEN_CHUNK) {
+                    blocks.push(Vec::with_capacity(SCREEN_CHUNK));
+                }
+                if let Some(b) = blocks.last_mut() {
+                    b.push(r);
+                }
+                Ok(())
+            })?;
+            for block in blocks {
+                use rayon::prelude::*;
+                let parsed: Result<Vec<Customer>, crate::cases::StoreError> =
+                    block.into_par_iter().map(|r| profile(&r)).collect();
+                let customers = parsed?;
+                let chosen: Vec<&Customer> = customers.iter().collect();
+                let known = known_hits(self, &chosen)?;
+                let offset = done;
+                let (c, e, n) = self.screen_and_record(
+                    &engine,
+                    &chosen,
+                    Screening::ListChange,
+                    &screening_id,
+                    None,
+                    &known,
+                    &|d, _| progress(offset + d, total),
+                )?;
+                done += chosen.len();
+                outcome.0.extend(c);
+                outcome.1.extend(e);
+                outcome.2 += n;
+            }
+            report.customers_screened = done;
+            report.screen_ms = started.elapsed().as_millis();
+            outcome
         } else {
-            let index_started = Instant::now();
             let entities: Vec<&crate::lists::Entity> = engine
                 .entities()
                 .iter()
                 .filter(|e| e.is_active() && delta.contains(e.id.as_str()))
                 .collect();
             report.entries_screened = entities.len();
-            let mut picked: Vec<u32> = Vec::new();
-            if !entities.is_empty() && !customers.is_empty() {
-                let index = CustomerIndex::build(&customers, engine.matching());
+            let mut chosen_customers: Vec<Customer> = Vec::new();
+            if !entities.is_empty() && report.customers > 0 {
+                let index_started = Instant::now();
+                let (index, cached) = self.customer_index(&engine)?;
+                report.index = if cached { "cached" } else { "built" };
                 report.index_ms = index_started.elapsed().as_millis();
                 use rayon::prelude::*;
-                picked = entities
+                let mut picked: Vec<u32> = entities
                     .par_iter()
                     .map(|e| {
                         let mut found = Vec::new();
@@ -323,34 +359,49 @@ impl Screener {
                     .collect();
                 picked.sort_unstable();
                 picked.dedup();
+                let fetch_started = Instant::now();
+                for p in picked {
+                    let Some(id) = index.id(p) else { continue };
+                    if let Some(r) = store.registered(id)? {
+                        chosen_customers.push(profile(&r)?);
+                    }
+                }
+                report.fetch_ms = fetch_started.elapsed().as_millis();
             }
-            picked.iter().map(|&i| &customers[i as usize]).collect()
+            let screen_started = Instant::now();
+            let chosen: Vec<&Customer> = chosen_customers.iter().collect();
+            report.customers_screened = chosen.len();
+            let known = known_hits(self, &chosen)?;
+            let outcome = self.screen_and_record(
+                &engine,
+                &chosen,
+                Screening::ListChange,
+                &screening_id,
+                Some(&delta),
+                &known,
+                progress,
+            )?;
+            report.screen_ms = screen_started.elapsed().as_millis();
+            outcome
         };
-        report.customers_screened = chosen.len();
-        let known = known_hits(self, &chosen)?;
-        let only = (!full).then_some(&delta);
-        let (cases, enhanced, new_hits) = self.screen_and_record(
-            &engine,
-            &chosen,
-            Screening::ListChange,
-            &screening_id,
-            only,
-            &known,
-            progress,
-        )?;
         report.new_hits = new_hits;
         // a customer with a new case is rated again
+        let rate_started = Instant::now();
         if engine.rules().customer_risk().is_some() {
             let mut rated = FxHashSet::default();
-            for c in &cases {
-                if rated.insert(c.customer_id.clone()) {
-                    self.rate_customer(
-                        &c.customer_id,
-                        &format!("case {} on a list change", c.case),
-                    )?;
-                }
-            }
+            let items: Vec<(String, String)> = cases
+                .iter()
+                .filter(|c| rated.insert(c.customer_id.clone()))
+                .map(|c| {
+                    (
+                        c.customer_id.clone(),
+                        format!("case {} on a list change", c.case),
+                    )
+                })
+                .collect();
+            self.rate_many(&items)?;
         }
+        report.rate_ms = rate_started.elapsed().as_millis();
         report.cases = cases;
         report.enhanced = enhanced;
         // a removed entry: each open case resting on it is told
@@ -375,8 +426,56 @@ impl Screener {
             }
         }
         store.set_screened_entries(&current)?;
-        report.screen_ms = screen_started.elapsed().as_millis();
+        report.total_ms = started.elapsed().as_millis();
         Ok(report)
+    }
+
+    /// The customers' name index: read from the file beside the store when
+    /// it is current for the registry and the matcher, else built from the
+    /// registry and written there (atomically) for the next run. Whether it
+    /// was read.
+    fn customer_index(&self, engine: &Engine) -> Result<(CustomerIndex, bool), Error> {
+        let store = self.desk.store();
+        let generation = store.registry_generation()?;
+        let fingerprint = index_fingerprint(engine);
+        let cache = store
+            .file()
+            .map(|f| std::path::PathBuf::from(format!("{}.customer-index", f.display())));
+        if let Some(path) = &cache {
+            if let Some(index) = read_index(path, generation, &fingerprint) {
+                return Ok((index, true));
+            }
+        }
+        let mut customers: Vec<Customer> = Vec::new();
+        let mut block: Vec<Registered> = Vec::new();
+        let parse = |block: &mut Vec<Registered>, out: &mut Vec<Customer>| {
+            use rayon::prelude::*;
+            let parsed: Result<Vec<Customer>, crate::cases::StoreError> =
+                block.par_drain(..).map(|r| profile(&r)).collect();
+            out.extend(parsed?);
+            Ok::<(), crate::cases::StoreError>(())
+        };
+        store.each_registered(&mut |r| {
+            block.push(r);
+            if block.len() >= 16_384 {
+                parse(&mut block, &mut customers)?;
+            }
+            Ok(())
+        })?;
+        parse(&mut block, &mut customers)?;
+        let index = CustomerIndex::build(&customers, engine.matching());
+        drop(customers);
+        if let Some(path) = &cache {
+            // a cache that cannot be written costs the next run a rebuild,
+            // nothing else
+            if let Err(e) = write_index(path, generation, &fingerprint, &index) {
+                eprintln!(
+                    "amlscreen: the customers' name index was not cached at {}: {e}",
+                    path.display()
+                );
+            }
+        }
+        Ok((index, false))
     }
 
     /// A registered customer.
@@ -441,11 +540,17 @@ impl Screener {
                 .collect();
             let opened = self.desk.store().record(&records)?;
             drop(records);
+            let decisions: Vec<Decision> = screened
+                .iter()
+                .zip(&opened)
+                .map(|(s, case)| Decision {
+                    case: *case,
+                    ..s.decision.clone()
+                })
+                .collect();
+            self.append_customer_audit(engine, &screened, &decisions, decided_at)?;
             let mut hits = Vec::new();
             for (s, case) in screened.iter().zip(&opened) {
-                let mut decision = s.decision.clone();
-                decision.case = *case;
-                self.append_customer_audit(engine, &s.customer_id, &decision)?;
                 for (entity_id, entry_hash) in &s.hits {
                     hits.push(CustomerHit {
                         customer_id: s.customer_id.clone(),
@@ -575,24 +680,99 @@ impl Screener {
         Ok(true)
     }
 
-    /// Appends a customer screen's decision to the audit chain.
+    /// Appends customer screens' decisions to the audit chain, in one write.
     fn append_customer_audit(
         &self,
         engine: &Engine,
-        customer: &str,
-        decision: &Decision,
+        screened: &[Screened],
+        decisions: &[Decision],
+        at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), Error> {
-        if let Some(audit) = &self.audit {
-            let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
-            log.append_for(
-                decision,
-                engine.provenance(),
-                Some(customer),
-                self.clock.now(),
-            )?;
-        }
+        let Some(audit) = &self.audit else {
+            return Ok(());
+        };
+        let records: Vec<crate::audit::AuditEntry<'_>> = screened
+            .iter()
+            .zip(decisions)
+            .map(|(s, d)| crate::audit::AuditEntry {
+                transaction_id: &d.transaction_id,
+                decision: Some(d),
+                refused: None,
+                staff: None,
+                customer_id: Some(&s.customer_id),
+                decided_at: at,
+            })
+            .collect();
+        let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
+        log.append_batch(&records, engine.provenance())?;
         Ok(())
     }
+}
+
+/// The customer index file: magic, format, registry generation, matcher
+/// fingerprint, then the index (bitcode).
+const INDEX_MAGIC: &[u8; 8] = b"AMLCIDX\0";
+const INDEX_FORMAT: u32 = 1;
+
+/// What an index depends on besides the registry: the matcher's settings
+/// and how candidates are searched.
+fn index_fingerprint(engine: &Engine) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(&bitcode::serialize(engine.matching()).unwrap_or_default());
+    h.update(&crate::customers::CANDIDATE_MARGIN.to_le_bytes());
+    h.update(&(crate::customers::CANDIDATES_PER_NAME as u64).to_le_bytes());
+    h.update(crate::model::ENGINE_VERSION.as_bytes());
+    *h.finalize().as_bytes()
+}
+
+/// The cached index, when the file holds one current for `generation`
+/// and `fingerprint`; anything else (no file, another version, damage)
+/// is `None` and the index is rebuilt.
+fn read_index(
+    path: &std::path::Path,
+    generation: u64,
+    fingerprint: &[u8; 32],
+) -> Option<CustomerIndex> {
+    let bytes = std::fs::read(path).ok()?;
+    let head = 8 + 4 + 8 + 32;
+    if bytes.len() < head || &bytes[..8] != INDEX_MAGIC {
+        return None;
+    }
+    let format = u32::from_le_bytes(bytes[8..12].try_into().ok()?);
+    let stored = u64::from_le_bytes(bytes[12..20].try_into().ok()?);
+    if format != INDEX_FORMAT || stored != generation || &bytes[20..52] != fingerprint {
+        return None;
+    }
+    bitcode::deserialize(&bytes[head..]).ok()
+}
+
+fn write_index(
+    path: &std::path::Path,
+    generation: u64,
+    fingerprint: &[u8; 32],
+    index: &CustomerIndex,
+) -> std::io::Result<()> {
+    let payload = bitcode::serialize(index).map_err(std::io::Error::other)?;
+    let mut bytes = Vec::with_capacity(52 + payload.len());
+    bytes.extend_from_slice(INDEX_MAGIC);
+    bytes.extend_from_slice(&INDEX_FORMAT.to_le_bytes());
+    bytes.extend_from_slice(&generation.to_le_bytes());
+    bytes.extend_from_slice(fingerprint);
+    bytes.extend_from_slice(&payload);
+    // customers' names: owner-only, like the store
+    let tmp = path.with_extension("customer-index.tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp)?;
+    std::io::Write::write_all(&mut file, &bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)
 }
 
 /// A stored profile read back; one that does not read is a damaged store.

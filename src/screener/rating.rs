@@ -22,32 +22,61 @@ impl Screener {
     /// `Ok(None)`: the rule files have no `customer_risk:` model, or the
     /// customer is not registered.
     pub fn rate_customer(&self, customer_id: &str, trigger: &str) -> Result<Option<Rating>, Error> {
+        Ok(self
+            .rate_many(&[(customer_id.to_owned(), trigger.to_owned())])?
+            .pop())
+    }
+
+    /// Rates several customers (`(id, trigger)`), as [`Screener::rate_customer`]
+    /// does, with one audit write and one store write for all: the ratings
+    /// of those registered.
+    pub(super) fn rate_many(&self, items: &[(String, String)]) -> Result<Vec<Rating>, Error> {
+        let mut profiles = Vec::with_capacity(items.len());
+        for (id, trigger) in items {
+            if let Some(c) = self.registered_customer(id)? {
+                profiles.push((c, trigger.clone()));
+            }
+        }
+        let refs: Vec<(&Customer, &str)> = profiles.iter().map(|(c, t)| (c, t.as_str())).collect();
+        self.rate_profiles(&refs)
+    }
+
+    /// Rates customers whose profiles are at hand.
+    pub(super) fn rate_profiles(&self, items: &[(&Customer, &str)]) -> Result<Vec<Rating>, Error> {
         let engine = self.engine.load_full();
         let Some(model) = engine.rules().customer_risk() else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        let Some(customer) = self.registered_customer(customer_id)? else {
-            return Ok(None);
-        };
-        let facts = self.facts(&engine, &customer)?;
-        let now = self.clock.now();
-        let mut rating = model.rate(customer_id, &facts, now);
-        rating.trigger = trigger.to_owned();
-        let json = serde_json::to_string(&rating).map_err(|e| {
-            Error::from(crate::cases::StoreError::Unrecorded(format!(
-                "rating of {customer_id}: {e}"
-            )))
-        })?;
-        self.seal_rating(&rating)?;
-        self.desk.store().put_rating(&RatingRecord {
-            customer_id: customer_id.to_owned(),
-            level: rating.level,
-            score: rating.score,
-            rating: json,
-            rated_at: now,
-        })?;
-        self.desk.remember_rating(customer_id, rating.level);
-        Ok(Some(rating))
+        let mut ratings = Vec::with_capacity(items.len());
+        for (customer, trigger) in items {
+            let facts = self.facts(&engine, customer)?;
+            let mut rating = model.rate(&customer.id, &facts, self.clock.now());
+            rating.trigger = (*trigger).to_owned();
+            ratings.push(rating);
+        }
+        // sealed first: a rating is kept only once its record is in the chain
+        self.seal_ratings(&ratings)?;
+        let mut records = Vec::with_capacity(ratings.len());
+        for rating in &ratings {
+            let json = serde_json::to_string(rating).map_err(|e| {
+                Error::from(crate::cases::StoreError::Unrecorded(format!(
+                    "rating of {}: {e}",
+                    rating.customer_id
+                )))
+            })?;
+            records.push(RatingRecord {
+                customer_id: rating.customer_id.clone(),
+                level: rating.level,
+                score: rating.score,
+                rating: json,
+                rated_at: rating.rated_at,
+            });
+        }
+        self.desk.store().put_ratings(&records)?;
+        for rating in &ratings {
+            self.desk.remember_rating(&rating.customer_id, rating.level);
+        }
+        Ok(ratings)
     }
 
     /// A customer's last rating, as kept.
@@ -151,20 +180,46 @@ impl Screener {
         Ok(facts)
     }
 
-    /// Appends a rating to the audit chain (as a record of reviewer
-    /// `policy`), when an audit log is kept.
-    fn seal_rating(&self, rating: &Rating) -> Result<(), Error> {
+    /// Appends ratings to the audit chain (records of reviewer `policy`,
+    /// kind `customer_rating`, the customer in the record's own,
+    /// pseudonymised, `customer_id`), in one write, when a log is kept.
+    fn seal_ratings(&self, ratings: &[Rating]) -> Result<(), Error> {
         let Some(audit) = &self.audit else {
             return Ok(());
         };
-        let mut value = serde_json::to_value(rating)
-            .map_err(|e| Error::from(crate::cases::StoreError::Audit(e.to_string())))?;
-        if let Some(map) = value.as_object_mut() {
-            map.insert("kind".into(), "customer_rating".into());
-            map.insert("reviewer".into(), "policy".into());
+        if ratings.is_empty() {
+            return Ok(());
         }
+        let mut values = Vec::with_capacity(ratings.len());
+        for rating in ratings {
+            let mut value = serde_json::to_value(rating)
+                .map_err(|e| Error::from(crate::cases::StoreError::Audit(e.to_string())))?;
+            if let Some(map) = value.as_object_mut() {
+                map.remove("customer_id");
+                map.insert("kind".into(), "customer_rating".into());
+                map.insert("reviewer".into(), "policy".into());
+                // the factors that contribute (the others graded 0): what
+                // the rating rests on, at a third of the size
+                if let Some(serde_json::Value::Array(factors)) = map.get_mut("factors") {
+                    factors.retain(|f| f.get("grade").and_then(|g| g.as_u64()).unwrap_or(0) > 0);
+                }
+            }
+            values.push(value);
+        }
+        let records: Vec<crate::audit::AuditEntry<'_>> = ratings
+            .iter()
+            .zip(&values)
+            .map(|(r, v)| crate::audit::AuditEntry {
+                transaction_id: "",
+                decision: None,
+                refused: None,
+                staff: Some(v),
+                customer_id: Some(&r.customer_id),
+                decided_at: r.rated_at,
+            })
+            .collect();
         let mut log = audit.lock().unwrap_or_else(|p| p.into_inner());
-        log.append_staff("", Some(&rating.customer_id), &value, rating.rated_at)
+        log.append_notes(&records)
             .map_err(|e| Error::from(crate::cases::StoreError::Audit(e.to_string())))?;
         Ok(())
     }

@@ -49,24 +49,7 @@ fn ok(body: &str, content_type: &str) -> Reply {
 }
 
 fn serve(route: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = format!("http://{}", listener.local_addr().unwrap());
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&hits);
-    let route = Arc::new(route);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { break };
-            counter.fetch_add(1, Ordering::SeqCst);
-            let route = Arc::clone(&route);
-            std::thread::spawn(move || handle(stream, &*route));
-        }
-    });
-    Server { addr, hits }
-}
-
-fn handle(stream: TcpStream, route: &dyn Fn(&str) -> Reply) {
-    handle_with_headers(stream, &|path, _| route(path))
+    serve_with_headers(move |path, _| route(path))
 }
 
 /// Like [`serve`], the route also given the request's header lines

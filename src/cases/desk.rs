@@ -308,9 +308,7 @@ impl Desk {
         at: DateTime<Utc>,
         seal: &mut dyn FnMut(&StaffAction) -> Result<(), String>,
     ) -> Result<StaffAction, StoreError> {
-        let (_, action) = self.case_action(case, ActionKind::Review, reviewer, note, at)?;
-        self.store.act(std::slice::from_ref(&action), &[], seal)?;
-        Ok(action)
+        self.act_on_case(case, ActionKind::Review, reviewer, note, at, seal)
     }
 
     /// Adds a note to a case that changes nothing in it (a list entry the
@@ -324,7 +322,21 @@ impl Desk {
         at: DateTime<Utc>,
         seal: &mut dyn FnMut(&StaffAction) -> Result<(), String>,
     ) -> Result<StaffAction, StoreError> {
-        let (_, action) = self.case_action(case, ActionKind::Annotate, reviewer, note, at)?;
+        self.act_on_case(case, ActionKind::Annotate, reviewer, note, at, seal)
+    }
+
+    /// A staff action on a case that needs nothing else done: checked,
+    /// stored and sealed.
+    fn act_on_case(
+        &self,
+        case: CaseId,
+        what: ActionKind,
+        reviewer: &str,
+        note: &str,
+        at: DateTime<Utc>,
+        seal: &mut dyn FnMut(&StaffAction) -> Result<(), String>,
+    ) -> Result<StaffAction, StoreError> {
+        let (_, action) = self.case_action(case, what, reviewer, note, at)?;
         self.store.act(std::slice::from_ref(&action), &[], seal)?;
         Ok(action)
     }

@@ -49,7 +49,7 @@ use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::fields::{type_name, Fields};
+use super::fields::Fields;
 use super::jurisdiction::normalize_country;
 use super::source::{RuleFileError, SourceText};
 use crate::countries::COUNTRY_EXPECTED;
@@ -612,6 +612,57 @@ impl TestFacts {
     }
 }
 
+/// Each item of the list under `key`, parsed by `parse`; every error
+/// lands in `f`. A missing key, or one that is no list, is the error
+/// `missing` (unless `missing` is `None`: the list is optional).
+fn items<T>(
+    f: &mut Fields<'_>,
+    key: &'static str,
+    missing: Option<&str>,
+    mut parse: impl FnMut(&Node) -> Result<T, Vec<RuleFileError>>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    match f.raw(key) {
+        Some(Node {
+            value: Value::Seq(list),
+            ..
+        }) => {
+            for item in list {
+                match parse(item) {
+                    Ok(v) => out.push(v),
+                    Err(errors) => errors.into_iter().for_each(|e| f.push(e)),
+                }
+            }
+        }
+        _ => {
+            if let Some(m) = missing {
+                f.error(key, m);
+            }
+        }
+    }
+    out
+}
+
+/// [`items`] for a list of mappings, each read through its own [`Fields`]
+/// by `read` (a value when its keys read).
+fn mappings<T>(
+    f: &mut Fields<'_>,
+    source: &SourceText,
+    key: &'static str,
+    missing: &str,
+    mut read: impl FnMut(&mut Fields<'_>) -> Option<T>,
+) -> Vec<T> {
+    items(f, key, Some(missing), |item| {
+        let mut sub = Fields::new(source, item).map_err(|e| vec![e])?;
+        let value = read(&mut sub);
+        let errors = sub.finish();
+        match value {
+            Some(v) if errors.is_empty() => Ok(v),
+            _ => Err(errors),
+        }
+    })
+}
+
 fn grade_value(f: &mut Fields<'_>, key: &'static str) -> Option<u32> {
     let present = f.present(key);
     let v = f.opt_count(key, 0, 100);
@@ -661,56 +712,26 @@ pub fn parse(
         },
         None => f.error("bands", "missing 'bands' ({high: 75, medium: 50})"),
     }
-    let mut groups = Vec::new();
-    match f.raw("groups") {
-        Some(Node {
-            value: Value::Seq(items),
-            ..
-        }) => {
-            for item in items {
-                match parse_group(source, item, data) {
-                    Ok(g) => groups.push(g),
-                    Err(errors) => errors.into_iter().for_each(|e| f.push(e)),
-                }
-            }
-            let total: u32 = groups.iter().map(|g| g.weight).sum();
-            if !f.has_errors() && total != 100 {
-                f.error(
-                    "groups",
-                    format!(
-                        "the group weights sum to {total}: they must sum to 100 (R runs 0–100)"
-                    ),
-                );
-            }
-            let mut seen = std::collections::HashSet::new();
-            for g in &groups {
-                if !seen.insert(g.id.clone()) {
-                    f.error("groups", format!("group id '{}' given twice", g.id));
-                }
-            }
-        }
-        Some(other) => f.error(
+    let groups = items(
+        &mut f,
+        "groups",
+        Some("missing 'groups' (a list of factor groups with weights)"),
+        |item| parse_group(source, item, data),
+    );
+    let total: u32 = groups.iter().map(|g| g.weight).sum();
+    if !f.has_errors() && total != 100 {
+        f.error(
             "groups",
-            format!(
-                "'groups' must be a list of factor groups, found {}",
-                type_name(other)
-            ),
-        ),
-        None => f.error("groups", "missing 'groups' (factor groups with weights)"),
+            format!("the group weights sum to {total}: they must sum to 100 (R runs 0–100)"),
+        );
     }
-    let mut tests = Vec::new();
-    if let Some(Node {
-        value: Value::Seq(items),
-        ..
-    }) = f.raw("tests")
-    {
-        for item in items {
-            match parse_test(source, item) {
-                Ok(t) => tests.push(t),
-                Err(errors) => errors.into_iter().for_each(|e| f.push(e)),
-            }
+    let mut seen = std::collections::HashSet::new();
+    for g in &groups {
+        if !seen.insert(g.id.clone()) {
+            f.error("groups", format!("group id '{}' given twice", g.id));
         }
     }
+    let tests = items(&mut f, "tests", None, |item| parse_test(source, item));
     let errors = f.finish();
     if errors.is_empty() {
         Ok(RiskModel {
@@ -736,29 +757,18 @@ fn parse_group(
     if !g.present("weight") {
         g.error("weight", "missing 'weight' (percent of the rating)");
     }
-    let mut factors = Vec::new();
-    match g.raw("factors") {
-        Some(Node {
-            value: Value::Seq(items),
-            ..
-        }) => {
-            for f in items {
-                match parse_factor(source, f, data) {
-                    Ok(f) => factors.push(f),
-                    Err(errors) => errors.into_iter().for_each(|e| g.push(e)),
-                }
-            }
-            let total: u32 = factors.iter().map(|f| f.weight).sum();
-            if !g.has_errors() && total != 100 {
-                g.error(
-                    "factors",
-                    format!(
-                        "the factor weights of group '{id}' sum to {total}: they must sum to 100"
-                    ),
-                );
-            }
-        }
-        _ => g.error("factors", "missing 'factors' (a list of graded factors)"),
+    let factors = items(
+        &mut g,
+        "factors",
+        Some("missing 'factors' (a list of graded factors)"),
+        |item| parse_factor(source, item, data),
+    );
+    let total: u32 = factors.iter().map(|f| f.weight).sum();
+    if !g.has_errors() && total != 100 {
+        g.error(
+            "factors",
+            format!("the factor weights of group '{id}' sum to {total}: they must sum to 100"),
+        );
     }
     let errors = g.finish();
     if errors.is_empty() {
@@ -796,47 +806,41 @@ fn parse_factor(
     }
     let floor = f.opt_choice("floor", super::rule::LEVELS);
     let kind_text = f.required_text("kind").unwrap_or_default();
-    let kind = match kind_text.as_str() {
-        "jurisdiction" => {
-            let field = match f.required_text("field").as_deref() {
-                Some("residence") => Some(CountryField::Residence),
-                Some("nationality") => Some(CountryField::Nationality),
-                Some(other) => {
-                    f.error(
-                        "field",
-                        format!("'{other}' is not residence or nationality"),
-                    );
-                    None
-                }
-                None => None,
-            };
-            let mut grades = Vec::new();
-            match f.raw("grades") {
-                Some(Node {
-                    value: Value::Seq(items),
-                    ..
-                }) => {
-                    for it in items {
-                        let mut gf = match Fields::new(source, it) {
-                            Ok(gf) => gf,
-                            Err(e) => {
-                                f.push(e);
-                                continue;
-                            }
-                        };
-                        let grade = grade_value(&mut gf, "grade");
-                        let files = gf.texts("country_lists");
-                        let inline = gf.texts("countries");
+    let kind =
+        match kind_text.as_str() {
+            "jurisdiction" => {
+                let field = match f.required_text("field").as_deref() {
+                    Some("residence") => Some(CountryField::Residence),
+                    Some("nationality") => Some(CountryField::Nationality),
+                    Some(other) => {
+                        f.error(
+                            "field",
+                            format!("'{other}' is not residence or nationality"),
+                        );
+                        None
+                    }
+                    None => None,
+                };
+                let grades = mappings(
+                    &mut f,
+                    source,
+                    "grades",
+                    "missing 'grades' (a list of {grade, country_lists})",
+                    |gf| {
+                        let grade = grade_value(gf, "grade");
                         let mut codes: Vec<(String, String)> = Vec::new();
-                        for name in &files {
-                            match data.read(&source.path, name) {
+                        for name in gf.texts("country_lists") {
+                            match data.read(&source.path, &name) {
                                 Ok(file) => {
                                     for entry in &file.entries {
                                         match normalize_country(&entry.value) {
                                             Some(c) => codes.push((c.into_owned(), name.clone())),
                                             None => gf.push(file.error_at(
                                                 entry,
-                                                format!("'{}' is not a country — write {COUNTRY_EXPECTED}", entry.value),
+                                                format!(
+                                                "'{}' is not a country — write {COUNTRY_EXPECTED}",
+                                                entry.value
+                                            ),
                                             )),
                                         }
                                     }
@@ -844,8 +848,8 @@ fn parse_factor(
                                 Err(e) => gf.error("country_lists", e),
                             }
                         }
-                        for c in &inline {
-                            match normalize_country(c) {
+                        for c in gf.texts("countries") {
+                            match normalize_country(&c) {
                                 Some(code) => codes
                                     .push((code.into_owned(), "the model's own countries".into())),
                                 None => gf.error(
@@ -860,155 +864,118 @@ fn parse_factor(
                                 "a grade needs 'country_lists' (files) or 'countries'",
                             );
                         }
-                        for e in gf.finish() {
-                            f.push(e);
-                        }
-                        if let Some(grade) = grade {
-                            grades.push((grade, codes));
-                        }
-                    }
-                }
-                _ => f.error(
-                    "grades",
-                    "missing 'grades' (a list of {grade, country_lists})",
-                ),
-            }
-            let otherwise = grade_value(&mut f, "otherwise").unwrap_or(0);
-            field.map(|field| FactorKind::Jurisdiction {
-                field,
-                grades,
-                otherwise,
-            })
-        }
-        "pep" => grade_value(&mut f, "grade").map(|grade| FactorKind::Pep { grade }),
-        "document" => {
-            let mut grades = BTreeMap::new();
-            match f.raw("grades") {
-                Some(node) => match node.as_map() {
-                    Some(map) => {
-                        for (k, v) in map {
-                            let key = k.as_str().unwrap_or_default().to_lowercase();
-                            match v.number_text().and_then(|t| t.parse::<u32>().ok()) {
-                                Some(g) if g <= 100 => {
-                                    grades.insert(key, g);
-                                }
-                                _ => f.push(source.at(v).error(format!(
-                                    "grade of document '{key}' must be a whole number 0–100"
-                                ))),
-                            }
-                        }
-                    }
-                    None => f.error("grades", "'grades' must map document types to grades"),
-                },
-                None => f.error("grades", "missing 'grades' (document type: grade)"),
-            }
-            let missing = grade_value(&mut f, "missing");
-            let other = grade_value(&mut f, "other");
-            match (missing, other) {
-                (Some(missing), Some(other)) => Some(FactorKind::Document {
+                        grade.map(|g| (g, codes))
+                    },
+                );
+                let otherwise = grade_value(&mut f, "otherwise").unwrap_or(0);
+                field.map(|field| FactorKind::Jurisdiction {
+                    field,
                     grades,
-                    missing,
-                    other,
-                }),
-                _ => None,
+                    otherwise,
+                })
             }
-        }
-        "declared_activity" => {
-            grade_value(&mut f, "missing").map(|missing| FactorKind::DeclaredActivity { missing })
-        }
-        "observed_activity" => {
-            let window =
-                f.required_duration("window", "the window the observed volume is summed over");
-            let mut grades = Vec::new();
-            match f.raw("grades") {
-                Some(Node {
-                    value: Value::Seq(items),
-                    ..
-                }) => {
-                    for it in items {
-                        match Fields::new(source, it) {
-                            Ok(mut gf) => {
-                                let over = gf.required_decimal("over", "times the declared volume");
-                                let grade = grade_value(&mut gf, "grade");
-                                for e in gf.finish() {
-                                    f.push(e);
-                                }
-                                if let (Some(o), Some(g)) = (over, grade) {
-                                    grades.push((o, g));
+            "pep" => grade_value(&mut f, "grade").map(|grade| FactorKind::Pep { grade }),
+            "document" => {
+                let mut grades = BTreeMap::new();
+                match f.raw("grades") {
+                    Some(node) => match node.as_map() {
+                        Some(map) => {
+                            for (k, v) in map {
+                                let key = k.as_str().unwrap_or_default().to_lowercase();
+                                match v.number_text().and_then(|t| t.parse::<u32>().ok()) {
+                                    Some(g) if g <= 100 => {
+                                        grades.insert(key, g);
+                                    }
+                                    _ => f.push(source.at(v).error(format!(
+                                        "grade of document '{key}' must be a whole number 0–100"
+                                    ))),
                                 }
                             }
-                            Err(e) => f.push(e),
                         }
-                    }
+                        None => f.error("grades", "'grades' must map document types to grades"),
+                    },
+                    None => f.error("grades", "missing 'grades' (document type: grade)"),
                 }
-                _ => f.error("grades", "missing 'grades' (a list of {over, grade})"),
-            }
-            window.map(|w| FactorKind::ObservedActivity {
-                window: w.as_duration(),
-                grades,
-            })
-        }
-        "cases" => match (
-            grade_value(&mut f, "confirmed"),
-            grade_value(&mut f, "open"),
-        ) {
-            (Some(confirmed), Some(open)) => Some(FactorKind::Cases { confirmed, open }),
-            _ => None,
-        },
-        "holds" => {
-            let window = f.required_duration("window", "how far back holds count");
-            let mut grades = Vec::new();
-            match f.raw("grades") {
-                Some(Node {
-                    value: Value::Seq(items),
-                    ..
-                }) => {
-                    for it in items {
-                        match Fields::new(source, it) {
-                            Ok(mut gf) => {
-                                let min = gf.required_count("min", 1, 10_000, "holds");
-                                let grade = grade_value(&mut gf, "grade");
-                                for e in gf.finish() {
-                                    f.push(e);
-                                }
-                                if let (Some(m), Some(g)) = (min, grade) {
-                                    grades.push((m, g));
-                                }
-                            }
-                            Err(e) => f.push(e),
-                        }
-                    }
+                let missing = grade_value(&mut f, "missing");
+                let other = grade_value(&mut f, "other");
+                match (missing, other) {
+                    (Some(missing), Some(other)) => Some(FactorKind::Document {
+                        grades,
+                        missing,
+                        other,
+                    }),
+                    _ => None,
                 }
-                _ => f.error("grades", "missing 'grades' (a list of {min, grade})"),
             }
-            window.map(|w| FactorKind::Holds {
-                window: w.as_duration(),
-                grades,
-            })
-        }
-        "anonymizer" => {
-            let window = f.required_duration("window", "how far back");
-            let grade = grade_value(&mut f, "grade");
-            match (window, grade) {
-                (Some(w), Some(grade)) => Some(FactorKind::Anonymizer {
+            "declared_activity" => grade_value(&mut f, "missing")
+                .map(|missing| FactorKind::DeclaredActivity { missing }),
+            "observed_activity" => {
+                let window =
+                    f.required_duration("window", "the window the observed volume is summed over");
+                let grades = mappings(
+                    &mut f,
+                    source,
+                    "grades",
+                    "missing 'grades' (a list of {over, grade})",
+                    |gf| {
+                        let over = gf.required_decimal("over", "times the declared volume");
+                        let grade = grade_value(gf, "grade");
+                        over.zip(grade)
+                    },
+                );
+                window.map(|w| FactorKind::ObservedActivity {
                     window: w.as_duration(),
-                    grade,
-                }),
-                _ => None,
+                    grades,
+                })
             }
-        }
-        "" => None,
-        other => {
-            f.error(
-                "kind",
-                format!(
-                    "unknown factor kind '{other}' (kinds: {})",
-                    FACTOR_KINDS.join(", ")
-                ),
-            );
-            None
-        }
-    };
+            "cases" => match (
+                grade_value(&mut f, "confirmed"),
+                grade_value(&mut f, "open"),
+            ) {
+                (Some(confirmed), Some(open)) => Some(FactorKind::Cases { confirmed, open }),
+                _ => None,
+            },
+            "holds" => {
+                let window = f.required_duration("window", "how far back holds count");
+                let grades = mappings(
+                    &mut f,
+                    source,
+                    "grades",
+                    "missing 'grades' (a list of {min, grade})",
+                    |gf| {
+                        let min = gf.required_count("min", 1, 10_000, "holds");
+                        let grade = grade_value(gf, "grade");
+                        min.zip(grade)
+                    },
+                );
+                window.map(|w| FactorKind::Holds {
+                    window: w.as_duration(),
+                    grades,
+                })
+            }
+            "anonymizer" => {
+                let window = f.required_duration("window", "how far back");
+                let grade = grade_value(&mut f, "grade");
+                match (window, grade) {
+                    (Some(w), Some(grade)) => Some(FactorKind::Anonymizer {
+                        window: w.as_duration(),
+                        grade,
+                    }),
+                    _ => None,
+                }
+            }
+            "" => None,
+            other => {
+                f.error(
+                    "kind",
+                    format!(
+                        "unknown factor kind '{other}' (kinds: {})",
+                        FACTOR_KINDS.join(", ")
+                    ),
+                );
+                None
+            }
+        };
     let errors = f.finish();
     match kind {
         Some(kind) if errors.is_empty() => Ok(Factor {
@@ -1104,5 +1071,62 @@ fn parse_test(source: &SourceText, item: &Node) -> Result<RatingTest, Vec<RuleFi
         })
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{RuleSet, SourceText};
+
+    fn errors(text: &str) -> Vec<String> {
+        RuleSet::from_sources(&[SourceText::new("m.yaml", text.to_owned())])
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    const MODEL: &str = "customer_risk:\n  bands: {high: 75, medium: 50}\n  groups:\n    - id: g\n      weight: 100\n      factors:\n        - {id: pep, weight: 100, kind: pep, grade: 100}\n";
+
+    #[test]
+    fn a_valid_model_loads_and_rates() {
+        let set = RuleSet::from_sources(&[SourceText::new("m.yaml", MODEL.to_owned())]).unwrap();
+        let model = set.customer_risk().unwrap();
+        let facts = super::CustomerFacts {
+            pep_declared: true,
+            ..Default::default()
+        };
+        let r = model.rate("c", &facts, chrono::Utc::now());
+        assert_eq!(r.score, 100.0);
+        assert_eq!(r.level, crate::model::RiskLevel::High);
+    }
+
+    #[test]
+    fn weights_kinds_grades_and_bands_are_checked_with_positions() {
+        let e = errors(&MODEL.replace("weight: 100\n      factors", "weight: 90\n      factors"));
+        assert!(
+            e.iter().any(|e| e.contains("group weights sum to 90")),
+            "{e:?}"
+        );
+        let e = errors(&MODEL.replace("kind: pep", "kind: pepp"));
+        assert!(
+            e.iter()
+                .any(|e| e.starts_with("m.yaml:7:") && e.contains("unknown factor kind 'pepp'")),
+            "{e:?}"
+        );
+        let e = errors(&MODEL.replace("grade: 100}", "grade: 140}"));
+        assert!(!e.is_empty(), "a grade over 100 is refused");
+        let e = errors(&MODEL.replace("{high: 75, medium: 50}", "{high: 50, medium: 75}"));
+        assert!(
+            e.iter()
+                .any(|e| e.contains("'medium' must be under 'high'")),
+            "{e:?}"
+        );
+        let e = errors(&format!("{MODEL}  tests:\n    - name: t\n      customer: {{residence: Atlantis}}\n      expect: {{level: high}}\n"));
+        assert!(
+            e.iter().any(|e| e.contains("'Atlantis' is not a country")),
+            "{e:?}"
+        );
     }
 }

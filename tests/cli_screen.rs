@@ -503,3 +503,40 @@ fn text_format_prints_a_block_a_reviewer_reads_and_one_reason_per_platform() {
     assert_eq!(lines[0]["transaction_id"], "ex-13-platform-intermediary");
     assert_eq!(lines[0]["reasons"].as_array().unwrap().len(), 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly_not_with_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    // `lists diff` prints a line per entry: far more than a pipe holds
+    let dir = tempfile::tempdir().unwrap();
+    let header = "id,name,aliases,kind,birth_dates,countries,addresses,list\n";
+    let old = dir.path().join("old.csv");
+    std::fs::write(&old, format!("{header}w:0,Old Entry,,person,,,,t\n")).unwrap();
+    let rows: String = (1..8000)
+        .map(|i| format!("w:{i},Entry Number{i},,person,,,,t\n"))
+        .collect();
+    let new = dir.path().join("new.csv");
+    std::fs::write(&new, format!("{header}{rows}")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
+        .args([
+            "lists",
+            "diff",
+            &format!("watchlist={}", old.display()),
+            new.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("old "), "{first}");
+    // stdout dropped: the reader is gone
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1274,7 +1274,7 @@ impl CaseStore for SqliteStore {
                 .map_err(&err)?;
             let mut stmt = tx
                 .prepare_cached(
-                    "INSERT INTO screened_entries (entity_id, entry_hash) VALUES (?1, ?2)",
+                    "INSERT OR REPLACE INTO screened_entries (entity_id, entry_hash) VALUES (?1, ?2)",
                 )
                 .map_err(&err)?;
             for (id, hash) in entries {

@@ -91,6 +91,9 @@ pub struct Activity {
 
 /// Most names one customer may carry.
 pub const MAX_CUSTOMER_NAMES: usize = 32;
+/// The largest expected monthly volume read (a trillion a month is no
+/// customer's; larger figures are typing errors or hostile input).
+pub const MAX_MONTHLY_VOLUME: u64 = 1_000_000_000_000;
 /// Most wallets one customer may carry.
 pub const MAX_CUSTOMER_WALLETS: usize = 256;
 
@@ -232,6 +235,12 @@ impl Customer {
             if let Some(v) = a.expected_monthly_volume {
                 if v < Decimal::ZERO {
                     return err("activity.expected_monthly_volume", "negative".into());
+                }
+                if v > Decimal::from(MAX_MONTHLY_VOLUME) {
+                    return err(
+                        "activity.expected_monthly_volume",
+                        format!("over {MAX_MONTHLY_VOLUME}: not a monthly volume"),
+                    );
                 }
                 if a.currency.as_deref().map_or(true, |c| c.trim().is_empty()) {
                     return err(

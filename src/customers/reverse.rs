@@ -36,6 +36,9 @@ pub struct CustomerIndex {
     names: Vec<(u32, NameIndex)>,
     identifiers: FxHashMap<String, Vec<u32>>,
     wallets: FxHashMap<String, Vec<u32>>,
+    /// The same wallets lower-cased, for list addresses whose source lost
+    /// their case ([`crate::CryptoAddress::case_folded`]).
+    wallets_lower: FxHashMap<String, Vec<u32>>,
     /// Each position's customer id.
     ids: Vec<String>,
 }
@@ -78,6 +81,7 @@ impl CustomerIndex {
             .collect();
         let mut identifiers: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         let mut wallets: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        let mut wallets_lower: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (i, c) in customers.iter().enumerate() {
             for id in &c.identifiers {
                 let key = crate::model::normalize_identifier(&id.value);
@@ -87,6 +91,10 @@ impl CustomerIndex {
             }
             for w in &c.wallets {
                 if let Ok(a) = crate::addresses::normalize(&w.chain, &w.address) {
+                    wallets_lower
+                        .entry(a.address.to_ascii_lowercase())
+                        .or_default()
+                        .push(i as u32);
                     wallets.entry(a.address).or_default().push(i as u32);
                 }
             }
@@ -95,6 +103,7 @@ impl CustomerIndex {
             names,
             identifiers,
             wallets,
+            wallets_lower,
             ids: customers.iter().map(|c| c.id.clone()).collect(),
         }
     }
@@ -156,7 +165,12 @@ impl CustomerIndex {
             }
         }
         for a in &entity.addresses {
-            if let Some(found) = self.wallets.get(&a.address) {
+            let found = if a.case_folded {
+                self.wallets_lower.get(&a.address.to_ascii_lowercase())
+            } else {
+                self.wallets.get(&a.address)
+            };
+            if let Some(found) = found {
                 out.extend_from_slice(found);
             }
         }
@@ -193,4 +207,35 @@ fn as_entity(i: usize, c: &Customer) -> Entity {
         e.birth_dates.push(BirthDate::parse_iso(b));
     }
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lists::EntityKind;
+    use crate::model::{PartyKind, Wallet};
+
+    #[test]
+    fn a_case_folded_list_address_finds_the_customer_holding_it_in_its_real_case() {
+        let mut c = Customer::new("c-1", PartyKind::Person, "Ivan Petrenko");
+        c.wallets.push(Wallet {
+            chain: "TRX".into(),
+            address: "TNiq9AxbP9ejuqhdhrwrFvaa8u3guqzh81".into(),
+        });
+        let index = CustomerIndex::build(&[c], &MatchConfig::default());
+        let mut listed = Entity::new("x:1", "ofac", EntityKind::Unknown, "Zzzz Qqqq");
+        let mut a =
+            crate::addresses::normalize("TRX", "tniq9axbp9ejuqhdhrwrfvaa8u3guqzh81").unwrap();
+        a.case_folded = true;
+        listed.addresses.push(a);
+        let mut found = Vec::new();
+        index.candidates(&listed, &mut found);
+        assert_eq!(found, [0]);
+        assert_eq!(index.id(0), Some("c-1"));
+        // without the mark, a lower-cased base58 address is another address
+        listed.addresses[0].case_folded = false;
+        found.clear();
+        index.candidates(&listed, &mut found);
+        assert!(found.is_empty());
+    }
 }

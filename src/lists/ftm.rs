@@ -17,8 +17,9 @@
 //!   `idNumber`, `passportNumber`, `taxNumber`, `innCode`, `ogrnCode`,
 //!   `registrationNumber`, `imoNumber`, `program`, `sourceUrl`.
 //! - `topics` set the category: `role.pep` a PEP, `role.rca` a relative
-//!   or close associate, unless a `sanction…` topic is there too (then
-//!   sanctioned); without either, sanctioned. A list's `category:` in the
+//!   or close associate, unless the topic `sanction` is there too (then
+//!   sanctioned; `sanction.linked` and `sanction.counter` are not
+//!   sanctions); without either, sanctioned. A list's `category:` in the
 //!   config overrides it for every entity.
 //! - Linked entities are joined to the entity they name: `Sanction`
 //!   (`entity` → its `program`, `authority`, `startDate`), `CryptoWallet`
@@ -221,7 +222,11 @@ pub fn parse(
             .extend(values(props, "program").map(str::to_owned));
         e.source_url = values(props, "sourceUrl").next().map(str::to_owned);
         let topics: Vec<&str> = values(props, "topics").collect();
-        let sanctioned = topics.iter().any(|t| t.starts_with("sanction"));
+        // `sanction` only: `sanction.linked` (linked to a sanctioned
+        // subject) and `sanction.counter` (sanctioned by a state in
+        // retaliation, such as Russia's lists of Western officials) are not
+        // sanctions this engine freezes on
+        let sanctioned = topics.contains(&"sanction");
         e.category = if sanctioned {
             Category::Sanctions
         } else if topics.contains(&"role.pep") {
@@ -357,6 +362,20 @@ mod tests {
         assert_eq!(c1.addresses.len(), 1);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].reason.contains("nobody"));
+    }
+
+    #[test]
+    fn a_counter_sanction_or_a_link_to_a_sanctioned_subject_is_no_sanction() {
+        let text = concat!(
+            r#"{"id":"us1","schema":"Person","properties":{"name":["John Smith"],"topics":["role.pep","sanction.counter"]}}"#,
+            "\n",
+            r#"{"id":"l1","schema":"Company","properties":{"name":["Front LLC"],"topics":["sanction.linked"]}}"#,
+            "\n",
+        );
+        let (entities, _, _) = parse(text.as_bytes(), Path::new("f.json")).unwrap();
+        assert_eq!(entities[0].category, Category::Pep);
+        // linked, no role: what the list is loaded as (sanctions by default)
+        assert_eq!(entities[1].category, Category::Sanctions);
     }
 
     #[test]

@@ -467,8 +467,20 @@ impl FactorKind {
                     );
                 };
                 let days = Decimal::from(window.num_days().max(1));
-                let expected = declared * days / Decimal::from(30);
-                let ratio = total / expected;
+                // checked: a declared volume of 1e-28 or 1e28 must not panic
+                let expected = declared
+                    .checked_mul(days)
+                    .and_then(|v| v.checked_div(Decimal::from(30)))
+                    .filter(|e| *e > Decimal::ZERO);
+                let Some(ratio) = expected.and_then(|e| total.checked_div(e)) else {
+                    return (
+                        0,
+                        format!(
+                            "{total} observed; the declared volume {declared} cannot be compared"
+                        ),
+                    );
+                };
+                let expected = expected.unwrap_or_default();
                 let grade = grades
                     .iter()
                     .filter(|(over, _)| ratio > *over)
@@ -1100,6 +1112,26 @@ mod tests {
         let r = model.rate("c", &facts, chrono::Utc::now());
         assert_eq!(r.score, 100.0);
         assert_eq!(r.level, crate::model::RiskLevel::High);
+    }
+
+    #[test]
+    fn a_declared_volume_too_small_or_too_large_to_compare_grades_nothing_and_does_not_panic() {
+        let text = "customer_risk:\n  bands: {high: 75, medium: 50}\n  groups:\n    - id: g\n      weight: 100\n      factors:\n        - {id: o, weight: 100, kind: observed_activity, window: 7d, grades: [{over: 2, grade: 100}]}\n";
+        let set = RuleSet::from_sources(&[SourceText::new("m.yaml", text.to_owned())]).unwrap();
+        let model = set.customer_risk().unwrap();
+        let now = chrono::Utc::now();
+        for declared in [
+            "0.0000000000000000000000000001",
+            "79228162514264337593543950335",
+        ] {
+            let facts = super::CustomerFacts {
+                declared_monthly: Some(declared.parse().unwrap()),
+                observed: Some(vec![(now, rust_decimal::Decimal::from(5))]),
+                ..Default::default()
+            };
+            let r = model.rate("c", &facts, now);
+            assert_eq!(r.factors[0].grade, 0, "{}", r.factors[0].why);
+        }
     }
 
     #[test]

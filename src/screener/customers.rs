@@ -187,13 +187,8 @@ impl Screener {
             });
             to_screen.push(c);
         }
-        store.put_customers(&registered)?;
         // the first screen of the base is the one the next delta starts from
-        if store.screened_entries()?.is_empty()
-            && store.registered_count()? == registered.len() as u64
-        {
-            store.set_screened_entries(&current_entries(&engine))?;
-        }
+        let first_screen = store.screened_entries()?.is_empty() && store.registered_count()? == 0;
         let known = known_hits(self, &to_screen)?;
         let (cases, enhanced, _) = self.screen_and_record(
             &engine,
@@ -207,6 +202,12 @@ impl Screener {
         report.screened = to_screen.len();
         report.cases = cases;
         report.enhanced = enhanced;
+        // registered only once screened: a failure before this leaves the
+        // profiles new, so the next import screens them again
+        store.put_customers(&registered)?;
+        if first_screen && !registered.is_empty() {
+            store.set_screened_entries(&current_entries(&engine))?;
+        }
         // a self-declared PEP gets enhanced due diligence whatever the lists say
         for c in to_screen.iter().filter(|c| c.pep) {
             if !report.enhanced.contains(&c.id) && self.set_enhanced(&c.id, None, "the customer declared themselves a politically exposed person at onboarding: enhanced due diligence, a management decision on the business relationship")? {
@@ -712,7 +713,7 @@ impl Screener {
 /// The customer index file: magic, format, registry generation, matcher
 /// fingerprint, then the index (bitcode).
 const INDEX_MAGIC: &[u8; 8] = b"AMLCIDX\0";
-const INDEX_FORMAT: u32 = 1;
+const INDEX_FORMAT: u32 = 2;
 
 /// What an index depends on besides the registry: the matcher's settings
 /// and how candidates are searched.

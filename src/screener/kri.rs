@@ -134,10 +134,19 @@ impl Screener {
                 Action::Allow => {}
             }
         }
-        let cases = store.cases(&CaseFilter {
+        let mut cases = store.cases(&CaseFilter {
             since: Some(from - Duration::days(366)),
             ..CaseFilter::default()
         })?;
+        // the oldest backlog too: cases still open however long ago opened
+        let loaded: std::collections::HashSet<u64> = cases.iter().map(|c| c.id).collect();
+        for status in [CaseStatus::Open, CaseStatus::InReview] {
+            let older = store.cases(&CaseFilter {
+                status: Some(status),
+                ..CaseFilter::default()
+            })?;
+            cases.extend(older.into_iter().filter(|c| !loaded.contains(&c.id)));
+        }
         let mut per_day: BTreeMap<NaiveDate, BTreeMap<String, u64>> = BTreeMap::new();
         let mut opened = 0u64;
         let (mut closed, mut false_positives) = (0u64, 0u64);
@@ -153,21 +162,19 @@ impl Screener {
                     .entry(deciding_reason(c))
                     .or_default() += 1;
             }
-            match closed_at(c) {
-                Some(at) if at >= from && at < to => {
-                    closed += 1;
-                    if c.outcome == Some(Outcome::FalsePositive) {
-                        false_positives += 1;
-                    }
-                    resolution_hours.push((at - c.opened_at).num_seconds().max(0) as f64 / 3600.0);
+            let closed_at = closed_at(c);
+            if let Some(at) = closed_at.filter(|at| *at >= from && *at < to) {
+                closed += 1;
+                if c.outcome == Some(Outcome::FalsePositive) {
+                    false_positives += 1;
                 }
-                Some(_) => {}
-                None => {
-                    // open (or in review) at the period's end, opened long before it
-                    if c.opened_at < old_before {
-                        old_open += 1;
-                    }
-                }
+                resolution_hours.push((at - c.opened_at).num_seconds().max(0) as f64 / 3600.0);
+            }
+            // open (or in review) at the period's end — closed after it, or
+            // not yet — and opened long before it
+            let open_at_end = closed_at.map_or(true, |at| at >= to);
+            if open_at_end && c.opened_at < old_before {
+                old_open += 1;
             }
         }
         let mut risk_levels: BTreeMap<String, u64> = ["low", "medium", "high"]

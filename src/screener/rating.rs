@@ -136,7 +136,7 @@ impl Screener {
                     .rates
                     .per_unit
                     .get(&cur.to_ascii_uppercase())
-                    .map(|rate| v * rate),
+                    .and_then(|rate| v.checked_mul(*rate)),
                 _ => None,
             };
         }

@@ -590,3 +590,28 @@ fn an_opensanctions_style_pep_dataset_holds_its_peps_and_freezes_only_the_sancti
         .iter()
         .all(|e| e.category == amlscreen::lists::Category::Pep));
 }
+
+#[test]
+fn a_listed_name_with_more_namesakes_than_one_search_returns_makes_the_re_screen_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = screener(dir.path(), BASE);
+    let n = amlscreen::customers::CANDIDATES_PER_NAME + 5;
+    let namesakes: Vec<Customer> = (0..n)
+        .map(|i| person(&format!("n-{i:05}"), "Ivan Petrenko", "1980-02-01"))
+        .collect();
+    s.import_customers(&namesakes).unwrap();
+    let mut rows = BASE.to_vec();
+    rows.push("wl:9,\"PETRENKO, Ivan\",,person,1980-02-01,RU,,internal,");
+    let next = watchlist(dir.path(), "wl2.csv", &rows);
+    s.reload_with(engine(&next)).unwrap();
+    let r = s.rescreen_customers(false, &|_, _| {}).unwrap();
+    assert_eq!(r.mode, "full", "{r:?}");
+    assert!(
+        r.full_because
+            .as_deref()
+            .is_some_and(|w| w.contains("a delta could miss some")),
+        "{r:?}"
+    );
+    // every namesake is found, not the first 2,000
+    assert_eq!(r.cases.len(), n);
+}

@@ -126,14 +126,17 @@ impl CustomerIndex {
 
     /// The customers (positions, ascending, each once) that `entity` may
     /// hit: any of its names near any of theirs, or an identifier or
-    /// wallet they share.
-    pub fn candidates(&self, entity: &Entity, out: &mut Vec<u32>) {
+    /// wallet they share. `true` when a name brought as many customers as
+    /// one search returns ([`CANDIDATES_PER_NAME`]): there may be more, and
+    /// the caller should not rely on the list being whole.
+    pub fn candidates(&self, entity: &Entity, out: &mut Vec<u32>) -> bool {
         if !entity.is_active() {
-            return;
+            return false;
         }
         let Some((_, first)) = self.names.first() else {
-            return;
+            return false;
         };
+        let mut capped = false;
         let threshold = (first.config().review_threshold - CANDIDATE_MARGIN).max(0.05);
         let kind = match entity.kind {
             EntityKind::Person => Some(PartyKind::Person),
@@ -153,7 +156,9 @@ impl CustomerIndex {
                 ..NameQuery::default()
             };
             for (offset, shard) in &self.names {
-                for hit in shard.search(&query, threshold, CANDIDATES_PER_NAME) {
+                let hits = shard.search(&query, threshold, CANDIDATES_PER_NAME);
+                capped |= hits.len() >= CANDIDATES_PER_NAME;
+                for hit in hits {
                     out.push(offset + hit.entity as u32);
                 }
             }
@@ -183,6 +188,7 @@ impl CustomerIndex {
             }
         }
         out.truncate(kept);
+        capped
     }
 }
 

@@ -292,6 +292,60 @@ impl Screener {
             }
         };
         let screening_id = list_change_id(&engine);
+        // a delta's candidates first: a listed name that brings more
+        // customers than the search returns could hide some, and then the
+        // run is a full one
+        let mut delta_customers: Vec<Customer> = Vec::new();
+        let full = full
+            || {
+                let entities: Vec<&crate::lists::Entity> = engine
+                    .entities()
+                    .iter()
+                    .filter(|e| e.is_active() && delta.contains(e.id.as_str()))
+                    .collect();
+                report.entries_screened = entities.len();
+                let mut chosen_customers: Vec<Customer> = Vec::new();
+                let mut capped = 0;
+                if !entities.is_empty() && report.customers > 0 {
+                    let index_started = Instant::now();
+                    let (index, cached) = self.customer_index(&engine)?;
+                    report.index = if cached { "cached" } else { "built" };
+                    report.index_ms = index_started.elapsed().as_millis();
+                    use rayon::prelude::*;
+                    let found: Vec<(Vec<u32>, bool)> = entities
+                        .par_iter()
+                        .map(|e| {
+                            let mut found = Vec::new();
+                            let capped = index.candidates(e, &mut found);
+                            (found, capped)
+                        })
+                        .collect();
+                    capped = found.iter().filter(|(_, c)| *c).count();
+                    let mut picked: Vec<u32> = found.into_iter().flat_map(|(f, _)| f).collect();
+                    picked.sort_unstable();
+                    picked.dedup();
+                    let fetch_started = Instant::now();
+                    for p in picked {
+                        let Some(id) = index.id(p) else { continue };
+                        if let Some(r) = store.registered(id)? {
+                            chosen_customers.push(profile(&r)?);
+                        }
+                    }
+                    report.fetch_ms = fetch_started.elapsed().as_millis();
+                }
+                if capped > 0 {
+                    report.full_because = Some(format!(
+                    "{capped} changed entr{} matched more than {} customers by one name: a delta could miss some",
+                    if capped == 1 { "y" } else { "ies" },
+                    crate::customers::CANDIDATES_PER_NAME
+                ));
+                    report.mode = "full";
+                    true
+                } else {
+                    delta_customers = chosen_customers;
+                    false
+                }
+            };
         let (cases, enhanced, new_hits) = if full {
             // every customer, read and screened a block at a time
             report.entries_screened = current.len();
@@ -336,41 +390,8 @@ impl Screener {
             report.screen_ms = started.elapsed().as_millis();
             outcome
         } else {
-            let entities: Vec<&crate::lists::Entity> = engine
-                .entities()
-                .iter()
-                .filter(|e| e.is_active() && delta.contains(e.id.as_str()))
-                .collect();
-            report.entries_screened = entities.len();
-            let mut chosen_customers: Vec<Customer> = Vec::new();
-            if !entities.is_empty() && report.customers > 0 {
-                let index_started = Instant::now();
-                let (index, cached) = self.customer_index(&engine)?;
-                report.index = if cached { "cached" } else { "built" };
-                report.index_ms = index_started.elapsed().as_millis();
-                use rayon::prelude::*;
-                let mut picked: Vec<u32> = entities
-                    .par_iter()
-                    .map(|e| {
-                        let mut found = Vec::new();
-                        index.candidates(e, &mut found);
-                        found
-                    })
-                    .flatten()
-                    .collect();
-                picked.sort_unstable();
-                picked.dedup();
-                let fetch_started = Instant::now();
-                for p in picked {
-                    let Some(id) = index.id(p) else { continue };
-                    if let Some(r) = store.registered(id)? {
-                        chosen_customers.push(profile(&r)?);
-                    }
-                }
-                report.fetch_ms = fetch_started.elapsed().as_millis();
-            }
             let screen_started = Instant::now();
-            let chosen: Vec<&Customer> = chosen_customers.iter().collect();
+            let chosen: Vec<&Customer> = delta_customers.iter().collect();
             report.customers_screened = chosen.len();
             let known = known_hits(self, &chosen)?;
             let outcome = self.screen_and_record(

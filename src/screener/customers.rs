@@ -365,10 +365,7 @@ impl Screener {
                 Ok(())
             })?;
             for block in blocks {
-                use rayon::prelude::*;
-                let parsed: Result<Vec<Customer>, crate::cases::StoreError> =
-                    block.into_par_iter().map(|r| profile(&r)).collect();
-                let customers = parsed?;
+                let customers = parse_profiles(block)?;
                 let chosen: Vec<&Customer> = customers.iter().collect();
                 let known = known_hits(self, &chosen)?;
                 let offset = done;
@@ -468,23 +465,18 @@ impl Screener {
                 return Ok((index, true));
             }
         }
+        // rows parsed a block at a time, so that only one block of their
+        // JSON is held beside the profiles
         let mut customers: Vec<Customer> = Vec::new();
         let mut block: Vec<Registered> = Vec::new();
-        let parse = |block: &mut Vec<Registered>, out: &mut Vec<Customer>| {
-            use rayon::prelude::*;
-            let parsed: Result<Vec<Customer>, crate::cases::StoreError> =
-                block.par_drain(..).map(|r| profile(&r)).collect();
-            out.extend(parsed?);
-            Ok::<(), crate::cases::StoreError>(())
-        };
         store.each_registered(&mut |r| {
             block.push(r);
             if block.len() >= 16_384 {
-                parse(&mut block, &mut customers)?;
+                customers.extend(parse_profiles(std::mem::take(&mut block))?);
             }
             Ok(())
         })?;
-        parse(&mut block, &mut customers)?;
+        customers.extend(parse_profiles(block)?);
         let index = CustomerIndex::build(&customers, engine.matching());
         drop(customers);
         if let Some(path) = &cache {
@@ -795,6 +787,12 @@ fn write_index(
     file.sync_all()?;
     drop(file);
     std::fs::rename(&tmp, path)
+}
+
+/// Stored profiles read back on every core, in order.
+fn parse_profiles(block: Vec<Registered>) -> Result<Vec<Customer>, crate::cases::StoreError> {
+    use rayon::prelude::*;
+    block.into_par_iter().map(|r| profile(&r)).collect()
 }
 
 /// A stored profile read back; one that does not read is a damaged store.

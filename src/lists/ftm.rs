@@ -29,8 +29,9 @@
 //!   screened and are skipped without complaint.
 //! - A line that is not a JSON object, or an entity without `id` or
 //!   `schema`, is a malformed record naming its line; a matchable entity
-//!   without any name, likewise. Links to an entity the file lacks are
-//!   warnings.
+//!   without any name, likewise. Links to an entity the file lacks, and
+//!   country codes that are no ISO alpha-2 code (FtM's `suhh`, `ua-cri`),
+//!   are warnings (`lists stats --verbose` prints them).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -87,6 +88,8 @@ pub fn parse(
     let mut skipped = Vec::new();
     // (line, schema, properties) of linked entities, joined after all are read
     let mut links: Vec<(usize, String, Map<String, Value>)> = Vec::new();
+    // details of kept entities that could not be read
+    let mut dropped: Vec<SkippedRecord> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line_no = i + 1;
         let line = line.trim();
@@ -193,10 +196,14 @@ pub fn parse(
         for key in ["nationality", "citizenship", "country", "jurisdiction"] {
             for c in values(props, key) {
                 let code = c.to_ascii_uppercase();
-                if code.len() == 2
-                    && code.bytes().all(|b| b.is_ascii_alphabetic())
-                    && !e.countries.contains(&code)
-                {
+                if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    // FtM's historic or regional codes (`suhh`, `ua-cri`):
+                    // not a country this engine compares; said, not dropped
+                    dropped.push(SkippedRecord {
+                        record: format!("line {line_no} (id {id})"),
+                        reason: format!("{key} '{c}' is not an ISO 3166 alpha-2 code: not kept"),
+                    });
+                } else if !e.countries.contains(&code) {
                     e.countries.push(code);
                 }
             }
@@ -239,7 +246,7 @@ pub fn parse(
         by_id.insert(id.to_owned(), entities.len());
         entities.push(e);
     }
-    let mut warnings = Vec::new();
+    let mut warnings = dropped;
     for (line_no, schema, props) in links {
         let key = if schema == "Sanction" {
             "entity"
@@ -362,6 +369,18 @@ mod tests {
         assert_eq!(c1.addresses.len(), 1);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].reason.contains("nobody"));
+    }
+
+    #[test]
+    fn a_country_code_this_engine_cannot_compare_is_a_warning_not_a_silent_drop() {
+        let text = r#"{"id":"p1","schema":"Person","properties":{"name":["Ivan Petrenko"],"nationality":["suhh","ua"]}}"#;
+        let (entities, _, warnings) = parse(text.as_bytes(), Path::new("f.json")).unwrap();
+        assert_eq!(entities[0].countries, ["UA"]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].reason.contains("nationality 'suhh'"),
+            "{warnings:?}"
+        );
     }
 
     #[test]

@@ -56,10 +56,15 @@ pub fn parse(
         .and_then(Value::as_object)
         .ok_or_else(|| ListError::format(path, "addresses", "no 'addresses' object"))?;
     let metadata = root.get("metadata");
-    if let Some(total) = metadata
-        .and_then(|m| m.get("totalAddresses"))
-        .and_then(Value::as_u64)
-    {
+    if let Some(stated) = metadata.and_then(|m| m.get("totalAddresses")) {
+        // a count that does not read cannot vouch for the file either
+        let total = stated.as_u64().ok_or_else(|| {
+            ListError::format(
+                path,
+                "metadata.totalAddresses",
+                format!("{stated} is not a count of addresses: refused"),
+            )
+        })?;
         if total != addresses.len() as u64 {
             return Err(ListError::format(
                 path,
@@ -193,6 +198,15 @@ mod tests {
             .unwrap()
             .addresses[0];
         assert!(!btc.case_folded, "bech32 is case-insensitive anyway");
+    }
+
+    #[test]
+    fn a_stated_count_that_does_not_read_is_refused() {
+        let text = r#"{"metadata":{"totalAddresses":"961"},"addresses":{}}"#;
+        let e = parse(text.as_bytes(), std::path::Path::new("x.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is not a count of addresses"), "{e}");
     }
 
     #[test]

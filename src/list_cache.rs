@@ -66,7 +66,9 @@ pub const MAGIC: [u8; 8] = *b"AMLSNAP\0";
 /// 2: the name index carries what it computes at build for fast searches
 /// (fuzzy neighbours of every dictionary word, the tokenisation memo,
 /// per-name bound records, word arenas), so a loaded index is warm at once.
-pub const FORMAT_VERSION: u32 = 3;
+/// 3: entities carry their list category. 4: the name index carries the
+/// consonant keys of words romanised from Arabic and Hebrew script.
+pub const FORMAT_VERSION: u32 = 4;
 /// Fingerprint of the parser and index code this binary was built from
 /// (computed by `build.rs`).
 pub const BUILD_FINGERPRINT: &str = env!("AMLSCREEN_BUILD_FINGERPRINT");

@@ -38,6 +38,7 @@ mod names_index;
 mod names_misses;
 mod names_quality;
 mod names_screen;
+mod names_scripts;
 mod namesakes_real;
 mod ofac_crypto_real;
 mod platform_matrix;

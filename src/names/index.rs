@@ -18,11 +18,14 @@
 //! [`super::bounds`] (which words and names can be skipped) and
 //! [`super::ranking`] (scoring, ordering and explaining candidates).
 
+use rustc_hash::FxHashMap;
+
 use super::bounds::NameBound;
 use super::deletions::DeletionDictionary;
 use super::id_table::SeenNames;
 use super::query::PreparedQuery;
 use super::score::{max_qualifier_bonus, AlignWord, EntityQualifiers, MAX_TOKENS};
+use super::scripts::abjad_key;
 use super::tokens::{
     memo_word, tokenize_listed, MemoWord, NameToken, ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM,
     PARTICLE, PATRONYMIC, REPEATED,
@@ -49,6 +52,10 @@ pub(super) struct NameEntry {
     pub(super) start: u32,
     pub(super) len: u32,
     pub(super) weak: bool,
+    /// The name's other reading ([`super::tokens::tokenize_both`]): the
+    /// other reading of a query is not compared with it, since two Latin
+    /// names that both read otherwise compare as written.
+    pub(super) other_reading: bool,
     /// Whether one of its words is an initial (pairs outside the postings).
     pub(super) has_initial: bool,
     /// The smallest cost any of its words has when unmatched: bounds the
@@ -149,6 +156,13 @@ pub struct NameIndex {
     /// Fuzzy neighbours of each folded word (by text id), likewise.
     pub(super) text_neighbours: NeighbourTable,
     pub(super) entities: Vec<EntityQualifiers>,
+    /// Consonant key ([`super::scripts::abjad_key`]) → the list words (text
+    /// ids) that have it: a query word romanised from Arabic or Hebrew
+    /// script pairs with these.
+    pub(super) abjad_all: FxHashMap<Box<str>, Vec<u32>>,
+    /// The same over the list words that were themselves romanised from
+    /// Arabic or Hebrew script: a Latin query word pairs with these.
+    pub(super) abjad_listed: FxHashMap<Box<str>, Vec<u32>>,
 }
 
 impl NameIndex {
@@ -162,34 +176,71 @@ impl NameIndex {
         let mut raw_tokens: Vec<NameToken> = Vec::new();
         for (e, entity) in entities.iter().enumerate().filter(|(_, e)| e.is_active()) {
             for (n, (name, strength)) in entity.names().enumerate() {
-                let mut toks = tokenize_listed(name);
-                toks.truncate(MAX_TOKENS);
-                if toks.is_empty() {
-                    continue;
-                }
-                let start = ix.tokens.len() as u32;
-                for t in &toks {
-                    let text = intern(&mut ix.text_ids, &mut ix.texts, &t.text);
-                    let key = intern(&mut ix.key_ids, &mut ix.keys, &t.key);
-                    ix.tokens.push(ListToken {
-                        text,
-                        key,
-                        first: t.text.as_bytes().first().copied().unwrap_or(0),
-                        flags: t.flags,
-                        align: AlignWord::default(),
+                let (toks, other) = tokenize_listed(name);
+                // a name with another reading is indexed under both
+                for (other_reading, mut toks) in
+                    std::iter::once((false, toks)).chain(other.map(|o| (true, o)))
+                {
+                    toks.truncate(MAX_TOKENS);
+                    if toks.is_empty() {
+                        continue;
+                    }
+                    let start = ix.tokens.len() as u32;
+                    for t in &toks {
+                        let text = intern(&mut ix.text_ids, &mut ix.texts, &t.text);
+                        let key = intern(&mut ix.key_ids, &mut ix.keys, &t.key);
+                        ix.tokens.push(ListToken {
+                            text,
+                            key,
+                            first: t.text.as_bytes().first().copied().unwrap_or(0),
+                            flags: t.flags,
+                            align: AlignWord::default(),
+                        });
+                    }
+                    raw_tokens.extend(toks);
+                    ix.names.push(NameEntry {
+                        entity: e as u32,
+                        name_index: n as u32,
+                        start,
+                        len: ix.tokens.len() as u32 - start,
+                        weak: strength == AliasStrength::Weak,
+                        other_reading,
+                        has_initial: false,
+                        min_miss: 0.0,
+                        min_miss_middle: 0.0,
                     });
                 }
-                raw_tokens.extend(toks);
-                ix.names.push(NameEntry {
-                    entity: e as u32,
-                    name_index: n as u32,
-                    start,
-                    len: ix.tokens.len() as u32 - start,
-                    weak: strength == AliasStrength::Weak,
-                    has_initial: false,
-                    min_miss: 0.0,
-                    min_miss_middle: 0.0,
-                });
+            }
+        }
+        // consonant keys, each folded word once per map
+        {
+            let mut seen_all = vec![false; ix.texts.len()];
+            let mut seen_listed = vec![false; ix.texts.len()];
+            for (raw, t) in raw_tokens.iter().zip(&ix.tokens) {
+                if raw.flags & (INITIAL | DIGITS) != 0 {
+                    continue;
+                }
+                let id = t.text as usize;
+                if seen_all[id] && (seen_listed[id] || !raw.abjad) {
+                    continue;
+                }
+                let Some(key) = abjad_key(raw.bare()) else {
+                    continue;
+                };
+                if !seen_all[id] {
+                    seen_all[id] = true;
+                    ix.abjad_all
+                        .entry(key.clone().into_boxed_str())
+                        .or_default()
+                        .push(t.text);
+                }
+                if raw.abjad && !seen_listed[id] {
+                    seen_listed[id] = true;
+                    ix.abjad_listed
+                        .entry(key.into_boxed_str())
+                        .or_default()
+                        .push(t.text);
+                }
             }
         }
         ix.word_memo = {
@@ -344,12 +395,38 @@ impl NameIndex {
     /// List names scoring at least `threshold` (and above 0), best first
     /// (ties by entity order), at most `limit`, one hit per entity.
     pub fn search(&self, query: &NameQuery<'_>, threshold: f64, limit: usize) -> Vec<NameHit> {
-        let prepared = self.prepare(query, false);
+        let (tokens, other) = self.query_tokens(query, false);
+        let hits = self.search_tokens(query, tokens, false, threshold, limit);
+        match other {
+            None => hits,
+            Some(other) => merge_hits(
+                hits,
+                self.search_tokens(query, other, true, threshold, limit),
+                limit,
+            ),
+        }
+    }
+
+    /// [`NameIndex::search`] for one reading of the query; the other
+    /// reading (`other_reading`) only meets list names as they read.
+    fn search_tokens(
+        &self,
+        query: &NameQuery<'_>,
+        tokens: Vec<NameToken>,
+        other_reading: bool,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<NameHit> {
+        let prepared = self.prepare(query, tokens, false);
         let mut candidates = self.candidates(&prepared, threshold);
         // a listed name found whole among extra words is scored whatever
         // the extra words cost (see `NameIndex::contains_whole`)
-        let contained = self.names_contained_in(&prepared);
+        let mut contained = self.names_contained_in(&prepared);
         candidates.extend_from_slice(&contained);
+        if other_reading {
+            candidates.retain(|&id| !self.names[id as usize].other_reading);
+            contained.retain(|&id| !self.names[id as usize].other_reading);
+        }
         self.rank(
             &prepared,
             candidates.into_iter(),
@@ -487,14 +564,23 @@ impl NameIndex {
         threshold: f64,
         limit: usize,
     ) -> Vec<NameHit> {
-        let prepared = self.prepare(query, true);
-        self.rank(
-            &prepared,
-            0..self.names.len() as u32,
-            None,
-            threshold,
-            limit,
-        )
+        let (tokens, other) = self.query_tokens(query, true);
+        let all = |tokens, other_reading: bool| {
+            let prepared = self.prepare(query, tokens, true);
+            self.rank(
+                &prepared,
+                (0..self.names.len() as u32)
+                    .filter(|&id| !(other_reading && self.names[id as usize].other_reading)),
+                None,
+                threshold,
+                limit,
+            )
+        };
+        let hits = all(tokens, false);
+        match other {
+            None => hits,
+            Some(other) => merge_hits(hits, all(other, true), limit),
+        }
     }
 
     /// Names reached by the postings of the query's essential words.
@@ -612,6 +698,21 @@ pub(super) fn word_weight(flags: u8, frequency_weight: f64, config: &MatchConfig
 }
 
 /// Scores name `b` (as a list name) against query `a`, with uniform word
+/// The hits of two readings of one query, one per entity (the better),
+/// best first, ties by entity order, at most `limit`.
+fn merge_hits(mut a: Vec<NameHit>, b: Vec<NameHit>, limit: usize) -> Vec<NameHit> {
+    for hit in b {
+        match a.iter_mut().find(|h| h.entity == hit.entity) {
+            Some(h) if h.score >= hit.score => {}
+            Some(h) => *h = hit,
+            None => a.push(hit),
+        }
+    }
+    a.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.entity.cmp(&y.entity)));
+    a.truncate(limit);
+    a
+}
+
 /// weights (no list statistics): the `compare` command and the pair
 /// evaluation. 0 when nothing aligns.
 ///

@@ -35,6 +35,7 @@ pub(crate) mod org_words;
 mod query;
 mod ranking;
 pub(crate) mod score;
+pub(crate) mod scripts;
 pub(crate) mod skeleton;
 mod tokens;
 pub(crate) mod translit;
@@ -45,6 +46,13 @@ pub(crate) use normalize::fold_text;
 pub use normalize::{fold_words, normalize};
 pub use score::BirthDateEvidence;
 pub use skeleton::{lookalike_key, lookalike_skeleton};
+
+/// The spelling skeleton of one folded word: two romanisations of one word
+/// share it (Yevgeniy, Evgenii, Jewgeni). Used by tooling that compares
+/// words the way the matcher does.
+pub fn spelling_key(word: &str) -> String {
+    translit::skeleton(word)
+}
 pub(crate) use tokens::is_sole_trader;
 
 /// Thresholds and tunables of the name matcher: the `matching:` section of
@@ -74,6 +82,17 @@ pub struct MatchConfig {
     /// another romanisation or script). Raise toward 1 to treat
     /// romanisations as exact.
     pub key_equal_score: f64,
+    /// Similarity of a word romanised from Arabic or Hebrew script and a
+    /// word whose consonants it shares (حسن ~ Hassan, כהן ~
+    /// Moshe), when their spellings do not already pair better. Those
+    /// scripts leave short vowels unwritten, so the consonants are all
+    /// they say.
+    ///
+    /// Default 0.90: below a same-skeleton pair (0.95), so a name that
+    /// pairs only by consonants needs most of its words to do so to reach
+    /// the block threshold, and a two-word name pairing this way scores
+    /// 0.90, which holds.
+    pub script_key_score: f64,
     /// Similarity of an initial and a word it abbreviates ("V" ~ "Vladimir").
     pub initial_score: f64,
     /// Weight of a query initial (rare words weigh up to 1): initials carry
@@ -315,6 +334,7 @@ impl Default for MatchConfig {
             review_threshold: 0.80,
             block_threshold: 0.92,
             key_equal_score: 0.95,
+            script_key_score: 0.90,
             initial_score: 0.85,
             initial_weight: 0.4,
             one_edit_min_len: 4,

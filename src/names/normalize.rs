@@ -26,7 +26,7 @@
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
 
-use super::translit;
+use super::{scripts, translit};
 
 /// Single letters joined by punctuation only merge from this many on
 /// ("A.B.C." merges, the initials "V.V." do not).
@@ -106,6 +106,12 @@ fn is_greek(c: char) -> bool {
     matches!(c, '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}')
 }
 
+/// Hangul syllables, kana and Thai: scripts whose marks are part of the
+/// letter ([`super::scripts`] reads them whole).
+fn keeps_marks(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7AF}' | '\u{3040}'..='\u{30FF}' | '\u{0E00}'..='\u{0E7F}')
+}
+
 /// Whether `c` is a Latin letter (ASCII or accented).
 pub(crate) fn is_latin(c: char) -> bool {
     c.is_ascii_alphabetic()
@@ -128,6 +134,19 @@ struct RawWord {
 /// ```
 pub fn fold_words(text: &str) -> Vec<String> {
     let letters = fold_letters(text);
+    // a Korean or Chinese name written as one word is surname and given
+    // name; written in several words, each word is one part already
+    let whole_name = letters.is_ascii()
+        || letters
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| {
+                matches!(
+                    scripts::script_of_word(w),
+                    Some(scripts::Script::Hangul | scripts::Script::Han)
+                )
+            })
+            .nth(1)
+            .is_none();
     let mut raw: Vec<RawWord> = Vec::new();
     let mut word = String::new();
     let mut spaced = false;
@@ -136,7 +155,7 @@ pub fn fold_words(text: &str) -> Vec<String> {
             word.push(c);
         } else {
             if !word.is_empty() {
-                push_romanized(&word, spaced, &mut raw);
+                push_romanized(&word, spaced, whole_name, &mut raw);
                 word.clear();
                 spaced = false;
             }
@@ -146,7 +165,7 @@ pub fn fold_words(text: &str) -> Vec<String> {
         }
     }
     if !word.is_empty() {
-        push_romanized(&word, spaced, &mut raw);
+        push_romanized(&word, spaced, whole_name, &mut raw);
     }
     merge_letter_runs(raw)
 }
@@ -178,7 +197,9 @@ fn fold_letters_unicode(text: &str) -> String {
         .collect();
     let mut letters = String::with_capacity(cleaned.len());
     for c in cleaned.chars().flat_map(char::to_lowercase) {
-        if is_cyrillic(c) {
+        // Cyrillic й and ї, Hangul syllables, kana with their voicing marks
+        // and Thai with its vowel signs are letters of their own: kept whole
+        if is_cyrillic(c) || keeps_marks(c) {
             letters.push(c);
         } else {
             decompose_canonical(c, |d| {
@@ -270,6 +291,30 @@ pub(crate) fn display_order(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(levels.pop().map(|l| l.pieces.concat()).unwrap_or_default())
 }
 
+/// The folded words of `text` that were romanised letter by letter from a
+/// script that leaves short vowels unwritten (Arabic, Hebrew): they are
+/// compared by their consonants too ([`scripts::abjad_key`]). Words of the
+/// Arabic name table are not: their spelling is known.
+pub(crate) fn abjad_words(text: &str) -> Vec<String> {
+    let mut marked = Vec::new();
+    if text.is_ascii() {
+        return Vec::new();
+    }
+    let letters = fold_letters(text);
+    for word in letters
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if let Some(script) = scripts::script_of_word(word).filter(|s| s.is_abjad()) {
+            scripts::romanize_marked(word, script, true, &mut marked);
+        }
+    }
+    marked
+        .into_iter()
+        .filter_map(|(w, by_letters)| by_letters.then_some(w))
+        .collect()
+}
+
 /// Folds text to its words joined by single spaces: the form platform and
 /// memo matching compare ("gate.io" → "gate io").
 pub fn fold_text(text: &str) -> String {
@@ -277,7 +322,7 @@ pub fn fold_text(text: &str) -> String {
 }
 
 /// Romanises one word (any script) and pushes the ASCII words it yields.
-fn push_romanized(word: &str, spaced: bool, out: &mut Vec<RawWord>) {
+fn push_romanized(word: &str, spaced: bool, whole_name: bool, out: &mut Vec<RawWord>) {
     // Hot path (most words of most names): an ASCII word is one script, its
     // letters and digits pass through lower-cased and it does not split —
     // the general path below yields exactly this, with three allocations.
@@ -286,6 +331,17 @@ fn push_romanized(word: &str, spaced: bool, out: &mut Vec<RawWord>) {
             text: word.to_ascii_lowercase(),
             spaced,
         });
+        return;
+    }
+    if let Some(script) = scripts::script_of_word(word) {
+        let mut words = Vec::new();
+        scripts::romanize(word, script, whole_name, &mut words);
+        for (i, text) in words.into_iter().enumerate() {
+            out.push(RawWord {
+                text,
+                spaced: spaced || i > 0,
+            });
+        }
         return;
     }
     let (mut latin, mut cyrillic, mut greek) = (0usize, 0usize, 0usize);

@@ -22,6 +22,12 @@
 //! "plant", while a longer word that merely begins with the stem
 //! ("заводской") does not. Ukrainian spellings that fold to the same ASCII
 //! as the Russian ones ("компанія", "корпорація") need no entry of their own.
+//!
+//! Behind the hand-written stems stands a vocabulary mined from the lists
+//! themselves (`data/org_vocabulary.txt`): the words that stand together
+//! in the Cyrillic and English names of one organisation, learnt from one
+//! half of the EU entries and measured on the other
+//! (`tests/names_scripts.rs`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -244,6 +250,23 @@ fn folded_table() -> &'static HashMap<String, &'static str> {
 /// five times (one per possible ending length) instead of trying every
 /// stem.
 pub fn translate(word: &str) -> Option<&'static str> {
+    translate_stem(word).or_else(|| mined().get(word).copied())
+}
+
+/// The vocabulary mined from the real lists (`data/org_vocabulary.txt`,
+/// see its header): whole folded words, not stems.
+fn mined() -> &'static HashMap<&'static str, &'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        include_str!("data/org_vocabulary.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(' '))
+            .collect()
+    })
+}
+
+fn translate_stem(word: &str) -> Option<&'static str> {
     // most words of most names begin like no stem: one binary search of
     // the stems' first three letters turns them away
     let head = word.as_bytes().get(..MIN_STEM_LEN)?;

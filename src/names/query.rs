@@ -6,8 +6,9 @@ use super::deletions::{DeletionDictionary, LookupScratch};
 use super::id_table::IdTable;
 use super::index::{word_weight, NameIndex};
 use super::score::{AlignWord, QueryQualifiers, MAX_TOKENS};
+use super::scripts::{abjad_key, SHORT_ABJAD_KEY};
 use super::tokens::{
-    tokenize, tokenize_query, NameToken, DIGITS, INITIAL, PARTICLE, PATRONYMIC, REPEATED,
+    tokenize_both, tokenize_query, NameToken, DIGITS, INITIAL, PARTICLE, PATRONYMIC, REPEATED,
 };
 use super::NameQuery;
 
@@ -88,17 +89,63 @@ impl NameIndex {
         unknown.filter(|_| words >= 2)
     }
 
-    pub(super) fn prepare(&self, query: &NameQuery<'_>, exhaustive: bool) -> PreparedQuery {
+    /// Adds to `text_sims` the list words that share a consonant key with
+    /// `token` across scripts: every list word for a word romanised from
+    /// Arabic or Hebrew, the list words romanised from them for any other
+    /// word. Each at `score` unless it already pairs better.
+    fn abjad_pairs(&self, token: &NameToken, score: f64, text_sims: &mut Vec<(u32, f64)>) {
+        let map = if token.abjad {
+            &self.abjad_all
+        } else {
+            &self.abjad_listed
+        };
+        if map.is_empty() {
+            return;
+        }
+        let Some(key) = abjad_key(token.bare()) else {
+            return;
+        };
+        let Some(ids) = map.get(key.as_str()) else {
+            return;
+        };
+        let score = if key.len() <= SHORT_ABJAD_KEY {
+            score * 0.95
+        } else {
+            score
+        };
+        for &t in ids {
+            match text_sims.iter_mut().find(|(id, _)| *id == t) {
+                Some((_, s)) => *s = s.max(score),
+                None => text_sims.push((t, score)),
+            }
+        }
+    }
+
+    /// The query's tokens, and those of its other reading if it has one
+    /// ([`super::tokens::tokenize_both`]).
+    pub(super) fn query_tokens(
+        &self,
+        query: &NameQuery<'_>,
+        exhaustive: bool,
+    ) -> (Vec<NameToken>, Option<Vec<NameToken>>) {
         // the exhaustive reference tokenises from scratch, so the tests that
         // compare it with the index also check the word memo
-        let mut toks = if exhaustive {
-            tokenize(query.name)
+        if exhaustive {
+            tokenize_both(query.name)
         } else {
             tokenize_query(query.name, |word| {
                 let id = *self.text_ids.get(word)?;
                 self.word_memo.get(id as usize)
             })
-        };
+        }
+    }
+
+    pub(super) fn prepare(
+        &self,
+        query: &NameQuery<'_>,
+        mut toks: Vec<NameToken>,
+        exhaustive: bool,
+    ) -> PreparedQuery {
         toks.truncate(MAX_TOKENS);
         let c = &self.config;
         let mut scratch = LookupScratch::default();
@@ -162,6 +209,7 @@ impl NameIndex {
                         &mut scratch,
                         &mut text_sims,
                     );
+                    self.abjad_pairs(&token, c.script_key_score, &mut text_sims);
                     for &(t, _) in &text_sims {
                         posting_keys.extend(&self.text_keys[t as usize]);
                     }

@@ -438,10 +438,36 @@ pub(crate) struct NameToken {
     /// [`INITIAL`], [`DIGITS`], [`LEGAL_FORM`], [`PATRONYMIC`], [`PARTICLE`],
     /// [`FILLER`], [`ASIDE`].
     pub flags: u8,
+    /// Romanised from Arabic or Hebrew script: compared by its consonants
+    /// too ([`super::scripts::abjad_key`]).
+    pub abjad: bool,
+    /// Where the word itself starts in `text`, after attached particles.
+    pub bare: u8,
+}
+
+impl NameToken {
+    /// The word without the particles attached before it.
+    pub(crate) fn bare(&self) -> &str {
+        self.text
+            .get(usize::from(self.bare)..)
+            .unwrap_or(&self.text)
+    }
 }
 
 /// Splits a name into tokens (see the module doc).
+#[cfg(test)]
 pub(crate) fn tokenize(name: &str) -> Vec<NameToken> {
+    tokenize_with(name, false, |_| None).0
+}
+
+/// [`tokenize`], and the tokens of the name's other reading when it has
+/// one: Arabic compounds split ("Abdulrahman" → abd rahman, "Habibullah"
+/// → habib allah, "Sirajuddin" → siraj al din) and a Chinese or Korean
+/// given name joined ("Kim Jong Un" → kim jongun), as the original
+/// script writes them. Both readings are searched (list names are indexed
+/// under both), so a name that reads either way matches, and one that
+/// only reads the first way (a typo in a compound) loses nothing.
+pub(crate) fn tokenize_both(name: &str) -> (Vec<NameToken>, Option<Vec<NameToken>>) {
     tokenize_with(name, false, |_| None)
 }
 
@@ -451,7 +477,7 @@ pub(crate) fn tokenize(name: &str) -> Vec<NameToken> {
 /// unbracketed) has those words marked as asides: they are a second copy
 /// of the name, not more of it. Queries are not read this way: a query may
 /// well mix scripts ("OOO Алабуга Эксим").
-pub(crate) fn tokenize_listed(name: &str) -> Vec<NameToken> {
+pub(crate) fn tokenize_listed(name: &str) -> (Vec<NameToken>, Option<Vec<NameToken>>) {
     tokenize_with(name, true, |_| None)
 }
 
@@ -487,7 +513,7 @@ pub(crate) fn memo_word(word: &str) -> MemoWord {
 pub(crate) fn tokenize_query<'m>(
     name: &str,
     memo: impl Fn(&str) -> Option<&'m MemoWord>,
-) -> Vec<NameToken> {
+) -> (Vec<NameToken>, Option<Vec<NameToken>>) {
     tokenize_with(name, false, memo)
 }
 
@@ -495,11 +521,25 @@ fn tokenize_with<'m>(
     name: &str,
     script_copy_asides: bool,
     memo: impl Fn(&str) -> Option<&'m MemoWord>,
-) -> Vec<NameToken> {
+) -> (Vec<NameToken>, Option<Vec<NameToken>>) {
     let name = split_camel_case(name);
     let words =
         surname_last(&name).unwrap_or_else(|| folded_words_with_asides(&name, script_copy_asides));
     let words = number_words_to_digits(words);
+    let abjad = super::normalize::abjad_words(&name);
+    let other = join_east_asian_given_name(split_arabic_compounds(&words), &words);
+    let tokens = tokens_of(&words, &abjad, &memo);
+    let other = other.map(|w| tokens_of(&w, &abjad, &memo));
+    (tokens, other)
+}
+
+/// The tokens of a name's folded words (`abjad`: those romanised letter by
+/// letter from Arabic or Hebrew script).
+fn tokens_of<'m>(
+    words: &[(String, bool)],
+    abjad: &[String],
+    memo: &impl Fn(&str) -> Option<&'m MemoWord>,
+) -> Vec<NameToken> {
     let mut tokens = Vec::with_capacity(words.len());
     let mut prefix = String::new();
     for (i, (word, aside)) in words.iter().enumerate() {
@@ -519,12 +559,16 @@ fn tokenize_with<'m>(
                 text: word.clone(),
                 key: String::from(&*m.key),
                 flags: m.flags,
+                abjad: false,
+                bare: 0,
             },
             _ => make_token(format!("{prefix}{word}"), word),
         };
         if *aside {
             token.flags |= ASIDE;
         }
+        token.abjad = !abjad.is_empty() && abjad.contains(word);
+        token.bare = u8::try_from(prefix.len()).unwrap_or(0);
         tokens.push(token);
         prefix.clear();
     }
@@ -855,7 +899,140 @@ fn make_token(text: String, word: &str) -> NameToken {
     if patronymic_ending || PATRONYMIC_WORDS.contains(&key.as_str()) {
         flags |= PATRONYMIC;
     }
-    NameToken { text, key, flags }
+    NameToken {
+        text,
+        key,
+        flags,
+        abjad: false,
+        bare: 0,
+    }
+}
+
+/// Arabic name compounds the lists write either glued or apart, split the
+/// way the Arabic script writes them, so both spellings meet: "Abdulrahman"
+/// and "Abdurrahman" → abd rahman (as "Abd al-Rahman"), "Habibullah" →
+/// habib allah, "Sirajuddin" and "Salah Eddine" → siraj al din. `None`
+/// when nothing splits.
+fn split_arabic_compounds(words: &[(String, bool)]) -> Option<Vec<(String, bool)>> {
+    const ABD: &[&str] = &[
+        "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdor", "abdar", "abdu",
+    ];
+    const ALLAH: &[&str] = &["ullah", "ollah", "allah", "ulla"];
+    const ALDIN: &[&str] = &[
+        "uddeen", "eddine", "uddin", "eddin", "oddin", "addin", "iddin", "aldin", "eldin", "uldin",
+        "aldeen",
+    ];
+    /// A stem must keep this many letters for the word to split.
+    const MIN_STEM: usize = 3;
+    /// After "abd…", the name must keep this many.
+    const MIN_ABD_REST: usize = 4;
+    if !words.iter().any(|(w, _)| {
+        w.starts_with("abd")
+            || ALLAH.iter().any(|s| w.ends_with(s))
+            || ALDIN.iter().any(|s| w.ends_with(s))
+    }) {
+        return None;
+    }
+    /// The article, as it follows "abd" in "Abd al-Rahman", "Abd ar-Rahman".
+    const ARTICLES: &[&str] = &["al", "el", "ul", "ad", "ar", "as", "ash", "at", "az", "an"];
+    let mut out: Vec<(String, bool)> = Vec::with_capacity(words.len() + 2);
+    for (word, aside) in words.iter().cloned() {
+        if ABD.contains(&word.as_str()) {
+            out.push(("abd".to_owned(), aside));
+            continue;
+        }
+        if ARTICLES.contains(&word.as_str()) && out.last().is_some_and(|(w, _)| w == "abd") {
+            continue;
+        }
+        if ALDIN.contains(&word.as_str()) {
+            out.push(("al".to_owned(), aside));
+            out.push(("din".to_owned(), aside));
+            continue;
+        }
+        if let Some(stem) = ALDIN
+            .iter()
+            .find_map(|s| word.strip_suffix(s))
+            .filter(|stem| stem.len() >= MIN_STEM)
+        {
+            out.push((stem.to_owned(), aside));
+            out.push(("al".to_owned(), aside));
+            out.push(("din".to_owned(), aside));
+            continue;
+        }
+        if let Some(stem) = ALLAH
+            .iter()
+            .find_map(|s| word.strip_suffix(s))
+            .filter(|stem| stem.len() >= MIN_STEM)
+        {
+            let stem = if ABD.contains(&stem) || stem == "abd" {
+                "abd"
+            } else {
+                stem
+            };
+            out.push((stem.to_owned(), aside));
+            out.push(("allah".to_owned(), aside));
+            continue;
+        }
+        if let Some(rest) = ABD
+            .iter()
+            .find_map(|p| word.strip_prefix(p))
+            .filter(|rest| rest.len() >= MIN_ABD_REST)
+        {
+            out.push(("abd".to_owned(), aside));
+            out.push((rest.to_owned(), aside));
+            continue;
+        }
+        out.push((word, aside));
+    }
+    (out.as_slice() != words).then_some(out)
+}
+
+/// A Latin name of three syllables, one at either end a common Chinese
+/// surname and all three pinyin ("Xi Jin Ping", "XI Jin-ping"), or a
+/// common Korean surname and the others Korean syllables ("Kim Jong Un",
+/// "KIM Jong-un"), has its given name written as one word, as pinyin and
+/// South Korean passports write it and as 习近平 and 김정은 romanise:
+/// xi jinping, kim jongun.
+/// `split` is the split reading of [`split_arabic_compounds`], if any;
+/// `None` when neither changes the words.
+fn join_east_asian_given_name(
+    split: Option<Vec<(String, bool)>>,
+    words: &[(String, bool)],
+) -> Option<Vec<(String, bool)>> {
+    if split.is_some() {
+        return split;
+    }
+    join_given_name(words)
+}
+
+fn join_given_name(words: &[(String, bool)]) -> Option<Vec<(String, bool)>> {
+    let mut words = words.to_vec();
+    use super::scripts::{
+        is_chinese_surname, is_korean_surname, is_korean_syllable, is_pinyin_syllable,
+    };
+    if words.len() != 3 || words.iter().any(|(w, _)| w.len() > 6) {
+        return None;
+    }
+    let chinese = |first: usize| {
+        is_chinese_surname(&words[first].0) && words.iter().all(|(w, _)| is_pinyin_syllable(w))
+    };
+    let korean = |first: usize| {
+        is_korean_surname(&words[first].0)
+            && words
+                .iter()
+                .enumerate()
+                .all(|(k, (w, _))| k == first || is_korean_syllable(w))
+    };
+    let at = if chinese(0) || korean(0) {
+        1
+    } else if chinese(2) || korean(2) {
+        0
+    } else {
+        return None;
+    };
+    let (second, _) = words.remove(at + 1);
+    words[at].0.push_str(&second);
+    Some(words)
 }
 
 #[cfg(test)]
@@ -866,11 +1043,35 @@ mod tests {
         tokenize(name).into_iter().map(|t| t.text).collect()
     }
 
+    /// The texts of the name's other reading, or of the name.
+    fn read(name: &str) -> Vec<String> {
+        let (tokens, other) = tokenize_both(name);
+        other
+            .unwrap_or(tokens)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
     #[test]
     fn particles_attach_to_the_next_word() {
         assert_eq!(texts("al-Qaida"), texts("Al Qaida"));
         assert_eq!(texts("Alqaida"), texts("Al Qaida"));
         assert_eq!(texts("Abdul Rahman"), texts("Abdulrahman"));
+        // the other reading of a compound is the Arabic script's
+        assert_eq!(read("Abd al-Rahman"), read("Abdurrahman"));
+        assert_eq!(read("عبد الرحمن"), read("Abdul Rahman"));
+        assert_eq!(read("Habibullah"), read("حبیب الله"));
+        assert_eq!(read("SIRAJUDDIN"), read("Siraj al-Din"));
+        assert_eq!(read("Saif al-Din"), read("Saifuddin"));
+        // an East Asian given name written in syllables reads joined
+        assert_eq!(read("Kim Jong Un"), read("김정은"));
+        assert_eq!(read("KIM Jong-un"), read("Kim Jongun"));
+        assert_eq!(read("Xi Jin Ping"), read("习近平"));
+        assert_eq!(read("XI Jin-ping"), read("Xi Jinping"));
+        // and a name of none of these has no other reading
+        assert!(tokenize_both("Vladimir Putin").1.is_none());
+        assert!(tokenize_both("John Lee Smith").1.is_none());
         let t = tokenize("Usama bin Laden");
         assert_eq!(t[1].text, "binladen");
         assert_eq!(t[1].key, "laden");
@@ -966,8 +1167,11 @@ mod tests {
         let en = tokenize("Izhevsk Mechanical Plant");
         assert_eq!(ru[2].text, "zavod");
         assert_eq!(ru[2].key, en[2].key);
-        // the proper name is transliterated, not translated
-        assert_eq!(ru[0].key, skeleton("izhevskiy"));
+        // the town's adjective meets the town, as the mined vocabulary
+        // learnt from the lists (data/org_vocabulary.txt)
+        assert_eq!(ru[0].key, en[0].key);
+        // a proper name the vocabulary does not know is transliterated
+        assert_eq!(tokenize("Калашников")[0].key, skeleton("kalashnikov"));
         // a combining form English drops becomes a filler
         let t = tokenize("Научно-исследовательский институт");
         assert_eq!(t[0].flags & FILLER, FILLER);
@@ -1007,7 +1211,7 @@ mod tests {
         for name in names {
             assert_eq!(
                 tokenize_query(name, |w| memo.get(w)),
-                tokenize(name),
+                tokenize_both(name),
                 "{name}"
             );
         }
@@ -1016,7 +1220,7 @@ mod tests {
         if let Some(m) = lied.get_mut("putin") {
             m.key = "zzz".into();
         }
-        assert_eq!(tokenize_query("V. Putin", |w| lied.get(w))[1].key, "zzz");
+        assert_eq!(tokenize_query("V. Putin", |w| lied.get(w)).0[1].key, "zzz");
     }
 
     #[test]
@@ -1079,16 +1283,16 @@ mod tests {
         // as the EU prints the UN-listed Syrian minister's name
         let asides =
             |t: Vec<NameToken>| -> Vec<bool> { t.iter().map(|t| t.flags & ASIDE != 0).collect() };
-        let listed = tokenize_listed("Ali MAMLUK علي مملوك");
+        let listed = tokenize_listed("Ali MAMLUK علي مملوك").0;
         assert_eq!(asides(listed), [false, false, true, true]);
         // a query may mix scripts: read as written
         assert!(asides(tokenize("Ali MAMLUK علي مملوك")).iter().all(|a| !a));
         // a Cyrillic look-alike inside a Latin word is no copy
-        assert!(asides(tokenize_listed("Ali M\u{0410}MLUK"))
+        assert!(asides(tokenize_listed("Ali M\u{0410}MLUK").0)
             .iter()
             .all(|a| !a));
         // a name starting in another script is not touched
-        assert!(asides(tokenize_listed("ООО Ромашка Romashka"))
+        assert!(asides(tokenize_listed("ООО Ромашка Romashka").0)
             .iter()
             .all(|a| !a));
     }

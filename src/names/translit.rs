@@ -352,15 +352,48 @@ fn collapse_doubles(s: &str) -> String {
     out
 }
 
+/// The spellings of `data/name_variants.txt`: (variant, the form compared).
+fn name_variants() -> impl Iterator<Item = (&'static str, &'static str)> {
+    include_str!("data/name_variants.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .flat_map(|line| {
+            let mut words = line.split_whitespace();
+            let canonical = words.next().unwrap_or_default();
+            words.map(move |w| (w, canonical))
+        })
+}
+
+/// Skeleton → the skeleton it is compared as, and the skeletons two tables
+/// rows sent different ways (left out: an ambiguous spelling such as
+/// "saeed"/"sayed" must not pick one).
+fn build_given_name_table() -> (HashMap<String, String>, Vec<String>) {
+    let mut table: HashMap<String, String> = HashMap::new();
+    let mut ambiguous: Vec<String> = Vec::new();
+    let pairs = GIVEN_NAME_FORMS.iter().copied().chain(name_variants());
+    for (from, to) in pairs {
+        let (from, to) = (spelling_skeleton(from), spelling_skeleton(to));
+        if from == to {
+            continue;
+        }
+        match table.get(&from) {
+            Some(existing) if *existing != to => ambiguous.push(from),
+            Some(_) => {}
+            None => {
+                table.insert(from, to);
+            }
+        }
+    }
+    for a in &ambiguous {
+        table.remove(a);
+    }
+    (table, ambiguous)
+}
+
 fn given_name_table() -> &'static HashMap<String, String> {
     static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        GIVEN_NAME_FORMS
-            .iter()
-            .map(|(from, to)| (spelling_skeleton(from), spelling_skeleton(to)))
-            .filter(|(from, to)| from != to)
-            .collect()
-    })
+    TABLE.get_or_init(|| build_given_name_table().0)
 }
 
 /// Whether a skeleton is a given name of the table, in either its
@@ -406,6 +439,21 @@ fn canonical_given_name(key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_variant_table_is_unambiguous() {
+        let (table, ambiguous) = build_given_name_table();
+        assert!(ambiguous.is_empty(), "{ambiguous:?}");
+        // no spelling maps onto a form that itself maps on
+        for (from, to) in &table {
+            assert!(!table.contains_key(to), "{from} -> {to} -> {}", table[to]);
+        }
+        same("mohamed", "muhammad");
+        same("hossein", "husayn");
+        same("yousef", "yusuf");
+        same("lee", "ri");
+        same("park", "pak");
+    }
 
     fn same(a: &str, b: &str) {
         assert_eq!(skeleton(a), skeleton(b), "{a} vs {b}");

@@ -726,7 +726,7 @@ impl Screener {
 /// The customer index file: magic, format, registry generation, matcher
 /// fingerprint, then the index (bitcode).
 const INDEX_MAGIC: &[u8; 8] = b"AMLCIDX\0";
-const INDEX_FORMAT: u32 = 2;
+const INDEX_FORMAT: u32 = 3;
 
 /// What an index depends on besides the registry: the matcher's settings
 /// and how candidates are searched.

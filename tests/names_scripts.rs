@@ -243,8 +243,15 @@ fn measure(
 }
 
 /// Floors on the held-out half, per script: recall at the review threshold
-/// and F1 at it. Ratchets, set just below what was measured.
-const HELD_OUT_FLOORS: &[(&str, f64, f64)] = &[];
+/// and F1 at it. Ratchets, set just below what was measured when issue 18
+/// was closed (docs/SCRIPTS_EVAL.md); raise them when matching improves.
+const HELD_OUT_FLOORS: &[(&str, f64, f64)] = &[
+    ("arabic", 0.85, 0.86),       // measured 0.865, 0.874
+    ("cyrillic", 0.98, 0.98),     // 0.994, 0.991
+    ("cyrillic-org", 0.49, 0.61), // 0.506, 0.625
+    ("hangul", 0.70, 0.75),       // 0.738, 0.795
+    ("han", 0.80, 0.80),          // 1.000, 1.000 (5 names)
+];
 
 #[test]
 #[ignore = "reads ../shared/data"]
@@ -274,6 +281,29 @@ fn scripts_against_latin_names() {
         a.n += t.n;
         a.found += t.found;
         a.pairs.extend(&t.pairs);
+    }
+    // each script with its organisations
+    let mut per_script: BTreeMap<(String, bool), Tally> = BTreeMap::new();
+    for ((script, half), t) in &tallies {
+        let a = per_script
+            .entry((script.trim_end_matches("-org").to_owned(), *half))
+            .or_default();
+        a.n += t.n;
+        a.found += t.found;
+        a.pairs.extend(&t.pairs);
+    }
+    for ((script, half), t) in per_script
+        .iter()
+        .filter(|((s, _), _)| tallies.keys().any(|(k, _)| *k == format!("{s}-org")))
+    {
+        let (p, r, f) = t.prf(review);
+        println!(
+            "{:<10} {:<9} {:>5} {:>8.3} {p:>6.3} {r:>6.3} {f:>6.3}",
+            format!("{script}*"),
+            if *half { "held-out" } else { "tune" },
+            t.n,
+            t.recall()
+        );
     }
     for (half, t) in &all {
         let (p, r, f) = t.prf(review);
@@ -352,8 +382,9 @@ fn judged_pairs_split() {
     assert!(held >= PAIRS_HELD_OUT_FLOOR, "held-out best F1 {held:.3}");
 }
 
-/// Best F1 on the held-out half of the judged pairs: a ratchet.
-const PAIRS_HELD_OUT_FLOOR: f64 = 0.0;
+/// Best F1 on the held-out half of the judged pairs: a ratchet (0.919
+/// measured when issue 18 was closed, the same as before it).
+const PAIRS_HELD_OUT_FLOOR: f64 = 0.91;
 
 /// Where the mined organisation vocabulary lives.
 const VOCABULARY: &str = "src/names/data/org_vocabulary.txt";

@@ -41,6 +41,8 @@ pub(super) struct ListToken {
     pub(super) key: u32,
     pub(super) first: u8,
     pub(super) flags: u8,
+    /// [`NameToken::origin`]: 0 unless romanised from another script.
+    pub(super) origin: u32,
     pub(super) align: AlignWord,
 }
 
@@ -194,6 +196,7 @@ impl NameIndex {
                             key,
                             first: t.text.as_bytes().first().copied().unwrap_or(0),
                             flags: t.flags,
+                            origin: t.origin,
                             align: AlignWord::default(),
                         });
                     }

@@ -83,8 +83,8 @@ pub struct MatchConfig {
     /// romanisations as exact.
     pub key_equal_score: f64,
     /// Similarity of a word romanised from Arabic or Hebrew script and a
-    /// word whose consonants it shares (حسن ~ Hassan, כהן ~
-    /// Moshe), when their spellings do not already pair better. Those
+    /// word whose consonants it shares (حسن ~ Hassan, التكريتي ~
+    /// al-Tikriti), when their spellings do not already pair better. Those
     /// scripts leave short vowels unwritten, so the consonants are all
     /// they say.
     ///

@@ -136,17 +136,7 @@ pub fn fold_words(text: &str) -> Vec<String> {
     let letters = fold_letters(text);
     // a Korean or Chinese name written as one word is surname and given
     // name; written in several words, each word is one part already
-    let whole_name = letters.is_ascii()
-        || letters
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| {
-                matches!(
-                    scripts::script_of_word(w),
-                    Some(scripts::Script::Hangul | scripts::Script::Han)
-                )
-            })
-            .nth(1)
-            .is_none();
+    let whole_name = is_whole_name(&letters);
     let mut raw: Vec<RawWord> = Vec::new();
     let mut word = String::new();
     let mut spaced = false;
@@ -291,28 +281,86 @@ pub(crate) fn display_order(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(levels.pop().map(|l| l.pieces.concat()).unwrap_or_default())
 }
 
-/// The folded words of `text` that were romanised letter by letter from a
-/// script that leaves short vowels unwritten (Arabic, Hebrew): they are
-/// compared by their consonants too ([`scripts::abjad_key`]). Words of the
-/// Arabic name table are not: their spelling is known.
-pub(crate) fn abjad_words(text: &str) -> Vec<String> {
-    let mut marked = Vec::new();
+/// The low bits of [`ScriptWord::origin`]: which kind of script it is.
+pub(crate) const ORIGIN_TAGS: u32 = 3;
+/// An alphabet or abjad (Arabic, Hebrew, kana, Thai): its romanisation
+/// varies letter by letter, so typos and spelling variants pair as usual.
+pub(crate) const ORIGIN_ALPHABETIC: u32 = 1;
+/// Hangul or Han: each syllable is a unit of meaning, and a given name
+/// one letter off is another person's (Kim Jong Un, Kim Jong Il): such a
+/// word pairs by equal spelling or spelling key only, never by edits.
+pub(crate) const ORIGIN_SYLLABIC: u32 = 2;
+
+/// One word a name's other-script part romanised to (see [`script_words`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ScriptWord {
+    /// The folded (romanised) word.
+    pub text: String,
+    /// Romanised letter by letter from a script that leaves short vowels
+    /// unwritten (Arabic, Hebrew): compared by its consonants too
+    /// ([`scripts::abjad_key`]). Words of the name tables are not: their
+    /// spelling is known.
+    pub abjad: bool,
+    /// A hash of the original-script word, its low bits one of
+    /// [`ORIGIN_ALPHABETIC`] or [`ORIGIN_SYLLABIC`] (so never 0): two words
+    /// romanised alike from different originals (Korean 은 and 운 are both
+    /// "un") are not the same word.
+    pub origin: u32,
+}
+
+/// The folded words of `text` romanised from Arabic, Hebrew, Hangul, Han,
+/// kana or Thai script, with what [`ScriptWord`] says of each. Empty for
+/// ASCII text.
+pub(crate) fn script_words(text: &str) -> Vec<ScriptWord> {
+    let mut out = Vec::new();
     if text.is_ascii() {
-        return Vec::new();
+        return out;
     }
     let letters = fold_letters(text);
+    let whole_name = is_whole_name(&letters);
+    let mut marked = Vec::new();
     for word in letters
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
     {
-        if let Some(script) = scripts::script_of_word(word).filter(|s| s.is_abjad()) {
-            scripts::romanize_marked(word, script, true, &mut marked);
-        }
+        let Some(script) = scripts::script_of_word(word) else {
+            continue;
+        };
+        let hash = word.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        let tag = if script.is_syllabic() {
+            ORIGIN_SYLLABIC
+        } else {
+            ORIGIN_ALPHABETIC
+        };
+        let origin = (hash & !ORIGIN_TAGS) | tag;
+        marked.clear();
+        scripts::romanize_marked(word, script, whole_name, &mut marked);
+        out.extend(marked.drain(..).map(|(text, by_letters)| ScriptWord {
+            text,
+            abjad: by_letters && script.is_abjad(),
+            origin,
+        }));
     }
-    marked
-        .into_iter()
-        .filter_map(|(w, by_letters)| by_letters.then_some(w))
-        .collect()
+    out
+}
+
+/// Whether a Korean or Chinese name in `letters` is written as one word
+/// (surname and given name together) rather than in several words, each
+/// one part already.
+fn is_whole_name(letters: &str) -> bool {
+    letters.is_ascii()
+        || letters
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| {
+                matches!(
+                    scripts::script_of_word(w),
+                    Some(scripts::Script::Hangul | scripts::Script::Han)
+                )
+            })
+            .nth(1)
+            .is_none()
 }
 
 /// Folds text to its words joined by single spaces: the form platform and

@@ -266,7 +266,9 @@ fn mined() -> &'static HashMap<&'static str, &'static str> {
     })
 }
 
-fn translate_stem(word: &str) -> Option<&'static str> {
+/// [`translate`] by the hand-written stems only, without the mined
+/// vocabulary.
+pub(crate) fn translate_stem(word: &str) -> Option<&'static str> {
     // most words of most names begin like no stem: one binary search of
     // the stems' first three letters turns them away
     let head = word.as_bytes().get(..MIN_STEM_LEN)?;

@@ -3,6 +3,7 @@
 //! hits ordered and explained.
 
 use super::index::{ListToken, NameEntry, NameIndex};
+use super::normalize::ORIGIN_SYLLABIC;
 use super::query::{PreparedQuery, QueryToken};
 use super::score::{
     align, birth_date_evidence, jaro_winkler, qualifier_effect, Alignment, MiddleCost,
@@ -23,6 +24,13 @@ impl NameIndex {
         let l_initial = l.flags & INITIAL != 0;
         let q_particle = q.token.flags & PARTICLE != 0;
         if q.text_id == Some(l.text) {
+            // romanised alike from two different words of another script
+            // (은 and 운 are both "un", س and ص both "s"): a near spelling,
+            // a twentieth below another romanisation of the same word, so
+            // the names are not "exact"
+            if q.token.origin != 0 && l.origin != 0 && q.token.origin != l.origin {
+                return (c.key_equal_score * 0.95, false);
+            }
             return (1.0, q_initial || q_particle);
         }
         if q_particle {
@@ -46,7 +54,14 @@ impl NameIndex {
                 (0.0, false)
             };
         }
-        (rows.0.max(rows.1), false)
+        let similarity = rows.0.max(rows.1);
+        // a word romanised from Hangul or Han pairs by equal spelling or
+        // key only: one letter off is another syllable, another name
+        let syllabic = (q.token.origin | l.origin) & ORIGIN_SYLLABIC != 0;
+        if syllabic && similarity < c.key_equal_score {
+            return (0.0, false);
+        }
+        (similarity, false)
     }
 
     fn align_name(&self, q: &PreparedQuery, name: &NameEntry) -> Alignment {

@@ -55,6 +55,12 @@ impl Script {
     pub(crate) fn is_abjad(self) -> bool {
         matches!(self, Script::Arabic | Script::Hebrew)
     }
+
+    /// Whether each character is a syllable (Hangul, Han): see
+    /// `normalize::ORIGIN_SYLLABIC`.
+    pub(crate) fn is_syllabic(self) -> bool {
+        matches!(self, Script::Hangul | Script::Han)
+    }
 }
 
 /// The script of one character, if it is one of [`Script`].
@@ -526,10 +532,12 @@ pub(crate) fn is_korean_syllable(word: &str) -> bool {
                 "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u",
                 "wo", "we", "wi", "yu", "eu", "ui", "i",
             ];
+            // and the passport spellings: Young, Joo, Lee, Moon
+            const PASSPORT_VOWEL: [&str; 5] = ["you", "oo", "ee", "ea", "oi"];
             const FINALS: [&str; 10] = ["", "k", "n", "t", "l", "m", "p", "ng", "g", "r"];
             let mut set = std::collections::HashSet::new();
             for initial in HANGUL_INITIAL.iter().chain(&RR_INITIAL).chain(&["l", "sh"]) {
-                for vowel in HANGUL_VOWEL.iter().chain(&RR_VOWEL) {
+                for vowel in HANGUL_VOWEL.iter().chain(&RR_VOWEL).chain(&PASSPORT_VOWEL) {
                     for last in FINALS {
                         set.insert(format!("{initial}{vowel}{last}"));
                     }
@@ -812,6 +820,76 @@ mod tests {
         assert_eq!(roman("やまだ たろう"), ["yamada", "taro"]);
         assert_eq!(roman("がっこう"), ["gakko"]);
         assert_eq!(roman("サトウ"), ["sato"]);
+    }
+
+    fn score(a: &str, b: &str) -> f64 {
+        crate::names::compare(a, b, None, &crate::names::MatchConfig::default())
+    }
+
+    fn exact(a: &str, b: &str) -> bool {
+        crate::names::compare_hit(a, b, None, &crate::names::MatchConfig::default())
+            .is_some_and(|h| h.exact)
+    }
+
+    /// Names as the real lists print them in both scripts (UN original
+    /// script names, EU aliases) and the issue's examples.
+    #[test]
+    fn other_scripts_meet_their_latin_names() {
+        let block = crate::names::MatchConfig::default().block_threshold;
+        let review = crate::names::MatchConfig::default().review_threshold;
+        for (script, latin) in [
+            ("محمد علي", "Mohamed Ali"),
+            ("أحمد حسن", "Ahmed Hassan"),
+            ("صدام حسين التكريتي", "SADDAM HUSSEIN AL-TIKRITI"),
+            ("عزت ابراهيم الدوري", "IZZAT IBRAHIM AL-DURI"),
+            ("حسین رحیمی", "Hossein Rahimi"),
+            ("김정은", "Kim Jong Un"),
+            ("김정은", "KIM Jong-un"),
+            ("이민호", "Lee Min Ho"),
+            ("习近平", "Xi Jinping"),
+            ("习近平", "XI Jin-ping"),
+            ("やまだ たろう", "Yamada Taro"),
+        ] {
+            let s = score(script, latin);
+            assert!(s >= block, "{script} ~ {latin}: {s}");
+            let s = score(latin, script);
+            assert!(s >= block, "{latin} ~ {script}: {s}");
+        }
+        // spelled by consonants only: found, held for review
+        for (script, latin) in [
+            ("طه ياسين رمضان الجزراوي", "TAHA YASSIN RAMADAN AL-JIZRAWI"),
+            ("משה לוי", "Moshe Levi"),
+        ] {
+            let s = score(script, latin);
+            assert!(s >= review, "{script} ~ {latin}: {s}");
+        }
+        // Latin spellings of one Chinese name
+        assert!(score("Xi Jin Ping", "Xi Jinping") >= block);
+    }
+
+    #[test]
+    fn near_misses_in_the_original_script_are_not_exact() {
+        // Hasan and Husayn: the written ya tells them apart
+        assert!(score("حسن علي", "حسين علي") < 0.92);
+        // 은 and 운 both romanise "un", س and ص both "s": similar, not equal
+        assert!(!exact("김정은", "김정운"));
+        assert!(score("김정은", "김정운") < 1.0);
+        assert!(!exact("سالم", "صالم"));
+        // the same spelling is exact
+        assert!(exact("김정은", "김정은"));
+        assert!(exact("محمد علي", "محمد علي"));
+        // Mahmud is not Muhammad, though both are m-h-m-d
+        assert!(score("محمود", "Mohammed") < 0.8);
+        // Hangul and Han readings of different people stay apart
+        assert!(score("김정은", "Kim Jong Il") < 0.92);
+        assert!(score("习近平", "Xi Jinbao") < 0.8);
+    }
+
+    #[test]
+    fn unknown_is_not_a_match() {
+        // a script nothing here reads scores nothing, even against itself
+        assert_eq!(score("\u{E000}\u{E001}", "\u{E000}\u{E001}"), 0.0);
+        assert_eq!(score("\u{E000}", "Ali Hassan"), 0.0);
     }
 
     #[test]

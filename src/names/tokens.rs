@@ -3,7 +3,7 @@
 //! number). Shared by list names (once, at index build) and queries.
 
 use super::normalize::fold_words;
-use super::org_words::translate;
+use super::org_words::{translate, translate_stem};
 use super::translit::skeleton;
 
 /// The word is a single letter: an initial.
@@ -441,6 +441,9 @@ pub(crate) struct NameToken {
     /// Romanised from Arabic or Hebrew script: compared by its consonants
     /// too ([`super::scripts::abjad_key`]).
     pub abjad: bool,
+    /// A hash of the original-script word it was romanised from, 0 for a
+    /// Latin, Cyrillic or Greek word ([`super::normalize::ScriptWord`]).
+    pub origin: u32,
     /// Where the word itself starts in `text`, after attached particles.
     pub bare: u8,
 }
@@ -526,18 +529,18 @@ fn tokenize_with<'m>(
     let words =
         surname_last(&name).unwrap_or_else(|| folded_words_with_asides(&name, script_copy_asides));
     let words = number_words_to_digits(words);
-    let abjad = super::normalize::abjad_words(&name);
+    let script = super::normalize::script_words(&name);
     let other = join_east_asian_given_name(split_arabic_compounds(&words), &words);
-    let tokens = tokens_of(&words, &abjad, &memo);
-    let other = other.map(|w| tokens_of(&w, &abjad, &memo));
+    let tokens = tokens_of(&words, &script, &memo);
+    let other = other.map(|w| tokens_of(&w, &script, &memo));
     (tokens, other)
 }
 
-/// The tokens of a name's folded words (`abjad`: those romanised letter by
-/// letter from Arabic or Hebrew script).
+/// The tokens of a name's folded words (`script`: those romanised from
+/// another script, see [`super::normalize::script_words`]).
 fn tokens_of<'m>(
     words: &[(String, bool)],
-    abjad: &[String],
+    script: &[super::normalize::ScriptWord],
     memo: &impl Fn(&str) -> Option<&'m MemoWord>,
 ) -> Vec<NameToken> {
     let mut tokens = Vec::with_capacity(words.len());
@@ -560,6 +563,7 @@ fn tokens_of<'m>(
                 key: String::from(&*m.key),
                 flags: m.flags,
                 abjad: false,
+                origin: 0,
                 bare: 0,
             },
             _ => make_token(format!("{prefix}{word}"), word),
@@ -567,7 +571,10 @@ fn tokens_of<'m>(
         if *aside {
             token.flags |= ASIDE;
         }
-        token.abjad = !abjad.is_empty() && abjad.contains(word);
+        if let Some(w) = script.iter().find(|w| w.text == *word) {
+            token.abjad = w.abjad;
+            token.origin = w.origin;
+        }
         token.bare = u8::try_from(prefix.len()).unwrap_or(0);
         tokens.push(token);
         prefix.clear();
@@ -870,7 +877,13 @@ fn mostly_other_script(word: &str) -> bool {
 fn make_token(text: String, word: &str) -> NameToken {
     // an organisation word gets the key of its English translation, so the
     // transliterated "zavod" meets "plant" (see `org_words`)
-    let translation = translate(word);
+    // a legal form keeps its class key: the vocabulary mined from the
+    // lists would otherwise give "ooo" the key of "llc" and "llc" the class
+    let translation = if is_legal_form(&text) {
+        translate_stem(word)
+    } else {
+        translate(word)
+    };
     let key = match translation {
         Some(english) if !english.is_empty() => skeleton(english),
         _ => match legal_form_class(&text).filter(|_| is_legal_form(&text)) {
@@ -904,6 +917,7 @@ fn make_token(text: String, word: &str) -> NameToken {
         key,
         flags,
         abjad: false,
+        origin: 0,
         bare: 0,
     }
 }
@@ -1023,16 +1037,51 @@ fn join_given_name(words: &[(String, bool)]) -> Option<Vec<(String, bool)>> {
                 .enumerate()
                 .all(|(k, (w, _))| k == first || is_korean_syllable(w))
     };
-    let at = if chinese(0) || korean(0) {
-        1
-    } else if chinese(2) || korean(2) {
-        0
+    let (at, is_korean) = if chinese(0) {
+        (1, false)
+    } else if korean(0) {
+        (1, true)
+    } else if chinese(2) {
+        (0, false)
+    } else if korean(2) {
+        (0, true)
     } else {
         return None;
     };
     let (second, _) = words.remove(at + 1);
-    words[at].0.push_str(&second);
+    if is_korean {
+        // the given name as the Hangul reading writes it (McCune–Reischauer
+        // without breves): South Korean spellings of its syllables converge
+        let joined = format!("{}{}", korean_mr(&words[at].0), korean_mr(&second));
+        words[at].0 = joined;
+    } else {
+        words[at].0.push_str(&second);
+    }
     Some(words)
+}
+
+/// A Korean syllable in Revised Romanisation or a passport spelling,
+/// rewritten as McCune–Reischauer without breves writes it at the start of
+/// a word, as [`super::scripts`] reads Hangul: eo → o, eu → u, ou → o
+/// (Young → yong), oo → u (Joo → ju), ee → i, and an initial g, d, b → k,
+/// t, p (Geum → kum, Cheol → chol).
+fn korean_mr(syllable: &str) -> String {
+    let mut s = syllable
+        .replace("eo", "o")
+        .replace("eu", "u")
+        .replace("ou", "o")
+        .replace("oo", "u")
+        .replace("ee", "i");
+    let voiced = |c: u8| match c {
+        b'g' => Some("k"),
+        b'd' => Some("t"),
+        b'b' => Some("p"),
+        _ => None,
+    };
+    if let Some(unvoiced) = s.as_bytes().first().copied().and_then(voiced) {
+        s.replace_range(..1, unvoiced);
+    }
+    s
 }
 
 #[cfg(test)]
@@ -1067,6 +1116,10 @@ mod tests {
         // an East Asian given name written in syllables reads joined
         assert_eq!(read("Kim Jong Un"), read("김정은"));
         assert_eq!(read("KIM Jong-un"), read("Kim Jongun"));
+        // a South Korean spelling of the given name reads as the Hangul does
+        // (the surnames Shin/Sin, Park/Pak meet through their spelling key)
+        assert_eq!(read("SHIN Geum Cheol")[1], read("신금철")[1]);
+        assert_eq!(read("PARK Young Han")[1], read("박영한")[1]);
         assert_eq!(read("Xi Jin Ping"), read("习近平"));
         assert_eq!(read("XI Jin-ping"), read("Xi Jinping"));
         // and a name of none of these has no other reading

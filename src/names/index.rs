@@ -271,7 +271,11 @@ impl NameIndex {
                 if toks[..k].iter().any(|p| p.key == t.key) {
                     continue;
                 }
-                df[t.key as usize] += 1;
+                // a name's other reading is no new name: word weights are
+                // those of the names as listed
+                if !name.other_reading {
+                    df[t.key as usize] += 1;
+                }
                 per_key[t.key as usize].push(id as u32);
             }
         }
@@ -305,8 +309,9 @@ impl NameIndex {
         }
         ix.initial_posting_start
             .push(ix.initial_postings.len() as u32);
-        let n = ix.names.len() as f64;
-        let trust_idf = ix.names.len() >= ix.config.idf_min_names;
+        let listed_names = ix.names.iter().filter(|n| !n.other_reading).count();
+        let n = listed_names as f64;
+        let trust_idf = listed_names >= ix.config.idf_min_names;
         ix.key_weight = df
             .iter()
             .map(|&d| {

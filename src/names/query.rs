@@ -5,7 +5,7 @@
 use super::deletions::{DeletionDictionary, LookupScratch};
 use super::id_table::IdTable;
 use super::index::{word_weight, NameIndex};
-use super::score::{AlignWord, QueryQualifiers, MAX_TOKENS};
+use super::score::{osa_distance_within, AlignWord, QueryQualifiers, MAX_TOKENS};
 use super::scripts::{abjad_key, SHORT_ABJAD_KEY};
 use super::tokens::{
     tokenize_both, tokenize_query, NameToken, DIGITS, INITIAL, PARTICLE, PATRONYMIC, REPEATED,
@@ -114,6 +114,19 @@ impl NameIndex {
             score
         };
         for &t in ids {
+            // a Latin query word's consonants agree with a list word
+            // romanised from Arabic or Hebrew; their spellings must not be
+            // further apart than half the longer one either (the customer
+            // Moroz is not the listed مرادی, Maradi). A query word read
+            // from those scripts itself needs no such check: the
+            // consonants are all it says
+            if !token.abjad {
+                let (a, b) = (token.text.as_bytes(), self.texts[t as usize].as_bytes());
+                let budget = a.len().max(b.len()) / 2;
+                if osa_distance_within(a, b, budget).is_none() {
+                    continue;
+                }
+            }
             match text_sims.iter_mut().find(|(id, _)| *id == t) {
                 Some((_, s)) => *s = s.max(score),
                 None => text_sims.push((t, score)),

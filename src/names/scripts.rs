@@ -358,7 +358,7 @@ fn vowel_after_initial_cluster(s: String) -> String {
         1
     };
     let is_vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
-    if b.len() > first_len + 1 && !is_vowel(b[0]) && !is_vowel(b[first_len]) {
+    if b.len() > first_len && !is_vowel(b[0]) && !is_vowel(b[first_len]) {
         let mut out = String::with_capacity(s.len() + 1);
         out.push_str(&s[..first_len]);
         out.push('a');

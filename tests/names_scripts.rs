@@ -388,6 +388,14 @@ const PAIRS_HELD_OUT_FLOOR: f64 = 0.91;
 
 /// Where the mined organisation vocabulary lives.
 const VOCABULARY: &str = "src/names/data/org_vocabulary.txt";
+/// Words shorter than this are left out: abbreviations and short words
+/// ("ООО", "дом", "RAN") pair with whatever stands beside them.
+const MIN_WORD_LEN: usize = 4;
+/// English function words, which translate no organisation word.
+const ENGLISH_FUNCTION_WORDS: &[&str] = &[
+    "after", "named", "with", "from", "into", "under", "over", "than", "that", "this", "also",
+    "known", "formerly",
+];
 /// A Cyrillic word and an English word must stand together in this many
 /// organisations (of the tune half) …
 const MIN_TOGETHER: usize = 3;
@@ -396,7 +404,8 @@ const MIN_DICE: f64 = 0.6;
 
 /// The organisation vocabulary mined from the **tune half** of the EU
 /// entries that name an organisation both in Cyrillic and in English:
-/// each Cyrillic word (folded, as the matcher folds it) with the English
+/// each Cyrillic word of at least [`MIN_WORD_LEN`] letters (folded, as the
+/// matcher folds it) with the English
 /// word it most often stands with, when they stand together in at least
 /// [`MIN_TOGETHER`] organisations and with a Dice coefficient of at least
 /// [`MIN_DICE`]; an entry repeated under several regulations counts once.
@@ -418,9 +427,11 @@ fn mine_vocabulary(eu: &[Entity]) -> Vec<(String, String)> {
         }
         let (cyr, eng) = groups.entry(group).or_default();
         for (name, _) in e.names() {
-            let words = fold_words(name)
-                .into_iter()
-                .filter(|w| w.len() >= 3 && !w.bytes().any(|b| b.is_ascii_digit()));
+            let words = fold_words(name).into_iter().filter(|w| {
+                w.len() >= MIN_WORD_LEN
+                    && !w.bytes().any(|b| b.is_ascii_digit())
+                    && !ENGLISH_FUNCTION_WORDS.contains(&w.as_str())
+            });
             match script_of(name) {
                 Some("cyrillic") => cyr.extend(words),
                 None => eng.extend(words),

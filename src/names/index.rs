@@ -271,9 +271,16 @@ impl NameIndex {
                 if toks[..k].iter().any(|p| p.key == t.key) {
                     continue;
                 }
-                // a name's other reading is no new name: word weights are
-                // those of the names as listed
-                if !name.other_reading {
+                // a name's other reading is no new name: its words count
+                // once per listed name, with the words of the name as
+                // listed (indexed just before it)
+                let counted = name.other_reading && id > 0 && {
+                    let listed = &ix.names[id - 1];
+                    ix.tokens[listed.start as usize..(listed.start + listed.len) as usize]
+                        .iter()
+                        .any(|p| p.key == t.key)
+                };
+                if !counted {
                     df[t.key as usize] += 1;
                 }
                 per_key[t.key as usize].push(id as u32);
@@ -390,7 +397,9 @@ impl NameIndex {
         &self.config
     }
 
-    /// Number of indexed list names.
+    /// Number of indexed list names, each name's other reading
+    /// (an Arabic compound split, an East Asian given name joined) counted
+    /// as a name of its own.
     pub fn len(&self) -> usize {
         self.names.len()
     }
@@ -705,7 +714,6 @@ pub(super) fn word_weight(flags: u8, frequency_weight: f64, config: &MatchConfig
     }
 }
 
-/// Scores name `b` (as a list name) against query `a`, with uniform word
 /// The hits of two readings of one query, one per entity (the better),
 /// best first, ties by entity order, at most `limit`.
 fn merge_hits(mut a: Vec<NameHit>, b: Vec<NameHit>, limit: usize) -> Vec<NameHit> {
@@ -721,6 +729,7 @@ fn merge_hits(mut a: Vec<NameHit>, b: Vec<NameHit>, limit: usize) -> Vec<NameHit
     a
 }
 
+/// Scores name `b` (as a list name) against query `a`, with uniform word
 /// weights (no list statistics): the `compare` command and the pair
 /// evaluation. 0 when nothing aligns.
 ///

@@ -190,7 +190,11 @@ fn fold_letters_unicode(text: &str) -> String {
         // Cyrillic й and ї, Hangul syllables, kana with their voicing marks
         // and Thai with its vowel signs are letters of their own: kept whole
         if is_cyrillic(c) || keeps_marks(c) {
-            letters.push(c);
+            // Thai tone marks and the like are no letters: a word goes on
+            // across them
+            if !is_combining_mark(c) || c.is_alphanumeric() {
+                letters.push(c);
+            }
         } else {
             decompose_canonical(c, |d| {
                 if !is_combining_mark(d) {
@@ -281,16 +285,6 @@ pub(crate) fn display_order(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(levels.pop().map(|l| l.pieces.concat()).unwrap_or_default())
 }
 
-/// The low bits of [`ScriptWord::origin`]: which kind of script it is.
-pub(crate) const ORIGIN_TAGS: u32 = 3;
-/// An alphabet or abjad (Arabic, Hebrew, kana, Thai): its romanisation
-/// varies letter by letter, so typos and spelling variants pair as usual.
-pub(crate) const ORIGIN_ALPHABETIC: u32 = 1;
-/// Hangul or Han: each syllable is a unit of meaning, and a given name
-/// one letter off is another person's (Kim Jong Un, Kim Jong Il): such a
-/// word pairs by equal spelling or spelling key only, never by edits.
-pub(crate) const ORIGIN_SYLLABIC: u32 = 2;
-
 /// One word a name's other-script part romanised to (see [`script_words`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ScriptWord {
@@ -301,10 +295,8 @@ pub(crate) struct ScriptWord {
     /// ([`scripts::abjad_key`]). Words of the name tables are not: their
     /// spelling is known.
     pub abjad: bool,
-    /// A hash of the original-script word, its low bits one of
-    /// [`ORIGIN_ALPHABETIC`] or [`ORIGIN_SYLLABIC`] (so never 0): two words
-    /// romanised alike from different originals (Korean 은 and 운 are both
-    /// "un") are not the same word.
+    /// [`scripts::Romanized::origin`]: which original-script letters it
+    /// was read from, 0 for a word of a name table.
     pub origin: u32,
 }
 
@@ -326,21 +318,21 @@ pub(crate) fn script_words(text: &str) -> Vec<ScriptWord> {
         let Some(script) = scripts::script_of_word(word) else {
             continue;
         };
-        let hash = word.bytes().fold(0x811c_9dc5_u32, |h, b| {
-            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        });
-        let tag = if script.is_syllabic() {
-            ORIGIN_SYLLABIC
-        } else {
-            ORIGIN_ALPHABETIC
-        };
-        let origin = (hash & !ORIGIN_TAGS) | tag;
         marked.clear();
-        scripts::romanize_marked(word, script, whole_name, &mut marked);
-        out.extend(marked.drain(..).map(|(text, by_letters)| ScriptWord {
-            text,
-            abjad: by_letters && script.is_abjad(),
-            origin,
+        let ending = scripts::romanize(word, script, whole_name, &mut marked);
+        let mut words = marked.drain(..);
+        if ending {
+            if let (Some(previous), Some(w)) = (out.last_mut(), words.next()) {
+                let previous: &mut ScriptWord = previous;
+                previous.text.push_str(&w.text);
+                previous.abjad = true;
+                previous.origin = 0;
+            }
+        }
+        out.extend(words.map(|w| ScriptWord {
+            text: w.text,
+            abjad: w.by_letters && script.is_abjad(),
+            origin: w.origin,
         }));
     }
     out
@@ -383,10 +375,16 @@ fn push_romanized(word: &str, spaced: bool, whole_name: bool, out: &mut Vec<RawW
     }
     if let Some(script) = scripts::script_of_word(word) {
         let mut words = Vec::new();
-        scripts::romanize(word, script, whole_name, &mut words);
-        for (i, text) in words.into_iter().enumerate() {
+        let ending = scripts::romanize(word, script, whole_name, &mut words);
+        let mut words = words.into_iter();
+        if ending {
+            if let (Some(previous), Some(w)) = (out.last_mut(), words.next()) {
+                previous.text.push_str(&w.text);
+            }
+        }
+        for (i, w) in words.enumerate() {
             out.push(RawWord {
-                text,
+                text: w.text,
                 spaced: spaced || i > 0,
             });
         }

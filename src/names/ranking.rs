@@ -3,12 +3,12 @@
 //! hits ordered and explained.
 
 use super::index::{ListToken, NameEntry, NameIndex};
-use super::normalize::ORIGIN_SYLLABIC;
 use super::query::{PreparedQuery, QueryToken};
 use super::score::{
     align, birth_date_evidence, jaro_winkler, qualifier_effect, Alignment, MiddleCost,
     PatronymicConflict, MAX_TOKENS,
 };
+use super::scripts::ORIGIN_SYLLABIC;
 use super::tokens::{ASIDE, DIGITS, FILLER, INITIAL, LEGAL_FORM, PARTICLE, PATRONYMIC, REPEATED};
 use super::NameHit;
 use crate::lists::EntityKind;
@@ -54,14 +54,18 @@ impl NameIndex {
                 (0.0, false)
             };
         }
-        let similarity = rows.0.max(rows.1);
-        // a word romanised from Hangul or Han pairs by equal spelling or
-        // key only: one letter off is another syllable, another name
+        // a word romanised from Hangul or Han pairs by equal spelling
+        // (above) or spelling key only: one letter off is another
+        // syllable, another name
         let syllabic = (q.token.origin | l.origin) & ORIGIN_SYLLABIC != 0;
-        if syllabic && similarity < c.key_equal_score {
-            return (0.0, false);
+        if syllabic {
+            return if q.key_id == Some(l.key) {
+                (rows.0, false)
+            } else {
+                (0.0, false)
+            };
         }
-        (similarity, false)
+        (rows.0.max(rows.1), false)
     }
 
     fn align_name(&self, q: &PreparedQuery, name: &NameEntry) -> Alignment {

@@ -19,7 +19,7 @@
 //!   vowels inside a word, ב/כ/פ soft after the first letter), also abjad.
 //! - **Hangul** syllables are decomposed and romanised as the DPRK lists
 //!   write Korean names (McCune–Reischauer without breves: 김정은 → Kim
-//!   Jong Un, 리창호 → Ri Chang Ho), one word per syllable; the surname
+//!   Jongun, 리창호 → Ri Changho), surname and given name; the surname
 //!   variants (Kim/Gim, Ri/Lee/Yi, Pak/Park…) meet through
 //!   `data/name_variants.txt`.
 //! - **Han** characters are read in Mandarin pinyin (the `any_ascii`
@@ -54,12 +54,6 @@ impl Script {
     /// Whether words of this script are compared by their consonants too.
     pub(crate) fn is_abjad(self) -> bool {
         matches!(self, Script::Arabic | Script::Hebrew)
-    }
-
-    /// Whether each character is a syllable (Hangul, Han): see
-    /// `normalize::ORIGIN_SYLLABIC`.
-    pub(crate) fn is_syllabic(self) -> bool {
-        matches!(self, Script::Hangul | Script::Han)
     }
 }
 
@@ -106,58 +100,122 @@ pub(crate) fn script_of_word(word: &str) -> Option<Script> {
     })
 }
 
+/// The low bits of [`Romanized::origin`]: which kind of script it is.
+pub(crate) const ORIGIN_TAGS: u32 = 3;
+/// An alphabet or abjad (Arabic, Hebrew, kana, Thai): its romanisation
+/// varies letter by letter, so typos and spelling variants pair as usual.
+pub(crate) const ORIGIN_ALPHABETIC: u32 = 1;
+/// Hangul or Han: each syllable is a unit of meaning, and a given name
+/// one letter off is another person's (Kim Jong Un, Kim Jong Il): such a
+/// word pairs by equal spelling or spelling key only, never by edits.
+pub(crate) const ORIGIN_SYLLABIC: u32 = 2;
+
+/// One word romanised from another script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Romanized {
+    /// The ASCII word.
+    pub text: String,
+    /// Romanised letter by letter from Arabic or Hebrew (its short vowels
+    /// guessed): compared by its consonants too. A word of a name table is
+    /// not: its spelling is known.
+    pub by_letters: bool,
+    /// A hash of the (folded) original-script letters it was read from,
+    /// its low bits [`ORIGIN_ALPHABETIC`] or [`ORIGIN_SYLLABIC`]; 0 for a
+    /// word of a name table or a particle, whose spelling is the same
+    /// whatever the original's. Two words romanised alike from different
+    /// letters (Korean 은 and 운 are both "un") are not the same word.
+    pub origin: u32,
+}
+
+impl Romanized {
+    fn known(text: &str) -> Self {
+        Romanized {
+            text: text.to_owned(),
+            by_letters: false,
+            origin: 0,
+        }
+    }
+}
+
+/// The origin hash of some original-script letters.
+fn origin_of(letters: impl IntoIterator<Item = char>, syllabic: bool) -> u32 {
+    let mut buf = [0u8; 4];
+    let hash = letters.into_iter().fold(0x811c_9dc5_u32, |h, c| {
+        c.encode_utf8(&mut buf)
+            .bytes()
+            .fold(h, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+    });
+    (hash & !ORIGIN_TAGS)
+        | if syllabic {
+            ORIGIN_SYLLABIC
+        } else {
+            ORIGIN_ALPHABETIC
+        }
+}
+
 /// Romanises one word (already case-folded, accents and vowel points
-/// removed) of `script`, pushing its ASCII words to `out`. `previous` is
-/// the word before it in the same name, for the compounds that join a
-/// previous word (Arabic "… الله").
+/// removed) of `script`, pushing its ASCII words to `out`.
 ///
 /// `whole_name`: the word is the only Han or Hangul word of the name, so
 /// it is a surname and a given name; otherwise it is one part already.
-pub(crate) fn romanize(word: &str, script: Script, whole_name: bool, out: &mut Vec<String>) {
-    let mut marked = Vec::new();
-    romanize_marked(word, script, whole_name, &mut marked);
-    out.extend(marked.into_iter().map(|(w, _)| w));
-}
-
-/// [`romanize`], each word with whether it was romanised letter by letter
-/// from Arabic or Hebrew script (its short vowels guessed, so it is
-/// compared by its consonants too); a word of the name table is not.
-pub(crate) fn romanize_marked(
+///
+/// Returns true when the word is a Persian name ending written apart
+/// ("آخوند زاده"): its one output word then belongs at the end of the
+/// previous word of the name (Akhundzadeh), as Latin spellings write it.
+pub(crate) fn romanize(
     word: &str,
     script: Script,
     whole_name: bool,
-    out: &mut Vec<(String, bool)>,
-) {
-    let mut plain = Vec::new();
+    out: &mut Vec<Romanized>,
+) -> bool {
+    let plain = |text: String, origin: u32, out: &mut Vec<Romanized>| {
+        if !text.is_empty() {
+            out.push(Romanized {
+                text,
+                by_letters: false,
+                origin,
+            });
+        }
+    };
     match script {
         Script::Arabic => return arabic(word, out),
         Script::Hebrew => {
             if let Some(latin) = hebrew_table().get(word) {
-                out.push(((*latin).to_owned(), false));
-                return;
+                out.push(Romanized::known(latin));
+                return false;
             }
             let w = hebrew(word);
             if !w.is_empty() {
-                out.push((w, true));
+                out.push(Romanized {
+                    text: w,
+                    by_letters: true,
+                    origin: origin_of(word.chars(), false),
+                });
             }
-            return;
         }
-        _ => {}
+        Script::Hangul => hangul(word, whole_name, out),
+        Script::Han => han(word, whole_name, out),
+        Script::Kana => plain(kana(word), origin_of(word.chars(), false), out),
+        Script::Thai => plain(through_any_ascii(word), origin_of(word.chars(), false), out),
     }
-    let out_plain = &mut plain;
-    match script {
-        Script::Arabic | Script::Hebrew => {}
-        Script::Hangul => hangul(word, whole_name, out_plain),
-        Script::Han => han(word, whole_name, out_plain),
-        Script::Kana => push_nonempty(kana(word), out_plain),
-        Script::Thai => push_nonempty(through_any_ascii(word), out_plain),
-    }
-    out.extend(plain.into_iter().map(|w| (w, false)));
+    false
 }
 
-fn push_nonempty(word: String, out: &mut Vec<String>) {
-    if !word.is_empty() {
-        out.push(word);
+/// Pushes the romanisation of `chars[range]` (syllables `syl[range]`
+/// joined) as one syllabic word.
+fn push_syllables(
+    chars: &[char],
+    syllables: &[String],
+    range: std::ops::Range<usize>,
+    out: &mut Vec<Romanized>,
+) {
+    let text = syllables[range.clone()].concat();
+    if !text.is_empty() {
+        out.push(Romanized {
+            text,
+            by_letters: false,
+            origin: origin_of(chars[range].iter().copied(), true),
+        });
     }
 }
 
@@ -254,24 +312,23 @@ fn arabic_folded(word: &str) -> String {
 
 /// Romanises one Arabic-script word: table, article and compounds, then
 /// letters.
-fn arabic(word: &str, out: &mut Vec<(String, bool)>) {
+fn arabic(word: &str, out: &mut Vec<Romanized>) -> bool {
     let w = arabic_folded(word);
     if w.is_empty() {
-        return;
+        return false;
     }
-    // Persian name endings written apart: "آخوند زاده" is Akhundzada
+    // Persian name endings written apart: "آخوند زاده" is Akhundzadeh
     if PERSIAN_ENDINGS.contains(&w.as_str()) {
-        if let Some((previous, by_letters)) = out.last_mut() {
-            let mut ending = Vec::new();
-            arabic_parts(&w, &mut ending);
-            for (e, _) in ending {
-                previous.push_str(&e);
-            }
-            *by_letters = true;
-            return;
-        }
+        let chars: Vec<char> = w.chars().collect();
+        out.push(Romanized {
+            text: arabic_letters(&chars),
+            by_letters: true,
+            origin: origin_of(chars, false),
+        });
+        return true;
     }
     arabic_parts(&w, out);
+    false
 }
 
 /// Persian words that end a name and that Latin spellings join to the
@@ -279,36 +336,40 @@ fn arabic(word: &str, out: &mut Vec<(String, bool)>) {
 /// -khel (clan).
 const PERSIAN_ENDINGS: &[&str] = &["زاده", "زاد", "پور", "زي", "خيل"];
 
-fn arabic_parts(w: &str, out: &mut Vec<(String, bool)>) {
+fn arabic_parts(w: &str, out: &mut Vec<Romanized>) {
     let table = arabic_table();
     if let Some(latin) = table.get(w) {
-        out.push(((*latin).to_owned(), false));
+        out.push(Romanized::known(latin));
         return;
     }
     let chars: Vec<char> = w.chars().collect();
     // glued compounds: عبد + ال…, … + الدين, … + الله
     if chars.len() > 5 && w.starts_with("عبدال") {
-        out.push(("abd".into(), false));
+        out.push(Romanized::known("abd"));
         return arabic_parts(&w["عبد".len()..], out);
     }
     for (suffix, latin) in [("الدين", &["al", "din"][..]), ("الله", &["allah"][..])] {
         if let Some(stem) = w.strip_suffix(suffix) {
             if stem.chars().count() >= 2 {
                 arabic_parts(stem, out);
-                out.extend(latin.iter().map(|l| ((*l).to_owned(), false)));
+                out.extend(latin.iter().map(|l| Romanized::known(l)));
                 return;
             }
         }
     }
     // the article
     if chars.len() >= 4 && chars[0] == 'ا' && chars[1] == 'ل' {
-        out.push(("al".into(), false));
+        out.push(Romanized::known("al"));
         let rest: String = chars[2..].iter().collect();
         return arabic_parts(&rest, out);
     }
     let latin = arabic_letters(&chars);
     if !latin.is_empty() {
-        out.push((latin, true));
+        out.push(Romanized {
+            text: latin,
+            by_letters: true,
+            origin: origin_of(chars, false),
+        });
     }
 }
 
@@ -484,38 +545,35 @@ const KOREAN_COMPOUND_SURNAMES: &[&str] = &["남궁", "황보", "제갈", "선�
 /// name's syllables joined (김정은 → kim jongun), as
 /// [`super::tokens`] joins the Latin "Kim Jong Un" and "Kim Jong-un"; a
 /// longer word (an organisation) is one word per syllable.
-fn hangul(word: &str, whole_name: bool, out: &mut Vec<String>) {
+fn hangul(word: &str, whole_name: bool, out: &mut Vec<Romanized>) {
     let chars: Vec<char> = word.chars().collect();
-    let syllables: Option<Vec<String>> = chars.iter().map(|&c| hangul_syllable(c)).collect();
-    let Some(mut syllables) = syllables else {
-        for &c in &chars {
-            match hangul_syllable(c) {
-                Some(s) => out.push(s),
-                None => push_nonempty(through_any_ascii(&c.to_string()), out),
-            }
+    let mut syllables: Vec<String> = chars
+        .iter()
+        .map(|&c| hangul_syllable(c).unwrap_or_else(|| through_any_ascii(&c.to_string())))
+        .collect();
+    let all_hangul = chars.iter().all(|&c| hangul_syllable(c).is_some());
+    let n = chars.len();
+    if all_hangul && whole_name && (2..=4).contains(&n) {
+        // the surname 이 (Ri in the North, Lee or Yi in the South) is no
+        // initial
+        if syllables[0] == "i" {
+            syllables[0] = "yi".into();
         }
-        return;
-    };
-    if !whole_name {
-        out.push(syllables.concat());
-        return;
-    }
-    if !(2..=4).contains(&syllables.len()) {
-        out.extend(syllables);
-        return;
-    }
-    // the surname 이 (Ri in the North, Lee or Yi in the South) is no initial
-    if syllables[0] == "i" {
-        syllables[0] = "yi".into();
-    }
-    let pair: String = chars.iter().take(2).collect();
-    let surname = if syllables.len() == 4 && KOREAN_COMPOUND_SURNAMES.contains(&pair.as_str()) {
-        2
+        let pair: String = chars.iter().take(2).collect();
+        let surname = if n == 4 && KOREAN_COMPOUND_SURNAMES.contains(&pair.as_str()) {
+            2
+        } else {
+            1
+        };
+        push_syllables(&chars, &syllables, 0..surname, out);
+        push_syllables(&chars, &syllables, surname..n, out);
+    } else if all_hangul && !whole_name {
+        push_syllables(&chars, &syllables, 0..n, out);
     } else {
-        1
-    };
-    out.push(syllables[..surname].concat());
-    out.push(syllables[surname..].concat());
+        for k in 0..n {
+            push_syllables(&chars, &syllables, k..k + 1, out);
+        }
+    }
 }
 
 /// Whether `word` is a Korean syllable as McCune–Reischauer (without
@@ -584,26 +642,27 @@ fn han_syllable(c: char) -> String {
 /// A name of two to four characters is a surname and a given name, each
 /// one word (pinyin's rule); a longer run (an organisation) is one word
 /// per character.
-fn han(word: &str, whole_name: bool, out: &mut Vec<String>) {
+fn han(word: &str, whole_name: bool, out: &mut Vec<Romanized>) {
     let chars: Vec<char> = word.chars().collect();
     let syllables: Vec<String> = chars.iter().map(|&c| han_syllable(c)).collect();
-    if !whole_name && chars.len() <= 4 {
-        push_nonempty(syllables.concat(), out);
+    let n = chars.len();
+    if !whole_name && n <= 4 {
+        push_syllables(&chars, &syllables, 0..n, out);
         return;
     }
-    if (2..=4).contains(&chars.len()) && syllables.iter().all(|s| !s.is_empty()) {
+    if (2..=4).contains(&n) && syllables.iter().all(|s| !s.is_empty()) {
         let pair: String = chars.iter().take(2).collect();
-        let surname = if chars.len() >= 3 && COMPOUND_SURNAMES.contains(&pair.as_str()) {
+        let surname = if n >= 3 && COMPOUND_SURNAMES.contains(&pair.as_str()) {
             2
         } else {
             1
         };
-        out.push(syllables[..surname].concat());
-        out.push(syllables[surname..].concat());
+        push_syllables(&chars, &syllables, 0..surname, out);
+        push_syllables(&chars, &syllables, surname..n, out);
         return;
     }
-    for s in syllables {
-        push_nonempty(s, out);
+    for k in 0..n {
+        push_syllables(&chars, &syllables, k..k + 1, out);
     }
 }
 
@@ -613,8 +672,9 @@ pub(crate) fn is_pinyin_syllable(word: &str) -> bool {
     SYLLABLES
         .get_or_init(|| {
             include_str!("data/pinyin_syllables.txt")
-                .split_whitespace()
-                .filter(|w| !w.starts_with('#'))
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .flat_map(str::split_whitespace)
                 .collect()
         })
         .contains(word)
@@ -684,7 +744,7 @@ pub(crate) const SHORT_ABJAD_KEY: usize = 2;
 /// w and y count only at the start of the word, where they are consonants.
 ///
 /// `None` when the key would have fewer than [`MIN_ABJAD_KEY`] letters
-/// (Ali, Umar): too little to compare by. Words with digits have none.
+/// (Ali): too little to compare by. Words with digits have none.
 pub(crate) fn abjad_key(word: &str) -> Option<String> {
     let b = word.as_bytes();
     if b.iter().any(|c| !c.is_ascii_lowercase()) {
@@ -756,6 +816,12 @@ mod tests {
         assert_eq!(roman("نورالدین"), ["nur", "al", "din"]);
         assert_eq!(roman("حبیب الله"), ["habib", "allah"]);
         assert_eq!(roman("عبیدالله"), ["ubayd", "allah"]);
+        // a Persian ending written apart joins the word before
+        assert_eq!(roman("آخوند زاده"), ["akhundzadeh"]);
+        // glued or apart, the same letters are the same word
+        assert!(exact("عبدالرحمن", "عبد الرحمن"));
+        assert!(exact("حسین رحیمی", "حسين رحيمي"));
+        assert!(exact("김정은", "김 정은"));
     }
 
     #[test]
@@ -890,6 +956,11 @@ mod tests {
         // a script nothing here reads scores nothing, even against itself
         assert_eq!(score("\u{E000}\u{E001}", "\u{E000}\u{E001}"), 0.0);
         assert_eq!(score("\u{E000}", "Ali Hassan"), 0.0);
+    }
+
+    #[test]
+    fn thai_tone_marks_do_not_split_a_word() {
+        assert_eq!(roman("ชื่อ").len(), 1);
     }
 
     #[test]

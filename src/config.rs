@@ -53,6 +53,102 @@ pub struct Config {
     /// lifetime.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<StoreConfig>,
+    /// The HTTP service (`amlscreen serve`): API tokens and request
+    /// limits. Absent: no tokens (the service listens on loopback only)
+    /// and the default limits.
+    #[serde(default)]
+    pub server: ServerConfig,
+}
+
+/// The HTTP service's settings (config section `server:`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// API tokens, each with its roles. None: the service refuses to
+    /// listen anywhere but on loopback, and every caller has every role.
+    pub tokens: Vec<ApiToken>,
+    /// Largest request body accepted, in bytes (a batch included).
+    pub max_body_bytes: usize,
+    /// Most transactions in one batch request.
+    pub max_batch: usize,
+    /// Longest a request may take before it is answered 503 `timeout`
+    /// (`30s`, `2m`).
+    #[serde(
+        serialize_with = "serialize_duration",
+        deserialize_with = "deserialize_duration"
+    )]
+    pub request_timeout: chrono::Duration,
+    /// A list whose publication (or, without one, file) date is older than
+    /// this is flagged stale in `GET /v1/lists` and `/metrics`.
+    #[serde(
+        serialize_with = "serialize_duration",
+        deserialize_with = "deserialize_duration"
+    )]
+    pub stale_after: chrono::Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            tokens: Vec::new(),
+            max_body_bytes: 16 << 20,
+            max_batch: 10_000,
+            request_timeout: chrono::Duration::seconds(30),
+            stale_after: chrono::Duration::days(7),
+        }
+    }
+}
+
+/// One API token of the service: its name (the reviewer id its actions
+/// are recorded under), the SHA-256 of the secret (the secret itself is
+/// never stored) and its roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiToken {
+    /// Who holds it: shown in staff actions, never the secret.
+    pub name: String,
+    /// SHA-256 of the secret, 64 hex digits (`amlscreen token new` prints
+    /// both).
+    #[serde(deserialize_with = "deserialize_sha256")]
+    pub sha256: String,
+    /// What it may do.
+    pub roles: Vec<Role>,
+}
+
+/// What an API token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Screen transactions and match names.
+    Screen,
+    /// Read and resolve cases; read, register, freeze, unfreeze and
+    /// enhance customers.
+    Review,
+    /// Reload lists and rules; read the lists in force.
+    Admin,
+}
+
+impl Role {
+    /// Its name in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Screen => "screen",
+            Role::Review => "review",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+fn deserialize_sha256<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    let hex = text.trim().to_ascii_lowercase();
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(serde::de::Error::custom(
+            "a token's sha256 is 64 hex digits (`amlscreen token new` prints it); \
+             never the token itself",
+        ));
+    }
+    Ok(hex)
 }
 
 /// Where the case store is kept (config section `store:`).

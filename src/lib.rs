@@ -51,6 +51,8 @@ pub mod names;
 mod platforms;
 pub mod rules;
 mod screener;
+#[cfg(feature = "serve")]
+pub mod server;
 mod source;
 mod state;
 mod util;
@@ -59,7 +61,9 @@ pub use addresses::{
     check_for_chain as check_address_for_chain, normalize as normalize_address, AddressError,
     CryptoAddress,
 };
-pub use config::{AuditConfig, Config, FsyncPolicy, ScreeningConfig, StoreConfig};
+pub use config::{
+    ApiToken, AuditConfig, Config, FsyncPolicy, Role, ScreeningConfig, ServerConfig, StoreConfig,
+};
 pub use decision::{Amount, Policy, Rates, MAX_SCORE};
 pub use engine::{compile_list_cache, Engine, EngineBuilder};
 pub use error::{Error, ErrorKind, Location};

@@ -126,6 +126,7 @@ pub mod money {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transaction {
     /// Caller's transaction id; screening the same id twice is idempotent.
     pub id: String,
@@ -141,6 +142,7 @@ pub struct Transaction {
         serialize_with = "rust_decimal::serde::str::serialize",
         deserialize_with = "money::deserialize"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1000.50"))]
     pub amount: Decimal,
     /// Asset or currency code of `amount` (`USDT`, `BTC`, `EUR`, `XMR`…).
     pub currency: String,
@@ -149,6 +151,7 @@ pub struct Transaction {
         serialize_with = "rust_decimal::serde::str::serialize",
         deserialize_with = "money::deserialize"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1000.50"))]
     pub value: Decimal,
     /// Who sends the funds.
     #[serde(default)]
@@ -192,6 +195,7 @@ pub struct Transaction {
 /// What a transaction is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TransferKind {
     /// Funds moved at the customer's request.
     #[default]
@@ -213,6 +217,7 @@ impl TransferKind {
 /// The exchange's own customer whose account a transfer moves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountHolder {
     /// Full name as verified at onboarding.
     #[serde(default)]
@@ -261,6 +266,7 @@ impl Transaction {
 /// Whether funds come to or leave the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Direction {
     /// Funds arrive at the customer.
     Incoming,
@@ -271,6 +277,7 @@ pub enum Direction {
 /// A person or organisation taking part in a transfer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Party {
     /// Full name as given by the customer or the counterparty VASP.
     #[serde(default)]
@@ -325,6 +332,7 @@ impl Party {
 /// A postal address, every part optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
     /// Country, read as a party's `country` is.
     #[serde(default)]
@@ -343,6 +351,7 @@ pub struct Address {
 /// One identity document or registration number of a party.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartyId {
     /// `passport`, `national_id`, `tax_id`, `registration`, `imo`, or
     /// another kind in lower case.
@@ -370,6 +379,7 @@ impl PartyId {
 /// Person or organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PartyKind {
     /// A natural person.
     Person,
@@ -380,6 +390,7 @@ pub enum PartyKind {
 /// A crypto wallet: chain (ticker or network) and address as given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Wallet {
     /// Chain or asset ticker: `BTC`, `ETH`, `TRX`, `USDT-TRC20`, …
     pub chain: String,
@@ -390,6 +401,7 @@ pub struct Wallet {
 /// How the customer reached the exchange.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Channel {
     /// Client IP address.
     #[serde(default)]
@@ -470,6 +482,7 @@ impl<'de> Deserialize<'de> for PartyRole {
 /// Risk level of a decision. Ordered: `Low < Medium < High`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RiskLevel {
     /// Nothing of note.
     Low,
@@ -483,6 +496,7 @@ pub enum RiskLevel {
 /// so the strongest action of all findings is their maximum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Action {
     /// Let the transfer through.
     Allow,
@@ -496,6 +510,7 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FindingKind {
     /// A party's name matched a sanctions list or watchlist entry.
     SanctionsName,
@@ -522,6 +537,7 @@ pub enum FindingKind {
 /// compliance reviewer need, without reaching back into lists or rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// Which check made it: `sanctions`, `platforms`, or a rule's `id`.
     pub rule_id: String,
@@ -529,6 +545,7 @@ pub struct Finding {
     pub kind: FindingKind,
     /// The party concerned, when the finding is about one party.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "beneficiary"))]
     pub party: Option<PartyRole>,
     /// Score points this finding adds (0–100 scale; the total is capped).
     #[serde(default)]
@@ -566,6 +583,7 @@ impl Finding {
 /// What a finding matched against.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Match {
     /// List label (`ofac`, `eu`, `un`, `uk`, `nsdc`, a watchlist label).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -602,6 +620,7 @@ pub struct Match {
 /// The outcome of screening one transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decision {
     /// The screened transaction's id.
     pub transaction_id: String,
@@ -637,6 +656,7 @@ pub struct Decision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Report {
     /// The value is at or over the reporting threshold (in Ukraine,
     /// 400,000 UAH: threshold financial monitoring).
@@ -736,6 +756,7 @@ impl Decision {
 /// made, what it said, and its case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriorDecision {
     /// The engine id that made it.
     pub version: String,

@@ -48,5 +48,6 @@ mod reload_window;
 mod replayed_ids;
 mod rules_loader_props;
 mod rules_screen;
+mod serve_http;
 mod ukrainian_policy;
 mod update_local_server;

@@ -131,6 +131,20 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "customers",
         ],
     ),
+    (
+        "server",
+        &[
+            "model",
+            "lists",
+            "names",
+            "cases",
+            "config",
+            "error",
+            "limits",
+            "customers",
+            "screener",
+        ],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

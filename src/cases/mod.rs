@@ -42,6 +42,7 @@ pub type CaseId = u64;
 /// Where a case stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CaseStatus {
     /// Opened by a hold or block, not yet looked at.
     Open,
@@ -78,6 +79,7 @@ impl fmt::Display for CaseStatus {
 /// What a reviewer decided about a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Outcome {
     /// Not the listed subject: the transfer is released, and each name hit
     /// of the case is suppressed for this subject from now on.
@@ -136,6 +138,7 @@ impl fmt::Display for Outcome {
 /// A customer's standing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CustomerStatus {
     /// Screened as usual.
     #[default]
@@ -176,6 +179,7 @@ impl fmt::Display for CustomerStatus {
 
 /// One party of a case's transaction, as a reviewer needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartySummary {
     /// Its role (`originator`, `beneficiary`, …).
     pub role: String,
@@ -211,6 +215,7 @@ pub struct PartySummary {
 /// What was screened when a case opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Screening {
     /// A transfer (the usual case).
     #[default]
@@ -242,6 +247,7 @@ impl Screening {
 /// `direction`, `amount` and `currency` are empty and its one party is the
 /// customer (role `customer`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TxSummary {
     /// What was screened: a transfer, or a customer (at onboarding, after
     /// a list change).
@@ -266,6 +272,7 @@ pub struct TxSummary {
 
 /// A list entry a name hit rests on, as printed when the decision was made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListEntry {
     /// `list:id`.
     pub entity_id: String,
@@ -289,8 +296,10 @@ pub struct ListEntry {
 /// A hold or block waiting for, or given, a reviewer's decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Case {
     /// Its number.
+    #[cfg_attr(feature = "openapi", schema(value_type = u64))]
     pub id: CaseId,
     /// Where it stands.
     pub status: CaseStatus,
@@ -321,6 +330,7 @@ impl Case {
 /// What a staff action did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ActionKind {
     /// A case was given an outcome.
     Resolve {
@@ -342,6 +352,7 @@ pub enum ActionKind {
 /// One action of compliance staff (or of the policy, reviewer `policy`):
 /// kept in the store and appended to the audit chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffAction {
     /// When.
     pub at: DateTime<Utc>,
@@ -352,6 +363,7 @@ pub struct StaffAction {
     pub what: ActionKind,
     /// The case acted on, or that caused a status change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
     pub case: Option<CaseId>,
     /// The customer concerned.
     pub customer_id: String,
@@ -392,6 +404,7 @@ pub struct Suppression {
 
 /// A customer's standing and what set it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerRecord {
     /// The customer.
     pub customer_id: String,
@@ -399,6 +412,7 @@ pub struct CustomerRecord {
     pub status: CustomerStatus,
     /// The case that caused it, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u64>))]
     pub case: Option<CaseId>,
     /// Who set it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -594,6 +608,9 @@ pub trait CaseStore: Send + Sync + fmt::Debug {
 
     /// Cases matching `filter`, newest first, with their actions.
     fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>, StoreError>;
+
+    /// How many cases stand in `status` (all cases when `None`).
+    fn count_cases(&self, status: Option<CaseStatus>) -> Result<u64, StoreError>;
 
     /// Cases of a customer opened at or after `since` whose decision was a
     /// block, and (with `confirmed`) whose outcome says the hit stands.

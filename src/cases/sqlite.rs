@@ -1014,6 +1014,15 @@ impl CaseStore for SqliteStore {
         })
     }
 
+    fn count_cases(&self, status: Option<CaseStatus>) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT COUNT(*) FROM cases WHERE ?1 IS NULL OR status = ?1")?;
+            let n: i64 = stmt.query_row(params![status.map(CaseStatus::as_str)], |r| r.get(0))?;
+            Ok(n.max(0) as u64)
+        })
+    }
+
     fn count_blocks(
         &self,
         customer_id: &str,

@@ -19,6 +19,7 @@ mod match_cmd;
 mod report_cmd;
 mod rules_cmd;
 mod screen_cmd;
+mod serve_cmd;
 mod update_cmd;
 
 /// Embeddable AML/KYT transaction screening: sanctions lists, fuzzy names,
@@ -126,6 +127,13 @@ enum Command {
     /// Inspect the sanctions lists (versions, hashes, counts) and update them.
     #[command(subcommand)]
     Lists(lists_cmd::ListsCommand),
+    /// Run the HTTP service: /v1 endpoints, /openapi.json, /metrics, the
+    /// review page at /ui.
+    Serve(serve_cmd::ServeArgs),
+    /// API tokens for the service: `token new` prints a token and the
+    /// config lines that admit it.
+    #[command(subcommand)]
+    Token(serve_cmd::TokenCommand),
 }
 
 /// Parses flags, runs the command, maps the outcome to an exit code:
@@ -144,6 +152,8 @@ pub fn run() -> ExitCode {
         Command::Compare(args) => match_cmd::run_compare(&cli.global, args),
         Command::Eval(args) => eval_cmd::run(&cli.global, args),
         Command::Lists(cmd) => lists_cmd::run(&cli.global, cmd),
+        Command::Serve(args) => serve_cmd::run(&cli.global, args),
+        Command::Token(cmd) => serve_cmd::token(cmd),
     };
     match result {
         Ok(code) => code,

@@ -28,6 +28,7 @@ pub use reverse::{CustomerIndex, CANDIDATES_PER_NAME, CANDIDATE_MARGIN};
 /// One customer of the exchange, as its onboarding recorded them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     /// The exchange's customer id (the `customer_id` of its transactions).
     pub id: String,
@@ -70,6 +71,7 @@ pub struct Customer {
 /// A customer's declared activity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     /// A person's occupation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,6 +85,7 @@ pub struct Activity {
         with = "rust_decimal::serde::str_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub expected_monthly_volume: Option<Decimal>,
     /// The currency of `expected_monthly_volume`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -252,6 +252,13 @@ impl Engine {
         by_id.get(id).map(|&i| i as usize)
     }
 
+    /// The list entry with this id (`list:id`) as a reviewer reads it:
+    /// id, kind, names, dates, countries, identifiers, addresses,
+    /// programmes.
+    pub fn printed_entry(&self, id: &str) -> Option<&str> {
+        self.entry(id).map(|(_, _, printed)| printed)
+    }
+
     /// The entity with this id with its content hash ([`entry_hash`]) and
     /// print ([`entry_print`]), each computed once per engine.
     pub(crate) fn entry(&self, id: &str) -> Option<(&Entity, &str, &str)> {

@@ -47,6 +47,7 @@ pub(crate) use crate::util::sha256_hex;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SourceKind {
     /// OFAC `sdn.xml` / consolidated SDN-style XML.
     OfacSdnXml,
@@ -526,6 +527,7 @@ impl Entity {
 
 /// The identity of one loaded list file: feeds `lists stats` and the audit record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListVersion {
     /// Loader used.
     pub source: SourceKind,

@@ -27,10 +27,12 @@ use crate::model::{Action, Decision, PartyRole};
 
 /// A case a customer screen opened.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerCase {
     /// The customer.
     pub customer_id: String,
     /// The case.
+    #[cfg_attr(feature = "openapi", schema(value_type = u64))]
     pub case: CaseId,
     /// Hold or block.
     pub action: Action,
@@ -40,6 +42,7 @@ pub struct CustomerCase {
 
 /// What [`Screener::import_customers`] did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// Customers given.
     pub given: usize,

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::Screener;
 use crate::cases::{
-    Case, CaseFilter, CaseId, CaseStore, CustomerRecord, CustomerStatus, Desk, HitSubject,
-    ListEntry, NewDecision, Outcome, PartySummary, StaffAction, TxSummary,
+    Case, CaseFilter, CaseId, CaseStatus, CaseStore, CustomerRecord, CustomerStatus, Desk,
+    HitSubject, ListEntry, NewDecision, Outcome, PartySummary, StaffAction, TxSummary,
 };
 use crate::engine::{Engine, Hit};
 use crate::error::{Error, ErrorKind};
@@ -255,6 +255,11 @@ impl Screener {
     /// Cases matching `filter`, newest first.
     pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>, Error> {
         Ok(self.desk.store().cases(filter)?)
+    }
+
+    /// How many cases stand in `status` (all cases when `None`).
+    pub fn count_cases(&self, status: Option<CaseStatus>) -> Result<u64, Error> {
+        Ok(self.desk.store().count_cases(status)?)
     }
 
     /// A customer's status and what set it.

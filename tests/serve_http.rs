@@ -1,0 +1,909 @@
+//! `amlscreen serve` (issue 19) through real HTTP on an ephemeral loopback
+//! port: every endpoint, every role allowed and refused, JSON errors with a
+//! stable kind, batches with bad lines, limits, a failed reload that keeps
+//! the service ready on the old engine, SIGHUP reloads, SIGTERM draining a
+//! batch in flight, and the committed OpenAPI document.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::common::repo;
+
+const SCREEN: &str = "screen-token-0123456789abcdef";
+const REVIEW: &str = "review-token-0123456789abcdef";
+const ADMIN: &str = "admin-token-0123456789abcdef";
+
+fn sha256(token: &str) -> String {
+    amlscreen::server::auth::hash_hex(token)
+}
+
+/// A running service over its own copy of the sample watchlist, with a
+/// store and an audit log in a temporary directory.
+struct Service {
+    dir: tempfile::TempDir,
+    child: Child,
+    base: String,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Service {
+    /// Starts with tokens (one per role) and `extra` under `server:`.
+    fn start(server_extra: &str) -> Service {
+        let tokens = format!(
+            "server:\n  tokens:\n    - name: screener-app\n      sha256: {}\n      roles: [screen]\n    \
+             - name: alice\n      sha256: {}\n      roles: [review]\n    \
+             - name: ops\n      sha256: {}\n      roles: [admin]\n{server_extra}",
+            sha256(SCREEN),
+            sha256(REVIEW),
+            sha256(ADMIN)
+        );
+        Service::start_with(&tokens, "127.0.0.1:0")
+    }
+
+    fn config_text(dir: &std::path::Path, server: &str) -> String {
+        format!(
+            "lists:\n  - source: watchlist\n    path: watchlist.csv\nrules: {}\n\
+             list_guard:\n  history: history.json\n\
+             audit:\n  path: audit/audit.jsonl\nstore:\n  path: cases.db\n{server}",
+            dir.join("rules").display()
+        )
+    }
+
+    fn start_with(server: &str, listen: &str) -> Service {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            repo().join("sanctions/sample_watchlist.csv"),
+            dir.path().join("watchlist.csv"),
+        )
+        .unwrap();
+        copy_dir(&repo().join("rules"), &dir.path().join("rules"));
+        std::fs::write(
+            dir.path().join("amlscreen.yaml"),
+            Service::config_text(dir.path(), server),
+        )
+        .unwrap();
+        let (child, base, stderr, _) = spawn(&dir.path().join("amlscreen.yaml"), listen)
+            .unwrap_or_else(|e| panic!("the service did not start: {e}"));
+        let service = Service {
+            dir,
+            child,
+            base,
+            stderr,
+        };
+        service.wait_ready();
+        service
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (status, _) = self.call("GET", "/readyz", None, None);
+            if status == 200 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "not ready within 60 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// One request; the status and the body.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, &str)>,
+    ) -> (u16, String) {
+        call(&self.base, method, path, token, body)
+    }
+
+    fn json(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let text = body.map(Value::to_string);
+        let (status, out) = self.call(
+            method,
+            path,
+            token,
+            text.as_deref().map(|t| ("application/json", t)),
+        );
+        let value = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("{method} {path}: {status} not JSON ({e}): {out}"));
+        (status, value)
+    }
+
+    fn signal(&self, signal: i32) {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) on our own child's pid
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    }
+
+    /// Waits for the process to exit: its status and everything it
+    /// printed on stderr.
+    fn wait(&mut self) -> (std::process::ExitStatus, String) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "the service did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(1)) {
+            err.push_str(&line);
+            err.push('\n');
+        }
+        (status, err)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Starts `amlscreen serve`; its base URL once it says where it listens,
+/// and its stderr lines as they come.
+fn spawn(
+    config: &std::path::Path,
+    listen: &str,
+) -> Result<(Child, String, mpsc::Receiver<String>, String), String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
+        .args([
+            "--config",
+            &config.display().to_string(),
+            "serve",
+            "--listen",
+            listen,
+            "--drain",
+            "60",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let stderr = child.stderr.take().unwrap();
+    let (send, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    loop {
+        match lines.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => {
+                if let Some(url) = line.split("listening on http").nth(1) {
+                    let url = format!("http{url}");
+                    return Ok((child, url.trim().to_owned(), lines, seen));
+                }
+                seen.push_str(&line);
+                seen.push('\n');
+            }
+            Err(_) => {
+                let status = child.wait().map_err(|e| e.to_string())?;
+                return Err(format!("exited {status}: {seen}"));
+            }
+        }
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(120))
+        .build()
+}
+
+fn call(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, &str)>,
+) -> (u16, String) {
+    let mut request = agent().request(method, &format!("{base}{path}"));
+    if let Some(token) = token {
+        request = request.set("Authorization", &format!("Bearer {token}"));
+    }
+    let result = match body {
+        Some((content_type, text)) => request.set("Content-Type", content_type).send_string(text),
+        None => request.call(),
+    };
+    match result {
+        Ok(response) => (response.status(), response.into_string().unwrap()),
+        Err(ureq::Error::Status(status, response)) => (status, response.into_string().unwrap()),
+        Err(e) => panic!("{method} {path}: {e}"),
+    }
+}
+
+fn tx(id: &str, customer: &str, beneficiary: Value) -> Value {
+    json!({
+        "id": id, "timestamp": chrono::Utc::now().to_rfc3339(), "customer_id": customer,
+        "direction": "outgoing", "amount": "100", "currency": "USDT", "value": "100",
+        "beneficiary": beneficiary
+    })
+}
+
+fn clean(id: &str, customer: &str) -> Value {
+    tx(
+        id,
+        customer,
+        json!({"name": "Olena Kovalenko", "kind": "person"}),
+    )
+}
+
+#[test]
+fn every_endpoint_answers_each_role_and_refuses_the_others() {
+    let s = Service::start("");
+    // health needs no token
+    assert_eq!(s.call("GET", "/healthz", None, None).0, 200);
+    let (status, ready) = s.json("GET", "/readyz", None, None);
+    assert_eq!((status, ready["status"].as_str()), (200, Some("ready")));
+
+    // screening: screen role only
+    let body = clean("t-1", "c-1");
+    let (status, decision) = s.json("POST", "/v1/screen", Some(SCREEN), Some(&body));
+    assert_eq!((status, decision["action"].as_str()), (200, Some("allow")));
+    for (token, expected, kind) in [
+        (None, 401, "unauthorized"),
+        (Some("not-a-token"), 401, "unauthorized"),
+        (Some(REVIEW), 403, "forbidden"),
+        (Some(ADMIN), 403, "forbidden"),
+    ] {
+        let (status, err) = s.json("POST", "/v1/screen", token, Some(&body));
+        assert_eq!(
+            (status, err["kind"].as_str()),
+            (expected, Some(kind)),
+            "{err}"
+        );
+        // the secret is never echoed
+        assert!(!err.to_string().contains("token-0123"), "{err}");
+    }
+
+    // a bad body: the field at fault
+    let mut bad = clean("t-2", "c-1");
+    bad["amount"] = json!("ten");
+    let (status, err) = s.json("POST", "/v1/screen", Some(SCREEN), Some(&bad));
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["kind"], "json");
+    assert_eq!(err["field"], "amount");
+    let (status, err) = s.json(
+        "POST",
+        "/v1/screen",
+        Some(SCREEN),
+        Some(&tx(
+            "t-3",
+            "c-1",
+            json!({"name": "Olena", "kind": "person", "country": "Atlantis"}),
+        )),
+    );
+    assert_eq!(
+        (status, err["kind"].as_str()),
+        (422, Some("invalid_transaction")),
+        "{err}"
+    );
+    assert_eq!(err["field"], "beneficiary.country");
+    // the same id for another transaction
+    let mut reused = clean("t-1", "c-1");
+    reused["amount"] = json!("999");
+    reused["value"] = json!("999");
+    let (status, err) = s.json("POST", "/v1/screen", Some(SCREEN), Some(&reused));
+    assert_eq!(
+        (status, err["kind"].as_str()),
+        (409, Some("reused_id")),
+        "{err}"
+    );
+
+    // a name alone holds; the case is the reviewer's
+    let named = tx(
+        "t-4",
+        "c-2",
+        json!({"name": "Vladimir Putin", "kind": "person"}),
+    );
+    let (status, held) = s.json("POST", "/v1/screen", Some(SCREEN), Some(&named));
+    assert_eq!(
+        (status, held["action"].as_str()),
+        (200, Some("hold")),
+        "{held}"
+    );
+    let case = held["case"].as_u64().expect("a hold opens a case");
+
+    // matching names
+    let (status, hits) = s.json(
+        "POST",
+        "/v1/match",
+        Some(SCREEN),
+        Some(&json!({"name": "Путин Владимир Владимирович", "kind": "person"})),
+    );
+    assert_eq!(status, 200, "{hits}");
+    assert_eq!(hits["hits"][0]["entity_id"], "wl:ofac-35096", "{hits}");
+    assert!(hits["hits"][0]["printed"]
+        .as_str()
+        .unwrap()
+        .contains("PUTIN"));
+    let (status, err) = s.json(
+        "POST",
+        "/v1/match",
+        Some(SCREEN),
+        Some(&json!({"name": "x", "limit": 0})),
+    );
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (422, Some("limit")),
+        "{err}"
+    );
+    assert_eq!(
+        s.json(
+            "POST",
+            "/v1/match",
+            Some(REVIEW),
+            Some(&json!({"name": "x"}))
+        )
+        .0,
+        403
+    );
+
+    // cases: review role only
+    let (status, open) = s.json("GET", "/v1/cases?status=open", Some(REVIEW), None);
+    assert_eq!(status, 200);
+    assert!(
+        open.as_array().unwrap().iter().any(|c| c["id"] == case),
+        "{open}"
+    );
+    let (_, by_reason) = s.json(
+        "GET",
+        "/v1/cases?reason=sanctions_name&customer=c-2",
+        Some(REVIEW),
+        None,
+    );
+    assert_eq!(by_reason.as_array().unwrap().len(), 1, "{by_reason}");
+    let (_, none) = s.json("GET", "/v1/cases?reason=platform", Some(REVIEW), None);
+    assert!(none.as_array().unwrap().is_empty(), "{none}");
+    assert_eq!(s.json("GET", "/v1/cases", Some(SCREEN), None).0, 403);
+    assert_eq!(
+        s.json("GET", "/v1/cases?status=sideways", Some(REVIEW), None)
+            .0,
+        400
+    );
+    let (status, one) = s.json("GET", &format!("/v1/cases/{case}"), Some(REVIEW), None);
+    assert_eq!(
+        (status, one["status"].as_str()),
+        (200, Some("open")),
+        "{one}"
+    );
+    assert!(one["entries"][0]["printed"]
+        .as_str()
+        .unwrap()
+        .contains("PUTIN"));
+    assert_eq!(s.json("GET", "/v1/cases/999999", Some(REVIEW), None).0, 404);
+    assert_eq!(s.json("GET", "/v1/cases/abc", Some(REVIEW), None).0, 400);
+
+    // resolve: a note is required; the token's name is the reviewer
+    let (status, err) = s.json(
+        "POST",
+        &format!("/v1/cases/{case}/resolve"),
+        Some(REVIEW),
+        Some(&json!({"outcome": "false_positive", "note": " "})),
+    );
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (422, Some("note")),
+        "{err}"
+    );
+    let (status, err) = s.json(
+        "POST",
+        &format!("/v1/cases/{case}/resolve"),
+        Some(REVIEW),
+        Some(&json!({"outcome": "maybe", "note": "x"})),
+    );
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (400, Some("outcome")),
+        "{err}"
+    );
+    let resolve = json!({"outcome": "false_positive", "note": "another man, born 1990", "reviewer": "mallory"});
+    assert_eq!(
+        s.json(
+            "POST",
+            &format!("/v1/cases/{case}/resolve"),
+            Some(SCREEN),
+            Some(&resolve)
+        )
+        .0,
+        403
+    );
+    let (status, done) = s.json(
+        "POST",
+        &format!("/v1/cases/{case}/resolve"),
+        Some(REVIEW),
+        Some(&resolve),
+    );
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(
+        done["actions"][0]["reviewer"], "alice",
+        "a token's name, not the body's"
+    );
+    let (status, err) = s.json(
+        "POST",
+        &format!("/v1/cases/{case}/resolve"),
+        Some(REVIEW),
+        Some(&resolve),
+    );
+    assert_eq!(
+        (status, err["kind"].as_str()),
+        (409, Some("refused")),
+        "{err}"
+    );
+    // the cleared name no longer holds the same subject
+    let again = tx(
+        "t-5",
+        "c-2",
+        json!({"name": "Vladimir Putin", "kind": "person"}),
+    );
+    let (_, d) = s.json("POST", "/v1/screen", Some(SCREEN), Some(&again));
+    assert_eq!(d["action"], "allow", "{d}");
+
+    // customers
+    let profile = json!({"names": ["Ivan Petrenko"], "kind": "person", "birth_date": "1980-02-03"});
+    let (status, report) = s.json("PUT", "/v1/customers/c-9", Some(REVIEW), Some(&profile));
+    assert_eq!(
+        (status, report["added"].as_u64()),
+        (200, Some(1)),
+        "{report}"
+    );
+    let (status, err) = s.json(
+        "PUT",
+        "/v1/customers/c-9",
+        Some(REVIEW),
+        Some(&json!({"id": "c-8", "names": ["A"], "kind": "person"})),
+    );
+    assert_eq!((status, err["field"].as_str()), (422, Some("id")), "{err}");
+    let (status, err) = s.json(
+        "PUT",
+        "/v1/customers/c-9",
+        Some(REVIEW),
+        Some(&json!({"names": [], "kind": "person"})),
+    );
+    assert_eq!(
+        (status, err["kind"].as_str()),
+        (422, Some("invalid_customer")),
+        "{err}"
+    );
+    assert_eq!(
+        s.json("PUT", "/v1/customers/c-9", Some(SCREEN), Some(&profile))
+            .0,
+        403
+    );
+    let note = json!({"note": "court order 12/2026"});
+    let (status, frozen) = s.json(
+        "POST",
+        "/v1/customers/c-9/freeze",
+        Some(REVIEW),
+        Some(&note),
+    );
+    assert_eq!(status, 200, "{frozen}");
+    let (_, d) = s.json(
+        "POST",
+        "/v1/screen",
+        Some(SCREEN),
+        Some(&clean("t-6", "c-9")),
+    );
+    assert_eq!(d["action"], "block", "a frozen account blocks: {d}");
+    let (status, view) = s.json("GET", "/v1/customers/c-9", Some(REVIEW), None);
+    assert_eq!(status, 200);
+    assert_eq!(view["customer"]["status"], "frozen", "{view}");
+    assert_eq!(view["profile"]["names"][0], "Ivan Petrenko", "{view}");
+    assert!(!view["cases"].as_array().unwrap().is_empty(), "{view}");
+    assert_eq!(
+        s.json(
+            "POST",
+            "/v1/customers/c-9/unfreeze",
+            Some(REVIEW),
+            Some(&note)
+        )
+        .0,
+        200
+    );
+    let (_, d) = s.json(
+        "POST",
+        "/v1/screen",
+        Some(SCREEN),
+        Some(&clean("t-7", "c-9")),
+    );
+    assert_eq!(d["action"], "allow", "{d}");
+    assert_eq!(
+        s.json(
+            "POST",
+            "/v1/customers/c-9/enhance",
+            Some(REVIEW),
+            Some(&note)
+        )
+        .0,
+        200
+    );
+    let (_, d) = s.json(
+        "POST",
+        "/v1/screen",
+        Some(SCREEN),
+        Some(&clean("t-8", "c-9")),
+    );
+    assert_eq!(
+        d["action"], "hold",
+        "enhanced due diligence holds outgoing: {d}"
+    );
+    assert_eq!(
+        s.json("POST", "/v1/customers/c-9/freeze", Some(ADMIN), Some(&note))
+            .0,
+        403
+    );
+
+    // admin: lists and reload
+    let (status, lists) = s.json("GET", "/v1/lists", Some(ADMIN), None);
+    assert_eq!(status, 200, "{lists}");
+    assert_eq!(lists["lists"][0]["entities"], 13, "{lists}");
+    assert!(
+        lists["lists"][0]["age_seconds"].as_i64().is_some(),
+        "{lists}"
+    );
+    assert_eq!(s.json("GET", "/v1/lists", Some(REVIEW), None).0, 403);
+    let (status, reloaded) = s.json("POST", "/v1/reload", Some(ADMIN), None);
+    assert_eq!(
+        (status, reloaded["changed"].as_bool()),
+        (200, Some(false)),
+        "{reloaded}"
+    );
+    assert_eq!(s.json("POST", "/v1/reload", Some(SCREEN), None).0, 403);
+
+    // unknown paths and methods are JSON too
+    let (status, err) = s.json("GET", "/v2/nothing", None, None);
+    assert_eq!((status, err["kind"].as_str()), (404, Some("not_found")));
+    let (status, err) = s.json("DELETE", "/v1/screen", Some(SCREEN), None);
+    assert_eq!(
+        (status, err["kind"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
+
+    // metrics
+    let (status, text) = s.call("GET", "/metrics", None, None);
+    assert_eq!(status, 200);
+    for needle in [
+        "amlscreen_decisions_total{action=\"allow\"} 3",
+        "amlscreen_decisions_total{action=\"hold\"} 2",
+        "amlscreen_decisions_total{action=\"block\"} 1",
+        "amlscreen_decision_reasons_total{kind=\"sanctions_name\"} 1",
+        "amlscreen_screen_errors_total{kind=\"json\"} 1",
+        "amlscreen_screen_errors_total{kind=\"reused_id\"} 1",
+        "amlscreen_screen_duration_seconds_count 9",
+        "amlscreen_reloads_total 1",
+        "amlscreen_reload_failures_total 0",
+        "amlscreen_cases{status=\"open\"} 2",
+        "amlscreen_ready 1",
+        "amlscreen_list_age_seconds{list=\"watchlist:",
+    ] {
+        assert!(text.contains(needle), "{needle} not in\n{text}");
+    }
+    // the audit chain holds every decision and staff action
+    drop(s.call("GET", "/healthz", None, None));
+    s.signal(libc::SIGTERM);
+    let audit = s.path("audit/audit.jsonl");
+    let config = s.path("amlscreen.yaml");
+    let mut s = s;
+    let (status, _) = s.wait();
+    assert!(status.success());
+    let out = crate::common::amlscreen(
+        &[
+            "--config",
+            &config.display().to_string(),
+            "audit",
+            "verify",
+            &audit.display().to_string(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(audit.exists());
+}
+
+#[test]
+fn a_batch_answers_in_order_with_bad_lines_in_their_place() {
+    let s = Service::start("  max_batch: 50\n");
+    let lines = [
+        clean("b-1", "c-1").to_string(),
+        "{not json".to_owned(),
+        String::new(),
+        tx(
+            "b-2",
+            "c-2",
+            json!({"name": "Vladimir Putin", "kind": "person"}),
+        )
+        .to_string(),
+        json!({"id": "b-3"}).to_string(),
+        clean("b-4", "c-1").to_string(),
+    ];
+    let body = lines.join("\n");
+    let (status, out) = s.call(
+        "POST",
+        "/v1/screen/batch",
+        Some(SCREEN),
+        Some(("application/x-ndjson", &body)),
+    );
+    assert_eq!(status, 200, "{out}");
+    let entries: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 5, "one per non-blank line: {out}");
+    assert_eq!(entries[0]["transaction_id"], "b-1");
+    assert_eq!(entries[1]["line"], 2);
+    assert_eq!(entries[1]["error"]["kind"], "json");
+    assert_eq!(entries[2]["action"], "hold");
+    assert_eq!(entries[3]["line"], 5);
+    assert_eq!(entries[3]["index"], 3);
+    assert_eq!(entries[4]["transaction_id"], "b-4");
+
+    // a JSON array answers an array
+    let array = json!([clean("a-1", "c-3"), {"id": 7}, clean("a-2", "c-3")]).to_string();
+    let (status, out) = s.call(
+        "POST",
+        "/v1/screen/batch",
+        Some(SCREEN),
+        Some(("application/json", &array)),
+    );
+    assert_eq!(status, 200, "{out}");
+    let entries: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[1]["index"], 1);
+    assert_eq!(entries[1]["error"]["field"], "id");
+    assert_eq!(entries[2]["transaction_id"], "a-2");
+
+    // not an array: the whole request is refused, saying why
+    let (status, out) = s.call(
+        "POST",
+        "/v1/screen/batch",
+        Some(SCREEN),
+        Some(("application/json", "{}")),
+    );
+    assert_eq!(status, 400, "{out}");
+    // more than max_batch
+    let many: Vec<Value> = (0..51).map(|i| clean(&format!("m-{i}"), "c-4")).collect();
+    let (status, out) = s.call(
+        "POST",
+        "/v1/screen/batch",
+        Some(SCREEN),
+        Some(("application/json", &Value::from(many).to_string())),
+    );
+    assert_eq!(status, 413, "{out}");
+    assert!(out.contains("batch_too_large"), "{out}");
+    assert_eq!(
+        s.call(
+            "POST",
+            "/v1/screen/batch",
+            Some(REVIEW),
+            Some(("application/json", "[]"))
+        )
+        .0,
+        403
+    );
+}
+
+#[test]
+fn bodies_over_the_limit_are_refused_as_json() {
+    let s = Service::start("  max_body_bytes: 2000\n");
+    let mut big = clean("x-1", "c-1");
+    big["memo"] = json!("m".repeat(3000));
+    let (status, err) = s.json("POST", "/v1/screen", Some(SCREEN), Some(&big));
+    assert_eq!(
+        (status, err["kind"].as_str()),
+        (413, Some("body_too_large")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failed_reload_keeps_the_engine_in_force_and_the_service_ready() {
+    let s = Service::start("");
+    let (_, before) = s.json("GET", "/readyz", None, None);
+    // a rule file that does not parse
+    std::fs::write(s.path("rules/broken.yaml"), "rules:\n  - id: [unclosed\n").unwrap();
+    let (status, err) = s.json("POST", "/v1/reload", Some(ADMIN), None);
+    assert_eq!(status, 422, "{err}");
+    assert!(
+        matches!(err["kind"].as_str(), Some("rules") | Some("config")),
+        "{err}"
+    );
+    assert!(
+        err["message"].as_str().unwrap().contains("stays in force"),
+        "{err}"
+    );
+    let (status, after) = s.json("GET", "/readyz", None, None);
+    assert_eq!(status, 200);
+    assert_eq!(before["engine"], after["engine"]);
+    let (status, d) = s.json(
+        "POST",
+        "/v1/screen",
+        Some(SCREEN),
+        Some(&tx(
+            "r-1",
+            "c-1",
+            json!({"name": "Vladimir Putin", "kind": "person"}),
+        )),
+    );
+    assert_eq!((status, d["action"].as_str()), (200, Some("hold")), "{d}");
+    let (_, metrics) = s.call("GET", "/metrics", None, None);
+    assert!(
+        metrics.contains("amlscreen_reload_failures_total 1"),
+        "{metrics}"
+    );
+
+    // fixed, and reloaded by SIGHUP: a new list entry is in force
+    std::fs::remove_file(s.path("rules/broken.yaml")).unwrap();
+    let mut list = std::fs::read_to_string(s.path("watchlist.csv")).unwrap();
+    list.push_str("wl:test-1,\"ZAPOROZHETS, Hnat\",,person,,UA,,test\n");
+    std::fs::write(s.path("watchlist.csv"), list).unwrap();
+    s.signal(libc::SIGHUP);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, ready) = s.json("GET", "/readyz", None, None);
+        if ready["engine"] != before["engine"] {
+            break;
+        }
+        assert!(Instant::now() < deadline, "SIGHUP did not reload");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (_, hits) = s.json(
+        "POST",
+        "/v1/match",
+        Some(SCREEN),
+        Some(&json!({"name": "Hnat Zaporozhets"})),
+    );
+    assert_eq!(hits["hits"][0]["entity_id"], "wl:test-1", "{hits}");
+}
+
+#[test]
+fn sigterm_lets_a_batch_in_flight_finish_and_flushes_the_audit_log() {
+    let s = Service::start("  max_batch: 20000\n");
+    let n = 6000;
+    let body: String = (0..n)
+        .map(|i| format!("{}\n", clean(&format!("d-{i}"), &format!("c-{}", i % 50))))
+        .collect();
+    let base = s.base.clone();
+    // the request goes out; once its answer has begun, SIGTERM
+    let agent = agent();
+    let response = agent
+        .post(&format!("{base}/v1/screen/batch"))
+        .set("Authorization", &format!("Bearer {SCREEN}"))
+        .set("Content-Type", "application/x-ndjson")
+        .send_string(&body)
+        .unwrap();
+    s.signal(libc::SIGTERM);
+    let mut text = String::new();
+    response.into_reader().read_to_string(&mut text).unwrap();
+    let decisions = text
+        .lines()
+        .filter(|l| serde_json::from_str::<Value>(l).unwrap()["action"].is_string())
+        .count();
+    assert_eq!(
+        decisions, n,
+        "every transaction of the batch in flight is answered"
+    );
+    let config = s.path("amlscreen.yaml");
+    let audit = s.path("audit/audit.jsonl");
+    let mut s = s;
+    let (status, stderr) = s.wait();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(stderr.contains("audit log flushed"), "{stderr}");
+    let out = crate::common::amlscreen(
+        &[
+            "--config",
+            &config.display().to_string(),
+            "audit",
+            "verify",
+            &audit.display().to_string(),
+        ],
+        b"",
+    );
+    let verify =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{verify}");
+    assert!(
+        call_refused(&base),
+        "the service still answers after stopping"
+    );
+}
+
+fn call_refused(base: &str) -> bool {
+    agent().get(&format!("{base}/healthz")).call().is_err()
+}
+
+#[test]
+fn without_tokens_the_service_stays_on_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::common::default_config(dir.path(), "");
+    let err = spawn(&config, "0.0.0.0:0").map(|_| ()).unwrap_err();
+    assert!(err.contains("loopback only"), "{err}");
+    // on loopback it starts and says so
+    let (mut child, base, _, said) = spawn(&config, "127.0.0.1:0").unwrap();
+    let (status, _) = call(&base, "GET", "/healthz", None, None);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200);
+    assert!(said.contains("no API tokens configured"), "{said}");
+}
+
+#[test]
+fn the_committed_openapi_document_is_the_code_s() {
+    let committed = std::fs::read_to_string(repo().join("docs/openapi.json"))
+        .expect("docs/openapi.json: write it with `amlscreen serve --openapi > docs/openapi.json`");
+    let generated = amlscreen::server::openapi_json();
+    if committed != generated {
+        if std::env::var_os("AMLSCREEN_WRITE_OPENAPI").is_some() {
+            std::fs::write(repo().join("docs/openapi.json"), &generated).unwrap();
+        } else {
+            panic!(
+                "docs/openapi.json differs from the code's document: regenerate it with \
+                 `cargo run -- serve --openapi > docs/openapi.json` (or AMLSCREEN_WRITE_OPENAPI=1)"
+            );
+        }
+    }
+    let doc: Value = serde_json::from_str(&generated).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/v1/screen",
+        "/v1/screen/batch",
+        "/v1/match",
+        "/v1/cases",
+        "/v1/cases/{id}",
+        "/v1/cases/{id}/resolve",
+        "/v1/customers/{id}",
+        "/v1/customers/{id}/freeze",
+        "/v1/customers/{id}/unfreeze",
+        "/v1/customers/{id}/enhance",
+        "/v1/lists",
+        "/v1/reload",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the document"
+        );
+    }
+}

@@ -121,6 +121,52 @@ impl Error {
         }
     }
 
+    /// A stable name for what went wrong, the same in every binding (the
+    /// HTTP service's and the Python package's `kind`): `config`, `list`,
+    /// `rules`, `audit`, `list_cache`, `state`, `store`, `refused` (a
+    /// reviewer's action the store refuses: a closed case), `json`,
+    /// `reused_id`, `invalid_transaction`.
+    ///
+    /// ```
+    /// let err = amlscreen::Transaction::from_json(r#"{"id": 7}"#).unwrap_err();
+    /// assert_eq!((err.code(), err.field()), ("json", Some("id")));
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match &*self.kind {
+            ErrorKind::Config(_) => "config",
+            ErrorKind::List(_) => "list",
+            ErrorKind::Rules(_) => "rules",
+            ErrorKind::Audit(_) => "audit",
+            ErrorKind::ListCache(_) => "list_cache",
+            ErrorKind::State(_) => "state",
+            ErrorKind::Store(StoreError::Refused(_)) => "refused",
+            ErrorKind::Store(_) => "store",
+            ErrorKind::Json { .. } => "json",
+            ErrorKind::ReusedId { .. } => "reused_id",
+            ErrorKind::InvalidTransaction { .. } => "invalid_transaction",
+        }
+    }
+
+    /// The field at fault (`beneficiary.name`, `id`), for an error in a
+    /// transaction.
+    pub fn field(&self) -> Option<&str> {
+        match &*self.kind {
+            ErrorKind::Json { field, .. } if !field.is_empty() => Some(field),
+            ErrorKind::InvalidTransaction { field, .. } => Some(field),
+            ErrorKind::ReusedId { .. } => Some("id"),
+            _ => None,
+        }
+    }
+
+    /// The line and column in the JSON text of a transaction that did not
+    /// parse.
+    pub fn json_position(&self) -> Option<(Option<usize>, Option<usize>)> {
+        match &*self.kind {
+            ErrorKind::Json { line, column, .. } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+
     /// The valid word the author probably meant, for a config or rule-file
     /// error that has one.
     pub fn hint(&self) -> Option<&str> {

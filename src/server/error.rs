@@ -6,8 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::cases::StoreError;
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 
 /// An error as the service answers it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -74,42 +73,25 @@ impl ApiError {
 
 impl From<&Error> for ApiError {
     fn from(e: &Error) -> ApiError {
-        let message = e.to_string();
-        let (status, kind, field) = match e.kind() {
-            ErrorKind::Json {
-                field,
-                line,
-                column,
-                ..
-            } => {
-                let mut out =
-                    ApiError::new(StatusCode::BAD_REQUEST, "json", message).with_field(field);
-                out.line = *line;
-                out.column = *column;
-                return out;
-            }
-            ErrorKind::InvalidTransaction { field, .. } => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_transaction",
-                Some(field.clone()),
-            ),
-            ErrorKind::ReusedId { .. } => (StatusCode::CONFLICT, "reused_id", Some("id".into())),
-            ErrorKind::Store(StoreError::Refused(_)) => (StatusCode::CONFLICT, "refused", None),
+        let kind = e.code();
+        let status = match kind {
+            "json" => StatusCode::BAD_REQUEST,
+            "invalid_transaction" => StatusCode::UNPROCESSABLE_ENTITY,
+            "reused_id" | "refused" => StatusCode::CONFLICT,
             // nothing was recorded, so nothing may be acted on: the caller
             // retries or holds
-            ErrorKind::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store", None),
-            ErrorKind::Audit(_) => (StatusCode::SERVICE_UNAVAILABLE, "audit", None),
-            ErrorKind::State(_) => (StatusCode::SERVICE_UNAVAILABLE, "state", None),
-            ErrorKind::Config(_) => (StatusCode::UNPROCESSABLE_ENTITY, "config", None),
-            ErrorKind::List(_) => (StatusCode::UNPROCESSABLE_ENTITY, "list", None),
-            ErrorKind::Rules(_) => (StatusCode::UNPROCESSABLE_ENTITY, "rules", None),
-            ErrorKind::ListCache(_) => (StatusCode::UNPROCESSABLE_ENTITY, "list_cache", None),
+            "store" | "audit" | "state" => StatusCode::SERVICE_UNAVAILABLE,
+            // a reload refused: config, list, rules, list_cache
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
-        let mut out = ApiError::new(status, kind, message);
-        if let Some(field) = field {
+        let mut out = ApiError::new(status, kind, e.to_string());
+        if let Some(field) = e.field() {
             out = out.with_field(field);
         }
-        if let Some(at) = e.location() {
+        if let Some((line, column)) = e.json_position() {
+            out.line = line;
+            out.column = column;
+        } else if let Some(at) = e.location() {
             out.line = at.line;
             out.column = at.column;
         }

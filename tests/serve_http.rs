@@ -907,3 +907,170 @@ fn the_committed_openapi_document_is_the_code_s() {
         );
     }
 }
+
+#[test]
+fn concurrent_single_screens_each_get_their_own_decision() {
+    let s = Service::start("");
+    let base = s.base.clone();
+    let workers: Vec<_> = (0..16)
+        .map(|w| {
+            let base = base.clone();
+            std::thread::spawn(move || {
+                for i in 0..40 {
+                    let id = format!("p-{w}-{i}");
+                    let name = if i % 10 == 3 {
+                        "Vladimir Putin"
+                    } else {
+                        "Olena Kovalenko"
+                    };
+                    let body = tx(
+                        &id,
+                        &format!("c-{}", w % 4),
+                        json!({"name": name, "kind": "person"}),
+                    );
+                    let (status, out) = call(
+                        &base,
+                        "POST",
+                        "/v1/screen",
+                        Some(SCREEN),
+                        Some(("application/json", &body.to_string())),
+                    );
+                    assert_eq!(status, 200, "{out}");
+                    let d: Value = serde_json::from_str(&out).unwrap();
+                    assert_eq!(d["transaction_id"], id.as_str(), "{d}");
+                    if name == "Vladimir Putin" {
+                        assert_eq!(d["action"], "hold", "{d}");
+                        assert!(d["case"].is_u64(), "{d}");
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let (_, metrics) = s.call("GET", "/metrics", None, None);
+    assert!(
+        metrics.contains("amlscreen_screen_duration_seconds_count 640"),
+        "{metrics}"
+    );
+    // every hold and block opened its own case
+    let value = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} not in {metrics}"))
+    };
+    assert_eq!(
+        value("amlscreen_cases{status=\"open\"}"),
+        value("amlscreen_decisions_total{action=\"hold\"}")
+            + value("amlscreen_decisions_total{action=\"block\"}")
+    );
+}
+
+/// HTTPS with rustls when `--tls-cert` and `--tls-key` are given: a
+/// self-signed certificate made by openssl, checked by curl against it.
+/// Skipped (saying so) where openssl or curl is missing.
+#[test]
+fn tls_is_served_with_the_given_certificate() {
+    let tools = ["openssl", "curl"];
+    if let Some(missing) = tools.iter().find(|t| {
+        Command::new(t)
+            .arg("--version")
+            .output()
+            .map_or(true, |o| !o.status.success())
+            && Command::new(t)
+                .arg("version")
+                .output()
+                .map_or(true, |o| !o.status.success())
+    }) {
+        eprintln!("tls test skipped: {missing} is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let config = crate::common::default_config(dir.path(), "");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amlscreen"))
+        .args([
+            "--config",
+            &config.display().to_string(),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the service said where it listens")
+            .unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            if rest.starts_with("https://") {
+                break rest.trim().to_owned();
+            }
+        }
+    };
+    let curl = |extra: &[&str]| {
+        Command::new("curl")
+            .args(["-s", "--max-time", "10"])
+            .args(extra)
+            .arg(format!("{url}/healthz"))
+            .output()
+            .unwrap()
+    };
+    let trusted = curl(&["--cacert", &cert.display().to_string()]);
+    let plain = Command::new("curl")
+        .args(["-s", "--max-time", "10"])
+        .arg(url.replace("https://", "http://") + "/healthz")
+        .output()
+        .unwrap();
+    let untrusted = curl(&[]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        trusted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trusted.stderr)
+    );
+    assert!(String::from_utf8_lossy(&trusted.stdout).contains("\"ok\""));
+    assert!(
+        !untrusted.status.success(),
+        "an unknown certificate is not trusted"
+    );
+    assert!(
+        !String::from_utf8_lossy(&plain.stdout).contains("\"ok\""),
+        "plain HTTP is not answered on the TLS port"
+    );
+}

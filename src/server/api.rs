@@ -111,11 +111,18 @@ pub(crate) async fn screen(
         app.metrics.failed(&err.kind, started.elapsed());
         err
     })?;
-    let metrics = Arc::clone(&app);
-    let decision = blocking(&app, move |s| s.screen(&tx).map_err(ApiError::from)).await;
+    // grouped with whatever else is being screened (group commit)
+    let decision = match app.batcher()?.screen(tx).await {
+        Some(outcome) => outcome.map_err(ApiError::from),
+        None => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "the service is stopping",
+        )),
+    };
     match &decision {
-        Ok(d) => metrics.metrics.decided(d, started.elapsed()),
-        Err(e) => metrics.metrics.failed(&e.kind, started.elapsed()),
+        Ok(d) => app.metrics.decided(d, started.elapsed()),
+        Err(e) => app.metrics.failed(&e.kind, started.elapsed()),
     }
     decision.map(Json)
 }

@@ -32,6 +32,7 @@ use crate::screener::Screener;
 
 pub mod api;
 pub mod auth;
+pub mod batcher;
 mod error;
 pub mod metrics;
 mod ui;
@@ -64,6 +65,7 @@ pub struct App {
     tokens: auth::Tokens,
     metrics: metrics::Metrics,
     screener: OnceLock<Arc<Screener>>,
+    batcher: OnceLock<batcher::Batcher>,
     in_force_since: Mutex<DateTime<Utc>>,
 }
 
@@ -77,17 +79,31 @@ impl App {
             tokens: auth::Tokens::new(&config.server.tokens),
             metrics: metrics::Metrics::default(),
             screener: OnceLock::new(),
+            batcher: OnceLock::new(),
             in_force_since: Mutex::new(Utc::now()),
         }
     }
 
-    /// Puts the built screener in service: the service is ready.
-    pub fn set_screener(&self, screener: Screener) {
+    /// Puts the built screener in service, with the thread that groups
+    /// single screens: the service is ready.
+    pub fn set_screener(&self, screener: Screener) -> std::io::Result<()> {
         *self
             .in_force_since
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = Utc::now();
-        let _ = self.screener.set(Arc::new(screener));
+        let screener = Arc::new(screener);
+        let batcher = batcher::Batcher::start(Arc::clone(&screener))?;
+        let _ = self.batcher.set(batcher);
+        let _ = self.screener.set(screener);
+        Ok(())
+    }
+
+    /// The group-commit queue of single screens.
+    pub fn batcher(&self) -> Result<&batcher::Batcher, ApiError> {
+        self.screener()?;
+        self.batcher
+            .get()
+            .ok_or_else(|| ApiError::internal("no batching thread"))
     }
 
     /// The screener, or 503 `not_ready` while it is built.
@@ -414,12 +430,13 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
                             screener.version(),
                             started.elapsed().as_secs_f64()
                         );
-                        app.set_screener(screener);
+                        app.set_screener(screener)
+                            .map_err(|e| format!("starting the batching thread: {e}"))?;
                         Ok(())
                     }
                     Err(e) => {
                         handle.shutdown();
-                        Err(e)
+                        Err(e.to_string())
                     }
                 }
             })

@@ -71,6 +71,9 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Most transactions in one batch request.
     pub max_batch: usize,
+    /// Most requests handled at once; one more is answered 503
+    /// `overloaded` before its body is read.
+    pub max_concurrent: usize,
     /// Longest a request may take before it is answered 503 `timeout`
     /// (`30s`, `2m`).
     #[serde(
@@ -93,6 +96,7 @@ impl Default for ServerConfig {
             tokens: Vec::new(),
             max_body_bytes: 16 << 20,
             max_batch: 10_000,
+            max_concurrent: 1024,
             request_timeout: chrono::Duration::seconds(30),
             stale_after: chrono::Duration::days(7),
         }

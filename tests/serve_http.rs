@@ -1074,3 +1074,111 @@ fn tls_is_served_with_the_given_certificate() {
         "plain HTTP is not answered on the TLS port"
     );
 }
+
+/// Without tokens: only requests to a loopback host, and only JSON bodies
+/// (no web page can drive the service through the browser).
+#[test]
+fn without_tokens_only_local_json_requests_are_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::common::default_config(dir.path(), "");
+    let (mut child, base, _, _) = spawn(&config, "127.0.0.1:0").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while call(&base, "GET", "/readyz", None, None).0 != 200 {
+        assert!(Instant::now() < deadline, "not ready within 60 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let body = clean("o-1", "c-1").to_string();
+    let post = |content_type: &str, host: Option<&str>| {
+        let mut request = agent()
+            .post(&format!("{base}/v1/screen"))
+            .set("Content-Type", content_type);
+        if let Some(host) = host {
+            request = request.set("Host", host);
+        }
+        match request.send_string(&body) {
+            Ok(r) => (r.status(), r.into_string().unwrap()),
+            Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let form = post("application/x-www-form-urlencoded", None);
+    let text = post("text/plain", None);
+    let rebound = post("application/json", Some("attacker.example:8080"));
+    let json = post("application/json", None);
+    let localhost = post("application/json", Some("localhost:8080"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(form.0, 415, "{}", form.1);
+    assert!(form.1.contains("unsupported_media_type"), "{}", form.1);
+    assert_eq!(text.0, 415, "{}", text.1);
+    assert_eq!(rebound.0, 403, "{}", rebound.1);
+    assert_eq!(json.0, 200, "{}", json.1);
+    assert_eq!(localhost.0, 200, "{}", localhost.1);
+}
+
+/// A client that leaves in the middle of a streamed batch does not take
+/// the service down (SIGPIPE), and what it sent is recorded.
+#[test]
+fn a_client_leaving_mid_batch_does_not_stop_the_service() {
+    use std::io::Write;
+    let s = Service::start("  max_batch: 20000\n");
+    let body: String = (0..8000)
+        .map(|i| format!("{}\n", clean(&format!("l-{i}"), &format!("c-{}", i % 50))))
+        .collect();
+    let address = s.base.trim_start_matches("http://").to_owned();
+    for _ in 0..3 {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "POST /v1/screen/batch HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {SCREEN}\r\n\
+             Content-Type: application/x-ndjson\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        // read the start of the answer, then leave
+        let mut first = [0u8; 256];
+        let _ = std::io::Read::read(&mut stream, &mut first).unwrap();
+        drop(stream);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (status, _) = s.call("GET", "/healthz", None, None);
+    assert_eq!(
+        status, 200,
+        "the service answers after clients left mid-batch"
+    );
+}
+
+/// SIGHUP puts the config's tokens in force too: a revoked token stops
+/// working without a restart.
+#[test]
+fn a_reload_revokes_a_removed_token() {
+    let s = Service::start("");
+    let body = clean("k-1", "c-1");
+    assert_eq!(
+        s.json("POST", "/v1/screen", Some(SCREEN), Some(&body)).0,
+        200
+    );
+    let config = std::fs::read_to_string(s.path("amlscreen.yaml")).unwrap();
+    let without = config.replace(&sha256(SCREEN), &sha256("a-new-screen-token-0123456789"));
+    std::fs::write(s.path("amlscreen.yaml"), without).unwrap();
+    let (status, _) = s.json("POST", "/v1/reload", Some(ADMIN), None);
+    assert_eq!(status, 200);
+    let (status, err) = s.json(
+        "POST",
+        "/v1/screen",
+        Some(SCREEN),
+        Some(&clean("k-2", "c-1")),
+    );
+    assert_eq!(
+        (status, err["kind"].as_str()),
+        (401, Some("unauthorized")),
+        "{err}"
+    );
+    let (status, _) = s.json(
+        "POST",
+        "/v1/screen",
+        Some("a-new-screen-token-0123456789"),
+        Some(&clean("k-3", "c-1")),
+    );
+    assert_eq!(status, 200);
+}

@@ -178,9 +178,16 @@ impl Screener {
                 .into_iter()
                 .enumerate()
                 .map(|(index, p)| match p {
-                    Ok(k) => match &decisions[k] {
-                        Ok(d) => serde_json::to_string(d).unwrap_or_default(),
-                        Err(e) => error_entry(index, Some(&txs[k].id), e).to_string(),
+                    Ok(k) => match decisions.get(k) {
+                        Some(Ok(d)) => serde_json::to_string(d).unwrap_or_default(),
+                        Some(Err(e)) => {
+                            error_entry(index, txs.get(k).map(|t| t.id.as_str()), e).to_string()
+                        }
+                        None => serde_json::json!({
+                            "index": index,
+                            "error": {"kind": "internal", "message": "no decision returned"}
+                        })
+                        .to_string(),
                     },
                     Err(entry) => entry.to_string(),
                 })
@@ -204,7 +211,7 @@ impl Screener {
         birth_date: Option<&str>,
         country: Option<&str>,
         threshold: Option<f64>,
-        limit: usize,
+        limit: i64,
     ) -> PyResult<PyObject> {
         let kind = match kind {
             None => None,
@@ -219,6 +226,25 @@ impl Screener {
                 ))
             }
         };
+        if name.trim().is_empty() || name.chars().count() > amlscreen::limits::MAX_NAME_CHARS {
+            return Err(usage(
+                py,
+                "invalid_request",
+                Some("name"),
+                format!(
+                    "a name of 1 to {} characters",
+                    amlscreen::limits::MAX_NAME_CHARS
+                ),
+            ));
+        }
+        if !(1..=100).contains(&limit) {
+            return Err(usage(
+                py,
+                "invalid_request",
+                Some("limit"),
+                "between 1 and 100".into(),
+            ));
+        }
         if let Some(t) = threshold {
             if !(0.0..=1.0).contains(&t) {
                 return Err(usage(
@@ -239,7 +265,7 @@ impl Screener {
                 country,
             };
             engine
-                .match_name(&query, threshold, limit.min(1000))
+                .match_name(&query, threshold, usize::try_from(limit).unwrap_or(10))
                 .into_iter()
                 .map(|(hit, entity)| {
                     serde_json::json!({

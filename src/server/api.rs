@@ -61,8 +61,8 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError>
         if path != "." {
             err = err.with_field(path);
         }
-        err.line = Some(inner.line());
-        err.column = Some(inner.column());
+        err.line = (inner.line() > 0).then_some(inner.line());
+        err.column = (inner.column() > 0).then_some(inner.column());
         err
     })?;
     de.end()
@@ -94,7 +94,8 @@ async fn blocking<T: Send + 'static>(
         (status = 409, description = "The id was used before for another transaction (`reused_id`).", body = ApiError),
         (status = 413, description = "The body is larger than `server.max_body_bytes`.", body = ApiError),
         (status = 422, description = "A field is unreadable or out of bounds (`invalid_transaction`).", body = ApiError),
-        (status = 503, description = "Not ready, timed out, or the decision could not be recorded: do not act on the transaction.", body = ApiError),
+        (status = 500, description = "An internal error (`internal`): no decision; do not act on the transaction.", body = ApiError),
+        (status = 503, description = "`not_ready`, `overloaded`, `store`/`audit`/`state` (the decision could not be recorded) or `timeout` (outcome unknown): hold the transaction and retry with the same id.", body = ApiError),
     ),
     security(("token" = ["screen"]))
 )]
@@ -103,7 +104,7 @@ pub(crate) async fn screen(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Decision>, ApiError> {
-    app.tokens.authorize(&headers, Role::Screen)?;
+    app.authorize(&headers, Role::Screen)?;
     let body = body.map_err(body_error)?;
     let started = Instant::now();
     let tx = Transaction::from_json(utf8(&body)?).map_err(|e| {
@@ -113,8 +114,14 @@ pub(crate) async fn screen(
     })?;
     // grouped with whatever else is being screened (group commit)
     let decision = match app.batcher()?.screen(tx).await {
-        Some(outcome) => outcome.map_err(ApiError::from),
-        None => Err(ApiError::new(
+        Ok(Ok(outcome)) => outcome.map_err(ApiError::from),
+        Ok(Err(internal)) => Err(ApiError::internal(internal)),
+        Err(super::batcher::Refused::Overloaded) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "too many transactions waiting; retry with the same id",
+        )),
+        Err(super::batcher::Refused::Stopped) => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not_ready",
             "the service is stopping",
@@ -178,7 +185,7 @@ pub(crate) async fn screen_batch(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    app.tokens.authorize(&headers, Role::Screen)?;
+    app.authorize(&headers, Role::Screen)?;
     let body = body.map_err(body_error)?;
     let screener = app.screener()?;
     let lines = headers
@@ -190,27 +197,23 @@ pub(crate) async fn screen_batch(
                 || v.starts_with("application/jsonl")
                 || v.starts_with("application/json-lines")
         });
+    let max = app.server.max_batch;
     let items = if lines {
-        split_lines(&body)
+        split_lines(&body, max)
     } else {
-        split_array(&body)?
+        split_array(&body, max)?
     };
-    if items.len() > app.server.max_batch {
-        return Err(ApiError::new(
+    let items = items.map_err(|max| {
+        ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "batch_too_large",
-            format!(
-                "{} transactions, more than server.max_batch ({})",
-                items.len(),
-                app.server.max_batch
-            ),
-        ));
-    }
+            format!("more than server.max_batch ({max}) transactions"),
+        )
+    })?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
     let app_for_task = Arc::clone(&app);
     tokio::spawn(async move {
         let app = app_for_task;
-        let total = items.len();
         if !lines && sender.send(Ok(Bytes::from_static(b"["))).await.is_err() {
             return;
         }
@@ -218,6 +221,8 @@ pub(crate) async fn screen_batch(
         let mut items = items.into_iter().enumerate().peekable();
         while items.peek().is_some() {
             let step: Vec<(usize, Item)> = items.by_ref().take(BATCH_STEP).collect();
+            let places: Vec<(usize, Option<usize>)> =
+                step.iter().map(|(i, item)| (*i, item.line)).collect();
             let screener = Arc::clone(&screener);
             let app2 = Arc::clone(&app);
             let rendered = tokio::task::spawn_blocking(move || {
@@ -225,10 +230,22 @@ pub(crate) async fn screen_batch(
             })
             .await
             .unwrap_or_else(|e| {
-                vec![format!(
-                    "{{\"error\":{{\"kind\":\"internal\",\"message\":\"a batch step failed: {}\"}}}}",
-                    e.to_string().replace('"', "'")
-                )]
+                // one error entry per transaction of the step, in its place
+                let error = ApiError::internal(format!(
+                    "screening this part of the batch failed ({e}): no decision; do not act on the transaction"
+                ));
+                places
+                    .iter()
+                    .map(|&(index, line)| {
+                        serde_json::to_string(&BatchError {
+                            index,
+                            line,
+                            transaction_id: None,
+                            error: error.clone(),
+                        })
+                        .unwrap_or_default()
+                    })
+                    .collect()
             });
             let mut chunk = String::new();
             for entry in rendered {
@@ -249,7 +266,6 @@ pub(crate) async fn screen_batch(
                 return;
             }
         }
-        let _ = total;
         if !lines {
             let _ = sender.send(Ok(Bytes::from_static(b"]"))).await;
         }
@@ -270,48 +286,97 @@ pub(crate) async fn screen_batch(
 /// One transaction of a batch as given: its bytes, and its line in a
 /// JSON-lines body.
 pub(crate) struct Item {
-    bytes: Result<Bytes, ApiError>,
+    bytes: Bytes,
     line: Option<usize>,
 }
 
-/// The non-blank lines of a JSON-lines body.
-fn split_lines(body: &Bytes) -> Vec<Item> {
+/// The non-blank lines of a JSON-lines body; `Err` when there are more
+/// than `max`.
+fn split_lines(body: &Bytes, max: usize) -> Result<Vec<Item>, usize> {
     let mut out = Vec::new();
     let mut start = 0usize;
     for (number, piece) in body.split(|&b| b == b'\n').enumerate() {
         let end = start + piece.len();
         let trimmed = piece.strip_suffix(b"\r").unwrap_or(piece);
         if !trimmed.iter().all(u8::is_ascii_whitespace) {
+            if out.len() == max {
+                return Err(max);
+            }
             out.push(Item {
-                bytes: Ok(body.slice(start..start + trimmed.len())),
+                bytes: body.slice(start..start + trimmed.len()),
                 line: Some(number + 1),
             });
         }
         start = end + 1;
     }
-    out
+    Ok(out)
 }
 
-/// The elements of a JSON array body, each as its own text.
-fn split_array(body: &Bytes) -> Result<Vec<Item>, ApiError> {
-    crate::limits::check_json_depth(body, crate::limits::MAX_JSON_DEPTH)
-        .map_err(|e| ApiError::bad_json(e.to_string()))?;
+/// Reads a JSON array's elements unparsed, refusing more than `.0`.
+struct Elements(usize);
+
+const TOO_MANY: &str = "more elements than server.max_batch";
+
+impl<'de> serde::de::DeserializeSeed<'de> for Elements {
+    type Value = Vec<&'de serde_json::value::RawValue>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Elements {
+    type Value = Vec<&'de serde_json::value::RawValue>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON array of transactions")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(element) = seq.next_element::<&'de serde_json::value::RawValue>()? {
+            if out.len() == self.0 {
+                return Err(serde::de::Error::custom(TOO_MANY));
+            }
+            out.push(element);
+        }
+        Ok(out)
+    }
+}
+
+/// The elements of a JSON array body, each as its own text; `Ok(Err)`
+/// when there are more than `max`. Each element's depth is checked when
+/// it is read as a transaction, so one deep element is an error entry in
+/// its place (serde_json's own limit of 128 still refuses the whole body
+/// past that).
+fn split_array(body: &Bytes, max: usize) -> Result<Result<Vec<Item>, usize>, ApiError> {
+    use serde::de::DeserializeSeed;
     let text = utf8(body)?;
-    let raw: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(|e| {
-        let mut err = ApiError::bad_json(format!(
-            "{e}: a batch is a JSON array of transactions (or JSON lines with Content-Type: application/x-ndjson)"
-        ));
-        err.line = Some(e.line());
-        err.column = Some(e.column());
-        err
-    })?;
-    Ok(raw
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw = match Elements(max)
+        .deserialize(&mut de)
+        .and_then(|raw| de.end().map(|()| raw))
+    {
+        Ok(raw) => raw,
+        Err(e) if e.to_string().starts_with(TOO_MANY) => return Ok(Err(max)),
+        Err(e) => {
+            let mut err = ApiError::bad_json(format!(
+                "{e}: a batch is a JSON array of transactions (or JSON lines with Content-Type: application/x-ndjson)"
+            ));
+            err.line = (e.line() > 0).then_some(e.line());
+            err.column = (e.column() > 0).then_some(e.column());
+            return Err(err);
+        }
+    };
+    let base = text.as_ptr() as usize;
+    Ok(Ok(raw
         .into_iter()
-        .map(|r| Item {
-            bytes: Ok(Bytes::copy_from_slice(r.get().as_bytes())),
-            line: None,
+        .map(|r| {
+            // each element is a slice of the body: no copy
+            let offset = (r.get().as_ptr() as usize).saturating_sub(base);
+            Item {
+                bytes: body.slice(offset..offset + r.get().len()),
+                line: None,
+            }
         })
-        .collect())
+        .collect()))
 }
 
 /// A batch item read: its index, its line, and its transaction's place
@@ -347,11 +412,16 @@ fn screen_step(
         .into_iter()
         .map(|(index, item)| {
             let mut id = None;
-            let outcome = item.bytes.and_then(|b| {
-                let text = utf8(&b)?;
+            let outcome = utf8(&item.bytes).and_then(|text| {
                 Transaction::from_json(text).map_err(|e| {
                     id = readable_id(text);
-                    ApiError::from(&e)
+                    let mut err = ApiError::from(&e);
+                    if !lines {
+                        // positions within the element, not the body
+                        err.line = None;
+                        err.column = None;
+                    }
+                    err
                 })
             });
             let outcome = match outcome {
@@ -477,7 +547,7 @@ pub(crate) async fn match_name(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<MatchResponse>, ApiError> {
-    app.tokens.authorize(&headers, Role::Screen)?;
+    app.authorize(&headers, Role::Screen)?;
     let body = body.map_err(body_error)?;
     let req: MatchRequest = json_body(&body)?;
     let invalid = |field: &str, message: &str| {
@@ -538,6 +608,9 @@ pub(crate) async fn match_name(
     Ok(Json(response))
 }
 
+/// How many of the newest cases a `reason` filter looks through.
+const REASON_SCAN: usize = 10_000;
+
 /// Which cases to list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -548,7 +621,7 @@ pub struct CasesQuery {
     /// Only this customer's.
     pub customer: Option<String>,
     /// Only cases with a reason of this kind (`sanctions_name`,
-    /// `platform`, `rule`, …) or this rule id.
+    /// `platform`, `rule`, …) or this rule id, among the newest 10,000.
     pub reason: Option<String>,
     /// At most this many, newest first (default 100, at most 1000).
     pub limit: Option<usize>,
@@ -580,7 +653,7 @@ pub(crate) async fn list_cases(
     headers: HeaderMap,
     query: Result<Query<CasesQuery>, QueryRejection>,
 ) -> Result<Json<Vec<Case>>, ApiError> {
-    app.tokens.authorize(&headers, Role::Review)?;
+    app.authorize(&headers, Role::Review)?;
     let Query(q) = query.map_err(query_error)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let cases = blocking(&app, move |s| {
@@ -589,8 +662,9 @@ pub(crate) async fn list_cases(
             status: q.status,
             customer_id: q.customer.filter(|c| !c.is_empty()),
             since: None,
-            // a reason filter reads past the limit to fill it
-            limit: if reason.is_some() { None } else { Some(limit) },
+            // a reason filter reads past the limit to fill it, among the
+            // newest REASON_SCAN cases
+            limit: Some(if reason.is_some() { REASON_SCAN } else { limit }),
         };
         let mut cases = s.cases(&filter)?;
         if let Some(reason) = reason {
@@ -643,7 +717,7 @@ pub(crate) async fn get_case(
     headers: HeaderMap,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Case>, ApiError> {
-    app.tokens.authorize(&headers, Role::Review)?;
+    app.authorize(&headers, Role::Review)?;
     let Path(id) = id.map_err(path_error)?;
     let id = case_id(&id)?;
     let case = blocking(&app, move |s| Ok(s.case(id)?)).await?;
@@ -727,7 +801,7 @@ pub(crate) async fn resolve_case(
     id: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ActionsResponse>, ApiError> {
-    let caller = app.tokens.authorize(&headers, Role::Review)?;
+    let caller = app.authorize(&headers, Role::Review)?;
     let Path(id) = id.map_err(path_error)?;
     let id = case_id(&id)?;
     let body = body.map_err(body_error)?;
@@ -789,7 +863,7 @@ pub(crate) async fn get_customer(
     headers: HeaderMap,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<CustomerView>, ApiError> {
-    app.tokens.authorize(&headers, Role::Review)?;
+    app.authorize(&headers, Role::Review)?;
     let Path(id) = id.map_err(path_error)?;
     let id = customer_id(&id)?;
     let view = blocking(&app, move |s| {
@@ -833,7 +907,7 @@ pub(crate) async fn put_customer(
     id: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ImportReport>, ApiError> {
-    app.tokens.authorize(&headers, Role::Review)?;
+    app.authorize(&headers, Role::Review)?;
     let Path(id) = id.map_err(path_error)?;
     let id = customer_id(&id)?;
     let body = body.map_err(body_error)?;
@@ -845,7 +919,9 @@ pub(crate) async fn put_customer(
         None => {
             object.insert("id".into(), serde_json::Value::String(id.clone()));
         }
-        Some(serde_json::Value::String(given)) if given.trim() == id => {}
+        Some(serde_json::Value::String(given)) if given.trim() == id => {
+            object.insert("id".into(), serde_json::Value::String(id.clone()));
+        }
         Some(_) => {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -888,7 +964,7 @@ async fn set_status(
     body: Result<Bytes, BytesRejection>,
     status: CustomerStatus,
 ) -> Result<Json<ActionsResponse>, ApiError> {
-    let caller = app.tokens.authorize(&headers, Role::Review)?;
+    let caller = app.authorize(&headers, Role::Review)?;
     let Path(id) = id.map_err(path_error)?;
     let id = customer_id(&id)?;
     let body = body.map_err(body_error)?;
@@ -1008,7 +1084,7 @@ pub(crate) async fn lists(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
 ) -> Result<Json<ListsResponse>, ApiError> {
-    app.tokens.authorize(&headers, Role::Admin)?;
+    app.authorize(&headers, Role::Admin)?;
     let screener = app.screener()?;
     Ok(Json(app.lists_in_force(&screener)))
 }
@@ -1041,7 +1117,7 @@ pub(crate) async fn reload(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
 ) -> Result<Json<ReloadResponse>, ApiError> {
-    app.tokens.authorize(&headers, Role::Admin)?;
+    app.authorize(&headers, Role::Admin)?;
     let app2 = Arc::clone(&app);
     let (previous, engine) = blocking(&app, move |_| app2.reload()).await?;
     Ok(Json(ReloadResponse {
@@ -1083,13 +1159,13 @@ pub(crate) async fn healthz() -> Json<Health> {
     )
 )]
 pub(crate) async fn readyz(State(app): State<Arc<App>>) -> Response {
-    match app.screener() {
-        Ok(s) => Json(Health {
+    match app.screener().ok().filter(|_| app.is_ready()) {
+        Some(s) => Json(Health {
             status: "ready".into(),
             engine: Some(s.version()),
         })
         .into_response(),
-        Err(_) => (
+        None => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(Health {
                 status: "starting".into(),

@@ -62,7 +62,12 @@ pub type ServeError = Box<dyn std::error::Error + Send + Sync>;
 pub struct App {
     config_path: PathBuf,
     server: ServerConfig,
-    tokens: auth::Tokens,
+    tokens: arc_swap::ArcSwap<auth::Tokens>,
+    /// Whether the listening address is loopback (set when bound): a
+    /// reload may not take the tokens away otherwise.
+    loopback: std::sync::atomic::AtomicBool,
+    /// Requests in flight, at most `server.max_concurrent`.
+    in_flight: Arc<tokio::sync::Semaphore>,
     metrics: metrics::Metrics,
     screener: OnceLock<Arc<Screener>>,
     batcher: OnceLock<batcher::Batcher>,
@@ -76,7 +81,11 @@ impl App {
         App {
             config_path: config_path.to_path_buf(),
             server: config.server.clone(),
-            tokens: auth::Tokens::new(&config.server.tokens),
+            tokens: arc_swap::ArcSwap::from_pointee(auth::Tokens::new(&config.server.tokens)),
+            loopback: std::sync::atomic::AtomicBool::new(true),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(
+                config.server.max_concurrent.max(1),
+            )),
             metrics: metrics::Metrics::default(),
             screener: OnceLock::new(),
             batcher: OnceLock::new(),
@@ -106,6 +115,25 @@ impl App {
             .ok_or_else(|| ApiError::internal("no batching thread"))
     }
 
+    /// Ready: the engine is built and the batching thread runs.
+    pub fn is_ready(&self) -> bool {
+        self.screener.get().is_some() && self.batcher.get().is_some_and(|b| b.is_running())
+    }
+
+    /// The caller of a request needing `role` (see [`auth::Tokens::authorize`]).
+    pub fn authorize(
+        &self,
+        headers: &axum::http::HeaderMap,
+        role: crate::config::Role,
+    ) -> Result<auth::Caller, ApiError> {
+        self.tokens.load().authorize(headers, role)
+    }
+
+    /// Whether the service runs without tokens (loopback only).
+    pub fn is_open(&self) -> bool {
+        self.tokens.load().is_open()
+    }
+
     /// The screener, or 503 `not_ready` while it is built.
     pub fn screener(&self) -> Result<Arc<Screener>, ApiError> {
         self.screener.get().cloned().ok_or_else(|| {
@@ -122,9 +150,16 @@ impl App {
     pub fn reload(&self) -> Result<(String, String), ApiError> {
         let screener = self.screener()?;
         let previous = screener.version();
-        let outcome = Config::load(&self.config_path).and_then(|config| screener.reload(&config));
+        let config = Config::load(&self.config_path);
+        let outcome = config.as_ref().map_err(ApiError::from).and_then(|config| {
+            screener
+                .reload(config)
+                .map_err(|e| ApiError::from(&e))
+                .map(|id| (id, config))
+        });
         match outcome {
-            Ok(engine) => {
+            Ok((engine, config)) => {
+                self.reload_tokens(config);
                 if engine != previous {
                     *self
                         .in_force_since
@@ -134,16 +169,39 @@ impl App {
                 eprintln!("amlscreen: reloaded: engine {engine} in force (was {previous})");
                 Ok((previous, engine))
             }
-            Err(e) => {
-                let kind = ApiError::from(&e).kind;
+            Err(mut err) => {
                 eprintln!(
-                    "amlscreen: reload refused ({kind}); engine {previous} stays in force: {e}"
+                    "amlscreen: reload refused ({}); engine {previous} stays in force: {}",
+                    err.kind, err.message
                 );
-                let mut err = ApiError::from(&e);
                 err.message = format!("{}; engine {previous} stays in force", err.message);
                 Err(err)
             }
         }
+    }
+
+    /// Puts the config's tokens in force, unless that would leave a
+    /// non-loopback listener without tokens.
+    fn reload_tokens(&self, config: &Config) {
+        let next = auth::Tokens::new(&config.server.tokens);
+        if next.is_open() && !self.loopback.load(std::sync::atomic::Ordering::Relaxed) {
+            eprintln!(
+                "amlscreen: warning: the reloaded config has no API tokens; the service listens \
+                 beyond loopback, so the tokens in force stay"
+            );
+            return;
+        }
+        if self.tokens.load().is_open() != next.is_open() {
+            eprintln!(
+                "amlscreen: API tokens {}",
+                if next.is_open() {
+                    "removed: every local caller has every role"
+                } else {
+                    "now required"
+                }
+            );
+        }
+        self.tokens.store(Arc::new(next));
     }
 
     /// The lists in force with their dates and ages.
@@ -187,7 +245,7 @@ impl App {
     pub fn render_metrics(&self) -> String {
         let mut gauges = metrics::Gauges::default();
         if let Ok(screener) = self.screener() {
-            gauges.ready = true;
+            gauges.ready = self.is_ready();
             gauges.reloads = screener.reload_counts();
             gauges.list_ages = self
                 .lists_in_force(&screener)
@@ -220,18 +278,25 @@ fn list_date(v: &ListVersion) -> Option<DateTime<Utc>> {
 
 fn date_in(text: &str) -> Option<DateTime<Utc>> {
     use chrono::NaiveDate;
-    let bytes = text.as_bytes();
-    for start in 0..bytes.len() {
-        let rest = text.get(start..)?;
-        for (len, format) in [(10, "%Y-%m-%d"), (10, "%d.%m.%Y"), (10, "%m/%d/%Y")] {
-            if let Some(piece) = rest.get(..len) {
-                if let Ok(d) = NaiveDate::parse_from_str(piece, format) {
-                    return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-                }
-            }
-        }
-    }
-    None
+    static DATE: OnceLock<regex::Regex> = OnceLock::new();
+    let pattern = DATE.get_or_init(|| {
+        regex::Regex::new(
+            r"\b(?:(\d{4})-(\d{2})-(\d{2})|(\d{2})\.(\d{2})\.(\d{4})|(\d{2})/(\d{2})/(\d{4}))\b",
+        )
+        .unwrap_or_else(|e| unreachable!("a fixed pattern: {e}"))
+    });
+    let found = pattern.captures(text)?;
+    let number = |i: usize| found.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+    let (year, month, day) = if let Some(y) = number(1) {
+        (y, number(2)?, number(3)?)
+    } else if let Some(y) = number(6) {
+        (y, number(5)?, number(4)?)
+    } else {
+        (number(9)?, number(7)?, number(8)?)
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
 }
 
 /// The OpenAPI 3.1 document of the service.
@@ -321,6 +386,10 @@ pub fn router(app: Arc<App>) -> Router {
             Arc::clone(&app),
             limit_time,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            guard,
+        ))
         .with_state(app)
 }
 
@@ -343,6 +412,93 @@ async fn method_not_allowed() -> ApiError {
         "method_not_allowed",
         "this endpoint does not take that method (see /openapi.json)",
     )
+}
+
+/// The role a path needs, for the check made before a body is read.
+fn role_of(path: &str) -> Option<crate::config::Role> {
+    use crate::config::Role;
+    if path == "/v1/screen" || path.starts_with("/v1/screen/") || path == "/v1/match" {
+        Some(Role::Screen)
+    } else if path.starts_with("/v1/cases") || path.starts_with("/v1/customers") {
+        Some(Role::Review)
+    } else if path == "/v1/lists" || path == "/v1/reload" {
+        Some(Role::Admin)
+    } else {
+        None
+    }
+}
+
+/// Whether a `Host` header names this machine's loopback.
+fn loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _)| name)
+    };
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "localhost" | "127.0.0.1" | "::1"
+    )
+}
+
+/// Before anything is read: at most `server.max_concurrent` requests at
+/// once (503 `overloaded`), the token and its role (401/403, so no body
+/// is buffered for a caller without one), and without tokens, a loopback
+/// `Host` and a JSON content type on every POST and PUT — so no web page
+/// the operator visits can drive the service (a cross-site form cannot
+/// send JSON without a preflight this service never grants, and a
+/// rebinding domain is not a loopback host).
+async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let Ok(_permit) = Arc::clone(&app.in_flight).try_acquire_owned() else {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "too many requests in flight (server.max_concurrent); retry shortly",
+        )
+        .into_response();
+    };
+    if app.is_open() {
+        let host = request
+            .headers()
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| request.uri().host());
+        if !host.is_some_and(loopback_host) {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "without API tokens the service answers only requests to localhost",
+            )
+            .into_response();
+        }
+        let method = request.method();
+        if method == axum::http::Method::POST || method == axum::http::Method::PUT {
+            let json = request
+                .headers()
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| {
+                    let v = v.trim().to_ascii_lowercase();
+                    v.starts_with("application/json")
+                        || v.starts_with("application/x-ndjson")
+                        || v.starts_with("application/jsonl")
+                });
+            if !json {
+                return ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "without API tokens, a POST or PUT must say Content-Type: application/json",
+                )
+                .into_response();
+            }
+        }
+    }
+    if let Some(role) = role_of(request.uri().path()) {
+        if let Err(refused) = app.authorize(request.headers(), role) {
+            return refused.into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// Answers 503 `timeout` when a request takes longer than
@@ -392,8 +548,12 @@ fn listen_address(listen: &str, open: bool) -> Result<SocketAddr, ServeError> {
 pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     let config = Config::load(&options.config)?;
     let app = Arc::new(App::new(&options.config, &config));
-    let open = app.tokens.is_open();
+    let open = app.is_open();
     let addr = listen_address(&options.listen, open)?;
+    app.loopback.store(
+        addr.ip().is_loopback(),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let tls = match (&options.tls_cert, &options.tls_key) {
         (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
         (None, None) => None,
@@ -402,10 +562,21 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     let listener = TcpListener::bind(addr).map_err(|e| format!("--listen {addr}: {e}"))?;
     listener.set_nonblocking(true)?;
     let bound = listener.local_addr()?;
+    // a client that goes away mid-answer is an error on that connection,
+    // not a signal that ends the process (`main` restores SIGPIPE's
+    // default for the other commands' pipes)
+    #[cfg(unix)]
+    // SAFETY: SIG_IGN is a valid disposition for SIGPIPE; set before the
+    // runtime's threads start.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let served_app = Arc::clone(&app);
+    let outcome = runtime.block_on(async move {
+        let app = served_app;
         let handle = axum_server::Handle::new();
         let scheme = if tls.is_some() { "https" } else { "http" };
         if open {
@@ -430,8 +601,10 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
                             screener.version(),
                             started.elapsed().as_secs_f64()
                         );
-                        app.set_screener(screener)
-                            .map_err(|e| format!("starting the batching thread: {e}"))?;
+                        if let Err(e) = app.set_screener(screener) {
+                            handle.shutdown();
+                            return Err(format!("starting the batching thread: {e}"));
+                        }
                         Ok(())
                     }
                     Err(e) => {
@@ -465,16 +638,23 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         };
         served.map_err(|e| format!("serving on {bound}: {e}"))?;
         match building.await {
-            Ok(Err(e)) => return Err(ServeError::from(format!("the engine could not be built: {e}"))),
-            Err(e) => return Err(format!("building the engine: {e}").into()),
-            Ok(Ok(())) => {}
+            Ok(Err(e)) => Err(ServeError::from(format!("the engine could not be built: {e}"))),
+            Err(e) => Err(format!("building the engine: {e}").into()),
+            Ok(Ok(())) => Ok(()),
         }
-        if let Ok(screener) = app.screener() {
-            screener.checkpoint_audit()?;
-        }
+    });
+    // the runtime's end waits for batch steps still running on its
+    // blocking pool; then the grouped screens queued are committed; only
+    // then is the audit log flushed
+    drop(runtime);
+    if let Some(batcher) = app.batcher.get() {
+        batcher.stop();
+    }
+    if let Ok(screener) = app.screener() {
+        screener.checkpoint_audit()?;
         eprintln!("amlscreen: stopped; audit log flushed");
-        Ok(())
-    })
+    }
+    outcome
 }
 
 /// SIGTERM / Ctrl-C: stop accepting and drain; SIGHUP: reload.
@@ -494,6 +674,10 @@ async fn signals(app: Arc<App>, handle: axum_server::Handle, drain: Duration) {
                 _ = term.recv() => break,
                 _ = tokio::signal::ctrl_c() => break,
                 _ = hup.recv() => {
+                    if app.screener().is_err() {
+                        eprintln!("amlscreen: SIGHUP ignored: the engine is still being built");
+                        continue;
+                    }
                     let app = Arc::clone(&app);
                     // the outcome is on stderr
                     let _ = tokio::task::spawn_blocking(move || app.reload()).await;

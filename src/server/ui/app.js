@@ -216,10 +216,15 @@ async function resolve(ev) {
   }
 }
 
-async function account(ev) {
-  ev.preventDefault();
-  const what = ev.submitter ? ev.submitter.value : "freeze";
-  const customer = ev.target.dataset.customer;
+// freeze and unfreeze are buttons of their own: Enter in the note field
+// does neither
+async function account(what) {
+  const customer = $("account-form").dataset.customer;
+  if (!$("account-note").value.trim()) {
+    $("account-msg").textContent = "Say why in the note first.";
+    $("account-note").focus();
+    return;
+  }
   try {
     await api("POST", "/v1/customers/" + encodeURIComponent(customer) + "/" + what, { note: $("account-note").value });
     $("account-note").value = "";
@@ -251,7 +256,9 @@ document.addEventListener("DOMContentLoaded", () => {
     location.hash = "#/?" + q.toString();
   });
   $("resolve-form").addEventListener("submit", resolve);
-  $("account-form").addEventListener("submit", account);
+  $("account-form").addEventListener("submit", (ev) => ev.preventDefault());
+  $("do-freeze").addEventListener("click", () => account("freeze"));
+  $("do-unfreeze").addEventListener("click", () => account("unfreeze"));
   $("signout").addEventListener("click", () => { sessionStorage.removeItem(KEY); location.hash = "#/signin"; });
   window.addEventListener("hashchange", route);
   route();

@@ -476,6 +476,7 @@ fn screen_step(
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
     /// The name, in any script.
+    #[schema(min_length = 1, max_length = 1024)]
     pub name: String,
     /// `person` or `organization`; absent: either.
     #[serde(default)]
@@ -489,9 +490,11 @@ pub struct MatchRequest {
     pub country: Option<String>,
     /// Lowest score returned (default: the review threshold), 0–1.
     #[serde(default)]
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub threshold: Option<f64>,
     /// Most hits returned (default 10, at most 100).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
 }
 
@@ -733,6 +736,7 @@ pub struct ResolveRequest {
     /// subject), `confirmed`, `reported` or `escalated`.
     pub outcome: Outcome,
     /// Why: kept with the case and in the audit chain.
+    #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     pub note: String,
     /// The reviewer, only when the service runs without tokens (with
     /// tokens, the token's name is the reviewer).
@@ -766,11 +770,11 @@ fn reviewer(caller: &super::auth::Caller, given: Option<String>) -> Result<Strin
 }
 
 fn note(text: &str) -> Result<String, ApiError> {
-    if text.trim().is_empty() || text.len() > 10_000 {
+    if text.trim().is_empty() || text.chars().count() > 10_000 {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_request",
-            "a note saying why is required (at most 10,000 bytes)",
+            "a note saying why is required (at most 10,000 characters)",
         )
         .with_field("note"));
     }
@@ -951,6 +955,7 @@ pub(crate) async fn put_customer(
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
     /// Why: kept with the status and in the audit chain.
+    #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     pub note: String,
     /// The reviewer, only when the service runs without tokens.
     #[serde(default)]
@@ -1109,7 +1114,7 @@ pub struct ReloadResponse {
         (status = 401, description = "No or unknown API token.", body = ApiError),
         (status = 403, description = "The token lacks the `admin` role.", body = ApiError),
         (status = 422, description = "The config, a list or a rule file was refused (`config`, `list`, `rules`, `list_cache`); the engine in force stays.", body = ApiError),
-        (status = 503, description = "Not ready, or another reload is running.", body = ApiError),
+        (status = 503, description = "Not ready (the engine is still being built).", body = ApiError),
     ),
     security(("token" = ["admin"]))
 )]

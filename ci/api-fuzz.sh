@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/release/amlscreen}
 examples=${2:-50}
-venv=target/ci-venv
+venv=$PWD/target/ci-venv
 if [ ! -x "$venv/bin/schemathesis" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4,<5'
@@ -19,6 +19,9 @@ trap stop_service EXIT
 # a few cases for the case endpoints to find
 curl -sf -X POST "$BASE/v1/screen/batch" -H "Authorization: Bearer $SCREEN_TOKEN" \
   -H 'Content-Type: application/x-ndjson' --data-binary @examples/transactions.jsonl > /dev/null
+# from the service's scratch directory: schemathesis keeps a cache in the
+# working directory, which must not be the checkout
+cd "$SERVE_DIR"
 "$venv/bin/schemathesis" run "$BASE/openapi.json" \
   -H "Authorization: Bearer $ALL_TOKEN" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \

@@ -587,6 +587,19 @@ fn every_endpoint_answers_each_role_and_refuses_the_others() {
     );
     assert_eq!(s.json("POST", "/v1/reload", Some(SCREEN), None).0, 403);
 
+    // the API document and the review page are served, the page with its
+    // own-origin-only policy
+    let (status, doc) = s.call("GET", "/openapi.json", None, None);
+    assert_eq!(status, 200);
+    assert_eq!(doc, amlscreen::server::openapi_json());
+    let page = agent().get(&format!("{}/ui", s.base)).call().unwrap();
+    let policy = page
+        .header("Content-Security-Policy")
+        .unwrap_or_default()
+        .to_owned();
+    assert!(policy.contains("default-src 'self'"), "{policy}");
+    assert!(page.into_string().unwrap().contains("Review token"));
+
     // unknown paths and methods are JSON too
     let (status, err) = s.json("GET", "/v2/nothing", None, None);
     assert_eq!((status, err["kind"].as_str()), (404, Some("not_found")));

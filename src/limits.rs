@@ -252,6 +252,28 @@ pub struct DepthError {
     pub at: usize,
 }
 
+/// The `id` of a line that did not parse as a transaction, when its first
+/// JSON value is an object with a string `id` (the rest of the line may be
+/// what is wrong), cut to 256 characters: error records name the
+/// transaction they are about. Bounded by the line length limit the caller
+/// already applied.
+///
+/// ```
+/// use amlscreen::limits::readable_id;
+/// assert_eq!(readable_id(br#"{"id": "tx-9", "amount": ten}"#), None);
+/// assert_eq!(readable_id(br#"{"id": "tx-9", "amount": 1} trailing"#).as_deref(), Some("tx-9"));
+/// ```
+pub fn readable_id(line: &[u8]) -> Option<String> {
+    let mut values = serde_json::Deserializer::from_slice(line).into_iter::<serde_json::Value>();
+    match values.next()? {
+        Ok(serde_json::Value::Object(map)) => match map.get("id")? {
+            serde_json::Value::String(id) => Some(id.chars().take(256).collect()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Checks that JSON text nests no deeper than `max` arrays/objects, without
 /// parsing it (strings and escapes are skipped). Malformed JSON passes —
 /// the parser reports it.

@@ -533,6 +533,30 @@ pub enum FindingKind {
     Account,
 }
 
+impl FindingKind {
+    /// Its name as serialised (`sanctions_name`, `platform`, …).
+    ///
+    /// ```
+    /// use amlscreen::FindingKind as K;
+    /// for kind in [K::SanctionsName, K::SanctionsAddress, K::SanctionsIdentifier, K::Platform,
+    ///              K::Rule, K::Unreadable, K::Suppressed, K::Account] {
+    ///     assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+    /// }
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::SanctionsName => "sanctions_name",
+            FindingKind::SanctionsAddress => "sanctions_address",
+            FindingKind::SanctionsIdentifier => "sanctions_identifier",
+            FindingKind::Platform => "platform",
+            FindingKind::Rule => "rule",
+            FindingKind::Unreadable => "unreadable",
+            FindingKind::Suppressed => "suppressed",
+            FindingKind::Account => "account",
+        }
+    }
+}
+
 /// One reason behind a decision: everything the audit record and a
 /// compliance reviewer need, without reaching back into lists or rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -436,7 +436,11 @@ fn render_chunk(
         .map(|(outcome, line)| {
             let id = match &outcome {
                 Ok(k) => txs.get(*k).map(|tx| tx.id.clone()),
-                Err(_) => line.content.as_deref().ok().and_then(readable_id),
+                Err(_) => line
+                    .content
+                    .as_deref()
+                    .ok()
+                    .and_then(amlscreen::limits::readable_id),
             };
             let record = outcome.and_then(|k| match (decisions.get(k), format) {
                 (Some(Ok(decision)), OutputFormat::Json) => {
@@ -576,20 +580,6 @@ fn error_record(line: usize, transaction_id: Option<&str>, error: &str) -> Strin
         None => json!({"line": line, "error": error}),
     }
     .to_string()
-}
-
-/// The `id` of a line that did not parse as a transaction, when its first
-/// JSON value is an object with a string `id` (the rest of the line may be
-/// what is wrong). Bounded by the line length limit already applied.
-fn readable_id(line: &[u8]) -> Option<String> {
-    let mut values = serde_json::Deserializer::from_slice(line).into_iter::<serde_json::Value>();
-    match values.next()? {
-        Ok(serde_json::Value::Object(map)) => match map.get("id")? {
-            serde_json::Value::String(id) => Some(id.chars().take(256).collect()),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// "N lines, R lines/s" for the progress bar.

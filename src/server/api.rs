@@ -387,18 +387,6 @@ type Parsed = (
     Result<usize, (Option<String>, ApiError)>,
 );
 
-/// The `id` of an item that is not a transaction, when it is an object
-/// with a string `id`.
-fn readable_id(text: &str) -> Option<String> {
-    match serde_json::from_str::<serde_json::Value>(text).ok()? {
-        serde_json::Value::Object(map) => match map.get("id")? {
-            serde_json::Value::String(id) => Some(id.chars().take(256).collect()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// Screens one step of a batch; one rendered entry per item, in order.
 fn screen_step(
     app: &App,
@@ -414,7 +402,7 @@ fn screen_step(
             let mut id = None;
             let outcome = utf8(&item.bytes).and_then(|text| {
                 Transaction::from_json(text).map_err(|e| {
-                    id = readable_id(text);
+                    id = crate::limits::readable_id(text.as_bytes());
                     let mut err = ApiError::from(&e);
                     if !lines {
                         // positions within the element, not the body
@@ -672,12 +660,10 @@ pub(crate) async fn list_cases(
         let mut cases = s.cases(&filter)?;
         if let Some(reason) = reason {
             cases.retain(|c| {
-                c.decision.reasons.iter().any(|f| {
-                    f.rule_id == reason
-                        || serde_json::to_value(f.kind)
-                            .ok()
-                            .is_some_and(|v| v.as_str() == Some(reason.as_str()))
-                })
+                c.decision
+                    .reasons
+                    .iter()
+                    .any(|f| f.rule_id == reason || f.kind.as_str() == reason)
             });
             cases.truncate(limit);
         }

@@ -53,38 +53,14 @@ impl Metrics {
         };
         self.decisions[slot].fetch_add(1, Ordering::Relaxed);
         for reason in &decision.reasons {
-            let kind = serde_json::to_value(reason.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| "other".into());
-            match self.reasons.get(&kind) {
-                Some(c) => {
-                    c.fetch_add(1, Ordering::Relaxed);
-                }
-                None => {
-                    self.reasons
-                        .entry(kind)
-                        .or_default()
-                        .fetch_add(1, Ordering::Relaxed);
-                }
-            }
+            bump(&self.reasons, reason.kind.as_str());
         }
         self.observe(took);
     }
 
     /// Counts a transaction that got an error instead of a decision.
     pub fn failed(&self, kind: &str, took: Duration) {
-        match self.errors.get(kind) {
-            Some(c) => {
-                c.fetch_add(1, Ordering::Relaxed);
-            }
-            None => {
-                self.errors
-                    .entry(kind.to_owned())
-                    .or_default()
-                    .fetch_add(1, Ordering::Relaxed);
-            }
-        }
+        bump(&self.errors, kind);
         self.observe(took);
     }
 
@@ -224,6 +200,21 @@ impl Metrics {
         );
         let _ = writeln!(body, "{name} {}", u8::from(gauges.ready));
         body
+    }
+}
+
+/// Adds one to `key`'s counter, allocating the key only the first time.
+fn bump(counters: &DashMap<String, AtomicU64>, key: &str) {
+    match counters.get(key) {
+        Some(c) => {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+        None => {
+            counters
+                .entry(key.to_owned())
+                .or_default()
+                .fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 

@@ -80,8 +80,14 @@ function filtersFromHash() {
   return { status: q.has("status") ? q.get("status") : "open", customer: q.get("customer") || "", reason: q.get("reason") || "" };
 }
 
+let queueSeq = 0;
+
 async function loadQueue() {
   show("queue");
+  const seq = ++queueSeq;
+  const counter = $("queue-count");
+  counter.textContent = "Loading…";
+  delete counter.dataset.query;
   const f = filtersFromHash();
   $("f-status").value = f.status;
   $("f-customer").value = f.customer;
@@ -97,9 +103,14 @@ async function loadQueue() {
   try {
     cases = await api("GET", "/v1/cases?" + q.toString());
   } catch (e) {
-    return failed(e, $("queue-count"));
+    if (seq !== queueSeq) return;
+    return failed(e, counter);
   }
-  $("queue-count").textContent = cases.length + (cases.length === 1 ? " case" : " cases");
+  // a later load (another filter) has begun: this answer is stale
+  if (seq !== queueSeq) return;
+  counter.textContent = cases.length + (cases.length === 1 ? " case" : " cases");
+  // which query the count answers (the end-to-end test waits on it)
+  counter.dataset.query = q.toString();
   for (const c of cases) {
     body.append(el("tr", { "data-case": c.id },
       el("td", {}, el("a", { href: "#/case/" + c.id }, "Case " + c.id)),

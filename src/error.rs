@@ -16,7 +16,7 @@ use crate::list_cache::ListCacheError;
 use crate::lists::ListError;
 use crate::rules::RuleFileError;
 use crate::source::SourceError;
-use crate::state::StateError;
+use crate::state::{HistoryUnavailable, StateError};
 
 /// Anything that can go wrong building an engine or screening.
 ///
@@ -50,6 +50,10 @@ pub enum ErrorKind {
     ListCache(ListCacheError),
     /// A customer-history checkpoint could not be read or written.
     State(StateError),
+    /// The shared customer history (Redis) could not be reached and the
+    /// config says to refuse rather than hold (`state.redis.on_unavailable:
+    /// error`).
+    HistoryUnavailable(HistoryUnavailable),
     /// The case store could not be opened, read or written, or refused a
     /// staff action (a closed case resolved again).
     Store(StoreError),
@@ -123,7 +127,7 @@ impl Error {
 
     /// A stable name for what went wrong, the same in every binding (the
     /// HTTP service's and the Python package's `kind`): `config`, `list`,
-    /// `rules`, `audit`, `list_cache`, `state`, `store`, `refused` (a
+    /// `rules`, `audit`, `list_cache`, `state`, `history_unavailable`, `store`, `refused` (a
     /// reviewer's action the store refuses: a closed case), `json`,
     /// `reused_id`, `invalid_transaction`.
     ///
@@ -139,6 +143,7 @@ impl Error {
             ErrorKind::Audit(_) => "audit",
             ErrorKind::ListCache(_) => "list_cache",
             ErrorKind::State(_) => "state",
+            ErrorKind::HistoryUnavailable(_) => "history_unavailable",
             ErrorKind::Store(StoreError::Refused(_)) => "refused",
             ErrorKind::Store(_) => "store",
             ErrorKind::Json { .. } => "json",
@@ -226,6 +231,7 @@ impl fmt::Display for Error {
             ErrorKind::Audit(e) => e.fmt(f),
             ErrorKind::ListCache(e) => e.fmt(f),
             ErrorKind::State(e) => e.fmt(f),
+            ErrorKind::HistoryUnavailable(e) => e.fmt(f),
             ErrorKind::Store(e) => e.fmt(f),
             ErrorKind::Json { field, message, .. } if field.is_empty() => f.write_str(message),
             ErrorKind::Json { field, message, .. } => write!(f, "{field}: {message}"),
@@ -288,6 +294,12 @@ impl From<ListCacheError> for Error {
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Error {
         Error::new(ErrorKind::Store(e))
+    }
+}
+
+impl From<HistoryUnavailable> for Error {
+    fn from(e: HistoryUnavailable) -> Error {
+        Error::new(ErrorKind::HistoryUnavailable(e))
     }
 }
 

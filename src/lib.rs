@@ -82,12 +82,13 @@ pub use platforms::{
 pub use rules::RuleSet;
 pub use screener::{
     run_rule_tests, BatchOrder, CustomerCase, DayAlerts, ImportReport, Indicator, KriReport,
-    PendingBatch, RescreenReport, Screener,
+    PendingBatch, RescreenReport, Screener, HISTORY_UNAVAILABLE_RULE_ID,
 };
 pub use source::SourceError;
 pub use state::{
-    counterparty_key, CustomerHistory, HistoryEntry, Seen, StateCheckpointError, StateConfig,
-    StateError, StateStore, CHECKPOINT_FORMAT, DROPPED_REASONS_RULE_ID,
+    counterparty_key, BackendHealth, CustomerHistory, HistoryEntry, HistoryUnavailable,
+    OnUnavailable, RedisConfig, Seen, StateCheckpointError, StateConfig, StateError, StateStore,
+    CHECKPOINT_FORMAT, DROPPED_REASONS_RULE_ID,
 };
 
 #[cfg(test)]

@@ -531,6 +531,10 @@ pub enum FindingKind {
     /// The customer's account status: frozen (every transaction blocked)
     /// or under enhanced due diligence (every outgoing transfer held).
     Account,
+    /// A check could not be made: the shared customer history could not
+    /// be reached, so the behaviour rules did not see the customer's
+    /// earlier transfers. Held (or blocked) as configured, never allowed.
+    Unavailable,
 }
 
 impl FindingKind {
@@ -539,7 +543,7 @@ impl FindingKind {
     /// ```
     /// use amlscreen::FindingKind as K;
     /// for kind in [K::SanctionsName, K::SanctionsAddress, K::SanctionsIdentifier, K::Platform,
-    ///              K::Rule, K::Unreadable, K::Suppressed, K::Account] {
+    ///              K::Rule, K::Unreadable, K::Suppressed, K::Account, K::Unavailable] {
     ///     assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
     /// }
     /// ```
@@ -553,6 +557,7 @@ impl FindingKind {
             FindingKind::Unreadable => "unreadable",
             FindingKind::Suppressed => "suppressed",
             FindingKind::Account => "account",
+            FindingKind::Unavailable => "unavailable",
         }
     }
 }

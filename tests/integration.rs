@@ -49,5 +49,6 @@ mod replayed_ids;
 mod rules_loader_props;
 mod rules_screen;
 mod serve_http;
+mod shared_state;
 mod ukrainian_policy;
 mod update_local_server;

@@ -34,9 +34,12 @@ use crate::cases::{Desk, SqliteStore};
 use crate::config::{duration_to_text, Config, ScreeningConfig};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind};
-use crate::model::{Decision, PriorDecision, Transaction};
+use crate::model::{Action, Decision, Finding, FindingKind, PriorDecision, RiskLevel, Transaction};
 use crate::rules::{RuleSet, TestOutcome};
-use crate::state::{content_hash, Replay, StateConfig, StateStore};
+use crate::state::{
+    content_hash, BackendHealth, CustomerHistory, HistoryBackend, HistoryUnavailable,
+    OnUnavailable, Replay, StateConfig, StateStore,
+};
 
 pub use batch::{BatchOrder, PendingBatch};
 pub use customers::{CustomerCase, ImportReport, RescreenReport};
@@ -80,6 +83,10 @@ pub(super) enum Origin {
 pub struct Screener {
     engine: ArcSwap<Engine>,
     state: StateStore,
+    // The customer history shared with other instances (Redis), used
+    // instead of `state` when configured.
+    shared: Option<Box<dyn HistoryBackend>>,
+    on_unavailable: OnUnavailable,
     audit: Option<Mutex<AuditLog>>,
     // Serialises reloads (never screening): two concurrent reloads would
     // otherwise race to swap and one validated engine could be lost.
@@ -134,6 +141,8 @@ impl Screener {
         Screener {
             engine: ArcSwap::from_pointee(engine),
             state,
+            shared: None,
+            on_unavailable: OnUnavailable::default(),
             audit: None,
             reloading: Mutex::new(()),
             reloads: AtomicU64::new(0),
@@ -164,6 +173,11 @@ impl Screener {
         let mut screener = Screener::new(engine)
             .with_state_config(config.state.clone())
             .with_screening(config.screening);
+        if let Some(redis) = &config.state.redis {
+            screener.on_unavailable = redis.on_unavailable;
+            let lookback = screener.engine.load().lookback();
+            screener.shared = Some(shared_history(config, lookback)?);
+        }
         screener.audit = audit.map(Mutex::new);
         match store {
             Some(store) => screener.with_store(Arc::new(store)),
@@ -344,21 +358,49 @@ impl Screener {
         self.engine.load().engine_id().to_owned()
     }
 
-    /// The per-customer history the behaviour rules read and update.
+    /// The in-process per-customer history the behaviour rules read and
+    /// update (empty when the history is shared in Redis: `state.redis`).
     pub fn state(&self) -> &StateStore {
         &self.state
+    }
+
+    /// Where the customer history is kept: in process, or shared.
+    pub(crate) fn history(&self) -> &dyn HistoryBackend {
+        match &self.shared {
+            Some(shared) => shared.as_ref(),
+            None => &self.state,
+        }
+    }
+
+    /// How the customer-history backend is doing (`memory` is always
+    /// available; `redis` reports when it became unreachable and why).
+    pub fn history_health(&self) -> BackendHealth {
+        self.history().health()
+    }
+
+    /// Refuses a state file when the history is shared (it lives in Redis).
+    fn local_state(&self, path: &Path) -> Result<&StateStore, Error> {
+        if self.shared.is_some() {
+            return Err(Error::from(crate::state::StateCheckpointError {
+                path: path.to_path_buf(),
+                message: "the customer history is kept in Redis (state.redis): there is no \
+                          state file to load or save; drop --state"
+                    .into(),
+            }));
+        }
+        Ok(&self.state)
     }
 
     /// Writes the customer history to a checkpoint file at `path`
     /// atomically (see [`StateStore::save_checkpoint`]).
     pub fn save_state(&self, path: &Path) -> Result<(), Error> {
-        Ok(self.state.save_checkpoint(path)?)
+        Ok(self.local_state(path)?.save_checkpoint(path)?)
     }
 
     /// Replaces the customer history with the checkpoint at `path`; a
     /// corrupt checkpoint is an error and leaves the history as it was.
     pub fn load_state(&self, path: &Path) -> Result<(), Error> {
-        Ok(self.state.load_checkpoint(path)?)
+        Ok(self.local_state(path)?.load_checkpoint(path)?)
     }
 
     /// Claims the state file `path` for this screener's lifetime (see
@@ -367,7 +409,7 @@ impl Screener {
     /// and [`load_state`](Self::load_state) claim it too; call this first
     /// when the file may not exist yet.
     pub fn lock_state(&self, path: &Path) -> Result<(), Error> {
-        Ok(self.state.lock_file(path)?)
+        Ok(self.local_state(path)?.lock_file(path)?)
     }
 
     /// Writes a checkpoint of the audit chain (see
@@ -479,7 +521,7 @@ impl Screener {
         let (prior, decided_at, row) = match self.desk.store().recorded(&tx.customer_id, &tx.id)? {
             Some(kept) if kept.content != content => return replayed(tx, Replay::Different),
             Some(kept) => (kept.decision, Some(kept.decided_at), Some(kept.row)),
-            None => match self.state.replay(tx, content) {
+            None => match self.history().replay(tx, content)? {
                 Replay::Same(d) => (*d, None, None),
                 Replay::Different => return replayed(tx, Replay::Different),
                 Replay::New => {
@@ -498,10 +540,7 @@ impl Screener {
         findings.extend(self.status_finding(tx));
         let risk = self.desk.rating_level(&tx.customer_id);
         let mut decision = self
-            .state
-            .redecide(tx, content, engine.lookback(), |history| {
-                engine.decide(tx, &hits, findings, history, risk)
-            })
+            .decide_recorded(engine, tx, content, true, &hits, findings, risk)?
             .or_else(|seen| replayed(tx, seen))?;
         decision.rescreen_of = Some(PriorDecision::of(&prior, decided_at));
         self.record_one(engine, tx, decision, Origin::New, row)
@@ -545,12 +584,15 @@ impl Screener {
         // gets its recorded decision; its id on other content (a sanctioned
         // payment re-sent under the id of a clean one) is an error.
         let content = content_hash(tx);
-        match self.state.replay(tx, content) {
-            Replay::New => {}
-            // the store's copy (with its case) is looked for when it is
-            // recorded: a recording under way by then has finished
-            Replay::Same(recorded) if stored => return Ok((*recorded, Origin::Memory)),
-            seen => return replayed(tx, seen).map(|d| (d, Origin::Settled)),
+        // a shared history answers this with the decision's own round trip
+        if self.history().local() {
+            match self.history().replay(tx, content)? {
+                Replay::New => {}
+                // the store's copy (with its case) is looked for when it is
+                // recorded: a recording under way by then has finished
+                Replay::Same(recorded) if stored => return Ok((*recorded, Origin::Memory)),
+                seen => return replayed(tx, seen).map(|d| (d, Origin::Settled)),
+            }
         }
         if stored {
             // memory no longer holds it (a restart, or beyond retention):
@@ -571,12 +613,51 @@ impl Screener {
         findings.extend(notes);
         findings.extend(self.status_finding(tx));
         let risk = self.desk.rating_level(&tx.customer_id);
-        self.state
-            .apply_keeping(tx, content, engine.lookback(), |history| {
-                engine.decide(tx, &hits, findings, history, risk)
-            })
-            .map(|d| (d, Origin::New))
-            .or_else(|seen| replayed(tx, seen).map(|d| (d, Origin::Settled)))
+        match self.decide_recorded(engine, tx, content, false, &hits, findings, risk)? {
+            Ok(d) => Ok((d, Origin::New)),
+            Err(Replay::Same(recorded)) if stored => Ok((*recorded, Origin::Memory)),
+            Err(seen) => replayed(tx, seen).map(|d| (d, Origin::Settled)),
+        }
+    }
+
+    /// Decides `tx` against its customer's history and records it there
+    /// (`again`: a re-screen of a recorded id). When the history cannot be
+    /// reached the decision fails closed (`state.redis.on_unavailable`):
+    /// decided on lists, status and an empty history, with a finding that
+    /// holds (or blocks) it and says why; or the error.
+    #[allow(clippy::too_many_arguments)]
+    fn decide_recorded(
+        &self,
+        engine: &Engine,
+        tx: &Transaction,
+        content: u128,
+        again: bool,
+        hits: &[crate::engine::Hit<'_>],
+        findings: Vec<Finding>,
+        risk: Option<RiskLevel>,
+    ) -> Result<Result<Decision, Replay>, Error> {
+        let history = self.history();
+        let mut decide = |h: &CustomerHistory| engine.decide(tx, hits, findings.clone(), h, risk);
+        match history.apply(tx, content, engine.lookback(), again, &mut decide) {
+            Ok(outcome) => Ok(outcome),
+            Err(unavailable) => {
+                history.unavailable();
+                let action = match self.on_unavailable {
+                    OnUnavailable::Error => return Err(Error::from(unavailable)),
+                    OnUnavailable::Hold => Action::Hold,
+                    OnUnavailable::Block => Action::Block,
+                };
+                let mut findings = findings;
+                findings.push(unavailable_finding(&unavailable, action));
+                Ok(Ok(engine.decide(
+                    tx,
+                    hits,
+                    findings,
+                    &CustomerHistory::default(),
+                    risk,
+                )))
+            }
+        }
     }
 
     /// Reloads lists and rules as `config` names them — the lists from its
@@ -603,7 +684,7 @@ impl Screener {
             Ok(next) => {
                 // Before the swap, so the first transaction the new rules
                 // see is already kept as long as they look back.
-                self.state.set_retention(next.lookback());
+                self.history().set_retention(next.lookback());
                 let version = next.engine_id().to_owned();
                 self.engine.store(Arc::new(next));
                 self.reloads.fetch_add(1, Ordering::Relaxed);
@@ -710,6 +791,59 @@ fn gap_text(d: chrono::Duration) -> String {
 }
 
 /// The answer to a transaction whose id the customer's history holds.
+/// `rule_id` of the finding that holds a transaction decided without its
+/// customer's history (the shared history could not be reached).
+pub const HISTORY_UNAVAILABLE_RULE_ID: &str = "state.unavailable";
+
+fn unavailable_finding(why: &HistoryUnavailable, action: Action) -> Finding {
+    Finding {
+        rule_id: HISTORY_UNAVAILABLE_RULE_ID.into(),
+        kind: FindingKind::Unavailable,
+        party: None,
+        points: 0,
+        level_floor: Some(RiskLevel::Medium),
+        action: Some(action),
+        matched: None,
+        message: format!(
+            "{why}: the behaviour rules could not see this customer's earlier transfers \
+             (structuring, velocity and new-counterparty checks were not made), so the \
+             transaction is {} until it is reviewed",
+            match action {
+                Action::Block => "blocked",
+                _ => "held",
+            }
+        ),
+    }
+}
+
+/// The shared customer history the config names (`state.redis`).
+#[cfg(feature = "redis")]
+fn shared_history(
+    config: &Config,
+    lookback: chrono::Duration,
+) -> Result<Box<dyn HistoryBackend>, Error> {
+    match &config.state.redis {
+        Some(redis) => Ok(Box::new(crate::state::redis::RedisHistory::connect(
+            redis,
+            config.state.clone(),
+            lookback,
+        )?)),
+        None => Ok(Box::new(StateStore::new(config.state.clone(), lookback))),
+    }
+}
+
+#[cfg(not(feature = "redis"))]
+fn shared_history(
+    _config: &Config,
+    _lookback: chrono::Duration,
+) -> Result<Box<dyn HistoryBackend>, Error> {
+    Err(Error::from(HistoryUnavailable(
+        "the config has `state.redis`, but this build of amlscreen has no Redis support: \
+         build it with the `redis` feature (the binary has it)"
+            .into(),
+    )))
+}
+
 fn replayed(tx: &Transaction, seen: Replay) -> Result<Decision, Error> {
     match seen {
         Replay::Same(recorded) => Ok(*recorded),

@@ -80,7 +80,7 @@ impl From<&Error> for ApiError {
             "reused_id" | "refused" => StatusCode::CONFLICT,
             // nothing was recorded, so nothing may be acted on: the caller
             // retries or holds
-            "store" | "audit" | "state" => StatusCode::SERVICE_UNAVAILABLE,
+            "store" | "audit" | "state" | "history_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
             // a reload refused: config, list, rules, list_cache
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };

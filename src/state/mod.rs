@@ -32,8 +32,13 @@ use dashmap::DashMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+mod backend;
 mod checkpoint;
+#[cfg(feature = "redis")]
+pub mod redis;
 
+pub(crate) use backend::HistoryBackend;
+pub use backend::{BackendHealth, HistoryUnavailable, OnUnavailable, RedisConfig};
 pub use checkpoint::CHECKPOINT_FORMAT;
 
 use crate::model::{
@@ -70,6 +75,12 @@ pub struct StateConfig {
     /// recorded decision's size (≈0.9 KB of JSON for a flagged transfer):
     /// raising this keeps more of them, up to the whole history.
     pub full_decision_hours: u32,
+    /// Keep the history in Redis (or Valkey), shared by every instance,
+    /// instead of in this process (feature `redis`, on in the binary).
+    /// The bounds above apply per customer there too; `max_total_entries`
+    /// does not (the keys expire: the retention plus a day).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis: Option<RedisConfig>,
 }
 
 impl Default for StateConfig {
@@ -80,6 +91,7 @@ impl Default for StateConfig {
             max_total_entries: 5_000_000,
             min_retention_days: 0,
             full_decision_hours: DEFAULT_FULL_DECISION_HOURS,
+            redis: None,
         }
     }
 }
@@ -810,7 +822,7 @@ impl StateStore {
     }
 
     /// Decides a transaction against its customer's history and records it
-    /// (the unit tests' shorthand for [`StateStore::apply_keeping`]): the
+    /// (the unit tests' shorthand for `apply_inner`): the
     /// recorded decision for a repeat; a reused id with other content is a
     /// bug in the test.
     #[cfg(test)]
@@ -820,7 +832,7 @@ impl StateStore {
         decide: impl FnOnce(&CustomerHistory) -> Decision,
     ) -> Decision {
         let content = content_hash(tx);
-        match self.apply_keeping(tx, content, Duration::zero(), decide) {
+        match self.apply_inner(tx, content, Duration::zero(), false, decide) {
             Ok(decision) => decision,
             // The id was reused with other content: what is recorded stands.
             Err(Replay::Same(recorded)) => *recorded,
@@ -828,40 +840,18 @@ impl StateStore {
         }
     }
 
-    /// [`StateStore::apply`], keeping at least `lookback` of the customer's
-    /// history whatever the store's retention: the deciding rules' longest
-    /// window, so a batch still deciding under rules that a reload has just
-    /// replaced by shorter ones does not see its history cut short.
+    /// Decides a transaction against its customer's history and records
+    /// it, keeping at least `lookback` of the history whatever the store's
+    /// retention (the deciding rules' longest window, so a batch still
+    /// deciding under rules a reload has just replaced by shorter ones does
+    /// not see its history cut short). `again`: a re-screen — the entry is
+    /// taken out while `decide` runs (not counted against itself) and put
+    /// back with the new decision; an id not recorded is decided as new.
     ///
-    /// An id already recorded is not decided again: `Err(Replay::Same)`
-    /// with its recorded decision when `content` matches,
-    /// `Err(Replay::Different)` when it does not.
-    pub(crate) fn apply_keeping(
-        &self,
-        tx: &Transaction,
-        content: u128,
-        lookback: Duration,
-        decide: impl FnOnce(&CustomerHistory) -> Decision,
-    ) -> Result<Decision, Replay> {
-        self.apply_inner(tx, content, lookback, false, decide)
-    }
-
-    /// Decides a transaction already recorded again (a re-screen under
-    /// other lists or rules): its entry is taken out of the history while
-    /// `decide` runs (so it is not counted against itself) and put back
-    /// with the new decision. An id recorded with other content is
-    /// `Err(Replay::Different)`; an id not recorded is decided as new.
-    pub(crate) fn redecide(
-        &self,
-        tx: &Transaction,
-        content: u128,
-        lookback: Duration,
-        decide: impl FnOnce(&CustomerHistory) -> Decision,
-    ) -> Result<Decision, Replay> {
-        self.apply_inner(tx, content, lookback, true, decide)
-    }
-
-    fn apply_inner(
+    /// An id already recorded is not decided again (unless `again`):
+    /// `Err(Replay::Same)` with its recorded decision when `content`
+    /// matches, `Err(Replay::Different)` when it does not.
+    pub(crate) fn apply_inner(
         &self,
         tx: &Transaction,
         content: u128,
@@ -1271,9 +1261,13 @@ mod tests {
         assert_eq!(again, d);
         // the same id on other content is not answered with `d`
         let other = tx("a", "c1", 5, "2");
-        let reused = s.apply_keeping(&other, content_hash(&other), Duration::zero(), |_| {
-            decision("a", 99)
-        });
+        let reused = s.apply_inner(
+            &other,
+            content_hash(&other),
+            Duration::zero(),
+            false,
+            |_| decision("a", 99),
+        );
         assert!(matches!(reused, Err(Replay::Different)), "{reused:?}");
         let h = s.history("c1").unwrap();
         assert_eq!(h.entry("b").map(|e| e.decision().version), Some("v".into()));

@@ -1195,3 +1195,194 @@ fn a_reload_revokes_a_removed_token() {
     );
     assert_eq!(status, 200);
 }
+
+/// Two services on one Redis (each with its own store and audit log).
+fn two_on_redis(redis: &crate::shared_state::RedisServer) -> (Service, Service) {
+    let state = format!(
+        "state:\n  redis:\n    url: {}\n    key_prefix: serve\n    timeout_ms: 300\n",
+        redis.url()
+    );
+    (
+        Service::start_with(&state, "127.0.0.1:0"),
+        Service::start_with(&state, "127.0.0.1:0"),
+    )
+}
+
+fn transfer_of(id: &str, customer: &str, value: u32) -> Value {
+    let mut t = clean(id, customer);
+    t["value"] = json!(value.to_string());
+    t["amount"] = json!(value.to_string());
+    t["currency"] = json!("USD");
+    t
+}
+
+#[test]
+#[ignore = "needs redis-server: run by .ci/run (cargo test --release -- --ignored)"]
+fn two_instances_on_one_redis_see_one_history_and_fail_closed_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut redis = crate::shared_state::RedisServer::start(dir.path());
+    let (a, b) = two_on_redis(&redis);
+    // structuring split across the two instances is held
+    let mut last = Value::Null;
+    for (i, (service, value)) in [(&a, 9_500), (&b, 9_400), (&a, 9_300)]
+        .into_iter()
+        .enumerate()
+    {
+        let (status, d) = service.json(
+            "POST",
+            "/v1/screen",
+            None,
+            Some(&transfer_of(&format!("split-{i}"), "c-split", value)),
+        );
+        assert_eq!(status, 200, "{d}");
+        last = d;
+    }
+    let rules: Vec<&str> = last["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["rule_id"].as_str())
+        .collect();
+    assert!(rules.contains(&"structuring-under-10k"), "{last}");
+    assert_ne!(last["action"], "allow", "{last}");
+    let (_, health) = b.json("GET", "/healthz", None, None);
+    assert_eq!(
+        (
+            health["status"].as_str(),
+            health["history"]["backend"].as_str()
+        ),
+        (Some("ok"), Some("redis")),
+        "{health}"
+    );
+
+    // Redis gone: a clean transfer is held, saying why; health says degraded
+    redis.kill();
+    let (status, d) = b.json("POST", "/v1/screen", None, Some(&clean("down-1", "c-down")));
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["action"], "hold", "{d}");
+    assert!(
+        d["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "unavailable"),
+        "{d}"
+    );
+    let (status, health) = b.json("GET", "/healthz", None, None);
+    assert_eq!(
+        (status, health["status"].as_str()),
+        (200, Some("degraded")),
+        "{health}"
+    );
+    let (_, metrics) = b.call("GET", "/metrics", None, None);
+    assert!(
+        metrics.contains("amlscreen_history_available{backend=\"redis\"} 0"),
+        "{metrics}"
+    );
+    // a batch too: every line held, none allowed
+    let lines: String = (0..20)
+        .map(|i| clean(&format!("down-b-{i}"), "c-down").to_string() + "\n")
+        .collect();
+    let (status, out) = b.call(
+        "POST",
+        "/v1/screen/batch",
+        None,
+        Some(("application/x-ndjson", &lines)),
+    );
+    assert_eq!(status, 200, "{out}");
+    let answers: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 20);
+    assert!(answers.iter().all(|d| d["action"] == "hold"), "{out}");
+
+    // back: screening uses the history again
+    redis.restart();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for attempt in 0.. {
+        let (_, d) = b.json(
+            "POST",
+            "/v1/screen",
+            None,
+            Some(&clean(&format!("up-{attempt}"), "c-up")),
+        );
+        if d["action"] == "allow" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "did not recover: {d}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (_, health) = b.json("GET", "/healthz", None, None);
+    assert_eq!(health["status"], "ok", "{health}");
+}
+
+#[test]
+#[ignore = "needs redis-server: run by .ci/run (cargo test --release -- --ignored)"]
+fn an_instance_killed_mid_batch_loses_no_committed_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let redis = crate::shared_state::RedisServer::start(dir.path());
+    let (mut a, b) = two_on_redis(&redis);
+    const N: usize = 1_000;
+    let lines: String = (0..N)
+        .map(|i| clean(&format!("k-{i}"), "c-kill").to_string() + "\n")
+        .collect();
+    let base = a.base.clone();
+    let body = lines.clone();
+    let sender = std::thread::spawn(move || {
+        // the connection dies with the process: whatever came back
+        let _ = agent()
+            .post(&format!("{base}/v1/screen/batch"))
+            .set("Content-Type", "application/x-ndjson")
+            .send_string(&body);
+    });
+    // kill -9 once some of the batch is committed to Redis
+    let tag: String = "c-kill".bytes().map(|b| format!("{b:02x}")).collect();
+    let key = format!("serve:{{{tag}}}:t");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let committed = loop {
+        let n: usize = redis
+            .command(&["ZCARD", &key])
+            .trim()
+            .trim_start_matches(':')
+            .parse()
+            .unwrap();
+        if n >= 100 {
+            a.signal(libc::SIGKILL);
+            let _ = a.wait();
+            break redis
+                .command(&["ZCARD", &key])
+                .trim()
+                .trim_start_matches(':')
+                .parse::<usize>()
+                .unwrap();
+        }
+        assert!(Instant::now() < deadline, "the batch did not start");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    sender.join().unwrap();
+    assert!(committed < N, "killed before the end ({committed})");
+    // the whole batch again, on the other instance: what the dead one
+    // committed is recognised (not counted twice), the rest is decided
+    let (status, out) = b.call(
+        "POST",
+        "/v1/screen/batch",
+        None,
+        Some(("application/x-ndjson", &lines)),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(out.lines().count(), N);
+    assert!(out.lines().all(|l| !l.contains("\"error\"")), "{out}");
+    let n: usize = redis
+        .command(&["ZCARD", &key])
+        .trim()
+        .trim_start_matches(':')
+        .parse()
+        .unwrap();
+    assert_eq!(n, N, "every transfer once");
+    let version = redis.command(&["GET", &format!("serve:{{{tag}}}:v")]);
+    assert!(
+        version.contains(&format!("\r\n{N}\r\n")),
+        "one write per transfer: {version}"
+    );
+}

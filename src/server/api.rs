@@ -1121,22 +1121,34 @@ pub(crate) async fn reload(
 /// Liveness.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
-    /// `ok`, `ready`, or `starting`.
+    /// `ok`, `ready`, `starting`, or `degraded` (the customer history
+    /// cannot be reached: transactions are held, or blocked or refused, as
+    /// `state.redis.on_unavailable` says, until it answers again).
     pub status: String,
     /// The engine in force, once there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine: Option<String>,
+    /// Where the customer history is kept and whether it answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::state::BackendHealth>,
 }
 
 /// Alive: the process answers.
 #[utoipa::path(
     get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "The process answers.", body = Health))
+    responses((status = 200, description = "The process answers; `degraded` when the customer history cannot be reached.", body = Health))
 )]
-pub(crate) async fn healthz() -> Json<Health> {
+pub(crate) async fn healthz(State(app): State<Arc<App>>) -> Json<Health> {
+    let history = app.screener().ok().map(|s| s.history_health());
     Json(Health {
-        status: "ok".into(),
+        status: if history.as_ref().is_some_and(|h| !h.available) {
+            "degraded"
+        } else {
+            "ok"
+        }
+        .into(),
         engine: None,
+        history,
     })
 }
 
@@ -1151,16 +1163,28 @@ pub(crate) async fn healthz() -> Json<Health> {
 )]
 pub(crate) async fn readyz(State(app): State<Arc<App>>) -> Response {
     match app.screener().ok().filter(|_| app.is_ready()) {
-        Some(s) => Json(Health {
-            status: "ready".into(),
-            engine: Some(s.version()),
-        })
-        .into_response(),
+        Some(s) => {
+            // still ready when the history is away: transactions are held,
+            // not lost, and taking every instance out would stop screening
+            let history = s.history_health();
+            Json(Health {
+                status: if history.available {
+                    "ready"
+                } else {
+                    "degraded"
+                }
+                .into(),
+                engine: Some(s.version()),
+                history: Some(history),
+            })
+            .into_response()
+        }
         None => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(Health {
                 status: "starting".into(),
                 engine: None,
+                history: None,
             }),
         )
             .into_response(),

@@ -41,6 +41,8 @@ pub struct Gauges {
     pub in_review: Option<u64>,
     /// Whether the engine is built.
     pub ready: bool,
+    /// The customer-history backend's health.
+    pub history: Option<crate::state::BackendHealth>,
 }
 
 impl Metrics {
@@ -199,6 +201,35 @@ impl Metrics {
             "1 when the engine is built and screening.",
         );
         let _ = writeln!(body, "{name} {}", u8::from(gauges.ready));
+        if let Some(h) = &gauges.history {
+            let backend = h.backend;
+            let name = metric_into(
+                &mut body,
+                "amlscreen_history_available",
+                "gauge",
+                "1 when the customer history (memory or redis) answers; 0: transactions are held \
+                 (or blocked, or refused) as state.redis.on_unavailable says.",
+            );
+            let _ = writeln!(
+                body,
+                "{name}{{backend=\"{backend}\"}} {}",
+                u8::from(h.available)
+            );
+            let name = metric_into(
+                &mut body,
+                "amlscreen_history_round_trips_total",
+                "counter",
+                "Requests (Lua scripts) sent to the shared customer history.",
+            );
+            let _ = writeln!(body, "{name}{{backend=\"{backend}\"}} {}", h.round_trips);
+            let name = metric_into(
+                &mut body,
+                "amlscreen_history_unavailable_total",
+                "counter",
+                "Transactions decided without the customer history because it could not be reached.",
+            );
+            let _ = writeln!(body, "{name}{{backend=\"{backend}\"}} {}", h.failed);
+        }
         body
     }
 }

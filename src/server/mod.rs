@@ -246,6 +246,7 @@ impl App {
         let mut gauges = metrics::Gauges::default();
         if let Ok(screener) = self.screener() {
             gauges.ready = self.is_ready();
+            gauges.history = Some(screener.history_health());
             gauges.reloads = screener.reload_counts();
             gauges.list_ages = self
                 .lists_in_force(&screener)
@@ -597,9 +598,13 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
                             eprintln!("amlscreen: warning: {torn}");
                         }
                         eprintln!(
-                            "amlscreen: ready: engine {} built in {:.1} s",
+                            "amlscreen: ready: engine {} built in {:.1} s; customer history: {}",
                             screener.version(),
-                            started.elapsed().as_secs_f64()
+                            started.elapsed().as_secs_f64(),
+                            match screener.history_health().backend {
+                                "redis" => "redis (shared by every instance on it)",
+                                _ => "in this process",
+                            }
                         );
                         if let Err(e) = app.set_screener(screener) {
                             handle.shutdown();

@@ -41,6 +41,7 @@ mod names_screen;
 mod names_scripts;
 mod namesakes_real;
 mod ofac_crypto_real;
+mod partitioned;
 mod platform_matrix;
 mod platform_persons;
 mod proptest_inputs;

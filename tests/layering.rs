@@ -137,6 +137,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "model",
             "lists",
             "names",
+            "state",
             "cases",
             "config",
             "error",

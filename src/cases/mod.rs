@@ -706,4 +706,9 @@ pub trait CaseStore: Send + Sync + fmt::Debug {
     /// decisions before it that no open case needs, and suppressions
     /// lapsed by then.
     fn prune(&self, before: DateTime<Utc>) -> Result<Pruned, StoreError>;
+
+    /// The id of the latest staff action stored (0 for none): it grows with
+    /// every action, so an instance sharing the store with others polls it
+    /// to learn that suppressions or customer statuses changed.
+    fn last_action(&self) -> Result<i64, StoreError>;
 }

@@ -1014,6 +1014,13 @@ impl CaseStore for SqliteStore {
         })
     }
 
+    fn last_action(&self) -> Result<i64, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM actions")?
+                .query_row([], |r| r.get(0))
+        })
+    }
+
     fn count_cases(&self, status: Option<CaseStatus>) -> Result<u64, StoreError> {
         self.read(|conn| {
             let mut stmt =

@@ -160,8 +160,44 @@ fn deserialize_sha256<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, 
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {
     /// The SQLite file, created owner-only at first use. One process
-    /// writes it at a time.
+    /// writes it at a time. Leave it out when `postgres` is given.
+    #[serde(default, skip_serializing_if = "path_is_empty")]
     pub path: PathBuf,
+    /// A PostgreSQL database shared by every instance
+    /// (`postgres://user:password@host:5432/db`; feature `postgres`, on in
+    /// the binary) instead of the SQLite file: cases, reviewers' actions,
+    /// cleared false positives and customer status reach every instance
+    /// (each polls for new staff actions every 250 ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgres: Option<String>,
+    /// A local file where decisions wait while the database cannot be
+    /// reached, recorded in order when it answers again (only with
+    /// `postgres`). Without it, a decision that cannot be recorded is an
+    /// error (HTTP 503), as with SQLite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spool: Option<PathBuf>,
+}
+
+fn path_is_empty(path: &Path) -> bool {
+    path.as_os_str().is_empty()
+}
+
+impl StoreConfig {
+    /// The problem with a `store:` section naming neither or both places.
+    fn problem(&self) -> Option<&'static str> {
+        match (path_is_empty(&self.path), &self.postgres) {
+            (true, None) => {
+                Some("store: give `path` (a SQLite file) or `postgres` (a database URL)")
+            }
+            (false, Some(_)) => {
+                Some("store: give `path` (a SQLite file) or `postgres` (a database URL), not both")
+            }
+            (false, None) if self.spool.is_some() => {
+                Some("store.spool: only a `postgres` store is spooled (SQLite is local)")
+            }
+            _ => None,
+        }
+    }
 }
 
 /// How far from the time of screening a transaction's timestamp may lie
@@ -353,6 +389,13 @@ pub struct AuditConfig {
         deserialize_with = "deserialize_retention"
     )]
     pub retention: chrono::Duration,
+    /// This instance's name when several instances run (each with its own
+    /// audit file and key): written into every record, so `amlscreen audit
+    /// verify` checks each chain is one instance's and `audit export`
+    /// merges several in time order naming each. Letters, digits, `.`,
+    /// `_`, `-`; at most 64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
 }
 
 fn default_retention() -> chrono::Duration {
@@ -424,6 +467,7 @@ impl AuditConfig {
             key_file: None,
             checkpoint_every: default_checkpoint_every(),
             retention: default_retention(),
+            instance: None,
         }
     }
 
@@ -456,7 +500,21 @@ impl AuditConfig {
                 Some(key)
             }
         };
+        if let Some(instance) = &self.instance {
+            let fine = !instance.is_empty()
+                && instance.len() <= 64
+                && instance
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            if !fine {
+                return Err(AuditError::Config(format!(
+                    "audit.instance '{instance}': use letters, digits, '.', '_' and '-' \
+                     (1 to 64 of them)"
+                )));
+            }
+        }
         Ok(AuditOptions {
+            instance: self.instance.clone(),
             durability,
             rotate_bytes: self.rotate_bytes,
             pseudonymise_key,
@@ -509,6 +567,13 @@ impl Config {
             )))
             .into());
         }
+        if let Some(problem) = config.store.as_ref().and_then(StoreConfig::problem) {
+            let at = match source.root().ok().and_then(|root| root.entry("store")) {
+                Some((key, _)) => source.at(key),
+                None => source.position(0, 0),
+            };
+            return Err(ErrorKind::Config(at.error(problem.to_owned())).into());
+        }
         let base = path.parent().unwrap_or(Path::new(""));
         // the shrink guard is on unless the config names another history
         config
@@ -534,7 +599,12 @@ impl Config {
             fix(list_cache);
         }
         if let Some(store) = &mut self.store {
-            fix(&mut store.path);
+            if !path_is_empty(&store.path) {
+                fix(&mut store.path);
+            }
+            if let Some(spool) = &mut store.spool {
+                fix(spool);
+            }
         }
         if let Some(audit) = &mut self.audit {
             fix(&mut audit.path);

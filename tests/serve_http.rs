@@ -45,12 +45,23 @@ impl Service {
         Service::start_with(&tokens, "127.0.0.1:0")
     }
 
+    /// `server` is appended; unless it has its own `store:` and `audit:`
+    /// sections the store is `cases.db` and the audit log
+    /// `audit/audit.jsonl` beside the config.
     fn config_text(dir: &std::path::Path, server: &str) -> String {
+        let own = |section: &str, default: &'static str| {
+            if server.contains(section) {
+                ""
+            } else {
+                default
+            }
+        };
         format!(
             "lists:\n  - source: watchlist\n    path: watchlist.csv\nrules: {}\n\
-             list_guard:\n  history: history.json\n\
-             audit:\n  path: audit/audit.jsonl\nstore:\n  path: cases.db\n{server}",
-            dir.join("rules").display()
+             list_guard:\n  history: history.json\n{}{}{server}",
+            dir.join("rules").display(),
+            own("audit:", "audit:\n  path: audit/audit.jsonl\n"),
+            own("store:", "store:\n  path: cases.db\n"),
         )
     }
 
@@ -1385,4 +1396,105 @@ fn an_instance_killed_mid_batch_loses_no_committed_history() {
         version.contains(&format!("\r\n{N}\r\n")),
         "one write per transfer: {version}"
     );
+}
+
+#[test]
+#[ignore = "needs redis-server and PostgreSQL: run by .ci/run (cargo test --release -- --ignored)"]
+fn a_reviewer_s_action_through_one_instance_applies_on_the_other_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let redis = crate::shared_state::RedisServer::start(&dir.path().join("redis"));
+    let pg = crate::pg_server::PgServer::start(&dir.path().join("pg"));
+    let shared = |name: &str| {
+        format!(
+            "state:\n  redis:\n    url: {}\n    key_prefix: pg\nstore:\n  postgres: {}\n\
+             audit:\n  path: audit/audit.jsonl\n  instance: {name}\n",
+            redis.url(),
+            pg.url()
+        )
+    };
+    let a = Service::start_with(&shared("node-a"), "127.0.0.1:0");
+    let b = Service::start_with(&shared("node-b"), "127.0.0.1:0");
+    let deripaska = |id: &str| {
+        tx(
+            id,
+            "c-namesake",
+            json!({"name": "Oleg Deripaska", "kind": "person", "country": "UA"}),
+        )
+    };
+
+    // a name alone holds on A; the case is in the one store, seen from B
+    let (_, held) = a.json("POST", "/v1/screen", None, Some(&deripaska("n-1")));
+    assert_eq!(held["action"], "hold", "{held}");
+    let case = held["case"].as_u64().expect("a case");
+    let (status, seen) = b.json("GET", &format!("/v1/cases/{case}"), None, None);
+    assert_eq!(
+        (status, seen["status"].as_str()),
+        (200, Some("open")),
+        "{seen}"
+    );
+
+    // cleared as a false positive through A: B stops holding the namesake
+    // within a second
+    let (status, done) = a.json(
+        "POST",
+        &format!("/v1/cases/{case}/resolve"),
+        None,
+        Some(&json!({"outcome": "false_positive", "note": "born 1991; the entry 1968", "reviewer": "alice"})),
+    );
+    assert_eq!(status, 200, "{done}");
+    let cleared = Instant::now();
+    let mut n = 1;
+    loop {
+        n += 1;
+        let (_, d) = b.json(
+            "POST",
+            "/v1/screen",
+            None,
+            Some(&deripaska(&format!("n-{n}"))),
+        );
+        if d["action"] == "allow" {
+            assert!(
+                d["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["kind"] == "suppressed"),
+                "{d}"
+            );
+            break;
+        }
+        assert!(
+            cleared.elapsed() < Duration::from_secs(1),
+            "still held after a second: {d}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // a freeze through A blocks on B within a second
+    let (status, frozen) = a.json(
+        "POST",
+        "/v1/customers/c-frozen/freeze",
+        None,
+        Some(&json!({"note": "court order 7/2026", "reviewer": "alice"})),
+    );
+    assert_eq!(status, 200, "{frozen}");
+    let froze = Instant::now();
+    let mut n = 0;
+    loop {
+        n += 1;
+        let (_, d) = b.json(
+            "POST",
+            "/v1/screen",
+            None,
+            Some(&clean(&format!("f-{n}"), "c-frozen")),
+        );
+        if d["action"] == "block" {
+            break;
+        }
+        assert!(
+            froze.elapsed() < Duration::from_secs(1),
+            "not blocked after a second: {d}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

@@ -33,6 +33,7 @@ pub struct RedisServer {
 
 impl RedisServer {
     pub fn start(dir: &Path) -> RedisServer {
+        std::fs::create_dir_all(dir).unwrap();
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())

@@ -390,6 +390,7 @@ impl AuditLog {
             format: RECORD_FORMAT,
             prev_hash,
             seq,
+            instance: self.options.instance.as_deref(),
             decided_at: entry.decided_at,
             transaction_id: entry.transaction_id,
             customer_id: customer_id.as_deref(),

@@ -163,6 +163,11 @@ pub struct AuditOptions {
     /// them only on close and on [`AuditLog::checkpoint`](super::AuditLog::checkpoint).
     /// Default [`DEFAULT_CHECKPOINT_EVERY`].
     pub checkpoint_every: u64,
+    /// The instance writing this log, recorded in every record (and sealed
+    /// with it), when several instances each keep their own chain: what
+    /// `amlscreen audit verify` and `audit export` tell the chains apart
+    /// by. `None` (the default) leaves it out.
+    pub instance: Option<String>,
 }
 
 impl Default for AuditOptions {
@@ -173,6 +178,7 @@ impl Default for AuditOptions {
             pseudonymise_key: None,
             chain_key: ChainKey::default(),
             checkpoint_every: DEFAULT_CHECKPOINT_EVERY,
+            instance: None,
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct AuditRecord {
     pub prev_hash: String,
     /// Position in the chain, from 1 (continues across rotated files).
     pub seq: u64,
+    /// The instance that wrote the chain, when several do (config
+    /// `audit.instance`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
     /// When the decision was made.
     pub decided_at: DateTime<Utc>,
     /// The transaction screened.
@@ -89,6 +93,8 @@ pub(super) struct AuditRecordRef<'a> {
     pub(super) format: u32,
     pub(super) prev_hash: &'a str,
     pub(super) seq: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) instance: Option<&'a str>,
     pub(super) decided_at: DateTime<Utc>,
     pub(super) transaction_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -260,6 +266,7 @@ mod tests {
             format: RECORD_FORMAT,
             prev_hash: GENESIS_HASH,
             seq: 1,
+            instance: None,
             decided_at: at,
             transaction_id: &d.transaction_id,
             customer_id: None,

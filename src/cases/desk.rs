@@ -157,14 +157,21 @@ impl Desk {
     pub fn refresh(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
         let customers = self.store.customers()?;
         let suppressions = self.store.suppressions(now)?;
-        self.ratings.clear();
-        for (customer, level) in self.store.rating_levels()? {
+        let levels = self.store.rating_levels()?;
+        // entries are replaced in place, then the ones gone are removed: a
+        // frozen customer never reads as normal while this runs
+        let rated: std::collections::HashSet<String> =
+            levels.iter().map(|(c, _)| c.clone()).collect();
+        for (customer, level) in levels {
             self.ratings.insert(customer, level);
         }
-        self.statuses.clear();
+        self.ratings.retain(|c, _| rated.contains(c));
+        let listed: std::collections::HashSet<String> =
+            customers.iter().map(|c| c.customer_id.clone()).collect();
         for c in customers {
             self.statuses.insert(c.customer_id.clone(), c);
         }
+        self.statuses.retain(|c, _| listed.contains(c));
         let mut by_customer: HashMap<String, Vec<Suppression>> = HashMap::new();
         for s in suppressions {
             by_customer

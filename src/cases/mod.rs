@@ -21,6 +21,9 @@
 //! path reads (suppressions, customer status) in memory over a store.
 
 mod desk;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+mod spool;
 mod sqlite;
 
 use std::fmt;
@@ -31,9 +34,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Action, Decision};
 
+#[cfg(feature = "postgres")]
+pub use self::postgres::PostgresStore;
 pub use desk::{
     AccountPolicy, Desk, FreezeTrigger, HitSubject, Suppressed, DEFAULT_SUPPRESSION_DAYS,
 };
+pub use spool::SpooledStore;
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 /// A case's number in its store, from 1.
@@ -711,4 +717,17 @@ pub trait CaseStore: Send + Sync + fmt::Debug {
     /// every action, so an instance sharing the store with others polls it
     /// to learn that suppressions or customer statuses changed.
     fn last_action(&self) -> Result<i64, StoreError>;
+
+    /// Whether other processes write this store too (PostgreSQL): the
+    /// screener then polls [`CaseStore::last_action`] to pick up their
+    /// staff actions. A SQLite file has one writer: false.
+    fn shared(&self) -> bool {
+        false
+    }
+
+    /// Decisions waiting in a local spool for the database to come back
+    /// (see [`SpooledStore`]); 0 for a store without one.
+    fn spooled(&self) -> usize {
+        0
+    }
 }

@@ -25,12 +25,16 @@ pub enum AuditCommand {
     /// siblings (FILE.000001, FILE.000002, …) they are checked first, in
     /// order, as one chain ending in FILE. Exits 1 for a broken chain, and
     /// for one that ends in unkeyed (older) records, whose rewrite could
-    /// not be detected.
+    /// not be detected. Several FILEs (one chain per instance) are each
+    /// checked under their own key, and must name distinct instances
+    /// (`audit.instance`), each chain only its own.
     Verify {
-        /// The (live) audit file.
-        file: PathBuf,
-        /// The chain key file. Default: the config's `audit.key_file` when
-        /// the config's audit path is FILE, else FILE.key when it exists.
+        /// The (live) audit file of each instance.
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
+        /// The chain key file (one FILE only). Default: the config's
+        /// `audit.key_file` when the config's audit path is FILE, else
+        /// FILE.key when it exists.
         #[arg(long, value_name = "KEY_FILE")]
         key: Option<PathBuf>,
     },
@@ -53,9 +57,11 @@ pub enum AuditCommand {
         /// `jsonl` (the records as written) or `csv` (one row each).
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
-        /// The audit file (default: the config's `audit.path`).
-        #[arg(long, value_name = "FILE")]
-        file: Option<PathBuf>,
+        /// The audit file (default: the config's `audit.path`); repeat it
+        /// for several instances' chains, merged in time order (each record
+        /// names its instance).
+        #[arg(long = "file", value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
     /// Remove closed cases and whole rotated audit files older than DATE —
     /// never anything younger than the configured retention (`audit.retention`,
@@ -72,19 +78,28 @@ pub enum AuditCommand {
 pub enum ExportFormat {
     /// The records as written, one per line.
     Jsonl,
-    /// One row per record: seq, time, kind, transaction, customer, action, risk, score, case, engine, detail.
+    /// One row per record: seq, time, kind, transaction, customer, action, risk, score, case, engine, detail, instance.
     Csv,
 }
 
 pub fn run(global: &GlobalArgs, cmd: AuditCommand) -> CliResult {
     match cmd {
-        AuditCommand::Verify { file, key } => {
-            let key_file = match key {
-                Some(key) => Some(key),
-                None => configured_key(global, &file)?,
-            };
-            let key = key_file.as_deref().map(AuditKey::load).transpose()?;
-            report(verify_set_with(&file, key.as_ref())?, key_file.as_deref())
+        AuditCommand::Verify { files, key } => {
+            if files.len() == 1 {
+                let file = &files[0];
+                let key_file = match key {
+                    Some(key) => Some(key),
+                    None => configured_key(global, file)?,
+                };
+                let key = key_file.as_deref().map(AuditKey::load).transpose()?;
+                return report(verify_set_with(file, key.as_ref())?, key_file.as_deref());
+            }
+            if key.is_some() {
+                return Err("--key names one chain's key: with several files each is \
+                            checked under its own (FILE.key, or the config's audit.key_file)"
+                    .into());
+            }
+            verify_instances(global, &files)
         }
         AuditCommand::Show { transaction, file } => {
             let file = audit_file(global, file)?;
@@ -109,52 +124,13 @@ pub fn run(global: &GlobalArgs, cmd: AuditCommand) -> CliResult {
             from,
             to,
             format,
-            file,
+            files,
         } => {
-            let file = audit_file(global, file)?;
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            let mut csv_out =
-                (format == ExportFormat::Csv).then(|| csv::Writer::from_writer(Vec::new()));
-            if let Some(w) = &mut csv_out {
-                w.write_record([
-                    "seq",
-                    "at",
-                    "kind",
-                    "transaction",
-                    "customer",
-                    "action",
-                    "risk",
-                    "score",
-                    "case",
-                    "engine",
-                    "detail",
-                ])?;
-            }
-            let mut failure: Option<String> = None;
-            for_each_record(&file, |_, _, record| {
-                if record.decided_at < from || record.decided_at >= to || failure.is_some() {
-                    return Ok(());
-                }
-                let written = match &mut csv_out {
-                    None => serde_json::to_string(&record)
-                        .map_err(|e| e.to_string())
-                        .and_then(|l| writeln!(out, "{l}").map_err(|e| e.to_string())),
-                    Some(w) => w.write_record(csv_row(&record)).map_err(|e| e.to_string()),
-                };
-                if let Err(e) = written {
-                    failure = Some(e);
-                }
-                Ok(())
-            })?;
-            if let Some(e) = failure {
-                return Err(e.into());
-            }
-            if let Some(w) = csv_out {
-                out.write_all(&w.into_inner().map_err(|e| e.to_string())?)?;
-            }
-            out.flush()?;
-            Ok(ExitCode::SUCCESS)
+            let files = match files.len() {
+                0 => vec![audit_file(global, None)?],
+                _ => files,
+            };
+            export(&files, from, to, format)
         }
         AuditCommand::Prune { before } => {
             let config = global.load_config()?;
@@ -238,6 +214,137 @@ fn without_audit(config: &Config) -> Config {
 }
 
 /// The audit file a command reads: the one given, else the config's.
+/// The records of `files` (one chain each) decided in `[from, to)`, in
+/// time order (then by file and chain position), as JSON lines or CSV.
+fn export(
+    files: &[PathBuf],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    format: ExportFormat,
+) -> CliResult {
+    let mut records: Vec<(usize, AuditRecord)> = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        for_each_record(file, |_, _, record| {
+            if record.decided_at >= from && record.decided_at < to {
+                records.push((i, record));
+            }
+            Ok(())
+        })?;
+    }
+    // one file's records are in chain order already; several are merged
+    if files.len() > 1 {
+        records.sort_by(|(a, ra), (b, rb)| {
+            (ra.decided_at, a, ra.seq).cmp(&(rb.decided_at, b, rb.seq))
+        });
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
+        ExportFormat::Jsonl => {
+            for (_, record) in &records {
+                writeln!(out, "{}", serde_json::to_string(record)?)?;
+            }
+        }
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record([
+                "seq",
+                "at",
+                "kind",
+                "transaction",
+                "customer",
+                "action",
+                "risk",
+                "score",
+                "case",
+                "engine",
+                "detail",
+                "instance",
+            ])?;
+            for (_, record) in &records {
+                let mut row = csv_row(record);
+                row.push(record.instance.clone().unwrap_or_default());
+                w.write_record(row)?;
+            }
+            w.flush()?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `audit verify` of several instances' chains: each under its own key,
+/// then that each names one instance and no two the same.
+fn verify_instances(global: &GlobalArgs, files: &[PathBuf]) -> CliResult {
+    let mut failed = false;
+    let mut owners: std::collections::BTreeMap<String, &Path> = std::collections::BTreeMap::new();
+    for file in files {
+        println!("{}:", file.display());
+        let key_file = configured_key(global, file)?;
+        let key = key_file.as_deref().map(AuditKey::load).transpose()?;
+        let code = report(verify_set_with(file, key.as_ref())?, key_file.as_deref())?;
+        failed |= code != ExitCode::SUCCESS;
+        let mut names = std::collections::BTreeSet::new();
+        let mut unnamed = 0u64;
+        for_each_record(file, |_, _, record| {
+            match record.instance {
+                Some(name) => {
+                    names.insert(name);
+                }
+                None => unnamed += 1,
+            }
+            Ok(())
+        })?;
+        let name = match names.len() {
+            0 => {
+                println!(
+                    "FAIL: no record names its instance (audit.instance): this chain cannot be \
+                     told apart from the others"
+                );
+                failed = true;
+                continue;
+            }
+            1 => names.into_iter().next().unwrap_or_default(),
+            _ => {
+                let all: Vec<String> = names.into_iter().collect();
+                println!(
+                    "FAIL: records name several instances ({}): one chain is one instance's",
+                    all.join(", ")
+                );
+                failed = true;
+                continue;
+            }
+        };
+        if unnamed > 0 {
+            println!(
+                "note: {unnamed} records (written before audit.instance was set) name no instance"
+            );
+        }
+        match owners.get(&name) {
+            Some(other) => {
+                println!(
+                    "FAIL: instance '{name}' also wrote {}: two instances share a name",
+                    other.display()
+                );
+                failed = true;
+            }
+            None => {
+                println!("instance: {name}");
+                owners.insert(name, file);
+            }
+        }
+    }
+    if failed {
+        return Ok(ExitCode::from(1));
+    }
+    println!(
+        "OK: {} instance chains, each intact under its own key: {}",
+        files.len(),
+        owners.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn audit_file(
     global: &GlobalArgs,
     file: Option<PathBuf>,

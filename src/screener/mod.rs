@@ -99,7 +99,7 @@ pub struct Screener {
     clock: Clock,
     // Cases, staff actions, suppressions, customer status and every
     // decision: in memory unless a store is configured.
-    desk: Desk,
+    desk: Arc<Desk>,
 }
 
 /// Where the time of screening comes from: the system clock, or one a test
@@ -149,7 +149,7 @@ impl Screener {
             failed_reloads: AtomicU64::new(0),
             screening: Some(ScreeningConfig::default()),
             clock: Clock::system(),
-            desk: Desk::empty(Arc::new(SqliteStore::in_memory())),
+            desk: Arc::new(Desk::empty(Arc::new(SqliteStore::in_memory()))),
         }
     }
 
@@ -161,7 +161,7 @@ impl Screener {
         let store = config
             .store
             .as_ref()
-            .map(|s| SqliteStore::open(&s.path))
+            .map(|s| open_store(s, true))
             .transpose()?;
         let engine = Engine::from_config(config)?;
         let audit = config
@@ -180,7 +180,7 @@ impl Screener {
         }
         screener.audit = audit.map(Mutex::new);
         match store {
-            Some(store) => screener.with_store(Arc::new(store)),
+            Some(store) => screener.with_store(store),
             None => Ok(screener),
         }
     }
@@ -220,8 +220,7 @@ impl Screener {
 
     fn reviewer(config: &Config, write: bool) -> Result<Screener, Error> {
         let store = match &config.store {
-            Some(s) if write => SqliteStore::open(&s.path)?,
-            Some(s) => SqliteStore::open_read_only(&s.path)?,
+            Some(s) => open_store(s, write)?,
             None => {
                 return Err(Error::from(crate::cases::StoreError::Refused(
                     "the config has no `store:` section, so there are no cases to review \
@@ -232,7 +231,7 @@ impl Screener {
         };
         if !write {
             let screener = Screener::new(Engine::builder(RuleSet::load(&config.rules)?).build());
-            return screener.with_store(Arc::new(store));
+            return screener.with_store(store);
         }
         let rules = RuleSet::load(&config.rules)?;
         let engine = Engine::builder(rules).build();
@@ -243,7 +242,7 @@ impl Screener {
             .transpose()?;
         let mut screener = Screener::new(engine);
         screener.audit = audit.map(Mutex::new);
-        screener.with_store(Arc::new(store))
+        screener.with_store(store)
     }
 
     /// Loads a config file and builds the screener it describes.
@@ -791,6 +790,39 @@ fn gap_text(d: chrono::Duration) -> String {
 }
 
 /// The answer to a transaction whose id the customer's history holds.
+/// The case store a `store:` section names: the SQLite file (`write`:
+/// this process's to write, else read-only), or the PostgreSQL database.
+fn open_store(
+    config: &crate::config::StoreConfig,
+    write: bool,
+) -> Result<Arc<dyn crate::cases::CaseStore>, Error> {
+    if let Some(url) = &config.postgres {
+        #[cfg(feature = "postgres")]
+        {
+            let store: Arc<dyn crate::cases::CaseStore> =
+                Arc::new(crate::cases::PostgresStore::connect(url)?);
+            return Ok(match &config.spool {
+                Some(spool) => Arc::new(crate::cases::SpooledStore::open(store, spool)?),
+                None => store,
+            });
+        }
+        #[cfg(not(feature = "postgres"))]
+        {
+            let _ = url;
+            return Err(Error::from(crate::cases::StoreError::Refused(
+                "the config's store is `postgres`, but this build of amlscreen has no \
+                 PostgreSQL support: build it with the `postgres` feature (the binary has it)"
+                    .into(),
+            )));
+        }
+    }
+    Ok(if write {
+        Arc::new(SqliteStore::open(&config.path)?)
+    } else {
+        Arc::new(SqliteStore::open_read_only(&config.path)?)
+    })
+}
+
 /// `rule_id` of the finding that holds a transaction decided without its
 /// customer's history (the shared history could not be reached).
 pub const HISTORY_UNAVAILABLE_RULE_ID: &str = "state.unavailable";

@@ -257,6 +257,12 @@ impl Screener {
         Ok(self.desk.store().cases(filter)?)
     }
 
+    /// Decisions waiting in the case store's local spool for its database
+    /// to come back (`store.spool`); 0 without one.
+    pub fn spooled_decisions(&self) -> usize {
+        self.desk.store().spooled()
+    }
+
     /// How many cases stand in `status` (all cases when `None`).
     pub fn count_cases(&self, status: Option<CaseStatus>) -> Result<u64, Error> {
         Ok(self.desk.store().count_cases(status)?)
@@ -342,9 +348,47 @@ impl Screener {
 
     /// Puts `store` in place of the (in-memory) case store, loading its
     /// customer statuses and suppressions.
+    ///
+    /// A store other instances write too ([`CaseStore::shared`]:
+    /// PostgreSQL) is watched: a thread asks it every
+    /// 250 ms (`SHARED_STORE_POLL`) for its latest staff action and, when that
+    /// changed, reloads statuses, suppressions and ratings — so a freeze or
+    /// a cleared false positive made through another instance applies here
+    /// within that time. The thread ends with the screener.
     pub fn with_store(mut self, store: Arc<dyn CaseStore>) -> Result<Screener, Error> {
-        self.desk = Desk::open(store, self.clock.now())?;
+        let shared = store.shared();
+        self.desk = Arc::new(Desk::open(store, self.clock.now())?);
+        if shared {
+            watch_shared_store(Arc::downgrade(&self.desk), self.clock.clone());
+        }
         Ok(self)
+    }
+}
+
+/// How often an instance asks a shared case store whether staff actions
+/// were made elsewhere.
+pub const SHARED_STORE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+fn watch_shared_store(desk: std::sync::Weak<Desk>, clock: super::Clock) {
+    let spawned = std::thread::Builder::new()
+        .name("amlscreen-store-watch".into())
+        .spawn(move || {
+            let mut seen: Option<i64> = None;
+            loop {
+                std::thread::sleep(SHARED_STORE_POLL);
+                let Some(desk) = desk.upgrade() else { return };
+                // an unreachable store keeps what is cached; asked again next time
+                if let Ok(latest) = desk.store().last_action() {
+                    if seen != Some(latest) && desk.refresh(clock.now()).is_ok() {
+                        seen = Some(latest);
+                    }
+                }
+            }
+        });
+    // without the thread this instance would not learn of other
+    // instances' actions until restarted: say so rather than hide it
+    if let Err(e) = spawned {
+        eprintln!("amlscreen: warning: cannot watch the shared case store: {e}");
     }
 }
 

@@ -1131,6 +1131,10 @@ pub struct Health {
     /// Where the customer history is kept and whether it answers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<crate::state::BackendHealth>,
+    /// Decisions waiting in the case store's spool for the database to
+    /// come back (`degraded` while there are any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spooled: Option<usize>,
 }
 
 /// Alive: the process answers.
@@ -1139,16 +1143,15 @@ pub struct Health {
     responses((status = 200, description = "The process answers; `degraded` when the customer history cannot be reached.", body = Health))
 )]
 pub(crate) async fn healthz(State(app): State<Arc<App>>) -> Json<Health> {
-    let history = app.screener().ok().map(|s| s.history_health());
+    let screener = app.screener().ok();
+    let history = screener.as_ref().map(|s| s.history_health());
+    let spooled = screener.as_ref().map(|s| s.spooled_decisions());
+    let degraded = history.as_ref().is_some_and(|h| !h.available) || spooled.unwrap_or(0) > 0;
     Json(Health {
-        status: if history.as_ref().is_some_and(|h| !h.available) {
-            "degraded"
-        } else {
-            "ok"
-        }
-        .into(),
+        status: if degraded { "degraded" } else { "ok" }.into(),
         engine: None,
         history,
+        spooled,
     })
 }
 
@@ -1167,8 +1170,9 @@ pub(crate) async fn readyz(State(app): State<Arc<App>>) -> Response {
             // still ready when the history is away: transactions are held,
             // not lost, and taking every instance out would stop screening
             let history = s.history_health();
+            let spooled = s.spooled_decisions();
             Json(Health {
-                status: if history.available {
+                status: if history.available && spooled == 0 {
                     "ready"
                 } else {
                     "degraded"
@@ -1176,6 +1180,7 @@ pub(crate) async fn readyz(State(app): State<Arc<App>>) -> Response {
                 .into(),
                 engine: Some(s.version()),
                 history: Some(history),
+                spooled: Some(spooled),
             })
             .into_response()
         }
@@ -1185,6 +1190,7 @@ pub(crate) async fn readyz(State(app): State<Arc<App>>) -> Response {
                 status: "starting".into(),
                 engine: None,
                 history: None,
+                spooled: None,
             }),
         )
             .into_response(),

@@ -43,6 +43,8 @@ pub struct Gauges {
     pub ready: bool,
     /// The customer-history backend's health.
     pub history: Option<crate::state::BackendHealth>,
+    /// Decisions waiting in the case store's spool.
+    pub spooled: Option<usize>,
 }
 
 impl Metrics {
@@ -201,6 +203,15 @@ impl Metrics {
             "1 when the engine is built and screening.",
         );
         let _ = writeln!(body, "{name} {}", u8::from(gauges.ready));
+        if let Some(n) = gauges.spooled {
+            let name = metric_into(
+                &mut body,
+                "amlscreen_store_spooled",
+                "gauge",
+                "Decisions waiting in the local spool for the case database to come back.",
+            );
+            let _ = writeln!(body, "{name} {n}");
+        }
         if let Some(h) = &gauges.history {
             let backend = h.backend;
             let name = metric_into(

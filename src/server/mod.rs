@@ -247,6 +247,7 @@ impl App {
         if let Ok(screener) = self.screener() {
             gauges.ready = self.is_ready();
             gauges.history = Some(screener.history_health());
+            gauges.spooled = Some(screener.spooled_decisions());
             gauges.reloads = screener.reload_counts();
             gauges.list_ages = self
                 .lists_in_force(&screener)

@@ -445,6 +445,13 @@ impl CustomerRecord {
     }
 }
 
+/// The JSON a store keeps in a text column; a value that cannot be written
+/// is an error, never an empty column.
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::Unrecorded(format!("cannot write it as JSON: {e}")))
+}
+
 /// A decision to record, with the case it opens (a hold or block).
 #[derive(Debug, Clone)]
 pub struct NewDecision<'a> {

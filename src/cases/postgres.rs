@@ -43,9 +43,9 @@ use ::postgres::{Client, NoTls, Row, Statement};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{
-    ActionKind, Case, CaseFilter, CaseId, CaseStatus, CaseStore, CustomerHit, CustomerRecord,
-    CustomerStatus, ListEntry, NewDecision, Outcome, Pruned, RatingRecord, Registered, StaffAction,
-    StoreError, StoredDecision, Suppression, TxSummary, SCHEMA_VERSION,
+    to_json, ActionKind, Case, CaseFilter, CaseId, CaseStatus, CaseStore, CustomerHit,
+    CustomerRecord, CustomerStatus, ListEntry, NewDecision, Outcome, Pruned, RatingRecord,
+    Registered, StaffAction, StoreError, StoredDecision, Suppression, TxSummary, SCHEMA_VERSION,
 };
 use crate::model::{Action, Decision, RiskLevel};
 
@@ -338,35 +338,12 @@ fn json_column<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Fail> {
     serde_json::from_str(text).map_err(|e| Fail::Corrupt(format!("stored JSON: {e}")))
 }
 
-/// The JSON kept in a text column; a value that cannot be written is an
-/// error, never an empty column.
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Unrecorded(format!("cannot write it as JSON: {e}")))
-}
-
-fn action_text(a: Action) -> &'static str {
-    match a {
-        Action::Allow => "allow",
-        Action::Hold => "hold",
-        Action::Block => "block",
-    }
-}
-
 fn parse_action(text: &str) -> Result<Action, Fail> {
     match text {
         "allow" => Ok(Action::Allow),
         "hold" => Ok(Action::Hold),
         "block" => Ok(Action::Block),
         other => Err(Fail::Corrupt(format!("decision action {other}"))),
-    }
-}
-
-fn risk_text(r: RiskLevel) -> &'static str {
-    match r {
-        RiskLevel::Low => "low",
-        RiskLevel::Medium => "medium",
-        RiskLevel::High => "high",
     }
 }
 
@@ -955,7 +932,7 @@ fn record_chunk(s: &mut Session<'_>, rows: &[DecisionRow<'_>]) -> Result<Vec<Opt
         let opened: Vec<&str> = opening.iter().map(|(_, r)| r.decided_at.as_str()).collect();
         let actions: Vec<&str> = opening
             .iter()
-            .map(|(_, r)| action_text(r.d.decision.action))
+            .map(|(_, r)| r.d.decision.action.name())
             .collect();
         let (summaries, entries): (Vec<&str>, Vec<&str>) = opening
             .iter()
@@ -997,11 +974,8 @@ fn record_chunk(s: &mut Session<'_>, rows: &[DecisionRow<'_>]) -> Result<Vec<Opt
         .collect();
     let engines: Vec<&str> = rows.iter().map(|r| r.d.decision.version.as_str()).collect();
     let at: Vec<&str> = rows.iter().map(|r| r.decided_at.as_str()).collect();
-    let actions: Vec<&str> = rows
-        .iter()
-        .map(|r| action_text(r.d.decision.action))
-        .collect();
-    let risks: Vec<&str> = rows.iter().map(|r| risk_text(r.d.decision.risk)).collect();
+    let actions: Vec<&str> = rows.iter().map(|r| r.d.decision.action.name()).collect();
+    let risks: Vec<&str> = rows.iter().map(|r| r.d.decision.risk.name()).collect();
     let scores: Vec<i64> = rows.iter().map(|r| i64::from(r.d.decision.score)).collect();
     let texts: Vec<Option<&str>> = rows.iter().map(|r| r.decision.as_deref()).collect();
     let replaces: Vec<Option<i64>> = rows.iter().map(|r| r.d.replaces).collect();
@@ -1488,7 +1462,7 @@ impl CaseStore for PostgresStore {
         self.write(|s| {
             for chunk in kept.chunks(ROWS_PER_STATEMENT) {
                 let customers: Vec<&str> = chunk.iter().map(|r| r.customer_id.as_str()).collect();
-                let levels: Vec<&str> = chunk.iter().map(|r| risk_text(r.level)).collect();
+                let levels: Vec<&str> = chunk.iter().map(|r| r.level.name()).collect();
                 let scores: Vec<f64> = chunk.iter().map(|r| r.score).collect();
                 let texts: Vec<&str> = chunk.iter().map(|r| r.rating.as_str()).collect();
                 let at: Vec<String> = chunk.iter().map(|r| time_text(r.rated_at)).collect();

@@ -20,9 +20,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction as SqlTx};
 
 use super::{
-    ActionKind, Case, CaseFilter, CaseId, CaseStatus, CaseStore, CustomerHit, CustomerRecord,
-    CustomerStatus, ListEntry, NewDecision, Outcome, Pruned, RatingRecord, Registered, StaffAction,
-    StoreError, StoredDecision, Suppression, TxSummary,
+    to_json, ActionKind, Case, CaseFilter, CaseId, CaseStatus, CaseStore, CustomerHit,
+    CustomerRecord, CustomerStatus, ListEntry, NewDecision, Outcome, Pruned, RatingRecord,
+    Registered, StaffAction, StoreError, StoredDecision, Suppression, TxSummary,
 };
 use crate::durable::FileLock;
 use crate::model::{Action, Decision, RiskLevel};
@@ -272,21 +272,6 @@ fn json_column<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T
     serde_json::from_str(text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
-}
-
-/// The JSON kept in a text column; a value that cannot be written is an
-/// error, never an empty column.
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Unrecorded(format!("cannot write it as JSON: {e}")))
-}
-
-fn action_text(a: Action) -> &'static str {
-    match a {
-        Action::Allow => "allow",
-        Action::Hold => "hold",
-        Action::Block => "block",
-    }
 }
 
 impl SqliteStore {
@@ -574,14 +559,6 @@ const CASE_COLUMNS: &str = "c.id, c.status, c.outcome, c.opened_at, d.case_id, \
 /// The columns [`decision_columns`] reads, in its order.
 const DECISION_COLUMNS: &str =
     "d.decision, d.transaction_id, d.action, d.risk, d.score, d.engine_id";
-
-fn risk_text(r: RiskLevel) -> &'static str {
-    match r {
-        RiskLevel::Low => "low",
-        RiskLevel::Medium => "medium",
-        RiskLevel::High => "high",
-    }
-}
 
 fn parse_risk(text: &str) -> rusqlite::Result<RiskLevel> {
     match text {
@@ -873,7 +850,7 @@ impl SqliteStore {
                                 d.customer_id,
                                 d.decision.transaction_id,
                                 at,
-                                action_text(d.decision.action),
+                                d.decision.action.name(),
                                 summary_text,
                                 entries_text,
                             ])
@@ -890,8 +867,8 @@ impl SqliteStore {
                         &d.content.to_le_bytes()[..],
                         d.decision.version,
                         at,
-                        action_text(d.decision.action),
-                        risk_text(d.decision.risk),
+                        d.decision.action.name(),
+                        d.decision.risk.name(),
                         d.decision.score,
                         decision_text,
                         d.replaces,
@@ -1342,7 +1319,7 @@ impl CaseStore for SqliteStore {
             for r in ratings {
                 stmt.execute(params![
                     r.customer_id,
-                    risk_text(r.level),
+                    r.level.name(),
                     r.score,
                     r.rating,
                     time_text(r.rated_at)

@@ -333,6 +333,15 @@ fn unreachable_redis_blocks_or_refuses_as_configured_and_a_dead_url_is_refused_a
     let mut redis = RedisServer::start(dir.path());
     let block = Screener::from_config(&config(dir.path(), &redis, "b", "block")).unwrap();
     let error = Screener::from_config(&config(dir.path(), &redis, "e", "error")).unwrap();
+    // a server that may evict keys would shorten histories unseen: refused
+    redis.command(&["CONFIG", "SET", "maxmemory-policy", "volatile-lru"]);
+    let evicting = Screener::from_config(&config(dir.path(), &redis, "v", "hold")).unwrap_err();
+    assert!(
+        evicting
+            .to_string()
+            .contains("maxmemory-policy is volatile-lru"),
+        "{evicting}"
+    );
     redis.kill();
     let d = block.screen(&transfer("u-1", "c-u", 10, 100)).unwrap();
     assert_eq!(d.action, Action::Block, "{d:?}");

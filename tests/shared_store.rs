@@ -46,10 +46,16 @@ fn decisions_made_while_postgres_is_down_are_spooled_and_recorded_in_order() {
 
     pg.stop();
     // screening goes on: held, without a case number yet
-    for i in 2..=6 {
-        let d = screener.screen(&namesake(&format!("pg-{i}"))).unwrap();
+    let down: Vec<Transaction> = (2..=6).map(|i| namesake(&format!("pg-{i}"))).collect();
+    for tx in &down {
+        let d = screener.screen(tx).unwrap();
         assert_eq!((d.action, d.case), (Action::Hold, None), "{d:?}");
     }
+    assert_eq!(screener.spooled_decisions(), 5);
+    // the same transaction again (a client's retry) is answered from the
+    // spool, not recorded twice
+    let again = screener.screen(&down[0]).unwrap();
+    assert_eq!(again.action, Action::Hold);
     assert_eq!(screener.spooled_decisions(), 5);
     assert!(
         std::fs::metadata(&spool).unwrap().len() > 0,

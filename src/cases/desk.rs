@@ -108,6 +108,10 @@ pub struct Desk {
     /// Each rated customer's risk level (what `when: {customer_risk: …}`
     /// rules read).
     ratings: DashMap<String, RiskLevel>,
+    /// Held by a refresh from the store and by a status set here: a
+    /// freeze made on this instance while a refresh reads the store is
+    /// applied after it, never overwritten by the older read.
+    applying: std::sync::Mutex<()>,
 }
 
 impl Desk {
@@ -119,6 +123,7 @@ impl Desk {
             statuses: DashMap::new(),
             suppressions: RwLock::new(HashMap::new()),
             ratings: DashMap::new(),
+            applying: std::sync::Mutex::new(()),
         };
         desk.refresh(now)?;
         Ok(desk)
@@ -132,6 +137,7 @@ impl Desk {
             statuses: DashMap::new(),
             suppressions: RwLock::new(HashMap::new()),
             ratings: DashMap::new(),
+            applying: std::sync::Mutex::new(()),
         }
     }
 
@@ -155,6 +161,7 @@ impl Desk {
 
     /// Reloads statuses and suppressions from the store.
     pub fn refresh(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _one_at_a_time = self.applying.lock().unwrap_or_else(|p| p.into_inner());
         let customers = self.store.customers()?;
         let suppressions = self.store.suppressions(now)?;
         let levels = self.store.rating_levels()?;
@@ -380,6 +387,7 @@ impl Desk {
         let ActionKind::SetStatus { status } = action.what else {
             return;
         };
+        let _after_any_refresh = self.applying.lock().unwrap_or_else(|p| p.into_inner());
         if status == CustomerStatus::Normal {
             self.statuses.remove(&action.customer_id);
         } else {

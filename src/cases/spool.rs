@@ -14,12 +14,26 @@
 //!
 //! Each line of the spool is one batch (`SpooledDecision`s as JSON). A
 //! batch replayed is skipped when the database already holds its first
-//! decision (same customer, transaction and decision time): a crash between
-//! a replay and the spool's rewrite records nothing twice.
+//! decision (same customer, transaction, content and decision time, to the
+//! microsecond the database keeps): a crash between a replay and the
+//! spool's rewrite records nothing twice. A transaction repeated while its
+//! decision waits in the spool is answered from the spool, not recorded
+//! again.
+//!
+//! Only an unreachable database is spooled: when a write fails but the
+//! database answers a read, the error is the write's own (a value it
+//! refuses) and is returned, not spooled behind every later decision.
+//! After a failure, writes go straight to the spool for a backoff (50 ms
+//! doubling to 5 s) instead of waiting on a connection each; a thread
+//! replays the spool every 250 ms, so an idle instance empties it too.
+//! A torn last line (a crash mid-append: never acknowledged) is dropped
+//! when the spool is opened.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -76,9 +90,20 @@ pub struct SpooledStore {
     inner: Arc<dyn CaseStore>,
     path: PathBuf,
     // Batches waiting, oldest first (mirrors the file); the lock also
-    // orders writers, so nothing overtakes the spool.
+    // orders writers while anything waits, so nothing overtakes the spool.
     pending: Mutex<Vec<Vec<SpooledDecision>>>,
+    // How many decisions wait (read without the lock: health, fast path).
+    waiting: AtomicUsize,
+    // After a failure: no connection tried before this, and the next wait.
+    backoff: Mutex<Option<(Instant, Duration)>>,
+    // One process per spool file.
+    _lock: crate::durable::FileLock,
 }
+
+const BACKOFF_MIN: Duration = Duration::from_millis(50);
+const BACKOFF_MAX: Duration = Duration::from_secs(5);
+/// How often the drainer thread tries to replay the spool.
+const DRAIN_EVERY: Duration = Duration::from_millis(250);
 
 impl SpooledStore {
     /// `inner` with its spool at `path` (created owner-only when
@@ -88,15 +113,27 @@ impl SpooledStore {
             path: path.to_path_buf(),
             message,
         };
+        let lock = crate::durable::FileLock::acquire(path).map_err(|e| StoreError::Locked {
+            path: path.to_path_buf(),
+            message: e.describe(),
+        })?;
         let mut pending = Vec::new();
-        match std::fs::File::open(path) {
-            Ok(file) => {
-                for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-                    let line = line.map_err(|e| err(format!("spool cannot be read: {e}")))?;
+        let mut torn = false;
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                // a last line without its newline was never acknowledged
+                // (the append did not finish): dropped, and the file
+                // rewritten without it below
+                let whole = match text.rfind('\n') {
+                    Some(end) => &text[..=end],
+                    None => "",
+                };
+                torn = whole.len() != text.len();
+                for (i, line) in whole.lines().enumerate() {
                     if line.trim().is_empty() {
                         continue;
                     }
-                    let batch: Vec<SpooledDecision> = serde_json::from_str(&line).map_err(|e| {
+                    let batch: Vec<SpooledDecision> = serde_json::from_str(line).map_err(|e| {
                         err(format!(
                             "spool line {}: {e}: the spool is damaged; move it aside and \
                              record its decisions by hand (nothing was dropped)",
@@ -109,17 +146,94 @@ impl SpooledStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(err(format!("spool cannot be opened: {e}"))),
         }
+        let waiting = pending.iter().map(Vec::len).sum();
         let store = SpooledStore {
             inner,
             path: path.to_path_buf(),
             pending: Mutex::new(pending),
+            waiting: AtomicUsize::new(waiting),
+            backoff: Mutex::new(None),
+            _lock: lock,
         };
         {
             let mut pending = store.pending.lock().unwrap_or_else(|p| p.into_inner());
+            if torn {
+                store.rewrite(&pending)?;
+            }
             // the database may still be away: what is left stays spooled
             let _ = store.drain(&mut pending);
         }
         Ok(store)
+    }
+
+    /// Starts the thread that replays the spool every 250 ms while anything
+    /// waits (so an idle instance empties it too); it ends with the store.
+    pub fn start_draining(store: &Arc<SpooledStore>) {
+        let weak = Arc::downgrade(store);
+        let _ = std::thread::Builder::new()
+            .name("amlscreen-spool".into())
+            .spawn(move || loop {
+                std::thread::sleep(DRAIN_EVERY);
+                let Some(store) = weak.upgrade() else { return };
+                if store.waiting.load(Ordering::Acquire) > 0 && store.may_try() {
+                    let mut pending = store.pending.lock().unwrap_or_else(|p| p.into_inner());
+                    let _ = store.drain(&mut pending);
+                }
+            });
+    }
+
+    /// Whether the database may be tried now (no backoff running).
+    fn may_try(&self) -> bool {
+        let backoff = self.backoff.lock().unwrap_or_else(|p| p.into_inner());
+        backoff.map_or(true, |(until, _)| Instant::now() >= until)
+    }
+
+    fn went_away(&self) {
+        let mut backoff = self.backoff.lock().unwrap_or_else(|p| p.into_inner());
+        let wait = backoff.map_or(BACKOFF_MIN, |(_, w)| (w * 2).min(BACKOFF_MAX));
+        *backoff = Some((Instant::now() + wait, wait));
+    }
+
+    fn came_back(&self) {
+        *self.backoff.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Whether a failed write means the database is away (it does not
+    /// answer a read either), rather than refusing this write.
+    fn unreachable(&self, error: &StoreError) -> bool {
+        matches!(error, StoreError::Database { .. }) && self.inner.last_action().is_err()
+    }
+
+    /// Appends a batch behind what waits.
+    fn spool(
+        &self,
+        pending: &mut Vec<Vec<SpooledDecision>>,
+        decisions: &[NewDecision<'_>],
+    ) -> Result<Vec<Option<CaseId>>, StoreError> {
+        let batch: Vec<SpooledDecision> = decisions.iter().map(SpooledDecision::of).collect();
+        self.append(&batch)?;
+        pending.push(batch);
+        self.waiting.fetch_add(decisions.len(), Ordering::AcqRel);
+        Ok(vec![None; decisions.len()])
+    }
+
+    /// The decision waiting in the spool for this transaction, if any (the
+    /// latest).
+    fn spooled_decision(&self, customer_id: &str, transaction_id: &str) -> Option<StoredDecision> {
+        if self.waiting.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let found = pending.iter().flatten().rev().find(|d| {
+            d.customer_id == customer_id && d.decision.transaction_id == transaction_id
+        })?;
+        Some(StoredDecision {
+            // no row yet: a re-screen of it replaces nothing
+            row: 0,
+            content: u128::from_str_radix(&found.content, 16).ok()?,
+            decided_at: found.decided_at,
+            decision: found.decision.clone(),
+        })
     }
 
     /// Records the waiting batches in order; stops at the first the
@@ -143,7 +257,11 @@ impl SpooledStore {
                 .inner
                 .recorded(&first.customer_id, &first.decision.transaction_id);
             match recorded {
-                Ok(Some(kept)) if kept.decided_at == first.decided_at => {
+                Ok(Some(kept))
+                    if kept.decided_at.timestamp_micros()
+                        == first.decided_at.timestamp_micros()
+                        && format!("{:032x}", kept.content) == first.content =>
+                {
                     done += 1;
                     continue;
                 }
@@ -160,8 +278,15 @@ impl SpooledStore {
             done += 1;
         }
         if done > 0 {
-            pending.drain(..done);
-            self.rewrite(pending)?;
+            // the file first: if it cannot be rewritten, memory keeps
+            // mirroring it, and the next replay skips what is recorded
+            self.rewrite(&pending[done..])?;
+            let n: usize = pending.drain(..done).map(|b| b.len()).sum();
+            self.waiting.fetch_sub(n, Ordering::AcqRel);
+        }
+        match &outcome {
+            Ok(()) => self.came_back(),
+            Err(_) => self.went_away(),
         }
         outcome
     }
@@ -206,24 +331,30 @@ impl SpooledStore {
 
 impl CaseStore for SpooledStore {
     fn record(&self, decisions: &[NewDecision<'_>]) -> Result<Vec<Option<CaseId>>, StoreError> {
+        // the usual case, nothing waiting: no lock held across the write
+        if self.waiting.load(Ordering::Acquire) == 0 {
+            match self.inner.record(decisions) {
+                Ok(cases) => return Ok(cases),
+                Err(e) if !self.unreachable(&e) => return Err(e),
+                Err(_) => {
+                    self.went_away();
+                    let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+                    return self.spool(&mut pending, decisions);
+                }
+            }
+        }
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        if !pending.is_empty() && self.drain(&mut pending).is_err() {
+        if !pending.is_empty() && (!self.may_try() || self.drain(&mut pending).is_err()) {
             // still away: behind what waits
-            let batch: Vec<SpooledDecision> = decisions.iter().map(SpooledDecision::of).collect();
-            self.append(&batch)?;
-            pending.push(batch);
-            return Ok(vec![None; decisions.len()]);
+            return self.spool(&mut pending, decisions);
         }
         match self.inner.record(decisions) {
             Ok(cases) => Ok(cases),
-            Err(StoreError::Database { .. }) => {
-                let batch: Vec<SpooledDecision> =
-                    decisions.iter().map(SpooledDecision::of).collect();
-                self.append(&batch)?;
-                pending.push(batch);
-                Ok(vec![None; decisions.len()])
+            Err(e) if !self.unreachable(&e) => Err(e),
+            Err(_) => {
+                self.went_away();
+                self.spool(&mut pending, decisions)
             }
-            Err(other) => Err(other),
         }
     }
 
@@ -232,6 +363,10 @@ impl CaseStore for SpooledStore {
         customer_id: &str,
         transaction_id: &str,
     ) -> Result<Option<StoredDecision>, StoreError> {
+        // a decision waiting in the spool is the latest recorded
+        if let Some(waiting) = self.spooled_decision(customer_id, transaction_id) {
+            return Ok(Some(waiting));
+        }
         match self.inner.recorded(customer_id, transaction_id) {
             // away: the customer history (memory or Redis) still knows
             // repeated ids; the store's copy is looked for once it is back
@@ -358,7 +493,6 @@ impl CaseStore for SpooledStore {
     }
 
     fn spooled(&self) -> usize {
-        let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        pending.iter().map(Vec::len).sum()
+        self.waiting.load(Ordering::Acquire)
     }
 }

@@ -213,7 +213,6 @@ fn without_audit(config: &Config) -> Config {
     c
 }
 
-/// The audit file a command reads: the one given, else the config's.
 /// The records of `files` (one chain each) decided in `[from, to)`, in
 /// time order (then by file and chain position), as JSON lines or CSV.
 fn export(
@@ -345,6 +344,7 @@ fn verify_instances(global: &GlobalArgs, files: &[PathBuf]) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The audit file a command reads: the one given, else the config's.
 fn audit_file(
     global: &GlobalArgs,
     file: Option<PathBuf>,

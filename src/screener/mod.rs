@@ -161,7 +161,7 @@ impl Screener {
         let store = config
             .store
             .as_ref()
-            .map(|s| open_store(s, true))
+            .map(|s| open_store(s, true, true))
             .transpose()?;
         let engine = Engine::from_config(config)?;
         let audit = config
@@ -220,7 +220,7 @@ impl Screener {
 
     fn reviewer(config: &Config, write: bool) -> Result<Screener, Error> {
         let store = match &config.store {
-            Some(s) => open_store(s, write)?,
+            Some(s) => open_store(s, write, false)?,
             None => {
                 return Err(Error::from(crate::cases::StoreError::Refused(
                     "the config has no `store:` section, so there are no cases to review \
@@ -789,26 +789,34 @@ fn gap_text(d: chrono::Duration) -> String {
     }
 }
 
-/// The answer to a transaction whose id the customer's history holds.
 /// The case store a `store:` section names: the SQLite file (`write`:
-/// this process's to write, else read-only), or the PostgreSQL database.
+/// this process's to write, else read-only), or the PostgreSQL database
+/// (behind its spool, when one is configured and `spool`: the screening
+/// process's).
 fn open_store(
     config: &crate::config::StoreConfig,
     write: bool,
+    spool: bool,
 ) -> Result<Arc<dyn crate::cases::CaseStore>, Error> {
     if let Some(url) = &config.postgres {
         #[cfg(feature = "postgres")]
         {
             let store: Arc<dyn crate::cases::CaseStore> =
                 Arc::new(crate::cases::PostgresStore::connect(url)?);
+            // only the screening process spools (and replays) decisions: a
+            // reader or a reviewer's command leaves the spool alone
             return Ok(match &config.spool {
-                Some(spool) => Arc::new(crate::cases::SpooledStore::open(store, spool)?),
-                None => store,
+                Some(path) if spool => {
+                    let spooled = Arc::new(crate::cases::SpooledStore::open(store, path)?);
+                    crate::cases::SpooledStore::start_draining(&spooled);
+                    spooled
+                }
+                _ => store,
             });
         }
         #[cfg(not(feature = "postgres"))]
         {
-            let _ = url;
+            let _ = (url, spool);
             return Err(Error::from(crate::cases::StoreError::Refused(
                 "the config's store is `postgres`, but this build of amlscreen has no \
                  PostgreSQL support: build it with the `postgres` feature (the binary has it)"
@@ -876,6 +884,7 @@ fn shared_history(
     )))
 }
 
+/// The answer to a transaction whose id the customer's history holds.
 fn replayed(tx: &Transaction, seen: Replay) -> Result<Decision, Error> {
     match seen {
         Replay::Same(recorded) => Ok(*recorded),

@@ -202,6 +202,23 @@ impl RedisHistory {
         redis::cmd("PING")
             .query::<String>(&mut con)
             .map_err(|e| HistoryUnavailable(describe(&e)))?;
+        // a server that evicts keys to make room would silently shorten
+        // customers' histories (every key has a TTL, so volatile-* policies
+        // evict them too): refused. A server that does not let us ask
+        // (managed Redis disabling CONFIG) is taken as configured.
+        if let Ok(reply) = redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("maxmemory-policy")
+            .query::<Vec<String>>(&mut con)
+        {
+            if let Some(policy) = reply.get(1).filter(|p| p.as_str() != "noeviction") {
+                return Err(HistoryUnavailable(format!(
+                    "Redis maxmemory-policy is {policy}: it may evict customers' history to make \
+                     room, and a shortened history is never noticed; set it to noeviction (a \
+                     full server then refuses writes, and transactions are held)"
+                )));
+            }
+        }
         history.give_back(con);
         Ok(history)
     }
@@ -289,7 +306,15 @@ impl RedisHistory {
         load.arg(t.saturating_sub(w))
             .arg(t.saturating_add(w))
             .arg(tx.id.as_str())
-            .arg(tx.original_id.as_deref().map(str::trim).unwrap_or(""))
+            // a return naming itself undoes nothing (and must not read its
+            // own earlier entry back as "the original")
+            .arg(
+                tx.original_id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|o| *o != tx.id)
+                    .unwrap_or(""),
+            )
             .arg(
                 counterparty
                     .map(|c| format!("{c:016x}"))
@@ -488,6 +513,7 @@ impl HistoryBackend for RedisHistory {
         let keys = self.keys(&tx.customer_id);
         let counterparty = counterparty_key(tx).map(|k| counterparty_hash(&k));
         let retention = self.retention().max(lookback);
+        let mut attempt: u64 = 0;
         for _ in 0..MAX_ATTEMPTS {
             let loaded = self.read(tx, &keys, lookback, counterparty)?;
             let mut kept_flags = 0;
@@ -561,7 +587,13 @@ impl HistoryBackend for RedisHistory {
             if done == 1 {
                 return Ok(Ok(decision));
             }
-            // another instance wrote this customer since the read: again
+            // another instance wrote this customer since the read: again,
+            // after a pause growing with the attempts (so writers of one
+            // busy customer do not keep colliding)
+            attempt += 1;
+            std::thread::sleep(std::time::Duration::from_micros(
+                50 * attempt + u64::from(tx.timestamp.timestamp_subsec_micros() % 50),
+            ));
         }
         Err(HistoryUnavailable(format!(
             "customer's history changed under {MAX_ATTEMPTS} attempts in a row"

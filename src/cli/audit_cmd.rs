@@ -215,37 +215,21 @@ fn without_audit(config: &Config) -> Config {
 
 /// The records of `files` (one chain each) decided in `[from, to)`, in
 /// time order (then by file and chain position), as JSON lines or CSV.
+/// One chain is in order already and is streamed; several are gathered and
+/// merged.
 fn export(
     files: &[PathBuf],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     format: ExportFormat,
 ) -> CliResult {
-    let mut records: Vec<(usize, AuditRecord)> = Vec::new();
-    for (i, file) in files.iter().enumerate() {
-        for_each_record(file, |_, _, record| {
-            if record.decided_at >= from && record.decided_at < to {
-                records.push((i, record));
-            }
-            Ok(())
-        })?;
-    }
-    // one file's records are in chain order already; several are merged
-    if files.len() > 1 {
-        records.sort_by(|(a, ra), (b, rb)| {
-            (ra.decided_at, a, ra.seq).cmp(&(rb.decided_at, b, rb.seq))
-        });
-    }
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut json = None;
+    let mut csv_out = None;
     match format {
-        ExportFormat::Jsonl => {
-            for (_, record) in &records {
-                writeln!(out, "{}", serde_json::to_string(record)?)?;
-            }
-        }
+        ExportFormat::Jsonl => json = Some(std::io::BufWriter::new(stdout.lock())),
         ExportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
+            let mut w = csv::Writer::from_writer(stdout.lock());
             w.write_record([
                 "seq",
                 "at",
@@ -260,15 +244,59 @@ fn export(
                 "detail",
                 "instance",
             ])?;
-            for (_, record) in &records {
-                let mut row = csv_row(record);
-                row.push(record.instance.clone().unwrap_or_default());
-                w.write_record(row)?;
-            }
-            w.flush()?;
+            csv_out = Some(w);
         }
     }
-    out.flush()?;
+    let mut write = |record: &AuditRecord| -> Result<(), String> {
+        if let Some(out) = &mut json {
+            let line = serde_json::to_string(record).map_err(|e| e.to_string())?;
+            writeln!(out, "{line}").map_err(|e| e.to_string())?;
+        }
+        if let Some(w) = &mut csv_out {
+            let mut row = csv_row(record);
+            row.push(record.instance.clone().unwrap_or_default());
+            w.write_record(row).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    };
+    let in_range = |r: &AuditRecord| r.decided_at >= from && r.decided_at < to;
+    let mut failure: Option<String> = None;
+    if let [file] = files {
+        for_each_record(file, |_, _, record| {
+            if failure.is_none() && in_range(&record) {
+                failure = write(&record).err();
+            }
+            Ok(())
+        })?;
+    } else {
+        let mut records: Vec<(usize, AuditRecord)> = Vec::new();
+        for (i, file) in files.iter().enumerate() {
+            for_each_record(file, |_, _, record| {
+                if in_range(&record) {
+                    records.push((i, record));
+                }
+                Ok(())
+            })?;
+        }
+        records.sort_by(|(a, ra), (b, rb)| {
+            (ra.decided_at, a, ra.seq).cmp(&(rb.decided_at, b, rb.seq))
+        });
+        for (_, record) in &records {
+            if let Err(e) = write(record) {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    if let Some(mut out) = json {
+        out.flush()?;
+    }
+    if let Some(mut w) = csv_out {
+        w.flush()?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
